@@ -1,0 +1,1012 @@
+//! The interpreter: one dispatch loop over the internal instruction stream,
+//! with an explicit value stack (`slots`) and frame stack (`frames`).
+//!
+//! Guest calls never recurse on the Rust stack: a call pushes a [`Frame`] and
+//! continues the same loop. All state needed to continue lives in
+//! [`ExecState`], so the loop can stop before any instruction — when the fuel
+//! slice is used up or a host function reports "blocked" — and later pick up
+//! exactly there.
+
+mod numeric;
+
+use crate::error::{Error, FrameInfo, Trap, TrapKind};
+use crate::func::{Caller, HostError};
+use crate::isa::Instr;
+use crate::store::{FuncKind, Store, StoreInner};
+use crate::store::{GrowResult, grow_memory, grow_table};
+use crate::value::{PAGE_SIZE, Val, ValType};
+use numeric::*;
+use smallvec::SmallVec;
+use std::any::Any;
+
+/// A function activation: which function, where in it, and its frame pointer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub instance: u32,
+    /// Defined-function index within the instance's module.
+    pub func: u32,
+    pub pc: u32,
+    pub fp: u32,
+}
+
+/// Everything needed to continue a call.
+#[derive(Debug, Default)]
+pub(crate) struct ExecState {
+    pub slots: Vec<u64>,
+    /// The callers of `current`, outermost first.
+    pub frames: Vec<Frame>,
+    pub current: Option<Frame>,
+    /// Result types of the outermost call.
+    pub results: Vec<ValType>,
+}
+
+/// Why a call stopped before finishing.
+pub enum Suspension {
+    /// The fuel slice is used up; resume to continue.
+    OutOfSlice,
+    /// A host function reported that it must wait; the value says for what.
+    /// Resuming calls the host function again.
+    Blocked(Box<dyn Any + Send>),
+}
+
+impl std::fmt::Debug for Suspension {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Suspension::OutOfSlice => f.write_str("OutOfSlice"),
+            Suspension::Blocked(_) => f.write_str("Blocked(..)"),
+        }
+    }
+}
+
+/// A suspended call, kept in the store until resumed.
+#[derive(Debug)]
+pub(crate) enum Suspended {
+    /// Wasm code stopped at an instruction boundary.
+    Wasm(ExecState),
+    /// The embedder called a host function directly and it blocked.
+    Host {
+        func: u32,
+        params: Vec<Val>,
+        results: Vec<ValType>,
+        state: ExecState,
+    },
+}
+
+impl Suspended {
+    pub(crate) fn into_state(self) -> ExecState {
+        match self {
+            Suspended::Wasm(s) | Suspended::Host { state: s, .. } => s,
+        }
+    }
+}
+
+/// How the loop stopped without an error.
+pub(crate) enum Step {
+    /// The outermost function returned; its results are in `slots[0..]`.
+    Done,
+    /// Stopped before an instruction; the state is complete.
+    Suspend(Suspension),
+}
+
+#[inline(always)]
+fn load<const N: usize>(mem: &[u8], ea: usize) -> Option<[u8; N]> {
+    mem.get(ea..ea.checked_add(N)?)?.try_into().ok()
+}
+
+#[inline(always)]
+fn store_bytes<const N: usize>(mem: &mut [u8], ea: usize, bytes: [u8; N]) -> bool {
+    match ea.checked_add(N).and_then(|end| mem.get_mut(ea..end)) {
+        Some(dst) => {
+            dst.copy_from_slice(&bytes);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Checks `start + len <= size` without overflow.
+#[inline(always)]
+fn in_bounds(start: u64, len: u64, size: usize) -> bool {
+    start.checked_add(len).is_some_and(|end| end <= size as u64)
+}
+
+/// Builds a trap with a backtrace from the frame stack.
+fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) -> Trap {
+    let mut bt = Vec::with_capacity(frames.len() + 1);
+    for f in std::iter::once(current).chain(frames.iter().rev()) {
+        let module = &inner.instances[f.instance as usize].module;
+        let index = module.num_imported_funcs + f.func;
+        bt.push(FrameInfo {
+            module_name: module.name.clone(),
+            func_index: index,
+            func_name: module.func_names.get(&index).cloned(),
+        });
+        if bt.len() >= 64 {
+            break;
+        }
+    }
+    trap.with_backtrace(bt)
+}
+
+/// Calls host function `host` with arguments read from `slots[at..]` and
+/// writes its results back there.
+pub(crate) fn call_host<T>(
+    store: &mut Store<T>,
+    host: u32,
+    slots: &mut [u64],
+    at: usize,
+    instance: Option<u32>,
+) -> Result<(), HostError> {
+    let func = store.hosts[host as usize].clone();
+    let store_id = store.inner.id;
+    let params: SmallVec<[Val; 8]> = func
+        .ty
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Val::from_slot(*t, slots[at + i], store_id))
+        .collect();
+    let mut results: SmallVec<[Val; 4]> = func
+        .ty
+        .results()
+        .iter()
+        .map(|t| Val::default_for(*t))
+        .collect();
+    (func.call)(Caller::new(store, instance), &params, &mut results)?;
+    for (i, (r, t)) in results.iter().zip(func.ty.results()).enumerate() {
+        if r.ty() != *t {
+            return Err(HostError::Trap(Trap::host(format!(
+                "host function returned a {} where {} was declared",
+                r.ty(),
+                t
+            ))));
+        }
+        slots[at + i] = r.to_slot();
+    }
+    Ok(())
+}
+
+/// Runs until the outermost function returns, a trap, an exit, or a suspension.
+pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<Step, Error> {
+    let max_depth = store.inner.engine.config().max_call_depth;
+    let max_slots = store.inner.engine.config().max_stack_slots;
+    let fuel_on = store.inner.fuel.enabled();
+    let ExecState {
+        slots,
+        frames,
+        current,
+        ..
+    } = state;
+    let current = current.as_mut().expect("execute needs a current frame");
+    let mut budget = store.inner.fuel.budget();
+    let mut budget_start = budget;
+
+    // Hands the fuel spent since the last sync back to the store.
+    macro_rules! commit_fuel {
+        () => {
+            if fuel_on {
+                store.inner.fuel.commit(budget_start - budget);
+            }
+        };
+    }
+    // Takes a fresh budget from the store (after a commit or a host call).
+    macro_rules! refresh_fuel {
+        () => {
+            budget = store.inner.fuel.budget();
+            budget_start = budget;
+        };
+    }
+
+    'outer: loop {
+        let inst = store.inner.instances[current.instance as usize].clone();
+        let module = &*inst.module;
+        let mem0 = inst.memories.first().copied().unwrap_or(u32::MAX) as usize;
+        let mut func_idx = current.func;
+        let mut code: &[Instr] = &module.code[func_idx as usize].instrs;
+        let mut pc = current.pc as usize;
+        let mut fp = current.fp as usize;
+
+        macro_rules! save {
+            ($pc:expr) => {
+                *current = Frame {
+                    instance: current.instance,
+                    func: func_idx,
+                    pc: $pc as u32,
+                    fp: fp as u32,
+                }
+            };
+        }
+        macro_rules! trap {
+            ($kind:expr) => {{
+                save!(pc - 1);
+                commit_fuel!();
+                let t = make_trap(Trap::from($kind), &store.inner, frames, current);
+                return Err(Error::Trap(t));
+            }};
+        }
+        macro_rules! s {
+            ($slot:expr) => {
+                slots[fp + $slot as usize]
+            };
+        }
+        macro_rules! r32 {
+            ($slot:expr) => {
+                (s!($slot) as u32)
+            };
+        }
+        macro_rules! w32 {
+            ($slot:expr, $v:expr) => {{
+                let v: u32 = $v;
+                s!($slot) = v as u64;
+            }};
+        }
+        macro_rules! w64 {
+            ($slot:expr, $v:expr) => {{
+                let v: u64 = $v;
+                s!($slot) = v;
+            }};
+        }
+        macro_rules! f32v {
+            ($slot:expr) => {
+                f32::from_bits(r32!($slot))
+            };
+        }
+        macro_rules! f64v {
+            ($slot:expr) => {
+                f64::from_bits(s!($slot))
+            };
+        }
+        macro_rules! ea {
+            ($addr:expr, $offset:expr) => {
+                (r32!($addr) as usize + $offset as usize)
+            };
+        }
+        macro_rules! mem {
+            () => {
+                store.inner.memories[mem0].data
+            };
+        }
+        macro_rules! load {
+            ($dst:expr, $addr:expr, $offset:expr, $n:literal, |$b:ident| $conv:expr, $w:ident) => {{
+                match load::<$n>(&mem!(), ea!($addr, $offset)) {
+                    Some($b) => $w!($dst, $conv),
+                    None => trap!(TrapKind::MemoryOutOfBounds),
+                }
+            }};
+        }
+        macro_rules! store {
+            ($addr:expr, $value:expr, $offset:expr, $bytes:expr) => {{
+                let bytes = $bytes;
+                if !store_bytes(&mut mem!(), ea!($addr, $offset), bytes) {
+                    trap!(TrapKind::MemoryOutOfBounds);
+                }
+            }};
+        }
+        macro_rules! checked {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(kind) => trap!(kind),
+                }
+            };
+        }
+        // Enters Wasm function `index` of the current instance with its
+        // frame starting at slot `base`.
+        macro_rules! enter_local {
+            ($index:expr, $base:expr) => {{
+                let index: u32 = $index;
+                let callee = &module.code[index as usize];
+                let new_fp = fp + $base as usize;
+                if frames.len() >= max_depth {
+                    trap!(TrapKind::StackExhausted);
+                }
+                let need = new_fp + callee.frame_size as usize;
+                if need > slots.len() {
+                    if need > max_slots {
+                        trap!(TrapKind::StackExhausted);
+                    }
+                    slots.resize(need.saturating_mul(2).min(max_slots).max(need), 0);
+                }
+                slots[new_fp + callee.num_params as usize..new_fp + callee.num_locals as usize]
+                    .fill(0);
+                frames.push(Frame {
+                    instance: current.instance,
+                    func: func_idx,
+                    pc: pc as u32,
+                    fp: fp as u32,
+                });
+                func_idx = index;
+                code = &callee.instrs;
+                pc = 0;
+                fp = new_fp;
+            }};
+        }
+        // Calls store function `fid` with arguments at slot `base`.
+        macro_rules! dispatch {
+            ($fid:expr, $base:expr) => {{
+                let base: u32 = $base;
+                match store.inner.funcs[$fid as usize].kind {
+                    FuncKind::Wasm { instance, index } if instance == current.instance => {
+                        enter_local!(index, base)
+                    }
+                    FuncKind::Wasm { instance, index } => {
+                        let other = store.inner.instances[instance as usize].clone();
+                        let callee = &other.module.code[index as usize];
+                        let new_fp = fp + base as usize;
+                        if frames.len() >= max_depth {
+                            trap!(TrapKind::StackExhausted);
+                        }
+                        let need = new_fp + callee.frame_size as usize;
+                        if need > slots.len() {
+                            if need > max_slots {
+                                trap!(TrapKind::StackExhausted);
+                            }
+                            slots.resize(need.saturating_mul(2).min(max_slots).max(need), 0);
+                        }
+                        slots[new_fp + callee.num_params as usize
+                            ..new_fp + callee.num_locals as usize]
+                            .fill(0);
+                        frames.push(Frame {
+                            instance: current.instance,
+                            func: func_idx,
+                            pc: pc as u32,
+                            fp: fp as u32,
+                        });
+                        *current = Frame {
+                            instance,
+                            func: index,
+                            pc: 0,
+                            fp: new_fp as u32,
+                        };
+                        continue 'outer;
+                    }
+                    FuncKind::Host(h) => {
+                        commit_fuel!();
+                        let at = fp + base as usize;
+                        let need = at
+                            + store.hosts[h as usize]
+                                .ty
+                                .params()
+                                .len()
+                                .max(store.hosts[h as usize].ty.results().len());
+                        if need > slots.len() {
+                            slots.resize(need, 0);
+                        }
+                        let instance = current.instance;
+                        match call_host(store, h, slots, at, Some(instance)) {
+                            Ok(()) => {
+                                refresh_fuel!();
+                            }
+                            Err(HostError::Trap(t)) => {
+                                refresh_fuel!();
+                                trap!(t)
+                            }
+                            Err(HostError::Exit(code)) => {
+                                save!(pc - 1);
+                                return Err(Error::Exit(code));
+                            }
+                            Err(HostError::Blocked(why)) => {
+                                save!(pc - 1);
+                                return Ok(Step::Suspend(Suspension::Blocked(why)));
+                            }
+                        }
+                    }
+                }
+            }};
+        }
+
+        loop {
+            let instr = code[pc];
+            pc += 1;
+            match instr {
+                // ---- control ----
+                Instr::Unreachable => trap!(TrapKind::Unreachable),
+                Instr::ConsumeFuel { amount } => {
+                    let amount = amount as u64;
+                    if amount <= budget {
+                        budget -= amount;
+                    } else {
+                        commit_fuel!();
+                        refresh_fuel!();
+                        match store.inner.fuel.charge_slow(amount) {
+                            Ok(()) => {
+                                refresh_fuel!();
+                            }
+                            Err(crate::store::FuelShortfall::OutOfFuel) => {
+                                trap!(TrapKind::OutOfFuel)
+                            }
+                            Err(crate::store::FuelShortfall::EndOfSlice) => {
+                                save!(pc - 1);
+                                return Ok(Step::Suspend(Suspension::OutOfSlice));
+                            }
+                        }
+                    }
+                }
+                Instr::Br { target } => pc = target as usize,
+                Instr::BrIfEqz { cond, target } => {
+                    if r32!(cond) == 0 {
+                        pc = target as usize;
+                    }
+                }
+                Instr::BrIfNez { cond, target } => {
+                    if r32!(cond) != 0 {
+                        pc = target as usize;
+                    }
+                }
+                Instr::BrTable { index, len } => pc += r32!(index).min(len) as usize,
+                Instr::Return => match frames.pop() {
+                    None => {
+                        save!(pc);
+                        commit_fuel!();
+                        return Ok(Step::Done);
+                    }
+                    Some(f) if f.instance == current.instance => {
+                        func_idx = f.func;
+                        code = &module.code[f.func as usize].instrs;
+                        pc = f.pc as usize;
+                        fp = f.fp as usize;
+                    }
+                    Some(f) => {
+                        *current = f;
+                        continue 'outer;
+                    }
+                },
+                Instr::Copy { dst, src } => s!(dst) = s!(src),
+                Instr::Const32 { dst, value } => w32!(dst, value),
+                Instr::Const64 { dst, value } => w64!(dst, value),
+                Instr::Select { dst, rhs, cond } => {
+                    if r32!(cond) == 0 {
+                        s!(dst) = s!(rhs);
+                    }
+                }
+                Instr::CallInternal { func, base } => enter_local!(func, base),
+                Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
+                Instr::CallIndirect {
+                    type_index,
+                    table,
+                    base,
+                } => {
+                    let np = module.types[type_index as usize].params().len() as u32;
+                    let i = r32!(base + np) as usize;
+                    let t = &store.inner.tables[inst.tables[table as usize] as usize];
+                    let Some(&r) = t.elems.get(i) else {
+                        trap!(TrapKind::UndefinedElement)
+                    };
+                    if r == 0 {
+                        trap!(TrapKind::UninitializedElement);
+                    }
+                    let fid = (r - 1) as u32;
+                    if store.inner.funcs[fid as usize].ty != module.type_ids[type_index as usize] {
+                        trap!(TrapKind::IndirectCallTypeMismatch);
+                    }
+                    dispatch!(fid, base)
+                }
+
+                // ---- globals and references ----
+                Instr::GlobalGet { dst, global } => {
+                    w64!(
+                        dst,
+                        store.inner.globals[inst.globals[global as usize] as usize].value
+                    )
+                }
+                Instr::GlobalSet { src, global } => {
+                    store.inner.globals[inst.globals[global as usize] as usize].value = s!(src)
+                }
+                Instr::RefFunc { dst, func } => w64!(dst, inst.funcs[func as usize] as u64 + 1),
+
+                // ---- tables ----
+                Instr::TableGet { dst, index, table } => {
+                    let t = &store.inner.tables[inst.tables[table as usize] as usize];
+                    match t.elems.get(r32!(index) as usize) {
+                        Some(&v) => w64!(dst, v),
+                        None => trap!(TrapKind::TableOutOfBounds),
+                    }
+                }
+                Instr::TableSet {
+                    index,
+                    value,
+                    table,
+                } => {
+                    let v = s!(value);
+                    let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
+                    match t.elems.get_mut(r32!(index) as usize) {
+                        Some(e) => *e = v,
+                        None => trap!(TrapKind::TableOutOfBounds),
+                    }
+                }
+                Instr::TableSize { dst, table } => {
+                    let t = &store.inner.tables[inst.tables[table as usize] as usize];
+                    w32!(dst, t.elems.len() as u32)
+                }
+                Instr::TableGrow { table, base } => {
+                    let init = s!(base);
+                    let delta = r32!(base + 1);
+                    match grow_table(&mut store.inner, inst.tables[table as usize], delta, init) {
+                        GrowResult::Grown(old) => w32!(base, old),
+                        GrowResult::Refused => w32!(base, u32::MAX),
+                        GrowResult::LimitTrap => trap!(TrapKind::MemoryLimit),
+                    }
+                }
+                Instr::TableFill { table, base } => {
+                    let (i, v, n) = (r32!(base) as u64, s!(base + 1), r32!(base + 2) as u64);
+                    let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
+                    if !in_bounds(i, n, t.elems.len()) {
+                        trap!(TrapKind::TableOutOfBounds);
+                    }
+                    t.elems[i as usize..(i + n) as usize].fill(v);
+                }
+                Instr::TableCopy {
+                    dst_table,
+                    src_table,
+                    base,
+                } => {
+                    let (d, sr, n) = (
+                        r32!(base) as u64,
+                        r32!(base + 1) as u64,
+                        r32!(base + 2) as u64,
+                    );
+                    let dt = inst.tables[dst_table as usize] as usize;
+                    let st = inst.tables[src_table as usize] as usize;
+                    let tables = &mut store.inner.tables;
+                    if !in_bounds(d, n, tables[dt].elems.len())
+                        || !in_bounds(sr, n, tables[st].elems.len())
+                    {
+                        trap!(TrapKind::TableOutOfBounds);
+                    }
+                    let (d, sr, n) = (d as usize, sr as usize, n as usize);
+                    if dt == st {
+                        tables[dt].elems.copy_within(sr..sr + n, d);
+                    } else {
+                        let src: Vec<u64> = tables[st].elems[sr..sr + n].to_vec();
+                        tables[dt].elems[d..d + n].copy_from_slice(&src);
+                    }
+                }
+                Instr::TableInit { table, elem, base } => {
+                    let (d, sr, n) = (
+                        r32!(base) as u64,
+                        r32!(base + 1) as u64,
+                        r32!(base + 2) as u64,
+                    );
+                    let StoreInner { tables, elems, .. } = &mut store.inner;
+                    let seg = &elems[inst.elems[elem as usize] as usize].items;
+                    let t = &mut tables[inst.tables[table as usize] as usize];
+                    if !in_bounds(sr, n, seg.len()) || !in_bounds(d, n, t.elems.len()) {
+                        trap!(TrapKind::TableOutOfBounds);
+                    }
+                    let (d, sr, n) = (d as usize, sr as usize, n as usize);
+                    t.elems[d..d + n].copy_from_slice(&seg[sr..sr + n]);
+                }
+                Instr::ElemDrop { elem } => {
+                    store.inner.elems[inst.elems[elem as usize] as usize].items = Box::new([]);
+                }
+
+                // ---- memory ----
+                Instr::MemorySize { dst } => w32!(dst, (mem!().len() / PAGE_SIZE) as u32),
+                Instr::MemoryGrow { dst, delta } => {
+                    let delta = r32!(delta);
+                    match grow_memory(&mut store.inner, mem0 as u32, delta) {
+                        GrowResult::Grown(old) => w32!(dst, old),
+                        GrowResult::Refused => w32!(dst, u32::MAX),
+                        GrowResult::LimitTrap => trap!(TrapKind::MemoryLimit),
+                    }
+                }
+                Instr::MemoryFill { base } => {
+                    let (d, v, n) = (
+                        r32!(base) as u64,
+                        r32!(base + 1) as u8,
+                        r32!(base + 2) as u64,
+                    );
+                    let m = &mut mem!();
+                    if !in_bounds(d, n, m.len()) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                    m[d as usize..(d + n) as usize].fill(v);
+                }
+                Instr::MemoryCopy { base } => {
+                    let (d, sr, n) = (
+                        r32!(base) as u64,
+                        r32!(base + 1) as u64,
+                        r32!(base + 2) as u64,
+                    );
+                    let m = &mut mem!();
+                    if !in_bounds(d, n, m.len()) || !in_bounds(sr, n, m.len()) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                    m.copy_within(sr as usize..(sr + n) as usize, d as usize);
+                }
+                Instr::MemoryInit { data, base } => {
+                    let (d, sr, n) = (
+                        r32!(base) as u64,
+                        r32!(base + 1) as u64,
+                        r32!(base + 2) as u64,
+                    );
+                    let StoreInner {
+                        memories, datas, ..
+                    } = &mut store.inner;
+                    let seg = datas[inst.datas[data as usize] as usize].bytes();
+                    let m = &mut memories[mem0].data;
+                    if !in_bounds(sr, n, seg.len()) || !in_bounds(d, n, m.len()) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                    let (d, sr, n) = (d as usize, sr as usize, n as usize);
+                    m[d..d + n].copy_from_slice(&seg[sr..sr + n]);
+                }
+                Instr::DataDrop { data } => {
+                    store.inner.datas[inst.datas[data as usize] as usize].bytes = None;
+                }
+                Instr::I32Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::I64Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F32Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::F64Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::I32Load8S { dst, addr, offset } => {
+                    load!(dst, addr, offset, 1, |b| b[0] as i8 as i32 as u32, w32)
+                }
+                Instr::I32Load8U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32Load16S { dst, addr, offset } => load!(
+                    dst,
+                    addr,
+                    offset,
+                    2,
+                    |b| i16::from_le_bytes(b) as i32 as u32,
+                    w32
+                ),
+                Instr::I32Load16U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as u32, w32)
+                }
+                Instr::I64Load8S { dst, addr, offset } => {
+                    load!(dst, addr, offset, 1, |b| b[0] as i8 as i64 as u64, w64)
+                }
+                Instr::I64Load8U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 1, |b| b[0] as u64, w64)
+                }
+                Instr::I64Load16S { dst, addr, offset } => load!(
+                    dst,
+                    addr,
+                    offset,
+                    2,
+                    |b| i16::from_le_bytes(b) as i64 as u64,
+                    w64
+                ),
+                Instr::I64Load16U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as u64, w64)
+                }
+                Instr::I64Load32S { dst, addr, offset } => load!(
+                    dst,
+                    addr,
+                    offset,
+                    4,
+                    |b| i32::from_le_bytes(b) as i64 as u64,
+                    w64
+                ),
+                Instr::I64Load32U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as u64, w64)
+                }
+                Instr::I32Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, r32!(value).to_le_bytes()),
+                Instr::I64Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, s!(value).to_le_bytes()),
+                Instr::F32Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, r32!(value).to_le_bytes()),
+                Instr::F64Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, s!(value).to_le_bytes()),
+                Instr::I32Store8 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, [s!(value) as u8]),
+                Instr::I32Store16 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, (s!(value) as u16).to_le_bytes()),
+                Instr::I64Store8 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, [s!(value) as u8]),
+                Instr::I64Store16 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, (s!(value) as u16).to_le_bytes()),
+                Instr::I64Store32 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, (s!(value) as u32).to_le_bytes()),
+
+                // ---- i32 ----
+                Instr::I32Eqz { dst, src } => w32!(dst, (r32!(src) == 0) as u32),
+                Instr::I32Eq { dst, lhs, rhs } => w32!(dst, (r32!(lhs) == r32!(rhs)) as u32),
+                Instr::I32Ne { dst, lhs, rhs } => w32!(dst, (r32!(lhs) != r32!(rhs)) as u32),
+                Instr::I32LtS { dst, lhs, rhs } => {
+                    w32!(dst, ((r32!(lhs) as i32) < r32!(rhs) as i32) as u32)
+                }
+                Instr::I32LtU { dst, lhs, rhs } => w32!(dst, (r32!(lhs) < r32!(rhs)) as u32),
+                Instr::I32GtS { dst, lhs, rhs } => {
+                    w32!(dst, (r32!(lhs) as i32 > r32!(rhs) as i32) as u32)
+                }
+                Instr::I32GtU { dst, lhs, rhs } => w32!(dst, (r32!(lhs) > r32!(rhs)) as u32),
+                Instr::I32LeS { dst, lhs, rhs } => {
+                    w32!(dst, (r32!(lhs) as i32 <= r32!(rhs) as i32) as u32)
+                }
+                Instr::I32LeU { dst, lhs, rhs } => w32!(dst, (r32!(lhs) <= r32!(rhs)) as u32),
+                Instr::I32GeS { dst, lhs, rhs } => {
+                    w32!(dst, (r32!(lhs) as i32 >= r32!(rhs) as i32) as u32)
+                }
+                Instr::I32GeU { dst, lhs, rhs } => w32!(dst, (r32!(lhs) >= r32!(rhs)) as u32),
+                Instr::I32Clz { dst, src } => w32!(dst, r32!(src).leading_zeros()),
+                Instr::I32Ctz { dst, src } => w32!(dst, r32!(src).trailing_zeros()),
+                Instr::I32Popcnt { dst, src } => w32!(dst, r32!(src).count_ones()),
+                Instr::I32Add { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_add(r32!(rhs))),
+                Instr::I32AddImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_add(imm)),
+                Instr::I32Sub { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_sub(r32!(rhs))),
+                Instr::I32Mul { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_mul(r32!(rhs))),
+                Instr::I32DivS { dst, lhs, rhs } => {
+                    let (a, b) = (r32!(lhs) as i32, r32!(rhs) as i32);
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    if a == i32::MIN && b == -1 {
+                        trap!(TrapKind::IntegerOverflow);
+                    }
+                    w32!(dst, (a / b) as u32)
+                }
+                Instr::I32DivU { dst, lhs, rhs } => {
+                    let (a, b) = (r32!(lhs), r32!(rhs));
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    w32!(dst, a / b)
+                }
+                Instr::I32RemS { dst, lhs, rhs } => {
+                    let (a, b) = (r32!(lhs) as i32, r32!(rhs) as i32);
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    w32!(dst, a.wrapping_rem(b) as u32)
+                }
+                Instr::I32RemU { dst, lhs, rhs } => {
+                    let (a, b) = (r32!(lhs), r32!(rhs));
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    w32!(dst, a % b)
+                }
+                Instr::I32And { dst, lhs, rhs } => w32!(dst, r32!(lhs) & r32!(rhs)),
+                Instr::I32Or { dst, lhs, rhs } => w32!(dst, r32!(lhs) | r32!(rhs)),
+                Instr::I32Xor { dst, lhs, rhs } => w32!(dst, r32!(lhs) ^ r32!(rhs)),
+                Instr::I32Shl { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_shl(r32!(rhs))),
+                Instr::I32ShrS { dst, lhs, rhs } => {
+                    w32!(dst, (r32!(lhs) as i32).wrapping_shr(r32!(rhs)) as u32)
+                }
+                Instr::I32ShrU { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_shr(r32!(rhs))),
+                Instr::I32Rotl { dst, lhs, rhs } => {
+                    w32!(dst, r32!(lhs).rotate_left(r32!(rhs) % 32))
+                }
+                Instr::I32Rotr { dst, lhs, rhs } => {
+                    w32!(dst, r32!(lhs).rotate_right(r32!(rhs) % 32))
+                }
+
+                // ---- i64 ----
+                Instr::I64Eqz { dst, src } => w32!(dst, (s!(src) == 0) as u32),
+                Instr::I64Eq { dst, lhs, rhs } => w32!(dst, (s!(lhs) == s!(rhs)) as u32),
+                Instr::I64Ne { dst, lhs, rhs } => w32!(dst, (s!(lhs) != s!(rhs)) as u32),
+                Instr::I64LtS { dst, lhs, rhs } => {
+                    w32!(dst, ((s!(lhs) as i64) < s!(rhs) as i64) as u32)
+                }
+                Instr::I64LtU { dst, lhs, rhs } => w32!(dst, (s!(lhs) < s!(rhs)) as u32),
+                Instr::I64GtS { dst, lhs, rhs } => {
+                    w32!(dst, (s!(lhs) as i64 > s!(rhs) as i64) as u32)
+                }
+                Instr::I64GtU { dst, lhs, rhs } => w32!(dst, (s!(lhs) > s!(rhs)) as u32),
+                Instr::I64LeS { dst, lhs, rhs } => {
+                    w32!(dst, (s!(lhs) as i64 <= s!(rhs) as i64) as u32)
+                }
+                Instr::I64LeU { dst, lhs, rhs } => w32!(dst, (s!(lhs) <= s!(rhs)) as u32),
+                Instr::I64GeS { dst, lhs, rhs } => {
+                    w32!(dst, (s!(lhs) as i64 >= s!(rhs) as i64) as u32)
+                }
+                Instr::I64GeU { dst, lhs, rhs } => w32!(dst, (s!(lhs) >= s!(rhs)) as u32),
+                Instr::I64Clz { dst, src } => w64!(dst, s!(src).leading_zeros() as u64),
+                Instr::I64Ctz { dst, src } => w64!(dst, s!(src).trailing_zeros() as u64),
+                Instr::I64Popcnt { dst, src } => w64!(dst, s!(src).count_ones() as u64),
+                Instr::I64Add { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_add(s!(rhs))),
+                Instr::I64Sub { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_sub(s!(rhs))),
+                Instr::I64Mul { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_mul(s!(rhs))),
+                Instr::I64DivS { dst, lhs, rhs } => {
+                    let (a, b) = (s!(lhs) as i64, s!(rhs) as i64);
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    if a == i64::MIN && b == -1 {
+                        trap!(TrapKind::IntegerOverflow);
+                    }
+                    w64!(dst, (a / b) as u64)
+                }
+                Instr::I64DivU { dst, lhs, rhs } => {
+                    let (a, b) = (s!(lhs), s!(rhs));
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    w64!(dst, a / b)
+                }
+                Instr::I64RemS { dst, lhs, rhs } => {
+                    let (a, b) = (s!(lhs) as i64, s!(rhs) as i64);
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    w64!(dst, a.wrapping_rem(b) as u64)
+                }
+                Instr::I64RemU { dst, lhs, rhs } => {
+                    let (a, b) = (s!(lhs), s!(rhs));
+                    if b == 0 {
+                        trap!(TrapKind::IntegerDivideByZero);
+                    }
+                    w64!(dst, a % b)
+                }
+                Instr::I64And { dst, lhs, rhs } => w64!(dst, s!(lhs) & s!(rhs)),
+                Instr::I64Or { dst, lhs, rhs } => w64!(dst, s!(lhs) | s!(rhs)),
+                Instr::I64Xor { dst, lhs, rhs } => w64!(dst, s!(lhs) ^ s!(rhs)),
+                Instr::I64Shl { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_shl(s!(rhs) as u32)),
+                Instr::I64ShrS { dst, lhs, rhs } => {
+                    w64!(dst, (s!(lhs) as i64).wrapping_shr(s!(rhs) as u32) as u64)
+                }
+                Instr::I64ShrU { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_shr(s!(rhs) as u32)),
+                Instr::I64Rotl { dst, lhs, rhs } => {
+                    w64!(dst, s!(lhs).rotate_left((s!(rhs) % 64) as u32))
+                }
+                Instr::I64Rotr { dst, lhs, rhs } => {
+                    w64!(dst, s!(lhs).rotate_right((s!(rhs) % 64) as u32))
+                }
+
+                // ---- f32 ----
+                Instr::F32Eq { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) == f32v!(rhs)) as u32),
+                Instr::F32Ne { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) != f32v!(rhs)) as u32),
+                Instr::F32Lt { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) < f32v!(rhs)) as u32),
+                Instr::F32Gt { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) > f32v!(rhs)) as u32),
+                Instr::F32Le { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) <= f32v!(rhs)) as u32),
+                Instr::F32Ge { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) >= f32v!(rhs)) as u32),
+                Instr::F32Abs { dst, src } => w32!(dst, r32!(src) & 0x7fff_ffff),
+                Instr::F32Neg { dst, src } => w32!(dst, r32!(src) ^ 0x8000_0000),
+                Instr::F32Ceil { dst, src } => w32!(dst, f32v!(src).ceil().to_bits()),
+                Instr::F32Floor { dst, src } => w32!(dst, f32v!(src).floor().to_bits()),
+                Instr::F32Trunc { dst, src } => w32!(dst, f32v!(src).trunc().to_bits()),
+                Instr::F32Nearest { dst, src } => w32!(dst, f32v!(src).round_ties_even().to_bits()),
+                Instr::F32Sqrt { dst, src } => w32!(dst, f32v!(src).sqrt().to_bits()),
+                Instr::F32Add { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) + f32v!(rhs)).to_bits()),
+                Instr::F32Sub { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) - f32v!(rhs)).to_bits()),
+                Instr::F32Mul { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) * f32v!(rhs)).to_bits()),
+                Instr::F32Div { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) / f32v!(rhs)).to_bits()),
+                Instr::F32Min { dst, lhs, rhs } => {
+                    w32!(dst, f32_min(f32v!(lhs), f32v!(rhs)).to_bits())
+                }
+                Instr::F32Max { dst, lhs, rhs } => {
+                    w32!(dst, f32_max(f32v!(lhs), f32v!(rhs)).to_bits())
+                }
+                Instr::F32Copysign { dst, lhs, rhs } => {
+                    w32!(dst, (r32!(lhs) & 0x7fff_ffff) | (r32!(rhs) & 0x8000_0000))
+                }
+
+                // ---- f64 ----
+                Instr::F64Eq { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) == f64v!(rhs)) as u32),
+                Instr::F64Ne { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) != f64v!(rhs)) as u32),
+                Instr::F64Lt { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) < f64v!(rhs)) as u32),
+                Instr::F64Gt { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) > f64v!(rhs)) as u32),
+                Instr::F64Le { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) <= f64v!(rhs)) as u32),
+                Instr::F64Ge { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) >= f64v!(rhs)) as u32),
+                Instr::F64Abs { dst, src } => w64!(dst, s!(src) & 0x7fff_ffff_ffff_ffff),
+                Instr::F64Neg { dst, src } => w64!(dst, s!(src) ^ 0x8000_0000_0000_0000),
+                Instr::F64Ceil { dst, src } => w64!(dst, f64v!(src).ceil().to_bits()),
+                Instr::F64Floor { dst, src } => w64!(dst, f64v!(src).floor().to_bits()),
+                Instr::F64Trunc { dst, src } => w64!(dst, f64v!(src).trunc().to_bits()),
+                Instr::F64Nearest { dst, src } => w64!(dst, f64v!(src).round_ties_even().to_bits()),
+                Instr::F64Sqrt { dst, src } => w64!(dst, f64v!(src).sqrt().to_bits()),
+                Instr::F64Add { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) + f64v!(rhs)).to_bits()),
+                Instr::F64Sub { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) - f64v!(rhs)).to_bits()),
+                Instr::F64Mul { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) * f64v!(rhs)).to_bits()),
+                Instr::F64Div { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) / f64v!(rhs)).to_bits()),
+                Instr::F64Min { dst, lhs, rhs } => {
+                    w64!(dst, f64_min(f64v!(lhs), f64v!(rhs)).to_bits())
+                }
+                Instr::F64Max { dst, lhs, rhs } => {
+                    w64!(dst, f64_max(f64v!(lhs), f64v!(rhs)).to_bits())
+                }
+                Instr::F64Copysign { dst, lhs, rhs } => w64!(
+                    dst,
+                    (s!(lhs) & 0x7fff_ffff_ffff_ffff) | (s!(rhs) & 0x8000_0000_0000_0000)
+                ),
+
+                // ---- conversions ----
+                Instr::I32WrapI64 { dst, src } => w32!(dst, s!(src) as u32),
+                Instr::I32TruncF32S { dst, src } => {
+                    w32!(dst, checked!(i32_trunc_f32_s(f32v!(src))))
+                }
+                Instr::I32TruncF32U { dst, src } => {
+                    w32!(dst, checked!(i32_trunc_f32_u(f32v!(src))))
+                }
+                Instr::I32TruncF64S { dst, src } => {
+                    w32!(dst, checked!(i32_trunc_f64_s(f64v!(src))))
+                }
+                Instr::I32TruncF64U { dst, src } => {
+                    w32!(dst, checked!(i32_trunc_f64_u(f64v!(src))))
+                }
+                Instr::I64ExtendI32S { dst, src } => w64!(dst, r32!(src) as i32 as i64 as u64),
+                Instr::I64ExtendI32U { dst, src } => w64!(dst, r32!(src) as u64),
+                Instr::I64TruncF32S { dst, src } => {
+                    w64!(dst, checked!(i64_trunc_f32_s(f32v!(src))))
+                }
+                Instr::I64TruncF32U { dst, src } => {
+                    w64!(dst, checked!(i64_trunc_f32_u(f32v!(src))))
+                }
+                Instr::I64TruncF64S { dst, src } => {
+                    w64!(dst, checked!(i64_trunc_f64_s(f64v!(src))))
+                }
+                Instr::I64TruncF64U { dst, src } => {
+                    w64!(dst, checked!(i64_trunc_f64_u(f64v!(src))))
+                }
+                Instr::F32ConvertI32S { dst, src } => {
+                    w32!(dst, (r32!(src) as i32 as f32).to_bits())
+                }
+                Instr::F32ConvertI32U { dst, src } => w32!(dst, (r32!(src) as f32).to_bits()),
+                Instr::F32ConvertI64S { dst, src } => w32!(dst, (s!(src) as i64 as f32).to_bits()),
+                Instr::F32ConvertI64U { dst, src } => w32!(dst, (s!(src) as f32).to_bits()),
+                Instr::F32DemoteF64 { dst, src } => w32!(dst, (f64v!(src) as f32).to_bits()),
+                Instr::F64ConvertI32S { dst, src } => {
+                    w64!(dst, (r32!(src) as i32 as f64).to_bits())
+                }
+                Instr::F64ConvertI32U { dst, src } => w64!(dst, (r32!(src) as f64).to_bits()),
+                Instr::F64ConvertI64S { dst, src } => w64!(dst, (s!(src) as i64 as f64).to_bits()),
+                Instr::F64ConvertI64U { dst, src } => w64!(dst, (s!(src) as f64).to_bits()),
+                Instr::F64PromoteF32 { dst, src } => w64!(dst, (f32v!(src) as f64).to_bits()),
+                Instr::I32Extend8S { dst, src } => w32!(dst, r32!(src) as i8 as i32 as u32),
+                Instr::I32Extend16S { dst, src } => w32!(dst, r32!(src) as i16 as i32 as u32),
+                Instr::I64Extend8S { dst, src } => w64!(dst, s!(src) as i8 as i64 as u64),
+                Instr::I64Extend16S { dst, src } => w64!(dst, s!(src) as i16 as i64 as u64),
+                Instr::I64Extend32S { dst, src } => w64!(dst, s!(src) as i32 as i64 as u64),
+                Instr::I32TruncSatF32S { dst, src } => w32!(dst, f32v!(src) as i32 as u32),
+                Instr::I32TruncSatF32U { dst, src } => w32!(dst, f32v!(src) as u32),
+                Instr::I32TruncSatF64S { dst, src } => w32!(dst, f64v!(src) as i32 as u32),
+                Instr::I32TruncSatF64U { dst, src } => w32!(dst, f64v!(src) as u32),
+                Instr::I64TruncSatF32S { dst, src } => w64!(dst, f32v!(src) as i64 as u64),
+                Instr::I64TruncSatF32U { dst, src } => w64!(dst, f32v!(src) as u64),
+                Instr::I64TruncSatF64S { dst, src } => w64!(dst, f64v!(src) as i64 as u64),
+                Instr::I64TruncSatF64U { dst, src } => w64!(dst, f64v!(src) as u64),
+
+                // ---- determinism ----
+                Instr::CanonNan32 { slot } => {
+                    if f32v!(slot).is_nan() {
+                        w32!(slot, CANON_NAN32);
+                    }
+                }
+                Instr::CanonNan64 { slot } => {
+                    if f64v!(slot).is_nan() {
+                        w64!(slot, CANON_NAN64);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Instantiation: resolving imports, allocating the instance's functions,
+//! tables, memories and globals, applying active segments, and running the
+//! start function.
+
+use crate::error::{Error, TrapKind};
+use crate::func::{TypedFunc, WasmParams, WasmResults};
+use crate::module::{ElemMode, ExternIndex, ImportKind, Module};
+use crate::store::{
+    AsContext, AsContextMut, DataEntity, ElemEntity, Extern, Func, FuncEntity, FuncKind, Global,
+    GlobalEntity, InstanceEntity, Memory, Store, Table, TableEntity, new_memory,
+};
+use crate::value::{MemoryType, TableType};
+use std::sync::Arc;
+
+pub use crate::store::Instance;
+
+fn limits_match(
+    actual_min: u32,
+    actual_max: Option<u32>,
+    want_min: u32,
+    want_max: Option<u32>,
+) -> bool {
+    if actual_min < want_min {
+        return false;
+    }
+    match (want_max, actual_max) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(w), Some(a)) => a <= w,
+    }
+}
+
+impl Instance {
+    /// Instantiates `module` with imports given in the module's import order.
+    pub fn new<T>(
+        mut ctx: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance, Error> {
+        let store = ctx.as_context_mut();
+        let m = &module.inner;
+        if !m.engine.same(&store.inner.engine) {
+            return Err(Error::usage("the module was compiled for another engine"));
+        }
+        if imports.len() != m.imports.len() {
+            return Err(Error::usage(format!(
+                "the module needs {} imports, {} were given",
+                m.imports.len(),
+                imports.len()
+            )));
+        }
+        if store.inner.instances.len() >= store.inner.limits.instances {
+            return Err(Error::Limit(format!(
+                "more than {} instances in one store",
+                store.inner.limits.instances
+            )));
+        }
+        let id = store.inner.id;
+        let mut funcs = Vec::with_capacity(m.funcs.len());
+        let mut tables = Vec::with_capacity(m.tables.len());
+        let mut memories = Vec::with_capacity(m.memories.len());
+        let mut globals = Vec::with_capacity(m.globals.len());
+
+        for (imp, ext) in m.imports.iter().zip(imports) {
+            let mismatch = |reason: String| Error::IncompatibleImport {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+                reason,
+            };
+            match (&imp.kind, ext) {
+                (ImportKind::Func(t), Extern::Func(f)) => {
+                    store.check(f.store);
+                    if store.inner.funcs[f.index as usize].ty != m.type_ids[*t as usize] {
+                        return Err(mismatch(format!(
+                            "expected {}, found {}",
+                            m.types[*t as usize],
+                            f.ty(&*store)
+                        )));
+                    }
+                    funcs.push(f.index);
+                }
+                (ImportKind::Table(want), Extern::Table(t)) => {
+                    let have: TableType = t.ty(&*store);
+                    if have.element != want.element
+                        || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
+                    {
+                        return Err(mismatch(format!("expected {want:?}, found {have:?}")));
+                    }
+                    tables.push(t.index);
+                }
+                (ImportKind::Memory(want), Extern::Memory(mem)) => {
+                    let have: MemoryType = mem.ty(&*store);
+                    if !limits_match(have.minimum, have.maximum, want.minimum, want.maximum) {
+                        return Err(mismatch(format!("expected {want:?}, found {have:?}")));
+                    }
+                    memories.push(mem.index);
+                }
+                (ImportKind::Global(want), Extern::Global(g)) => {
+                    let have = g.ty(&*store);
+                    if have != *want {
+                        return Err(mismatch(format!("expected {want:?}, found {have:?}")));
+                    }
+                    globals.push(g.index);
+                }
+                (kind, ext) => {
+                    let want = match kind {
+                        ImportKind::Func(_) => "func",
+                        ImportKind::Table(_) => "table",
+                        ImportKind::Memory(_) => "memory",
+                        ImportKind::Global(_) => "global",
+                    };
+                    return Err(mismatch(format!(
+                        "expected a {want}, found a {}",
+                        ext.ty(&*store).kind()
+                    )));
+                }
+            }
+        }
+
+        let instance_index = store.inner.instances.len() as u32;
+        for (i, _) in m.code.iter().enumerate() {
+            let func_index = m.num_imported_funcs as usize + i;
+            let ty = m.type_ids[m.funcs[func_index] as usize];
+            store.inner.funcs.push(FuncEntity {
+                ty,
+                kind: FuncKind::Wasm {
+                    instance: instance_index,
+                    index: i as u32,
+                },
+            });
+            funcs.push(store.inner.funcs.len() as u32 - 1);
+        }
+        for ty in &m.tables[m.num_imported_tables as usize..] {
+            if ty.minimum > store.inner.limits.table_elements {
+                return Err(Error::Limit(format!("table of {} elements", ty.minimum)));
+            }
+            store.inner.tables.push(TableEntity {
+                ty: *ty,
+                elems: vec![0; ty.minimum as usize],
+            });
+            tables.push(store.inner.tables.len() as u32 - 1);
+        }
+        for ty in &m.memories[m.num_imported_memories as usize..] {
+            let entity = new_memory(&mut store.inner, *ty)?;
+            store.inner.memories.push(entity);
+            memories.push(store.inner.memories.len() as u32 - 1);
+        }
+        let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
+        for (ty, init) in m.globals[m.num_imported_globals as usize..]
+            .iter()
+            .zip(&m.global_inits)
+        {
+            let value = init.eval(
+                |g| store.inner.globals[globals[g as usize] as usize].value,
+                func_slot,
+            );
+            store.inner.globals.push(GlobalEntity { ty: *ty, value });
+            globals.push(store.inner.globals.len() as u32 - 1);
+        }
+        let mut elems = Vec::with_capacity(m.elems.len());
+        for seg in &m.elems {
+            let items: Box<[u64]> = seg
+                .items
+                .iter()
+                .map(|x| {
+                    x.eval(
+                        |g| store.inner.globals[globals[g as usize] as usize].value,
+                        func_slot,
+                    )
+                })
+                .collect();
+            store.inner.elems.push(ElemEntity { items });
+            elems.push(store.inner.elems.len() as u32 - 1);
+        }
+        let mut datas = Vec::with_capacity(m.datas.len());
+        for seg in &m.datas {
+            store.inner.datas.push(DataEntity {
+                bytes: Some(seg.bytes.clone()),
+            });
+            datas.push(store.inner.datas.len() as u32 - 1);
+        }
+
+        let entity = Arc::new(InstanceEntity {
+            module: module.inner.clone(),
+            funcs: funcs.into(),
+            tables: tables.into(),
+            memories: memories.into(),
+            globals: globals.into(),
+            elems: elems.into(),
+            datas: datas.into(),
+        });
+        store.inner.instances.push(entity.clone());
+        let instance = Instance {
+            store: id,
+            index: instance_index,
+        };
+
+        // Active element segments, in order; each is dropped once applied.
+        for (i, seg) in m.elems.iter().enumerate() {
+            let elem_id = entity.elems[i] as usize;
+            match &seg.mode {
+                ElemMode::Active { table, offset } => {
+                    let off = offset.eval(
+                        |g| store.inner.globals[entity.globals[g as usize] as usize].value,
+                        |f| entity.funcs[f as usize] as u64 + 1,
+                    ) as u32 as usize;
+                    let items = std::mem::take(&mut store.inner.elems[elem_id].items);
+                    let t = &mut store.inner.tables[entity.tables[*table as usize] as usize];
+                    match off
+                        .checked_add(items.len())
+                        .filter(|end| *end <= t.elems.len())
+                    {
+                        Some(end) => t.elems[off..end].copy_from_slice(&items),
+                        None => return Err(TrapKind::TableOutOfBounds.into()),
+                    }
+                }
+                ElemMode::Declared => store.inner.elems[elem_id].items = Box::new([]),
+                ElemMode::Passive => {}
+            }
+        }
+        // Active data segments, in order; each is dropped once applied.
+        for (i, seg) in m.datas.iter().enumerate() {
+            let Some(offset) = &seg.active else { continue };
+            let data_id = entity.datas[i] as usize;
+            let off = offset.eval(
+                |g| store.inner.globals[entity.globals[g as usize] as usize].value,
+                |f| entity.funcs[f as usize] as u64 + 1,
+            ) as u32 as usize;
+            let bytes = store.inner.datas[data_id]
+                .bytes
+                .take()
+                .unwrap_or_else(|| Arc::from([]));
+            let mem = &mut store.inner.memories[entity.memories[0] as usize].data;
+            match off.checked_add(bytes.len()).filter(|end| *end <= mem.len()) {
+                Some(end) => mem[off..end].copy_from_slice(&bytes),
+                None => return Err(TrapKind::MemoryOutOfBounds.into()),
+            }
+        }
+        if let Some(start) = m.start {
+            let f = Func {
+                store: id,
+                index: entity.funcs[start as usize],
+            };
+            f.call(&mut *store, &[], &mut [])?;
+        }
+        Ok(instance)
+    }
+
+    fn entity<'a, T>(&self, store: &'a Store<T>) -> &'a Arc<InstanceEntity> {
+        store.check(self.store);
+        &store.inner.instances[self.index as usize]
+    }
+
+    /// An export by name.
+    pub fn get_export(&self, ctx: impl AsContext, name: &str) -> Option<Extern> {
+        let store = ctx.as_context();
+        let entity = self.entity(store);
+        let (_, idx) = entity.module.exports.iter().find(|(n, _)| n == name)?;
+        Some(resolve(store.inner.id, entity, *idx))
+    }
+
+    /// All exports, in the module's order.
+    pub fn exports(&self, ctx: impl AsContext) -> Vec<(String, Extern)> {
+        let store = ctx.as_context();
+        let entity = self.entity(store);
+        entity
+            .module
+            .exports
+            .iter()
+            .map(|(n, idx)| (n.clone(), resolve(store.inner.id, entity, *idx)))
+            .collect()
+    }
+
+    /// An exported function.
+    pub fn get_func(&self, ctx: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(ctx, name)?.into_func()
+    }
+
+    /// An exported function with a checked static signature.
+    pub fn get_typed_func<P: WasmParams, R: WasmResults>(
+        &self,
+        ctx: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>, Error> {
+        let store = ctx.as_context();
+        let f = self
+            .get_func(store, name)
+            .ok_or_else(|| Error::usage(format!("no exported function named {name:?}")))?;
+        f.typed(store)
+    }
+
+    /// An exported memory.
+    pub fn get_memory(&self, ctx: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(ctx, name)?.into_memory()
+    }
+
+    /// An exported global.
+    pub fn get_global(&self, ctx: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(ctx, name)?.into_global()
+    }
+
+    /// An exported table.
+    pub fn get_table(&self, ctx: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(ctx, name)?.into_table()
+    }
+}
+
+fn resolve(store: u32, entity: &InstanceEntity, idx: ExternIndex) -> Extern {
+    match idx {
+        ExternIndex::Func(i) => Extern::Func(Func {
+            store,
+            index: entity.funcs[i as usize],
+        }),
+        ExternIndex::Table(i) => Extern::Table(Table {
+            store,
+            index: entity.tables[i as usize],
+        }),
+        ExternIndex::Memory(i) => Extern::Memory(Memory {
+            store,
+            index: entity.memories[i as usize],
+        }),
+        ExternIndex::Global(i) => Extern::Global(Global {
+            store,
+            index: entity.globals[i as usize],
+        }),
+    }
+}

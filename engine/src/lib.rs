@@ -1,0 +1,70 @@
+//! # wasiproc-engine
+//!
+//! A validating WebAssembly interpreter whose execution can stop between any
+//! two instructions and resume later. Modules are decoded and validated with
+//! `wasmparser` and translated once into a compact internal instruction
+//! stream ([`isa`]); the interpreter runs it on an explicit value stack and
+//! frame stack, never recursing on the Rust stack per guest call.
+//!
+//! The embedding API follows wasmtime and wasmi: an [`Engine`] with a
+//! [`Config`], a [`Module`] shared behind an `Arc`, a [`Store`] holding all
+//! runtime state and the embedder's data, a [`Linker`] for host functions,
+//! and [`Instance`]s with their exports.
+//!
+//! ```
+//! use wasiproc_engine::{Engine, Linker, Module, Store};
+//! let engine = Engine::default();
+//! let wasm = wat_free_add_module();
+//! let module = Module::new(&engine, &wasm).unwrap();
+//! let mut store = Store::new(&engine, ());
+//! let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+//! let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add").unwrap();
+//! assert_eq!(add.call(&mut store, (2, 3)).unwrap(), 5);
+//! # fn wat_free_add_module() -> Vec<u8> {
+//! #     vec![0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f,
+//! #          0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 0x61, 0x64, 0x64,
+//! #          0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b]
+//! # }
+//! ```
+//!
+//! Fuel ([`Config::consume_fuel`]) meters execution per straight-line block;
+//! with a slice set ([`Store::set_fuel_slice`]) a call made with
+//! [`Func::call_resumable`] returns [`CallOutcome::Suspended`] and continues
+//! with [`Store::resume`], ending with exactly the result of an uninterrupted
+//! run. Host functions may return [`HostError::Blocked`] to suspend the call
+//! until their condition holds.
+
+#![deny(missing_docs)]
+
+mod config;
+mod engine;
+mod error;
+mod exec;
+mod func;
+mod instance;
+pub mod isa;
+mod linker;
+mod module;
+mod store;
+mod translate;
+mod value;
+
+pub use config::Config;
+pub use engine::Engine;
+pub use error::{Error, FrameInfo, Trap, TrapKind};
+pub use exec::Suspension;
+pub use func::{
+    CallOutcome, Caller, HostError, HostFunc, HostReturn, IntoFunc, TypedFunc, WasmParams,
+    WasmResults, WasmTy,
+};
+pub use instance::Instance;
+pub use linker::Linker;
+pub use module::{ExportType, ImportType, Module};
+pub use store::{
+    AsContext, AsContextMut, Extern, Func, Global, Memory, MemoryAccessError, Store, StoreLimits,
+    Table,
+};
+pub use value::{
+    ExternRef, ExternType, FuncType, GlobalType, MAX_PAGES, MemoryType, Mutability, PAGE_SIZE,
+    TableType, Val, ValType,
+};

@@ -1,0 +1,166 @@
+//! [`Linker`]: named definitions (host functions and store items) that
+//! satisfy module imports by module and field name.
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::func::{Caller, HostError, HostFunc, IntoFunc};
+use crate::instance::Instance;
+use crate::module::Module;
+use crate::store::{AsContext, AsContextMut, Extern, Func, Store};
+use crate::value::{FuncType, Val};
+use hashbrown::HashMap;
+use std::sync::Arc;
+
+enum Definition<T> {
+    /// An item that already lives in a store.
+    Extern(Extern),
+    /// A host function, created in each store that instantiates with it.
+    Host(Arc<HostFunc<T>>),
+}
+
+impl<T> Clone for Definition<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Definition::Extern(e) => Definition::Extern(*e),
+            Definition::Host(h) => Definition::Host(h.clone()),
+        }
+    }
+}
+
+/// Resolves imports by `(module, name)`.
+pub struct Linker<T> {
+    engine: Engine,
+    defs: HashMap<(String, String), Definition<T>>,
+    allow_shadowing: bool,
+}
+
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Self {
+        Linker {
+            engine: self.engine.clone(),
+            defs: self.defs.clone(),
+            allow_shadowing: self.allow_shadowing,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Linker<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linker")
+            .field("definitions", &self.defs.len())
+            .finish()
+    }
+}
+
+impl<T> Linker<T> {
+    /// An empty linker for modules of `engine`.
+    pub fn new(engine: &Engine) -> Self {
+        Linker {
+            engine: engine.clone(),
+            defs: HashMap::new(),
+            allow_shadowing: false,
+        }
+    }
+
+    /// Whether a new definition may replace an existing one of the same name.
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
+    }
+
+    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<(), Error> {
+        let key = (module.to_string(), name.to_string());
+        if !self.allow_shadowing && self.defs.contains_key(&key) {
+            return Err(Error::DuplicateDefinition {
+                module: key.0,
+                name: key.1,
+            });
+        }
+        self.defs.insert(key, def);
+        Ok(())
+    }
+
+    /// Defines an item that lives in a store.
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self, Error> {
+        self.insert(module, name, Definition::Extern(item.into()))?;
+        Ok(self)
+    }
+
+    /// Defines a host function with an explicit signature.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), HostError> + Send + Sync + 'static,
+    ) -> Result<&mut Self, Error> {
+        let host = HostFunc::new(&self.engine, ty, f);
+        self.insert(module, name, Definition::Host(Arc::new(host)))?;
+        Ok(self)
+    }
+
+    /// Defines a host function from a typed Rust closure.
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self, Error> {
+        let host = f.into_host_func(&self.engine);
+        self.insert(module, name, Definition::Host(Arc::new(host)))?;
+        Ok(self)
+    }
+
+    /// Defines every export of `instance` under the module name `module`.
+    pub fn instance(
+        &mut self,
+        ctx: impl AsContext<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self, Error> {
+        for (name, ext) in instance.exports(ctx) {
+            self.insert(module, &name, Definition::Extern(ext))?;
+        }
+        Ok(self)
+    }
+
+    /// True when `(module, name)` is defined.
+    pub fn is_defined(&self, module: &str, name: &str) -> bool {
+        self.defs
+            .contains_key(&(module.to_string(), name.to_string()))
+    }
+
+    /// The item defined as `(module, name)`, created in `store` if it is a host function.
+    pub fn get(&self, store: &mut Store<T>, module: &str, name: &str) -> Option<Extern> {
+        match self.defs.get(&(module.to_string(), name.to_string()))? {
+            Definition::Extern(e) => Some(*e),
+            Definition::Host(h) => Some(Extern::Func(Func::from_host(store, h.clone()))),
+        }
+    }
+
+    /// Instantiates `module`, resolving its imports here, and runs its start
+    /// function.
+    pub fn instantiate(
+        &self,
+        mut ctx: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance, Error> {
+        let store = ctx.as_context_mut();
+        let mut imports = Vec::with_capacity(module.inner.imports.len());
+        for imp in &module.inner.imports {
+            let ext =
+                self.get(store, &imp.module, &imp.name)
+                    .ok_or_else(|| Error::UnknownImport {
+                        module: imp.module.clone(),
+                        name: imp.name.clone(),
+                    })?;
+            imports.push(ext);
+        }
+        Instance::new(store, module, &imports)
+    }
+}

@@ -1,0 +1,110 @@
+//! Constant expressions (global initialisers, segment offsets, element items),
+//! decoded once and evaluated at instantiation.
+
+use crate::error::Error;
+use smallvec::SmallVec;
+use wasmparser::Operator;
+
+/// One operation of a constant expression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ConstOp {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    RefNull,
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A decoded constant expression; evaluates to one untyped slot value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConstExpr {
+    ops: SmallVec<[ConstOp; 2]>,
+}
+
+impl ConstExpr {
+    /// An expression that yields a reference to function `index`.
+    pub(crate) fn ref_func(index: u32) -> Self {
+        ConstExpr {
+            ops: smallvec::smallvec![ConstOp::RefFunc(index)],
+        }
+    }
+
+    /// Decodes an already validated constant expression.
+    pub(crate) fn decode(expr: &wasmparser::ConstExpr<'_>) -> Result<Self, Error> {
+        let mut ops = SmallVec::new();
+        let mut reader = expr.get_operators_reader();
+        loop {
+            let offset = reader.original_position();
+            let op = match reader.read()? {
+                Operator::End => break,
+                Operator::I32Const { value } => ConstOp::I32(value),
+                Operator::I64Const { value } => ConstOp::I64(value),
+                Operator::F32Const { value } => ConstOp::F32(value.bits()),
+                Operator::F64Const { value } => ConstOp::F64(value.bits()),
+                Operator::RefNull { .. } => ConstOp::RefNull,
+                Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+                Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+                Operator::I32Add => ConstOp::I32Add,
+                Operator::I32Sub => ConstOp::I32Sub,
+                Operator::I32Mul => ConstOp::I32Mul,
+                Operator::I64Add => ConstOp::I64Add,
+                Operator::I64Sub => ConstOp::I64Sub,
+                Operator::I64Mul => ConstOp::I64Mul,
+                other => {
+                    return Err(Error::Unsupported {
+                        feature: format!("constant expression operator {other:?}"),
+                        offset,
+                    });
+                }
+            };
+            ops.push(op);
+        }
+        Ok(ConstExpr { ops })
+    }
+
+    /// Evaluates the expression. `global` reads a global of the instance being
+    /// created, `func` turns a function index into a funcref slot value.
+    pub(crate) fn eval(&self, global: impl Fn(u32) -> u64, func: impl Fn(u32) -> u64) -> u64 {
+        let mut stack: SmallVec<[u64; 4]> = SmallVec::new();
+        for op in &self.ops {
+            let v = match *op {
+                ConstOp::I32(v) => v as u32 as u64,
+                ConstOp::I64(v) => v as u64,
+                ConstOp::F32(v) => v as u64,
+                ConstOp::F64(v) => v,
+                ConstOp::RefNull => 0,
+                ConstOp::RefFunc(i) => func(i),
+                ConstOp::GlobalGet(i) => global(i),
+                ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                    let b = stack.pop().unwrap_or(0) as u32;
+                    let a = stack.pop().unwrap_or(0) as u32;
+                    let r = match op {
+                        ConstOp::I32Add => a.wrapping_add(b),
+                        ConstOp::I32Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    };
+                    r as u64
+                }
+                ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                    let b = stack.pop().unwrap_or(0);
+                    let a = stack.pop().unwrap_or(0);
+                    match op {
+                        ConstOp::I64Add => a.wrapping_add(b),
+                        ConstOp::I64Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    }
+                }
+            };
+            stack.push(v);
+        }
+        stack.pop().unwrap_or(0)
+    }
+}

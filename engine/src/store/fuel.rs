@@ -1,0 +1,89 @@
+//! Fuel accounting of a store: a total budget and a per-slice budget.
+
+/// Fuel state. With metering off every method is a no-op and fuel is unlimited.
+#[derive(Debug, Clone)]
+pub(crate) struct FuelState {
+    enabled: bool,
+    /// Remaining total fuel.
+    total: u64,
+    consumed: u64,
+    slice: Option<u64>,
+    /// Remaining fuel in the current slice.
+    slice_left: u64,
+}
+
+/// What a block that the budget cannot pay for should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FuelShortfall {
+    /// The total budget is spent: trap.
+    OutOfFuel,
+    /// The slice is spent: suspend before the block.
+    EndOfSlice,
+}
+
+impl FuelState {
+    pub(crate) fn new(enabled: bool) -> Self {
+        FuelState {
+            enabled,
+            total: u64::MAX,
+            consumed: 0,
+            slice: None,
+            slice_left: u64::MAX,
+        }
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    pub(crate) fn set_total(&mut self, total: u64) {
+        self.total = total;
+    }
+
+    pub(crate) fn total(&self) -> u64 {
+        self.total
+    }
+
+    pub(crate) fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    pub(crate) fn set_slice(&mut self, slice: Option<u64>) {
+        self.slice = slice;
+        self.refill_slice();
+    }
+
+    /// Starts a new slice (at call start and at every resume).
+    pub(crate) fn refill_slice(&mut self) {
+        self.slice_left = self.slice.unwrap_or(u64::MAX);
+    }
+
+    /// Fuel the interpreter may spend before it must come back here.
+    pub(crate) fn budget(&self) -> u64 {
+        self.total.min(self.slice_left)
+    }
+
+    /// Records `used` fuel spent out of the last [`FuelState::budget`].
+    pub(crate) fn commit(&mut self, used: u64) {
+        self.total -= used;
+        self.slice_left -= used;
+        self.consumed += used;
+    }
+
+    /// Charges a block of `amount` that exceeds the budget, if it may run.
+    /// A block always runs at the start of a fresh slice, so a block larger
+    /// than the slice cannot stall a process.
+    pub(crate) fn charge_slow(&mut self, amount: u64) -> Result<(), FuelShortfall> {
+        if self.total < amount {
+            return Err(FuelShortfall::OutOfFuel);
+        }
+        let fresh = self.slice.is_none_or(|s| self.slice_left == s);
+        if self.slice_left < amount && !fresh {
+            return Err(FuelShortfall::EndOfSlice);
+        }
+        self.total -= amount;
+        self.slice_left = self.slice_left.saturating_sub(amount);
+        self.consumed += amount;
+        Ok(())
+    }
+}

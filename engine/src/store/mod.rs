@@ -1,0 +1,225 @@
+//! The [`Store`]: owner of all runtime state (functions, memories, tables,
+//! globals, instances), the embedder's data `T`, fuel, limits, and the state
+//! of a suspended call. Handles such as [`Func`] or [`Memory`] are indexes
+//! into one store.
+
+mod entities;
+mod fuel;
+mod handles;
+mod limits;
+
+pub(crate) use entities::{
+    DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, MemoryEntity,
+    TableEntity,
+};
+pub(crate) use fuel::{FuelShortfall, FuelState};
+pub use handles::{Extern, Func, Global, Instance, Memory, MemoryAccessError, Table};
+pub(crate) use handles::{GrowResult, grow_memory, grow_table, new_memory};
+pub use limits::StoreLimits;
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::exec::ExecState;
+use crate::func::HostFunc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
+
+/// Runtime state that does not depend on the embedder's data type.
+#[derive(Debug)]
+pub(crate) struct StoreInner {
+    pub id: u32,
+    pub engine: Engine,
+    pub funcs: Vec<FuncEntity>,
+    pub memories: Vec<MemoryEntity>,
+    pub tables: Vec<TableEntity>,
+    pub globals: Vec<GlobalEntity>,
+    pub elems: Vec<ElemEntity>,
+    pub datas: Vec<DataEntity>,
+    pub instances: Vec<Arc<InstanceEntity>>,
+    pub fuel: FuelState,
+    pub limits: StoreLimits,
+}
+
+/// All runtime state of one Wasm program, plus the embedder's data `T`.
+///
+/// One store runs at most one call at a time; a call that was suspended
+/// (fuel slice used up, or a host function reported "blocked") is continued
+/// with [`Store::resume`].
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) hosts: Vec<Arc<HostFunc<T>>>,
+    pub(crate) suspended: Option<crate::exec::Suspended>,
+    /// Value stack kept between calls so that calls do not allocate.
+    pub(crate) spare: Option<ExecState>,
+    data: T,
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("id", &self.inner.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Store<T> {
+    /// Creates an empty store holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store {
+            inner: StoreInner {
+                id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                elems: Vec::new(),
+                datas: Vec::new(),
+                instances: Vec::new(),
+                fuel: FuelState::new(engine.config().consume_fuel),
+                limits: StoreLimits::default(),
+            },
+            hosts: Vec::new(),
+            suspended: None,
+            spare: None,
+            data,
+        }
+    }
+
+    /// The engine of this store.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store and returns the embedder's data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Sets resource limits for memories and tables created or grown from now on.
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.inner.limits = limits;
+    }
+
+    /// The resource limits in force.
+    pub fn limits(&self) -> &StoreLimits {
+        &self.inner.limits
+    }
+
+    /// Sets the remaining total fuel. Fails if the engine does not meter fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), Error> {
+        self.require_fuel()?;
+        self.inner.fuel.set_total(fuel);
+        Ok(())
+    }
+
+    /// Remaining total fuel. Fails if the engine does not meter fuel.
+    pub fn get_fuel(&self) -> Result<u64, Error> {
+        self.require_fuel()?;
+        Ok(self.inner.fuel.total())
+    }
+
+    /// Fuel consumed by this store so far (0 without metering).
+    pub fn fuel_consumed(&self) -> u64 {
+        self.inner.fuel.consumed()
+    }
+
+    /// Sets the slice: a resumable call suspends once it has used this much
+    /// fuel since it was started or last resumed. `None` turns slicing off.
+    pub fn set_fuel_slice(&mut self, slice: Option<u64>) -> Result<(), Error> {
+        self.require_fuel()?;
+        self.inner.fuel.set_slice(slice);
+        Ok(())
+    }
+
+    fn require_fuel(&self) -> Result<(), Error> {
+        if self.inner.fuel.enabled() {
+            Ok(())
+        } else {
+            Err(Error::usage("fuel is not enabled in this engine's Config"))
+        }
+    }
+
+    /// True when a call is suspended and waits for [`Store::resume`].
+    pub fn is_suspended(&self) -> bool {
+        self.suspended.is_some()
+    }
+
+    /// Drops a suspended call without finishing it (the process was killed).
+    pub fn cancel_suspended(&mut self) {
+        if let Some(s) = self.suspended.take() {
+            self.spare = Some(s.into_state());
+        }
+    }
+
+    /// Number of bytes of linear memory currently allocated by this store.
+    pub fn memory_bytes(&self) -> usize {
+        self.inner.memories.iter().map(|m| m.data.len()).sum()
+    }
+
+    pub(crate) fn check(&self, store_id: u32) {
+        assert_eq!(
+            store_id, self.inner.id,
+            "a handle was used with a store it does not belong to"
+        );
+    }
+}
+
+/// Something that gives read access to a store: a [`Store`] or a [`crate::Caller`].
+pub trait AsContext {
+    /// The embedder's data type.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Something that gives write access to a store.
+pub trait AsContextMut: AsContext {
+    /// The store, mutably.
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,39 @@
+//! Control frames of the translator: one per open `block`, `loop`, `if` and
+//! the function body itself.
+
+/// What kind of construct opened the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FrameKind {
+    /// The function body: branching to it returns.
+    Function,
+    Block,
+    Loop,
+    If,
+}
+
+/// A control frame.
+#[derive(Debug)]
+pub(super) struct Control {
+    pub kind: FrameKind,
+    /// Operand stack height below the frame's parameters.
+    pub height: u32,
+    pub params: u32,
+    pub results: u32,
+    /// For loops: the instruction index of the loop header.
+    pub loop_start: u32,
+    /// Forward branches to patch with the frame's end.
+    pub patches: Vec<usize>,
+    /// For `if` without `else` yet: the conditional jump to the else arm.
+    pub else_patch: Option<usize>,
+}
+
+impl Control {
+    /// Number of values a branch to this frame carries.
+    pub fn branch_arity(&self) -> u32 {
+        if self.kind == FrameKind::Loop {
+            self.params
+        } else {
+            self.results
+        }
+    }
+}

@@ -1,0 +1,921 @@
+//! Translation of validated Wasm function bodies into the internal
+//! instruction stream of [`crate::isa`].
+//!
+//! The translator mirrors the Wasm operand stack at compile time. Each entry
+//! is either in its *canonical slot* (`num_locals + height`) or still the
+//! current value of a local (`local.get` emits nothing until the value must
+//! live in its own slot). Entries naming a local are copied to their
+//! canonical slot before that local is written, at block boundaries, and
+//! before calls.
+
+mod control;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::isa::{Instr, Slot};
+use crate::module::CompiledFunc;
+use crate::value::FuncType;
+use control::{Control, FrameKind};
+use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
+
+/// What the translator needs to know about the module.
+pub(crate) struct ModuleView<'a> {
+    pub types: &'a [FuncType],
+    pub funcs: &'a [u32],
+    pub num_imported_funcs: u32,
+}
+
+/// Where an operand stack entry currently lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    /// In its canonical slot.
+    Stack,
+    /// Still equal to the named local.
+    Local(u32),
+}
+
+/// Reusable translation state (allocations are kept between functions).
+pub(crate) struct FuncTranslator {
+    fuel: bool,
+    canonicalize_nans: bool,
+    code: Vec<Instr>,
+    stack: Vec<Operand>,
+    controls: Vec<Control>,
+    num_locals: u32,
+    max_height: u32,
+    reachable: bool,
+    /// Nesting depth of blocks opened inside unreachable code.
+    dead_depth: u32,
+    /// Index of the `ConsumeFuel` of the current straight-line block.
+    fuel_at: Option<usize>,
+    /// Entries below this index are all `Operand::Stack`.
+    first_lazy: usize,
+}
+
+/// Adds the translation context to an error.
+fn at(offset: u64) -> impl Fn(wasmparser::BinaryReaderError) -> Error {
+    move |e| {
+        let mut err = Error::from_parser(e);
+        if let Error::Invalid { offset: o, .. } = &mut err {
+            if *o == 0 {
+                *o = offset;
+            }
+        }
+        err
+    }
+}
+
+impl FuncTranslator {
+    pub(crate) fn new(config: &Config) -> Self {
+        FuncTranslator {
+            fuel: config.consume_fuel,
+            canonicalize_nans: config.canonicalize_nans,
+            code: Vec::new(),
+            stack: Vec::new(),
+            controls: Vec::new(),
+            num_locals: 0,
+            max_height: 0,
+            reachable: true,
+            dead_depth: 0,
+            fuel_at: None,
+            first_lazy: 0,
+        }
+    }
+
+    /// Validates and translates one function body.
+    pub(crate) fn translate(
+        &mut self,
+        module: &ModuleView<'_>,
+        func_index: u32,
+        body: &FunctionBody<'_>,
+        validator: &mut FuncValidator<ValidatorResources>,
+    ) -> Result<CompiledFunc, Error> {
+        let ty = &module.types[module.funcs[func_index as usize] as usize];
+        let num_params = ty.params().len() as u32;
+        let num_results = ty.results().len() as u32;
+        self.code.clear();
+        self.stack.clear();
+        self.controls.clear();
+        self.max_height = 0;
+        self.reachable = true;
+        self.dead_depth = 0;
+        self.fuel_at = None;
+        self.first_lazy = 0;
+
+        let mut num_locals = num_params;
+        let mut locals = body.get_locals_reader()?;
+        for _ in 0..locals.get_count() {
+            let offset = locals.original_position();
+            let (count, ty) = locals.read()?;
+            validator.define_locals(offset as u64, count, ty)?;
+            num_locals = num_locals
+                .checked_add(count)
+                .ok_or_else(|| Error::Invalid {
+                    message: "too many locals".into(),
+                    offset,
+                })?;
+        }
+        self.num_locals = num_locals;
+
+        self.controls.push(Control {
+            kind: FrameKind::Function,
+            height: 0,
+            params: 0,
+            results: num_results,
+            loop_start: 0,
+            patches: Vec::new(),
+            else_patch: None,
+        });
+        self.begin_fuel_block();
+
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            let (op, offset) = reader.read_with_offset()?;
+            validator.op(offset as u64, &op).map_err(at(offset))?;
+            self.operator(module, &op, offset)?;
+        }
+        reader.finish()?;
+
+        let frame_size = (num_locals + self.max_height).max(num_results);
+        Ok(CompiledFunc {
+            instrs: self.code.clone().into_boxed_slice(),
+            num_params,
+            num_locals,
+            frame_size,
+        })
+    }
+
+    // ---- stack helpers ----------------------------------------------------
+
+    fn canonical(&self, height: usize) -> Slot {
+        self.num_locals + height as u32
+    }
+
+    fn slot_at(&self, height: usize) -> Slot {
+        match self.stack[height] {
+            Operand::Stack => self.canonical(height),
+            Operand::Local(i) => i,
+        }
+    }
+
+    /// Pops an entry and returns the slot its value can be read from.
+    fn pop(&mut self) -> Slot {
+        let h = self.stack.len() - 1;
+        let slot = self.slot_at(h);
+        self.stack.pop();
+        self.first_lazy = self.first_lazy.min(self.stack.len());
+        slot
+    }
+
+    /// Pushes a value that will be written to its canonical slot; returns it.
+    fn push(&mut self) -> Slot {
+        let slot = self.canonical(self.stack.len());
+        self.stack.push(Operand::Stack);
+        self.max_height = self.max_height.max(self.stack.len() as u32);
+        slot
+    }
+
+    fn push_local(&mut self, local: u32) {
+        self.stack.push(Operand::Local(local));
+        self.max_height = self.max_height.max(self.stack.len() as u32);
+    }
+
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.code.push(instr);
+        self.code.len() - 1
+    }
+
+    fn materialize_at(&mut self, height: usize) {
+        if let Operand::Local(i) = self.stack[height] {
+            let dst = self.canonical(height);
+            self.emit(Instr::Copy { dst, src: i });
+            self.stack[height] = Operand::Stack;
+        }
+    }
+
+    /// Moves every lazily referenced local into its canonical slot.
+    fn materialize_all(&mut self) {
+        for h in self.first_lazy..self.stack.len() {
+            self.materialize_at(h);
+        }
+        self.first_lazy = self.stack.len();
+    }
+
+    /// Moves the top `n` entries into their canonical slots.
+    fn materialize_top(&mut self, n: usize) {
+        for h in self.stack.len() - n..self.stack.len() {
+            self.materialize_at(h);
+        }
+    }
+
+    /// Moves entries that refer to `local` into their canonical slots
+    /// before the local is overwritten.
+    fn materialize_local(&mut self, local: u32) {
+        for h in self.first_lazy..self.stack.len() {
+            if self.stack[h] == Operand::Local(local) {
+                self.materialize_at(h);
+            }
+        }
+    }
+
+    /// Pops `n` materialised operands and returns the slot of the first.
+    fn pop_operands(&mut self, n: usize) -> Slot {
+        self.materialize_top(n);
+        let base = self.canonical(self.stack.len() - n);
+        self.stack.truncate(self.stack.len() - n);
+        self.first_lazy = self.first_lazy.min(self.stack.len());
+        base
+    }
+
+    // ---- fuel ---------------------------------------------------------------
+
+    fn begin_fuel_block(&mut self) {
+        if self.fuel {
+            self.fuel_at = Some(self.emit(Instr::ConsumeFuel { amount: 0 }));
+        }
+    }
+
+    fn charge(&mut self) {
+        if let Some(i) = self.fuel_at {
+            if let Instr::ConsumeFuel { amount } = &mut self.code[i] {
+                *amount = amount.saturating_add(1);
+            }
+        }
+    }
+
+    // ---- emit helpers ---------------------------------------------------------
+
+    fn unary(&mut self, make: fn(Slot, Slot) -> Instr) {
+        let src = self.pop();
+        let dst = self.push();
+        self.emit(make(dst, src));
+    }
+
+    fn binary(&mut self, make: fn(Slot, Slot, Slot) -> Instr) {
+        let rhs = self.pop();
+        let lhs = self.pop();
+        let dst = self.push();
+        self.emit(make(dst, lhs, rhs));
+    }
+
+    fn canon32(&mut self) {
+        if self.canonicalize_nans {
+            let slot = self.canonical(self.stack.len() - 1);
+            self.emit(Instr::CanonNan32 { slot });
+        }
+    }
+
+    fn canon64(&mut self) {
+        if self.canonicalize_nans {
+            let slot = self.canonical(self.stack.len() - 1);
+            self.emit(Instr::CanonNan64 { slot });
+        }
+    }
+
+    fn load(&mut self, offset: u64, make: fn(Slot, Slot, u32) -> Instr) {
+        let addr = self.pop();
+        let dst = self.push();
+        self.emit(make(dst, addr, offset as u32));
+    }
+
+    fn store(&mut self, offset: u64, make: fn(Slot, Slot, u32) -> Instr) {
+        let value = self.pop();
+        let addr = self.pop();
+        self.emit(make(addr, value, offset as u32));
+    }
+
+    fn block_arity(module: &ModuleView<'_>, ty: BlockType) -> (u32, u32) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(t) => {
+                let ft = &module.types[t as usize];
+                (ft.params().len() as u32, ft.results().len() as u32)
+            }
+        }
+    }
+
+    // ---- branches -----------------------------------------------------------
+
+    /// Emits the copies that move the top `n` operands to the slots starting
+    /// at `dest_height`, without changing the compile-time stack. Returns
+    /// false when nothing needed copying.
+    fn copy_top_to(&mut self, n: u32, dest_height: u32) -> bool {
+        let len = self.stack.len();
+        let mut copied = false;
+        for j in 0..n as usize {
+            let src = self.slot_at(len - n as usize + j);
+            let dst = self.canonical(dest_height as usize + j);
+            if src != dst {
+                self.emit(Instr::Copy { dst, src });
+                copied = true;
+            }
+        }
+        copied
+    }
+
+    fn needs_copies(&self, n: u32, dest_height: u32) -> bool {
+        let len = self.stack.len();
+        (0..n as usize)
+            .any(|j| self.slot_at(len - n as usize + j) != self.canonical(dest_height as usize + j))
+    }
+
+    /// Emits the function's return sequence without changing the
+    /// compile-time stack: results to slots `0..n`, then `Return`.
+    fn emit_return(&mut self) {
+        let n = self.controls[0].results as usize;
+        let len = self.stack.len();
+        // Locals may live in slots 0..n: move lazily referenced ones out of
+        // the way first (their canonical slots are free).
+        for h in len - n..len {
+            if let Operand::Local(i) = self.stack[h] {
+                let dst = self.canonical(h);
+                self.emit(Instr::Copy { dst, src: i });
+            }
+        }
+        for j in 0..n {
+            let src = self.canonical(len - n + j);
+            if src != j as u32 {
+                self.emit(Instr::Copy { dst: j as u32, src });
+            }
+        }
+        self.emit(Instr::Return);
+    }
+
+    /// Emits an unconditional branch to the frame `depth` levels out.
+    fn branch(&mut self, depth: u32) {
+        let idx = self.controls.len() - 1 - depth as usize;
+        if self.controls[idx].kind == FrameKind::Function {
+            self.emit_return();
+            return;
+        }
+        let (arity, height) = (self.controls[idx].branch_arity(), self.controls[idx].height);
+        self.copy_top_to(arity, height);
+        self.emit_jump(idx, |target| Instr::Br { target });
+    }
+
+    /// Emits a jump to frame `idx`, recording a patch for forward targets.
+    fn emit_jump(&mut self, idx: usize, make: impl Fn(u32) -> Instr) {
+        let frame = &self.controls[idx];
+        if frame.kind == FrameKind::Loop {
+            let target = frame.loop_start;
+            self.emit(make(target));
+        } else {
+            let at = self.emit(make(0));
+            self.controls[idx].patches.push(at);
+        }
+    }
+
+    fn br_if(&mut self, depth: u32) {
+        let cond = self.pop();
+        let idx = self.controls.len() - 1 - depth as usize;
+        let frame = &self.controls[idx];
+        let simple = frame.kind != FrameKind::Function
+            && !self.needs_copies(frame.branch_arity(), frame.height);
+        if simple {
+            self.emit_jump(idx, |target| Instr::BrIfNez { cond, target });
+        } else {
+            let skip = self.emit(Instr::BrIfEqz { cond, target: 0 });
+            self.branch(depth);
+            let here = self.code.len() as u32;
+            self.code[skip].set_target(here);
+        }
+    }
+
+    fn br_table(&mut self, table: &wasmparser::BrTable<'_>) -> Result<(), Error> {
+        let index = self.pop();
+        let mut depths = Vec::with_capacity(table.len() as usize + 1);
+        for d in table.targets() {
+            depths.push(d?);
+        }
+        depths.push(table.default());
+        self.emit(Instr::BrTable {
+            index,
+            len: table.len(),
+        });
+        let first_entry = self.code.len();
+        let mut stubs = Vec::new();
+        for (k, &depth) in depths.iter().enumerate() {
+            let idx = self.controls.len() - 1 - depth as usize;
+            let frame = &self.controls[idx];
+            let simple = frame.kind != FrameKind::Function
+                && !self.needs_copies(frame.branch_arity(), frame.height);
+            if simple {
+                self.emit_jump(idx, |target| Instr::Br { target });
+            } else {
+                self.emit(Instr::Br { target: 0 });
+                stubs.push((first_entry + k, depth));
+            }
+        }
+        for (entry, depth) in stubs {
+            let here = self.code.len() as u32;
+            self.code[entry].set_target(here);
+            self.branch(depth);
+        }
+        self.reachable = false;
+        Ok(())
+    }
+
+    // ---- structured control -------------------------------------------------------
+
+    fn push_control(&mut self, kind: FrameKind, params: u32, results: u32) {
+        let height = self.stack.len() as u32 - params;
+        self.controls.push(Control {
+            kind,
+            height,
+            params,
+            results,
+            loop_start: 0,
+            patches: Vec::new(),
+            else_patch: None,
+        });
+    }
+
+    fn reset_stack(&mut self, height: u32, count: u32) {
+        self.stack.truncate(height as usize);
+        self.first_lazy = self.first_lazy.min(self.stack.len());
+        for _ in 0..count {
+            self.push();
+        }
+    }
+
+    fn else_(&mut self) {
+        let idx = self.controls.len() - 1;
+        if self.reachable {
+            let results = self.controls[idx].results as usize;
+            self.materialize_top(results);
+            let at = self.emit(Instr::Br { target: 0 });
+            self.controls[idx].patches.push(at);
+        }
+        if let Some(p) = self.controls[idx].else_patch.take() {
+            let here = self.code.len() as u32;
+            self.code[p].set_target(here);
+        }
+        self.begin_fuel_block();
+        let (height, params) = (self.controls[idx].height, self.controls[idx].params);
+        self.reset_stack(height, params);
+        self.reachable = true;
+    }
+
+    fn end(&mut self) {
+        if self.controls.len() == 1 {
+            if self.reachable {
+                self.emit_return();
+            }
+            self.controls.pop();
+            return;
+        }
+        let frame = self.controls.pop().expect("validated: end matches a frame");
+        if self.reachable {
+            self.materialize_top(frame.results as usize);
+        }
+        let mut targets = frame.patches;
+        if let Some(p) = frame.else_patch {
+            targets.push(p);
+        }
+        if !targets.is_empty() {
+            let here = self.code.len() as u32;
+            for t in &targets {
+                self.code[*t].set_target(here);
+            }
+            self.begin_fuel_block();
+            self.reachable = true;
+        }
+        self.reset_stack(frame.height, frame.results);
+    }
+
+    // ---- the operator switch ----------------------------------------------------------
+
+    fn operator(
+        &mut self,
+        module: &ModuleView<'_>,
+        op: &Operator<'_>,
+        offset: u64,
+    ) -> Result<(), Error> {
+        if !self.reachable {
+            match op {
+                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                    self.dead_depth += 1
+                }
+                Operator::Else if self.dead_depth == 0 => self.else_(),
+                Operator::End if self.dead_depth == 0 => self.end(),
+                Operator::End => self.dead_depth -= 1,
+                _ => {}
+            }
+            return Ok(());
+        }
+        self.charge();
+        if self.simple_operator(op) {
+            return Ok(());
+        }
+        use Operator as O;
+        match *op {
+            O::Unreachable => {
+                self.emit(Instr::Unreachable);
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => {
+                let (p, r) = Self::block_arity(module, blockty);
+                self.materialize_all();
+                self.push_control(FrameKind::Block, p, r);
+            }
+            O::Loop { blockty } => {
+                let (p, r) = Self::block_arity(module, blockty);
+                self.materialize_all();
+                self.push_control(FrameKind::Loop, p, r);
+                let start = self.code.len() as u32;
+                self.controls.last_mut().expect("just pushed").loop_start = start;
+                self.begin_fuel_block();
+            }
+            O::If { blockty } => {
+                let (p, r) = Self::block_arity(module, blockty);
+                let cond = self.pop();
+                self.materialize_all();
+                let at = self.emit(Instr::BrIfEqz { cond, target: 0 });
+                self.push_control(FrameKind::If, p, r);
+                self.controls.last_mut().expect("just pushed").else_patch = Some(at);
+            }
+            O::Else => self.else_(),
+            O::End => self.end(),
+            O::Br { relative_depth } => {
+                self.branch(relative_depth);
+                self.reachable = false;
+            }
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrTable { ref targets } => self.br_table(targets)?,
+            O::Return => {
+                self.emit_return();
+                self.reachable = false;
+            }
+            O::Call { function_index } => {
+                let ty = &module.types[module.funcs[function_index as usize] as usize];
+                let base = self.pop_operands(ty.params().len());
+                if function_index < module.num_imported_funcs {
+                    self.emit(Instr::CallImported {
+                        func: function_index,
+                        base,
+                    });
+                } else {
+                    let func = function_index - module.num_imported_funcs;
+                    self.emit(Instr::CallInternal { func, base });
+                }
+                for _ in ty.results() {
+                    self.push();
+                }
+            }
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = &module.types[type_index as usize];
+                let base = self.pop_operands(ty.params().len() + 1);
+                self.emit(Instr::CallIndirect {
+                    type_index,
+                    table: table_index,
+                    base,
+                });
+                for _ in ty.results() {
+                    self.push();
+                }
+            }
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let cond = self.pop();
+                let rhs = self.pop();
+                let h = self.stack.len() - 1;
+                let lhs = self.pop();
+                let dst = self.canonical(h);
+                if lhs != dst {
+                    self.emit(Instr::Copy { dst, src: lhs });
+                }
+                self.push();
+                self.emit(Instr::Select { dst, rhs, cond });
+            }
+            O::LocalGet { local_index } => self.push_local(local_index),
+            O::LocalSet { local_index } => self.local_set(local_index),
+            O::LocalTee { local_index } => {
+                self.local_set(local_index);
+                self.push_local(local_index);
+            }
+            O::GlobalGet { global_index } => {
+                let dst = self.push();
+                self.emit(Instr::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop();
+                self.emit(Instr::GlobalSet {
+                    src,
+                    global: global_index,
+                });
+            }
+            O::I32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::I32Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::I64Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::F32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::F32Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::F64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::F64Load {
+                dst,
+                addr,
+                offset,
+            }),
+            O::I32Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I32Load8S { dst, addr, offset }
+            }),
+            O::I32Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I32Load8U { dst, addr, offset }
+            }),
+            O::I32Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I32Load16S { dst, addr, offset }
+            }),
+            O::I32Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I32Load16U { dst, addr, offset }
+            }),
+            O::I64Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load8S { dst, addr, offset }
+            }),
+            O::I64Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load8U { dst, addr, offset }
+            }),
+            O::I64Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load16S { dst, addr, offset }
+            }),
+            O::I64Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load16U { dst, addr, offset }
+            }),
+            O::I64Load32S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load32S { dst, addr, offset }
+            }),
+            O::I64Load32U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Instr::I64Load32U { dst, addr, offset }
+            }),
+            O::I32Store { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I32Store {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I64Store { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I64Store {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::F32Store { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::F32Store {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::F64Store { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::F64Store {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I32Store8 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I32Store8 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I32Store16 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I32Store16 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I64Store8 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I64Store8 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I64Store16 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I64Store16 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::I64Store32 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Instr::I64Store32 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::MemorySize { .. } => {
+                let dst = self.push();
+                self.emit(Instr::MemorySize { dst });
+            }
+            O::MemoryGrow { .. } => {
+                let delta = self.pop();
+                let dst = self.push();
+                self.emit(Instr::MemoryGrow { dst, delta });
+            }
+            O::MemoryFill { .. } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::MemoryFill { base });
+            }
+            O::MemoryCopy { .. } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::MemoryCopy { base });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::MemoryInit {
+                    data: data_index,
+                    base,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop { data: data_index });
+            }
+            O::I32Const { value } => {
+                let dst = self.push();
+                self.emit(Instr::Const32 {
+                    dst,
+                    value: value as u32,
+                });
+            }
+            O::I64Const { value } => {
+                let dst = self.push();
+                self.emit(Instr::Const64 {
+                    dst,
+                    value: value as u64,
+                });
+            }
+            O::F32Const { value } => {
+                let dst = self.push();
+                self.emit(Instr::Const32 {
+                    dst,
+                    value: value.bits(),
+                });
+            }
+            O::F64Const { value } => {
+                let dst = self.push();
+                self.emit(Instr::Const64 {
+                    dst,
+                    value: value.bits(),
+                });
+            }
+            O::RefNull { .. } => {
+                let dst = self.push();
+                self.emit(Instr::Const64 { dst, value: 0 });
+            }
+            O::RefIsNull => self.unary(|dst, src| Instr::I64Eqz { dst, src }),
+            O::RefFunc { function_index } => {
+                let dst = self.push();
+                self.emit(Instr::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+            O::TableGet { table } => {
+                let index = self.pop();
+                let dst = self.push();
+                self.emit(Instr::TableGet { dst, index, table });
+            }
+            O::TableSet { table } => {
+                let value = self.pop();
+                let index = self.pop();
+                self.emit(Instr::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            O::TableSize { table } => {
+                let dst = self.push();
+                self.emit(Instr::TableSize { dst, table });
+            }
+            O::TableGrow { table } => {
+                let base = self.pop_operands(2);
+                self.push();
+                self.emit(Instr::TableGrow { table, base });
+            }
+            O::TableFill { table } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::TableFill { table, base });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::TableCopy {
+                    dst_table,
+                    src_table,
+                    base,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let base = self.pop_operands(3);
+                self.emit(Instr::TableInit {
+                    table,
+                    elem: elem_index,
+                    base,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop { elem: elem_index });
+            }
+            // Reinterpretations keep the bits: nothing to do.
+            O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
+            ref other => {
+                return Err(Error::Unsupported {
+                    feature: format!("operator {other:?}"),
+                    offset,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn local_set(&mut self, local: u32) {
+        let src = self.pop();
+        self.materialize_local(local);
+        if src != local {
+            self.emit(Instr::Copy { dst: local, src });
+        }
+    }
+
+    /// Numeric operators that map one to one onto an instruction.
+    fn simple_operator(&mut self, op: &Operator<'_>) -> bool {
+        macro_rules! table {
+            (
+                unary: [$($u:ident)*]
+                binary: [$($b:ident)*]
+                unary_f32: [$($uf32:ident)*]
+                unary_f64: [$($uf64:ident)*]
+                binary_f32: [$($bf32:ident)*]
+                binary_f64: [$($bf64:ident)*]
+            ) => {
+                match op {
+                    $(Operator::$u => self.unary(|dst, src| Instr::$u { dst, src }),)*
+                    $(Operator::$b => self.binary(|dst, lhs, rhs| Instr::$b { dst, lhs, rhs }),)*
+                    $(Operator::$uf32 => { self.unary(|dst, src| Instr::$uf32 { dst, src }); self.canon32() })*
+                    $(Operator::$uf64 => { self.unary(|dst, src| Instr::$uf64 { dst, src }); self.canon64() })*
+                    $(Operator::$bf32 => { self.binary(|dst, lhs, rhs| Instr::$bf32 { dst, lhs, rhs }); self.canon32() })*
+                    $(Operator::$bf64 => { self.binary(|dst, lhs, rhs| Instr::$bf64 { dst, lhs, rhs }); self.canon64() })*
+                    _ => return false,
+                }
+            };
+        }
+        table! {
+            unary: [
+                I32Eqz I32Clz I32Ctz I32Popcnt I64Eqz I64Clz I64Ctz I64Popcnt
+                F32Abs F32Neg F64Abs F64Neg
+                I32WrapI64 I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
+                I64ExtendI32S I64ExtendI32U I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
+                F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U
+                F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U
+                I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
+                I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
+                I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
+            ]
+            binary: [
+                I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
+                I32Add I32Sub I32Mul I32DivS I32DivU I32RemS I32RemU
+                I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
+                I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
+                I64Add I64Sub I64Mul I64DivS I64DivU I64RemS I64RemU
+                I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
+                F32Eq F32Ne F32Lt F32Gt F32Le F32Ge
+                F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
+                F32Copysign F64Copysign
+            ]
+            unary_f32: [F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt F32DemoteF64]
+            unary_f64: [F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt F64PromoteF32]
+            binary_f32: [F32Add F32Sub F32Mul F32Div F32Min F32Max]
+            binary_f64: [F64Add F64Sub F64Mul F64Div F64Min F64Max]
+        }
+        true
+    }
+}

@@ -1,0 +1,316 @@
+//! Wasm value types and values as seen by embedders.
+//!
+//! Inside the interpreter every value is an untyped 64-bit slot
+//! ([`crate::exec`]); this module converts between slots and typed [`Val`]s.
+
+use crate::store::Func;
+use std::fmt;
+
+/// The type of a Wasm value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit IEEE float.
+    F32,
+    /// 64-bit IEEE float.
+    F64,
+    /// A nullable reference to a function.
+    FuncRef,
+    /// A nullable reference to a host object.
+    ExternRef,
+}
+
+impl ValType {
+    /// True for `funcref` and `externref`.
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// An opaque reference to a host object, passed to and from Wasm as `externref`.
+///
+/// The engine never looks inside: the embedder chooses what the number means
+/// (an index into its own table of objects, for example).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExternRef(u32);
+
+impl ExternRef {
+    /// Wraps a host-chosen number.
+    pub fn new(value: u32) -> Self {
+        ExternRef(value)
+    }
+    /// The host-chosen number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// A Wasm value.
+///
+/// Floats are carried as raw bits so that NaN payloads survive unchanged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Val {
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f32`, as its bit pattern.
+    F32(u32),
+    /// An `f64`, as its bit pattern.
+    F64(u64),
+    /// A `funcref`; `None` is the null reference.
+    FuncRef(Option<Func>),
+    /// An `externref`; `None` is the null reference.
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The type of this value.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero value (or null reference) of a type.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// An `f32` value from a float.
+    pub fn from_f32(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+
+    /// An `f64` value from a float.
+    pub fn from_f64(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+
+    /// The value as an `i32`, if it is one.
+    pub fn i32(&self) -> Option<i32> {
+        if let Val::I32(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
+    }
+    /// The value as an `i64`, if it is one.
+    pub fn i64(&self) -> Option<i64> {
+        if let Val::I64(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
+    }
+    /// The value as an `f32`, if it is one.
+    pub fn f32(&self) -> Option<f32> {
+        if let Val::F32(v) = self {
+            Some(f32::from_bits(*v))
+        } else {
+            None
+        }
+    }
+    /// The value as an `f64`, if it is one.
+    pub fn f64(&self) -> Option<f64> {
+        if let Val::F64(v) = self {
+            Some(f64::from_bits(*v))
+        } else {
+            None
+        }
+    }
+
+    /// Encodes the value into an untyped interpreter slot.
+    pub(crate) fn to_slot(self) -> u64 {
+        match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(f) => f.map_or(0, |f| f.to_slot()),
+            Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
+        }
+    }
+
+    /// Decodes an untyped interpreter slot of a known type.
+    pub(crate) fn from_slot(ty: ValType, slot: u64, store_id: u32) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(slot as u32 as i32),
+            ValType::I64 => Val::I64(slot as i64),
+            ValType::F32 => Val::F32(slot as u32),
+            ValType::F64 => Val::F64(slot),
+            ValType::FuncRef => Val::FuncRef(Func::from_slot(slot, store_id)),
+            ValType::ExternRef => Val::ExternRef(if slot == 0 {
+                None
+            } else {
+                Some(ExternRef((slot - 1) as u32))
+            }),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::from_f32(v)
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::from_f64(v)
+    }
+}
+
+/// The signature of a function: parameter and result types.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    params_results: Box<[ValType]>,
+    len_params: usize,
+}
+
+impl FuncType {
+    /// Creates a function type.
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> Self {
+        let mut all: Vec<ValType> = params.into_iter().collect();
+        let len_params = all.len();
+        all.extend(results);
+        FuncType {
+            params_results: all.into(),
+            len_params,
+        }
+    }
+    /// Parameter types.
+    pub fn params(&self) -> &[ValType] {
+        &self.params_results[..self.len_params]
+    }
+    /// Result types.
+    pub fn results(&self) -> &[ValType] {
+        &self.params_results[self.len_params..]
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |tys: &[ValType]| {
+            tys.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        write!(
+            f,
+            "(func (param {}) (result {}))",
+            join(self.params()),
+            join(self.results())
+        )
+    }
+}
+
+/// Whether a global can be written after initialisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    /// Read-only after initialisation.
+    Const,
+    /// Writable with `global.set`.
+    Var,
+}
+
+/// The type of a global: value type and mutability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    /// The type of the value held.
+    pub content: ValType,
+    /// Whether the global can be written.
+    pub mutability: Mutability,
+}
+
+/// The type of a linear memory, in 64 KiB pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    /// Initial size in pages.
+    pub minimum: u32,
+    /// Maximum size in pages, if bounded.
+    pub maximum: Option<u32>,
+}
+
+/// The type of a table: element type and limits in elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TableType {
+    /// `FuncRef` or `ExternRef`.
+    pub element: ValType,
+    /// Initial size in elements.
+    pub minimum: u32,
+    /// Maximum size in elements, if bounded.
+    pub maximum: Option<u32>,
+}
+
+/// The type of anything a module can import or export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternType {
+    /// A function.
+    Func(FuncType),
+    /// A global.
+    Global(GlobalType),
+    /// A memory.
+    Memory(MemoryType),
+    /// A table.
+    Table(TableType),
+}
+
+impl ExternType {
+    /// A short word for the kind of item: "func", "global", "memory" or "table".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ExternType::Func(_) => "func",
+            ExternType::Global(_) => "global",
+            ExternType::Memory(_) => "memory",
+            ExternType::Table(_) => "table",
+        }
+    }
+}
+
+/// Size of a Wasm page in bytes.
+pub const PAGE_SIZE: usize = 65536;
+
+/// Largest number of pages a 32-bit memory can have (4 GiB).
+pub const MAX_PAGES: u32 = 65536;

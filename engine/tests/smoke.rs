@@ -1,0 +1,39 @@
+use wasiproc_engine::*;
+
+fn instance(wat: &str) -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, inst)
+}
+
+#[test]
+fn fib_recursive_and_loop() {
+    let (mut store, inst) = instance(
+        r#"(module
+        (func $fib (export "fib") (param i32) (result i32)
+          (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+            (then (local.get 0))
+            (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                           (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+        (func (export "sum") (param i32) (result i64) (local i64)
+          (block (loop
+            (br_if 1 (i32.eqz (local.get 0)))
+            (local.set 1 (i64.add (local.get 1) (i64.extend_i32_u (local.get 0))))
+            (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+            (br 0)))
+          (local.get 1))
+        (func (export "swap") (param i32 i32) (result i32 i32) (local.get 1) (local.get 0)))"#,
+    );
+    let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
+    let sum = inst.get_typed_func::<i32, i64>(&store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, 100_000).unwrap(), 5_000_050_000);
+    let swap = inst
+        .get_typed_func::<(i32, i32), (i32, i32)>(&store, "swap")
+        .unwrap();
+    assert_eq!(swap.call(&mut store, (1, 2)).unwrap(), (2, 1));
+}

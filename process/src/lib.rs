@@ -1,0 +1,1 @@
+//! The process layer: runtime, scheduler, spawn/wait/kill, pipes (not yet implemented).

@@ -1,0 +1,1 @@
+//! WASI preview1 on top of the wasiproc engine (see issue 3; not yet implemented).
