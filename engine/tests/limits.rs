@@ -1,0 +1,118 @@
+//! Limits that trap or fail cleanly instead of crashing the host.
+
+use wasiproc_engine::*;
+
+fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
+    let module = Module::new(engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine).instantiate(&mut store, &module).unwrap();
+    (store, instance)
+}
+
+const RECURSE: &str = r#"(module
+  (func $down (export "down") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 0))
+      (else (i64.add (i64.const 1) (call $down (i64.sub (local.get 0) (i64.const 1))))))))"#;
+
+#[test]
+fn million_deep_recursion_traps_with_stack_exhausted() {
+    let engine = Engine::default();
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+    let err = down.call(&mut store, 1_000_000).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.kind(), TrapKind::StackExhausted);
+    assert_eq!(trap.to_string(), "call stack exhausted");
+    // The store stays usable after the trap.
+    assert_eq!(down.call(&mut store, 1000).unwrap(), 1000);
+}
+
+#[test]
+fn call_depth_limit_is_configurable() {
+    let mut config = Config::new();
+    config.max_call_depth(50);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 40).unwrap(), 40);
+    let err = down.call(&mut store, 60).unwrap_err();
+    assert_eq!(err.as_trap().map(Trap::kind), Some(TrapKind::StackExhausted));
+}
+
+#[test]
+fn a_deeper_limit_allows_a_million_frames() {
+    let mut config = Config::new();
+    config.max_call_depth(2_000_000).max_stack_slots(64 * 1024 * 1024);
+    let engine = Engine::new(&config);
+    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 1_000_000).unwrap(), 1_000_000);
+}
+
+#[test]
+fn memory_growth_respects_store_limits() {
+    let engine = Engine::default();
+    let wat = r#"(module (memory 1)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let (mut store, instance) = instantiate(&engine, wat);
+    store.set_limits(StoreLimits { memory_bytes: 4 * PAGE_SIZE, ..StoreLimits::default() });
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 2).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 2).unwrap(), -1, "over the limit: -1");
+    store.set_limits(StoreLimits {
+        memory_bytes: 4 * PAGE_SIZE,
+        trap_on_grow_failure: true,
+        ..StoreLimits::default()
+    });
+    let err = grow.call(&mut store, 2).unwrap_err();
+    assert_eq!(err.as_trap().map(Trap::kind), Some(TrapKind::MemoryLimit));
+}
+
+#[test]
+fn table_growth_respects_store_limits() {
+    let engine = Engine::default();
+    let wat = r#"(module (table 0 funcref)
+      (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
+    let (mut store, instance) = instantiate(&engine, wat);
+    store.set_limits(StoreLimits { table_elements: 100, ..StoreLimits::default() });
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 60).unwrap(), 0);
+    assert_eq!(grow.call(&mut store, 60).unwrap(), -1);
+}
+
+#[test]
+fn nan_canonicalisation_makes_float_results_canonical() {
+    let wat = r#"(module (func (export "f") (param f32 f32) (result f32)
+        (f32.add (local.get 0) (local.get 1))))"#;
+    let nan_in = Val::F32(0x7fa0_0001);
+    let plain = Engine::default();
+    let (mut store, instance) = instantiate(&plain, wat);
+    let f = instance.get_func(&store, "f").unwrap();
+    let mut out = [Val::F32(0)];
+    f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out).unwrap();
+    assert_ne!(out[0], Val::F32(0x7fc0_0000), "the CPU keeps the payload");
+
+    let mut config = Config::new();
+    config.canonicalize_nans(true);
+    let canon = Engine::new(&config);
+    let (mut store, instance) = instantiate(&canon, wat);
+    let f = instance.get_func(&store, "f").unwrap();
+    f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out).unwrap();
+    assert_eq!(out[0], Val::F32(0x7fc0_0000));
+}
+
+#[test]
+fn traps_carry_kind_and_backtrace_with_names() {
+    let engine = Engine::default();
+    let wat = r#"(module $m
+      (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+      (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#;
+    let (mut store, instance) = instantiate(&engine, wat);
+    let outer = instance.get_typed_func::<i32, i32>(&store, "outer").unwrap();
+    let err = outer.call(&mut store, 0).unwrap_err();
+    let trap = err.as_trap().unwrap();
+    assert_eq!(trap.kind(), TrapKind::IntegerDivideByZero);
+    let names: Vec<_> = trap.backtrace().iter().map(|f| f.func_name.clone()).collect();
+    assert_eq!(names, vec![Some("inner".to_string()), Some("outer".to_string())]);
+}
