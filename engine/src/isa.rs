@@ -31,6 +31,7 @@ pub type Slot = u32;
 /// `src`, `lhs`, `rhs` are read. Traps are listed where an instruction can trap.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[allow(missing_docs)]
+#[rustfmt::skip]
 pub enum Instr {
     // ---- control -------------------------------------------------------
     /// `unreachable`: traps with [`crate::TrapKind::Unreachable`].
@@ -38,924 +39,593 @@ pub enum Instr {
     /// Start of a straight-line block under fuel metering: charges `amount`.
     /// Suspends (before charging) when the slice is used up; traps with
     /// `OutOfFuel` when the total budget cannot pay.
-    ConsumeFuel {
-        amount: u32,
-    },
+    ConsumeFuel { amount: u32 },
     /// Unconditional jump to `target`.
-    Br {
-        target: u32,
-    },
+    Br { target: u32 },
     /// Jump to `target` when `cond` (i32) is zero.
-    BrIfEqz {
-        cond: Slot,
-        target: u32,
-    },
+    BrIfEqz { cond: Slot, target: u32 },
     /// Jump to `target` when `cond` (i32) is not zero.
-    BrIfNez {
-        cond: Slot,
-        target: u32,
-    },
+    BrIfNez { cond: Slot, target: u32 },
     /// `br_table`: followed by `len + 1` [`Instr::Br`] entries, the last being
     /// the default. Jumps to entry `min(index, len)`.
-    BrTable {
-        index: Slot,
-        len: u32,
-    },
+    BrTable { index: Slot, len: u32 },
     /// Return from the function; results are already in slots `0..n`.
     Return,
     /// `slot[dst] = slot[src]` (local.get/set/tee, branch values, results).
-    Copy {
-        dst: Slot,
-        src: Slot,
-    },
+    Copy { dst: Slot, src: Slot },
     /// `slot[dst] = value` for 32-bit constants (i32, f32).
-    Const32 {
-        dst: Slot,
-        value: u32,
-    },
+    Const32 { dst: Slot, value: u32 },
     /// `slot[dst] = value` for 64-bit constants (i64, f64, null refs).
-    Const64 {
-        dst: Slot,
-        value: u64,
-    },
+    Const64 { dst: Slot, value: u64 },
     /// `select`: `if slot[cond] == 0 { slot[dst] = slot[rhs] }` (dst holds the first operand).
-    Select {
-        dst: Slot,
-        rhs: Slot,
-        cond: Slot,
-    },
+    Select { dst: Slot, rhs: Slot, cond: Slot },
     /// Call a function defined in this module (defined-function index);
     /// arguments and results in slots `base..`.
-    CallInternal {
-        func: u32,
-        base: Slot,
-    },
+    CallInternal { func: u32, base: Slot },
     /// Call an imported function (import index); arguments and results in slots `base..`.
-    CallImported {
-        func: u32,
-        base: Slot,
-    },
+    CallImported { func: u32, base: Slot },
     /// `call_indirect`: the table index operand is in slot `base + params`.
     /// Traps: `UndefinedElement`, `UninitializedElement`, `IndirectCallTypeMismatch`.
-    CallIndirect {
-        type_index: u32,
-        table: u32,
-        base: Slot,
-    },
+    CallIndirect { type_index: u32, table: u32, base: Slot },
 
     // ---- globals ---------------------------------------------------------
-    GlobalGet {
-        dst: Slot,
-        global: u32,
-    },
-    GlobalSet {
-        src: Slot,
-        global: u32,
-    },
+    GlobalGet { dst: Slot, global: u32 },
+    GlobalSet { src: Slot, global: u32 },
 
     // ---- references -------------------------------------------------------
     /// `ref.func`: a reference to the module's function `func`.
-    RefFunc {
-        dst: Slot,
-        func: u32,
-    },
+    RefFunc { dst: Slot, func: u32 },
 
     // ---- tables: operands at `base..`, result (if any) at `base` --------
     /// `table.get`: `slot[dst] = table[slot[index]]`. Traps: `TableOutOfBounds`.
-    TableGet {
-        dst: Slot,
-        index: Slot,
-        table: u32,
-    },
+    TableGet { dst: Slot, index: Slot, table: u32 },
     /// `table.set`: `table[slot[index]] = slot[value]`. Traps: `TableOutOfBounds`.
-    TableSet {
-        index: Slot,
-        value: Slot,
-        table: u32,
-    },
+    TableSet { index: Slot, value: Slot, table: u32 },
     /// `table.size`.
-    TableSize {
-        dst: Slot,
-        table: u32,
-    },
+    TableSize { dst: Slot, table: u32 },
     /// `table.grow`: operands (init, delta) at `base`, `base+1`; result at `base`.
-    TableGrow {
-        table: u32,
-        base: Slot,
-    },
+    TableGrow { table: u32, base: Slot },
     /// `table.fill`: operands (index, value, len) at `base..base+3`.
-    TableFill {
-        table: u32,
-        base: Slot,
-    },
+    TableFill { table: u32, base: Slot },
     /// `table.copy`: operands (dst, src, len) at `base..base+3`.
-    TableCopy {
-        dst_table: u32,
-        src_table: u32,
-        base: Slot,
-    },
+    TableCopy { dst_table: u32, src_table: u32, base: Slot },
     /// `table.init`: operands (dst, src, len) at `base..base+3`.
-    TableInit {
-        table: u32,
-        elem: u32,
-        base: Slot,
-    },
+    TableInit { table: u32, elem: u32, base: Slot },
     /// `elem.drop`.
-    ElemDrop {
-        elem: u32,
-    },
+    ElemDrop { elem: u32 },
 
     // ---- memory (always memory 0 in Wasm 2.0) -----------------------------
     /// `memory.size` in pages.
-    MemorySize {
-        dst: Slot,
-    },
+    MemorySize { dst: Slot },
     /// `memory.grow`: `slot[dst] = old pages or -1`; delta read from `delta`.
-    MemoryGrow {
-        dst: Slot,
-        delta: Slot,
-    },
+    MemoryGrow { dst: Slot, delta: Slot },
     /// `memory.fill`: operands (dst, value, len) at `base..base+3`.
-    MemoryFill {
-        base: Slot,
-    },
+    MemoryFill { base: Slot },
     /// `memory.copy`: operands (dst, src, len) at `base..base+3`.
-    MemoryCopy {
-        base: Slot,
-    },
+    MemoryCopy { base: Slot },
     /// `memory.init`: operands (dst, src, len) at `base..base+3`.
-    MemoryInit {
-        data: u32,
-        base: Slot,
-    },
+    MemoryInit { data: u32, base: Slot },
     /// `data.drop`.
-    DataDrop {
-        data: u32,
-    },
+    DataDrop { data: u32 },
 
     // Loads: `slot[dst] = mem[slot[addr] + offset]`. Traps: `MemoryOutOfBounds`.
-    I32Load {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    F32Load {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    F64Load {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I32Load8S {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I32Load8U {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I32Load16S {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I32Load16U {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load8S {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load8U {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load16S {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load16U {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load32S {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
-    I64Load32U {
-        dst: Slot,
-        addr: Slot,
-        offset: u32,
-    },
+    I32Load { dst: Slot, addr: Slot, offset: u32 },
+    I64Load { dst: Slot, addr: Slot, offset: u32 },
+    F32Load { dst: Slot, addr: Slot, offset: u32 },
+    F64Load { dst: Slot, addr: Slot, offset: u32 },
+    I32Load8S { dst: Slot, addr: Slot, offset: u32 },
+    I32Load8U { dst: Slot, addr: Slot, offset: u32 },
+    I32Load16S { dst: Slot, addr: Slot, offset: u32 },
+    I32Load16U { dst: Slot, addr: Slot, offset: u32 },
+    I64Load8S { dst: Slot, addr: Slot, offset: u32 },
+    I64Load8U { dst: Slot, addr: Slot, offset: u32 },
+    I64Load16S { dst: Slot, addr: Slot, offset: u32 },
+    I64Load16U { dst: Slot, addr: Slot, offset: u32 },
+    I64Load32S { dst: Slot, addr: Slot, offset: u32 },
+    I64Load32U { dst: Slot, addr: Slot, offset: u32 },
     // Stores: `mem[slot[addr] + offset] = slot[value]`. Traps: `MemoryOutOfBounds`.
-    I32Store {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    I64Store {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    F32Store {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    F64Store {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    I32Store8 {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    I32Store16 {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    I64Store8 {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    I64Store16 {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
-    I64Store32 {
-        addr: Slot,
-        value: Slot,
-        offset: u32,
-    },
+    I32Store { addr: Slot, value: Slot, offset: u32 },
+    I64Store { addr: Slot, value: Slot, offset: u32 },
+    F32Store { addr: Slot, value: Slot, offset: u32 },
+    F64Store { addr: Slot, value: Slot, offset: u32 },
+    I32Store8 { addr: Slot, value: Slot, offset: u32 },
+    I32Store16 { addr: Slot, value: Slot, offset: u32 },
+    I64Store8 { addr: Slot, value: Slot, offset: u32 },
+    I64Store16 { addr: Slot, value: Slot, offset: u32 },
+    I64Store32 { addr: Slot, value: Slot, offset: u32 },
 
     // ---- i32 ---------------------------------------------------------------
-    I32Eqz {
-        dst: Slot,
-        src: Slot,
-    },
-    I32Eq {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Ne {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32LtS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32LtU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32GtS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32GtU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32LeS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32LeU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32GeS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32GeU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Clz {
-        dst: Slot,
-        src: Slot,
-    },
-    I32Ctz {
-        dst: Slot,
-        src: Slot,
-    },
-    I32Popcnt {
-        dst: Slot,
-        src: Slot,
-    },
-    I32Add {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Sub {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Mul {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    I32Eqz { dst: Slot, src: Slot },
+    I32Eq { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Ne { dst: Slot, lhs: Slot, rhs: Slot },
+    I32LtS { dst: Slot, lhs: Slot, rhs: Slot },
+    I32LtU { dst: Slot, lhs: Slot, rhs: Slot },
+    I32GtS { dst: Slot, lhs: Slot, rhs: Slot },
+    I32GtU { dst: Slot, lhs: Slot, rhs: Slot },
+    I32LeS { dst: Slot, lhs: Slot, rhs: Slot },
+    I32LeU { dst: Slot, lhs: Slot, rhs: Slot },
+    I32GeS { dst: Slot, lhs: Slot, rhs: Slot },
+    I32GeU { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Clz { dst: Slot, src: Slot },
+    I32Ctz { dst: Slot, src: Slot },
+    I32Popcnt { dst: Slot, src: Slot },
+    I32Add { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Sub { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Mul { dst: Slot, lhs: Slot, rhs: Slot },
     /// Traps: `IntegerDivideByZero`, `IntegerOverflow`.
-    I32DivS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    I32DivS { dst: Slot, lhs: Slot, rhs: Slot },
     /// Traps: `IntegerDivideByZero`.
-    I32DivU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    I32DivU { dst: Slot, lhs: Slot, rhs: Slot },
     /// Traps: `IntegerDivideByZero`.
-    I32RemS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    I32RemS { dst: Slot, lhs: Slot, rhs: Slot },
     /// Traps: `IntegerDivideByZero`.
-    I32RemU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32And {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Or {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Xor {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Shl {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32ShrS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32ShrU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Rotl {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I32Rotr {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    I32RemU { dst: Slot, lhs: Slot, rhs: Slot },
+    I32And { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Or { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Xor { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Shl { dst: Slot, lhs: Slot, rhs: Slot },
+    I32ShrS { dst: Slot, lhs: Slot, rhs: Slot },
+    I32ShrU { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Rotl { dst: Slot, lhs: Slot, rhs: Slot },
+    I32Rotr { dst: Slot, lhs: Slot, rhs: Slot },
     /// `i32.add` with a constant right operand (fused `i32.const` + `i32.add`).
-    I32AddImm {
-        dst: Slot,
-        lhs: Slot,
-        imm: u32,
-    },
+    I32AddImm { dst: Slot, lhs: Slot, imm: u32 },
 
     // ---- i64 ---------------------------------------------------------------
     /// `i64.eqz`, also `ref.is_null` (null references are 0).
-    I64Eqz {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Eq {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Ne {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64LtS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64LtU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64GtS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64GtU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64LeS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64LeU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64GeS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64GeU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Clz {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Ctz {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Popcnt {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Add {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Sub {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Mul {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64DivS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64DivU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64RemS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64RemU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64And {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Or {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Xor {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Shl {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64ShrS {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64ShrU {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Rotl {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    I64Rotr {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    I64Eqz { dst: Slot, src: Slot },
+    I64Eq { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Ne { dst: Slot, lhs: Slot, rhs: Slot },
+    I64LtS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64LtU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64GtS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64GtU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64LeS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64LeU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64GeS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64GeU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Clz { dst: Slot, src: Slot },
+    I64Ctz { dst: Slot, src: Slot },
+    I64Popcnt { dst: Slot, src: Slot },
+    I64Add { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Sub { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Mul { dst: Slot, lhs: Slot, rhs: Slot },
+    I64DivS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64DivU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64RemS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64RemU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64And { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Or { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Xor { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Shl { dst: Slot, lhs: Slot, rhs: Slot },
+    I64ShrS { dst: Slot, lhs: Slot, rhs: Slot },
+    I64ShrU { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Rotl { dst: Slot, lhs: Slot, rhs: Slot },
+    I64Rotr { dst: Slot, lhs: Slot, rhs: Slot },
 
     // ---- f32 ---------------------------------------------------------------
-    F32Eq {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Ne {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Lt {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Gt {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Le {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Ge {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Abs {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Neg {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Ceil {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Floor {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Trunc {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Nearest {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Sqrt {
-        dst: Slot,
-        src: Slot,
-    },
-    F32Add {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Sub {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Mul {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Div {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Min {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Max {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F32Copysign {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    F32Eq { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Ne { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Lt { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Gt { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Le { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Ge { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Abs { dst: Slot, src: Slot },
+    F32Neg { dst: Slot, src: Slot },
+    F32Ceil { dst: Slot, src: Slot },
+    F32Floor { dst: Slot, src: Slot },
+    F32Trunc { dst: Slot, src: Slot },
+    F32Nearest { dst: Slot, src: Slot },
+    F32Sqrt { dst: Slot, src: Slot },
+    F32Add { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Sub { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Mul { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Div { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Min { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Max { dst: Slot, lhs: Slot, rhs: Slot },
+    F32Copysign { dst: Slot, lhs: Slot, rhs: Slot },
 
     // ---- f64 ---------------------------------------------------------------
-    F64Eq {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Ne {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Lt {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Gt {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Le {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Ge {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Abs {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Neg {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Ceil {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Floor {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Trunc {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Nearest {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Sqrt {
-        dst: Slot,
-        src: Slot,
-    },
-    F64Add {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Sub {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Mul {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Div {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Min {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Max {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
-    F64Copysign {
-        dst: Slot,
-        lhs: Slot,
-        rhs: Slot,
-    },
+    F64Eq { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Ne { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Lt { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Gt { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Le { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Ge { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Abs { dst: Slot, src: Slot },
+    F64Neg { dst: Slot, src: Slot },
+    F64Ceil { dst: Slot, src: Slot },
+    F64Floor { dst: Slot, src: Slot },
+    F64Trunc { dst: Slot, src: Slot },
+    F64Nearest { dst: Slot, src: Slot },
+    F64Sqrt { dst: Slot, src: Slot },
+    F64Add { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Sub { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Mul { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Div { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Min { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Max { dst: Slot, lhs: Slot, rhs: Slot },
+    F64Copysign { dst: Slot, lhs: Slot, rhs: Slot },
 
     // ---- conversions ---------------------------------------------------------
-    I32WrapI64 {
-        dst: Slot,
-        src: Slot,
-    },
+    I32WrapI64 { dst: Slot, src: Slot },
     /// Traps: `InvalidConversionToInteger` (NaN), `IntegerOverflow` (out of range); same for all `Trunc*`.
-    I32TruncF32S {
-        dst: Slot,
-        src: Slot,
-    },
-    I32TruncF32U {
-        dst: Slot,
-        src: Slot,
-    },
-    I32TruncF64S {
-        dst: Slot,
-        src: Slot,
-    },
-    I32TruncF64U {
-        dst: Slot,
-        src: Slot,
-    },
-    I64ExtendI32S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64ExtendI32U {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncF32S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncF32U {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncF64S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncF64U {
-        dst: Slot,
-        src: Slot,
-    },
-    F32ConvertI32S {
-        dst: Slot,
-        src: Slot,
-    },
-    F32ConvertI32U {
-        dst: Slot,
-        src: Slot,
-    },
-    F32ConvertI64S {
-        dst: Slot,
-        src: Slot,
-    },
-    F32ConvertI64U {
-        dst: Slot,
-        src: Slot,
-    },
-    F32DemoteF64 {
-        dst: Slot,
-        src: Slot,
-    },
-    F64ConvertI32S {
-        dst: Slot,
-        src: Slot,
-    },
-    F64ConvertI32U {
-        dst: Slot,
-        src: Slot,
-    },
-    F64ConvertI64S {
-        dst: Slot,
-        src: Slot,
-    },
-    F64ConvertI64U {
-        dst: Slot,
-        src: Slot,
-    },
-    F64PromoteF32 {
-        dst: Slot,
-        src: Slot,
-    },
-    I32Extend8S {
-        dst: Slot,
-        src: Slot,
-    },
-    I32Extend16S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Extend8S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Extend16S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64Extend32S {
-        dst: Slot,
-        src: Slot,
-    },
+    I32TruncF32S { dst: Slot, src: Slot },
+    I32TruncF32U { dst: Slot, src: Slot },
+    I32TruncF64S { dst: Slot, src: Slot },
+    I32TruncF64U { dst: Slot, src: Slot },
+    I64ExtendI32S { dst: Slot, src: Slot },
+    I64ExtendI32U { dst: Slot, src: Slot },
+    I64TruncF32S { dst: Slot, src: Slot },
+    I64TruncF32U { dst: Slot, src: Slot },
+    I64TruncF64S { dst: Slot, src: Slot },
+    I64TruncF64U { dst: Slot, src: Slot },
+    F32ConvertI32S { dst: Slot, src: Slot },
+    F32ConvertI32U { dst: Slot, src: Slot },
+    F32ConvertI64S { dst: Slot, src: Slot },
+    F32ConvertI64U { dst: Slot, src: Slot },
+    F32DemoteF64 { dst: Slot, src: Slot },
+    F64ConvertI32S { dst: Slot, src: Slot },
+    F64ConvertI32U { dst: Slot, src: Slot },
+    F64ConvertI64S { dst: Slot, src: Slot },
+    F64ConvertI64U { dst: Slot, src: Slot },
+    F64PromoteF32 { dst: Slot, src: Slot },
+    I32Extend8S { dst: Slot, src: Slot },
+    I32Extend16S { dst: Slot, src: Slot },
+    I64Extend8S { dst: Slot, src: Slot },
+    I64Extend16S { dst: Slot, src: Slot },
+    I64Extend32S { dst: Slot, src: Slot },
     /// Saturating truncations never trap (NaN gives 0).
-    I32TruncSatF32S {
-        dst: Slot,
-        src: Slot,
-    },
-    I32TruncSatF32U {
-        dst: Slot,
-        src: Slot,
-    },
-    I32TruncSatF64S {
-        dst: Slot,
-        src: Slot,
-    },
-    I32TruncSatF64U {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncSatF32S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncSatF32U {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncSatF64S {
-        dst: Slot,
-        src: Slot,
-    },
-    I64TruncSatF64U {
-        dst: Slot,
-        src: Slot,
-    },
+    I32TruncSatF32S { dst: Slot, src: Slot },
+    I32TruncSatF32U { dst: Slot, src: Slot },
+    I32TruncSatF64S { dst: Slot, src: Slot },
+    I32TruncSatF64U { dst: Slot, src: Slot },
+    I64TruncSatF32S { dst: Slot, src: Slot },
+    I64TruncSatF32U { dst: Slot, src: Slot },
+    I64TruncSatF64S { dst: Slot, src: Slot },
+    I64TruncSatF64U { dst: Slot, src: Slot },
+
+    // ---- immediate right operands (fused `const` + op) --------------------
+    // `slot[dst] = slot[lhs] OP imm`; the i32 forms take the constant as is,
+    // the i64 forms sign-extend a 32-bit constant.
+    I32MulImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32AndImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32OrImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32XorImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32ShlImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32ShrSImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32ShrUImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32EqImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32NeImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32LtSImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32LtUImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32GtSImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32GtUImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32LeSImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32LeUImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32GeSImm { dst: Slot, lhs: Slot, imm: u32 },
+    I32GeUImm { dst: Slot, lhs: Slot, imm: u32 },
+    I64AddImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64MulImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64AndImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64OrImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64XorImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64ShlImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64ShrSImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64ShrUImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64EqImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64NeImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64LtSImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64LtUImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64GtSImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64GtUImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64LeSImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64LeUImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64GeSImm { dst: Slot, lhs: Slot, imm: i32 },
+    I64GeUImm { dst: Slot, lhs: Slot, imm: i32 },
+
+    // ---- fused compare + branch: jump to `target` when the comparison holds ----
+    BrI32Eq { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32Ne { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32LtS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32LtU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32GtS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32GtU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32LeS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32LeU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32GeS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32GeU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI32EqImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32NeImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32LtSImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32LtUImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32GtSImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32GtUImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32LeSImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32LeUImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32GeSImm { lhs: Slot, imm: u32, target: u32 },
+    BrI32GeUImm { lhs: Slot, imm: u32, target: u32 },
+    BrI64Eq { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64Ne { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64LtS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64LtU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64GtS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64GtU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64LeS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64LeU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64GeS { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64GeU { lhs: Slot, rhs: Slot, target: u32 },
+    BrI64EqImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64NeImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64LtSImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64LtUImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64GtSImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64GtUImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64LeSImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64LeUImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64GeSImm { lhs: Slot, imm: i32, target: u32 },
+    BrI64GeUImm { lhs: Slot, imm: i32, target: u32 },
+    /// Jump to `target` when `cond` (i64) is zero.
+    BrIfEqz64 { cond: Slot, target: u32 },
+    /// Jump to `target` when `cond` (i64) is not zero.
+    BrIfNez64 { cond: Slot, target: u32 },
 
     // ---- determinism -----------------------------------------------------------
     /// Replace a NaN in `slot` (f32) with the canonical NaN `0x7fc00000`.
-    CanonNan32 {
-        slot: Slot,
-    },
+    CanonNan32 { slot: Slot },
     /// Replace a NaN in `slot` (f64) with the canonical NaN `0x7ff8000000000000`.
-    CanonNan64 {
-        slot: Slot,
-    },
+    CanonNan64 { slot: Slot },
 }
 
 impl Instr {
+    /// The result slot of a pure producer: an instruction that reads all its
+    /// inputs before writing `dst` and has no other effect on slots. The
+    /// translator may redirect such a result straight into a local.
+    pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
+        match self {
+            Instr::Copy { dst, .. }
+            | Instr::Const32 { dst, .. }
+            | Instr::Const64 { dst, .. }
+            | Instr::GlobalGet { dst, .. }
+            | Instr::RefFunc { dst, .. }
+            | Instr::TableGet { dst, .. }
+            | Instr::TableSize { dst, .. }
+            | Instr::MemorySize { dst, .. }
+            | Instr::MemoryGrow { dst, .. }
+            | Instr::I32Load { dst, .. }
+            | Instr::I64Load { dst, .. }
+            | Instr::F32Load { dst, .. }
+            | Instr::F64Load { dst, .. }
+            | Instr::I32Load8S { dst, .. }
+            | Instr::I32Load8U { dst, .. }
+            | Instr::I32Load16S { dst, .. }
+            | Instr::I32Load16U { dst, .. }
+            | Instr::I64Load8S { dst, .. }
+            | Instr::I64Load8U { dst, .. }
+            | Instr::I64Load16S { dst, .. }
+            | Instr::I64Load16U { dst, .. }
+            | Instr::I64Load32S { dst, .. }
+            | Instr::I64Load32U { dst, .. }
+            | Instr::I32Eqz { dst, .. }
+            | Instr::I32Eq { dst, .. }
+            | Instr::I32Ne { dst, .. }
+            | Instr::I32LtS { dst, .. }
+            | Instr::I32LtU { dst, .. }
+            | Instr::I32GtS { dst, .. }
+            | Instr::I32GtU { dst, .. }
+            | Instr::I32LeS { dst, .. }
+            | Instr::I32LeU { dst, .. }
+            | Instr::I32GeS { dst, .. }
+            | Instr::I32GeU { dst, .. }
+            | Instr::I32Clz { dst, .. }
+            | Instr::I32Ctz { dst, .. }
+            | Instr::I32Popcnt { dst, .. }
+            | Instr::I32Add { dst, .. }
+            | Instr::I32Sub { dst, .. }
+            | Instr::I32Mul { dst, .. }
+            | Instr::I32DivS { dst, .. }
+            | Instr::I32DivU { dst, .. }
+            | Instr::I32RemS { dst, .. }
+            | Instr::I32RemU { dst, .. }
+            | Instr::I32And { dst, .. }
+            | Instr::I32Or { dst, .. }
+            | Instr::I32Xor { dst, .. }
+            | Instr::I32Shl { dst, .. }
+            | Instr::I32ShrS { dst, .. }
+            | Instr::I32ShrU { dst, .. }
+            | Instr::I32Rotl { dst, .. }
+            | Instr::I32Rotr { dst, .. }
+            | Instr::I32AddImm { dst, .. }
+            | Instr::I64Eqz { dst, .. }
+            | Instr::I64Eq { dst, .. }
+            | Instr::I64Ne { dst, .. }
+            | Instr::I64LtS { dst, .. }
+            | Instr::I64LtU { dst, .. }
+            | Instr::I64GtS { dst, .. }
+            | Instr::I64GtU { dst, .. }
+            | Instr::I64LeS { dst, .. }
+            | Instr::I64LeU { dst, .. }
+            | Instr::I64GeS { dst, .. }
+            | Instr::I64GeU { dst, .. }
+            | Instr::I64Clz { dst, .. }
+            | Instr::I64Ctz { dst, .. }
+            | Instr::I64Popcnt { dst, .. }
+            | Instr::I64Add { dst, .. }
+            | Instr::I64Sub { dst, .. }
+            | Instr::I64Mul { dst, .. }
+            | Instr::I64DivS { dst, .. }
+            | Instr::I64DivU { dst, .. }
+            | Instr::I64RemS { dst, .. }
+            | Instr::I64RemU { dst, .. }
+            | Instr::I64And { dst, .. }
+            | Instr::I64Or { dst, .. }
+            | Instr::I64Xor { dst, .. }
+            | Instr::I64Shl { dst, .. }
+            | Instr::I64ShrS { dst, .. }
+            | Instr::I64ShrU { dst, .. }
+            | Instr::I64Rotl { dst, .. }
+            | Instr::I64Rotr { dst, .. }
+            | Instr::F32Eq { dst, .. }
+            | Instr::F32Ne { dst, .. }
+            | Instr::F32Lt { dst, .. }
+            | Instr::F32Gt { dst, .. }
+            | Instr::F32Le { dst, .. }
+            | Instr::F32Ge { dst, .. }
+            | Instr::F32Abs { dst, .. }
+            | Instr::F32Neg { dst, .. }
+            | Instr::F32Ceil { dst, .. }
+            | Instr::F32Floor { dst, .. }
+            | Instr::F32Trunc { dst, .. }
+            | Instr::F32Nearest { dst, .. }
+            | Instr::F32Sqrt { dst, .. }
+            | Instr::F32Add { dst, .. }
+            | Instr::F32Sub { dst, .. }
+            | Instr::F32Mul { dst, .. }
+            | Instr::F32Div { dst, .. }
+            | Instr::F32Min { dst, .. }
+            | Instr::F32Max { dst, .. }
+            | Instr::F32Copysign { dst, .. }
+            | Instr::F64Eq { dst, .. }
+            | Instr::F64Ne { dst, .. }
+            | Instr::F64Lt { dst, .. }
+            | Instr::F64Gt { dst, .. }
+            | Instr::F64Le { dst, .. }
+            | Instr::F64Ge { dst, .. }
+            | Instr::F64Abs { dst, .. }
+            | Instr::F64Neg { dst, .. }
+            | Instr::F64Ceil { dst, .. }
+            | Instr::F64Floor { dst, .. }
+            | Instr::F64Trunc { dst, .. }
+            | Instr::F64Nearest { dst, .. }
+            | Instr::F64Sqrt { dst, .. }
+            | Instr::F64Add { dst, .. }
+            | Instr::F64Sub { dst, .. }
+            | Instr::F64Mul { dst, .. }
+            | Instr::F64Div { dst, .. }
+            | Instr::F64Min { dst, .. }
+            | Instr::F64Max { dst, .. }
+            | Instr::F64Copysign { dst, .. }
+            | Instr::I32WrapI64 { dst, .. }
+            | Instr::I32TruncF32S { dst, .. }
+            | Instr::I32TruncF32U { dst, .. }
+            | Instr::I32TruncF64S { dst, .. }
+            | Instr::I32TruncF64U { dst, .. }
+            | Instr::I64ExtendI32S { dst, .. }
+            | Instr::I64ExtendI32U { dst, .. }
+            | Instr::I64TruncF32S { dst, .. }
+            | Instr::I64TruncF32U { dst, .. }
+            | Instr::I64TruncF64S { dst, .. }
+            | Instr::I64TruncF64U { dst, .. }
+            | Instr::F32ConvertI32S { dst, .. }
+            | Instr::F32ConvertI32U { dst, .. }
+            | Instr::F32ConvertI64S { dst, .. }
+            | Instr::F32ConvertI64U { dst, .. }
+            | Instr::F32DemoteF64 { dst, .. }
+            | Instr::F64ConvertI32S { dst, .. }
+            | Instr::F64ConvertI32U { dst, .. }
+            | Instr::F64ConvertI64S { dst, .. }
+            | Instr::F64ConvertI64U { dst, .. }
+            | Instr::F64PromoteF32 { dst, .. }
+            | Instr::I32Extend8S { dst, .. }
+            | Instr::I32Extend16S { dst, .. }
+            | Instr::I64Extend8S { dst, .. }
+            | Instr::I64Extend16S { dst, .. }
+            | Instr::I64Extend32S { dst, .. }
+            | Instr::I32TruncSatF32S { dst, .. }
+            | Instr::I32TruncSatF32U { dst, .. }
+            | Instr::I32TruncSatF64S { dst, .. }
+            | Instr::I32TruncSatF64U { dst, .. }
+            | Instr::I64TruncSatF32S { dst, .. }
+            | Instr::I64TruncSatF32U { dst, .. }
+            | Instr::I64TruncSatF64S { dst, .. }
+            | Instr::I64TruncSatF64U { dst, .. }
+            | Instr::I32MulImm { dst, .. }
+            | Instr::I32AndImm { dst, .. }
+            | Instr::I32OrImm { dst, .. }
+            | Instr::I32XorImm { dst, .. }
+            | Instr::I32ShlImm { dst, .. }
+            | Instr::I32ShrSImm { dst, .. }
+            | Instr::I32ShrUImm { dst, .. }
+            | Instr::I32EqImm { dst, .. }
+            | Instr::I32NeImm { dst, .. }
+            | Instr::I32LtSImm { dst, .. }
+            | Instr::I32LtUImm { dst, .. }
+            | Instr::I32GtSImm { dst, .. }
+            | Instr::I32GtUImm { dst, .. }
+            | Instr::I32LeSImm { dst, .. }
+            | Instr::I32LeUImm { dst, .. }
+            | Instr::I32GeSImm { dst, .. }
+            | Instr::I32GeUImm { dst, .. }
+            | Instr::I64AddImm { dst, .. }
+            | Instr::I64MulImm { dst, .. }
+            | Instr::I64AndImm { dst, .. }
+            | Instr::I64OrImm { dst, .. }
+            | Instr::I64XorImm { dst, .. }
+            | Instr::I64ShlImm { dst, .. }
+            | Instr::I64ShrSImm { dst, .. }
+            | Instr::I64ShrUImm { dst, .. }
+            | Instr::I64EqImm { dst, .. }
+            | Instr::I64NeImm { dst, .. }
+            | Instr::I64LtSImm { dst, .. }
+            | Instr::I64LtUImm { dst, .. }
+            | Instr::I64GtSImm { dst, .. }
+            | Instr::I64GtUImm { dst, .. }
+            | Instr::I64LeSImm { dst, .. }
+            | Instr::I64LeUImm { dst, .. }
+            | Instr::I64GeSImm { dst, .. }
+            | Instr::I64GeUImm { dst, .. } => Some(dst),
+            _ => None,
+        }
+    }
+
     /// Points a jump at `target`; used to patch forward branches.
     pub(crate) fn set_target(&mut self, new: u32) {
         match self {
-            Instr::Br { target }
+            Instr::Br { target, .. }
             | Instr::BrIfEqz { target, .. }
-            | Instr::BrIfNez { target, .. } => *target = new,
+            | Instr::BrIfNez { target, .. }
+            | Instr::BrIfEqz64 { target, .. }
+            | Instr::BrIfNez64 { target, .. }
+            | Instr::BrI32Eq { target, .. }
+            | Instr::BrI32Ne { target, .. }
+            | Instr::BrI32LtS { target, .. }
+            | Instr::BrI32LtU { target, .. }
+            | Instr::BrI32GtS { target, .. }
+            | Instr::BrI32GtU { target, .. }
+            | Instr::BrI32LeS { target, .. }
+            | Instr::BrI32LeU { target, .. }
+            | Instr::BrI32GeS { target, .. }
+            | Instr::BrI32GeU { target, .. }
+            | Instr::BrI32EqImm { target, .. }
+            | Instr::BrI32NeImm { target, .. }
+            | Instr::BrI32LtSImm { target, .. }
+            | Instr::BrI32LtUImm { target, .. }
+            | Instr::BrI32GtSImm { target, .. }
+            | Instr::BrI32GtUImm { target, .. }
+            | Instr::BrI32LeSImm { target, .. }
+            | Instr::BrI32LeUImm { target, .. }
+            | Instr::BrI32GeSImm { target, .. }
+            | Instr::BrI32GeUImm { target, .. }
+            | Instr::BrI64Eq { target, .. }
+            | Instr::BrI64Ne { target, .. }
+            | Instr::BrI64LtS { target, .. }
+            | Instr::BrI64LtU { target, .. }
+            | Instr::BrI64GtS { target, .. }
+            | Instr::BrI64GtU { target, .. }
+            | Instr::BrI64LeS { target, .. }
+            | Instr::BrI64LeU { target, .. }
+            | Instr::BrI64GeS { target, .. }
+            | Instr::BrI64GeU { target, .. }
+            | Instr::BrI64EqImm { target, .. }
+            | Instr::BrI64NeImm { target, .. }
+            | Instr::BrI64LtSImm { target, .. }
+            | Instr::BrI64LtUImm { target, .. }
+            | Instr::BrI64GtSImm { target, .. }
+            | Instr::BrI64GtUImm { target, .. }
+            | Instr::BrI64LeSImm { target, .. }
+            | Instr::BrI64LeUImm { target, .. }
+            | Instr::BrI64GeSImm { target, .. }
+            | Instr::BrI64GeUImm { target, .. } => *target = new,
             other => unreachable!("patching a non-branch instruction {other:?}"),
         }
     }

@@ -5,7 +5,9 @@ use wasiproc_engine::*;
 fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
     let module = Module::new(engine, wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(engine, ());
-    let instance = Linker::new(engine).instantiate(&mut store, &module).unwrap();
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
     (store, instance)
 }
 
@@ -37,13 +39,18 @@ fn call_depth_limit_is_configurable() {
     let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
     assert_eq!(down.call(&mut store, 40).unwrap(), 40);
     let err = down.call(&mut store, 60).unwrap_err();
-    assert_eq!(err.as_trap().map(Trap::kind), Some(TrapKind::StackExhausted));
+    assert_eq!(
+        err.as_trap().map(Trap::kind),
+        Some(TrapKind::StackExhausted)
+    );
 }
 
 #[test]
 fn a_deeper_limit_allows_a_million_frames() {
     let mut config = Config::new();
-    config.max_call_depth(2_000_000).max_stack_slots(64 * 1024 * 1024);
+    config
+        .max_call_depth(2_000_000)
+        .max_stack_slots(64 * 1024 * 1024);
     let engine = Engine::new(&config);
     let (mut store, instance) = instantiate(&engine, RECURSE);
     let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
@@ -56,7 +63,10 @@ fn memory_growth_respects_store_limits() {
     let wat = r#"(module (memory 1)
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
     let (mut store, instance) = instantiate(&engine, wat);
-    store.set_limits(StoreLimits { memory_bytes: 4 * PAGE_SIZE, ..StoreLimits::default() });
+    store.set_limits(StoreLimits {
+        memory_bytes: 4 * PAGE_SIZE,
+        ..StoreLimits::default()
+    });
     let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
     assert_eq!(grow.call(&mut store, 2).unwrap(), 1);
     assert_eq!(grow.call(&mut store, 2).unwrap(), -1, "over the limit: -1");
@@ -75,7 +85,10 @@ fn table_growth_respects_store_limits() {
     let wat = r#"(module (table 0 funcref)
       (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
     let (mut store, instance) = instantiate(&engine, wat);
-    store.set_limits(StoreLimits { table_elements: 100, ..StoreLimits::default() });
+    store.set_limits(StoreLimits {
+        table_elements: 100,
+        ..StoreLimits::default()
+    });
     let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
     assert_eq!(grow.call(&mut store, 60).unwrap(), 0);
     assert_eq!(grow.call(&mut store, 60).unwrap(), -1);
@@ -90,7 +103,8 @@ fn nan_canonicalisation_makes_float_results_canonical() {
     let (mut store, instance) = instantiate(&plain, wat);
     let f = instance.get_func(&store, "f").unwrap();
     let mut out = [Val::F32(0)];
-    f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out).unwrap();
+    f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out)
+        .unwrap();
     assert_ne!(out[0], Val::F32(0x7fc0_0000), "the CPU keeps the payload");
 
     let mut config = Config::new();
@@ -98,7 +112,8 @@ fn nan_canonicalisation_makes_float_results_canonical() {
     let canon = Engine::new(&config);
     let (mut store, instance) = instantiate(&canon, wat);
     let f = instance.get_func(&store, "f").unwrap();
-    f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out).unwrap();
+    f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out)
+        .unwrap();
     assert_eq!(out[0], Val::F32(0x7fc0_0000));
 }
 
@@ -109,10 +124,19 @@ fn traps_carry_kind_and_backtrace_with_names() {
       (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
       (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#;
     let (mut store, instance) = instantiate(&engine, wat);
-    let outer = instance.get_typed_func::<i32, i32>(&store, "outer").unwrap();
+    let outer = instance
+        .get_typed_func::<i32, i32>(&store, "outer")
+        .unwrap();
     let err = outer.call(&mut store, 0).unwrap_err();
     let trap = err.as_trap().unwrap();
     assert_eq!(trap.kind(), TrapKind::IntegerDivideByZero);
-    let names: Vec<_> = trap.backtrace().iter().map(|f| f.func_name.clone()).collect();
-    assert_eq!(names, vec![Some("inner".to_string()), Some("outer".to_string())]);
+    let names: Vec<_> = trap
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        vec![Some("inner".to_string()), Some("outer".to_string())]
+    );
 }

@@ -23,8 +23,14 @@ fn every_truncation_is_an_error() {
         match Module::new(&engine, &bytes[..len]) {
             Ok(_) => assert!(reference, "truncated at {len}: accepted"),
             Err(err) => {
-                assert!(!reference, "truncated at {len}: refused a valid prefix: {err}");
-                assert!(matches!(err, Error::Invalid { .. }), "truncated at {len}: {err}");
+                assert!(
+                    !reference,
+                    "truncated at {len}: refused a valid prefix: {err}"
+                );
+                assert!(
+                    matches!(err, Error::Invalid { .. }),
+                    "truncated at {len}: {err}"
+                );
             }
         }
     }
@@ -48,7 +54,9 @@ fn every_single_byte_corruption_is_handled() {
 fn bad_leb_is_an_error_with_offset() {
     let engine = Engine::default();
     // Type section whose length LEB never ends.
-    let bytes = [0, b'a', b's', b'm', 1, 0, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80];
+    let bytes = [
+        0, b'a', b's', b'm', 1, 0, 0, 0, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    ];
     match Module::new(&engine, bytes).unwrap_err() {
         Error::Invalid { offset, .. } => assert!(offset >= 8),
         other => panic!("unexpected {other}"),
@@ -59,10 +67,14 @@ fn bad_leb_is_an_error_with_offset() {
 fn huge_declared_counts_do_not_allocate() {
     let engine = Engine::default();
     // A type section declaring 0xFFFFFFFF entries in a 5-byte body.
-    let huge_types = [0, b'a', b's', b'm', 1, 0, 0, 0, 1, 5, 0xff, 0xff, 0xff, 0xff, 0x0f];
+    let huge_types = [
+        0, b'a', b's', b'm', 1, 0, 0, 0, 1, 5, 0xff, 0xff, 0xff, 0xff, 0x0f,
+    ];
     assert!(Module::new(&engine, huge_types).is_err());
     // A section that claims 4 GiB of content.
-    let huge_section = [0, b'a', b's', b'm', 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0];
+    let huge_section = [
+        0, b'a', b's', b'm', 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0,
+    ];
     assert!(Module::new(&engine, huge_section).is_err());
     // A function declaring 4 billion locals.
     let many_locals = wat::parse_str("(module (func (local i32)))").unwrap();
@@ -75,7 +87,13 @@ fn huge_declared_counts_do_not_allocate() {
     b[code_size_at - 2] += 4;
     assert!(Module::new(&engine, &b).is_err());
     // Memory with 65537 pages is invalid.
-    assert!(Module::new(&engine, wat::parse_str("(module (memory 65537))").unwrap_or_default()).is_err());
+    assert!(
+        Module::new(
+            &engine,
+            wat::parse_str("(module (memory 65537))").unwrap_or_default()
+        )
+        .is_err()
+    );
 }
 
 #[test]

@@ -31,7 +31,9 @@ fn fuel_engine() -> Engine {
 fn setup(engine: &Engine) -> (Store<()>, Func) {
     let module = Module::new(engine, wat::parse_str(LONG_COMPUTATION).unwrap()).unwrap();
     let mut store = Store::new(engine, ());
-    let instance = Linker::new(engine).instantiate(&mut store, &module).unwrap();
+    let instance = Linker::new(engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
     let run = instance.get_func(&store, "run").unwrap();
     (store, run)
 }
@@ -44,7 +46,10 @@ fn sliced_run_matches_uninterrupted_run() {
     let mut out = [Val::I64(0)];
     run.call(&mut store, &[Val::I64(20_000)], &mut out).unwrap();
     let whole_fuel = store.fuel_consumed();
-    assert!(whole_fuel > 1_000_000, "the computation should be long: {whole_fuel}");
+    assert!(
+        whole_fuel > 1_000_000,
+        "the computation should be long: {whole_fuel}"
+    );
 
     let (mut store, run) = setup(&engine);
     store.set_fuel_slice(Some(1_000)).unwrap();
@@ -62,7 +67,10 @@ fn sliced_run_matches_uninterrupted_run() {
     };
     assert_eq!(results, out.to_vec());
     assert_eq!(store.fuel_consumed(), whole_fuel);
-    assert!(slices >= whole_fuel / 1_000 - 1, "{slices} slices for {whole_fuel} fuel");
+    assert!(
+        slices >= whole_fuel / 1_000 - 1,
+        "{slices} slices for {whole_fuel} fuel"
+    );
 }
 
 #[test]
@@ -83,8 +91,14 @@ fn total_fuel_exhaustion_is_its_own_trap() {
     let engine = fuel_engine();
     let (mut store, run) = setup(&engine);
     store.set_fuel(10_000).unwrap();
-    let err = run.call(&mut store, &[Val::I64(1_000_000)], &mut [Val::I64(0)]).unwrap_err();
-    assert_eq!(err.as_trap().map(Trap::kind), Some(TrapKind::OutOfFuel), "{err}");
+    let err = run
+        .call(&mut store, &[Val::I64(1_000_000)], &mut [Val::I64(0)])
+        .unwrap_err();
+    assert_eq!(
+        err.as_trap().map(Trap::kind),
+        Some(TrapKind::OutOfFuel),
+        "{err}"
+    );
     assert!(store.fuel_consumed() <= 10_000);
 }
 
@@ -101,13 +115,17 @@ fn blocked_host_call_is_retried_and_guest_sees_only_final_result() {
     let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
     let mut linker = Linker::new(&engine);
     linker
-        .func_wrap("host", "slow", |mut caller: Caller<'_, Data>, x: i32| -> Result<i32, HostError> {
-            caller.data_mut().attempts += 1;
-            if caller.data().attempts <= 3 {
-                return Err(HostError::Blocked(Box::new(caller.data().attempts)));
-            }
-            Ok(x * 10)
-        })
+        .func_wrap(
+            "host",
+            "slow",
+            |mut caller: Caller<'_, Data>, x: i32| -> Result<i32, HostError> {
+                caller.data_mut().attempts += 1;
+                if caller.data().attempts <= 3 {
+                    return Err(HostError::Blocked(Box::new(caller.data().attempts)));
+                }
+                Ok(x * 10)
+            },
+        )
         .unwrap();
     let mut store = Store::new(&engine, Data { attempts: 0 });
     let instance = linker.instantiate(&mut store, &module).unwrap();
@@ -138,9 +156,11 @@ fn host_exit_ends_the_call_with_the_code() {
     let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
     let mut linker = Linker::new(&engine);
     linker
-        .func_wrap("host", "exit", |_: Caller<'_, ()>, code: i32| -> Result<(), HostError> {
-            Err(HostError::Exit(code))
-        })
+        .func_wrap(
+            "host",
+            "exit",
+            |_: Caller<'_, ()>, code: i32| -> Result<(), HostError> { Err(HostError::Exit(code)) },
+        )
         .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = linker.instantiate(&mut store, &module).unwrap();

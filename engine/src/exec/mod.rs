@@ -7,7 +7,10 @@
 //! slice is used up or a host function reports "blocked" — and later pick up
 //! exactly there.
 
+mod frame_ptr;
 mod numeric;
+
+use frame_ptr::FramePtr;
 
 use crate::error::{Error, FrameInfo, Trap, TrapKind};
 use crate::func::{Caller, HostError};
@@ -224,9 +227,19 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 return Err(Error::Trap(t));
             }};
         }
+        // SAFETY: `execute` sized the slots for the current function's frame
+        // before entering it (see `frame_ptr`).
+        let mut fpp = unsafe { FramePtr::new(slots, fp) };
+        // Re-derives the frame pointer after `fp` changed or `slots` may have moved.
+        macro_rules! reframe {
+            () => {
+                // SAFETY: every caller has just ensured fp + frame_size <= slots.len().
+                fpp = unsafe { FramePtr::new(slots, fp) }
+            };
+        }
         macro_rules! s {
             ($slot:expr) => {
-                slots[fp + $slot as usize]
+                fpp.get($slot)
             };
         }
         macro_rules! r32 {
@@ -237,13 +250,13 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         macro_rules! w32 {
             ($slot:expr, $v:expr) => {{
                 let v: u32 = $v;
-                s!($slot) = v as u64;
+                fpp.set($slot, v as u64);
             }};
         }
         macro_rules! w64 {
             ($slot:expr, $v:expr) => {{
                 let v: u64 = $v;
-                s!($slot) = v;
+                fpp.set($slot, v);
             }};
         }
         macro_rules! f32v {
@@ -319,6 +332,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 code = &callee.instrs;
                 pc = 0;
                 fp = new_fp;
+                reframe!();
             }};
         }
         // Calls store function `fid` with arguments at slot `base`.
@@ -373,7 +387,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                             slots.resize(need, 0);
                         }
                         let instance = current.instance;
-                        match call_host(store, h, slots, at, Some(instance)) {
+                        let result = call_host(store, h, slots, at, Some(instance));
+                        reframe!();
+                        match result {
                             Ok(()) => {
                                 refresh_fuel!();
                             }
@@ -445,18 +461,19 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         code = &module.code[f.func as usize].instrs;
                         pc = f.pc as usize;
                         fp = f.fp as usize;
+                        reframe!();
                     }
                     Some(f) => {
                         *current = f;
                         continue 'outer;
                     }
                 },
-                Instr::Copy { dst, src } => s!(dst) = s!(src),
+                Instr::Copy { dst, src } => w64!(dst, s!(src)),
                 Instr::Const32 { dst, value } => w32!(dst, value),
                 Instr::Const64 { dst, value } => w64!(dst, value),
                 Instr::Select { dst, rhs, cond } => {
                     if r32!(cond) == 0 {
-                        s!(dst) = s!(rhs);
+                        w64!(dst, s!(rhs));
                     }
                 }
                 Instr::CallInternal { func, base } => enter_local!(func, base),
@@ -994,6 +1011,295 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I64TruncSatF32U { dst, src } => w64!(dst, f32v!(src) as u64),
                 Instr::I64TruncSatF64S { dst, src } => w64!(dst, f64v!(src) as i64 as u64),
                 Instr::I64TruncSatF64U { dst, src } => w64!(dst, f64v!(src) as u64),
+
+                // ---- immediate operands ----
+                Instr::I32MulImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_mul(imm)),
+                Instr::I32AndImm { dst, lhs, imm } => w32!(dst, r32!(lhs) & imm),
+                Instr::I32OrImm { dst, lhs, imm } => w32!(dst, r32!(lhs) | imm),
+                Instr::I32XorImm { dst, lhs, imm } => w32!(dst, r32!(lhs) ^ imm),
+                Instr::I32ShlImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shl(imm)),
+                Instr::I32ShrSImm { dst, lhs, imm } => {
+                    w32!(dst, (r32!(lhs) as i32).wrapping_shr(imm) as u32)
+                }
+                Instr::I32ShrUImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shr(imm)),
+                Instr::I32EqImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) == (imm)) as u32),
+                Instr::I32NeImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) != (imm)) as u32),
+                Instr::I32LtSImm { dst, lhs, imm } => {
+                    w32!(dst, (((r32!(lhs)) as i32) < (imm) as i32) as u32)
+                }
+                Instr::I32LtUImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) < (imm)) as u32),
+                Instr::I32GtSImm { dst, lhs, imm } => {
+                    w32!(dst, (((r32!(lhs)) as i32) > (imm) as i32) as u32)
+                }
+                Instr::I32GtUImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) > (imm)) as u32),
+                Instr::I32LeSImm { dst, lhs, imm } => {
+                    w32!(dst, (((r32!(lhs)) as i32) <= (imm) as i32) as u32)
+                }
+                Instr::I32LeUImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) <= (imm)) as u32),
+                Instr::I32GeSImm { dst, lhs, imm } => {
+                    w32!(dst, (((r32!(lhs)) as i32) >= (imm) as i32) as u32)
+                }
+                Instr::I32GeUImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) >= (imm)) as u32),
+                Instr::I64AddImm { dst, lhs, imm } => {
+                    w64!(dst, s!(lhs).wrapping_add(imm as i64 as u64))
+                }
+                Instr::I64MulImm { dst, lhs, imm } => {
+                    w64!(dst, s!(lhs).wrapping_mul(imm as i64 as u64))
+                }
+                Instr::I64AndImm { dst, lhs, imm } => w64!(dst, s!(lhs) & imm as i64 as u64),
+                Instr::I64OrImm { dst, lhs, imm } => w64!(dst, s!(lhs) | imm as i64 as u64),
+                Instr::I64XorImm { dst, lhs, imm } => w64!(dst, s!(lhs) ^ imm as i64 as u64),
+                Instr::I64ShlImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shl(imm as u32)),
+                Instr::I64ShrSImm { dst, lhs, imm } => {
+                    w64!(dst, (s!(lhs) as i64).wrapping_shr(imm as u32) as u64)
+                }
+                Instr::I64ShrUImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shr(imm as u32)),
+                Instr::I64EqImm { dst, lhs, imm } => {
+                    w32!(dst, ((s!(lhs)) == (imm as i64 as u64)) as u32)
+                }
+                Instr::I64NeImm { dst, lhs, imm } => {
+                    w32!(dst, ((s!(lhs)) != (imm as i64 as u64)) as u32)
+                }
+                Instr::I64LtSImm { dst, lhs, imm } => w32!(
+                    dst,
+                    (((s!(lhs)) as i64) < (imm as i64 as u64) as i64) as u32
+                ),
+                Instr::I64LtUImm { dst, lhs, imm } => {
+                    w32!(dst, ((s!(lhs)) < (imm as i64 as u64)) as u32)
+                }
+                Instr::I64GtSImm { dst, lhs, imm } => w32!(
+                    dst,
+                    (((s!(lhs)) as i64) > (imm as i64 as u64) as i64) as u32
+                ),
+                Instr::I64GtUImm { dst, lhs, imm } => {
+                    w32!(dst, ((s!(lhs)) > (imm as i64 as u64)) as u32)
+                }
+                Instr::I64LeSImm { dst, lhs, imm } => w32!(
+                    dst,
+                    (((s!(lhs)) as i64) <= (imm as i64 as u64) as i64) as u32
+                ),
+                Instr::I64LeUImm { dst, lhs, imm } => {
+                    w32!(dst, ((s!(lhs)) <= (imm as i64 as u64)) as u32)
+                }
+                Instr::I64GeSImm { dst, lhs, imm } => w32!(
+                    dst,
+                    (((s!(lhs)) as i64) >= (imm as i64 as u64) as i64) as u32
+                ),
+                Instr::I64GeUImm { dst, lhs, imm } => {
+                    w32!(dst, ((s!(lhs)) >= (imm as i64 as u64)) as u32)
+                }
+
+                // ---- fused compare + branch ----
+                Instr::BrI32Eq { lhs, rhs, target } => {
+                    if (r32!(lhs)) == (r32!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32EqImm { lhs, imm, target } => {
+                    if (r32!(lhs)) == (imm) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64Eq { lhs, rhs, target } => {
+                    if (s!(lhs)) == (s!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64EqImm { lhs, imm, target } => {
+                    if (s!(lhs)) == (imm as i64 as u64) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32Ne { lhs, rhs, target } => {
+                    if (r32!(lhs)) != (r32!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32NeImm { lhs, imm, target } => {
+                    if (r32!(lhs)) != (imm) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64Ne { lhs, rhs, target } => {
+                    if (s!(lhs)) != (s!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64NeImm { lhs, imm, target } => {
+                    if (s!(lhs)) != (imm as i64 as u64) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LtS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) < (r32!(rhs)) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LtSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) < (imm) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LtS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) < (s!(rhs)) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LtSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) < (imm as i64 as u64) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LtU { lhs, rhs, target } => {
+                    if (r32!(lhs)) < (r32!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LtUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) < (imm) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LtU { lhs, rhs, target } => {
+                    if (s!(lhs)) < (s!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LtUImm { lhs, imm, target } => {
+                    if (s!(lhs)) < (imm as i64 as u64) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GtS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) > (r32!(rhs)) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GtSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) > (imm) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GtS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) > (s!(rhs)) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GtSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) > (imm as i64 as u64) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GtU { lhs, rhs, target } => {
+                    if (r32!(lhs)) > (r32!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GtUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) > (imm) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GtU { lhs, rhs, target } => {
+                    if (s!(lhs)) > (s!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GtUImm { lhs, imm, target } => {
+                    if (s!(lhs)) > (imm as i64 as u64) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LeS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) <= (r32!(rhs)) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LeSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) <= (imm) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LeS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) <= (s!(rhs)) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LeSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) <= (imm as i64 as u64) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LeU { lhs, rhs, target } => {
+                    if (r32!(lhs)) <= (r32!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32LeUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) <= (imm) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LeU { lhs, rhs, target } => {
+                    if (s!(lhs)) <= (s!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64LeUImm { lhs, imm, target } => {
+                    if (s!(lhs)) <= (imm as i64 as u64) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GeS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) >= (r32!(rhs)) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GeSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) >= (imm) as i32 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GeS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) >= (s!(rhs)) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GeSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) >= (imm as i64 as u64) as i64 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GeU { lhs, rhs, target } => {
+                    if (r32!(lhs)) >= (r32!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI32GeUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) >= (imm) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GeU { lhs, rhs, target } => {
+                    if (s!(lhs)) >= (s!(rhs)) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrI64GeUImm { lhs, imm, target } => {
+                    if (s!(lhs)) >= (imm as i64 as u64) {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrIfEqz64 { cond, target } => {
+                    if s!(cond) == 0 {
+                        pc = target as usize
+                    }
+                }
+                Instr::BrIfNez64 { cond, target } => {
+                    if s!(cond) != 0 {
+                        pc = target as usize
+                    }
+                }
 
                 // ---- determinism ----
                 Instr::CanonNan32 { slot } => {

@@ -209,6 +209,22 @@ impl Module {
             .map(|(_, idx)| self.inner.extern_type(*idx))
     }
 
+    /// The internal instructions of the function with the given index (in
+    /// the module's function index space), one per line; `None` for imports
+    /// and out-of-range indexes. For debugging and for reading the translation.
+    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+        let defined = func_index.checked_sub(self.inner.num_imported_funcs)?;
+        let f = self.inner.code.get(defined as usize)?;
+        let mut out = format!(
+            "; params {} locals {} frame {}\n",
+            f.num_params, f.num_locals, f.frame_size
+        );
+        for (pc, instr) in f.instrs.iter().enumerate() {
+            out.push_str(&format!("{pc:5}: {instr:?}\n"));
+        }
+        Some(out)
+    }
+
     /// Number of internal instructions across all function bodies (a measure
     /// of translated code size).
     pub fn instruction_count(&self) -> usize {

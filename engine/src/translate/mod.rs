@@ -9,6 +9,7 @@
 //! before calls.
 
 mod control;
+mod fuse;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -32,6 +33,8 @@ enum Operand {
     Stack,
     /// Still equal to the named local.
     Local(u32),
+    /// A constant (slot encoding) not yet written anywhere.
+    Const(u64),
 }
 
 /// Reusable translation state (allocations are kept between functions).
@@ -50,6 +53,9 @@ pub(crate) struct FuncTranslator {
     fuel_at: Option<usize>,
     /// Entries below this index are all `Operand::Stack`.
     first_lazy: usize,
+    /// Index of the last bound label: instructions before it may be reached
+    /// from elsewhere, so peepholes must not rewrite them.
+    last_label: usize,
 }
 
 /// Adds the translation context to an error.
@@ -79,6 +85,7 @@ impl FuncTranslator {
             dead_depth: 0,
             fuel_at: None,
             first_lazy: 0,
+            last_label: 0,
         }
     }
 
@@ -101,6 +108,7 @@ impl FuncTranslator {
         self.dead_depth = 0;
         self.fuel_at = None;
         self.first_lazy = 0;
+        self.last_label = 0;
 
         let mut num_locals = num_params;
         let mut locals = body.get_locals_reader()?;
@@ -151,20 +159,60 @@ impl FuncTranslator {
         self.num_locals + height as u32
     }
 
-    fn slot_at(&self, height: usize) -> Slot {
-        match self.stack[height] {
-            Operand::Stack => self.canonical(height),
+    /// Pops an entry and returns the slot its value can be read from
+    /// (a constant is written to its canonical slot first).
+    fn pop(&mut self) -> Slot {
+        let h = self.stack.len() - 1;
+        let slot = match self.stack[h] {
+            Operand::Stack => self.canonical(h),
             Operand::Local(i) => i,
+            Operand::Const(value) => {
+                let dst = self.canonical(h);
+                self.emit(Instr::Const64 { dst, value });
+                dst
+            }
+        };
+        self.drop_top();
+        slot
+    }
+
+    /// Removes the top entry without emitting anything.
+    fn drop_top(&mut self) -> Operand {
+        let top = self.stack.pop().expect("validated: operand present");
+        self.first_lazy = self.first_lazy.min(self.stack.len());
+        top
+    }
+
+    fn push_const(&mut self, value: u64) {
+        self.stack.push(Operand::Const(value));
+        self.max_height = self.max_height.max(self.stack.len() as u32);
+    }
+
+    /// Emits what moves entry `height` into slot `dst` (nothing if it is there).
+    fn move_entry(&mut self, height: usize, dst: Slot) -> bool {
+        match self.stack[height] {
+            Operand::Stack if self.canonical(height) == dst => false,
+            Operand::Stack => {
+                let src = self.canonical(height);
+                self.emit(Instr::Copy { dst, src });
+                true
+            }
+            Operand::Local(src) if src == dst => false,
+            Operand::Local(src) => {
+                self.emit(Instr::Copy { dst, src });
+                true
+            }
+            Operand::Const(value) => {
+                self.emit(Instr::Const64 { dst, value });
+                true
+            }
         }
     }
 
-    /// Pops an entry and returns the slot its value can be read from.
-    fn pop(&mut self) -> Slot {
-        let h = self.stack.len() - 1;
-        let slot = self.slot_at(h);
-        self.stack.pop();
-        self.first_lazy = self.first_lazy.min(self.stack.len());
-        slot
+    /// Marks the current position as a jump target.
+    fn bind_label(&mut self) -> u32 {
+        self.last_label = self.code.len();
+        self.code.len() as u32
     }
 
     /// Pushes a value that will be written to its canonical slot; returns it.
@@ -186,14 +234,12 @@ impl FuncTranslator {
     }
 
     fn materialize_at(&mut self, height: usize) {
-        if let Operand::Local(i) = self.stack[height] {
-            let dst = self.canonical(height);
-            self.emit(Instr::Copy { dst, src: i });
-            self.stack[height] = Operand::Stack;
-        }
+        let dst = self.canonical(height);
+        self.move_entry(height, dst);
+        self.stack[height] = Operand::Stack;
     }
 
-    /// Moves every lazily referenced local into its canonical slot.
+    /// Moves every lazily referenced local and pending constant into its canonical slot.
     fn materialize_all(&mut self) {
         for h in self.first_lazy..self.stack.len() {
             self.materialize_at(h);
@@ -304,20 +350,23 @@ impl FuncTranslator {
         let len = self.stack.len();
         let mut copied = false;
         for j in 0..n as usize {
-            let src = self.slot_at(len - n as usize + j);
             let dst = self.canonical(dest_height as usize + j);
-            if src != dst {
-                self.emit(Instr::Copy { dst, src });
-                copied = true;
-            }
+            copied |= self.move_entry(len - n as usize + j, dst);
         }
         copied
     }
 
     fn needs_copies(&self, n: u32, dest_height: u32) -> bool {
         let len = self.stack.len();
-        (0..n as usize)
-            .any(|j| self.slot_at(len - n as usize + j) != self.canonical(dest_height as usize + j))
+        (0..n as usize).any(|j| {
+            let h = len - n as usize + j;
+            let dst = self.canonical(dest_height as usize + j);
+            match self.stack[h] {
+                Operand::Stack => self.canonical(h) != dst,
+                Operand::Local(i) => i != dst,
+                Operand::Const(_) => true,
+            }
+        })
     }
 
     /// Emits the function's return sequence without changing the
@@ -334,7 +383,15 @@ impl FuncTranslator {
             }
         }
         for j in 0..n {
-            let src = self.canonical(len - n + j);
+            let h = len - n + j;
+            if let Operand::Const(value) = self.stack[h] {
+                self.emit(Instr::Const64 {
+                    dst: j as u32,
+                    value,
+                });
+                continue;
+            }
+            let src = self.canonical(h);
             if src != j as u32 {
                 self.emit(Instr::Copy { dst: j as u32, src });
             }
@@ -366,18 +423,36 @@ impl FuncTranslator {
         }
     }
 
+    /// Pops a branch condition. When the previous instruction computed it
+    /// with an integer test, that instruction is removed and its test is
+    /// returned for fusing into the branch. Returns the condition and whether
+    /// its sense is inverted (a plain i32 is "true when not zero").
+    fn pop_condition(&mut self) -> (fuse::Cond, bool) {
+        let h = self.stack.len() - 1;
+        if self.stack[h] == Operand::Stack && self.code.len() > self.last_label {
+            let mut last = *self.code.last().expect("non-empty after a label check");
+            let produced_here = last.dst_mut().is_some_and(|d| *d == self.canonical(h));
+            if let Some(cond) = fuse::as_condition(&last).filter(|_| produced_here) {
+                self.code.pop();
+                self.drop_top();
+                return (cond, false);
+            }
+        }
+        (fuse::Cond::Eqz32(self.pop()), true)
+    }
+
     fn br_if(&mut self, depth: u32) {
-        let cond = self.pop();
+        let (cond, inverted) = self.pop_condition();
         let idx = self.controls.len() - 1 - depth as usize;
         let frame = &self.controls[idx];
         let simple = frame.kind != FrameKind::Function
             && !self.needs_copies(frame.branch_arity(), frame.height);
         if simple {
-            self.emit_jump(idx, |target| Instr::BrIfNez { cond, target });
+            self.emit_jump(idx, |target| fuse::branch_on(cond, inverted, target));
         } else {
-            let skip = self.emit(Instr::BrIfEqz { cond, target: 0 });
+            let skip = self.emit(fuse::branch_on(cond, !inverted, 0));
             self.branch(depth);
-            let here = self.code.len() as u32;
+            let here = self.bind_label();
             self.code[skip].set_target(here);
         }
     }
@@ -408,7 +483,7 @@ impl FuncTranslator {
             }
         }
         for (entry, depth) in stubs {
-            let here = self.code.len() as u32;
+            let here = self.bind_label();
             self.code[entry].set_target(here);
             self.branch(depth);
         }
@@ -448,7 +523,7 @@ impl FuncTranslator {
             self.controls[idx].patches.push(at);
         }
         if let Some(p) = self.controls[idx].else_patch.take() {
-            let here = self.code.len() as u32;
+            let here = self.bind_label();
             self.code[p].set_target(here);
         }
         self.begin_fuel_block();
@@ -474,7 +549,7 @@ impl FuncTranslator {
             targets.push(p);
         }
         if !targets.is_empty() {
-            let here = self.code.len() as u32;
+            let here = self.bind_label();
             for t in &targets {
                 self.code[*t].set_target(here);
             }
@@ -505,6 +580,11 @@ impl FuncTranslator {
             return Ok(());
         }
         self.charge();
+        if let Some(form) = fuse::imm_form(op) {
+            if self.binary_imm(form) {
+                return Ok(());
+            }
+        }
         if self.simple_operator(op) {
             return Ok(());
         }
@@ -524,15 +604,15 @@ impl FuncTranslator {
                 let (p, r) = Self::block_arity(module, blockty);
                 self.materialize_all();
                 self.push_control(FrameKind::Loop, p, r);
-                let start = self.code.len() as u32;
+                let start = self.bind_label();
                 self.controls.last_mut().expect("just pushed").loop_start = start;
                 self.begin_fuel_block();
             }
             O::If { blockty } => {
                 let (p, r) = Self::block_arity(module, blockty);
-                let cond = self.pop();
+                let (cond, inverted) = self.pop_condition();
                 self.materialize_all();
-                let at = self.emit(Instr::BrIfEqz { cond, target: 0 });
+                let at = self.emit(fuse::branch_on(cond, !inverted, 0));
                 self.push_control(FrameKind::If, p, r);
                 self.controls.last_mut().expect("just pushed").else_patch = Some(at);
             }
@@ -586,11 +666,9 @@ impl FuncTranslator {
                 let cond = self.pop();
                 let rhs = self.pop();
                 let h = self.stack.len() - 1;
-                let lhs = self.pop();
                 let dst = self.canonical(h);
-                if lhs != dst {
-                    self.emit(Instr::Copy { dst, src: lhs });
-                }
+                self.move_entry(h, dst);
+                self.drop_top();
                 self.push();
                 self.emit(Instr::Select { dst, rhs, cond });
             }
@@ -754,38 +832,11 @@ impl FuncTranslator {
             O::DataDrop { data_index } => {
                 self.emit(Instr::DataDrop { data: data_index });
             }
-            O::I32Const { value } => {
-                let dst = self.push();
-                self.emit(Instr::Const32 {
-                    dst,
-                    value: value as u32,
-                });
-            }
-            O::I64Const { value } => {
-                let dst = self.push();
-                self.emit(Instr::Const64 {
-                    dst,
-                    value: value as u64,
-                });
-            }
-            O::F32Const { value } => {
-                let dst = self.push();
-                self.emit(Instr::Const32 {
-                    dst,
-                    value: value.bits(),
-                });
-            }
-            O::F64Const { value } => {
-                let dst = self.push();
-                self.emit(Instr::Const64 {
-                    dst,
-                    value: value.bits(),
-                });
-            }
-            O::RefNull { .. } => {
-                let dst = self.push();
-                self.emit(Instr::Const64 { dst, value: 0 });
-            }
+            O::I32Const { value } => self.push_const(value as u32 as u64),
+            O::I64Const { value } => self.push_const(value as u64),
+            O::F32Const { value } => self.push_const(value.bits() as u64),
+            O::F64Const { value } => self.push_const(value.bits()),
+            O::RefNull { .. } => self.push_const(0),
             O::RefIsNull => self.unary(|dst, src| Instr::I64Eqz { dst, src }),
             O::RefFunc { function_index } => {
                 let dst = self.push();
@@ -858,11 +909,65 @@ impl FuncTranslator {
         Ok(())
     }
 
+    /// Emits a binary operator with a constant operand in its immediate
+    /// form; false (and nothing emitted) when that does not apply.
+    fn binary_imm(&mut self, form: fuse::ImmForm) -> bool {
+        let len = self.stack.len();
+        let (lhs, rhs) = (self.stack[len - 2], self.stack[len - 1]);
+        match (lhs, rhs) {
+            (Operand::Const(_), Operand::Const(_)) => false,
+            (_, Operand::Const(c)) if (form.rhs_const)(0, 0, c).is_some() => {
+                self.drop_top();
+                let lhs = self.pop();
+                let dst = self.push();
+                self.code
+                    .push((form.rhs_const)(dst, lhs, c).expect("checked above"));
+                true
+            }
+            (Operand::Const(c), _) => match form.lhs_const {
+                Some(make) if make(0, 0, c).is_some() => {
+                    let rhs = self.pop();
+                    self.drop_top();
+                    let dst = self.push();
+                    self.code.push(make(dst, rhs, c).expect("checked above"));
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     fn local_set(&mut self, local: u32) {
-        let src = self.pop();
-        self.materialize_local(local);
-        if src != local {
-            self.emit(Instr::Copy { dst: local, src });
+        let h = self.stack.len() - 1;
+        match self.drop_top() {
+            Operand::Const(value) => {
+                self.materialize_local(local);
+                self.emit(Instr::Const64 { dst: local, value });
+            }
+            Operand::Local(src) => {
+                self.materialize_local(local);
+                if src != local {
+                    self.emit(Instr::Copy { dst: local, src });
+                }
+            }
+            Operand::Stack => {
+                let src = self.canonical(h);
+                // The value was just computed: let its producer write the
+                // local directly, unless a pending read of the local must
+                // see the old value first.
+                let pending = self.stack[self.first_lazy..].contains(&Operand::Local(local));
+                if !pending && self.code.len() > self.last_label {
+                    if let Some(dst) = self.code.last_mut().and_then(Instr::dst_mut) {
+                        if *dst == src {
+                            *dst = local;
+                            return;
+                        }
+                    }
+                }
+                self.materialize_local(local);
+                self.emit(Instr::Copy { dst: local, src });
+            }
         }
     }
 

@@ -1,0 +1,279 @@
+//! Peephole fusion tables: constant right operands folded into immediate
+//! forms, and comparisons folded into the conditional branch that uses them.
+
+use crate::isa::{Instr, Slot};
+use wasmparser::Operator;
+
+/// Builds the immediate form of a binary operator given its constant
+/// operand; `None` when the constant does not fit the immediate.
+pub(super) type ImmMaker = fn(Slot, Slot, u64) -> Option<Instr>;
+
+/// The immediate forms of a binary operator: with a constant right operand,
+/// and (for commutative or mirrorable operators) with a constant left operand.
+pub(super) struct ImmForm {
+    pub rhs_const: ImmMaker,
+    pub lhs_const: Option<ImmMaker>,
+}
+
+fn fits_i32(v: u64) -> Option<i32> {
+    let v = v as i64;
+    (v == v as i32 as i64).then_some(v as i32)
+}
+
+macro_rules! i32_imm {
+    ($v:ident) => {
+        |dst, lhs, c| {
+            Some(Instr::$v {
+                dst,
+                lhs,
+                imm: c as u32,
+            })
+        }
+    };
+}
+macro_rules! i64_imm {
+    ($v:ident) => {
+        |dst, lhs, c| fits_i32(c).map(|imm| Instr::$v { dst, lhs, imm })
+    };
+}
+
+/// The immediate forms of `op`, if it has any.
+pub(super) fn imm_form(op: &Operator<'_>) -> Option<ImmForm> {
+    use Operator as O;
+    let (rhs_const, lhs_const): (ImmMaker, Option<ImmMaker>) = match op {
+        O::I32Add => (i32_imm!(I32AddImm), Some(i32_imm!(I32AddImm))),
+        O::I32Sub => (
+            |dst, lhs, c| {
+                Some(Instr::I32AddImm {
+                    dst,
+                    lhs,
+                    imm: (c as u32).wrapping_neg(),
+                })
+            },
+            None,
+        ),
+        O::I32Mul => (i32_imm!(I32MulImm), Some(i32_imm!(I32MulImm))),
+        O::I32And => (i32_imm!(I32AndImm), Some(i32_imm!(I32AndImm))),
+        O::I32Or => (i32_imm!(I32OrImm), Some(i32_imm!(I32OrImm))),
+        O::I32Xor => (i32_imm!(I32XorImm), Some(i32_imm!(I32XorImm))),
+        O::I32Shl => (i32_imm!(I32ShlImm), None),
+        O::I32ShrS => (i32_imm!(I32ShrSImm), None),
+        O::I32ShrU => (i32_imm!(I32ShrUImm), None),
+        O::I64Add => (i64_imm!(I64AddImm), Some(i64_imm!(I64AddImm))),
+        O::I64Sub => (
+            |dst, lhs, c| fits_i32(c.wrapping_neg()).map(|imm| Instr::I64AddImm { dst, lhs, imm }),
+            None,
+        ),
+        O::I64Mul => (i64_imm!(I64MulImm), Some(i64_imm!(I64MulImm))),
+        O::I64And => (i64_imm!(I64AndImm), Some(i64_imm!(I64AndImm))),
+        O::I64Or => (i64_imm!(I64OrImm), Some(i64_imm!(I64OrImm))),
+        O::I64Xor => (i64_imm!(I64XorImm), Some(i64_imm!(I64XorImm))),
+        O::I64Shl => (
+            |dst, lhs, c| {
+                Some(Instr::I64ShlImm {
+                    dst,
+                    lhs,
+                    imm: (c & 63) as i32,
+                })
+            },
+            None,
+        ),
+        O::I64ShrS => (
+            |dst, lhs, c| {
+                Some(Instr::I64ShrSImm {
+                    dst,
+                    lhs,
+                    imm: (c & 63) as i32,
+                })
+            },
+            None,
+        ),
+        O::I64ShrU => (
+            |dst, lhs, c| {
+                Some(Instr::I64ShrUImm {
+                    dst,
+                    lhs,
+                    imm: (c & 63) as i32,
+                })
+            },
+            None,
+        ),
+        O::I32Eq => (i32_imm!(I32EqImm), Some(i32_imm!(I32EqImm))),
+        O::I32Ne => (i32_imm!(I32NeImm), Some(i32_imm!(I32NeImm))),
+        O::I32LtS => (i32_imm!(I32LtSImm), Some(i32_imm!(I32GtSImm))),
+        O::I32LtU => (i32_imm!(I32LtUImm), Some(i32_imm!(I32GtUImm))),
+        O::I32GtS => (i32_imm!(I32GtSImm), Some(i32_imm!(I32LtSImm))),
+        O::I32GtU => (i32_imm!(I32GtUImm), Some(i32_imm!(I32LtUImm))),
+        O::I32LeS => (i32_imm!(I32LeSImm), Some(i32_imm!(I32GeSImm))),
+        O::I32LeU => (i32_imm!(I32LeUImm), Some(i32_imm!(I32GeUImm))),
+        O::I32GeS => (i32_imm!(I32GeSImm), Some(i32_imm!(I32LeSImm))),
+        O::I32GeU => (i32_imm!(I32GeUImm), Some(i32_imm!(I32LeUImm))),
+        O::I64Eq => (i64_imm!(I64EqImm), Some(i64_imm!(I64EqImm))),
+        O::I64Ne => (i64_imm!(I64NeImm), Some(i64_imm!(I64NeImm))),
+        O::I64LtS => (i64_imm!(I64LtSImm), Some(i64_imm!(I64GtSImm))),
+        O::I64LtU => (i64_imm!(I64LtUImm), Some(i64_imm!(I64GtUImm))),
+        O::I64GtS => (i64_imm!(I64GtSImm), Some(i64_imm!(I64LtSImm))),
+        O::I64GtU => (i64_imm!(I64GtUImm), Some(i64_imm!(I64LtUImm))),
+        O::I64LeS => (i64_imm!(I64LeSImm), Some(i64_imm!(I64GeSImm))),
+        O::I64LeU => (i64_imm!(I64LeUImm), Some(i64_imm!(I64GeUImm))),
+        O::I64GeS => (i64_imm!(I64GeSImm), Some(i64_imm!(I64LeSImm))),
+        O::I64GeU => (i64_imm!(I64GeUImm), Some(i64_imm!(I64LeUImm))),
+        _ => return None,
+    };
+    Some(ImmForm {
+        rhs_const,
+        lhs_const,
+    })
+}
+
+/// Which comparison, in the order Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Cmp(u8);
+
+impl Cmp {
+    /// The comparison that holds exactly when this one does not.
+    fn negate(self) -> Cmp {
+        const NEG: [u8; 10] = [1, 0, 8, 9, 6, 7, 4, 5, 2, 3];
+        Cmp(NEG[self.0 as usize])
+    }
+}
+
+/// The right operand of a comparison.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Rhs {
+    Slot(Slot),
+    Imm32(u32),
+    Imm64(i32),
+}
+
+/// A condition computed by the instruction just before a conditional branch.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Cond {
+    /// True when the i32 in the slot is zero.
+    Eqz32(Slot),
+    /// True when the i64 in the slot is zero.
+    Eqz64(Slot),
+    /// An i32 comparison.
+    I32(Cmp, Slot, Rhs),
+    /// An i64 comparison.
+    I64(Cmp, Slot, Rhs),
+}
+
+/// The condition an integer test instruction computes, if it is one.
+pub(super) fn as_condition(instr: &Instr) -> Option<Cond> {
+    Some(match *instr {
+        Instr::I32Eqz { src, .. } => Cond::Eqz32(src),
+        Instr::I64Eqz { src, .. } => Cond::Eqz64(src),
+        Instr::I32Eq { lhs, rhs, .. } => Cond::I32(Cmp(0), lhs, Rhs::Slot(rhs)),
+        Instr::I32EqImm { lhs, imm, .. } => Cond::I32(Cmp(0), lhs, Rhs::Imm32(imm)),
+        Instr::I64Eq { lhs, rhs, .. } => Cond::I64(Cmp(0), lhs, Rhs::Slot(rhs)),
+        Instr::I64EqImm { lhs, imm, .. } => Cond::I64(Cmp(0), lhs, Rhs::Imm64(imm)),
+        Instr::I32Ne { lhs, rhs, .. } => Cond::I32(Cmp(1), lhs, Rhs::Slot(rhs)),
+        Instr::I32NeImm { lhs, imm, .. } => Cond::I32(Cmp(1), lhs, Rhs::Imm32(imm)),
+        Instr::I64Ne { lhs, rhs, .. } => Cond::I64(Cmp(1), lhs, Rhs::Slot(rhs)),
+        Instr::I64NeImm { lhs, imm, .. } => Cond::I64(Cmp(1), lhs, Rhs::Imm64(imm)),
+        Instr::I32LtS { lhs, rhs, .. } => Cond::I32(Cmp(2), lhs, Rhs::Slot(rhs)),
+        Instr::I32LtSImm { lhs, imm, .. } => Cond::I32(Cmp(2), lhs, Rhs::Imm32(imm)),
+        Instr::I64LtS { lhs, rhs, .. } => Cond::I64(Cmp(2), lhs, Rhs::Slot(rhs)),
+        Instr::I64LtSImm { lhs, imm, .. } => Cond::I64(Cmp(2), lhs, Rhs::Imm64(imm)),
+        Instr::I32LtU { lhs, rhs, .. } => Cond::I32(Cmp(3), lhs, Rhs::Slot(rhs)),
+        Instr::I32LtUImm { lhs, imm, .. } => Cond::I32(Cmp(3), lhs, Rhs::Imm32(imm)),
+        Instr::I64LtU { lhs, rhs, .. } => Cond::I64(Cmp(3), lhs, Rhs::Slot(rhs)),
+        Instr::I64LtUImm { lhs, imm, .. } => Cond::I64(Cmp(3), lhs, Rhs::Imm64(imm)),
+        Instr::I32GtS { lhs, rhs, .. } => Cond::I32(Cmp(4), lhs, Rhs::Slot(rhs)),
+        Instr::I32GtSImm { lhs, imm, .. } => Cond::I32(Cmp(4), lhs, Rhs::Imm32(imm)),
+        Instr::I64GtS { lhs, rhs, .. } => Cond::I64(Cmp(4), lhs, Rhs::Slot(rhs)),
+        Instr::I64GtSImm { lhs, imm, .. } => Cond::I64(Cmp(4), lhs, Rhs::Imm64(imm)),
+        Instr::I32GtU { lhs, rhs, .. } => Cond::I32(Cmp(5), lhs, Rhs::Slot(rhs)),
+        Instr::I32GtUImm { lhs, imm, .. } => Cond::I32(Cmp(5), lhs, Rhs::Imm32(imm)),
+        Instr::I64GtU { lhs, rhs, .. } => Cond::I64(Cmp(5), lhs, Rhs::Slot(rhs)),
+        Instr::I64GtUImm { lhs, imm, .. } => Cond::I64(Cmp(5), lhs, Rhs::Imm64(imm)),
+        Instr::I32LeS { lhs, rhs, .. } => Cond::I32(Cmp(6), lhs, Rhs::Slot(rhs)),
+        Instr::I32LeSImm { lhs, imm, .. } => Cond::I32(Cmp(6), lhs, Rhs::Imm32(imm)),
+        Instr::I64LeS { lhs, rhs, .. } => Cond::I64(Cmp(6), lhs, Rhs::Slot(rhs)),
+        Instr::I64LeSImm { lhs, imm, .. } => Cond::I64(Cmp(6), lhs, Rhs::Imm64(imm)),
+        Instr::I32LeU { lhs, rhs, .. } => Cond::I32(Cmp(7), lhs, Rhs::Slot(rhs)),
+        Instr::I32LeUImm { lhs, imm, .. } => Cond::I32(Cmp(7), lhs, Rhs::Imm32(imm)),
+        Instr::I64LeU { lhs, rhs, .. } => Cond::I64(Cmp(7), lhs, Rhs::Slot(rhs)),
+        Instr::I64LeUImm { lhs, imm, .. } => Cond::I64(Cmp(7), lhs, Rhs::Imm64(imm)),
+        Instr::I32GeS { lhs, rhs, .. } => Cond::I32(Cmp(8), lhs, Rhs::Slot(rhs)),
+        Instr::I32GeSImm { lhs, imm, .. } => Cond::I32(Cmp(8), lhs, Rhs::Imm32(imm)),
+        Instr::I64GeS { lhs, rhs, .. } => Cond::I64(Cmp(8), lhs, Rhs::Slot(rhs)),
+        Instr::I64GeSImm { lhs, imm, .. } => Cond::I64(Cmp(8), lhs, Rhs::Imm64(imm)),
+        Instr::I32GeU { lhs, rhs, .. } => Cond::I32(Cmp(9), lhs, Rhs::Slot(rhs)),
+        Instr::I32GeUImm { lhs, imm, .. } => Cond::I32(Cmp(9), lhs, Rhs::Imm32(imm)),
+        Instr::I64GeU { lhs, rhs, .. } => Cond::I64(Cmp(9), lhs, Rhs::Slot(rhs)),
+        Instr::I64GeUImm { lhs, imm, .. } => Cond::I64(Cmp(9), lhs, Rhs::Imm64(imm)),
+        _ => return None,
+    })
+}
+
+/// A branch to `target` taken when `cond` holds (or, with `negate`, when it does not).
+pub(super) fn branch_on(cond: Cond, negate: bool, target: u32) -> Instr {
+    match cond {
+        Cond::Eqz32(cond) if negate => Instr::BrIfNez { cond, target },
+        Cond::Eqz32(cond) => Instr::BrIfEqz { cond, target },
+        Cond::Eqz64(cond) if negate => Instr::BrIfNez64 { cond, target },
+        Cond::Eqz64(cond) => Instr::BrIfEqz64 { cond, target },
+        Cond::I32(cmp, lhs, rhs) | Cond::I64(cmp, lhs, rhs) => {
+            let wide = matches!(cond, Cond::I64(..));
+            let cmp = if negate { cmp.negate() } else { cmp };
+            match (wide, rhs) {
+                (false, Rhs::Slot(rhs)) => match cmp.0 {
+                    0 => Instr::BrI32Eq { lhs, rhs, target },
+                    1 => Instr::BrI32Ne { lhs, rhs, target },
+                    2 => Instr::BrI32LtS { lhs, rhs, target },
+                    3 => Instr::BrI32LtU { lhs, rhs, target },
+                    4 => Instr::BrI32GtS { lhs, rhs, target },
+                    5 => Instr::BrI32GtU { lhs, rhs, target },
+                    6 => Instr::BrI32LeS { lhs, rhs, target },
+                    7 => Instr::BrI32LeU { lhs, rhs, target },
+                    8 => Instr::BrI32GeS { lhs, rhs, target },
+                    _ => Instr::BrI32GeU { lhs, rhs, target },
+                },
+                (false, Rhs::Imm32(imm)) => match cmp.0 {
+                    0 => Instr::BrI32EqImm { lhs, imm, target },
+                    1 => Instr::BrI32NeImm { lhs, imm, target },
+                    2 => Instr::BrI32LtSImm { lhs, imm, target },
+                    3 => Instr::BrI32LtUImm { lhs, imm, target },
+                    4 => Instr::BrI32GtSImm { lhs, imm, target },
+                    5 => Instr::BrI32GtUImm { lhs, imm, target },
+                    6 => Instr::BrI32LeSImm { lhs, imm, target },
+                    7 => Instr::BrI32LeUImm { lhs, imm, target },
+                    8 => Instr::BrI32GeSImm { lhs, imm, target },
+                    _ => Instr::BrI32GeUImm { lhs, imm, target },
+                },
+                (true, Rhs::Slot(rhs)) => match cmp.0 {
+                    0 => Instr::BrI64Eq { lhs, rhs, target },
+                    1 => Instr::BrI64Ne { lhs, rhs, target },
+                    2 => Instr::BrI64LtS { lhs, rhs, target },
+                    3 => Instr::BrI64LtU { lhs, rhs, target },
+                    4 => Instr::BrI64GtS { lhs, rhs, target },
+                    5 => Instr::BrI64GtU { lhs, rhs, target },
+                    6 => Instr::BrI64LeS { lhs, rhs, target },
+                    7 => Instr::BrI64LeU { lhs, rhs, target },
+                    8 => Instr::BrI64GeS { lhs, rhs, target },
+                    _ => Instr::BrI64GeU { lhs, rhs, target },
+                },
+                (true, Rhs::Imm64(imm)) => match cmp.0 {
+                    0 => Instr::BrI64EqImm { lhs, imm, target },
+                    1 => Instr::BrI64NeImm { lhs, imm, target },
+                    2 => Instr::BrI64LtSImm { lhs, imm, target },
+                    3 => Instr::BrI64LtUImm { lhs, imm, target },
+                    4 => Instr::BrI64GtSImm { lhs, imm, target },
+                    5 => Instr::BrI64GtUImm { lhs, imm, target },
+                    6 => Instr::BrI64LeSImm { lhs, imm, target },
+                    7 => Instr::BrI64LeUImm { lhs, imm, target },
+                    8 => Instr::BrI64GeSImm { lhs, imm, target },
+                    _ => Instr::BrI64GeUImm { lhs, imm, target },
+                },
+                (false, Rhs::Imm64(imm)) => {
+                    branch_on(Cond::I32(cmp, lhs, Rhs::Imm32(imm as u32)), false, target)
+                }
+                (true, Rhs::Imm32(imm)) => {
+                    branch_on(Cond::I64(cmp, lhs, Rhs::Imm64(imm as i32)), false, target)
+                }
+            }
+        }
+    }
+}
