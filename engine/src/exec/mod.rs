@@ -7,9 +7,11 @@
 //! slice is used up or a host function reports "blocked" — and later pick up
 //! exactly there.
 
+mod cursor;
 mod frame_ptr;
 mod numeric;
 
+use cursor::Cursor;
 use frame_ptr::FramePtr;
 
 use crate::error::{Error, FrameInfo, Trap, TrapKind};
@@ -206,7 +208,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         let mem0 = inst.memories.first().copied().unwrap_or(u32::MAX) as usize;
         let mut func_idx = current.func;
         let mut code: &[Instr] = &module.code[func_idx as usize].instrs;
-        let mut pc = current.pc as usize;
+        // SAFETY: `code` is a translated body and the saved pc is inside it.
+        let mut cur = unsafe { Cursor::new(code, current.pc as usize) };
         let mut fp = current.fp as usize;
 
         macro_rules! save {
@@ -221,7 +224,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
         macro_rules! trap {
             ($kind:expr) => {{
-                save!(pc - 1);
+                save!(cur.pc() - 1);
                 commit_fuel!();
                 let t = make_trap(Trap::from($kind), &store.inner, frames, current);
                 return Err(Error::Trap(t));
@@ -325,12 +328,13 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 frames.push(Frame {
                     instance: current.instance,
                     func: func_idx,
-                    pc: pc as u32,
+                    pc: cur.pc() as u32,
                     fp: fp as u32,
                 });
                 func_idx = index;
                 code = &callee.instrs;
-                pc = 0;
+                // SAFETY: a translated body, starting at its first instruction.
+                cur = unsafe { Cursor::new(code, 0) };
                 fp = new_fp;
                 reframe!();
             }};
@@ -363,7 +367,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         frames.push(Frame {
                             instance: current.instance,
                             func: func_idx,
-                            pc: pc as u32,
+                            pc: cur.pc() as u32,
                             fp: fp as u32,
                         });
                         *current = Frame {
@@ -398,11 +402,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                                 trap!(t)
                             }
                             Err(HostError::Exit(code)) => {
-                                save!(pc - 1);
+                                save!(cur.pc() - 1);
                                 return Err(Error::Exit(code));
                             }
                             Err(HostError::Blocked(why)) => {
-                                save!(pc - 1);
+                                save!(cur.pc() - 1);
                                 return Ok(Step::Suspend(Suspension::Blocked(why)));
                             }
                         }
@@ -412,8 +416,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
 
         loop {
-            let instr = code[pc];
-            pc += 1;
+            let instr = cur.next();
             match instr {
                 // ---- control ----
                 Instr::Unreachable => trap!(TrapKind::Unreachable),
@@ -432,34 +435,35 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                                 trap!(TrapKind::OutOfFuel)
                             }
                             Err(crate::store::FuelShortfall::EndOfSlice) => {
-                                save!(pc - 1);
+                                save!(cur.pc() - 1);
                                 return Ok(Step::Suspend(Suspension::OutOfSlice));
                             }
                         }
                     }
                 }
-                Instr::Br { target } => pc = target as usize,
+                Instr::Br { target } => cur.jump(target),
                 Instr::BrIfEqz { cond, target } => {
                     if r32!(cond) == 0 {
-                        pc = target as usize;
+                        cur.jump(target);
                     }
                 }
                 Instr::BrIfNez { cond, target } => {
                     if r32!(cond) != 0 {
-                        pc = target as usize;
+                        cur.jump(target);
                     }
                 }
-                Instr::BrTable { index, len } => pc += r32!(index).min(len) as usize,
+                Instr::BrTable { index, len } => cur.skip(r32!(index).min(len) as usize),
                 Instr::Return => match frames.pop() {
                     None => {
-                        save!(pc);
+                        save!(cur.pc());
                         commit_fuel!();
                         return Ok(Step::Done);
                     }
                     Some(f) if f.instance == current.instance => {
                         func_idx = f.func;
                         code = &module.code[f.func as usize].instrs;
-                        pc = f.pc as usize;
+                        // SAFETY: the saved return pc is inside the caller's body.
+                        cur = unsafe { Cursor::new(code, f.pc as usize) };
                         fp = f.fp as usize;
                         reframe!();
                     }
@@ -1092,212 +1096,212 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 // ---- fused compare + branch ----
                 Instr::BrI32Eq { lhs, rhs, target } => {
                     if (r32!(lhs)) == (r32!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32EqImm { lhs, imm, target } => {
                     if (r32!(lhs)) == (imm) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64Eq { lhs, rhs, target } => {
                     if (s!(lhs)) == (s!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64EqImm { lhs, imm, target } => {
                     if (s!(lhs)) == (imm as i64 as u64) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32Ne { lhs, rhs, target } => {
                     if (r32!(lhs)) != (r32!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32NeImm { lhs, imm, target } => {
                     if (r32!(lhs)) != (imm) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64Ne { lhs, rhs, target } => {
                     if (s!(lhs)) != (s!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64NeImm { lhs, imm, target } => {
                     if (s!(lhs)) != (imm as i64 as u64) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LtS { lhs, rhs, target } => {
                     if ((r32!(lhs)) as i32) < (r32!(rhs)) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LtSImm { lhs, imm, target } => {
                     if ((r32!(lhs)) as i32) < (imm) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LtS { lhs, rhs, target } => {
                     if ((s!(lhs)) as i64) < (s!(rhs)) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LtSImm { lhs, imm, target } => {
                     if ((s!(lhs)) as i64) < (imm as i64 as u64) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LtU { lhs, rhs, target } => {
                     if (r32!(lhs)) < (r32!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LtUImm { lhs, imm, target } => {
                     if (r32!(lhs)) < (imm) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LtU { lhs, rhs, target } => {
                     if (s!(lhs)) < (s!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LtUImm { lhs, imm, target } => {
                     if (s!(lhs)) < (imm as i64 as u64) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GtS { lhs, rhs, target } => {
                     if ((r32!(lhs)) as i32) > (r32!(rhs)) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GtSImm { lhs, imm, target } => {
                     if ((r32!(lhs)) as i32) > (imm) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GtS { lhs, rhs, target } => {
                     if ((s!(lhs)) as i64) > (s!(rhs)) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GtSImm { lhs, imm, target } => {
                     if ((s!(lhs)) as i64) > (imm as i64 as u64) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GtU { lhs, rhs, target } => {
                     if (r32!(lhs)) > (r32!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GtUImm { lhs, imm, target } => {
                     if (r32!(lhs)) > (imm) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GtU { lhs, rhs, target } => {
                     if (s!(lhs)) > (s!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GtUImm { lhs, imm, target } => {
                     if (s!(lhs)) > (imm as i64 as u64) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LeS { lhs, rhs, target } => {
                     if ((r32!(lhs)) as i32) <= (r32!(rhs)) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LeSImm { lhs, imm, target } => {
                     if ((r32!(lhs)) as i32) <= (imm) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LeS { lhs, rhs, target } => {
                     if ((s!(lhs)) as i64) <= (s!(rhs)) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LeSImm { lhs, imm, target } => {
                     if ((s!(lhs)) as i64) <= (imm as i64 as u64) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LeU { lhs, rhs, target } => {
                     if (r32!(lhs)) <= (r32!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32LeUImm { lhs, imm, target } => {
                     if (r32!(lhs)) <= (imm) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LeU { lhs, rhs, target } => {
                     if (s!(lhs)) <= (s!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64LeUImm { lhs, imm, target } => {
                     if (s!(lhs)) <= (imm as i64 as u64) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GeS { lhs, rhs, target } => {
                     if ((r32!(lhs)) as i32) >= (r32!(rhs)) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GeSImm { lhs, imm, target } => {
                     if ((r32!(lhs)) as i32) >= (imm) as i32 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GeS { lhs, rhs, target } => {
                     if ((s!(lhs)) as i64) >= (s!(rhs)) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GeSImm { lhs, imm, target } => {
                     if ((s!(lhs)) as i64) >= (imm as i64 as u64) as i64 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GeU { lhs, rhs, target } => {
                     if (r32!(lhs)) >= (r32!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI32GeUImm { lhs, imm, target } => {
                     if (r32!(lhs)) >= (imm) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GeU { lhs, rhs, target } => {
                     if (s!(lhs)) >= (s!(rhs)) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrI64GeUImm { lhs, imm, target } => {
                     if (s!(lhs)) >= (imm as i64 as u64) {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrIfEqz64 { cond, target } => {
                     if s!(cond) == 0 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
                 Instr::BrIfNez64 { cond, target } => {
                     if s!(cond) != 0 {
-                        pc = target as usize
+                        cur.jump(target)
                     }
                 }
 

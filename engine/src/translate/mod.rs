@@ -143,6 +143,10 @@ impl FuncTranslator {
             self.operator(module, &op, offset)?;
         }
         reader.finish()?;
+        // A terminal sentinel: execution can never run past the end of the body
+        // (the interpreter's unchecked fetch relies on it), and a label bound at
+        // the very end still names an instruction.
+        self.code.push(Instr::Unreachable);
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok(CompiledFunc {
