@@ -912,10 +912,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::F32Ge { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) >= f32v!(rhs)) as u32),
                 Instr::F32Abs { dst, src } => w32!(dst, r32!(src) & 0x7fff_ffff),
                 Instr::F32Neg { dst, src } => w32!(dst, r32!(src) ^ 0x8000_0000),
-                Instr::F32Ceil { dst, src } => w32!(dst, f32v!(src).ceil().to_bits()),
-                Instr::F32Floor { dst, src } => w32!(dst, f32v!(src).floor().to_bits()),
-                Instr::F32Trunc { dst, src } => w32!(dst, f32v!(src).trunc().to_bits()),
-                Instr::F32Nearest { dst, src } => w32!(dst, f32v!(src).round_ties_even().to_bits()),
+                Instr::F32Ceil { dst, src } => w32!(dst, quiet32(f32v!(src).ceil()).to_bits()),
+                Instr::F32Floor { dst, src } => w32!(dst, quiet32(f32v!(src).floor()).to_bits()),
+                Instr::F32Trunc { dst, src } => w32!(dst, quiet32(f32v!(src).trunc()).to_bits()),
+                Instr::F32Nearest { dst, src } => {
+                    w32!(dst, quiet32(f32v!(src).round_ties_even()).to_bits())
+                }
                 Instr::F32Sqrt { dst, src } => w32!(dst, f32v!(src).sqrt().to_bits()),
                 Instr::F32Add { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) + f32v!(rhs)).to_bits()),
                 Instr::F32Sub { dst, lhs, rhs } => w32!(dst, (f32v!(lhs) - f32v!(rhs)).to_bits()),
@@ -940,10 +942,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::F64Ge { dst, lhs, rhs } => w32!(dst, (f64v!(lhs) >= f64v!(rhs)) as u32),
                 Instr::F64Abs { dst, src } => w64!(dst, s!(src) & 0x7fff_ffff_ffff_ffff),
                 Instr::F64Neg { dst, src } => w64!(dst, s!(src) ^ 0x8000_0000_0000_0000),
-                Instr::F64Ceil { dst, src } => w64!(dst, f64v!(src).ceil().to_bits()),
-                Instr::F64Floor { dst, src } => w64!(dst, f64v!(src).floor().to_bits()),
-                Instr::F64Trunc { dst, src } => w64!(dst, f64v!(src).trunc().to_bits()),
-                Instr::F64Nearest { dst, src } => w64!(dst, f64v!(src).round_ties_even().to_bits()),
+                Instr::F64Ceil { dst, src } => w64!(dst, quiet64(f64v!(src).ceil()).to_bits()),
+                Instr::F64Floor { dst, src } => w64!(dst, quiet64(f64v!(src).floor()).to_bits()),
+                Instr::F64Trunc { dst, src } => w64!(dst, quiet64(f64v!(src).trunc()).to_bits()),
+                Instr::F64Nearest { dst, src } => {
+                    w64!(dst, quiet64(f64v!(src).round_ties_even()).to_bits())
+                }
                 Instr::F64Sqrt { dst, src } => w64!(dst, f64v!(src).sqrt().to_bits()),
                 Instr::F64Add { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) + f64v!(rhs)).to_bits()),
                 Instr::F64Sub { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) - f64v!(rhs)).to_bits()),

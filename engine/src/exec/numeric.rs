@@ -79,6 +79,27 @@ macro_rules! minmax {
 minmax!(f32_min, f32_max, f32);
 minmax!(f64_min, f64_max, f64);
 
+/// Rounding functions (`ceil`, `floor`, `trunc`, `nearest`) must return a
+/// quiet NaN for NaN input; libm keeps a signalling NaN as it is.
+#[inline]
+pub(crate) fn quiet32(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::from_bits(x.to_bits() | 0x0040_0000)
+    } else {
+        x
+    }
+}
+
+/// The f64 counterpart of [`quiet32`].
+#[inline]
+pub(crate) fn quiet64(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        x
+    }
+}
+
 /// The canonical f32 NaN.
 pub(crate) const CANON_NAN32: u32 = 0x7fc0_0000;
 /// The canonical f64 NaN.

@@ -93,6 +93,7 @@ impl FuncTranslator {
     pub(crate) fn translate(
         &mut self,
         module: &ModuleView<'_>,
+        module_bytes: &[u8],
         func_index: u32,
         body: &FunctionBody<'_>,
         validator: &mut FuncValidator<ValidatorResources>,
@@ -140,6 +141,17 @@ impl FuncTranslator {
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
             validator.op(offset as u64, &op).map_err(at(offset))?;
+            if matches!(
+                op,
+                Operator::MemorySize { .. } | Operator::MemoryGrow { .. }
+            ) && module_bytes.get(offset as usize + 1) != Some(&0)
+            {
+                // Wasm 2.0: a reserved byte, not a (possibly long) memory index.
+                return Err(Error::Invalid {
+                    message: "zero byte expected".into(),
+                    offset: offset + 1,
+                });
+            }
             self.operator(module, &op, offset)?;
         }
         reader.finish()?;
