@@ -13,7 +13,7 @@ macro_rules! trunc {
                 return Err(TrapKind::InvalidConversionToInteger);
             }
             let t = x.trunc();
-            if t < $lo || t >= $hi {
+            if !($lo..$hi).contains(&t) {
                 return Err(TrapKind::IntegerOverflow);
             }
             Ok(t as $int as $out)

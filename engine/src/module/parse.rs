@@ -110,19 +110,21 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
     let mut translator = FuncTranslator::new(engine.config());
     let mut saw_end = false;
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    let mut parser = Parser::new(0);
+    // The parser must decode with the same features the validator checks:
+    // without them it accepts multi-memory and memory64 encodings.
+    parser.set_features(features());
+    for payload in parser.parse_all(bytes) {
         let payload = payload?;
         let valid = validator.payload(&payload)?;
         match &payload {
             Payload::Version {
                 encoding, range, ..
-            } => {
-                if *encoding != wasmparser::Encoding::Module {
-                    return Err(Error::Unsupported {
-                        feature: "components".into(),
-                        offset: range.start,
-                    });
-                }
+            } if *encoding != wasmparser::Encoding::Module => {
+                return Err(Error::Unsupported {
+                    feature: "components".into(),
+                    offset: range.start,
+                });
             }
             Payload::TypeSection(reader) => {
                 for group in reader.clone().into_iter_with_offsets() {
@@ -215,10 +217,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                 }
             }
             Payload::MemorySection(reader) => {
-                for entry in reader.clone().into_iter_with_offsets() {
-                    let (offset, mt) = entry?;
-                    check_u32_limits(bytes, offset as usize)?;
-                    m.memories.push(memory_type(&mt));
+                for mt in reader.clone() {
+                    m.memories.push(memory_type(&mt?));
                 }
             }
             Payload::GlobalSection(reader) => {
@@ -309,8 +309,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                 funcs: &m.funcs,
                 num_imported_funcs: m.num_imported_funcs,
             };
-            let compiled =
-                translator.translate(&view, bytes, func_index, &body, &mut func_validator)?;
+            let compiled = translator.translate(&view, func_index, &body, &mut func_validator)?;
             m.code.push(compiled);
             allocs = func_validator.into_allocations();
         }
@@ -322,29 +321,6 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         });
     }
     Ok(m)
-}
-
-/// Wasm 2.0 encodes memory limits as u32 LEBs of at most 5 bytes; wasmparser
-/// also accepts the longer memory64 encoding, so the bytes are checked here.
-fn check_u32_limits(bytes: &[u8], offset: usize) -> Result<(), Error> {
-    let malformed = |at: usize| Error::Invalid {
-        message: "integer representation too long".into(),
-        offset: at as u64,
-    };
-    let flags = *bytes.get(offset).ok_or_else(|| malformed(offset))?;
-    let mut pos = offset + 1;
-    let count = if flags & 1 == 1 { 2 } else { 1 };
-    for _ in 0..count {
-        let start = pos;
-        while bytes.get(pos).is_some_and(|b| b & 0x80 != 0) {
-            pos += 1;
-        }
-        pos += 1;
-        if pos - start > 5 {
-            return Err(malformed(start));
-        }
-    }
-    Ok(())
 }
 
 fn read_names(names: wasmparser::NameSectionReader<'_>, m: &mut ModuleInner) {

@@ -62,10 +62,10 @@ pub(crate) struct FuncTranslator {
 fn at(offset: u64) -> impl Fn(wasmparser::BinaryReaderError) -> Error {
     move |e| {
         let mut err = Error::from_parser(e);
-        if let Error::Invalid { offset: o, .. } = &mut err {
-            if *o == 0 {
-                *o = offset;
-            }
+        if let Error::Invalid { offset: o, .. } = &mut err
+            && *o == 0
+        {
+            *o = offset;
         }
         err
     }
@@ -93,7 +93,6 @@ impl FuncTranslator {
     pub(crate) fn translate(
         &mut self,
         module: &ModuleView<'_>,
-        module_bytes: &[u8],
         func_index: u32,
         body: &FunctionBody<'_>,
         validator: &mut FuncValidator<ValidatorResources>,
@@ -116,7 +115,7 @@ impl FuncTranslator {
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, ty) = locals.read()?;
-            validator.define_locals(offset as u64, count, ty)?;
+            validator.define_locals(offset, count, ty)?;
             num_locals = num_locals
                 .checked_add(count)
                 .ok_or_else(|| Error::Invalid {
@@ -140,18 +139,7 @@ impl FuncTranslator {
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
-            validator.op(offset as u64, &op).map_err(at(offset))?;
-            if matches!(
-                op,
-                Operator::MemorySize { .. } | Operator::MemoryGrow { .. }
-            ) && module_bytes.get(offset as usize + 1) != Some(&0)
-            {
-                // Wasm 2.0: a reserved byte, not a (possibly long) memory index.
-                return Err(Error::Invalid {
-                    message: "zero byte expected".into(),
-                    offset: offset + 1,
-                });
-            }
+            validator.op(offset, &op).map_err(at(offset))?;
             self.operator(module, &op, offset)?;
         }
         reader.finish()?;
@@ -298,10 +286,10 @@ impl FuncTranslator {
     }
 
     fn charge(&mut self) {
-        if let Some(i) = self.fuel_at {
-            if let Instr::ConsumeFuel { amount } = &mut self.code[i] {
-                *amount = amount.saturating_add(1);
-            }
+        if let Some(i) = self.fuel_at
+            && let Instr::ConsumeFuel { amount } = &mut self.code[i]
+        {
+            *amount = amount.saturating_add(1);
         }
     }
 
@@ -596,10 +584,10 @@ impl FuncTranslator {
             return Ok(());
         }
         self.charge();
-        if let Some(form) = fuse::imm_form(op) {
-            if self.binary_imm(form) {
-                return Ok(());
-            }
+        if let Some(form) = fuse::imm_form(op)
+            && self.binary_imm(form)
+        {
+            return Ok(());
         }
         if self.simple_operator(op) {
             return Ok(());
@@ -973,13 +961,13 @@ impl FuncTranslator {
                 // local directly, unless a pending read of the local must
                 // see the old value first.
                 let pending = self.stack[self.first_lazy..].contains(&Operand::Local(local));
-                if !pending && self.code.len() > self.last_label {
-                    if let Some(dst) = self.code.last_mut().and_then(Instr::dst_mut) {
-                        if *dst == src {
-                            *dst = local;
-                            return;
-                        }
-                    }
+                if !pending
+                    && self.code.len() > self.last_label
+                    && let Some(dst) = self.code.last_mut().and_then(Instr::dst_mut)
+                    && *dst == src
+                {
+                    *dst = local;
+                    return;
                 }
                 self.materialize_local(local);
                 self.emit(Instr::Copy { dst: local, src });
