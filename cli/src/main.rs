@@ -1,1 +1,89 @@
-fn main() {}
+//! `wasiproc`: the command-line front end.
+//!
+//! Each subcommand lives in its own module with an `Args` struct (clap
+//! derive) and a `run(&Args) -> Result<Outcome, CliError>` function. This
+//! file parses the arguments, dispatches, and turns the result into the
+//! process exit code in one place. Adding a subcommand is one variant of
+//! [`Command`] and one arm in [`main`].
+
+mod run;
+mod validate;
+mod wast;
+
+use clap::{Parser, Subcommand};
+use std::fmt;
+use std::process::ExitCode;
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wasiproc",
+    version,
+    about = "A self-contained WebAssembly interpreter with WASI and processes"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a WASI preview1 program.
+    Run(run::Args),
+    /// Check that a binary module decodes and validates.
+    Validate(validate::Args),
+    /// Run WebAssembly specification scripts (.wast) and count their assertions.
+    Wast(wast::Args),
+}
+
+/// How a subcommand ended; [`main`] turns it into the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked: exit code 0.
+    Success,
+    /// It ran, and what it checked did not hold (an invalid module, a failed
+    /// assertion): exit code 1. It has already said why.
+    Failure,
+    /// A guest program's own exit status, passed on (low 8 bits).
+    Exit(i32),
+}
+
+/// A problem that stops a subcommand (a file that cannot be read, ...):
+/// printed as one line `wasiproc: MESSAGE`, exit code 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError(
+    /// The message, without the `wasiproc: ` prefix.
+    pub String,
+);
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> Self {
+        CliError(message)
+    }
+}
+
+/// Parses the arguments, runs the subcommand, maps its result to an exit code.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Wast(args) => wast::run(args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::FAILURE,
+        Ok(Outcome::Exit(code)) => ExitCode::from((code & 0xff) as u8),
+        Err(e) => {
+            eprintln!("wasiproc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! [`WasiCtx`], the state of one guest's WASI view of the world, and
+//! [`WasiCtxBuilder`], which grants it arguments, environment, stdio and
+//! directories.
+
+use crate::errno::Errno;
+use crate::host::{HostEnv, RealHost};
+use crate::poll::PendingPoll;
+use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
+use crate::table::{Descriptor, DirFd, FdTable};
+use std::path::PathBuf;
+
+/// The WASI state of one guest: arguments, environment, descriptors and the
+/// host environment. Embed it in a store's data and register the functions
+/// with [`crate::add_to_linker`].
+pub struct WasiCtx {
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) fds: FdTable,
+    pub(crate) host: Box<dyn HostEnv>,
+    pub(crate) pending_poll: Option<PendingPoll>,
+}
+
+impl std::fmt::Debug for WasiCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasiCtx")
+            .field("args", &self.args)
+            .field("env", &self.env)
+            .field("fds", &self.fds)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WasiCtx {
+    /// A builder with nothing granted.
+    pub fn builder() -> WasiCtxBuilder {
+        WasiCtxBuilder::new()
+    }
+
+    /// The guest's arguments (the first is the program name).
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    /// The guest's environment variables.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
+    /// The descriptor table.
+    pub fn fds(&self) -> &FdTable {
+        &self.fds
+    }
+
+    /// The descriptor table, mutably (the process layer maps pipes here).
+    pub fn fds_mut(&mut self) -> &mut FdTable {
+        &mut self.fds
+    }
+
+    /// The host environment.
+    pub fn host(&mut self) -> &mut dyn HostEnv {
+        &mut *self.host
+    }
+}
+
+enum StdinSpec {
+    Empty,
+    Host,
+    Stream(Box<dyn InputStream>),
+}
+
+struct Preopen {
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+/// Why a [`WasiCtx`] could not be built.
+#[derive(Debug)]
+pub struct BuildError {
+    /// The host directory that could not be granted.
+    pub path: PathBuf,
+    /// Why.
+    pub errno: Errno,
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot grant directory {}: {}",
+            self.path.display(),
+            self.errno.description().trim_end_matches('.')
+        )
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Grants for a [`WasiCtx`], set with chainable setters. Nothing is granted
+/// by default: no arguments, no environment, empty stdin, discarded output,
+/// no directories. `inherit_*` methods make ambient access visible.
+pub struct WasiCtxBuilder {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: StdinSpec,
+    stdout: Box<dyn OutputStream>,
+    stderr: Box<dyn OutputStream>,
+    preopens: Vec<Preopen>,
+    host: Option<Box<dyn HostEnv>>,
+}
+
+impl Default for WasiCtxBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for WasiCtxBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasiCtxBuilder")
+            .field("args", &self.args)
+            .field("env", &self.env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WasiCtxBuilder {
+    /// A builder with nothing granted.
+    pub fn new() -> Self {
+        WasiCtxBuilder {
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: StdinSpec::Empty,
+            stdout: Box::new(Sink),
+            stderr: Box::new(Sink),
+            preopens: Vec::new(),
+            host: None,
+        }
+    }
+
+    /// Appends one argument (the first one is the program name).
+    pub fn arg(&mut self, arg: impl Into<String>) -> &mut Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args<S: Into<String>>(&mut self, args: impl IntoIterator<Item = S>) -> &mut Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets environment variables.
+    pub fn envs<K: Into<String>, V: Into<String>>(
+        &mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> &mut Self {
+        self.env
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Passes the host's whole environment (ambient access).
+    pub fn inherit_env(&mut self) -> &mut Self {
+        self.env.extend(std::env::vars());
+        self
+    }
+
+    /// The guest's stdin reads from `stream`.
+    pub fn stdin(&mut self, stream: impl InputStream + 'static) -> &mut Self {
+        self.stdin = StdinSpec::Stream(Box::new(stream));
+        self
+    }
+
+    /// The guest's stdout writes to `stream`.
+    pub fn stdout(&mut self, stream: impl OutputStream + 'static) -> &mut Self {
+        self.stdout = Box::new(stream);
+        self
+    }
+
+    /// The guest's stderr writes to `stream`.
+    pub fn stderr(&mut self, stream: impl OutputStream + 'static) -> &mut Self {
+        self.stderr = Box::new(stream);
+        self
+    }
+
+    /// The guest reads the host's stdin (through the host environment).
+    pub fn inherit_stdin(&mut self) -> &mut Self {
+        self.stdin = StdinSpec::Host;
+        self
+    }
+
+    /// The guest writes to the host's stdout.
+    pub fn inherit_stdout(&mut self) -> &mut Self {
+        self.stdout(HostStdout)
+    }
+
+    /// The guest writes to the host's stderr.
+    pub fn inherit_stderr(&mut self) -> &mut Self {
+        self.stderr(HostStderr)
+    }
+
+    /// Inherits stdin, stdout and stderr.
+    pub fn inherit_stdio(&mut self) -> &mut Self {
+        self.inherit_stdin().inherit_stdout().inherit_stderr()
+    }
+
+    /// Grants the host directory `host` to the guest as `guest`, read-write.
+    pub fn preopened_dir(
+        &mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+    ) -> &mut Self {
+        self.preopens.push(Preopen {
+            host: host.into(),
+            guest: guest.into(),
+            read_only: false,
+        });
+        self
+    }
+
+    /// Grants the host directory `host` to the guest as `guest`, read-only:
+    /// nothing beneath it can be created, written, renamed, removed or have
+    /// its times changed through this grant, whatever other grants allow.
+    pub fn preopened_dir_read_only(
+        &mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+    ) -> &mut Self {
+        self.preopens.push(Preopen {
+            host: host.into(),
+            guest: guest.into(),
+            read_only: true,
+        });
+        self
+    }
+
+    /// Uses `host` as the host environment instead of [`RealHost`].
+    pub fn host_env(&mut self, host: impl HostEnv + 'static) -> &mut Self {
+        self.host = Some(Box::new(host));
+        self
+    }
+
+    /// Opens the granted directories and builds the context. The builder is
+    /// left empty.
+    pub fn build(&mut self) -> Result<WasiCtx, BuildError> {
+        let mut host: Box<dyn HostEnv> = self
+            .host
+            .take()
+            .unwrap_or_else(|| Box::new(RealHost::new()));
+        let mut fds = FdTable::new();
+        let stdin = match std::mem::replace(&mut self.stdin, StdinSpec::Empty) {
+            StdinSpec::Empty => Descriptor::Input(Box::new(ReadPipe::default())),
+            StdinSpec::Host => Descriptor::HostStdin,
+            StdinSpec::Stream(s) => Descriptor::Input(s),
+        };
+        let push = |fds: &mut FdTable, d| fds.push(d).expect("a fresh table has room");
+        push(&mut fds, stdin);
+        push(
+            &mut fds,
+            Descriptor::Output(std::mem::replace(&mut self.stdout, Box::new(Sink))),
+        );
+        push(
+            &mut fds,
+            Descriptor::Output(std::mem::replace(&mut self.stderr, Box::new(Sink))),
+        );
+        for p in std::mem::take(&mut self.preopens) {
+            let handle = host.open_preopen(&p.host).map_err(|errno| BuildError {
+                path: p.host.clone(),
+                errno,
+            })?;
+            push(
+                &mut fds,
+                Descriptor::Dir(DirFd {
+                    handle,
+                    preopen: Some(p.guest),
+                    mutable: !p.read_only,
+                }),
+            );
+        }
+        Ok(WasiCtx {
+            args: std::mem::take(&mut self.args),
+            env: std::mem::take(&mut self.env),
+            fds,
+            host,
+            pending_poll: None,
+        })
+    }
+}

@@ -1,0 +1,215 @@
+//! The host environment: the one door through which nondeterminism enters a
+//! guest's run.
+//!
+//! Everything a guest can observe that is not a function of its module, its
+//! arguments, its environment and its own earlier actions comes from a
+//! [`HostEnv`]: the wall clock, the monotonic clock, random bytes, the host's
+//! standard input, and every result from the host filesystem (open, read,
+//! stat, readdir, ...). The WASI functions never touch `std::time`,
+//! `std::fs` or the OS directly; they call this trait.
+//!
+//! Host files and directories are named by opaque [`HostHandle`]s that the
+//! environment hands out (in a deterministic order: 1, 2, 3, ...); the WASI
+//! layer maps guest descriptors to handles and keeps all policy (rights,
+//! read-only grants, file positions) itself, so an implementation only does
+//! mechanism. Every method returns plain data or an [`Errno`], so results can
+//! be written to a trace and served back.
+//!
+//! Implementations:
+//! - [`RealHost`]: the real clocks, the OS random source, the host's stdin,
+//!   and the host filesystem through cap-std (the only place that uses
+//!   ambient authority is [`HostEnv::open_preopen`], called once per grant
+//!   when the context is built; every later path is resolved beneath a
+//!   granted directory and cannot leave it).
+//! - later: a deterministic one (virtual clocks advanced by fuel and by
+//!   sleeps, seeded random bytes), a recording one (wraps another and appends
+//!   each call and result to a trace) and a replaying one (serves results
+//!   from a trace, touches no host file, and reports the first call whose
+//!   arguments differ from the recorded ones). The seam is designed for them:
+//!   arguments and results are values, handles are numbers, and waiting
+//!   ([`HostEnv::wait`]) is part of the trait so a virtual clock can jump to a
+//!   deadline instead of sleeping.
+//!
+//! Filesystem methods have defaults that answer [`Errno::Notsup`] (or
+//! [`Errno::Badf`] for handle operations), so an environment without a
+//! filesystem implements only the clocks, random and stdin.
+
+mod real;
+
+pub use real::RealHost;
+
+use crate::blocked::BlockedOn;
+use crate::errno::Errno;
+use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
+
+/// A host file or directory opened by a [`HostEnv`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostHandle(pub u64);
+
+/// What `path_open` asks of the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenRequest {
+    /// Follow a symbolic link in the last component.
+    pub follow: bool,
+    /// Create the file if missing.
+    pub create: bool,
+    /// Fail unless it is a directory.
+    pub directory: bool,
+    /// With `create`: fail if it exists.
+    pub exclusive: bool,
+    /// Truncate to length 0.
+    pub truncate: bool,
+    /// Open for reading.
+    pub read: bool,
+    /// Open for writing.
+    pub write: bool,
+    /// Synchronized writes (`O_SYNC`, `O_DSYNC`, `O_RSYNC`), as `fdflags` bits.
+    pub sync_flags: u16,
+}
+
+/// Everything a WASI context needs from the outside world.
+///
+/// Times are nanoseconds. Paths are relative to a directory handle, are
+/// UTF-8, and are resolved so that they cannot leave that directory.
+pub trait HostEnv: Send {
+    /// Wall-clock time since the Unix epoch.
+    fn wall_clock(&mut self) -> Result<u64, Errno>;
+    /// Monotonic time since an arbitrary start; never decreases.
+    fn monotonic_now(&mut self) -> u64;
+    /// Resolution of the wall clock (`realtime = true`) or monotonic clock.
+    fn clock_resolution(&mut self, realtime: bool) -> u64;
+    /// Fills `buf` with random bytes.
+    fn random(&mut self, buf: &mut [u8]);
+
+    /// Reads the host's standard input without blocking: `Ok(Some(n))` for
+    /// `n` bytes (0 = end of input), `Ok(None)` when nothing is available.
+    fn stdin_read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, Errno>;
+    /// True when a read of the host's stdin would not block.
+    fn stdin_ready(&mut self) -> bool;
+    /// True when the host's stdin is a terminal.
+    fn stdin_is_terminal(&mut self) -> bool {
+        false
+    }
+    /// Waits until `on` may hold (stdin readable, a deadline reached). Used
+    /// by the single-process driver; a virtual clock advances to the
+    /// deadline instead of sleeping. Conditions only a scheduler can satisfy
+    /// (a pipe between processes) are an error here.
+    fn wait(&mut self, on: &BlockedOn) -> Result<(), String>;
+
+    /// Opens a granted host directory (ambient authority, once per grant).
+    fn open_preopen(&mut self, _host_path: &std::path::Path) -> Result<HostHandle, Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Opens `path` beneath directory `dir`; returns the handle and whether
+    /// it is a directory or a file.
+    fn open_at(
+        &mut self,
+        _dir: HostHandle,
+        _path: &str,
+        _req: &OpenRequest,
+    ) -> Result<(HostHandle, Filetype), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Releases a handle.
+    fn close(&mut self, _h: HostHandle) {}
+    /// Reads at `offset`; returns the bytes read (0 at end of file).
+    fn read_at(&mut self, _h: HostHandle, _buf: &mut [u8], _offset: u64) -> Result<usize, Errno> {
+        Err(Errno::Badf)
+    }
+    /// Writes at `offset`; returns the bytes written.
+    fn write_at(&mut self, _h: HostHandle, _buf: &[u8], _offset: u64) -> Result<usize, Errno> {
+        Err(Errno::Badf)
+    }
+    /// Appends at the end; returns the bytes written and the new size.
+    fn append(&mut self, _h: HostHandle, _buf: &[u8]) -> Result<(usize, u64), Errno> {
+        Err(Errno::Badf)
+    }
+    /// Attributes of an open file or directory.
+    fn filestat(&mut self, _h: HostHandle) -> Result<Filestat, Errno> {
+        Err(Errno::Badf)
+    }
+    /// Sets the size of an open file.
+    fn set_size(&mut self, _h: HostHandle, _size: u64) -> Result<(), Errno> {
+        Err(Errno::Badf)
+    }
+    /// Sets timestamps of an open file or directory.
+    fn set_times(
+        &mut self,
+        _h: HostHandle,
+        _atim: NewTimestamp,
+        _mtim: NewTimestamp,
+    ) -> Result<(), Errno> {
+        Err(Errno::Badf)
+    }
+    /// Flushes data and metadata (`data_only`: data only).
+    fn sync(&mut self, _h: HostHandle, _data_only: bool) -> Result<(), Errno> {
+        Err(Errno::Badf)
+    }
+    /// Passes access-pattern advice to the host.
+    fn advise(&mut self, _h: HostHandle, _off: u64, _len: u64, _a: Advice) -> Result<(), Errno> {
+        Err(Errno::Badf)
+    }
+    /// Reserves space so that `[off, off + len)` is allocated.
+    fn allocate(&mut self, _h: HostHandle, _off: u64, _len: u64) -> Result<(), Errno> {
+        Err(Errno::Badf)
+    }
+    /// The entries of an open directory, sorted by name, without `.` and `..`.
+    fn readdir(&mut self, _h: HostHandle) -> Result<Vec<DirEntry>, Errno> {
+        Err(Errno::Badf)
+    }
+    /// Attributes of `path` beneath `dir`.
+    fn stat_at(&mut self, _dir: HostHandle, _path: &str, _follow: bool) -> Result<Filestat, Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Sets timestamps of `path` beneath `dir`.
+    fn set_times_at(
+        &mut self,
+        _dir: HostHandle,
+        _path: &str,
+        _follow: bool,
+        _atim: NewTimestamp,
+        _mtim: NewTimestamp,
+    ) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Creates a directory.
+    fn create_dir_at(&mut self, _dir: HostHandle, _path: &str) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Removes an empty directory.
+    fn remove_dir_at(&mut self, _dir: HostHandle, _path: &str) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Removes a file or symbolic link.
+    fn unlink_at(&mut self, _dir: HostHandle, _path: &str) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Renames `from` beneath `from_dir` to `to` beneath `to_dir`.
+    fn rename_at(
+        &mut self,
+        _from_dir: HostHandle,
+        _from: &str,
+        _to_dir: HostHandle,
+        _to: &str,
+    ) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Creates a hard link `to` (beneath `to_dir`) to `from` (beneath `from_dir`).
+    fn link_at(
+        &mut self,
+        _from_dir: HostHandle,
+        _from: &str,
+        _to_dir: HostHandle,
+        _to: &str,
+    ) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Creates a symbolic link at `path` beneath `dir` whose contents are `target`.
+    fn symlink_at(&mut self, _target: &str, _dir: HostHandle, _path: &str) -> Result<(), Errno> {
+        Err(Errno::Notsup)
+    }
+    /// The contents of the symbolic link at `path` beneath `dir`.
+    fn readlink_at(&mut self, _dir: HostHandle, _path: &str) -> Result<String, Errno> {
+        Err(Errno::Notsup)
+    }
+}
