@@ -1,0 +1,429 @@
+//! The `wasi_process` import module: the guest ABI of docs/abi.md.
+//!
+//! Calls that only touch the caller (spawn configurations, pipes, pids) are
+//! served here. `spawn`, `wait` and `kill` need the whole process table: the
+//! host function files a [`Request`] in the caller's [`ProcData`] and reports
+//! "blocked" with [`ProcessCall`]; the scheduler serves the request, leaves a
+//! [`Response`], and resumes the caller, which calls the same host function
+//! again and finds the answer.
+
+use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response, SpawnConfig};
+use crate::limits::{self, kind};
+use crate::pid::Pid;
+use crate::pipe::Pipe;
+use crate::shared_host::SharedHost;
+use wasiproc_engine::{Caller, Error, HostError, Linker, Memory};
+use wasiproc_wasi::errno::Errno;
+use wasiproc_wasi::stream::{ReadPipe, Sink};
+use wasiproc_wasi::table::Descriptor;
+
+/// The import module name.
+pub const MODULE: &str = "wasi_process";
+
+type Res = Result<i32, HostError>;
+
+/// The name a module is known by: without leading `./` or `/`.
+pub fn normalize(name: &str) -> String {
+    let mut n = name;
+    loop {
+        if let Some(rest) = n.strip_prefix("./") {
+            n = rest;
+        } else if let Some(rest) = n.strip_prefix('/') {
+            n = rest;
+        } else {
+            return n.to_string();
+        }
+    }
+}
+
+fn errno(e: Errno) -> Res {
+    Ok(e as i32)
+}
+
+fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
+    caller
+        .get_export("memory")
+        .and_then(|e| e.into_memory())
+        .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
+}
+
+fn read_str(caller: &Caller<'_, ProcData>, ptr: i32, len: i32) -> Result<String, Errno> {
+    let mem = memory(caller).map_err(|_| Errno::Fault)?;
+    let mut buf = vec![0u8; len as u32 as usize];
+    mem.read(caller, ptr as u32 as usize, &mut buf)
+        .map_err(|_| Errno::Fault)?;
+    String::from_utf8(buf).map_err(|_| Errno::Ilseq)
+}
+
+fn write_bytes(caller: &mut Caller<'_, ProcData>, ptr: i32, bytes: &[u8]) -> Result<(), Errno> {
+    let mem = memory(caller).map_err(|_| Errno::Fault)?;
+    mem.write(caller, ptr as u32 as usize, bytes)
+        .map_err(|_| Errno::Fault)
+}
+
+macro_rules! tryno {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return errno(e),
+        }
+    };
+}
+
+fn config<'a>(
+    caller: &'a mut Caller<'_, ProcData>,
+    cfg: i32,
+) -> Result<&'a mut SpawnConfig, Errno> {
+    caller
+        .data_mut()
+        .configs
+        .get_mut(&(cfg as u32))
+        .ok_or(Errno::Badf)
+}
+
+/// A second handle to a descriptor, for a child.
+pub fn share(d: &Descriptor, host: &SharedHost) -> Result<Descriptor, Errno> {
+    Ok(match d {
+        Descriptor::HostStdin => Descriptor::HostStdin,
+        Descriptor::Input(s) => Descriptor::Input(s.try_clone().ok_or(Errno::Notsup)?),
+        Descriptor::Output(s) => Descriptor::Output(s.try_clone().ok_or(Errno::Notsup)?),
+        Descriptor::File(f) => {
+            host.retain(f.handle);
+            Descriptor::File(f.clone())
+        }
+        Descriptor::Dir(dir) => {
+            host.retain(dir.handle);
+            Descriptor::Dir(dir.clone())
+        }
+    })
+}
+
+fn null_device(child_fd: u32) -> Descriptor {
+    if child_fd == 0 {
+        Descriptor::Input(Box::new(ReadPipe::default()))
+    } else {
+        Descriptor::Output(Box::new(Sink))
+    }
+}
+
+/// Builds the child's description from a configuration, checking every
+/// grant against what the parent holds.
+fn child_spec(
+    data: &mut ProcData,
+    host: &SharedHost,
+    cfg: u32,
+    module: String,
+) -> Result<ChildSpec, Errno> {
+    let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
+    let fds_table = data.wasi.fds();
+    let mut fds: Vec<(u32, Descriptor)> = Vec::new();
+    let mapped = |n: u32| config.fds.iter().any(|(_, c)| *c == n);
+    for n in 0..3u32 {
+        if !mapped(n) {
+            // Inherited stdio that cannot be shared (e.g. in-memory input)
+            // becomes the null device; an explicit mapping must be shareable.
+            if let Ok(d) = fds_table.get(n) {
+                fds.push((n, share(d, host).unwrap_or_else(|_| null_device(n))));
+            }
+        }
+    }
+    for (parent, child) in &config.fds {
+        let d = match parent {
+            None => null_device(*child),
+            Some(p) => share(fds_table.get(*p)?, host)?,
+        };
+        fds.retain(|(n, _)| n != child);
+        fds.push((*child, d));
+    }
+    let mut next = 3u32;
+    for (fd, path, read_only) in &config.dirs {
+        let mut dir = fds_table.dir(*fd)?.clone();
+        if !*read_only && !dir.mutable {
+            return Err(Errno::Notcapable);
+        }
+        dir.mutable &= !*read_only;
+        dir.preopen = Some(path.clone());
+        while fds.iter().any(|(n, _)| *n == next) {
+            next += 1;
+        }
+        host.retain(dir.handle);
+        fds.push((next, Descriptor::Dir(dir)));
+        next += 1;
+    }
+    let mut args = config.args.clone();
+    if args.is_empty() {
+        args.push(module.clone());
+    }
+    let mut limits = config.limits;
+    if limits.memory.is_none() {
+        limits.memory = data.limits.memory;
+    }
+    if limits.fds.is_none() {
+        limits.fds = data.limits.fds;
+    }
+    Ok(ChildSpec {
+        module,
+        args,
+        env: config.env.clone(),
+        fds,
+        allow: config.allow.clone(),
+        limits,
+    })
+}
+
+fn status_bytes(pid: Pid, status: Option<&crate::ExitStatus>) -> [u8; 16] {
+    let (kind, value) = status.map_or((0, 0), |s| s.encode());
+    let mut out = [0u8; 16];
+    out[0..4].copy_from_slice(&pid.0.to_le_bytes());
+    out[4..8].copy_from_slice(&kind.to_le_bytes());
+    out[8..16].copy_from_slice(&value.to_le_bytes());
+    out
+}
+
+/// Defines the `wasi_process` functions in `linker`. `host` is the run's
+/// shared host environment (handles granted to children are retained there).
+pub fn add_to_linker(linker: &mut Linker<ProcData>, host: SharedHost) -> Result<(), Error> {
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_new",
+        |mut c: Caller<'_, ProcData>, out: i32| -> Res {
+            let d = c.data_mut();
+            let id = d.next_config;
+            d.next_config += 1;
+            d.configs.insert(id, SpawnConfig::default());
+            tryno!(write_bytes(&mut c, out, &id.to_le_bytes()));
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_drop",
+        |mut c: Caller<'_, ProcData>, cfg: i32| -> Res {
+            Ok(match c.data_mut().configs.remove(&(cfg as u32)) {
+                Some(_) => 0,
+                None => Errno::Badf as i32,
+            })
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_arg",
+        |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
+            let s = tryno!(read_str(&c, ptr, len));
+            tryno!(config(&mut c, cfg)).args.push(s);
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_env",
+        |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
+            let s = tryno!(read_str(&c, ptr, len));
+            let Some((k, v)) = s.split_once('=') else {
+                return errno(Errno::Inval);
+            };
+            let (k, v) = (k.to_string(), v.to_string());
+            tryno!(config(&mut c, cfg)).env.push((k, v));
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_dir",
+        |mut c: Caller<'_, ProcData>, cfg: i32, fd: i32, ptr: i32, len: i32, ro: i32| -> Res {
+            let path = tryno!(read_str(&c, ptr, len));
+            let dir = tryno!(c.data_mut().wasi.fds().dir(fd as u32));
+            if ro == 0 && !dir.mutable {
+                return errno(Errno::Notcapable);
+            }
+            tryno!(config(&mut c, cfg))
+                .dirs
+                .push((fd as u32, path, ro != 0));
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_fd",
+        |mut c: Caller<'_, ProcData>, cfg: i32, parent: i32, child: i32| -> Res {
+            let parent = if parent == -1 {
+                None
+            } else {
+                Some(parent as u32)
+            };
+            if let Some(p) = parent {
+                tryno!(c.data_mut().wasi.fds().get(p));
+            }
+            if child < 0 {
+                return errno(Errno::Badf);
+            }
+            tryno!(config(&mut c, cfg)).fds.push((parent, child as u32));
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_allow",
+        |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
+            let name = normalize(&tryno!(read_str(&c, ptr, len)));
+            if !c.data().allow.contains(&name) {
+                return errno(Errno::Notcapable);
+            }
+            tryno!(config(&mut c, cfg)).allow.insert(name);
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "spawn_config_limit",
+        |mut c: Caller<'_, ProcData>, cfg: i32, k: i32, value: i64| -> Res {
+            let value = value as u64;
+            let own = c.data().limits;
+            let remaining_fuel = own.fuel.map(|_| {
+                use wasiproc_engine::AsContext;
+                c.as_context().get_fuel().unwrap_or(0)
+            });
+            let cfg = tryno!(config(&mut c, cfg));
+            let ok = match k {
+                kind::FUEL => {
+                    cfg.limits.fuel = Some(value);
+                    limits::within(Some(value), remaining_fuel)
+                }
+                kind::MEMORY => {
+                    cfg.limits.memory = Some(value as usize);
+                    limits::within(Some(value as usize), own.memory)
+                }
+                kind::DESCENDANTS => {
+                    cfg.limits.descendants = Some(value.min(u32::MAX as u64) as u32);
+                    limits::within(cfg.limits.descendants, own.descendants)
+                }
+                kind::FDS => {
+                    cfg.limits.fds = Some(value.min(u32::MAX as u64) as u32);
+                    limits::within(cfg.limits.fds, own.fds)
+                }
+                _ => return errno(Errno::Inval),
+            };
+            if !ok {
+                // Nothing is granted when a grant would widen the parent's.
+                match k {
+                    kind::FUEL => cfg.limits.fuel = None,
+                    kind::MEMORY => cfg.limits.memory = None,
+                    kind::DESCENDANTS => cfg.limits.descendants = None,
+                    _ => cfg.limits.fds = None,
+                }
+                return errno(Errno::Notcapable);
+            }
+            Ok(0)
+        },
+    )?;
+    let spawn_host = host.clone();
+    linker.func_wrap(
+        MODULE,
+        "spawn",
+        move |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32, out: i32| -> Res {
+            if let Some(Response::Spawned(r)) = c.data_mut().response.take() {
+                return match r {
+                    Ok(pid) => {
+                        tryno!(write_bytes(&mut c, out, &pid.0.to_le_bytes()));
+                        Ok(0)
+                    }
+                    Err(e) => Ok(e as i32),
+                };
+            }
+            let module = normalize(&tryno!(read_str(&c, ptr, len)));
+            if !c.data().allow.contains(&module) {
+                return errno(Errno::Notcapable);
+            }
+            let spec = tryno!(child_spec(c.data_mut(), &spawn_host, cfg as u32, module));
+            c.data_mut().request = Some(Request::Spawn(spec));
+            Err(HostError::Blocked(Box::new(ProcessCall)))
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "wait",
+        |mut c: Caller<'_, ProcData>, pid: i32, flags: i32, out: i32| -> Res {
+            if let Some(Response::Waited(r)) = c.data_mut().response.take() {
+                return match r {
+                    Ok(Some((pid, status))) => {
+                        tryno!(write_bytes(&mut c, out, &status_bytes(pid, Some(&status))));
+                        Ok(0)
+                    }
+                    Ok(None) => {
+                        tryno!(write_bytes(&mut c, out, &status_bytes(Pid(0), None)));
+                        Ok(0)
+                    }
+                    Err(e) => Ok(e as i32),
+                };
+            }
+            let pid = if pid == -1 {
+                None
+            } else {
+                Some(Pid(pid as u32))
+            };
+            c.data_mut().request = Some(Request::Wait {
+                pid,
+                nohang: flags & 1 != 0,
+            });
+            Err(HostError::Blocked(Box::new(ProcessCall)))
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "kill",
+        |mut c: Caller<'_, ProcData>, pid: i32| -> Res {
+            if let Some(Response::Killed(r)) = c.data_mut().response.take() {
+                return Ok(match r {
+                    Ok(()) => 0,
+                    Err(e) => e as i32,
+                });
+            }
+            c.data_mut().request = Some(Request::Kill(Pid(pid as u32)));
+            Err(HostError::Blocked(Box::new(ProcessCall)))
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "pipe",
+        |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
+            let limit = c.data().limits.fds;
+            let fds = c.data_mut().wasi.fds_mut();
+            if let Some(max) = limit {
+                if fds.fds().count() as u32 + 2 > max {
+                    return errno(Errno::Mfile);
+                }
+            }
+            let (r, w) = Pipe::new();
+            let rfd = tryno!(fds.push(Descriptor::Input(Box::new(r))));
+            let wfd = match fds.push(Descriptor::Output(Box::new(w))) {
+                Ok(fd) => fd,
+                Err(e) => {
+                    let _ = fds.remove(rfd);
+                    return errno(e);
+                }
+            };
+            tryno!(write_bytes(&mut c, out_r, &rfd.to_le_bytes()));
+            tryno!(write_bytes(&mut c, out_w, &wfd.to_le_bytes()));
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "getpid",
+        |mut c: Caller<'_, ProcData>, out: i32| -> Res {
+            let pid = c.data().pid.0;
+            tryno!(write_bytes(&mut c, out, &pid.to_le_bytes()));
+            Ok(0)
+        },
+    )?;
+    linker.func_wrap(
+        MODULE,
+        "getppid",
+        |mut c: Caller<'_, ProcData>, out: i32| -> Res {
+            let pid = c.data().ppid.0;
+            tryno!(write_bytes(&mut c, out, &pid.to_le_bytes()));
+            Ok(0)
+        },
+    )?;
+    Ok(())
+}

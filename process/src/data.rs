@@ -1,0 +1,118 @@
+//! What each process's store holds: its WASI context plus process state the
+//! `wasi_process` functions need, and the mailbox through which they hand
+//! requests to the scheduler.
+
+use crate::limits::Limits;
+use crate::pid::Pid;
+use crate::status::ExitStatus;
+use std::collections::{BTreeMap, BTreeSet};
+use wasiproc_wasi::{WasiCtx, table::Descriptor};
+
+/// A spawn configuration under construction (`spawn_config_*`).
+#[derive(Debug, Default)]
+pub struct SpawnConfig {
+    /// Arguments, `argv[0]` first.
+    pub args: Vec<String>,
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+    /// Directory grants: parent fd, guest path, read-only.
+    pub dirs: Vec<(u32, String, bool)>,
+    /// Descriptor mappings: parent fd (`None` = null device), child fd.
+    pub fds: Vec<(Option<u32>, u32)>,
+    /// Modules the child may spawn.
+    pub allow: BTreeSet<String>,
+    /// The child's limits.
+    pub limits: Limits,
+}
+
+/// Everything the scheduler needs to start a child.
+pub struct ChildSpec {
+    /// The module name as registered.
+    pub module: String,
+    /// Arguments.
+    pub args: Vec<String>,
+    /// Environment.
+    pub env: Vec<(String, String)>,
+    /// The child's descriptors, by number.
+    pub fds: Vec<(u32, Descriptor)>,
+    /// Modules the child may spawn.
+    pub allow: BTreeSet<String>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// A request only the scheduler can serve.
+pub enum Request {
+    /// Start a child.
+    Spawn(ChildSpec),
+    /// Wait for a child (`None` = any); `nohang` returns at once.
+    Wait {
+        /// Which child.
+        pid: Option<Pid>,
+        /// Do not block.
+        nohang: bool,
+    },
+    /// Kill a descendant and its subtree.
+    Kill(Pid),
+}
+
+/// The scheduler's answer, read by the retried host call.
+#[derive(Debug)]
+pub enum Response {
+    /// The new child's pid, or why it was refused (errno).
+    Spawned(Result<Pid, u16>),
+    /// An ended child and its status (`None` with `nohang`), or an errno.
+    Waited(Result<Option<(Pid, ExitStatus)>, u16>),
+    /// Done, or an errno.
+    Killed(Result<(), u16>),
+}
+
+/// Marker carried by `HostError::Blocked` when a `wasi_process` call has a
+/// request for the scheduler.
+#[derive(Debug)]
+pub struct ProcessCall;
+
+/// The data of a process's store.
+pub struct ProcData {
+    /// The WASI context.
+    pub wasi: WasiCtx,
+    /// This process.
+    pub pid: Pid,
+    /// Its parent (updated when it is adopted by the root).
+    pub ppid: Pid,
+    /// Modules this process may spawn.
+    pub allow: BTreeSet<String>,
+    /// This process's limits.
+    pub limits: Limits,
+    /// Open spawn configurations by handle.
+    pub configs: BTreeMap<u32, SpawnConfig>,
+    /// Next configuration handle.
+    pub next_config: u32,
+    /// A request waiting for the scheduler.
+    pub request: Option<Request>,
+    /// The scheduler's answer to the last request.
+    pub response: Option<Response>,
+}
+
+impl ProcData {
+    /// Process data around a WASI context.
+    pub fn new(
+        wasi: WasiCtx,
+        pid: Pid,
+        ppid: Pid,
+        allow: BTreeSet<String>,
+        limits: Limits,
+    ) -> Self {
+        ProcData {
+            wasi,
+            pid,
+            ppid,
+            allow,
+            limits,
+            configs: BTreeMap::new(),
+            next_config: 1,
+            request: None,
+            response: None,
+        }
+    }
+}

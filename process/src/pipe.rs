@@ -1,0 +1,164 @@
+//! Pipes between processes: a 64 KiB buffer with counted read and write
+//! ends. Readers see end of stream once every writer is gone; writers get
+//! `EPIPE` once every reader is gone. Neither end ever blocks the thread:
+//! an empty or full pipe answers "would block" and the WASI layer reports
+//! the process as blocked on that descriptor.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use wasiproc_wasi::errno::Errno;
+use wasiproc_wasi::stream::{InputStream, OutputStream, StreamRead, StreamWrite};
+
+/// Bytes a pipe holds before writers wait.
+pub const PIPE_CAPACITY: usize = 64 * 1024;
+
+#[derive(Debug, Default)]
+struct PipeState {
+    buf: VecDeque<u8>,
+    readers: usize,
+    writers: usize,
+}
+
+/// The shared buffer of one pipe.
+#[derive(Debug, Clone, Default)]
+pub struct Pipe {
+    state: Arc<Mutex<PipeState>>,
+}
+
+fn lock(state: &Mutex<PipeState>) -> std::sync::MutexGuard<'_, PipeState> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Pipe {
+    /// A new pipe and its two ends.
+    pub fn new() -> (PipeReader, PipeWriter) {
+        let pipe = Pipe::default();
+        (pipe.reader(), pipe.writer())
+    }
+
+    fn reader(&self) -> PipeReader {
+        lock(&self.state).readers += 1;
+        PipeReader { pipe: self.clone() }
+    }
+
+    fn writer(&self) -> PipeWriter {
+        lock(&self.state).writers += 1;
+        PipeWriter { pipe: self.clone() }
+    }
+}
+
+/// The read end of a pipe.
+#[derive(Debug)]
+pub struct PipeReader {
+    pipe: Pipe,
+}
+
+/// The write end of a pipe.
+#[derive(Debug)]
+pub struct PipeWriter {
+    pipe: Pipe,
+}
+
+impl Drop for PipeReader {
+    fn drop(&mut self) {
+        lock(&self.pipe.state).readers -= 1;
+    }
+}
+
+impl Drop for PipeWriter {
+    fn drop(&mut self) {
+        lock(&self.pipe.state).writers -= 1;
+    }
+}
+
+impl InputStream for PipeReader {
+    fn read(&mut self, buf: &mut [u8]) -> Result<StreamRead, Errno> {
+        let mut st = lock(&self.pipe.state);
+        if st.buf.is_empty() {
+            return Ok(if st.writers == 0 {
+                StreamRead::Data(0)
+            } else {
+                StreamRead::WouldBlock
+            });
+        }
+        let n = buf.len().min(st.buf.len());
+        let (a, b) = st.buf.as_slices();
+        let from_a = n.min(a.len());
+        buf[..from_a].copy_from_slice(&a[..from_a]);
+        buf[from_a..n].copy_from_slice(&b[..n - from_a]);
+        st.buf.drain(..n);
+        Ok(StreamRead::Data(n))
+    }
+
+    fn ready(&mut self) -> bool {
+        let st = lock(&self.pipe.state);
+        !st.buf.is_empty() || st.writers == 0
+    }
+
+    fn try_clone(&self) -> Option<Box<dyn InputStream>> {
+        Some(Box::new(self.pipe.reader()))
+    }
+}
+
+impl OutputStream for PipeWriter {
+    fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
+        let mut st = lock(&self.pipe.state);
+        if st.readers == 0 {
+            return Err(Errno::Pipe);
+        }
+        let room = PIPE_CAPACITY - st.buf.len();
+        if room == 0 {
+            return Ok(StreamWrite::WouldBlock);
+        }
+        let n = room.min(buf.len());
+        st.buf.extend(&buf[..n]);
+        Ok(StreamWrite::Written(n))
+    }
+
+    fn ready(&mut self) -> bool {
+        let st = lock(&self.pipe.state);
+        st.buf.len() < PIPE_CAPACITY || st.readers == 0
+    }
+
+    fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
+        Some(Box::new(self.pipe.writer()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eof_after_last_writer_and_epipe_after_last_reader() {
+        let (mut r, mut w) = Pipe::new();
+        let mut buf = [0u8; 8];
+        assert_eq!(r.read(&mut buf).unwrap(), StreamRead::WouldBlock);
+        assert_eq!(w.write(b"hi").unwrap(), StreamWrite::Written(2));
+        let w2 = w.try_clone().unwrap();
+        drop(w);
+        assert_eq!(r.read(&mut buf).unwrap(), StreamRead::Data(2));
+        assert_eq!(
+            r.read(&mut buf).unwrap(),
+            StreamRead::WouldBlock,
+            "a writer remains"
+        );
+        drop(w2);
+        assert_eq!(r.read(&mut buf).unwrap(), StreamRead::Data(0));
+        let (r, mut w) = Pipe::new();
+        drop(r);
+        assert_eq!(w.write(b"x"), Err(Errno::Pipe));
+    }
+
+    #[test]
+    fn a_full_pipe_makes_writers_wait() {
+        let (mut r, mut w) = Pipe::new();
+        let big = vec![7u8; PIPE_CAPACITY + 10];
+        assert_eq!(w.write(&big).unwrap(), StreamWrite::Written(PIPE_CAPACITY));
+        assert!(!w.ready());
+        assert_eq!(w.write(&big).unwrap(), StreamWrite::WouldBlock);
+        let mut buf = vec![0u8; 100];
+        assert_eq!(r.read(&mut buf).unwrap(), StreamRead::Data(100));
+        assert!(w.ready());
+    }
+}

@@ -1,0 +1,281 @@
+//! The process runtime driven directly with small WAT guests.
+
+use std::collections::BTreeSet;
+use wasiproc_engine::Module;
+use wasiproc_process::{ExitStatus, Limits, RunError, RunReport, Runtime, RuntimeConfig};
+use wasiproc_wasi::{RealHost, WasiCtxBuilder, WritePipe};
+
+const IMPORTS: &str = r#"
+  (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
+  (import "wasi_process" "spawn_config_fd" (func $cfg_fd (param i32 i32 i32) (result i32)))
+  (import "wasi_process" "spawn_config_arg" (func $cfg_arg (param i32 i32 i32) (result i32)))
+  (import "wasi_process" "spawn_config_limit" (func $cfg_limit (param i32 i32 i64) (result i32)))
+  (import "wasi_process" "spawn" (func $spawn (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_process" "wait" (func $wait (param i32 i32 i32) (result i32)))
+  (import "wasi_process" "kill" (func $kill (param i32) (result i32)))
+  (import "wasi_process" "pipe" (func $pipe (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+"#;
+
+/// A parent that spawns `child.wasm` (with `setup` run on config handle at
+/// mem[0]), optionally kills it, waits, and exits with kind*10+value, or
+/// with the errno when spawn fails, or 120 when wait fails.
+fn parent(setup: &str, kill: bool) -> String {
+    let kill = if kill {
+        "(drop (call $kill (i32.load (i32.const 4))))"
+    } else {
+        ""
+    };
+    format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "child.wasm")
+  (func (export "_start") (local $e i32)
+    (drop (call $cfg_new (i32.const 0)))
+    {setup}
+    (local.set $e (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (i32.const 4)))
+    (if (local.get $e) (then (call $exit (local.get $e))))
+    {kill}
+    (local.set $e (call $wait (i32.load (i32.const 4)) (i32.const 0) (i32.const 16)))
+    (if (local.get $e) (then (call $exit (i32.const 120))))
+    (call $exit (i32.add (i32.mul (i32.load (i32.const 20)) (i32.const 10))
+                         (i32.load (i32.const 24))))))"#
+    )
+}
+
+const EXIT7: &str = r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const 7))))"#;
+
+const LOOPER: &str =
+    r#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#;
+
+struct Run {
+    result: Result<RunReport, RunError>,
+    stdout: Vec<u8>,
+}
+
+fn run(root: &str, children: &[(&str, &str)], allow: &[&str]) -> Run {
+    let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
+    for (name, wat) in children {
+        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
+        rt.register(name, m);
+    }
+    let root = Module::new(rt.engine(), wat::parse_str(root).unwrap()).unwrap();
+    let out = WritePipe::new();
+    let mut b = WasiCtxBuilder::new();
+    b.arg("root.wasm").stdout(out.clone()).host_env(rt.host());
+    let allow: BTreeSet<String> = allow.iter().map(|s| s.to_string()).collect();
+    rt.spawn_root(
+        &root,
+        "root.wasm",
+        b.build().unwrap(),
+        allow,
+        Limits::default(),
+    )
+    .unwrap();
+    let result = rt.run();
+    Run {
+        result,
+        stdout: out.contents(),
+    }
+}
+
+fn root_status(r: &Run) -> ExitStatus {
+    let report = r.result.as_ref().expect("run finished");
+    if let Some(t) = &report.trap {
+        eprintln!("root trapped: {t}");
+    }
+    report.status.clone()
+}
+
+#[test]
+fn spawn_and_wait_returns_the_child_exit_code() {
+    let r = run(
+        &parent("", false),
+        &[("child.wasm", EXIT7)],
+        &["child.wasm"],
+    );
+    assert_eq!(root_status(&r), ExitStatus::Exited(7));
+    let procs = &r.result.unwrap().processes;
+    assert_eq!(procs.len(), 2);
+    assert_eq!(procs[1].pid.0, 2);
+    assert_eq!(procs[1].status, ExitStatus::Exited(7));
+}
+
+#[test]
+fn spawn_without_permission_is_not_capable() {
+    let r = run(&parent("", false), &[("child.wasm", EXIT7)], &[]);
+    assert_eq!(root_status(&r), ExitStatus::Exited(76));
+}
+
+#[test]
+fn a_looping_child_ends_by_its_fuel_limit() {
+    let setup =
+        "(drop (call $cfg_limit (i32.load (i32.const 0)) (i32.const 0) (i64.const 100000)))";
+    let r = run(
+        &parent(setup, false),
+        &[("child.wasm", LOOPER)],
+        &["child.wasm"],
+    );
+    assert_eq!(
+        root_status(&r),
+        ExitStatus::Exited(30),
+        "out of fuel is kind 3"
+    );
+}
+
+#[test]
+fn a_looping_child_is_killed_by_its_parent() {
+    let r = run(
+        &parent("", true),
+        &[("child.wasm", LOOPER)],
+        &["child.wasm"],
+    );
+    assert_eq!(
+        root_status(&r),
+        ExitStatus::Exited(11),
+        "killed (1) by pid 1"
+    );
+}
+
+const ECHO_CHILD: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "hello through a pipe\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 21))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+/// Parent: pipe; child's stdout = write end; close own write end; copy the
+/// read end to stdout until end of file; wait.
+fn pipe_parent() -> String {
+    format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "child.wasm")
+  (func (export "_start") (local $n i32)
+    (drop (call $pipe (i32.const 8) (i32.const 12)))
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.load (i32.const 12)) (i32.const 1)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (i32.const 4)))
+    (drop (call $fd_close (i32.load (i32.const 12))))
+    (i32.store (i32.const 32) (i32.const 1024))
+    (loop $copy
+      (i32.store (i32.const 36) (i32.const 256))
+      (drop (call $fd_read (i32.load (i32.const 8)) (i32.const 32) (i32.const 1) (i32.const 40)))
+      (local.set $n (i32.load (i32.const 40)))
+      (if (local.get $n) (then
+        (i32.store (i32.const 36) (local.get $n))
+        (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 44)))
+        (br $copy))))
+    (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))))"#
+    )
+}
+
+#[test]
+fn a_pipe_carries_child_output_to_the_parent() {
+    let r = run(
+        &pipe_parent(),
+        &[("child.wasm", ECHO_CHILD)],
+        &["child.wasm"],
+    );
+    assert_eq!(root_status(&r), ExitStatus::Exited(0));
+    assert_eq!(String::from_utf8_lossy(&r.stdout), "hello through a pipe\n");
+}
+
+const READER_CHILD: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 16))
+    (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+#[test]
+fn a_deadlock_is_reported_with_every_process() {
+    // The child reads a pipe whose only writer is the parent, which waits
+    // for the child: neither can proceed.
+    let root = format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "child.wasm")
+  (func (export "_start")
+    (drop (call $pipe (i32.const 8) (i32.const 12)))
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.load (i32.const 8)) (i32.const 0)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (i32.const 4)))
+    (drop (call $wait (i32.load (i32.const 4)) (i32.const 0) (i32.const 16)))))"#
+    );
+    let r = run(&root, &[("child.wasm", READER_CHILD)], &["child.wasm"]);
+    match r.result {
+        Err(RunError::Deadlock(lines)) => {
+            assert_eq!(lines.len(), 2, "{lines:?}");
+            assert!(
+                lines[0].contains("pid 1") && lines[0].contains("child 2"),
+                "{lines:?}"
+            );
+            assert!(
+                lines[1].contains("pid 2") && lines[1].contains("fd 0"),
+                "{lines:?}"
+            );
+        }
+        other => panic!("expected a deadlock, got {:?}", other.map(|r| r.status)),
+    }
+}
+
+/// Two children print their letter 300 times with busy work in between;
+/// the interleaving must be identical on every run.
+#[test]
+fn interleaving_and_fuel_are_deterministic() {
+    let child = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32) (local $j i32)
+    (drop (call $args_get (i32.const 0) (i32.const 16)))
+    ;; argv[1] begins after "child.wasm\0" at 16 + 11
+    (i32.store (i32.const 100) (i32.const 27))
+    (i32.store (i32.const 104) (i32.const 1))
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $busy (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $busy (i32.lt_u (local.get $j) (i32.add (i32.const 500) (i32.mul (local.get $i) (i32.const 7))))))
+      (drop (call $fd_write (i32.const 1) (i32.const 100) (i32.const 1) (i32.const 108)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (i32.const 300))))))"#;
+    let root = format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "child.wasm")
+  (data (i32.const 120) "child.wasm")
+  (data (i32.const 140) "A")
+  (data (i32.const 150) "B")
+  (func $one (param $letter i32) (param $slot i32)
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_arg (i32.load (i32.const 0)) (i32.const 120) (i32.const 10)))
+    (drop (call $cfg_arg (i32.load (i32.const 0)) (local.get $letter) (i32.const 1)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (local.get $slot))))
+  (func (export "_start")
+    (call $one (i32.const 140) (i32.const 4))
+    (call $one (i32.const 150) (i32.const 8))
+    (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))
+    (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))))"#
+    );
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let r = run(&root, &[("child.wasm", child)], &["child.wasm"]);
+        let report = r.result.unwrap();
+        let fuel: Vec<u64> = report.processes.iter().map(|p| p.fuel).collect();
+        seen.push((r.stdout, fuel));
+    }
+    let out = String::from_utf8(seen[0].0.clone()).unwrap();
+    assert_eq!(out.len(), 600);
+    assert!(
+        out.contains("AB") || out.contains("BA"),
+        "slices interleave: {out}"
+    );
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "runs differ");
+}
