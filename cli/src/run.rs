@@ -1,12 +1,18 @@
-//! `wasiproc run`: run a WASI preview1 program in one process.
+//! `wasiproc run`: run a WASI preview1 program as the root process of a
+//! process tree.
 //!
-//! This file only turns flags into a [`WasiCtx`] and [`RunOptions`] and
-//! reports the result; the driver is `wasiproc_wasi::run`.
+//! This file only turns flags into a [`WasiCtx`], spawn permissions and
+//! limits, and reports the result. Programs run under the process runtime
+//! (`wasiproc_process`), so they may spawn the modules `--allow-command`
+//! names; `--invoke` calls an export directly with `wasiproc_wasi::run`.
 
 use crate::{CliError, Outcome};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use wasiproc_engine::{Module, Trap};
+use wasiproc_process::{Limits, RunError as ProcRunError, Runtime, RuntimeConfig, SharedHost};
 use wasiproc_wasi::run::format_val;
-use wasiproc_wasi::{RunError, RunOptions, RunOutcome, WasiCtx};
+use wasiproc_wasi::{RealHost, RunError, RunOptions, RunOutcome, WasiCtx};
 
 /// Exit code of a run whose guest trapped (128 + SIGABRT, as wasmtime).
 pub const TRAP_EXIT_CODE: i32 = 134;
@@ -49,6 +55,23 @@ pub struct Args {
     /// KiB, MiB, GiB); growth beyond fails as memory.grow -1.
     #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_size)]
     pub max_memory: Option<usize>,
+
+    /// Allow the program to spawn MODULE, a path in the guest's filesystem
+    /// view (resolved through --dir/--mapdir grants, e.g. `child.wasm` under
+    /// `--mapdir /::DIR`), or NAME=HOSTPATH to register a module outside it.
+    /// Repeatable.
+    #[arg(long = "allow-command", value_name = "MODULE|NAME=HOSTPATH")]
+    pub allow_commands: Vec<String>,
+
+    /// Most processes alive at once in the run (the root included); spawning
+    /// past it fails with EAGAIN.
+    #[arg(long = "max-processes", value_name = "N", default_value_t = 10_000)]
+    pub max_processes: usize,
+
+    /// Fuel per scheduling slice: how long a process runs before the next
+    /// one gets its turn.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub slice: u64,
 
     /// Call the exported function FUNC instead of `_start` (for modules
     /// without `_start`); ARGS are its arguments, parsed by its parameter
@@ -101,9 +124,57 @@ fn split_pair(s: &str) -> (String, String) {
     }
 }
 
+/// The directory grants of the flags as (host, guest) pairs.
+fn grants(args: &Args) -> Result<Vec<(String, String)>, CliError> {
+    let mut out = Vec::new();
+    for d in args.dirs.iter().chain(&args.dirs_ro) {
+        out.push(split_pair(d));
+    }
+    for d in &args.mapdirs {
+        let Some((guest, host)) = d.split_once("::") else {
+            return Err(CliError(format!("--mapdir needs GUEST::HOST, got {d:?}")));
+        };
+        out.push((host.to_string(), guest.to_string()));
+    }
+    Ok(out)
+}
+
+/// Resolves `--allow-command` values to (name, host path).
+fn allowed_modules(args: &Args) -> Result<Vec<(String, PathBuf)>, CliError> {
+    let grants = grants(args)?;
+    let mut out = Vec::new();
+    for spec in &args.allow_commands {
+        if let Some((name, host)) = spec.split_once('=') {
+            out.push((name.to_string(), PathBuf::from(host)));
+            continue;
+        }
+        let abs = |p: &str| format!("/{}", p.trim_start_matches("./").trim_start_matches('/'));
+        let want = abs(spec);
+        let found = grants.iter().find_map(|(host, guest)| {
+            let dir = abs(guest);
+            let dir = dir.trim_end_matches('/');
+            let rest = want.strip_prefix(dir)?.strip_prefix('/')?;
+            Some(Path::new(host).join(rest))
+        });
+        match found {
+            Some(path) => out.push((spec.clone(), path)),
+            None => {
+                return Err(CliError(format!(
+                    "--allow-command {spec}: not in the guest's filesystem view \
+                     (grant its directory with --dir/--mapdir, or use NAME=HOSTPATH)"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Builds the guest's WASI context from the flags.
-fn build_ctx(args: &Args) -> Result<WasiCtx, CliError> {
+fn build_ctx(args: &Args, host: Option<SharedHost>) -> Result<WasiCtx, CliError> {
     let mut b = WasiCtx::builder();
+    if let Some(host) = host {
+        b.host_env(host);
+    }
     b.inherit_stdio();
     b.arg(args.module.to_string_lossy());
     b.args(args.args.iter().cloned());
@@ -136,11 +207,90 @@ fn build_ctx(args: &Args) -> Result<WasiCtx, CliError> {
     b.build().map_err(|e| CliError(e.to_string()))
 }
 
-/// Runs the module; the guest's exit code becomes the outcome.
+/// Prints a trap and its Wasm backtrace to stderr.
+fn report_trap(trap: &Trap) {
+    let kind = trap.kind();
+    let what = trap.to_string();
+    if what == kind.message() {
+        eprintln!("wasiproc: wasm trap: {kind}");
+    } else {
+        eprintln!("wasiproc: wasm trap: {kind}: {what}");
+    }
+    if !trap.backtrace().is_empty() {
+        eprintln!("wasm backtrace:");
+        for (i, frame) in trap.backtrace().iter().enumerate() {
+            eprintln!("  {i:>3}: {frame}");
+        }
+    }
+}
+
+/// One line, even when a message embeds a multi-line dump.
+fn one_line(msg: impl std::fmt::Display) -> String {
+    msg.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs the module as the root process; its exit code becomes the outcome.
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
+    if args.invoke.is_some() {
+        return run_single(args);
+    }
     let wasm = std::fs::read(&args.module)
         .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
-    let ctx = build_ctx(args)?;
+    let config = RuntimeConfig {
+        slice: args.slice.max(1),
+        max_processes: args.max_processes.max(1),
+        ..RuntimeConfig::default()
+    };
+    let mut rt =
+        Runtime::new(config, Box::new(RealHost::new())).map_err(|e| CliError(one_line(e)))?;
+    let module = Module::new(rt.engine(), &wasm)
+        .map_err(|e| CliError(format!("{}: {}", args.module.display(), one_line(e))))?;
+    if module.get_export("_start").is_none() {
+        // Nothing to run as a process: instantiate only, as wasmtime does.
+        return run_single(args);
+    }
+    let mut allow = BTreeSet::new();
+    for (name, path) in allowed_modules(args)? {
+        let bytes = std::fs::read(&path).map_err(|e| {
+            CliError(format!(
+                "--allow-command {name}: cannot read {}: {e}",
+                path.display()
+            ))
+        })?;
+        let m = Module::new(rt.engine(), &bytes)
+            .map_err(|e| CliError(format!("{}: {}", path.display(), one_line(e))))?;
+        rt.register(&name, m);
+        allow.insert(name);
+    }
+    let ctx = build_ctx(args, Some(rt.host()))?;
+    let limits = Limits {
+        fuel: args.fuel,
+        memory: args.max_memory,
+        ..Limits::default()
+    };
+    let name = args.module.to_string_lossy().to_string();
+    rt.spawn_root(&module, &name, ctx, allow, limits)
+        .map_err(|e| CliError(format!("{}: {}", args.module.display(), one_line(e))))?;
+    match rt.run() {
+        Ok(report) => {
+            if let Some(trap) = &report.trap {
+                report_trap(trap);
+            }
+            Ok(Outcome::Exit(report.status.shell_code()))
+        }
+        Err(ProcRunError::Engine(e)) => Err(CliError(one_line(e))),
+        Err(e) => Err(CliError(e.to_string())),
+    }
+}
+
+/// `--invoke`: calls one export in a single process.
+fn run_single(args: &Args) -> Result<Outcome, CliError> {
+    let wasm = std::fs::read(&args.module)
+        .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
+    let ctx = build_ctx(args, None)?;
     let opts = RunOptions {
         fuel: args.fuel,
         max_memory: args.max_memory,
@@ -160,29 +310,13 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
             Ok(Outcome::Success)
         }
         Err(RunError::Trap(trap)) => {
-            let kind = trap.kind();
-            let what = trap.to_string();
-            if what == kind.message() {
-                eprintln!("wasiproc: wasm trap: {kind}");
-            } else {
-                eprintln!("wasiproc: wasm trap: {kind}: {what}");
-            }
-            if !trap.backtrace().is_empty() {
-                eprintln!("wasm backtrace:");
-                for (i, frame) in trap.backtrace().iter().enumerate() {
-                    eprintln!("  {i:>3}: {frame}");
-                }
-            }
+            report_trap(&trap);
             Ok(Outcome::Exit(TRAP_EXIT_CODE))
         }
-        Err(e) => {
-            // One line, even when a message embeds a multi-line dump.
-            let msg = e
-                .to_string()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(CliError(format!("{}: {msg}", args.module.display())))
-        }
+        Err(e) => Err(CliError(format!(
+            "{}: {}",
+            args.module.display(),
+            one_line(e)
+        ))),
     }
 }

@@ -10,7 +10,7 @@
 use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response, SpawnConfig};
 use crate::limits::{self, kind};
 use crate::pid::Pid;
-use crate::pipe::Pipe;
+use crate::pipe::pipe;
 use crate::shared_host::SharedHost;
 use wasiproc_engine::{Caller, Error, HostError, Linker, Memory};
 use wasiproc_wasi::errno::Errno;
@@ -388,12 +388,12 @@ pub fn add_to_linker(linker: &mut Linker<ProcData>, host: SharedHost) -> Result<
         |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
             let limit = c.data().limits.fds;
             let fds = c.data_mut().wasi.fds_mut();
-            if let Some(max) = limit {
-                if fds.fds().count() as u32 + 2 > max {
-                    return errno(Errno::Mfile);
-                }
+            if let Some(max) = limit
+                && fds.fds().count() as u32 + 2 > max
+            {
+                return errno(Errno::Mfile);
             }
-            let (r, w) = Pipe::new();
+            let (r, w) = pipe();
             let rfd = tryno!(fds.push(Descriptor::Input(Box::new(r))));
             let wfd = match fds.push(Descriptor::Output(Box::new(w))) {
                 Ok(fd) => fd,

@@ -29,13 +29,13 @@ fn lock(state: &Mutex<PipeState>) -> std::sync::MutexGuard<'_, PipeState> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl Pipe {
-    /// A new pipe and its two ends.
-    pub fn new() -> (PipeReader, PipeWriter) {
-        let pipe = Pipe::default();
-        (pipe.reader(), pipe.writer())
-    }
+/// A new pipe: its read end and its write end.
+pub fn pipe() -> (PipeReader, PipeWriter) {
+    let pipe = Pipe::default();
+    (pipe.reader(), pipe.writer())
+}
 
+impl Pipe {
     fn reader(&self) -> PipeReader {
         lock(&self.state).readers += 1;
         PipeReader { pipe: self.clone() }
@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn eof_after_last_writer_and_epipe_after_last_reader() {
-        let (mut r, mut w) = Pipe::new();
+        let (mut r, mut w) = pipe();
         let mut buf = [0u8; 8];
         assert_eq!(r.read(&mut buf).unwrap(), StreamRead::WouldBlock);
         assert_eq!(w.write(b"hi").unwrap(), StreamWrite::Written(2));
@@ -145,14 +145,14 @@ mod tests {
         );
         drop(w2);
         assert_eq!(r.read(&mut buf).unwrap(), StreamRead::Data(0));
-        let (r, mut w) = Pipe::new();
+        let (r, mut w) = pipe();
         drop(r);
         assert_eq!(w.write(b"x"), Err(Errno::Pipe));
     }
 
     #[test]
     fn a_full_pipe_makes_writers_wait() {
-        let (mut r, mut w) = Pipe::new();
+        let (mut r, mut w) = pipe();
         let big = vec![7u8; PIPE_CAPACITY + 10];
         assert_eq!(w.write(&big).unwrap(), StreamWrite::Written(PIPE_CAPACITY));
         assert!(!w.ready());

@@ -215,9 +215,11 @@ impl Runtime {
         store.set_fuel_slice(Some(self.config.slice))?;
         store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
         if let Some(bytes) = limits.memory {
+            // A child that outgrows its limit ends with "limit exceeded"; the
+            // root sees memory.grow fail with -1, as under wasmtime.
             store.set_limits(StoreLimits {
                 memory_bytes: bytes,
-                trap_on_grow_failure: true,
+                trap_on_grow_failure: pid != ROOT,
                 ..StoreLimits::default()
             });
         }
@@ -425,10 +427,10 @@ impl Runtime {
         let mut a = Some(parent);
         while let Some(anc) = a {
             let Some(p) = self.procs.get(&anc) else { break };
-            if let Some(max) = p.limits.descendants {
-                if self.live_descendants(anc) + 1 > max {
-                    return Err(Errno::Again as u16);
-                }
+            if let Some(max) = p.limits.descendants
+                && self.live_descendants(anc) + 1 > max
+            {
+                return Err(Errno::Again as u16);
             }
             a = if anc == ROOT { None } else { Some(p.parent) };
         }
@@ -550,12 +552,11 @@ impl Runtime {
             State::Waiting(which) => Some(which),
             _ => None,
         });
-        if let Some(which) = waiting {
-            if which.is_none_or(|w| w == pid) {
-                if let Ok(Some(found)) = self.reap(parent, Some(pid)) {
-                    self.respond(parent, Response::Waited(Ok(Some(found))));
-                }
-            }
+        if let Some(which) = waiting
+            && which.is_none_or(|w| w == pid)
+            && let Ok(Some(found)) = self.reap(parent, Some(pid))
+        {
+            self.respond(parent, Response::Waited(Ok(Some(found))));
         }
     }
 
@@ -591,12 +592,12 @@ impl Runtime {
             .collect();
         let mut woke = false;
         for (pid, on) in blocked {
-            if self.ready(pid, &on) {
-                if let Some(p) = self.procs.get_mut(&pid) {
-                    p.state = State::Runnable;
-                    self.queue.push_back(pid);
-                    woke = true;
-                }
+            if self.ready(pid, &on)
+                && let Some(p) = self.procs.get_mut(&pid)
+            {
+                p.state = State::Runnable;
+                self.queue.push_back(pid);
+                woke = true;
             }
         }
         woke
