@@ -30,7 +30,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a WASI preview1 program.
-    Run(run::Args),
+    Run(Box<run::Args>),
     /// Check that a binary module decodes and validates.
     Validate(validate::Args),
     /// Run WebAssembly specification scripts (.wast) and count their assertions.
