@@ -12,6 +12,7 @@ mod wast;
 
 use clap::{Parser, Subcommand};
 use std::fmt;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Command-line arguments.
@@ -82,7 +83,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Failure) => ExitCode::FAILURE,
         Ok(Outcome::Exit(code)) => ExitCode::from((code & 0xff) as u8),
         Err(e) => {
-            eprintln!("wasiproc: {e}");
+            // A closed stderr must not turn the error into a panic.
+            let _ = writeln!(std::io::stderr(), "wasiproc: {e}");
             ExitCode::FAILURE
         }
     }

@@ -73,6 +73,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub slice: u64,
 
+    /// At exit, print a table of every process of the run to stderr: pid,
+    /// parent, module, fuel used, peak memory, status.
+    #[arg(long)]
+    pub summary: bool,
+
     /// Call the exported function FUNC instead of `_start` (for modules
     /// without `_start`); ARGS are its arguments, parsed by its parameter
     /// types, and its results are printed one per line.
@@ -207,19 +212,22 @@ fn build_ctx(args: &Args, host: Option<SharedHost>) -> Result<WasiCtx, CliError>
     b.build().map_err(|e| CliError(e.to_string()))
 }
 
-/// Prints a trap and its Wasm backtrace to stderr.
+/// Prints a trap and its Wasm backtrace to stderr (a closed stderr is not
+/// an error of the run).
 fn report_trap(trap: &Trap) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
     let kind = trap.kind();
     let what = trap.to_string();
-    if what == kind.message() {
-        eprintln!("wasiproc: wasm trap: {kind}");
+    let _ = if what == kind.message() {
+        writeln!(err, "wasiproc: wasm trap: {kind}")
     } else {
-        eprintln!("wasiproc: wasm trap: {kind}: {what}");
-    }
+        writeln!(err, "wasiproc: wasm trap: {kind}: {what}")
+    };
     if !trap.backtrace().is_empty() {
-        eprintln!("wasm backtrace:");
+        let _ = writeln!(err, "wasm backtrace:");
         for (i, frame) in trap.backtrace().iter().enumerate() {
-            eprintln!("  {i:>3}: {frame}");
+            let _ = writeln!(err, "  {i:>3}: {frame}");
         }
     }
 }
@@ -279,10 +287,31 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
             if let Some(trap) = &report.trap {
                 report_trap(trap);
             }
+            if args.summary {
+                print_summary(&report.processes);
+            }
             Ok(Outcome::Exit(report.status.shell_code()))
         }
         Err(ProcRunError::Engine(e)) => Err(CliError(one_line(e))),
         Err(e) => Err(CliError(e.to_string())),
+    }
+}
+
+/// Prints the per-process table of `--summary` to stderr.
+fn print_summary(processes: &[wasiproc_process::ProcessSummary]) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{:>6} {:>6} {:<28} {:>14} {:>12}  status",
+        "pid", "parent", "module", "fuel", "peak mem"
+    );
+    for p in processes {
+        let _ = writeln!(
+            err,
+            "{:>6} {:>6} {:<28} {:>14} {:>12}  {}",
+            p.pid.0, p.parent.0, p.module, p.fuel, p.peak_memory, p.status
+        );
     }
 }
 

@@ -23,7 +23,8 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
             Ok(Outcome::Success)
         }
         Err(e) => {
-            eprintln!("{path}: {e}");
+            let _ =
+                std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("{path}: {e}\n"));
             Ok(Outcome::Failure)
         }
     }

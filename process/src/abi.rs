@@ -113,6 +113,7 @@ fn child_spec(
     host: &SharedHost,
     cfg: u32,
     module: String,
+    remaining_fuel: Option<u64>,
 ) -> Result<ChildSpec, Errno> {
     let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
     let fds_table = data.wasi.fds();
@@ -155,6 +156,11 @@ fn child_spec(
         args.push(module.clone());
     }
     let mut limits = config.limits;
+    // A limited parent cannot escape its budget through a child: by default
+    // the child may use at most what the parent has left.
+    if limits.fuel.is_none() {
+        limits.fuel = remaining_fuel;
+    }
     if limits.memory.is_none() {
         limits.memory = data.limits.memory;
     }
@@ -334,7 +340,17 @@ pub fn add_to_linker(linker: &mut Linker<ProcData>, host: SharedHost) -> Result<
             if !c.data().allow.contains(&module) {
                 return errno(Errno::Notcapable);
             }
-            let spec = tryno!(child_spec(c.data_mut(), &spawn_host, cfg as u32, module));
+            let remaining = c.data().limits.fuel.map(|_| {
+                use wasiproc_engine::AsContext;
+                c.as_context().get_fuel().unwrap_or(0)
+            });
+            let spec = tryno!(child_spec(
+                c.data_mut(),
+                &spawn_host,
+                cfg as u32,
+                module,
+                remaining
+            ));
             c.data_mut().request = Some(Request::Spawn(spec));
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },

@@ -15,6 +15,16 @@ pub enum Limit {
     Fds,
 }
 
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::Memory => "memory",
+            Limit::Processes => "processes",
+            Limit::Fds => "fds",
+        })
+    }
+}
+
 /// How a process ended.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ExitStatus {
@@ -81,7 +91,7 @@ impl fmt::Display for ExitStatus {
             ExitStatus::Killed(by) => write!(f, "killed(by {by})"),
             ExitStatus::Trapped(kind) => write!(f, "trapped({kind})"),
             ExitStatus::OutOfFuel => f.write_str("out of fuel"),
-            ExitStatus::LimitExceeded(l) => write!(f, "limit exceeded({l:?})"),
+            ExitStatus::LimitExceeded(l) => write!(f, "limit exceeded({l})"),
         }
     }
 }
