@@ -5,15 +5,15 @@
 //! Prints `fanout: N workers, all exit codes correct` (exit 0), or one line
 //! per wrong worker and a count (exit 1).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use wasiproc_guest::{Command, Errno, ExitStatus, wait_any};
 
 fn main() {
     let n = examples_common::arg_or(1, 1000);
     // pid -> worker index, for the workers not yet reaped.
-    let mut running: HashMap<u32, u64> = HashMap::new();
+    let mut running: BTreeMap<u32, u64> = BTreeMap::new();
     let mut wrong = 0u64;
-    let mut check = |pid: u32, status: ExitStatus, running: &mut HashMap<u32, u64>| {
+    let mut check = |pid: u32, status: ExitStatus, running: &mut BTreeMap<u32, u64>| {
         let i = running
             .remove(&pid)
             .expect("wait_any returned a pid we did not spawn");
