@@ -321,8 +321,12 @@ impl Runtime {
                 if why.is::<ProcessCall>() {
                     self.serve(pid);
                 } else if let Ok(on) = why.downcast::<BlockedOn>() {
-                    let p = self.procs.get_mut(&pid).expect("running process exists");
-                    p.state = State::Blocked(*on);
+                    if *on == BlockedOn::Yield {
+                        self.queue.push_back(pid);
+                    } else {
+                        let p = self.procs.get_mut(&pid).expect("running process exists");
+                        p.state = State::Blocked(*on);
+                    }
                 } else {
                     self.finish(pid, ExitStatus::Trapped(TrapKind::Host));
                 }
@@ -576,6 +580,7 @@ impl Runtime {
                 }
             }
             BlockedOn::Any(all) => all.iter().any(|c| self.ready(pid, c)),
+            BlockedOn::Yield => true,
         }
     }
 
@@ -634,6 +639,6 @@ fn external(on: &BlockedOn, out: &mut Vec<BlockedOn>) {
     match on {
         BlockedOn::Timer { .. } | BlockedOn::Stdin => out.push(on.clone()),
         BlockedOn::Any(all) => all.iter().for_each(|c| external(c, out)),
-        BlockedOn::Fd { .. } => {}
+        BlockedOn::Fd { .. } | BlockedOn::Yield => {}
     }
 }

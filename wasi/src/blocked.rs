@@ -43,6 +43,9 @@ pub enum BlockedOn {
     /// Whichever of these happens first (`poll_oneoff` with several
     /// subscriptions).
     Any(Vec<BlockedOn>),
+    /// Nothing to wait for: the guest gives up the rest of its slice
+    /// (`sched_yield`). Ready at once.
+    Yield,
 }
 
 impl BlockedOn {
@@ -78,6 +81,7 @@ impl std::fmt::Display for BlockedOn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BlockedOn::Stdin => f.write_str("stdin"),
+            BlockedOn::Yield => f.write_str("its next turn"),
             BlockedOn::Fd { fd, interest } => write!(f, "fd {fd} ({interest:?})"),
             BlockedOn::Timer { deadline } => write!(f, "timer at {deadline} ns"),
             BlockedOn::Any(v) => {

@@ -18,6 +18,8 @@ pub struct WasiCtx {
     pub(crate) fds: FdTable,
     pub(crate) host: Box<dyn HostEnv>,
     pub(crate) pending_poll: Option<PendingPoll>,
+    /// `sched_yield` reported "blocked"; its retry returns at once.
+    pub(crate) yielded: bool,
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -290,6 +292,7 @@ impl WasiCtxBuilder {
             fds,
             host,
             pending_poll: None,
+            yielded: false,
         })
     }
 }

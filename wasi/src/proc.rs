@@ -1,5 +1,6 @@
 //! `proc_exit`, `proc_raise` and `sched_yield`.
 
+use crate::blocked::BlockedOn;
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiError, WasiResult};
 use crate::memory::GuestMemory;
@@ -21,8 +22,13 @@ pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, _sig: u32) -> 
     Err(Errno::Nosys.into())
 }
 
-/// Gives up the rest of the time slice; succeeds at once (a scheduler may
-/// preempt at the next fuel checkpoint).
-pub fn sched_yield(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> WasiResult<()> {
-    Ok(())
+/// Gives up the rest of the time slice: reports [`BlockedOn::Yield`] (a
+/// scheduler lets the other processes run first; a single-process driver
+/// resumes at once) and succeeds when called again.
+pub fn sched_yield(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> WasiResult<()> {
+    if std::mem::take(&mut ctx.yielded) {
+        return Ok(());
+    }
+    ctx.yielded = true;
+    Err(WasiError::Blocked(BlockedOn::Yield))
 }
