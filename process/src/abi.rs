@@ -10,7 +10,7 @@
 use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response, SpawnConfig};
 use crate::limits::{self, kind};
 use crate::pid::Pid;
-use crate::pipe::pipe;
+use crate::pipe::{ActivityLog, pipe};
 use crate::shared_host::SharedHost;
 use wasiproc_engine::{Caller, Error, HostError, Linker, Memory};
 use wasiproc_wasi::errno::Errno;
@@ -188,7 +188,11 @@ fn status_bytes(pid: Pid, status: Option<&crate::ExitStatus>) -> [u8; 16] {
 
 /// Defines the `wasi_process` functions in `linker`. `host` is the run's
 /// shared host environment (handles granted to children are retained there).
-pub fn add_to_linker(linker: &mut Linker<ProcData>, host: SharedHost) -> Result<(), Error> {
+pub fn add_to_linker(
+    linker: &mut Linker<ProcData>,
+    host: SharedHost,
+    log: ActivityLog,
+) -> Result<(), Error> {
     linker.func_wrap(
         MODULE,
         "spawn_config_new",
@@ -401,7 +405,7 @@ pub fn add_to_linker(linker: &mut Linker<ProcData>, host: SharedHost) -> Result<
     linker.func_wrap(
         MODULE,
         "pipe",
-        |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
+        move |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
             let limit = c.data().limits.fds;
             let fds = c.data_mut().wasi.fds_mut();
             if let Some(max) = limit
@@ -409,7 +413,7 @@ pub fn add_to_linker(linker: &mut Linker<ProcData>, host: SharedHost) -> Result<
             {
                 return errno(Errno::Mfile);
             }
-            let (r, w) = pipe();
+            let (r, w) = pipe(&log);
             let rfd = tryno!(fds.push(Descriptor::Input(Box::new(r))));
             let wfd = match fds.push(Descriptor::Output(Box::new(w))) {
                 Ok(fd) => fd,

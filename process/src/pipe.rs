@@ -5,6 +5,7 @@
 //! the process as blocked on that descriptor.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::stream::{InputStream, OutputStream, StreamRead, StreamWrite};
@@ -19,19 +20,48 @@ struct PipeState {
     writers: usize,
 }
 
-/// The shared buffer of one pipe.
+/// The names of pipes whose state changed (data, room, an end closed) since
+/// the scheduler last looked: it re-checks only processes waiting on them.
 #[derive(Debug, Clone, Default)]
+pub struct ActivityLog {
+    changed: Arc<Mutex<Vec<u64>>>,
+}
+
+impl ActivityLog {
+    fn note(&self, key: u64) {
+        let mut v = self.changed.lock().unwrap_or_else(|p| p.into_inner());
+        if v.last() != Some(&key) {
+            v.push(key);
+        }
+    }
+
+    /// Takes the keys noted so far.
+    pub fn drain(&self) -> Vec<u64> {
+        std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+static NEXT_PIPE: AtomicU64 = AtomicU64::new(1);
+
+/// The shared buffer of one pipe.
+#[derive(Debug, Clone)]
 pub struct Pipe {
     state: Arc<Mutex<PipeState>>,
+    key: u64,
+    log: ActivityLog,
 }
 
 fn lock(state: &Mutex<PipeState>) -> std::sync::MutexGuard<'_, PipeState> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A new pipe: its read end and its write end.
-pub fn pipe() -> (PipeReader, PipeWriter) {
-    let pipe = Pipe::default();
+/// A new pipe: its read end and its write end. State changes are noted in `log`.
+pub fn pipe(log: &ActivityLog) -> (PipeReader, PipeWriter) {
+    let pipe = Pipe {
+        state: Arc::default(),
+        key: NEXT_PIPE.fetch_add(1, Ordering::Relaxed),
+        log: log.clone(),
+    };
     (pipe.reader(), pipe.writer())
 }
 
@@ -62,12 +92,14 @@ pub struct PipeWriter {
 impl Drop for PipeReader {
     fn drop(&mut self) {
         lock(&self.pipe.state).readers -= 1;
+        self.pipe.log.note(self.pipe.key);
     }
 }
 
 impl Drop for PipeWriter {
     fn drop(&mut self) {
         lock(&self.pipe.state).writers -= 1;
+        self.pipe.log.note(self.pipe.key);
     }
 }
 
@@ -87,6 +119,8 @@ impl InputStream for PipeReader {
         buf[..from_a].copy_from_slice(&a[..from_a]);
         buf[from_a..n].copy_from_slice(&b[..n - from_a]);
         st.buf.drain(..n);
+        drop(st);
+        self.pipe.log.note(self.pipe.key);
         Ok(StreamRead::Data(n))
     }
 
@@ -97,6 +131,10 @@ impl InputStream for PipeReader {
 
     fn try_clone(&self) -> Option<Box<dyn InputStream>> {
         Some(Box::new(self.pipe.reader()))
+    }
+
+    fn wake_key(&self) -> Option<u64> {
+        Some(self.pipe.key)
     }
 }
 
@@ -112,6 +150,8 @@ impl OutputStream for PipeWriter {
         }
         let n = room.min(buf.len());
         st.buf.extend(&buf[..n]);
+        drop(st);
+        self.pipe.log.note(self.pipe.key);
         Ok(StreamWrite::Written(n))
     }
 
@@ -123,6 +163,10 @@ impl OutputStream for PipeWriter {
     fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
         Some(Box::new(self.pipe.writer()))
     }
+
+    fn wake_key(&self) -> Option<u64> {
+        Some(self.pipe.key)
+    }
 }
 
 #[cfg(test)]
@@ -131,7 +175,7 @@ mod tests {
 
     #[test]
     fn eof_after_last_writer_and_epipe_after_last_reader() {
-        let (mut r, mut w) = pipe();
+        let (mut r, mut w) = pipe(&ActivityLog::default());
         let mut buf = [0u8; 8];
         assert_eq!(r.read(&mut buf).unwrap(), StreamRead::WouldBlock);
         assert_eq!(w.write(b"hi").unwrap(), StreamWrite::Written(2));
@@ -145,14 +189,14 @@ mod tests {
         );
         drop(w2);
         assert_eq!(r.read(&mut buf).unwrap(), StreamRead::Data(0));
-        let (r, mut w) = pipe();
+        let (r, mut w) = pipe(&ActivityLog::default());
         drop(r);
         assert_eq!(w.write(b"x"), Err(Errno::Pipe));
     }
 
     #[test]
     fn a_full_pipe_makes_writers_wait() {
-        let (mut r, mut w) = pipe();
+        let (mut r, mut w) = pipe(&ActivityLog::default());
         let big = vec![7u8; PIPE_CAPACITY + 10];
         assert_eq!(w.write(&big).unwrap(), StreamWrite::Written(PIPE_CAPACITY));
         assert!(!w.ready());

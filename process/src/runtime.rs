@@ -5,6 +5,7 @@ use crate::abi;
 use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
+use crate::pipe::ActivityLog;
 use crate::shared_host::SharedHost;
 use crate::status::{ExitStatus, Limit};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -140,6 +141,15 @@ pub struct Runtime {
     live: usize,
     finished: Vec<ProcessSummary>,
     root_trap: Option<Trap>,
+    /// Pipes whose state changed since the last look.
+    log: ActivityLog,
+    /// Blocked processes by the wake key (pipe) they wait on.
+    waiters: HashMap<u64, BTreeSet<Pid>>,
+    /// Blocked processes re-checked after every slice (timers, stdin,
+    /// streams without a wake key).
+    polled: BTreeSet<Pid>,
+    /// The wake keys each blocked process is registered under.
+    keys_of: HashMap<Pid, Vec<u64>>,
 }
 
 impl Runtime {
@@ -153,7 +163,8 @@ impl Runtime {
         let host = SharedHost::new(host);
         let mut linker = Linker::new(&engine);
         wasiproc_wasi::add_to_linker(&mut linker, |d: &mut ProcData| &mut d.wasi)?;
-        abi::add_to_linker(&mut linker, host.clone())?;
+        let log = ActivityLog::default();
+        abi::add_to_linker(&mut linker, host.clone(), log.clone())?;
         Ok(Runtime {
             engine,
             linker,
@@ -166,6 +177,10 @@ impl Runtime {
             live: 0,
             finished: Vec::new(),
             root_trap: None,
+            log,
+            waiters: HashMap::new(),
+            polled: BTreeSet::new(),
+            keys_of: HashMap::new(),
         })
     }
 
@@ -324,8 +339,7 @@ impl Runtime {
                     if *on == BlockedOn::Yield {
                         self.queue.push_back(pid);
                     } else {
-                        let p = self.procs.get_mut(&pid).expect("running process exists");
-                        p.state = State::Blocked(*on);
+                        self.block(pid, *on);
                     }
                 } else {
                     self.finish(pid, ExitStatus::Trapped(TrapKind::Host));
@@ -532,7 +546,8 @@ impl Runtime {
             peak_memory: p.peak_memory,
             status: status.clone(),
         });
-        self.queue.retain(|q| *q != pid);
+        // A stale run-queue entry is skipped when popped (it is not runnable).
+        self.unregister(pid);
         if pid != ROOT {
             for c in children {
                 let zombie = self
@@ -584,25 +599,72 @@ impl Runtime {
         }
     }
 
+    /// Parks `pid` until `on` holds, registered under the wake keys of the
+    /// pipes it waits on (or polled, when the condition has parts without one).
+    fn block(&mut self, pid: Pid, on: BlockedOn) {
+        let mut keys = Vec::new();
+        let mut poll = on.deadline().is_some() || on.includes_stdin();
+        if let Some(store) = self.procs.get_mut(&pid).and_then(|p| p.store.as_mut()) {
+            for (fd, _) in on.fds() {
+                let key = match store.data_mut().wasi.fds_mut().get_mut(fd) {
+                    Ok(Descriptor::Input(s)) => s.wake_key(),
+                    Ok(Descriptor::Output(s)) => s.wake_key(),
+                    _ => None,
+                };
+                match key {
+                    Some(k) => keys.push(k),
+                    None => poll = true,
+                }
+            }
+        }
+        if poll || keys.is_empty() {
+            self.polled.insert(pid);
+        }
+        for k in &keys {
+            self.waiters.entry(*k).or_default().insert(pid);
+        }
+        self.keys_of.insert(pid, keys);
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.state = State::Blocked(on);
+        }
+    }
+
+    /// Removes `pid` from the wait registrations.
+    fn unregister(&mut self, pid: Pid) {
+        self.polled.remove(&pid);
+        for k in self.keys_of.remove(&pid).unwrap_or_default() {
+            if let Some(set) = self.waiters.get_mut(&k) {
+                set.remove(&pid);
+                if set.is_empty() {
+                    self.waiters.remove(&k);
+                }
+            }
+        }
+    }
+
     /// Moves blocked processes whose condition holds to the run queue, in
-    /// pid order. Returns whether any was woken.
+    /// pid order: those waiting on a pipe that changed, and the polled ones.
+    /// Returns whether any was woken.
     fn wake_ready(&mut self) -> bool {
-        let blocked: Vec<(Pid, BlockedOn)> = self
-            .procs
-            .iter()
-            .filter_map(|(pid, p)| match &p.state {
-                State::Blocked(on) => Some((*pid, on.clone())),
-                _ => None,
-            })
-            .collect();
+        let mut candidates: BTreeSet<Pid> = self.polled.clone();
+        for key in self.log.drain() {
+            if let Some(set) = self.waiters.get(&key) {
+                candidates.extend(set.iter().copied());
+            }
+        }
         let mut woke = false;
-        for (pid, on) in blocked {
-            if self.ready(pid, &on)
-                && let Some(p) = self.procs.get_mut(&pid)
-            {
-                p.state = State::Runnable;
-                self.queue.push_back(pid);
-                woke = true;
+        for pid in candidates {
+            let on = match self.procs.get(&pid).map(|p| &p.state) {
+                Some(State::Blocked(on)) => on.clone(),
+                _ => continue,
+            };
+            if self.ready(pid, &on) {
+                self.unregister(pid);
+                if let Some(p) = self.procs.get_mut(&pid) {
+                    p.state = State::Runnable;
+                    self.queue.push_back(pid);
+                    woke = true;
+                }
             }
         }
         woke

@@ -44,6 +44,12 @@ pub trait InputStream: Send {
     fn try_clone(&self) -> Option<Box<dyn InputStream>> {
         None
     }
+    /// A number that names the object whose state decides readiness (e.g. a
+    /// pipe), so a scheduler can re-check only the waiters of objects that
+    /// changed; `None` means "check whenever anything may have changed".
+    fn wake_key(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A writable stream behind a guest descriptor.
@@ -61,6 +67,10 @@ pub trait OutputStream: Send {
     /// A second handle to the same stream, for passing the descriptor to
     /// another process; `None` when the stream cannot be shared.
     fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
+        None
+    }
+    /// See [`InputStream::wake_key`].
+    fn wake_key(&self) -> Option<u64> {
         None
     }
 }
