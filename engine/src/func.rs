@@ -281,7 +281,7 @@ impl Func {
                     return Err(crate::error::TrapKind::StackExhausted.into());
                 }
                 if state.slots.len() < need {
-                    state.slots.resize(need.max(1024), 0);
+                    state.slots.resize(need.max(16), 0);
                 }
                 for (i, p) in params.iter().enumerate() {
                     state.slots[i] = p.to_slot();

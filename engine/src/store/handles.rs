@@ -171,11 +171,17 @@ pub(crate) fn new_memory(
             ty.minimum, inner.limits.memory_bytes
         )));
     }
-    Ok(MemoryEntity {
-        ty,
-        data: vec![0; bytes],
-    })
+    // Ask the allocator for at least 128 KiB of zeroed bytes: allocations that
+    // large come straight from the OS as untouched zero pages, so a memory
+    // costs resident pages only where the guest writes. Smaller requests would
+    // be carved from the heap and cleared byte by byte.
+    let mut data = vec![0; bytes.max(LAZY_ZERO_BYTES)];
+    data.truncate(bytes);
+    Ok(MemoryEntity { ty, data })
 }
+
+/// Smallest allocation for a linear memory (see [`new_memory`]).
+const LAZY_ZERO_BYTES: usize = 128 * 1024 + PAGE_SIZE;
 
 pub(crate) fn grow_memory(inner: &mut super::StoreInner, index: u32, delta: u32) -> GrowResult {
     let used: usize = inner.memories.iter().map(|m| m.data.len()).sum();
