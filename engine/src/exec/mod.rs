@@ -308,10 +308,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
         // Enters Wasm function `index` of the current instance with its
         // frame starting at slot `base`.
-        macro_rules! enter_local {
-            ($index:expr, $base:expr) => {{
-                let index: u32 = $index;
-                let callee = &module.code[index as usize];
+        // Reserves the frame of `callee` at slot `base` of the current frame
+        // (depth and stack limits), zeroes its declared locals and pushes
+        // the caller's frame; evaluates to the callee's frame pointer.
+        macro_rules! push_frame {
+            ($callee:expr, $base:expr) => {{
+                let callee: &crate::module::CompiledFunc = $callee;
                 let new_fp = fp + $base as usize;
                 if frames.len() >= max_depth {
                     trap!(TrapKind::StackExhausted);
@@ -331,11 +333,20 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     pc: cur.pc() as u32,
                     fp: fp as u32,
                 });
+                new_fp
+            }};
+        }
+        // Enters Wasm function `index` of the current instance with its
+        // frame starting at slot `base`.
+        macro_rules! enter_local {
+            ($index:expr, $base:expr) => {{
+                let index: u32 = $index;
+                let callee = &module.code[index as usize];
+                fp = push_frame!(callee, $base);
                 func_idx = index;
                 code = &callee.instrs;
                 // SAFETY: a translated body, starting at its first instruction.
                 cur = unsafe { Cursor::new(code, 0) };
-                fp = new_fp;
                 reframe!();
             }};
         }
@@ -349,27 +360,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                     FuncKind::Wasm { instance, index } => {
                         let other = store.inner.instances[instance as usize].clone();
-                        let callee = &other.module.code[index as usize];
-                        let new_fp = fp + base as usize;
-                        if frames.len() >= max_depth {
-                            trap!(TrapKind::StackExhausted);
-                        }
-                        let need = new_fp + callee.frame_size as usize;
-                        if need > slots.len() {
-                            if need > max_slots {
-                                trap!(TrapKind::StackExhausted);
-                            }
-                            slots.resize(need.saturating_mul(2).min(max_slots).max(need), 0);
-                        }
-                        slots[new_fp + callee.num_params as usize
-                            ..new_fp + callee.num_locals as usize]
-                            .fill(0);
-                        frames.push(Frame {
-                            instance: current.instance,
-                            func: func_idx,
-                            pc: cur.pc() as u32,
-                            fp: fp as u32,
-                        });
+                        let new_fp = push_frame!(&other.module.code[index as usize], base);
                         *current = Frame {
                             instance,
                             func: index,
