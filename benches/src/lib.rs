@@ -4,10 +4,12 @@
 //! side-by-side `compare` binary: the workload table with verified expected
 //! outputs ([`workloads`]), running a WASI module to completion with output
 //! captured in memory on wasiproc ([`wasiproc_run`]) and on wasmi
-//! ([`wasmi_run`], with a minimal preview1 shim), and the large-module
-//! fixture ([`fixtures`]).
+//! ([`wasmi_run`], with a minimal preview1 shim), the large-module
+//! fixture ([`fixtures`]), and the process-layer scenarios of the `process`
+//! bench and the `procmem` binary ([`process_run`]).
 
 pub mod fixtures;
+pub mod process_run;
 pub mod wasiproc_run;
 pub mod wasmi_run;
 pub mod workloads;
