@@ -29,6 +29,7 @@
 
 pub mod abi;
 pub mod data;
+pub mod event;
 pub mod limits;
 pub mod pid;
 pub mod pipe;
@@ -36,6 +37,7 @@ mod runtime;
 pub mod shared_host;
 pub mod status;
 
+pub use event::{Blocker, Event, EventKind, EventSink};
 pub use limits::Limits;
 pub use pid::{Pid, ROOT};
 pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};

@@ -3,6 +3,7 @@
 
 use crate::abi;
 use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response};
+use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
 use crate::pipe::ActivityLog;
@@ -16,7 +17,7 @@ use wasiproc_engine::{
 };
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::Descriptor;
-use wasiproc_wasi::{BlockedOn, HostEnv, Interest, WasiCtx, WasiCtxBuilder};
+use wasiproc_wasi::{BlockedOn, FuelClock, HostEnv, Interest, WasiCtx, WasiCtxBuilder};
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
@@ -27,6 +28,9 @@ pub struct RuntimeConfig {
     pub max_processes: usize,
     /// Replace NaN results with the canonical NaN (deterministic floats).
     pub canonicalize_nans: bool,
+    /// A clock to tell the run's total fuel consumed after every slice
+    /// (the virtual clock of a [`wasiproc_wasi::DeterministicHost`]).
+    pub fuel_clock: Option<FuelClock>,
 }
 
 impl Default for RuntimeConfig {
@@ -35,6 +39,7 @@ impl Default for RuntimeConfig {
             slice: 10_000,
             max_processes: 10_000,
             canonicalize_nans: false,
+            fuel_clock: None,
         }
     }
 }
@@ -123,6 +128,8 @@ struct Process {
     started: bool,
     state: State,
     children: BTreeSet<Pid>,
+    /// Children that ended and wait to be reaped (a subset of `children`).
+    zombies: BTreeSet<Pid>,
     limits: Limits,
     fuel: u64,
     peak_memory: usize,
@@ -150,6 +157,10 @@ pub struct Runtime {
     polled: BTreeSet<Pid>,
     /// The wake keys each blocked process is registered under.
     keys_of: HashMap<Pid, Vec<u64>>,
+    /// Fuel consumed by all processes of the run so far.
+    total_fuel: u64,
+    /// Where events go, if anywhere.
+    sink: Option<EventSink>,
 }
 
 impl Runtime {
@@ -181,7 +192,32 @@ impl Runtime {
             waiters: HashMap::new(),
             polled: BTreeSet::new(),
             keys_of: HashMap::new(),
+            total_fuel: 0,
+            sink: None,
         })
+    }
+
+    /// Sends every scheduler [`Event`] of the run to `sink`, in order
+    /// (replacing an earlier sink). Without a sink, no event is built.
+    pub fn set_event_sink(&mut self, sink: impl FnMut(&Event) + Send + 'static) {
+        self.sink = Some(Box::new(sink));
+    }
+
+    /// Fuel consumed by all processes of the run so far.
+    pub fn fuel_consumed(&self) -> u64 {
+        self.total_fuel
+    }
+
+    /// Reports an event to the sink; `kind` is built only if there is one.
+    #[inline]
+    fn emit(&mut self, pid: Pid, kind: impl FnOnce() -> EventKind) {
+        if let Some(sink) = self.sink.as_mut() {
+            sink(&Event {
+                fuel: self.total_fuel,
+                pid,
+                kind: kind(),
+            });
+        }
     }
 
     /// The engine processes run on (modules must be compiled with it).
@@ -254,6 +290,7 @@ impl Runtime {
                 started: false,
                 state: State::Runnable,
                 children: BTreeSet::new(),
+                zombies: BTreeSet::new(),
                 limits,
                 fuel: 0,
                 peak_memory: 0,
@@ -263,6 +300,10 @@ impl Runtime {
             p.children.insert(pid);
         }
         self.queue.push_back(pid);
+        self.emit(parent, || EventKind::Spawned {
+            child: pid,
+            module: name.to_string(),
+        });
         Ok(pid)
     }
 
@@ -309,15 +350,20 @@ impl Runtime {
 
     /// Runs one slice of `pid` and files the outcome.
     fn run_slice(&mut self, pid: Pid) {
+        let Some(p) = self.procs.get(&pid) else {
+            return;
+        };
+        if !matches!(p.state, State::Runnable) || p.store.is_none() {
+            return;
+        }
+        self.emit(pid, || EventKind::SliceStart);
         let Some(p) = self.procs.get_mut(&pid) else {
             return;
         };
-        if !matches!(p.state, State::Runnable) {
-            return;
-        }
         let Some(store) = p.store.as_mut() else {
             return;
         };
+        let before = p.fuel;
         let result = if p.started {
             store.resume()
         } else {
@@ -329,6 +375,12 @@ impl Runtime {
         };
         p.fuel = store.fuel_consumed();
         p.peak_memory = p.peak_memory.max(store.memory_bytes());
+        let used = p.fuel.saturating_sub(before);
+        self.total_fuel = self.total_fuel.saturating_add(used);
+        if let Some(clock) = &self.config.fuel_clock {
+            clock.set_fuel(self.total_fuel);
+        }
+        self.emit(pid, || EventKind::SliceEnd { fuel: used });
         match result {
             Ok(CallOutcome::Finished(_)) => self.finish(pid, ExitStatus::Exited(0)),
             Ok(CallOutcome::Suspended(Suspension::OutOfSlice)) => self.queue.push_back(pid),
@@ -377,6 +429,7 @@ impl Runtime {
                 Ok(None) => {
                     let p = self.procs.get_mut(&pid).expect("requester exists");
                     p.state = State::Waiting(which);
+                    self.emit(pid, || EventKind::Blocked(Blocker::Child(which)));
                     None
                 }
                 Err(e) => Some(Response::Waited(Err(e as u16))),
@@ -393,8 +446,12 @@ impl Runtime {
             if let Some(store) = p.store.as_mut() {
                 store.data_mut().response = Some(response);
             }
+            let was_waiting = matches!(p.state, State::Waiting(_));
             p.state = State::Runnable;
             self.queue.push_back(pid);
+            if was_waiting {
+                self.emit(pid, || EventKind::Woken);
+            }
         }
     }
 
@@ -404,24 +461,21 @@ impl Runtime {
         parent: Pid,
         which: Option<Pid>,
     ) -> Result<Option<(Pid, ExitStatus)>, Errno> {
-        let p = self.procs.get(&parent).ok_or(Errno::Srch)?;
-        let candidates: Vec<Pid> = match which {
-            Some(c) if p.children.contains(&c) => vec![c],
-            Some(_) => return Err(Errno::Child),
+        let p = self.procs.get_mut(&parent).ok_or(Errno::Srch)?;
+        let found = match which {
+            Some(c) if !p.children.contains(&c) => return Err(Errno::Child),
+            Some(c) => p.zombies.contains(&c).then_some(c),
             None if p.children.is_empty() => return Err(Errno::Child),
-            None => p.children.iter().copied().collect(),
+            None => p.zombies.first().copied(),
         };
-        for c in candidates {
-            if let Some(State::Zombie(status)) = self.procs.get(&c).map(|p| &p.state) {
-                let status = status.clone();
-                self.procs.remove(&c);
-                if let Some(p) = self.procs.get_mut(&parent) {
-                    p.children.remove(&c);
-                }
-                return Ok(Some((c, status)));
-            }
-        }
-        Ok(None)
+        let Some(c) = found else { return Ok(None) };
+        p.zombies.remove(&c);
+        p.children.remove(&c);
+        let status = match self.procs.remove(&c).map(|z| z.state) {
+            Some(State::Zombie(status)) => status,
+            _ => ExitStatus::Killed(Pid(0)),
+        };
+        Ok(Some((c, status)))
     }
 
     fn live_descendants(&self, pid: Pid) -> u32 {
@@ -498,6 +552,7 @@ impl Runtime {
         if matches!(t.state, State::Zombie(_)) {
             return Ok(());
         }
+        self.emit(killer, || EventKind::Killed { target });
         // Collect the subtree first, then end it from the leaves up.
         let mut order = vec![target];
         let mut i = 0;
@@ -536,6 +591,10 @@ impl Runtime {
         p.start = None;
         p.state = State::Zombie(status.clone());
         self.live -= 1;
+        self.emit(pid, || EventKind::Exited(status.clone()));
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return;
+        };
         let parent = p.parent;
         let children: Vec<Pid> = std::mem::take(&mut p.children).into_iter().collect();
         self.finished.push(ProcessSummary {
@@ -566,6 +625,9 @@ impl Runtime {
                     }
                 }
             }
+        }
+        if let Some(pp) = self.procs.get_mut(&parent) {
+            pp.zombies.insert(pid);
         }
         let waiting = self.procs.get(&parent).and_then(|pp| match pp.state {
             State::Waiting(which) => Some(which),
@@ -624,6 +686,7 @@ impl Runtime {
             self.waiters.entry(*k).or_default().insert(pid);
         }
         self.keys_of.insert(pid, keys);
+        self.emit(pid, || EventKind::Blocked(Blocker::On(on.clone())));
         if let Some(p) = self.procs.get_mut(&pid) {
             p.state = State::Blocked(on);
         }
@@ -664,6 +727,7 @@ impl Runtime {
                     p.state = State::Runnable;
                     self.queue.push_back(pid);
                     woke = true;
+                    self.emit(pid, || EventKind::Woken);
                 }
             }
         }
