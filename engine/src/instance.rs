@@ -255,8 +255,8 @@ impl Instance {
     pub fn get_export(&self, ctx: impl AsContext, name: &str) -> Option<Extern> {
         let store = ctx.as_context();
         let entity = self.entity(store);
-        let (_, idx) = entity.module.exports.iter().find(|(n, _)| n == name)?;
-        Some(resolve(store.inner.id, entity, *idx))
+        let i = *entity.module.export_index.get(name)?;
+        Some(resolve(store.inner.id, entity, entity.module.exports[i].1))
     }
 
     /// All exports, in the module's order.

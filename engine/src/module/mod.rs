@@ -100,6 +100,8 @@ pub(crate) struct ModuleInner {
     pub num_imported_globals: u32,
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<(String, ExternIndex)>,
+    /// Export name → position in `exports` (host calls look up "memory" often).
+    pub export_index: HashMap<String, usize>,
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
     pub datas: Vec<DataSegment>,
@@ -202,11 +204,8 @@ impl Module {
 
     /// The type of an exported item, if the module exports that name.
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
-        self.inner
-            .exports
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, idx)| self.inner.extern_type(*idx))
+        let i = *self.inner.export_index.get(name)?;
+        Some(self.inner.extern_type(self.inner.exports[i].1))
     }
 
     /// The internal instructions of the function with the given index (in

@@ -100,6 +100,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         num_imported_globals: 0,
         global_inits: Vec::new(),
         exports: Vec::new(),
+        export_index: HashMap::new(),
         start: None,
         elems: Vec::new(),
         datas: Vec::new(),
@@ -243,6 +244,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                             });
                         }
                     };
+                    m.export_index.insert(e.name.to_string(), m.exports.len());
                     m.exports.push((e.name.to_string(), idx));
                 }
             }
