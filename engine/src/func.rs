@@ -354,6 +354,48 @@ fn run<T>(store: &mut Store<T>, mut state: ExecState) -> Result<CallOutcome, Err
 }
 
 impl<T> Store<T> {
+    /// Continues a call that a host function suspended by reporting
+    /// "blocked", with `results` as that host function's return values: it
+    /// is not called again. Fails (leaving the call suspended) when the call
+    /// did not stop at a host function or the values do not fit its type.
+    pub fn resume_with(&mut self, results: &[Val]) -> Result<CallOutcome, Error> {
+        let Some(suspended) = self.suspended.take() else {
+            return Err(Error::usage("no suspended call to resume"));
+        };
+        self.inner.fuel.refill_slice();
+        match suspended {
+            Suspended::Wasm(mut state) => {
+                if let Err(e) = exec::complete_host_call(self, &mut state, results) {
+                    self.suspended = Some(Suspended::Wasm(state));
+                    return Err(e);
+                }
+                run(self, state)
+            }
+            Suspended::Host {
+                func,
+                params,
+                results: types,
+                mut state,
+            } => {
+                if types.len() != results.len()
+                    || types.iter().zip(results).any(|(t, v)| v.ty() != *t)
+                {
+                    self.suspended = Some(Suspended::Host {
+                        func,
+                        params,
+                        results: types,
+                        state,
+                    });
+                    return Err(Error::usage("results do not fit the host function's type"));
+                }
+                for (i, v) in results.iter().enumerate() {
+                    state.slots[i] = v.to_slot();
+                }
+                Ok(CallOutcome::Finished(finish(self, state)))
+            }
+        }
+    }
+
     /// Continues a suspended call with a fresh fuel slice.
     pub fn resume(&mut self) -> Result<CallOutcome, Error> {
         let Some(suspended) = self.suspended.take() else {

@@ -167,3 +167,39 @@ fn host_exit_ends_the_call_with_the_code() {
     let main = instance.get_typed_func::<(), ()>(&store, "main").unwrap();
     assert!(matches!(main.call(&mut store, ()), Err(Error::Exit(7))));
 }
+
+#[test]
+fn resume_with_supplies_the_blocked_host_functions_results() {
+    let engine = Engine::default();
+    let wat = r#"(module
+      (import "host" "ask" (func $ask (result i32)))
+      (func (export "go") (result i32) (i32.mul (call $ask) (i32.const 3))))"#;
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "ask",
+            |mut c: Caller<'_, u32>| -> Result<i32, HostError> {
+                *c.data_mut() += 1;
+                Err(HostError::Blocked(Box::new(())))
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let go = instance.get_func(&store, "go").unwrap();
+    let outcome = go.call_resumable(&mut store, &[]).unwrap();
+    assert!(matches!(
+        outcome,
+        CallOutcome::Suspended(Suspension::Blocked(_))
+    ));
+    // A value of the wrong type is refused and the call stays suspended.
+    assert!(store.resume_with(&[Val::I64(1)]).is_err());
+    assert!(store.is_suspended());
+    match store.resume_with(&[Val::I32(14)]).unwrap() {
+        CallOutcome::Finished(v) => assert_eq!(v, vec![Val::I32(42)]),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(*store.data(), 1, "the host function ran once");
+}

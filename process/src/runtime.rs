@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use wasiproc_engine::{
     CallOutcome, Config, Engine, Error, Func, Linker, Module, Store, StoreLimits, Suspension, Trap,
-    TrapKind,
+    TrapKind, Val,
 };
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::Descriptor;
@@ -130,6 +130,8 @@ struct Process {
     children: BTreeSet<Pid>,
     /// Children that ended and wait to be reaped (a subset of `children`).
     zombies: BTreeSet<Pid>,
+    /// The result to complete a blocked host call with on the next slice.
+    resume_with: Option<Val>,
     limits: Limits,
     fuel: u64,
     peak_memory: usize,
@@ -291,6 +293,7 @@ impl Runtime {
                 state: State::Runnable,
                 children: BTreeSet::new(),
                 zombies: BTreeSet::new(),
+                resume_with: None,
                 limits,
                 fuel: 0,
                 peak_memory: 0,
@@ -364,7 +367,9 @@ impl Runtime {
             return;
         };
         let before = p.fuel;
-        let result = if p.started {
+        let result = if let Some(v) = p.resume_with.take() {
+            store.resume_with(&[v])
+        } else if p.started {
             store.resume()
         } else {
             p.started = true;
@@ -389,6 +394,10 @@ impl Runtime {
                     self.serve(pid);
                 } else if let Ok(on) = why.downcast::<BlockedOn>() {
                     if *on == BlockedOn::Yield {
+                        // sched_yield: back of the queue, completed with errno 0.
+                        if let Some(p) = self.procs.get_mut(&pid) {
+                            p.resume_with = Some(Val::I32(0));
+                        }
                         self.queue.push_back(pid);
                     } else {
                         self.block(pid, *on);

@@ -44,7 +44,8 @@ pub enum BlockedOn {
     /// subscriptions).
     Any(Vec<BlockedOn>),
     /// Nothing to wait for: the guest gives up the rest of its slice
-    /// (`sched_yield`). Ready at once.
+    /// (`sched_yield`). Ready at once; the driver completes the call with
+    /// `Store::resume_with(&[Val::I32(0)])` instead of calling it again.
     Yield,
 }
 

@@ -18,8 +18,6 @@ pub struct WasiCtx {
     pub(crate) fds: FdTable,
     pub(crate) host: Box<dyn HostEnv>,
     pub(crate) pending_poll: Option<PendingPoll>,
-    /// `sched_yield` reported "blocked"; its retry returns at once.
-    pub(crate) yielded: bool,
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -292,7 +290,6 @@ impl WasiCtxBuilder {
             fds,
             host,
             pending_poll: None,
-            yielded: false,
         })
     }
 }

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub invoke: Option<String>,
     /// Arguments for [`RunOptions::invoke`], parsed by the parameter types.
     pub invoke_args: Vec<String>,
+    /// Replace NaN results with the canonical NaN (used by [`run`], which
+    /// builds the engine).
+    pub canonicalize_nans: bool,
 }
 
 /// How a run ended without an error.
@@ -96,6 +99,11 @@ pub fn drive<T>(
                         ));
                     }
                 };
+                if *on == BlockedOn::Yield {
+                    // sched_yield: nothing else to run; it succeeds at once.
+                    outcome = store.resume_with(&[Val::I32(0)])?;
+                    continue;
+                }
                 if let Err(e) = on_blocked(store, &on) {
                     store.cancel_suspended();
                     return Err(RunError::Wait(e));
@@ -172,7 +180,9 @@ pub fn format_val(v: &Val) -> String {
 /// waiting out blocked calls through the context's host environment.
 pub fn run(wasm: &[u8], ctx: WasiCtx, opts: &RunOptions) -> Result<RunOutcome, RunError> {
     let mut config = Config::new();
-    config.consume_fuel(opts.fuel.is_some());
+    config
+        .consume_fuel(opts.fuel.is_some())
+        .canonicalize_nans(opts.canonicalize_nans);
     let engine = Engine::new(&config);
     let module = Module::new(&engine, wasm)?;
     run_module(&engine, &module, ctx, opts)

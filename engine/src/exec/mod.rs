@@ -171,6 +171,46 @@ pub(crate) fn call_host<T>(
     Ok(())
 }
 
+/// Finishes the host call a suspended execution stopped at with `results`
+/// as its return values, and moves past it (the host function is not called
+/// again).
+pub(crate) fn complete_host_call<T>(
+    store: &Store<T>,
+    state: &mut ExecState,
+    results: &[Val],
+) -> Result<(), Error> {
+    let frame = state
+        .current
+        .as_mut()
+        .ok_or_else(|| Error::usage("no suspended call"))?;
+    let module = &store.inner.instances[frame.instance as usize].module;
+    let (types, base) = match module.code[frame.func as usize]
+        .instrs
+        .get(frame.pc as usize)
+    {
+        Some(Instr::CallImported { func, base }) => (module.func_type(*func).results(), *base),
+        Some(Instr::CallIndirect {
+            type_index, base, ..
+        }) => (module.types[*type_index as usize].results(), *base),
+        _ => {
+            return Err(Error::usage(
+                "the suspended call is not stopped at a host call",
+            ));
+        }
+    };
+    if types.len() != results.len() || types.iter().zip(results).any(|(t, v)| v.ty() != *t) {
+        return Err(Error::usage(format!(
+            "the blocked host function returns {types:?}, got {results:?}"
+        )));
+    }
+    let at = frame.fp as usize + base as usize;
+    for (i, v) in results.iter().enumerate() {
+        state.slots[at + i] = v.to_slot();
+    }
+    frame.pc += 1;
+    Ok(())
+}
+
 /// Runs until the outermost function returns, a trap, an exit, or a suspension.
 pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<Step, Error> {
     let max_depth = store.inner.engine.config().max_call_depth;
