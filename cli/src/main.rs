@@ -6,7 +6,9 @@
 //! process exit code in one place. Adding a subcommand is one variant of
 //! [`Command`] and one arm in [`main`].
 
+mod check;
 mod run;
+mod trace;
 mod validate;
 mod wast;
 

@@ -5,14 +5,27 @@
 //! limits, and reports the result. Programs run under the process runtime
 //! (`wasiproc_process`), so they may spawn the modules `--allow-command`
 //! names; `--invoke` calls an export directly with `wasiproc_wasi::run`.
+//! `--deterministic` swaps the host environment for a
+//! [`DeterministicHost`]; `--check-determinism` (in `check.rs`) runs
+//! [`execute`] twice and compares; `--trace-events` (in `trace.rs`) turns
+//! the scheduler's events into a timeline.
 
+use crate::trace::{TimeBase, TraceWriter};
 use crate::{CliError, Outcome};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use wasiproc_engine::{Module, Trap};
-use wasiproc_process::{Limits, RunError as ProcRunError, Runtime, RuntimeConfig, SharedHost};
+use wasiproc_process::{
+    Event, EventSink, Limits, RunError as ProcRunError, RunReport, Runtime, RuntimeConfig,
+    SharedHost,
+};
 use wasiproc_wasi::run::format_val;
-use wasiproc_wasi::{RealHost, RunError, RunOptions, RunOutcome, WasiCtx};
+use wasiproc_wasi::stream::{HostStderr, HostStdout, OutputStream, StreamWrite};
+use wasiproc_wasi::{
+    DeterministicHost, Errno, FuelClock, HostEnv, RealHost, RunError, RunOptions, RunOutcome,
+    StdinTape, WasiCtx, WritePipe,
+};
 
 /// Exit code of a run whose guest trapped (128 + SIGABRT, as wasmtime).
 pub const TRAP_EXIT_CODE: i32 = 134;
@@ -20,9 +33,18 @@ pub const TRAP_EXIT_CODE: i32 = 134;
 /// Arguments of `wasiproc run`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: the guest's exit code; 134 when the guest traps (the trap and a \
+    after_help = "Deterministic runs: with --deterministic the same program, arguments, \
+                  environment, stdin and files give the same output, exit status and fuel on \
+                  every run and machine: clocks are virtual (they start at \
+                  2000-01-01T00:00:00Z and advance 1 ns per unit of fuel; sleeps return at once \
+                  with the clock moved to their deadline), random bytes come from xoshiro256** \
+                  seeded by --seed, NaN results are canonical, a stdin read waits until it can \
+                  fill its buffer or the input ends, and stdio never reports a terminal. See \
+                  docs/determinism.md.\n\n\
+                  Exit status: the guest's exit code; 134 when the guest traps (the trap and a \
                   Wasm backtrace go to stderr); 1 when wasiproc itself fails (missing file, \
-                  invalid module, unknown import); 2 for bad command-line flags."
+                  invalid module, unknown import) or --check-determinism finds a difference; 2 \
+                  for bad command-line flags."
 )]
 pub struct Args {
     /// Grant the host directory HOST to the guest, read-write, at GUEST
@@ -77,6 +99,35 @@ pub struct Args {
     /// parent, module, fuel used, peak memory, status.
     #[arg(long)]
     pub summary: bool,
+
+    /// Run deterministically: virtual clocks advanced by fuel and by sleeps
+    /// (which return at once), seeded random bytes, canonical NaNs, stdin
+    /// read in full buffers, stdio not a terminal (see below).
+    #[arg(long)]
+    pub deterministic: bool,
+
+    /// Seed of the random bytes of a deterministic run (implies
+    /// --deterministic; default 0).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Run the program twice, deterministically, with its output captured;
+    /// compare stdout, stderr, exit status, the per-process summary and the
+    /// scheduler's event log (every slice, block, spawn, kill and exit, with
+    /// fuel counts); print "deterministic: 2 runs identical" or the first
+    /// difference to stderr; then pass on the first run's output and exit
+    /// status (exit 1 if the runs differ). Stdin is read once and given to
+    /// both runs; granted directories are not reset between them.
+    #[arg(long, conflicts_with = "invoke")]
+    pub check_determinism: bool,
+
+    /// Write a timeline of the run to FILE as Chrome Trace Event JSON (open
+    /// it in ui.perfetto.dev or chrome://tracing): a track per process with
+    /// its running slices, blocked periods (with the reason) and spawn, kill
+    /// and exit events. Timestamps are virtual time (1 ns per unit of fuel)
+    /// in a deterministic run, real time otherwise.
+    #[arg(long = "trace-events", value_name = "FILE", conflicts_with = "invoke")]
+    pub trace_events: Option<PathBuf>,
 
     /// Call the exported function FUNC instead of `_start` (for modules
     /// without `_start`); ARGS are its arguments, parsed by its parameter
@@ -174,13 +225,55 @@ fn allowed_modules(args: &Args) -> Result<Vec<(String, PathBuf)>, CliError> {
     Ok(out)
 }
 
+/// The host's stdout or stderr, never reported as a terminal: whether
+/// wasiproc's output goes to a terminal must not change what a
+/// deterministic run's guest sees.
+#[derive(Debug, Clone, Copy)]
+enum PlainStdio {
+    Out,
+    Err,
+}
+
+impl OutputStream for PlainStdio {
+    fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
+        match self {
+            PlainStdio::Out => HostStdout.write(buf),
+            PlainStdio::Err => HostStderr.write(buf),
+        }
+    }
+    fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
+        Some(Box::new(*self))
+    }
+}
+
+/// Where the root's stdout and stderr go.
+pub(crate) enum RootStdio {
+    /// The host's own, as they are.
+    Inherit,
+    /// The host's own, never reported as terminals (deterministic runs).
+    Plain,
+    /// Captured in memory.
+    Capture(WritePipe, WritePipe),
+}
+
 /// Builds the guest's WASI context from the flags.
-fn build_ctx(args: &Args, host: Option<SharedHost>) -> Result<WasiCtx, CliError> {
+fn build_ctx(args: &Args, host: Option<SharedHost>, stdio: RootStdio) -> Result<WasiCtx, CliError> {
     let mut b = WasiCtx::builder();
     if let Some(host) = host {
         b.host_env(host);
     }
-    b.inherit_stdio();
+    b.inherit_stdin();
+    match stdio {
+        RootStdio::Inherit => {
+            b.inherit_stdout().inherit_stderr();
+        }
+        RootStdio::Plain => {
+            b.stdout(PlainStdio::Out).stderr(PlainStdio::Err);
+        }
+        RootStdio::Capture(out, err) => {
+            b.stdout(out).stderr(err);
+        }
+    }
     b.arg(args.module.to_string_lossy());
     b.args(args.args.iter().cloned());
     for e in &args.envs {
@@ -212,24 +305,33 @@ fn build_ctx(args: &Args, host: Option<SharedHost>) -> Result<WasiCtx, CliError>
     b.build().map_err(|e| CliError(e.to_string()))
 }
 
+/// A trap and its Wasm backtrace, as printed to stderr.
+pub(crate) fn trap_text(trap: &Trap) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let kind = trap.kind();
+    let what = trap.to_string();
+    let _ = if what == kind.message() {
+        writeln!(s, "wasiproc: wasm trap: {kind}")
+    } else {
+        writeln!(s, "wasiproc: wasm trap: {kind}: {what}")
+    };
+    if !trap.backtrace().is_empty() {
+        let _ = writeln!(s, "wasm backtrace:");
+        for (i, frame) in trap.backtrace().iter().enumerate() {
+            let _ = writeln!(s, "  {i:>3}: {frame}");
+        }
+    }
+    s
+}
+
 /// Prints a trap and its Wasm backtrace to stderr (a closed stderr is not
 /// an error of the run).
 fn report_trap(trap: &Trap) {
     use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let kind = trap.kind();
-    let what = trap.to_string();
-    let _ = if what == kind.message() {
-        writeln!(err, "wasiproc: wasm trap: {kind}")
-    } else {
-        writeln!(err, "wasiproc: wasm trap: {kind}: {what}")
-    };
-    if !trap.backtrace().is_empty() {
-        let _ = writeln!(err, "wasm backtrace:");
-        for (i, frame) in trap.backtrace().iter().enumerate() {
-            let _ = writeln!(err, "  {i:>3}: {frame}");
-        }
-    }
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(trap_text(trap).as_bytes());
 }
 
 /// One line, even when a message embeds a multi-line dump.
@@ -240,25 +342,73 @@ fn one_line(msg: impl std::fmt::Display) -> String {
         .join(" ")
 }
 
-/// Runs the module as the root process; its exit code becomes the outcome.
-pub fn run(args: &Args) -> Result<Outcome, CliError> {
-    if args.invoke.is_some() {
-        return run_single(args);
+/// The settings of a deterministic execution.
+pub(crate) struct Det {
+    /// Seed of the random bytes.
+    pub seed: u64,
+    /// The virtual clock, fed by the runtime.
+    pub clock: FuelClock,
+    /// Stdin shared with another execution (`None`: the host's, alone).
+    pub stdin: Option<StdinTape>,
+}
+
+/// How one execution of the program is set up.
+pub(crate) struct Mode {
+    /// Deterministic, or real (`None`).
+    pub det: Option<Det>,
+    /// Where the root's stdout and stderr go.
+    pub stdio: RootStdio,
+    /// Where the scheduler's events go.
+    pub sink: Option<EventSink>,
+}
+
+/// What one execution produced.
+pub(crate) struct Finished {
+    /// The report, or why the run failed (deadlock, ...).
+    pub result: Result<RunReport, ProcRunError>,
+    /// Fuel consumed by the whole run.
+    pub fuel: u64,
+}
+
+impl Args {
+    /// Whether the run is deterministic.
+    pub(crate) fn is_deterministic(&self) -> bool {
+        self.deterministic || self.seed.is_some() || self.check_determinism
     }
+
+    /// The seed of a deterministic run.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed.unwrap_or(0)
+    }
+}
+
+/// Loads the modules, builds the runtime and runs the root process.
+/// `Ok(None)`: the module has no `_start`, so there is no process to run.
+pub(crate) fn execute(args: &Args, mode: Mode) -> Result<Option<Finished>, CliError> {
     let wasm = std::fs::read(&args.module)
         .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
-    let config = RuntimeConfig {
+    let mut config = RuntimeConfig {
         slice: args.slice.max(1),
         max_processes: args.max_processes.max(1),
         ..RuntimeConfig::default()
     };
-    let mut rt =
-        Runtime::new(config, Box::new(RealHost::new())).map_err(|e| CliError(one_line(e)))?;
+    let host: Box<dyn HostEnv> = match mode.det {
+        Some(det) => {
+            config.canonicalize_nans = true;
+            config.fuel_clock = Some(det.clock.clone());
+            let host = DeterministicHost::new(det.seed, det.clock);
+            Box::new(match det.stdin {
+                Some(tape) => host.with_stdin(tape),
+                None => host,
+            })
+        }
+        None => Box::new(RealHost::new()),
+    };
+    let mut rt = Runtime::new(config, host).map_err(|e| CliError(one_line(e)))?;
     let module = Module::new(rt.engine(), &wasm)
         .map_err(|e| CliError(format!("{}: {}", args.module.display(), one_line(e))))?;
     if module.get_export("_start").is_none() {
-        // Nothing to run as a process: instantiate only, as wasmtime does.
-        return run_single(args);
+        return Ok(None);
     }
     let mut allow = BTreeSet::new();
     for (name, path) in allowed_modules(args)? {
@@ -273,16 +423,91 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
         rt.register(&name, m);
         allow.insert(name);
     }
-    let ctx = build_ctx(args, Some(rt.host()))?;
+    let ctx = build_ctx(args, Some(rt.host()), mode.stdio)?;
     let limits = Limits {
         fuel: args.fuel,
         memory: args.max_memory,
         ..Limits::default()
     };
+    if let Some(sink) = mode.sink {
+        rt.set_event_sink(sink);
+    }
     let name = args.module.to_string_lossy().to_string();
     rt.spawn_root(&module, &name, ctx, allow, limits)
         .map_err(|e| CliError(format!("{}: {}", args.module.display(), one_line(e))))?;
-    match rt.run() {
+    let result = rt.run();
+    Ok(Some(Finished {
+        result,
+        fuel: rt.fuel_consumed(),
+    }))
+}
+
+/// A trace writer shared with the event sink that feeds it.
+pub(crate) type SharedTrace = Arc<Mutex<TraceWriter>>;
+
+/// Creates the `--trace-events` file, if asked for.
+pub(crate) fn open_trace(args: &Args, det: Option<&Det>) -> Result<Option<SharedTrace>, CliError> {
+    let Some(path) = &args.trace_events else {
+        return Ok(None);
+    };
+    let time = match det {
+        Some(d) => TimeBase::Virtual(d.clock.clone()),
+        None => TimeBase::Real(None),
+    };
+    let title = args.module.to_string_lossy();
+    let w = TraceWriter::create(path, &title, time)?;
+    Ok(Some(Arc::new(Mutex::new(w))))
+}
+
+/// Feeds `trace` from a run's events.
+pub(crate) fn trace_sink(trace: &SharedTrace) -> impl FnMut(&Event) + Send + 'static {
+    let trace = trace.clone();
+    move |e| trace.lock().unwrap_or_else(|p| p.into_inner()).event(e)
+}
+
+/// Completes the trace file once the run (and its sink) is gone.
+pub(crate) fn close_trace(trace: Option<SharedTrace>) -> Result<(), CliError> {
+    let Some(trace) = trace else { return Ok(()) };
+    let w = match Arc::try_unwrap(trace) {
+        Ok(m) => m.into_inner().unwrap_or_else(|p| p.into_inner()),
+        Err(_) => return Err(CliError("the trace is still in use".into())),
+    };
+    w.finish()
+}
+
+/// Runs the module as the root process; its exit code becomes the outcome.
+pub fn run(args: &Args) -> Result<Outcome, CliError> {
+    if args.invoke.is_some() {
+        return run_single(args);
+    }
+    if args.check_determinism {
+        return crate::check::run(args);
+    }
+    let det = args.is_deterministic().then(|| Det {
+        seed: args.seed(),
+        clock: FuelClock::new(),
+        stdin: None,
+    });
+    let trace = open_trace(args, det.as_ref())?;
+    let stdio = if det.is_some() {
+        RootStdio::Plain
+    } else {
+        RootStdio::Inherit
+    };
+    let sink = trace.as_ref().map(|t| Box::new(trace_sink(t)) as EventSink);
+    let finished = execute(args, Mode { det, stdio, sink });
+    close_trace(trace)?;
+    match finished? {
+        Some(f) => report(args, f),
+        // Nothing to run as a process: instantiate only, as wasmtime does.
+        None => run_single(args),
+    }
+}
+
+/// Prints what the run left to say (a trap, the summary) and maps its
+/// result to the outcome.
+pub(crate) fn report(args: &Args, finished: Finished) -> Result<Outcome, CliError> {
+    match finished.result {
         Ok(report) => {
             if let Some(trap) = &report.trap {
                 report_trap(trap);
@@ -292,8 +517,15 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
             }
             Ok(Outcome::Exit(report.status.shell_code()))
         }
-        Err(ProcRunError::Engine(e)) => Err(CliError(one_line(e))),
-        Err(e) => Err(CliError(e.to_string())),
+        Err(e) => Err(run_error(e)),
+    }
+}
+
+/// The one-line message of a failed run.
+pub(crate) fn run_error(e: ProcRunError) -> CliError {
+    match e {
+        ProcRunError::Engine(e) => CliError(one_line(e)),
+        e => CliError(e.to_string()),
     }
 }
 
@@ -319,7 +551,16 @@ fn print_summary(processes: &[wasiproc_process::ProcessSummary]) {
 fn run_single(args: &Args) -> Result<Outcome, CliError> {
     let wasm = std::fs::read(&args.module)
         .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
-    let ctx = build_ctx(args, None)?;
+    let ctx = if args.is_deterministic() {
+        let host = DeterministicHost::new(args.seed(), FuelClock::new());
+        build_ctx(
+            args,
+            Some(SharedHost::new(Box::new(host))),
+            RootStdio::Plain,
+        )?
+    } else {
+        build_ctx(args, None, RootStdio::Inherit)?
+    };
     let opts = RunOptions {
         fuel: args.fuel,
         max_memory: args.max_memory,
@@ -329,6 +570,7 @@ fn run_single(args: &Args) -> Result<Outcome, CliError> {
         } else {
             Vec::new()
         },
+        canonicalize_nans: args.is_deterministic(),
     };
     match wasiproc_wasi::run(&wasm, ctx, &opts) {
         Ok(RunOutcome::Exited(code)) => Ok(Outcome::Exit(code)),

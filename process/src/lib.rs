@@ -9,6 +9,13 @@
 //! docs/abi.md) to spawn children with a precise subset of their own
 //! capabilities, wait for them, kill them and connect them with [`pipe`]s.
 //!
+//! A run can be watched and made fully reproducible:
+//! [`Runtime::set_event_sink`] receives every scheduler [`Event`] (slices
+//! with their fuel, blocks with their reason, wake-ups, spawns, kills,
+//! exits), and [`RuntimeConfig::fuel_clock`] lets a
+//! [`wasiproc_wasi::DeterministicHost`]'s virtual clock follow the run's
+//! fuel (see docs/determinism.md).
+//!
 //! ```no_run
 //! use wasiproc_process::{Limits, Runtime, RuntimeConfig};
 //! use wasiproc_engine::Module;

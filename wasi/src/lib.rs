@@ -61,7 +61,9 @@ pub mod types;
 pub use blocked::{BlockedOn, Interest};
 pub use ctx::{BuildError, WasiCtx, WasiCtxBuilder};
 pub use errno::{Errno, WasiError, WasiResult};
-pub use host::{HostEnv, HostHandle, OpenRequest, RealHost};
+pub use host::{
+    DeterministicHost, FuelClock, HostEnv, HostHandle, OpenRequest, RealHost, StdinTape,
+};
 pub use linker::{MODULE, add_to_linker};
 pub use run::{RunError, RunOptions, RunOutcome, drive, run, run_module};
 pub use stream::{InputStream, OutputStream, ReadPipe, StreamRead, StreamWrite, WritePipe};

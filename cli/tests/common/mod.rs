@@ -46,6 +46,24 @@ pub fn guest() -> &'static Path {
     })
 }
 
+/// examples/bin (the example programs of guest/), built once per test
+/// binary by guest/build.sh.
+pub fn examples() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let status = Command::new(root().join("guest/build.sh"))
+            .env("CARGO_TERM_QUIET", "true")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET")
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .expect("run guest/build.sh");
+        assert!(status.success(), "guest/build.sh failed");
+        root().join("examples/bin")
+    })
+}
+
 /// A `wasiproc` command.
 pub fn wasiproc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasiproc"))

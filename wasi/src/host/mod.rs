@@ -21,21 +21,29 @@
 //!   ambient authority is [`HostEnv::open_preopen`], called once per grant
 //!   when the context is built; every later path is resolved beneath a
 //!   granted directory and cannot leave it).
-//! - later: a deterministic one (virtual clocks advanced by fuel and by
-//!   sleeps, seeded random bytes), a recording one (wraps another and appends
-//!   each call and result to a trace) and a replaying one (serves results
-//!   from a trace, touches no host file, and reports the first call whose
-//!   arguments differ from the recorded ones). The seam is designed for them:
-//!   arguments and results are values, handles are numbers, and waiting
-//!   ([`HostEnv::wait`]) is part of the trait so a virtual clock can jump to a
-//!   deadline instead of sleeping.
+//! - [`DeterministicHost`]: virtual clocks advanced by fuel (read from a
+//!   [`FuelClock`] the scheduler feeds) and by waits, which jump to the
+//!   deadline instead of sleeping; seeded random bytes (xoshiro256**); the
+//!   host's stdin read so that results depend only on its bytes; the host
+//!   filesystem through a [`RealHost`] (files are inputs).
+//! - later: a recording one (wraps another and appends each call and result
+//!   to a trace) and a replaying one (serves results from a trace, touches no
+//!   host file, and reports the first call whose arguments differ from the
+//!   recorded ones). The seam is designed for them: arguments and results are
+//!   values, handles are numbers, and waiting ([`HostEnv::wait`]) is part of
+//!   the trait so a virtual clock can jump to a deadline instead of sleeping.
 //!
 //! Filesystem methods have defaults that answer [`Errno::Notsup`] (or
 //! [`Errno::Badf`] for handle operations), so an environment without a
 //! filesystem implements only the clocks, random and stdin.
 
+mod deterministic;
 mod real;
 
+pub use deterministic::{
+    DeterministicHost, FuelClock, NS_PER_FUEL, StdinTape, VIRTUAL_EPOCH_NS, Xoshiro256StarStar,
+    splitmix64,
+};
 pub use real::RealHost;
 
 use crate::blocked::BlockedOn;
