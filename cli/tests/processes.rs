@@ -3,26 +3,12 @@
 
 mod common;
 
-use common::{root, run, stderr, stdout};
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
+use common::{run, stderr, stdout};
+use std::path::Path;
 
 /// examples/bin, built once per test binary by guest/build.sh.
-fn bin() -> &'static PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let status = Command::new(root().join("guest/build.sh"))
-            .env("CARGO_TERM_QUIET", "true")
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_BUILD_TARGET")
-            .env_remove("CARGO_TARGET_DIR")
-            .status()
-            .expect("run guest/build.sh");
-        assert!(status.success(), "guest/build.sh failed");
-        root().join("examples/bin")
-    })
+fn bin() -> &'static Path {
+    common::examples()
 }
 
 fn wasm(name: &str) -> String {
