@@ -10,6 +10,7 @@ const IMPORTS: &str = r#"
   (import "wasi_process" "spawn_config_fd" (func $cfg_fd (param i32 i32 i32) (result i32)))
   (import "wasi_process" "spawn_config_arg" (func $cfg_arg (param i32 i32 i32) (result i32)))
   (import "wasi_process" "spawn_config_limit" (func $cfg_limit (param i32 i32 i64) (result i32)))
+  (import "wasi_process" "spawn_config_allow" (func $cfg_allow (param i32 i32 i32) (result i32)))
   (import "wasi_process" "spawn" (func $spawn (param i32 i32 i32 i32) (result i32)))
   (import "wasi_process" "wait" (func $wait (param i32 i32 i32) (result i32)))
   (import "wasi_process" "kill" (func $kill (param i32) (result i32)))
@@ -278,4 +279,60 @@ fn interleaving_and_fuel_are_deterministic() {
         "slices interleave: {out}"
     );
     assert!(seen.windows(2).all(|w| w[0] == w[1]), "runs differ");
+}
+
+/// Spawns `leaf.wasm` (allowing nothing) and exits 5 without waiting.
+const MIDDLE: &str = r#"(module
+  (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
+  (import "wasi_process" "spawn" (func $spawn (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "leaf.wasm")
+  (func (export "_start")
+    (drop (call $cfg_new (i32.const 0)))
+    (if (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 9) (i32.const 4))
+      (then (call $exit (i32.const 1))))
+    (call $exit (i32.const 5))))"#;
+
+/// Busy for a while, then exits 9.
+const LEAF: &str = r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32)
+    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 200000))))
+    (call $exit (i32.const 9))))"#;
+
+#[test]
+fn orphans_are_adopted_and_reaped_by_the_root() {
+    let root = format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "middle.wasm")
+  (data (i32.const 120) "leaf.wasm")
+  (func (export "_start") (local $a i32)
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_allow (i32.load (i32.const 0)) (i32.const 120) (i32.const 9)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 11) (i32.const 4)))
+    ;; first the middle child ends, then its orphan, now the root's child
+    (if (call $wait (i32.const -1) (i32.const 0) (i32.const 16)) (then (call $exit (i32.const 120))))
+    (local.set $a (i32.load (i32.const 24)))
+    (if (call $wait (i32.const -1) (i32.const 0) (i32.const 16)) (then (call $exit (i32.const 121))))
+    ;; no children are left
+    (if (i32.ne (call $wait (i32.const -1) (i32.const 0) (i32.const 16)) (i32.const 12))
+      (then (call $exit (i32.const 122))))
+    (call $exit (i32.add (i32.mul (local.get $a) (i32.const 10)) (i32.load (i32.const 24))))))"#
+    );
+    let r = run(
+        &root,
+        &[("middle.wasm", MIDDLE), ("leaf.wasm", LEAF)],
+        &["middle.wasm", "leaf.wasm"],
+    );
+    assert_eq!(root_status(&r), ExitStatus::Exited(59));
+    let report = r.result.unwrap();
+    let leaf = report
+        .processes
+        .iter()
+        .find(|p| p.module == "leaf.wasm")
+        .unwrap();
+    assert_eq!(leaf.parent.0, 1, "adopted by the root");
 }
