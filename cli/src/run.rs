@@ -69,7 +69,8 @@ pub struct Args {
     pub envs: Vec<String>,
 
     /// Total fuel budget: the guest traps with "out of fuel" when it is used
-    /// up. Without it execution is not metered.
+    /// up. Without it the budget is unlimited (fuel is still counted: it
+    /// drives the scheduler and `--summary`).
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
 
