@@ -55,6 +55,7 @@ fn capture(
         }),
         stdio: RootStdio::Capture(out.clone(), err.clone()),
         sink: Some(Box::new(sink)),
+        wrap: None,
     };
     let finished = execute(args, mode)?.ok_or_else(needs_start)?;
     Ok(Captured {

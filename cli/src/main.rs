@@ -7,6 +7,8 @@
 //! [`Command`] and one arm in [`main`].
 
 mod check;
+mod record;
+mod replay;
 mod run;
 mod trace;
 mod validate;
@@ -34,6 +36,8 @@ struct Cli {
 enum Command {
     /// Run a WASI preview1 program.
     Run(Box<run::Args>),
+    /// Replay a run recorded with `run --record`, from the trace alone.
+    Replay(replay::Args),
     /// Check that a binary module decodes and validates.
     Validate(validate::Args),
     /// Run WebAssembly specification scripts (.wast) and count their assertions.
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => run::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Wast(args) => wast::run(args),
     };

@@ -20,11 +20,12 @@ use wasiproc_process::{
     Event, EventSink, Limits, RunError as ProcRunError, RunReport, Runtime, RuntimeConfig,
     SharedHost,
 };
+use wasiproc_wasi::host::record::SharedRecorder;
 use wasiproc_wasi::run::format_val;
 use wasiproc_wasi::stream::{HostStderr, HostStdout, OutputStream, StreamWrite};
 use wasiproc_wasi::{
-    DeterministicHost, Errno, FuelClock, HostEnv, RealHost, RunError, RunOptions, RunOutcome,
-    StdinTape, WasiCtx, WritePipe,
+    DeterministicHost, Errno, FuelClock, HostEnv, RealHost, RecordingHost, ReplayHost, RunError,
+    RunOptions, RunOutcome, RunPosition, StdinTape, WasiCtx, WritePipe,
 };
 
 /// Exit code of a run whose guest trapped (128 + SIGABRT, as wasmtime).
@@ -129,6 +130,18 @@ pub struct Args {
     /// in a deterministic run, real time otherwise.
     #[arg(long = "trace-events", value_name = "FILE", conflicts_with = "invoke")]
     pub trace_events: Option<PathBuf>,
+
+    /// Record the run into FILE: the modules, arguments, environment,
+    /// grants and limits, every result that crossed the sandbox boundary
+    /// (clocks, random bytes, stdin, host filesystem), and the outputs and
+    /// exit status. `wasiproc replay FILE` reproduces the run from it alone.
+    /// Stdio is never reported as a terminal. See docs/trace-format.md.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["invoke", "check_determinism"]
+    )]
+    pub record: Option<PathBuf>,
 
     /// Call the exported function FUNC instead of `_start` (for modules
     /// without `_start`); ARGS are its arguments, parsed by its parameter
@@ -255,10 +268,20 @@ pub(crate) enum RootStdio {
     Plain,
     /// Captured in memory.
     Capture(WritePipe, WritePipe),
+    /// The host's own, never terminals, with a copy of the bytes kept.
+    Tee(Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>),
 }
 
-/// Builds the guest's WASI context from the flags.
-fn build_ctx(args: &Args, host: Option<SharedHost>, stdio: RootStdio) -> Result<WasiCtx, CliError> {
+/// The host environment of a recording or replaying execution.
+pub(crate) enum Wrap {
+    /// Record every host call into the trace.
+    Record(SharedRecorder, RunPosition),
+    /// Serve every host call from a trace.
+    Replay(Box<ReplayHost>, RunPosition),
+}
+
+/// Builds the guest's WASI context from a plan.
+fn build_ctx(plan: &Plan, host: Option<SharedHost>, stdio: RootStdio) -> Result<WasiCtx, CliError> {
     let mut b = WasiCtx::builder();
     if let Some(host) = host {
         b.host_env(host);
@@ -274,36 +297,164 @@ fn build_ctx(args: &Args, host: Option<SharedHost>, stdio: RootStdio) -> Result<
         RootStdio::Capture(out, err) => {
             b.stdout(out).stderr(err);
         }
+        RootStdio::Tee(out, err) => {
+            b.stdout(TeeStdio::new(PlainStdio::Out, out))
+                .stderr(TeeStdio::new(PlainStdio::Err, err));
+        }
     }
-    b.arg(args.module.to_string_lossy());
-    b.args(args.args.iter().cloned());
-    for e in &args.envs {
-        match e.split_once('=') {
-            Some((k, v)) => {
-                b.env(k, v);
-            }
-            None => {
-                if let Ok(v) = std::env::var(e) {
-                    b.env(e.as_str(), v);
+    b.arg(plan.root_name.as_str());
+    b.args(plan.args.iter().cloned());
+    for (k, v) in &plan.env {
+        b.env(k.as_str(), v.as_str());
+    }
+    for g in &plan.grants {
+        if g.read_only {
+            b.preopened_dir_read_only(g.host.as_str(), g.guest.as_str());
+        } else {
+            b.preopened_dir(g.host.as_str(), g.guest.as_str());
+        }
+    }
+    b.build().map_err(|e| CliError(e.to_string()))
+}
+
+/// A directory grant: host path, guest path, read-only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Grant {
+    /// The host directory (as given on the command line).
+    pub host: String,
+    /// Where the guest sees it.
+    pub guest: String,
+    /// Nothing beneath it may change.
+    pub read_only: bool,
+}
+
+/// Everything a run is made of once the flags are resolved and the files
+/// read: what `--record` writes into a trace's header and `replay` runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// The root's name: argv[0] and its process name (the path as given).
+    pub root_name: String,
+    /// The root module's bytes.
+    pub root: Vec<u8>,
+    /// The modules the run may spawn: (name, bytes).
+    pub modules: Vec<(String, Vec<u8>)>,
+    /// The guest's arguments after argv[0].
+    pub args: Vec<String>,
+    /// The guest's environment, resolved.
+    pub env: Vec<(String, String)>,
+    /// Directory grants, in the order they are preopened.
+    pub grants: Vec<Grant>,
+    /// `--fuel`.
+    pub fuel: Option<u64>,
+    /// `--max-memory`.
+    pub max_memory: Option<usize>,
+    /// `--max-processes`.
+    pub max_processes: usize,
+    /// `--slice`.
+    pub slice: u64,
+    /// Deterministic run (canonical NaNs, virtual clocks).
+    pub deterministic: bool,
+    /// Seed of a deterministic run.
+    pub seed: u64,
+}
+
+impl Plan {
+    /// Resolves the flags and reads the modules.
+    pub(crate) fn from_args(args: &Args) -> Result<Plan, CliError> {
+        let root = std::fs::read(&args.module)
+            .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
+        let mut env = Vec::new();
+        for e in &args.envs {
+            match e.split_once('=') {
+                Some((k, v)) => env.push((k.to_string(), v.to_string())),
+                None => {
+                    if let Ok(v) = std::env::var(e) {
+                        env.push((e.clone(), v));
+                    }
                 }
             }
         }
+        let mut grants = Vec::new();
+        for d in &args.dirs {
+            let (host, guest) = split_pair(d);
+            grants.push(Grant {
+                host,
+                guest,
+                read_only: false,
+            });
+        }
+        for d in &args.mapdirs {
+            let Some((guest, host)) = d.split_once("::") else {
+                return Err(CliError(format!("--mapdir needs GUEST::HOST, got {d:?}")));
+            };
+            grants.push(Grant {
+                host: host.to_string(),
+                guest: guest.to_string(),
+                read_only: false,
+            });
+        }
+        for d in &args.dirs_ro {
+            let (host, guest) = split_pair(d);
+            grants.push(Grant {
+                host,
+                guest,
+                read_only: true,
+            });
+        }
+        let mut modules = Vec::new();
+        for (name, path) in allowed_modules(args)? {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                CliError(format!(
+                    "--allow-command {name}: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            modules.push((name, bytes));
+        }
+        Ok(Plan {
+            root_name: args.module.to_string_lossy().to_string(),
+            root,
+            modules,
+            args: args.args.clone(),
+            env,
+            grants,
+            fuel: args.fuel,
+            max_memory: args.max_memory,
+            max_processes: args.max_processes.max(1),
+            slice: args.slice.max(1),
+            deterministic: args.is_deterministic(),
+            seed: args.seed(),
+        })
     }
-    for d in &args.dirs {
-        let (host, guest) = split_pair(d);
-        b.preopened_dir(host, guest);
+}
+
+/// An output stream that writes through to the host's stdout or stderr
+/// (never a terminal) and keeps a copy of every byte written.
+struct TeeStdio {
+    to: PlainStdio,
+    copy: Arc<Mutex<Vec<u8>>>,
+}
+
+impl TeeStdio {
+    fn new(to: PlainStdio, copy: Arc<Mutex<Vec<u8>>>) -> Self {
+        TeeStdio { to, copy }
     }
-    for d in &args.mapdirs {
-        let Some((guest, host)) = d.split_once("::") else {
-            return Err(CliError(format!("--mapdir needs GUEST::HOST, got {d:?}")));
-        };
-        b.preopened_dir(host, guest);
+}
+
+impl OutputStream for TeeStdio {
+    fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
+        let r = self.to.write(buf)?;
+        if let StreamWrite::Written(n) = r {
+            self.copy
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(&buf[..n.min(buf.len())]);
+        }
+        Ok(r)
     }
-    for d in &args.dirs_ro {
-        let (host, guest) = split_pair(d);
-        b.preopened_dir_read_only(host, guest);
+    fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
+        Some(Box::new(TeeStdio::new(self.to, self.copy.clone())))
     }
-    b.build().map_err(|e| CliError(e.to_string()))
 }
 
 /// A trap and its Wasm backtrace, as printed to stderr.
@@ -328,7 +479,7 @@ pub(crate) fn trap_text(trap: &Trap) -> String {
 
 /// Prints a trap and its Wasm backtrace to stderr (a closed stderr is not
 /// an error of the run).
-fn report_trap(trap: &Trap) {
+pub(crate) fn report_trap(trap: &Trap) {
     use std::io::Write;
     let _ = std::io::stderr()
         .lock()
@@ -336,7 +487,7 @@ fn report_trap(trap: &Trap) {
 }
 
 /// One line, even when a message embeds a multi-line dump.
-fn one_line(msg: impl std::fmt::Display) -> String {
+pub(crate) fn one_line(msg: impl std::fmt::Display) -> String {
     msg.to_string()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -361,6 +512,8 @@ pub(crate) struct Mode {
     pub stdio: RootStdio,
     /// Where the scheduler's events go.
     pub sink: Option<EventSink>,
+    /// Recording or replaying.
+    pub wrap: Option<Wrap>,
 }
 
 /// What one execution produced.
@@ -386,56 +539,67 @@ impl Args {
 /// Loads the modules, builds the runtime and runs the root process.
 /// `Ok(None)`: the module has no `_start`, so there is no process to run.
 pub(crate) fn execute(args: &Args, mode: Mode) -> Result<Option<Finished>, CliError> {
-    let wasm = std::fs::read(&args.module)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
+    execute_plan(&Plan::from_args(args)?, mode)
+}
+
+/// Builds the runtime for `plan` and runs its root process.
+pub(crate) fn execute_plan(plan: &Plan, mode: Mode) -> Result<Option<Finished>, CliError> {
     let mut config = RuntimeConfig {
-        slice: args.slice.max(1),
-        max_processes: args.max_processes.max(1),
+        slice: plan.slice.max(1),
+        max_processes: plan.max_processes.max(1),
+        canonicalize_nans: plan.deterministic,
         ..RuntimeConfig::default()
     };
-    let host: Box<dyn HostEnv> = match mode.det {
-        Some(det) => {
-            config.canonicalize_nans = true;
+    let base: Option<Box<dyn HostEnv>> = match (mode.det, &mode.wrap) {
+        (_, Some(Wrap::Replay(..))) => None,
+        (Some(det), _) => {
             config.fuel_clock = Some(det.clock.clone());
             let host = DeterministicHost::new(det.seed, det.clock);
-            Box::new(match det.stdin {
+            Some(Box::new(match det.stdin {
                 Some(tape) => host.with_stdin(tape),
                 None => host,
-            })
+            }))
         }
-        None => Box::new(RealHost::new()),
+        (None, _) => Some(Box::new(RealHost::new())),
+    };
+    let host: Box<dyn HostEnv> = match (mode.wrap, base) {
+        (Some(Wrap::Record(rec, pos)), Some(base)) => {
+            config.fuel_clock = Some(pos.fuel.clone());
+            config.pid_cell = Some(pos.pid.clone());
+            Box::new(RecordingHost::new(base, rec, pos))
+        }
+        (Some(Wrap::Replay(host, pos)), _) => {
+            config.fuel_clock = Some(pos.fuel.clone());
+            config.pid_cell = Some(pos.pid.clone());
+            host
+        }
+        (_, Some(base)) => base,
+        (_, None) => return Err(CliError("no host environment".into())),
     };
     let mut rt = Runtime::new(config, host).map_err(|e| CliError(one_line(e)))?;
-    let module = Module::new(rt.engine(), &wasm)
-        .map_err(|e| CliError(format!("{}: {}", args.module.display(), one_line(e))))?;
+    let module = Module::new(rt.engine(), &plan.root)
+        .map_err(|e| CliError(format!("{}: {}", plan.root_name, one_line(e))))?;
     if module.get_export("_start").is_none() {
         return Ok(None);
     }
     let mut allow = BTreeSet::new();
-    for (name, path) in allowed_modules(args)? {
-        let bytes = std::fs::read(&path).map_err(|e| {
-            CliError(format!(
-                "--allow-command {name}: cannot read {}: {e}",
-                path.display()
-            ))
-        })?;
-        let m = Module::new(rt.engine(), &bytes)
-            .map_err(|e| CliError(format!("{}: {}", path.display(), one_line(e))))?;
-        rt.register(&name, m);
-        allow.insert(name);
+    for (name, bytes) in &plan.modules {
+        let m = Module::new(rt.engine(), bytes)
+            .map_err(|e| CliError(format!("{name}: {}", one_line(e))))?;
+        rt.register(name, m);
+        allow.insert(name.clone());
     }
-    let ctx = build_ctx(args, Some(rt.host()), mode.stdio)?;
+    let ctx = build_ctx(plan, Some(rt.host()), mode.stdio)?;
     let limits = Limits {
-        fuel: args.fuel,
-        memory: args.max_memory,
+        fuel: plan.fuel,
+        memory: plan.max_memory,
         ..Limits::default()
     };
     if let Some(sink) = mode.sink {
         rt.set_event_sink(sink);
     }
-    let name = args.module.to_string_lossy().to_string();
-    rt.spawn_root(&module, &name, ctx, allow, limits)
-        .map_err(|e| CliError(format!("{}: {}", args.module.display(), one_line(e))))?;
+    rt.spawn_root(&module, &plan.root_name, ctx, allow, limits)
+        .map_err(|e| CliError(format!("{}: {}", plan.root_name, one_line(e))))?;
     let result = rt.run();
     Ok(Some(Finished {
         result,
@@ -489,6 +653,9 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
         clock: FuelClock::new(),
         stdin: None,
     });
+    if let Some(path) = &args.record {
+        return crate::record::run(args, path, det);
+    }
     let trace = open_trace(args, det.as_ref())?;
     let stdio = if det.is_some() {
         RootStdio::Plain
@@ -496,7 +663,15 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
         RootStdio::Inherit
     };
     let sink = trace.as_ref().map(|t| Box::new(trace_sink(t)) as EventSink);
-    let finished = execute(args, Mode { det, stdio, sink });
+    let finished = execute(
+        args,
+        Mode {
+            det,
+            stdio,
+            sink,
+            wrap: None,
+        },
+    );
     close_trace(trace)?;
     match finished? {
         Some(f) => report(args, f),
@@ -550,17 +725,17 @@ fn print_summary(processes: &[wasiproc_process::ProcessSummary]) {
 
 /// `--invoke`: calls one export in a single process.
 fn run_single(args: &Args) -> Result<Outcome, CliError> {
-    let wasm = std::fs::read(&args.module)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
+    let plan = Plan::from_args(args)?;
+    let wasm = &plan.root;
     let ctx = if args.is_deterministic() {
         let host = DeterministicHost::new(args.seed(), FuelClock::new());
         build_ctx(
-            args,
+            &plan,
             Some(SharedHost::new(Box::new(host))),
             RootStdio::Plain,
         )?
     } else {
-        build_ctx(args, None, RootStdio::Inherit)?
+        build_ctx(&plan, None, RootStdio::Inherit)?
     };
     let opts = RunOptions {
         fuel: args.fuel,
@@ -573,7 +748,7 @@ fn run_single(args: &Args) -> Result<Outcome, CliError> {
         },
         canonicalize_nans: args.is_deterministic(),
     };
-    match wasiproc_wasi::run(&wasm, ctx, &opts) {
+    match wasiproc_wasi::run(wasm, ctx, &opts) {
         Ok(RunOutcome::Exited(code)) => Ok(Outcome::Exit(code)),
         Ok(RunOutcome::Returned(vals)) => {
             for v in &vals {

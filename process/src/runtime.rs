@@ -17,7 +17,7 @@ use wasiproc_engine::{
 };
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::Descriptor;
-use wasiproc_wasi::{BlockedOn, FuelClock, HostEnv, Interest, WasiCtx, WasiCtxBuilder};
+use wasiproc_wasi::{BlockedOn, FuelClock, HostEnv, Interest, PidCell, WasiCtx, WasiCtxBuilder};
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
@@ -31,6 +31,10 @@ pub struct RuntimeConfig {
     /// A clock to tell the run's total fuel consumed after every slice
     /// (the virtual clock of a [`wasiproc_wasi::DeterministicHost`]).
     pub fuel_clock: Option<FuelClock>,
+    /// A cell to tell the pid on whose behalf the host is called (set
+    /// before each slice and each readiness check; 0 while the scheduler
+    /// waits for the outside), for recording and replaying a run.
+    pub pid_cell: Option<PidCell>,
 }
 
 impl Default for RuntimeConfig {
@@ -40,6 +44,7 @@ impl Default for RuntimeConfig {
             max_processes: 10_000,
             canonicalize_nans: false,
             fuel_clock: None,
+            pid_cell: None,
         }
     }
 }
@@ -360,6 +365,7 @@ impl Runtime {
             return;
         }
         self.emit(pid, || EventKind::SliceStart);
+        self.set_pid(pid);
         let Some(p) = self.procs.get_mut(&pid) else {
             return;
         };
@@ -650,7 +656,15 @@ impl Runtime {
         }
     }
 
+    /// Tells the pid cell, if any, who the host is called for.
+    fn set_pid(&self, pid: Pid) {
+        if let Some(cell) = &self.config.pid_cell {
+            cell.set(pid.0);
+        }
+    }
+
     fn ready(&mut self, pid: Pid, on: &BlockedOn) -> bool {
+        self.set_pid(pid);
         match on {
             BlockedOn::Timer { deadline } => self.host.monotonic_now() >= *deadline,
             BlockedOn::Stdin => self.host.stdin_ready(),
@@ -763,6 +777,7 @@ impl Runtime {
         if outside.is_empty() {
             return Err(RunError::Deadlock(lines));
         }
+        self.set_pid(Pid(0));
         self.host
             .wait(&BlockedOn::Any(outside))
             .map_err(RunError::Wait)

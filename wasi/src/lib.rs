@@ -62,7 +62,8 @@ pub use blocked::{BlockedOn, Interest};
 pub use ctx::{BuildError, WasiCtx, WasiCtxBuilder};
 pub use errno::{Errno, WasiError, WasiResult};
 pub use host::{
-    DeterministicHost, FuelClock, HostEnv, HostHandle, OpenRequest, RealHost, StdinTape,
+    DeterministicHost, FuelClock, HostEnv, HostHandle, OpenRequest, PidCell, RealHost,
+    RecordingHost, ReplayHost, RunPosition, StdinTape,
 };
 pub use linker::{MODULE, add_to_linker};
 pub use run::{RunError, RunOptions, RunOutcome, drive, run, run_module};

@@ -26,12 +26,13 @@
 //!   deadline instead of sleeping; seeded random bytes (xoshiro256**); the
 //!   host's stdin read so that results depend only on its bytes; the host
 //!   filesystem through a [`RealHost`] (files are inputs).
-//! - later: a recording one (wraps another and appends each call and result
-//!   to a trace) and a replaying one (serves results from a trace, touches no
-//!   host file, and reports the first call whose arguments differ from the
-//!   recorded ones). The seam is designed for them: arguments and results are
-//!   values, handles are numbers, and waiting ([`HostEnv::wait`]) is part of
-//!   the trait so a virtual clock can jump to a deadline instead of sleeping.
+//! - [`RecordingHost`] wraps another and appends each call, its arguments
+//!   and its result to a trace; [`ReplayHost`] serves results from a trace,
+//!   touches no host file, and stops at the first call whose kind, arguments
+//!   or position differ from the recorded ones (`record.rs`,
+//!   docs/trace-format.md). The seam is designed for them: arguments and
+//!   results are values, handles are numbers, and waiting
+//!   ([`HostEnv::wait`]) is part of the trait.
 //!
 //! Filesystem methods have defaults that answer [`Errno::Notsup`] (or
 //! [`Errno::Badf`] for handle operations), so an environment without a
@@ -39,12 +40,14 @@
 
 mod deterministic;
 mod real;
+pub mod record;
 
 pub use deterministic::{
     DeterministicHost, FuelClock, NS_PER_FUEL, StdinTape, VIRTUAL_EPOCH_NS, Xoshiro256StarStar,
     splitmix64,
 };
 pub use real::RealHost;
+pub use record::{PidCell, RecordingHost, ReplayHost, RunPosition};
 
 use crate::blocked::BlockedOn;
 use crate::errno::Errno;

@@ -1,0 +1,324 @@
+//! `wasiproc run --record FILE`: the trace's header (a [`Plan`]) and
+//! trailer (outputs and outcome), and the recording execution. The call
+//! records themselves are written by `wasiproc_wasi::RecordingHost`; the
+//! layout is in docs/trace-format.md.
+
+use crate::run::{
+    Args, Det, Finished, Grant, Mode, Plan, RootStdio, Wrap, close_trace, execute_plan, one_line,
+    open_trace, report, trace_sink, trap_text,
+};
+use crate::{CliError, Outcome};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use wasiproc_process::{EventSink, RunError as ProcRunError};
+use wasiproc_wasi::host::record::{Dec, Enc, Recorder, TraceError, fnv64};
+use wasiproc_wasi::{PidCell, RunPosition};
+
+/// How the recorded run ended, as the trailer keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// The root ended with this exit code; the trap text (with backtrace)
+    /// if it trapped, else empty.
+    Status(i32, String),
+    /// The run failed (deadlock, a module that does not link, ...).
+    Error(String),
+}
+
+impl std::fmt::Display for Ending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ending::Status(code, trap) if trap.is_empty() => write!(f, "exit code {code}"),
+            Ending::Status(code, trap) => {
+                write!(
+                    f,
+                    "exit code {code} after {}",
+                    trap.lines().next().unwrap_or("")
+                )
+            }
+            Ending::Error(e) => write!(f, "error: {e}"),
+        }
+    }
+}
+
+/// The trailer: what the recorded run produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Trailer {
+    /// Host calls recorded.
+    pub calls: u64,
+    /// The root's stdout bytes (children writing to an inherited stdout included).
+    pub stdout: Vec<u8>,
+    /// The root's stderr bytes.
+    pub stderr: Vec<u8>,
+    /// How the run ended.
+    pub ending: Ending,
+    /// Fuel consumed by the whole run.
+    pub fuel: u64,
+}
+
+fn opt(e: &mut Enc, v: Option<u64>) {
+    match v {
+        None => e.u(0),
+        Some(v) => e.u(1).u(v),
+    };
+}
+
+fn dec_opt(d: &mut Dec<'_>) -> Result<Option<u64>, TraceError> {
+    match d.u()? {
+        0 => Ok(None),
+        1 => Ok(Some(d.u()?)),
+        _ => Err(TraceError("corrupt trace: bad optional value".into())),
+    }
+}
+
+/// The header frame's payload.
+pub(crate) fn encode_header(plan: &Plan) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.str(env!("CARGO_PKG_VERSION"));
+    e.str(&plan.root_name)
+        .u(fnv64(&plan.root))
+        .bytes(&plan.root);
+    e.u(plan.modules.len() as u64);
+    for (name, bytes) in &plan.modules {
+        e.str(name).u(fnv64(bytes)).bytes(bytes);
+    }
+    e.u(plan.args.len() as u64);
+    for a in &plan.args {
+        e.str(a);
+    }
+    e.u(plan.env.len() as u64);
+    for (k, v) in &plan.env {
+        e.str(k).str(v);
+    }
+    e.u(plan.grants.len() as u64);
+    for g in &plan.grants {
+        e.str(&g.host).str(&g.guest).b(g.read_only);
+    }
+    opt(&mut e, plan.fuel);
+    opt(&mut e, plan.max_memory.map(|m| m as u64));
+    e.u(plan.max_processes as u64)
+        .u(plan.slice)
+        .b(plan.deterministic)
+        .u(plan.seed);
+    e.0
+}
+
+fn module(d: &mut Dec<'_>) -> Result<(String, Vec<u8>), TraceError> {
+    let name = d.str()?;
+    let hash = d.u()?;
+    let bytes = d.bytes()?.to_vec();
+    if fnv64(&bytes) != hash {
+        return Err(TraceError(format!(
+            "corrupt trace: module {name} does not match its recorded hash {hash:016x}"
+        )));
+    }
+    Ok((name, bytes))
+}
+
+/// Decodes a header frame's payload; returns the recording wasiproc's
+/// version too.
+pub(crate) fn decode_header(payload: &[u8]) -> Result<(String, Plan), TraceError> {
+    let mut d = Dec::new(payload);
+    let version = d.str()?;
+    let (root_name, root) = module(&mut d)?;
+    let mut modules = Vec::new();
+    for _ in 0..d.u()? {
+        modules.push(module(&mut d)?);
+    }
+    let mut args = Vec::new();
+    for _ in 0..d.u()? {
+        args.push(d.str()?);
+    }
+    let mut env = Vec::new();
+    for _ in 0..d.u()? {
+        env.push((d.str()?, d.str()?));
+    }
+    let mut grants = Vec::new();
+    for _ in 0..d.u()? {
+        grants.push(Grant {
+            host: d.str()?,
+            guest: d.str()?,
+            read_only: d.b()?,
+        });
+    }
+    let too_big = || TraceError("corrupt trace: limit out of range".into());
+    let fuel = dec_opt(&mut d)?;
+    let max_memory = dec_opt(&mut d)?
+        .map(|m| usize::try_from(m).map_err(|_| too_big()))
+        .transpose()?;
+    let max_processes = usize::try_from(d.u()?).map_err(|_| too_big())?;
+    let plan = Plan {
+        root_name,
+        root,
+        modules,
+        args,
+        env,
+        grants,
+        fuel,
+        max_memory,
+        max_processes,
+        slice: d.u()?,
+        deterministic: d.b()?,
+        seed: d.u()?,
+    };
+    if !d.is_empty() {
+        return Err(TraceError(
+            "corrupt trace: extra bytes in the header".into(),
+        ));
+    }
+    Ok((version, plan))
+}
+
+/// The trailer's payload after the record count (which the recorder writes).
+fn encode_trailer_rest(t: &Trailer) -> Vec<u8> {
+    let mut e = Enc::default();
+    e.bytes(&t.stdout).bytes(&t.stderr);
+    match &t.ending {
+        Ending::Status(code, trap) => e.u(0).u(u64::from(*code as u32)).str(trap),
+        Ending::Error(msg) => e.u(1).str(msg),
+    };
+    e.u(t.fuel);
+    e.0
+}
+
+/// Decodes a trailer frame's payload.
+pub(crate) fn decode_trailer(payload: &[u8]) -> Result<Trailer, TraceError> {
+    let mut d = Dec::new(payload);
+    let calls = d.u()?;
+    let stdout = d.bytes()?.to_vec();
+    let stderr = d.bytes()?.to_vec();
+    let ending = match d.u()? {
+        0 => Ending::Status(d.u32()? as i32, d.str()?),
+        1 => Ending::Error(d.str()?),
+        _ => return Err(TraceError("corrupt trace: bad ending".into())),
+    };
+    let fuel = d.u()?;
+    if !d.is_empty() {
+        return Err(TraceError(
+            "corrupt trace: extra bytes in the trailer".into(),
+        ));
+    }
+    Ok(Trailer {
+        calls,
+        stdout,
+        stderr,
+        ending,
+        fuel,
+    })
+}
+
+/// How an execution ended, as a trailer keeps it.
+pub(crate) fn ending_of(result: &Result<Option<Finished>, CliError>) -> Ending {
+    match result {
+        Ok(Some(f)) => match &f.result {
+            Ok(r) => Ending::Status(
+                r.status.shell_code(),
+                r.trap.as_ref().map(trap_text).unwrap_or_default(),
+            ),
+            Err(ProcRunError::Engine(e)) => Ending::Error(one_line(e)),
+            Err(e) => Ending::Error(e.to_string()),
+        },
+        Ok(None) => Ending::Error(needs_start().0),
+        Err(e) => Ending::Error(e.0.clone()),
+    }
+}
+
+fn needs_start() -> CliError {
+    CliError("--record needs a module with _start".into())
+}
+
+/// Output bytes shared with the root's stdio.
+pub(crate) type OutCopy = Arc<Mutex<Vec<u8>>>;
+
+/// Takes the bytes out of a copy.
+pub(crate) fn take(c: &OutCopy) -> Vec<u8> {
+    std::mem::take(&mut *c.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// `run --record FILE`: runs the program, recording it.
+pub fn run(args: &Args, path: &Path, det: Option<Det>) -> Result<Outcome, CliError> {
+    let plan = Plan::from_args(args)?;
+    let file = std::fs::File::create(path)
+        .map_err(|e| CliError(format!("--record: cannot create {}: {e}", path.display())))?;
+    let write_err = |e: std::io::Error| CliError(format!("--record {}: {e}", path.display()));
+    let rec = Recorder::new(
+        Box::new(std::io::BufWriter::with_capacity(256 * 1024, file)),
+        &encode_header(&plan),
+    )
+    .map_err(write_err)?;
+    let pos = RunPosition {
+        pid: PidCell::new(),
+        fuel: det.as_ref().map(|d| d.clock.clone()).unwrap_or_default(),
+    };
+    let trace = open_trace(args, det.as_ref())?;
+    let sink = trace.as_ref().map(|t| Box::new(trace_sink(t)) as EventSink);
+    let (out, err): (OutCopy, OutCopy) = Default::default();
+    let finished = execute_plan(
+        &plan,
+        Mode {
+            det,
+            stdio: RootStdio::Tee(out.clone(), err.clone()),
+            sink,
+            wrap: Some(Wrap::Record(rec.clone(), pos)),
+        },
+    );
+    close_trace(trace)?;
+    let trailer = Trailer {
+        calls: 0,
+        stdout: take(&out),
+        stderr: take(&err),
+        ending: ending_of(&finished),
+        fuel: finished
+            .as_ref()
+            .ok()
+            .and_then(|f| f.as_ref())
+            .map_or(0, |f| f.fuel),
+    };
+    rec.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .finish(&encode_trailer_rest(&trailer))
+        .map_err(write_err)?;
+    match finished? {
+        Some(f) => report(args, f),
+        None => Err(needs_start()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_and_trailer_round_trip() {
+        let plan = Plan {
+            root_name: "a.wasm".into(),
+            root: vec![0, 97, 115, 109],
+            modules: vec![("b.wasm".into(), vec![1, 2, 3])],
+            args: vec!["x".into(), "y z".into()],
+            env: vec![("K".into(), "V".into())],
+            grants: vec![Grant {
+                host: "/tmp".into(),
+                guest: "/t".into(),
+                read_only: true,
+            }],
+            fuel: Some(5),
+            max_memory: None,
+            max_processes: 7,
+            slice: 100,
+            deterministic: true,
+            seed: 9,
+        };
+        let (_, back) = decode_header(&encode_header(&plan)).unwrap();
+        assert_eq!(back, plan);
+        let t = Trailer {
+            calls: 3,
+            stdout: b"out".to_vec(),
+            stderr: vec![],
+            ending: Ending::Status(-1, "trap".into()),
+            fuel: 77,
+        };
+        let mut payload = Enc::default();
+        payload.u(3);
+        payload.0.extend_from_slice(&encode_trailer_rest(&t));
+        assert_eq!(decode_trailer(&payload.0).unwrap(), t);
+    }
+}
