@@ -28,6 +28,11 @@ use wasiproc_wasi::{
     RunOptions, RunOutcome, RunPosition, StdinTape, WasiCtx, WritePipe,
 };
 
+/// Descriptors the root process (and, by default, each child) may hold when
+/// it creates pipes, as Linux's usual soft limit: without one a guest could
+/// grow the host's memory without bound by creating pipes.
+pub const ROOT_MAX_FDS: u32 = 1024;
+
 /// Exit code of a run whose guest trapped (128 + SIGABRT, as wasmtime).
 pub const TRAP_EXIT_CODE: i32 = 134;
 
@@ -593,6 +598,7 @@ pub(crate) fn execute_plan(plan: &Plan, mode: Mode) -> Result<Option<Finished>, 
     let limits = Limits {
         fuel: plan.fuel,
         memory: plan.max_memory,
+        fds: Some(ROOT_MAX_FDS),
         ..Limits::default()
     };
     if let Some(sink) = mode.sink {

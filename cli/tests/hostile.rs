@@ -611,3 +611,26 @@ fn hostile_siblings_end_with_tagged_statuses_and_a_printer_loses_nothing() {
         "{out}"
     );
 }
+
+/// A root creating pipes forever stops at its descriptor limit (EMFILE)
+/// instead of growing the host's memory without bound.
+#[test]
+fn a_root_creating_pipes_forever_gets_emfile() {
+    let dir = scratch("pipe-bomb");
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "wasi_process" "pipe" (func $pipe (param i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (local $e i32)
+            (loop $l
+              (local.set $e (call $pipe (i32.const 0) (i32.const 4)))
+              (br_if $l (i32.eqz (local.get $e))))
+            (call $exit (local.get $e))))"#,
+    )
+    .unwrap();
+    let path = dir.join("pipes.wasm");
+    std::fs::write(&path, wasm).unwrap();
+    let o = run(&["run", path.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(33), "EMFILE: {}", stderr(&o));
+}
