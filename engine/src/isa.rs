@@ -53,9 +53,8 @@ pub enum Instr {
     Return,
     /// `slot[dst] = slot[src]` (local.get/set/tee, branch values, results).
     Copy { dst: Slot, src: Slot },
-    /// `slot[dst] = value` for 32-bit constants (i32, f32).
-    Const32 { dst: Slot, value: u32 },
-    /// `slot[dst] = value` for 64-bit constants (i64, f64, null refs).
+    /// `slot[dst] = value`: any constant in slot encoding (i32/f32 zero-extended,
+    /// i64, f64, null references).
     Const64 { dst: Slot, value: u64 },
     /// `select`: `if slot[cond] == 0 { slot[dst] = slot[rhs] }` (dst holds the first operand).
     Select { dst: Slot, rhs: Slot, cond: Slot },
@@ -384,7 +383,6 @@ impl Instr {
     pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
         match self {
             Instr::Copy { dst, .. }
-            | Instr::Const32 { dst, .. }
             | Instr::Const64 { dst, .. }
             | Instr::GlobalGet { dst, .. }
             | Instr::RefFunc { dst, .. }

@@ -504,7 +504,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 },
                 Instr::Copy { dst, src } => w64!(dst, s!(src)),
-                Instr::Const32 { dst, value } => w32!(dst, value),
                 Instr::Const64 { dst, value } => w64!(dst, value),
                 Instr::Select { dst, rhs, cond } => {
                     if r32!(cond) == 0 {

@@ -2,8 +2,8 @@
 //! and recorded; every function body is validated and translated together.
 
 use super::{
-    CompiledFunc, ConstExpr, DataSegment, ElemMode, ElemSegment, ExternIndex, ImportEntry,
-    ImportKind, ModuleInner,
+    ConstExpr, DataSegment, ElemMode, ElemSegment, ExternIndex, ImportEntry, ImportKind,
+    ModuleInner,
 };
 use crate::engine::Engine;
 use crate::error::Error;
@@ -340,6 +340,3 @@ fn read_names(names: wasmparser::NameSectionReader<'_>, m: &mut ModuleInner) {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _assert_compiled_func_send_sync(_: &CompiledFunc, _: &DataSegment, _: &ElemSegment) {}

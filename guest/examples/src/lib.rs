@@ -1,7 +1,7 @@
 //! Helpers shared by the example programs: the pipeline's deterministic byte
 //! stream, its byte transform and its checksum (so that producer,
-//! transformer, consumer and the orchestrator that checks them agree), and
-//! argument parsing.
+//! transformer, consumer and the orchestrator that checks them agree),
+//! argument parsing, and random bytes straight from WASI's `random_get`.
 
 /// Buffer size for copying through pipes: 64 KiB, a pipe's capacity.
 pub const BUF_SIZE: usize = 64 * 1024;
@@ -153,4 +153,20 @@ mod tests {
         h.update(b"a");
         assert_eq!(h.hash(), 0xAF63_DC4C_8601_EC8C);
     }
+}
+
+#[link(wasm_import_module = "wasi_snapshot_preview1")]
+unsafe extern "C" {
+    /// `random_get(buf, len) -> errno`.
+    #[link_name = "random_get"]
+    fn wasi_random_get(buf: *mut u8, len: usize) -> u16;
+}
+
+/// `n` random bytes from the host (WASI `random_get`), as hex.
+pub fn random_hex(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    // SAFETY: the host writes exactly `n` bytes into the buffer.
+    let errno = unsafe { wasi_random_get(buf.as_mut_ptr(), n) };
+    assert_eq!(errno, 0, "random_get failed");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -94,7 +94,10 @@ impl RealHost {
 }
 
 fn filetype_of(m: &Metadata) -> Filetype {
-    let t = m.file_type();
+    filetype_from(m.file_type())
+}
+
+fn filetype_from(t: cap_std::fs::FileType) -> Filetype {
     if t.is_dir() {
         Filetype::Directory
     } else if t.is_file() {
@@ -404,22 +407,7 @@ impl HostEnv for RealHost {
         for entry in d.entries()? {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let t = entry.file_type()?;
-            let filetype = if t.is_dir() {
-                Filetype::Directory
-            } else if t.is_file() {
-                Filetype::RegularFile
-            } else if t.is_symlink() {
-                Filetype::SymbolicLink
-            } else if FileTypeExt::is_block_device(&t) {
-                Filetype::BlockDevice
-            } else if FileTypeExt::is_char_device(&t) {
-                Filetype::CharacterDevice
-            } else if FileTypeExt::is_socket(&t) {
-                Filetype::SocketStream
-            } else {
-                Filetype::Unknown
-            };
+            let filetype = filetype_from(entry.file_type()?);
             out.push(DirEntry {
                 ino: entry.ino(),
                 filetype,

@@ -1232,13 +1232,19 @@ mod tests {
         panic!("{d}")
     }
 
-    #[test]
-    fn a_replay_serves_the_recorded_results() {
+    /// A replay host over the batches of [`recorded`], with its position handle.
+    fn replay_of_recorded() -> (ReplayHost, ReplayProbe, RunPosition) {
         let (file, _) = recorded();
         let frames = read_frames(&file).unwrap();
         let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
         let pos = RunPosition::default();
-        let (mut host, probe) = ReplayHost::new(&batches, 3, pos.clone(), panic_on).unwrap();
+        let (host, probe) = ReplayHost::new(&batches, 3, pos.clone(), panic_on).unwrap();
+        (host, probe, pos)
+    }
+
+    #[test]
+    fn a_replay_serves_the_recorded_results() {
+        let (mut host, probe, pos) = replay_of_recorded();
         let mut want = [0u8; 12];
         DeterministicHost::new(3, FuelClock::new()).random(&mut want);
         pos.pid.set(1);
@@ -1257,11 +1263,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "with other arguments than the recorded stat_at by pid 2 at fuel 25")]
     fn a_replay_stops_at_other_arguments() {
-        let (file, _) = recorded();
-        let frames = read_frames(&file).unwrap();
-        let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
-        let pos = RunPosition::default();
-        let (mut host, _) = ReplayHost::new(&batches, 3, pos.clone(), panic_on).unwrap();
+        let (mut host, _, pos) = replay_of_recorded();
         pos.pid.set(1);
         pos.fuel.set_fuel(10);
         host.random(&mut [0u8; 12]);
@@ -1276,11 +1278,7 @@ mod tests {
         expected = "pid 3 at fuel 10, host call #0: the guest called random but the trace has random by pid 1 at fuel 10"
     )]
     fn a_replay_stops_at_another_process() {
-        let (file, _) = recorded();
-        let frames = read_frames(&file).unwrap();
-        let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
-        let pos = RunPosition::default();
-        let (mut host, _) = ReplayHost::new(&batches, 3, pos.clone(), panic_on).unwrap();
+        let (mut host, _, pos) = replay_of_recorded();
         pos.pid.set(3);
         pos.fuel.set_fuel(10);
         host.random(&mut [0u8; 12]);

@@ -13,28 +13,15 @@
 //! (cd /tmp/empty && wasiproc replay --verify run.trace < /dev/null)
 //! ```
 
+use examples_common::random_hex;
 use std::io::Read;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use wasiproc_guest::{Command, getpid};
 
-#[link(wasm_import_module = "wasi_snapshot_preview1")]
-unsafe extern "C" {
-    /// `random_get(buf, len) -> errno`.
-    #[link_name = "random_get"]
-    fn wasi_random_get(buf: *mut u8, len: usize) -> u16;
-}
-
-fn random_hex(n: usize) -> String {
-    let mut buf = vec![0u8; n];
-    // SAFETY: the host writes exactly `n` bytes into the buffer.
-    let errno = unsafe { wasi_random_get(buf.as_mut_ptr(), n) };
-    assert_eq!(errno, 0, "random_get failed");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn checksum(data: &[u8]) -> u32 {
-    data.iter()
-        .fold(2166136261u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(16777619))
+    data.iter().fold(2166136261u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(16777619)
+    })
 }
 
 fn wall() -> u128 {
