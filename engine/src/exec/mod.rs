@@ -9,10 +9,12 @@
 
 mod cursor;
 mod frame_ptr;
+mod mem_view;
 mod numeric;
 
 use cursor::Cursor;
 use frame_ptr::FramePtr;
+use mem_view::MemView;
 
 use crate::error::{Error, FrameInfo, Trap, TrapKind};
 use crate::func::{Caller, HostError};
@@ -91,22 +93,6 @@ pub(crate) enum Step {
     Done,
     /// Stopped before an instruction; the state is complete.
     Suspend(Suspension),
-}
-
-#[inline(always)]
-fn load<const N: usize>(mem: &[u8], ea: usize) -> Option<[u8; N]> {
-    mem.get(ea..ea.checked_add(N)?)?.try_into().ok()
-}
-
-#[inline(always)]
-fn store_bytes<const N: usize>(mem: &mut [u8], ea: usize, bytes: [u8; N]) -> bool {
-    match ea.checked_add(N).and_then(|end| mem.get_mut(ea..end)) {
-        Some(dst) => {
-            dst.copy_from_slice(&bytes);
-            true
-        }
-        None => false,
-    }
 }
 
 /// Checks `start + len <= size` without overflow.
@@ -251,6 +237,13 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         // SAFETY: `code` is a translated body and the saved pc is inside it.
         let mut cur = unsafe { Cursor::new(code, current.pc as usize) };
         let mut fp = current.fp as usize;
+        // Re-derives the view of memory 0 (see `mem_view` for when).
+        macro_rules! refresh_mem {
+            () => {
+                MemView::of(store.inner.memories.get_mut(mem0).map(|m| &mut m.data))
+            };
+        }
+        let mut mem = refresh_mem!();
 
         macro_rules! save {
             ($pc:expr) => {
@@ -317,14 +310,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 (r32!($addr) as usize + $offset as usize)
             };
         }
-        macro_rules! mem {
-            () => {
-                store.inner.memories[mem0].data
-            };
-        }
         macro_rules! load {
             ($dst:expr, $addr:expr, $offset:expr, $n:literal, |$b:ident| $conv:expr, $w:ident) => {{
-                match load::<$n>(&mem!(), ea!($addr, $offset)) {
+                match mem.load::<$n>(ea!($addr, $offset)) {
                     Some($b) => $w!($dst, $conv),
                     None => trap!(TrapKind::MemoryOutOfBounds),
                 }
@@ -333,7 +321,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         macro_rules! store {
             ($addr:expr, $value:expr, $offset:expr, $bytes:expr) => {{
                 let bytes = $bytes;
-                if !store_bytes(&mut mem!(), ea!($addr, $offset), bytes) {
+                if !mem.store(ea!($addr, $offset), bytes) {
                     trap!(TrapKind::MemoryOutOfBounds);
                 }
             }};
@@ -424,6 +412,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         let instance = current.instance;
                         let result = call_host(store, h, slots, at, Some(instance));
                         reframe!();
+                        mem = refresh_mem!();
                         match result {
                             Ok(()) => {
                                 refresh_fuel!();
@@ -632,11 +621,14 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
 
                 // ---- memory ----
-                Instr::MemorySize { dst } => w32!(dst, (mem!().len() / PAGE_SIZE) as u32),
+                Instr::MemorySize { dst } => w32!(dst, (mem.len() / PAGE_SIZE) as u32),
                 Instr::MemoryGrow { dst, delta } => {
                     let delta = r32!(delta);
                     match grow_memory(&mut store.inner, mem0 as u32, delta) {
-                        GrowResult::Grown(old) => w32!(dst, old),
+                        GrowResult::Grown(old) => {
+                            mem = refresh_mem!();
+                            w32!(dst, old)
+                        }
                         GrowResult::Refused => w32!(dst, u32::MAX),
                         GrowResult::LimitTrap => trap!(TrapKind::MemoryLimit),
                     }
@@ -647,7 +639,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u8,
                         r32!(base + 2) as u64,
                     );
-                    let m = &mut mem!();
+                    let m = mem.bytes_mut();
                     if !in_bounds(d, n, m.len()) {
                         trap!(TrapKind::MemoryOutOfBounds);
                     }
@@ -659,7 +651,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u64,
                         r32!(base + 2) as u64,
                     );
-                    let m = &mut mem!();
+                    let m = mem.bytes_mut();
                     if !in_bounds(d, n, m.len()) || !in_bounds(sr, n, m.len()) {
                         trap!(TrapKind::MemoryOutOfBounds);
                     }
@@ -671,11 +663,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u64,
                         r32!(base + 2) as u64,
                     );
-                    let StoreInner {
-                        memories, datas, ..
-                    } = &mut store.inner;
-                    let seg = datas[inst.datas[data as usize] as usize].bytes();
-                    let m = &mut memories[mem0].data;
+                    let seg = store.inner.datas[inst.datas[data as usize] as usize].bytes();
+                    let m = mem.bytes_mut();
                     if !in_bounds(sr, n, seg.len()) || !in_bounds(d, n, m.len()) {
                         trap!(TrapKind::MemoryOutOfBounds);
                     }

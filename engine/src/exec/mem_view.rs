@@ -1,0 +1,74 @@
+//! A cached view of the current instance's default memory, so that a load
+//! or store costs one bounds check against a value held by the interpreter
+//! loop instead of a walk through the store's memory table.
+//!
+//! Soundness rests on the interpreter re-deriving the view (with
+//! [`MemView::of`]) whenever the memory may have been reallocated or
+//! borrowed through the store: on entry to an instance, after
+//! `memory.grow`, and after every host call. Between those points only the
+//! interpreter touches the memory, and only through the view.
+
+/// The base pointer and byte length of a linear memory.
+#[derive(Clone, Copy)]
+pub(super) struct MemView {
+    base: *mut u8,
+    len: usize,
+}
+
+impl MemView {
+    /// A view of `data`, or an empty view when the instance has no memory.
+    ///
+    /// The view must not be used after `data` is reallocated, resized, or
+    /// accessed other than through this view; the interpreter derives a
+    /// fresh view at each of those points (module docs).
+    #[inline(always)]
+    pub(super) fn of(data: Option<&mut Vec<u8>>) -> Self {
+        match data {
+            Some(d) => MemView {
+                base: d.as_mut_ptr(),
+                len: d.len(),
+            },
+            None => MemView {
+                base: std::ptr::NonNull::dangling().as_ptr(),
+                len: 0,
+            },
+        }
+    }
+
+    /// The memory size in bytes.
+    #[inline(always)]
+    pub(super) fn len(self) -> usize {
+        self.len
+    }
+
+    /// Reads `N` bytes at `ea`; `None` when out of bounds.
+    #[inline(always)]
+    pub(super) fn load<const N: usize>(self, ea: usize) -> Option<[u8; N]> {
+        if ea.checked_add(N)? > self.len {
+            return None;
+        }
+        // SAFETY: ea + N <= len and the view is current (module docs).
+        Some(unsafe { std::ptr::read_unaligned(self.base.add(ea) as *const [u8; N]) })
+    }
+
+    /// Writes `bytes` at `ea`; `false` when out of bounds.
+    #[inline(always)]
+    pub(super) fn store<const N: usize>(self, ea: usize, bytes: [u8; N]) -> bool {
+        match ea.checked_add(N) {
+            Some(end) if end <= self.len => {
+                // SAFETY: ea + N <= len and the view is current (module docs).
+                unsafe { std::ptr::write_unaligned(self.base.add(ea) as *mut [u8; N], bytes) };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The whole memory as a slice (bulk operations).
+    #[inline(always)]
+    pub(super) fn bytes_mut<'a>(self) -> &'a mut [u8] {
+        // SAFETY: base..base+len is the memory's data and the view is
+        // current; the slice lives only for the instruction that asked.
+        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+    }
+}
