@@ -132,6 +132,29 @@ pub enum Instr {
     I64Store8 { addr: Slot, value: Slot, offset: u32 },
     I64Store16 { addr: Slot, value: Slot, offset: u32 },
     I64Store32 { addr: Slot, value: Slot, offset: u32 },
+    // Fused addressing (a zero-offset access whose address an `i32.add` just
+    // computed). Idx: `ea = u32(slot[base] + slot[index])`. Wrap:
+    // `ea = u32(slot[addr] + imm)` (the addition wraps before the access, so
+    // it cannot become the offset). Traps: `MemoryOutOfBounds`.
+    I32LoadIdx { dst: Slot, base: Slot, index: Slot },
+    I64LoadIdx { dst: Slot, base: Slot, index: Slot },
+    F32LoadIdx { dst: Slot, base: Slot, index: Slot },
+    F64LoadIdx { dst: Slot, base: Slot, index: Slot },
+    I32Load8SIdx { dst: Slot, base: Slot, index: Slot },
+    I32Load8UIdx { dst: Slot, base: Slot, index: Slot },
+    I32Load16UIdx { dst: Slot, base: Slot, index: Slot },
+    I32LoadWrap { dst: Slot, addr: Slot, imm: u32 },
+    I64LoadWrap { dst: Slot, addr: Slot, imm: u32 },
+    F32LoadWrap { dst: Slot, addr: Slot, imm: u32 },
+    F64LoadWrap { dst: Slot, addr: Slot, imm: u32 },
+    I32Load8UWrap { dst: Slot, addr: Slot, imm: u32 },
+    // Stores of a constant: `mem[slot[addr] + offset] = imm` (i64 forms take
+    // a sign-extended 32-bit constant; f32/f64 stores of constants use the
+    // integer forms). Traps: `MemoryOutOfBounds`.
+    I32StoreImm { addr: Slot, imm: u32, offset: u32 },
+    I32Store8Imm { addr: Slot, imm: u32, offset: u32 },
+    I32Store16Imm { addr: Slot, imm: u32, offset: u32 },
+    I64StoreImm { addr: Slot, imm: i32, offset: u32 },
 
     // ---- i32 ---------------------------------------------------------------
     I32Eqz { dst: Slot, src: Slot },
@@ -404,6 +427,18 @@ impl Instr {
             | Instr::I64Load16U { dst, .. }
             | Instr::I64Load32S { dst, .. }
             | Instr::I64Load32U { dst, .. }
+            | Instr::I32LoadIdx { dst, .. }
+            | Instr::I64LoadIdx { dst, .. }
+            | Instr::F32LoadIdx { dst, .. }
+            | Instr::F64LoadIdx { dst, .. }
+            | Instr::I32Load8SIdx { dst, .. }
+            | Instr::I32Load8UIdx { dst, .. }
+            | Instr::I32Load16UIdx { dst, .. }
+            | Instr::I32LoadWrap { dst, .. }
+            | Instr::I64LoadWrap { dst, .. }
+            | Instr::F32LoadWrap { dst, .. }
+            | Instr::F64LoadWrap { dst, .. }
+            | Instr::I32Load8UWrap { dst, .. }
             | Instr::I32Eqz { dst, .. }
             | Instr::I32Eq { dst, .. }
             | Instr::I32Ne { dst, .. }

@@ -310,13 +310,29 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 (r32!($addr) as usize + $offset as usize)
             };
         }
-        macro_rules! load {
-            ($dst:expr, $addr:expr, $offset:expr, $n:literal, |$b:ident| $conv:expr, $w:ident) => {{
-                match mem.load::<$n>(ea!($addr, $offset)) {
+        // A load at an already computed effective address.
+        macro_rules! load_at {
+            ($dst:expr, $ea:expr, $n:literal, |$b:ident| $conv:expr, $w:ident) => {{
+                match mem.load::<$n>($ea) {
                     Some($b) => $w!($dst, $conv),
                     None => trap!(TrapKind::MemoryOutOfBounds),
                 }
             }};
+        }
+        macro_rules! load {
+            ($dst:expr, $addr:expr, $offset:expr, $n:literal, |$b:ident| $conv:expr, $w:ident) => {
+                load_at!($dst, ea!($addr, $offset), $n, |$b| $conv, $w)
+            };
+        }
+        macro_rules! idx {
+            ($base:expr, $index:expr) => {
+                r32!($base).wrapping_add(r32!($index)) as usize
+            };
+        }
+        macro_rules! wrap {
+            ($addr:expr, $imm:expr) => {
+                r32!($addr).wrapping_add($imm) as usize
+            };
         }
         macro_rules! store {
             ($addr:expr, $value:expr, $offset:expr, $bytes:expr) => {{
@@ -776,6 +792,56 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     value,
                     offset,
                 } => store!(addr, value, offset, (s!(value) as u32).to_le_bytes()),
+                Instr::I32LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::I64LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F32LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::F64LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::I32Load8SIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 1, |b| b[0] as i8 as i32 as u32, w32)
+                }
+                Instr::I32Load8UIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32Load16UIdx { dst, base, index } => load_at!(
+                    dst,
+                    idx!(base, index),
+                    2,
+                    |b| u16::from_le_bytes(b) as u32,
+                    w32
+                ),
+                Instr::I32LoadWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::I64LoadWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F32LoadWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::F64LoadWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::I32Load8UWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32StoreImm { addr, imm, offset } => {
+                    store!(addr, imm, offset, imm.to_le_bytes())
+                }
+                Instr::I32Store8Imm { addr, imm, offset } => store!(addr, imm, offset, [imm as u8]),
+                Instr::I32Store16Imm { addr, imm, offset } => {
+                    store!(addr, imm, offset, (imm as u16).to_le_bytes())
+                }
+                Instr::I64StoreImm { addr, imm, offset } => {
+                    store!(addr, imm, offset, (imm as i64).to_le_bytes())
+                }
 
                 // ---- i32 ----
                 Instr::I32Eqz { dst, src } => w32!(dst, (r32!(src) == 0) as u32),

@@ -15,7 +15,8 @@ pub(super) struct ImmForm {
     pub lhs_const: Option<ImmMaker>,
 }
 
-fn fits_i32(v: u64) -> Option<i32> {
+/// The constant as a sign-extended 32-bit immediate, if it fits.
+pub(super) fn fits_i32(v: u64) -> Option<i32> {
     let v = v as i64;
     (v == v as i32 as i64).then_some(v as i32)
 }

@@ -328,10 +328,69 @@ impl FuncTranslator {
         self.emit(make(dst, addr, offset as u32));
     }
 
+    /// A load that may take a fused address form: when its offset is 0 and
+    /// the previous instruction computed the address with `i32.add` (of two
+    /// slots, or of a slot and a constant), that addition is folded into the
+    /// load (see [`Instr::I32LoadIdx`]).
+    fn load_fused(
+        &mut self,
+        offset: u64,
+        make: fn(Slot, Slot, u32) -> Instr,
+        idx: Option<fn(Slot, Slot, Slot) -> Instr>,
+        wrap: Option<fn(Slot, Slot, u32) -> Instr>,
+    ) {
+        let h = self.stack.len() - 1;
+        if offset == 0 && self.stack[h] == Operand::Stack && self.code.len() > self.last_label {
+            let top = self.canonical(h);
+            let fused = match (
+                *self.code.last().expect("non-empty after a label check"),
+                idx,
+                wrap,
+            ) {
+                (Instr::I32Add { dst, lhs, rhs }, Some(idx), _) if dst == top => {
+                    Some(idx(top, lhs, rhs))
+                }
+                (Instr::I32AddImm { dst, lhs, imm }, _, Some(wrap)) if dst == top => {
+                    Some(wrap(top, lhs, imm))
+                }
+                _ => None,
+            };
+            if let Some(instr) = fused {
+                // The load's result takes the addition's slot.
+                self.code.pop();
+                self.drop_top();
+                self.push();
+                self.emit(instr);
+                return;
+            }
+        }
+        self.load(offset, make)
+    }
+
     fn store(&mut self, offset: u64, make: fn(Slot, Slot, u32) -> Instr) {
         let value = self.pop();
         let addr = self.pop();
         self.emit(make(addr, value, offset as u32));
+    }
+
+    /// A store that takes the immediate form `make_imm` when the value is a
+    /// pending constant the form can hold.
+    fn store_const(
+        &mut self,
+        offset: u64,
+        make: fn(Slot, Slot, u32) -> Instr,
+        make_imm: fn(Slot, u64, u32) -> Option<Instr>,
+    ) {
+        if let Some(&Operand::Const(c)) = self.stack.last()
+            && make_imm(0, c, 0).is_some()
+        {
+            self.drop_top();
+            let addr = self.pop();
+            let instr = make_imm(addr, c, offset as u32).expect("checked above");
+            self.emit(instr);
+            return;
+        }
+        self.store(offset, make)
     }
 
     fn block_arity(module: &ModuleView<'_>, ty: BlockType) -> (u32, u32) {
@@ -696,38 +755,51 @@ impl FuncTranslator {
                     global: global_index,
                 });
             }
-            O::I32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::I32Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::I64Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::F32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::F32Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::F64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| Instr::F64Load {
-                dst,
-                addr,
-                offset,
-            }),
-            O::I32Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Instr::I32Load8S { dst, addr, offset }
-            }),
-            O::I32Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Instr::I32Load8U { dst, addr, offset }
-            }),
+            O::I32Load { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::I32Load { dst, addr, offset },
+                Some(|dst, base, index| Instr::I32LoadIdx { dst, base, index }),
+                Some(|dst, addr, imm| Instr::I32LoadWrap { dst, addr, imm }),
+            ),
+            O::I64Load { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::I64Load { dst, addr, offset },
+                Some(|dst, base, index| Instr::I64LoadIdx { dst, base, index }),
+                Some(|dst, addr, imm| Instr::I64LoadWrap { dst, addr, imm }),
+            ),
+            O::F32Load { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::F32Load { dst, addr, offset },
+                Some(|dst, base, index| Instr::F32LoadIdx { dst, base, index }),
+                Some(|dst, addr, imm| Instr::F32LoadWrap { dst, addr, imm }),
+            ),
+            O::F64Load { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::F64Load { dst, addr, offset },
+                Some(|dst, base, index| Instr::F64LoadIdx { dst, base, index }),
+                Some(|dst, addr, imm| Instr::F64LoadWrap { dst, addr, imm }),
+            ),
+            O::I32Load8S { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::I32Load8S { dst, addr, offset },
+                Some(|dst, base, index| Instr::I32Load8SIdx { dst, base, index }),
+                None,
+            ),
+            O::I32Load8U { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::I32Load8U { dst, addr, offset },
+                Some(|dst, base, index| Instr::I32Load8UIdx { dst, base, index }),
+                Some(|dst, addr, imm| Instr::I32Load8UWrap { dst, addr, imm }),
+            ),
             O::I32Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
                 Instr::I32Load16S { dst, addr, offset }
             }),
-            O::I32Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Instr::I32Load16U { dst, addr, offset }
-            }),
+            O::I32Load16U { memarg } => self.load_fused(
+                memarg.offset,
+                |dst, addr, offset| Instr::I32Load16U { dst, addr, offset },
+                Some(|dst, base, index| Instr::I32Load16UIdx { dst, base, index }),
+                None,
+            ),
             O::I64Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
                 Instr::I64Load8S { dst, addr, offset }
             }),
@@ -746,69 +818,133 @@ impl FuncTranslator {
             O::I64Load32U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
                 Instr::I64Load32U { dst, addr, offset }
             }),
-            O::I32Store { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I32Store {
+            O::I32Store { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I32Store {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::I64Store { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I64Store {
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32StoreImm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
+            O::I64Store { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I64Store {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::F32Store { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::F32Store {
+                },
+                |addr, c, offset| {
+                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset })
+                },
+            ),
+            O::F32Store { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::F32Store {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::F64Store { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::F64Store {
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32StoreImm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
+            O::F64Store { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::F64Store {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::I32Store8 { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I32Store8 {
+                },
+                |addr, c, offset| {
+                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset })
+                },
+            ),
+            O::I32Store8 { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I32Store8 {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::I32Store16 { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I32Store16 {
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32Store8Imm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
+            O::I32Store16 { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I32Store16 {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::I64Store8 { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I64Store8 {
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32Store16Imm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
+            O::I64Store8 { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I64Store8 {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::I64Store16 { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I64Store16 {
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32Store8Imm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
+            O::I64Store16 { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I64Store16 {
                     addr,
                     value,
                     offset,
-                })
-            }
-            O::I64Store32 { memarg } => {
-                self.store(memarg.offset, |addr, value, offset| Instr::I64Store32 {
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32Store16Imm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
+            O::I64Store32 { memarg } => self.store_const(
+                memarg.offset,
+                |addr, value, offset| Instr::I64Store32 {
                     addr,
                     value,
                     offset,
-                })
-            }
+                },
+                |addr, c, offset| {
+                    Some(Instr::I32StoreImm {
+                        addr,
+                        imm: c as u32,
+                        offset,
+                    })
+                },
+            ),
             O::MemorySize { .. } => {
                 let dst = self.push();
                 self.emit(Instr::MemorySize { dst });

@@ -1,0 +1,136 @@
+//! Semantics of the fused memory forms (address addition folded into a
+//! load, constant stores), including the address wrap-around that makes an
+//! `i32.add` differ from a load offset. Each test also checks that the
+//! translation really used the fused form.
+
+use wasiproc_engine::*;
+
+fn setup(wat: &str) -> (Module, Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (module, store, inst)
+}
+
+fn trap_kind(e: Error) -> TrapKind {
+    e.as_trap().expect("a trap").kind()
+}
+
+#[test]
+fn add_then_load_wraps_like_wasm() {
+    let (module, mut store, inst) = setup(
+        r#"(module (memory 1)
+        (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+        (func (export "wrap32") (param i32) (result i32)
+          (i32.load (i32.add (local.get 0) (i32.const 8))))
+        (func (export "wrap64") (param i32) (result i64)
+          (i64.load (i32.add (local.get 0) (i32.const 8))))
+        (func (export "wrapf64") (param i32) (result f64)
+          (f64.load (i32.add (local.get 0) (i32.const 8))))
+        (func (export "wrap8") (param i32) (result i32)
+          (i32.load8_u (i32.add (local.get 0) (i32.const 8))))
+        (func (export "idx8s") (param i32 i32) (result i32)
+          (i32.load8_s (i32.add (local.get 0) (local.get 1))))
+        (func (export "idx16") (param i32 i32) (result i32)
+          (i32.load16_u (i32.add (local.get 0) (local.get 1))))
+        (func (export "idx32") (param i32 i32) (result i32)
+          (i32.load (i32.add (local.get 0) (local.get 1)))))"#,
+    );
+    let text: String = (0..7).map(|i| module.disassemble(i).unwrap()).collect();
+    for form in [
+        "I32LoadWrap",
+        "I64LoadWrap",
+        "F64LoadWrap",
+        "I32Load8UWrap",
+        "I32Load8SIdx",
+        "I32Load16UIdx",
+        "I32LoadIdx",
+    ] {
+        assert!(text.contains(form), "{form} not used:\n{text}");
+    }
+    let wrap32 = inst.get_typed_func::<i32, i32>(&store, "wrap32").unwrap();
+    // 0xFFFF_FFFC + 8 wraps to 4: reads bytes 4..8, no trap.
+    assert_eq!(wrap32.call(&mut store, -4).unwrap(), 0x0807_0605);
+    assert_eq!(wrap32.call(&mut store, 0).unwrap(), 0x0c0b_0a09);
+    assert_eq!(
+        trap_kind(wrap32.call(&mut store, 65536 - 8).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+    let wrap64 = inst.get_typed_func::<i32, i64>(&store, "wrap64").unwrap();
+    assert_eq!(wrap64.call(&mut store, -8).unwrap(), 0x0807_0605_0403_0201);
+    let wrapf64 = inst.get_typed_func::<i32, f64>(&store, "wrapf64").unwrap();
+    assert_eq!(
+        wrapf64.call(&mut store, -8).unwrap().to_bits(),
+        0x0807_0605_0403_0201
+    );
+    let wrap8 = inst.get_typed_func::<i32, i32>(&store, "wrap8").unwrap();
+    assert_eq!(wrap8.call(&mut store, -1).unwrap(), 8);
+    let idx8s = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "idx8s")
+        .unwrap();
+    assert_eq!(idx8s.call(&mut store, (-1, 3)).unwrap(), 3);
+    let idx16 = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "idx16")
+        .unwrap();
+    assert_eq!(idx16.call(&mut store, (-2, 4)).unwrap(), 0x0403);
+    let idx32 = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "idx32")
+        .unwrap();
+    assert_eq!(idx32.call(&mut store, (10, 2)).unwrap(), 0x100f_0e0d);
+    assert_eq!(
+        trap_kind(idx32.call(&mut store, (65533, 0)).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+}
+
+#[test]
+fn constant_stores_write_the_right_bytes() {
+    let (module, mut store, inst) = setup(
+        r#"(module (memory (export "m") 1)
+        (func (export "run") (param i32)
+          (i32.store (local.get 0) (i32.const 0x11223344))
+          (i32.store8 offset=4 (local.get 0) (i32.const 0x1ff))
+          (i32.store16 offset=6 (local.get 0) (i32.const 0x12345))
+          (i64.store offset=8 (local.get 0) (i64.const -2))
+          (f64.store offset=16 (local.get 0) (f64.const 0))
+          (f64.store offset=24 (local.get 0) (f64.const -0))
+          (f32.store offset=32 (local.get 0) (f32.const 1.5))
+          (i64.store32 offset=36 (local.get 0) (i64.const 0x1_0000_0007))
+          (i64.store8 offset=40 (local.get 0) (i64.const 0x1ab))))"#,
+    );
+    let text = module.disassemble(0).unwrap();
+    for form in [
+        "I32StoreImm",
+        "I32Store8Imm",
+        "I32Store16Imm",
+        "I64StoreImm",
+    ] {
+        assert!(text.contains(form), "{form} not used:\n{text}");
+    }
+    // -0.0 does not fit a sign-extended 32-bit immediate: stored as before.
+    assert!(text.contains("F64Store"), "{text}");
+    let mem = inst.get_memory(&store, "m").unwrap();
+    mem.write(&mut store, 100, &[0xee; 48]).unwrap();
+    let run = inst.get_typed_func::<i32, ()>(&store, "run").unwrap();
+    run.call(&mut store, 100).unwrap();
+    let mut got = [0u8; 48];
+    mem.read(&store, 100, &mut got).unwrap();
+    let mut want = [0xee_u8; 48];
+    want[0..4].copy_from_slice(&0x1122_3344_u32.to_le_bytes());
+    want[4] = 0xff;
+    want[6..8].copy_from_slice(&0x2345_u16.to_le_bytes());
+    want[8..16].copy_from_slice(&(-2_i64).to_le_bytes());
+    want[16..24].copy_from_slice(&0.0_f64.to_le_bytes());
+    want[24..32].copy_from_slice(&(-0.0_f64).to_le_bytes());
+    want[32..36].copy_from_slice(&1.5_f32.to_le_bytes());
+    want[36..40].copy_from_slice(&7_u32.to_le_bytes());
+    want[40] = 0xab;
+    assert_eq!(got, want);
+    assert_eq!(
+        trap_kind(run.call(&mut store, 65536 - 2).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+}
