@@ -5,18 +5,28 @@
 //! (index, hash, length, magic) to a pipe shared by all children, which the
 //! root reads and checks against the hash it computes itself. Every byte is
 //! accounted for.
+//!
+//! Memory: the exchange runs twice in one run. The root waits for a byte on
+//! stdin before each round and again after reaping every child of it; while
+//! it waits, the test reads the runtime's resident memory (Linux `/proc`).
+//! The second round must fit in what the first released: neither the peak
+//! nor the resident size after the round may grow.
 
 mod common;
 #[path = "common/watlib.rs"]
 mod watlib;
 
-use common::{run, scratch, stderr, stdout};
+use common::{scratch, stderr};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::Stdio;
 use watlib::{Guest, allow};
 
 const CHILDREN: u32 = 10_000;
 const WAVE: u32 = 10_000;
 const BYTES: u32 = 1_000;
 const MAGIC: u32 = 0x5a5a_1234;
+/// The whole exchange runs this many times in one run (memory reuse check).
+const ROUNDS: u32 = 2;
 
 /// Shared by root and child: `$fill (idx)` writes a child's input at 8192,
 /// `$hash (ptr, len)` hashes bytes (h = h * 31 + b).
@@ -100,11 +110,14 @@ fn ten_thousand_processes_exchange_data_over_pipes_and_every_byte_is_accounted_f
     let result = g.put("records ");
     let bytes = g.put(" bytes ");
     let hsum = g.put(" hashsum ");
+    let ready = g.put("ready");
+    let done = g.put("done");
     let bad = g.put(" bad ");
     let body = format!(
         r#"{funcs}
         (global $sr (mut i32) (i32.const 0))
         (global $bad (mut i32) (i32.const 0))
+        (global $round (mut i32) (i32.const 0))
         (global $records (mut i32) (i32.const 0))
         (global $bytes (mut i64) (i64.const 0))
         (global $hsum (mut i64) (i64.const 0))
@@ -160,11 +173,20 @@ fn ten_thousand_processes_exchange_data_over_pipes_and_every_byte_is_accounted_f
               (global.set $bad (i32.add (global.get $bad) (i32.const 1))))
             (local.set $rec (i32.add (local.get $rec) (i32.const 16)))
             (br_if $r (i32.lt_u (local.get $rec) (i32.add (i32.const 131072) (local.get $want))))))
+        ;; Blocks until the test sends a byte on stdin.
+        (func $gate
+          (i32.store (i32.const 100) (i32.const 96))
+          (i32.store (i32.const 104) (i32.const 1))
+          (drop (call $fd_read (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 108))))
         (func (export "_start") (local $cfg i32) (local $wave i32) (local $k i32)
+          {ready} (call $flush) (call $gate)
           (drop (call $pipe (i32.const 72) (i32.const 76)))
           (global.set $sr (i32.load (i32.const 72)))
           (local.set $cfg (call $new_cfg))
           (drop (call $cfg_fd (local.get $cfg) (i32.load (i32.const 76)) (i32.const 1)))
+          (loop $rounds
+          (local.set $wave (i32.const 0))
+          (memory.fill (i32.const 65536) (i32.const 0) (i32.const {CHILDREN}))
           (loop $waves
             (local.set $k (i32.const 0))
             (loop $spawn
@@ -182,6 +204,9 @@ fn ten_thousand_processes_exchange_data_over_pipes_and_every_byte_is_accounted_f
               (br_if $reap (i32.lt_u (local.get $k) (i32.const {WAVE}))))
             (local.set $wave (i32.add (local.get $wave) (i32.const {WAVE})))
             (br_if $waves (i32.lt_u (local.get $wave) (i32.const {CHILDREN}))))
+          {done} (call $flush) (call $gate)
+          (global.set $round (i32.add (global.get $round) (i32.const 1)))
+          (br_if $rounds (i32.lt_u (global.get $round) (i32.const {ROUNDS}))))
           {result} (call $i32 (global.get $records))
           {bytes} (call $int (global.get $bytes))
           {hsum} (call $int (global.get $hsum))
@@ -193,18 +218,76 @@ fn ten_thousand_processes_exchange_data_over_pipes_and_every_byte_is_accounted_f
     let mut args = vec!["run".to_string(), "--max-processes".into(), "10001".into()];
     args.extend(allow(&[("child.wasm", &child)]));
     args.push(root.display().to_string());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = std::time::Instant::now();
-    let o = run(&args, b"");
+    let mut cli = common::wasiproc()
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wasiproc");
+    let pid = cli.id();
+    let mut gate = cli.stdin.take().expect("stdin");
+    let mut lines = BufReader::new(cli.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    lines.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    let before = resident_kib(pid, "VmRSS");
+    // Per round: start it, wait for "done", read resident memory (now and
+    // peak so far) while the root waits with every child reaped.
+    let mut rounds = Vec::new();
+    for round in 0..ROUNDS {
+        gate.write_all(b"x").unwrap();
+        line.clear();
+        lines.read_line(&mut line).unwrap();
+        assert_eq!(
+            line, "done\n",
+            "round {round}: the root did not finish its children"
+        );
+        rounds.push((resident_kib(pid, "VmRSS"), resident_kib(pid, "VmHWM")));
+    }
+    drop(gate);
+    let mut rest = String::new();
+    lines.read_to_string(&mut rest).unwrap();
+    let o = cli.wait_with_output().expect("wait wasiproc");
     let took = started.elapsed();
-    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{rest}\n{}", stderr(&o));
     let hsum: u64 = (0..CHILDREN).map(|i| hash(&expected_input(i)) as u64).sum();
+    let n = (ROUNDS * CHILDREN) as u64;
     assert_eq!(
-        stdout(&o),
+        rest,
         format!(
-            "records {CHILDREN} bytes {} hashsum {hsum} bad 0\n",
-            CHILDREN as u64 * BYTES as u64
+            "records {n} bytes {} hashsum {} bad 0\n",
+            n * BYTES as u64,
+            hsum * ROUNDS as u64
         )
     );
-    eprintln!("load: {CHILDREN} processes in waves of {WAVE} took {took:?}");
+    eprintln!(
+        "load: {ROUNDS} rounds of {CHILDREN} processes in waves of {WAVE} took {took:?}; \
+         resident KiB before {before:?}, after each round (now, peak so far) {rounds:?}"
+    );
+    // Memory comes back when children are reaped: the second round runs in
+    // what the first one released, so neither the peak nor the resident
+    // size after the round grows (a leak of even 1 KiB per process would
+    // add 10 MB). (What the allocator keeps for reuse stays resident.)
+    if let [(Some(now1), Some(peak1)), (Some(now2), Some(peak2))] = rounds[..] {
+        let slack = 10 * 1024;
+        assert!(
+            peak2 <= peak1 + slack,
+            "peak grew from {peak1} KiB to {peak2} KiB in the second round"
+        );
+        assert!(
+            now2 <= now1 + slack,
+            "resident memory grew from {now1} KiB to {now2} KiB after the second round"
+        );
+    }
+}
+
+/// A `/proc/PID/status` memory field in KiB (`None` off Linux). Waits until
+/// the process is idle on its stdin first, so the reading is stable.
+fn resident_kib(pid: u32, field: &str) -> Option<u64> {
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
