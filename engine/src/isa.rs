@@ -58,6 +58,8 @@ pub enum Instr {
     Const64 { dst: Slot, value: u64 },
     /// `select`: `if slot[cond] == 0 { slot[dst] = slot[rhs] }` (dst holds the first operand).
     Select { dst: Slot, rhs: Slot, cond: Slot },
+    /// `select` with a constant 0 first operand: `slot[dst] = if slot[cond] != 0 { 0 } else { slot[rhs] }`.
+    SelectZero { dst: Slot, rhs: Slot, cond: Slot },
     /// Call a function defined in this module (defined-function index);
     /// arguments and results in slots `base..`.
     CallInternal { func: u32, base: Slot },
@@ -155,6 +157,11 @@ pub enum Instr {
     I32Store8Imm { addr: Slot, imm: u32, offset: u32 },
     I32Store16Imm { addr: Slot, imm: u32, offset: u32 },
     I64StoreImm { addr: Slot, imm: i32, offset: u32 },
+    // Stores of a constant at `u32(slot[base] + slot[index])` (a zero-offset
+    // store whose address an `i32.add` just computed). Traps: `MemoryOutOfBounds`.
+    I32StoreImmIdx { base: Slot, index: Slot, imm: u32 },
+    I32Store8ImmIdx { base: Slot, index: Slot, imm: u32 },
+    I64StoreImmIdx { base: Slot, index: Slot, imm: i32 },
 
     // ---- i32 ---------------------------------------------------------------
     I32Eqz { dst: Slot, src: Slot },
@@ -407,6 +414,7 @@ impl Instr {
         match self {
             Instr::Copy { dst, .. }
             | Instr::Const64 { dst, .. }
+            | Instr::SelectZero { dst, .. }
             | Instr::GlobalGet { dst, .. }
             | Instr::RefFunc { dst, .. }
             | Instr::TableGet { dst, .. }

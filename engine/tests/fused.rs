@@ -134,3 +134,53 @@ fn constant_stores_write_the_right_bytes() {
         TrapKind::MemoryOutOfBounds
     );
 }
+
+#[test]
+fn constant_stores_at_an_added_address_wrap_like_wasm() {
+    let (module, mut store, inst) = setup(
+        r#"(module (memory (export "m") 1)
+        (func (export "st") (param i32 i32)
+          (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 0x1ab))
+          (i32.store (i32.add (local.get 0) (i32.add (local.get 1) (i32.const 8))) (i32.const -2))
+          (i64.store (i32.add (local.get 0) (i32.add (local.get 1) (i32.const 16))) (i64.const -3))))"#,
+    );
+    let text = module.disassemble(0).unwrap();
+    for form in ["I32Store8ImmIdx", "I32StoreImmIdx", "I64StoreImmIdx"] {
+        assert!(text.contains(form), "{form} not used:\n{text}");
+    }
+    let st = inst.get_typed_func::<(i32, i32), ()>(&store, "st").unwrap();
+    // 0xFFFF_FFF0 + 0x20 wraps to 0x10.
+    st.call(&mut store, (-16, 32)).unwrap();
+    let mem = inst.get_memory(&store, "m").unwrap();
+    let mut got = [0u8; 24];
+    mem.read(&store, 16, &mut got).unwrap();
+    let mut want = [0u8; 24];
+    want[0] = 0xab;
+    want[8..12].copy_from_slice(&(-2_i32).to_le_bytes());
+    want[16..24].copy_from_slice(&(-3_i64).to_le_bytes());
+    assert_eq!(got, want);
+    assert_eq!(
+        trap_kind(st.call(&mut store, (65536, 0)).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+}
+
+#[test]
+fn select_with_a_zero_first_operand() {
+    let (module, mut store, inst) = setup(
+        r#"(module
+        (func (export "z32") (param i32 i32) (result i32)
+          (select (i32.const 0) (local.get 0) (local.get 1)))
+        (func (export "z64") (param i64 i32) (result i64)
+          (select (i64.const 0) (local.get 0) (local.get 1))))"#,
+    );
+    let text = module.disassemble(0).unwrap() + &module.disassemble(1).unwrap();
+    assert_eq!(text.matches("SelectZero").count(), 2, "{text}");
+    let z32 = inst.get_typed_func::<(i32, i32), i32>(&store, "z32").unwrap();
+    assert_eq!(z32.call(&mut store, (7, 1)).unwrap(), 0);
+    assert_eq!(z32.call(&mut store, (7, 0)).unwrap(), 7);
+    assert_eq!(z32.call(&mut store, (-7, -1)).unwrap(), 0);
+    let z64 = inst.get_typed_func::<(i64, i32), i64>(&store, "z64").unwrap();
+    assert_eq!(z64.call(&mut store, (-1, 0)).unwrap(), -1);
+    assert_eq!(z64.call(&mut store, (-1, 5)).unwrap(), 0);
+}

@@ -510,6 +510,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 },
                 Instr::Copy { dst, src } => w64!(dst, s!(src)),
                 Instr::Const64 { dst, value } => w64!(dst, value),
+                Instr::SelectZero { dst, rhs, cond } => {
+                    let v = if r32!(cond) != 0 { 0 } else { s!(rhs) };
+                    w64!(dst, v)
+                }
                 Instr::Select { dst, rhs, cond } => {
                     if r32!(cond) == 0 {
                         w64!(dst, s!(rhs));
@@ -838,6 +842,21 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I32Store8Imm { addr, imm, offset } => store!(addr, imm, offset, [imm as u8]),
                 Instr::I32Store16Imm { addr, imm, offset } => {
                     store!(addr, imm, offset, (imm as u16).to_le_bytes())
+                }
+                Instr::I32StoreImmIdx { base, index, imm } => {
+                    if !mem.store(idx!(base, index), imm.to_le_bytes()) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                }
+                Instr::I32Store8ImmIdx { base, index, imm } => {
+                    if !mem.store(idx!(base, index), [imm as u8]) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                }
+                Instr::I64StoreImmIdx { base, index, imm } => {
+                    if !mem.store(idx!(base, index), (imm as i64).to_le_bytes()) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
                 }
                 Instr::I64StoreImm { addr, imm, offset } => {
                     store!(addr, imm, offset, (imm as i64).to_le_bytes())

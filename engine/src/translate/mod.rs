@@ -380,10 +380,27 @@ impl FuncTranslator {
         offset: u64,
         make: fn(Slot, Slot, u32) -> Instr,
         make_imm: fn(Slot, u64, u32) -> Option<Instr>,
+        make_imm_idx: Option<fn(Slot, Slot, u64) -> Option<Instr>>,
     ) {
         if let Some(&Operand::Const(c)) = self.stack.last()
             && make_imm(0, c, 0).is_some()
         {
+            // The address an `i32.add` just computed folds into the store.
+            let h = self.stack.len() - 2;
+            if offset == 0
+                && self.stack[h] == Operand::Stack
+                && self.code.len() > self.last_label
+                && let Some(make_idx) = make_imm_idx
+                && let Some(&Instr::I32Add { dst, lhs, rhs }) = self.code.last()
+                && dst == self.canonical(h)
+                && let Some(instr) = make_idx(lhs, rhs, c)
+            {
+                self.code.pop();
+                self.drop_top();
+                self.drop_top();
+                self.emit(instr);
+                return;
+            }
             self.drop_top();
             let addr = self.pop();
             let instr = make_imm(addr, c, offset as u32).expect("checked above");
@@ -730,10 +747,17 @@ impl FuncTranslator {
                 let rhs = self.pop();
                 let h = self.stack.len() - 1;
                 let dst = self.canonical(h);
-                self.move_entry(h, dst);
+                let zero = self.stack[h] == Operand::Const(0);
+                if !zero {
+                    self.move_entry(h, dst);
+                }
                 self.drop_top();
                 self.push();
-                self.emit(Instr::Select { dst, rhs, cond });
+                if zero {
+                    self.emit(Instr::SelectZero { dst, rhs, cond });
+                } else {
+                    self.emit(Instr::Select { dst, rhs, cond });
+                }
             }
             O::LocalGet { local_index } => self.push_local(local_index),
             O::LocalSet { local_index } => self.local_set(local_index),
@@ -832,6 +856,13 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                Some(|base, index, c| {
+                    Some(Instr::I32StoreImmIdx {
+                        base,
+                        index,
+                        imm: c as u32,
+                    })
+                }),
             ),
             O::I64Store { memarg } => self.store_const(
                 memarg.offset,
@@ -843,6 +874,9 @@ impl FuncTranslator {
                 |addr, c, offset| {
                     fuse::fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset })
                 },
+                Some(|base, index, c| {
+                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImmIdx { base, index, imm })
+                }),
             ),
             O::F32Store { memarg } => self.store_const(
                 memarg.offset,
@@ -858,6 +892,13 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                Some(|base, index, c| {
+                    Some(Instr::I32StoreImmIdx {
+                        base,
+                        index,
+                        imm: c as u32,
+                    })
+                }),
             ),
             O::F64Store { memarg } => self.store_const(
                 memarg.offset,
@@ -869,6 +910,9 @@ impl FuncTranslator {
                 |addr, c, offset| {
                     fuse::fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset })
                 },
+                Some(|base, index, c| {
+                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImmIdx { base, index, imm })
+                }),
             ),
             O::I32Store8 { memarg } => self.store_const(
                 memarg.offset,
@@ -884,6 +928,13 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                Some(|base, index, c| {
+                    Some(Instr::I32Store8ImmIdx {
+                        base,
+                        index,
+                        imm: c as u32,
+                    })
+                }),
             ),
             O::I32Store16 { memarg } => self.store_const(
                 memarg.offset,
@@ -899,6 +950,7 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                None,
             ),
             O::I64Store8 { memarg } => self.store_const(
                 memarg.offset,
@@ -914,6 +966,13 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                Some(|base, index, c| {
+                    Some(Instr::I32Store8ImmIdx {
+                        base,
+                        index,
+                        imm: c as u32,
+                    })
+                }),
             ),
             O::I64Store16 { memarg } => self.store_const(
                 memarg.offset,
@@ -929,6 +988,7 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                None,
             ),
             O::I64Store32 { memarg } => self.store_const(
                 memarg.offset,
@@ -944,6 +1004,13 @@ impl FuncTranslator {
                         offset,
                     })
                 },
+                Some(|base, index, c| {
+                    Some(Instr::I32StoreImmIdx {
+                        base,
+                        index,
+                        imm: c as u32,
+                    })
+                }),
             ),
             O::MemorySize { .. } => {
                 let dst = self.push();
