@@ -176,11 +176,15 @@ fn select_with_a_zero_first_operand() {
     );
     let text = module.disassemble(0).unwrap() + &module.disassemble(1).unwrap();
     assert_eq!(text.matches("SelectZero").count(), 2, "{text}");
-    let z32 = inst.get_typed_func::<(i32, i32), i32>(&store, "z32").unwrap();
+    let z32 = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "z32")
+        .unwrap();
     assert_eq!(z32.call(&mut store, (7, 1)).unwrap(), 0);
     assert_eq!(z32.call(&mut store, (7, 0)).unwrap(), 7);
     assert_eq!(z32.call(&mut store, (-7, -1)).unwrap(), 0);
-    let z64 = inst.get_typed_func::<(i64, i32), i64>(&store, "z64").unwrap();
+    let z64 = inst
+        .get_typed_func::<(i64, i32), i64>(&store, "z64")
+        .unwrap();
     assert_eq!(z64.call(&mut store, (-1, 0)).unwrap(), -1);
     assert_eq!(z64.call(&mut store, (-1, 5)).unwrap(), 0);
 }

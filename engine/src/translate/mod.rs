@@ -19,6 +19,10 @@ use crate::value::FuncType;
 use control::{Control, FrameKind};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
 
+/// Builds a constant store at `base + index` (see [`Instr::I32StoreImmIdx`]);
+/// `None` when the constant does not fit the immediate.
+type ImmIdxMaker = fn(Slot, Slot, u64) -> Option<Instr>;
+
 /// What the translator needs to know about the module.
 pub(crate) struct ModuleView<'a> {
     pub types: &'a [FuncType],
@@ -380,7 +384,7 @@ impl FuncTranslator {
         offset: u64,
         make: fn(Slot, Slot, u32) -> Instr,
         make_imm: fn(Slot, u64, u32) -> Option<Instr>,
-        make_imm_idx: Option<fn(Slot, Slot, u64) -> Option<Instr>>,
+        make_imm_idx: Option<ImmIdxMaker>,
     ) {
         if let Some(&Operand::Const(c)) = self.stack.last()
             && make_imm(0, c, 0).is_some()
