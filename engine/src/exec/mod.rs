@@ -263,6 +263,15 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 return Err(Error::Trap(t));
             }};
         }
+        // An out-of-bounds memory access: leaves the dispatch loop for the
+        // one shared exit after it, which keeps the many load/store trap
+        // sites small. Never used inside a nested loop (its `break` would
+        // leave that loop instead; `trap!` has no such restriction).
+        macro_rules! out_of_bounds {
+            () => {
+                break
+            };
+        }
         // SAFETY: `execute` sized the slots for the current function's frame
         // before entering it (see `frame_ptr`).
         let mut fpp = unsafe { FramePtr::new(slots, fp) };
@@ -315,7 +324,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             ($dst:expr, $ea:expr, $n:literal, |$b:ident| $conv:expr, $w:ident) => {{
                 match mem.load::<$n>($ea) {
                     Some($b) => $w!($dst, $conv),
-                    None => trap!(TrapKind::MemoryOutOfBounds),
+                    None => out_of_bounds!(),
                 }
             }};
         }
@@ -338,7 +347,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             ($addr:expr, $value:expr, $offset:expr, $bytes:expr) => {{
                 let bytes = $bytes;
                 if !mem.store(ea!($addr, $offset), bytes) {
-                    trap!(TrapKind::MemoryOutOfBounds);
+                    out_of_bounds!();
                 }
             }};
         }
@@ -661,7 +670,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     );
                     let m = mem.bytes_mut();
                     if !in_bounds(d, n, m.len()) {
-                        trap!(TrapKind::MemoryOutOfBounds);
+                        out_of_bounds!();
                     }
                     m[d as usize..(d + n) as usize].fill(v);
                 }
@@ -673,7 +682,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     );
                     let m = mem.bytes_mut();
                     if !in_bounds(d, n, m.len()) || !in_bounds(sr, n, m.len()) {
-                        trap!(TrapKind::MemoryOutOfBounds);
+                        out_of_bounds!();
                     }
                     m.copy_within(sr as usize..(sr + n) as usize, d as usize);
                 }
@@ -686,7 +695,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     let seg = store.inner.datas[inst.datas[data as usize] as usize].bytes();
                     let m = mem.bytes_mut();
                     if !in_bounds(sr, n, seg.len()) || !in_bounds(d, n, m.len()) {
-                        trap!(TrapKind::MemoryOutOfBounds);
+                        out_of_bounds!();
                     }
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
                     m[d..d + n].copy_from_slice(&seg[sr..sr + n]);
@@ -845,17 +854,17 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
                 Instr::I32StoreImmIdx { base, index, imm } => {
                     if !mem.store(idx!(base, index), imm.to_le_bytes()) {
-                        trap!(TrapKind::MemoryOutOfBounds);
+                        out_of_bounds!();
                     }
                 }
                 Instr::I32Store8ImmIdx { base, index, imm } => {
                     if !mem.store(idx!(base, index), [imm as u8]) {
-                        trap!(TrapKind::MemoryOutOfBounds);
+                        out_of_bounds!();
                     }
                 }
                 Instr::I64StoreImmIdx { base, index, imm } => {
                     if !mem.store(idx!(base, index), (imm as i64).to_le_bytes()) {
-                        trap!(TrapKind::MemoryOutOfBounds);
+                        out_of_bounds!();
                     }
                 }
                 Instr::I64StoreImm { addr, imm, offset } => {
@@ -1426,5 +1435,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
             }
         }
+        // Reached only through `out_of_bounds!`.
+        trap!(TrapKind::MemoryOutOfBounds)
     }
 }
