@@ -274,3 +274,62 @@ fn f32_left_under_nested_ifs_with_block_params() {
         assert_eq!(g2, Val::I32(0));
     }
 }
+
+/// wasmi 2.0.0 left global 7 at 0. By the specification, for a nonzero
+/// `l1`: `select(0, l1, l1)` = 0, then `select(0, l1, i32.eqz l1)` = l1, so
+/// each call xors `l1` into g7 (and `table.size` of the empty table, 0).
+#[test]
+fn select_of_zero_then_select_on_eqz_of_the_same_local() {
+    let (mut store, inst) = load(
+        r#"(module
+        (func (export "f") (param i64 i32 i64) (result externref) (local i32)
+          table.size 0
+          global.get 3
+          nop
+          f64.abs
+          i32.const 0
+          local.get 1
+          local.get 1
+          select
+          local.get 1
+          local.get 1
+          i32.eqz
+          select
+          local.get 0
+          global.get 6
+          i64.xor
+          global.set 6
+          global.get 7
+          i32.xor
+          global.set 7
+          i64.reinterpret_f64
+          global.get 8
+          i64.xor
+          global.set 8
+          global.get 7
+          i32.xor
+          global.set 7
+          ref.null extern)
+        (table 0 5520 externref)
+        (global i32 (i32.const 218103808))
+        (global (mut f64) (f64.const 0x1.d0d0d0d0d0d0dp-815))
+        (global (mut i64) (i64.const 940465291057237261))
+        (global (mut f64) (f64.const 0x1.d0f0000000d0dp-815))
+        (global (mut f64) (f64.const 0x1.d0d0d0d0d0d0dp-815))
+        (global (mut f64) (f64.const -0x1.f32320d0d0d0dp-868))
+        (global (mut i64) (i64.const 0))
+        (global (export "g7") (mut i32) (i32.const 0))
+        (global (mut i64) (i64.const 0)))"#,
+    );
+    let inst = inst.unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    let mut out = [Val::I32(0)];
+    let mut g7 = 0_i32;
+    for l1 in [-316_082_650, 0, 7, -1] {
+        let args = [Val::I64(19_984_964_150_513_594), Val::I32(l1), Val::I64(-5)];
+        f.call(&mut store, &args, &mut out).unwrap();
+        g7 ^= l1;
+        let got = inst.get_global(&store, "g7").unwrap().get(&store);
+        assert_eq!(got, Val::I32(g7), "after l1 = {l1}");
+    }
+}
