@@ -333,3 +333,63 @@ fn select_of_zero_then_select_on_eqz_of_the_same_local() {
         assert_eq!(got, Val::I32(g7), "after l1 = {l1}");
     }
 }
+
+/// wasmi 2.0.0 left global 1 at 0: the `i32` pushed before a block that
+/// takes two block parameters was lost when `br_if 0` left the block. By the
+/// specification the block consumes only its parameters, so after it the
+/// stack holds `l1` again and `global.set` stores `l1 ^ g1`.
+#[test]
+fn value_below_block_params_survives_br_if_out_of_the_block() {
+    let (mut store, inst) = load(
+        r#"(module
+        (type $bp (func (param externref i32)))
+        (func (export "f") (param externref i32 f64) (result i64)
+          local.get 1
+          local.get 0
+          local.tee 0
+          memory.size
+          block (type $bp) (param externref i32)
+            i64.load16_s offset=65280
+            f64.convert_i64_s
+            local.set 2
+            local.set 0
+            local.get 1
+            br_if 0
+            f32.const 0x1.494948p-127
+            local.get 2
+            i32.const -1751893966
+            local.set 1
+            i64.const -268435457
+            f64.const -nan:0xffeffffffffff
+            local.set 2
+            memory.size
+            br_if 1
+            unreachable
+          end
+          global.get 1
+          i32.xor
+          global.set 1
+          i64.const 137438953472)
+        (memory 1 6)
+        (global (mut i32) (i32.const 0))
+        (global (export "g1") (mut i32) (i32.const 0)))"#,
+    );
+    let inst = inst.unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    let mut out = [Val::I64(0)];
+    let mut g1 = 0;
+    for l1 in [2_144_786_134, 5, -1] {
+        let args = [Val::ExternRef(None), Val::I32(l1), Val::F64(0)];
+        f.call(&mut store, &args, &mut out).unwrap();
+        assert_eq!(out[0], Val::I64(137_438_953_472));
+        g1 ^= l1;
+        let got = inst.get_global(&store, "g1").unwrap().get(&store);
+        assert_eq!(got, Val::I32(g1), "after l1 = {l1}");
+    }
+    // l1 = 0: the br_if falls through and the function returns early.
+    let args = [Val::ExternRef(None), Val::I32(0), Val::F64(0)];
+    f.call(&mut store, &args, &mut out).unwrap();
+    assert_eq!(out[0], Val::I64(-268_435_457));
+    let got = inst.get_global(&store, "g1").unwrap().get(&store);
+    assert_eq!(got, Val::I32(g1));
+}
