@@ -267,7 +267,12 @@ pub fn add_to_linker(
             if child < 0 {
                 return errno(Errno::Badf);
             }
-            tryno!(config(&mut c, cfg)).fds.push((parent, child as u32));
+            // Mapping a child descriptor again replaces the earlier mapping.
+            let fds = &mut tryno!(config(&mut c, cfg)).fds;
+            match fds.iter_mut().find(|(_, c)| *c == child as u32) {
+                Some(entry) => entry.0 = parent,
+                None => fds.push((parent, child as u32)),
+            }
             Ok(0)
         },
     )?;

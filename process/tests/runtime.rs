@@ -336,3 +336,24 @@ fn orphans_are_adopted_and_reaped_by_the_root() {
         .unwrap();
     assert_eq!(leaf.parent.0, 1, "adopted by the root");
 }
+
+/// Mapping a child descriptor again replaces the earlier mapping: a config
+/// reused for many spawns does not accumulate mappings, and a mapping of a
+/// descriptor the parent has since closed no longer matters once replaced.
+#[test]
+fn remapping_a_child_descriptor_replaces_the_earlier_mapping() {
+    let setup = r#"
+    (drop (call $pipe (i32.const 8) (i32.const 12)))
+    (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.load (i32.const 8)) (i32.const 0)))
+    (drop (call $fd_close (i32.load (i32.const 8))))
+    (drop (call $fd_close (i32.load (i32.const 12))))
+    (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.const -1) (i32.const 0)))"#;
+    let r = run(
+        &parent(setup, false),
+        &[("child.wasm", EXIT7)],
+        &["child.wasm"],
+    );
+    // Before the fix the stale mapping of the closed pipe end made spawn
+    // fail with EBADF (8).
+    assert_eq!(root_status(&r), ExitStatus::Exited(7));
+}
