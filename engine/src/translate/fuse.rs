@@ -1,5 +1,6 @@
 //! Peephole fusion tables: constant right operands folded into immediate
-//! forms, and comparisons folded into the conditional branch that uses them.
+//! forms, comparisons folded into the conditional branch that uses them, and
+//! the immediate forms of stores of constants.
 
 use crate::isa::{Instr, Slot};
 use wasmparser::Operator;
@@ -16,7 +17,7 @@ pub(super) struct ImmForm {
 }
 
 /// The constant as a sign-extended 32-bit immediate, if it fits.
-pub(super) fn fits_i32(v: u64) -> Option<i32> {
+fn fits_i32(v: u64) -> Option<i32> {
     let v = v as i64;
     (v == v as i32 as i64).then_some(v as i32)
 }
@@ -276,5 +277,39 @@ pub(super) fn branch_on(cond: Cond, negate: bool, target: u32) -> Instr {
                 }
             }
         }
+    }
+}
+
+/// How many bytes a store writes; selects the forms that store a constant
+/// (f32/f64 stores use the integer forms of their width).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum StoreWidth {
+    B8,
+    B16,
+    B32,
+    B64,
+}
+
+/// The store of constant `c` at `slot[addr] + offset`, if the width has an
+/// immediate form that holds it.
+pub(super) fn const_store(width: StoreWidth, addr: Slot, c: u64, offset: u32) -> Option<Instr> {
+    let imm = c as u32;
+    match width {
+        StoreWidth::B8 => Some(Instr::I32Store8Imm { addr, imm, offset }),
+        StoreWidth::B16 => Some(Instr::I32Store16Imm { addr, imm, offset }),
+        StoreWidth::B32 => Some(Instr::I32StoreImm { addr, imm, offset }),
+        StoreWidth::B64 => fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset }),
+    }
+}
+
+/// The store of constant `c` at `u32(slot[base] + slot[index])`, if the
+/// width has such a form and it holds the constant.
+pub(super) fn const_store_idx(width: StoreWidth, base: Slot, index: Slot, c: u64) -> Option<Instr> {
+    let imm = c as u32;
+    match width {
+        StoreWidth::B8 => Some(Instr::I32Store8ImmIdx { base, index, imm }),
+        StoreWidth::B16 => None,
+        StoreWidth::B32 => Some(Instr::I32StoreImmIdx { base, index, imm }),
+        StoreWidth::B64 => fits_i32(c).map(|imm| Instr::I64StoreImmIdx { base, index, imm }),
     }
 }

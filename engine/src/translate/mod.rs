@@ -19,10 +19,6 @@ use crate::value::FuncType;
 use control::{Control, FrameKind};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
 
-/// Builds a constant store at `base + index` (see [`Instr::I32StoreImmIdx`]);
-/// `None` when the constant does not fit the immediate.
-type ImmIdxMaker = fn(Slot, Slot, u64) -> Option<Instr>;
-
 /// What the translator needs to know about the module.
 pub(crate) struct ModuleView<'a> {
     pub types: &'a [FuncType],
@@ -377,27 +373,25 @@ impl FuncTranslator {
         self.emit(make(addr, value, offset as u32));
     }
 
-    /// A store that takes the immediate form `make_imm` when the value is a
-    /// pending constant the form can hold.
+    /// A store whose value is a pending constant takes an immediate form
+    /// of its width when one holds the constant (see `fuse::const_store`),
+    /// with the address folded in when an `i32.add` just computed it.
     fn store_const(
         &mut self,
         offset: u64,
         make: fn(Slot, Slot, u32) -> Instr,
-        make_imm: fn(Slot, u64, u32) -> Option<Instr>,
-        make_imm_idx: Option<ImmIdxMaker>,
+        width: fuse::StoreWidth,
     ) {
         if let Some(&Operand::Const(c)) = self.stack.last()
-            && make_imm(0, c, 0).is_some()
+            && fuse::const_store(width, 0, c, 0).is_some()
         {
-            // The address an `i32.add` just computed folds into the store.
             let h = self.stack.len() - 2;
             if offset == 0
                 && self.stack[h] == Operand::Stack
                 && self.code.len() > self.last_label
-                && let Some(make_idx) = make_imm_idx
                 && let Some(&Instr::I32Add { dst, lhs, rhs }) = self.code.last()
                 && dst == self.canonical(h)
-                && let Some(instr) = make_idx(lhs, rhs, c)
+                && let Some(instr) = fuse::const_store_idx(width, lhs, rhs, c)
             {
                 self.code.pop();
                 self.drop_top();
@@ -407,7 +401,7 @@ impl FuncTranslator {
             }
             self.drop_top();
             let addr = self.pop();
-            let instr = make_imm(addr, c, offset as u32).expect("checked above");
+            let instr = fuse::const_store(width, addr, c, offset as u32).expect("checked above");
             self.emit(instr);
             return;
         }
@@ -853,20 +847,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32StoreImm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                Some(|base, index, c| {
-                    Some(Instr::I32StoreImmIdx {
-                        base,
-                        index,
-                        imm: c as u32,
-                    })
-                }),
+                fuse::StoreWidth::B32,
             ),
             O::I64Store { memarg } => self.store_const(
                 memarg.offset,
@@ -875,12 +856,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset })
-                },
-                Some(|base, index, c| {
-                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImmIdx { base, index, imm })
-                }),
+                fuse::StoreWidth::B64,
             ),
             O::F32Store { memarg } => self.store_const(
                 memarg.offset,
@@ -889,20 +865,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32StoreImm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                Some(|base, index, c| {
-                    Some(Instr::I32StoreImmIdx {
-                        base,
-                        index,
-                        imm: c as u32,
-                    })
-                }),
+                fuse::StoreWidth::B32,
             ),
             O::F64Store { memarg } => self.store_const(
                 memarg.offset,
@@ -911,12 +874,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImm { addr, imm, offset })
-                },
-                Some(|base, index, c| {
-                    fuse::fits_i32(c).map(|imm| Instr::I64StoreImmIdx { base, index, imm })
-                }),
+                fuse::StoreWidth::B64,
             ),
             O::I32Store8 { memarg } => self.store_const(
                 memarg.offset,
@@ -925,20 +883,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32Store8Imm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                Some(|base, index, c| {
-                    Some(Instr::I32Store8ImmIdx {
-                        base,
-                        index,
-                        imm: c as u32,
-                    })
-                }),
+                fuse::StoreWidth::B8,
             ),
             O::I32Store16 { memarg } => self.store_const(
                 memarg.offset,
@@ -947,14 +892,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32Store16Imm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                None,
+                fuse::StoreWidth::B16,
             ),
             O::I64Store8 { memarg } => self.store_const(
                 memarg.offset,
@@ -963,20 +901,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32Store8Imm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                Some(|base, index, c| {
-                    Some(Instr::I32Store8ImmIdx {
-                        base,
-                        index,
-                        imm: c as u32,
-                    })
-                }),
+                fuse::StoreWidth::B8,
             ),
             O::I64Store16 { memarg } => self.store_const(
                 memarg.offset,
@@ -985,14 +910,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32Store16Imm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                None,
+                fuse::StoreWidth::B16,
             ),
             O::I64Store32 { memarg } => self.store_const(
                 memarg.offset,
@@ -1001,20 +919,7 @@ impl FuncTranslator {
                     value,
                     offset,
                 },
-                |addr, c, offset| {
-                    Some(Instr::I32StoreImm {
-                        addr,
-                        imm: c as u32,
-                        offset,
-                    })
-                },
-                Some(|base, index, c| {
-                    Some(Instr::I32StoreImmIdx {
-                        base,
-                        index,
-                        imm: c as u32,
-                    })
-                }),
+                fuse::StoreWidth::B32,
             ),
             O::MemorySize { .. } => {
                 let dst = self.push();
