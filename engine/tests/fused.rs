@@ -3,25 +3,15 @@
 //! `i32.add` differ from a load offset. Each test also checks that the
 //! translation really used the fused form.
 
+mod common;
+
+use common::trap_kind;
 use wasiproc_engine::*;
-
-fn setup(wat: &str) -> (Module, Store<()>, Instance) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    (module, store, inst)
-}
-
-fn trap_kind(e: Error) -> TrapKind {
-    e.as_trap().expect("a trap").kind()
-}
 
 #[test]
 fn add_then_load_wraps_like_wasm() {
-    let (module, mut store, inst) = setup(
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
         r#"(module (memory 1)
         (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
         (func (export "wrap32") (param i32) (result i32)
@@ -88,7 +78,8 @@ fn add_then_load_wraps_like_wasm() {
 
 #[test]
 fn constant_stores_write_the_right_bytes() {
-    let (module, mut store, inst) = setup(
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
         r#"(module (memory (export "m") 1)
         (func (export "run") (param i32)
           (i32.store (local.get 0) (i32.const 0x11223344))
@@ -137,7 +128,8 @@ fn constant_stores_write_the_right_bytes() {
 
 #[test]
 fn constant_stores_at_an_added_address_wrap_like_wasm() {
-    let (module, mut store, inst) = setup(
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
         r#"(module (memory (export "m") 1)
         (func (export "st") (param i32 i32)
           (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 0x1ab))
@@ -167,7 +159,8 @@ fn constant_stores_at_an_added_address_wrap_like_wasm() {
 
 #[test]
 fn select_with_a_zero_first_operand() {
-    let (module, mut store, inst) = setup(
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
         r#"(module
         (func (export "z32") (param i32 i32) (result i32)
           (select (i32.const 0) (local.get 0) (local.get 1)))

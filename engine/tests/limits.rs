@@ -1,15 +1,8 @@
 //! Limits that trap or fail cleanly instead of crashing the host.
 
-use wasiproc_engine::*;
+mod common;
 
-fn instantiate(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
-    let module = Module::new(engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(engine, ());
-    let instance = Linker::new(engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    (store, instance)
-}
+use wasiproc_engine::*;
 
 const RECURSE: &str = r#"(module
   (func $down (export "down") (param i64) (result i64)
@@ -20,7 +13,7 @@ const RECURSE: &str = r#"(module
 #[test]
 fn million_deep_recursion_traps_with_stack_exhausted() {
     let engine = Engine::default();
-    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let (_, mut store, instance) = common::instantiate(&engine, RECURSE);
     let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
     let err = down.call(&mut store, 1_000_000).unwrap_err();
     let trap = err.as_trap().expect("a trap");
@@ -35,7 +28,7 @@ fn call_depth_limit_is_configurable() {
     let mut config = Config::new();
     config.max_call_depth(50);
     let engine = Engine::new(&config);
-    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let (_, mut store, instance) = common::instantiate(&engine, RECURSE);
     let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
     assert_eq!(down.call(&mut store, 40).unwrap(), 40);
     let err = down.call(&mut store, 60).unwrap_err();
@@ -52,7 +45,7 @@ fn a_deeper_limit_allows_a_million_frames() {
         .max_call_depth(2_000_000)
         .max_stack_slots(64 * 1024 * 1024);
     let engine = Engine::new(&config);
-    let (mut store, instance) = instantiate(&engine, RECURSE);
+    let (_, mut store, instance) = common::instantiate(&engine, RECURSE);
     let down = instance.get_typed_func::<i64, i64>(&store, "down").unwrap();
     assert_eq!(down.call(&mut store, 1_000_000).unwrap(), 1_000_000);
 }
@@ -62,7 +55,7 @@ fn memory_growth_respects_store_limits() {
     let engine = Engine::default();
     let wat = r#"(module (memory 1)
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
-    let (mut store, instance) = instantiate(&engine, wat);
+    let (_, mut store, instance) = common::instantiate(&engine, wat);
     store.set_limits(StoreLimits {
         memory_bytes: 4 * PAGE_SIZE,
         ..StoreLimits::default()
@@ -84,7 +77,7 @@ fn table_growth_respects_store_limits() {
     let engine = Engine::default();
     let wat = r#"(module (table 0 funcref)
       (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
-    let (mut store, instance) = instantiate(&engine, wat);
+    let (_, mut store, instance) = common::instantiate(&engine, wat);
     store.set_limits(StoreLimits {
         table_elements: 100,
         ..StoreLimits::default()
@@ -100,7 +93,7 @@ fn nan_canonicalisation_makes_float_results_canonical() {
         (f32.add (local.get 0) (local.get 1))))"#;
     let nan_in = Val::F32(0x7fa0_0001);
     let plain = Engine::default();
-    let (mut store, instance) = instantiate(&plain, wat);
+    let (_, mut store, instance) = common::instantiate(&plain, wat);
     let f = instance.get_func(&store, "f").unwrap();
     let mut out = [Val::F32(0)];
     f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out)
@@ -110,7 +103,7 @@ fn nan_canonicalisation_makes_float_results_canonical() {
     let mut config = Config::new();
     config.canonicalize_nans(true);
     let canon = Engine::new(&config);
-    let (mut store, instance) = instantiate(&canon, wat);
+    let (_, mut store, instance) = common::instantiate(&canon, wat);
     let f = instance.get_func(&store, "f").unwrap();
     f.call(&mut store, &[nan_in, Val::from_f32(1.0)], &mut out)
         .unwrap();
@@ -123,7 +116,7 @@ fn traps_carry_kind_and_backtrace_with_names() {
     let wat = r#"(module $m
       (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
       (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0))))"#;
-    let (mut store, instance) = instantiate(&engine, wat);
+    let (_, mut store, instance) = common::instantiate(&engine, wat);
     let outer = instance
         .get_typed_func::<i32, i32>(&store, "outer")
         .unwrap();

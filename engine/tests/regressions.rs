@@ -3,22 +3,17 @@
 //! Each one made the two engines disagree or made wasmi fail; wasiproc's
 //! answer was checked by hand against the specification (see the comments).
 
-use wasiproc_engine::*;
+mod common;
 
-fn load(wat: &str) -> (Store<()>, Result<Instance, Error>) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine).instantiate(&mut store, &module);
-    (store, inst)
-}
+use wasiproc_engine::*;
 
 /// wasmi 2.0.0 left global 0 at 64 (it lost the final `local.get 0` operand
 /// of the last `i64.xor`). By the specification: ctz(ctz(ctz(c))) = ctz(ctz(1))
 /// = ctz(0) = 64; the `else` arm sets g0 = 64 ^ g0; then g0 = param ^ g0.
 #[test]
 fn xor_of_a_parameter_left_under_an_if_with_block_params() {
-    let (mut store, inst) = load(
+    let (_, mut store, inst) = common::load(
+        &Engine::default(),
         r#"(module
         (type $p (func (param i64)))
         (func (export "f") (type $p) (param i64) (local i32 i32 f64)
@@ -108,7 +103,8 @@ fn xor_of_a_parameter_left_under_an_if_with_block_params() {
 /// reads index 0 of an empty table: instantiation traps.
 #[test]
 fn store_of_a_teed_value_to_its_own_address_then_table_trap() {
-    let (_store, inst) = load(
+    let (_, _store, inst) = common::load(
+        &Engine::default(),
         r#"(module
         (func $start (local i32)
           local.get 0
@@ -148,7 +144,8 @@ fn store_of_a_teed_value_to_its_own_address_then_table_trap() {
 /// alternates between those bits and 0.
 #[test]
 fn f32_left_under_nested_ifs_with_block_params() {
-    let (mut store, inst) = load(
+    let (_, mut store, inst) = common::load(
+        &Engine::default(),
         r#"(module
         (type $p (func (param i64)))
         (func (export "f") (type $p) (param i64) (local i32 i32 f64 f64 f64 f64)
@@ -280,7 +277,8 @@ fn f32_left_under_nested_ifs_with_block_params() {
 /// each call xors `l1` into g7 (and `table.size` of the empty table, 0).
 #[test]
 fn select_of_zero_then_select_on_eqz_of_the_same_local() {
-    let (mut store, inst) = load(
+    let (_, mut store, inst) = common::load(
+        &Engine::default(),
         r#"(module
         (func (export "f") (param i64 i32 i64) (result externref) (local i32)
           table.size 0
@@ -340,7 +338,8 @@ fn select_of_zero_then_select_on_eqz_of_the_same_local() {
 /// stack holds `l1` again and `global.set` stores `l1 ^ g1`.
 #[test]
 fn value_below_block_params_survives_br_if_out_of_the_block() {
-    let (mut store, inst) = load(
+    let (_, mut store, inst) = common::load(
+        &Engine::default(),
         r#"(module
         (type $bp (func (param externref i32)))
         (func (export "f") (param externref i32 f64) (result i64)

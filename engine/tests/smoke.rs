@@ -1,18 +1,11 @@
-use wasiproc_engine::*;
+mod common;
 
-fn instance(wat: &str) -> (Store<()>, Instance) {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    (store, inst)
-}
+use wasiproc_engine::*;
 
 #[test]
 fn fib_recursive_and_loop() {
-    let (mut store, inst) = instance(
+    let (_, mut store, inst) = common::instantiate(
+        &Engine::default(),
         r#"(module
         (func $fib (export "fib") (param i32) (result i32)
           (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))

@@ -1,0 +1,24 @@
+//! Helpers shared by the engine's integration tests.
+#![allow(dead_code)]
+
+use wasiproc_engine::*;
+
+/// Compiles `wat` for `engine` and instantiates it without imports; the
+/// instantiation's result is returned as is (a start function may trap).
+pub fn load(engine: &Engine, wat: &str) -> (Module, Store<()>, Result<Instance, Error>) {
+    let module = Module::new(engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Linker::new(engine).instantiate(&mut store, &module);
+    (module, store, instance)
+}
+
+/// [`load`], expecting the instantiation to succeed.
+pub fn instantiate(engine: &Engine, wat: &str) -> (Module, Store<()>, Instance) {
+    let (module, store, instance) = load(engine, wat);
+    (module, store, instance.unwrap())
+}
+
+/// The kind of a trap.
+pub fn trap_kind(e: Error) -> TrapKind {
+    e.as_trap().expect("a trap").kind()
+}
