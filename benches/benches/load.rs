@@ -3,9 +3,10 @@
 //! `benches/fixtures/big`, built by `benches/build-fixtures.sh` when missing.
 //! wasmi's eager `Module::new` is measured alongside for reference.
 
+mod common;
+
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::time::Duration;
 use wasiproc_benches::{fixtures, wasiproc_run, wasmi_run};
 
 fn load(c: &mut Criterion) {
@@ -34,16 +35,9 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(20);
     targets = load
 }
 criterion_main!(benches);

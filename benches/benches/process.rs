@@ -8,6 +8,8 @@
 //! the runtime (engine, linker, compiling the modules, `spawn_root`) is
 //! outside the timed part there, and is what `process/empty_run` measures.
 
+mod common;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -90,16 +92,9 @@ fn process(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(20);
     targets = process
 }
 criterion_main!(benches);

@@ -3,9 +3,10 @@
 //! stdout), and a module without imports (the engine alone). Also the same
 //! WASI command including `Module::new`, i.e. a whole tiny run.
 
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::time::Duration;
 use wasiproc_benches::{tiny_bare_wasm, tiny_wasi_wasm, wasiproc_run};
 use wasiproc_engine::{Linker, Module, Store};
 
@@ -43,16 +44,9 @@ fn startup(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(30);
     targets = startup
 }
 criterion_main!(benches);

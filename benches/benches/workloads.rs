@@ -3,9 +3,10 @@
 //! and runs `_start`; the output is checked once before measuring.
 //! (d) One workload (sieve) with fuel metering on and off.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use std::hint::black_box;
-use std::time::Duration;
 use wasiproc_benches::wasiproc_run;
 use wasiproc_benches::workloads::{self, Size, WORKLOADS, Workload};
 use wasiproc_engine::{Engine, Module};
@@ -67,16 +68,9 @@ fn fuel(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config(10);
     targets = workload, fuel
 }
 criterion_main!(benches);
