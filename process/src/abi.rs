@@ -269,7 +269,7 @@ pub fn add_to_linker(
             }
             // Mapping a child descriptor again replaces the earlier mapping.
             let fds = &mut tryno!(config(&mut c, cfg)).fds;
-            match fds.iter_mut().find(|(_, c)| *c == child as u32) {
+            match fds.iter_mut().find(|(_, mapped)| *mapped == child as u32) {
                 Some(entry) => entry.0 = parent,
                 None => fds.push((parent, child as u32)),
             }

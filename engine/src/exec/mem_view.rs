@@ -64,11 +64,11 @@ impl MemView {
         }
     }
 
-    /// The whole memory as a slice (bulk operations).
+    /// The whole memory as a slice (bulk operations), borrowed from the view.
     #[inline(always)]
-    pub(super) fn bytes_mut<'a>(self) -> &'a mut [u8] {
+    pub(super) fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: base..base+len is the memory's data and the view is
-        // current; the slice lives only for the instruction that asked.
+        // current; the slice cannot outlive this borrow of the view.
         unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
     }
 }
