@@ -27,6 +27,21 @@
 /// A slot index relative to the current frame pointer.
 pub type Slot = u32;
 
+/// Two 16-bit slot indexes in one 32-bit field, for fused instructions
+/// that name more slots than fit otherwise. Aligned like a [`Slot`] so that
+/// every instruction's operands start after the 4 bytes of its tag, which
+/// keeps the interpreter's fetch the same for all instructions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(4))]
+pub struct SlotPair(pub u16, pub u16);
+
+impl SlotPair {
+    /// The pair, if both slots fit in 16 bits.
+    pub fn new(a: Slot, b: Slot) -> Option<SlotPair> {
+        Some(SlotPair(u16::try_from(a).ok()?, u16::try_from(b).ok()?))
+    }
+}
+
 /// One internal instruction. Operand names: `dst` receives the result;
 /// `src`, `lhs`, `rhs` are read. Traps are listed where an instruction can trap.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,12 +62,15 @@ pub enum Instr {
     /// Jump to `target` when `cond` (i32) is not zero.
     BrIfNez { cond: Slot, target: u32 },
     /// `br_table`: followed by `len + 1` [`Instr::Br`] entries, the last being
-    /// the default. Jumps to entry `min(index, len)`.
+    /// the default. Takes entry `min(index, len)`: jumps straight to its target.
     BrTable { index: Slot, len: u32 },
     /// Return from the function; results are already in slots `0..n`.
     Return,
     /// `slot[dst] = slot[src]` (local.get/set/tee, branch values, results).
     Copy { dst: Slot, src: Slot },
+    /// Two [`Instr::Copy`]s in a row: first `slot[dst.0] = slot[src.0]`, then
+    /// `slot[dst.1] = slot[src.1]` (for slots that fit in 16 bits).
+    Copy2 { dst: SlotPair, src: SlotPair },
     /// `slot[dst] = value`: any constant in slot encoding (i32/f32 zero-extended,
     /// i64, f64, null references).
     Const64 { dst: Slot, value: u64 },
@@ -276,6 +294,14 @@ pub enum Instr {
     F64Max { dst: Slot, lhs: Slot, rhs: Slot },
     F64Copysign { dst: Slot, lhs: Slot, rhs: Slot },
 
+    // f64 arithmetic whose right operand is loaded from memory (a fused
+    // `f64.load` + op), `ops` = (lhs, addr):
+    // `slot[dst] = slot[lhs] OP f64(mem[slot[addr] + offset])`.
+    // Traps: `MemoryOutOfBounds`.
+    F64AddLoad { dst: Slot, ops: SlotPair, offset: u32 },
+    F64SubLoad { dst: Slot, ops: SlotPair, offset: u32 },
+    F64MulLoad { dst: Slot, ops: SlotPair, offset: u32 },
+
     // ---- conversions ---------------------------------------------------------
     I32WrapI64 { dst: Slot, src: Slot },
     /// Traps: `InvalidConversionToInteger` (NaN), `IntegerOverflow` (out of range); same for all `Trunc*`.
@@ -324,6 +350,8 @@ pub enum Instr {
     I32ShlImm { dst: Slot, lhs: Slot, imm: u32 },
     I32ShrSImm { dst: Slot, lhs: Slot, imm: u32 },
     I32ShrUImm { dst: Slot, lhs: Slot, imm: u32 },
+    /// `i32.rotl` by a constant (also `i32.rotr`, as a left rotation by `32 - n`); `imm < 32`.
+    I32RotlImm { dst: Slot, lhs: Slot, imm: u32 },
     I32EqImm { dst: Slot, lhs: Slot, imm: u32 },
     I32NeImm { dst: Slot, lhs: Slot, imm: u32 },
     I32LtSImm { dst: Slot, lhs: Slot, imm: u32 },
@@ -342,6 +370,8 @@ pub enum Instr {
     I64ShlImm { dst: Slot, lhs: Slot, imm: i32 },
     I64ShrSImm { dst: Slot, lhs: Slot, imm: i32 },
     I64ShrUImm { dst: Slot, lhs: Slot, imm: i32 },
+    /// `i64.rotl` by a constant (also `i64.rotr`, as a left rotation by `64 - n`); `0 <= imm < 64`.
+    I64RotlImm { dst: Slot, lhs: Slot, imm: i32 },
     I64EqImm { dst: Slot, lhs: Slot, imm: i32 },
     I64NeImm { dst: Slot, lhs: Slot, imm: i32 },
     I64LtSImm { dst: Slot, lhs: Slot, imm: i32 },
@@ -447,6 +477,9 @@ impl Instr {
             | Instr::F32LoadWrap { dst, .. }
             | Instr::F64LoadWrap { dst, .. }
             | Instr::I32Load8UWrap { dst, .. }
+            | Instr::F64AddLoad { dst, .. }
+            | Instr::F64SubLoad { dst, .. }
+            | Instr::F64MulLoad { dst, .. }
             | Instr::I32Eqz { dst, .. }
             | Instr::I32Eq { dst, .. }
             | Instr::I32Ne { dst, .. }
@@ -587,6 +620,7 @@ impl Instr {
             | Instr::I32ShlImm { dst, .. }
             | Instr::I32ShrSImm { dst, .. }
             | Instr::I32ShrUImm { dst, .. }
+            | Instr::I32RotlImm { dst, .. }
             | Instr::I32EqImm { dst, .. }
             | Instr::I32NeImm { dst, .. }
             | Instr::I32LtSImm { dst, .. }
@@ -605,6 +639,7 @@ impl Instr {
             | Instr::I64ShlImm { dst, .. }
             | Instr::I64ShrSImm { dst, .. }
             | Instr::I64ShrUImm { dst, .. }
+            | Instr::I64RotlImm { dst, .. }
             | Instr::I64EqImm { dst, .. }
             | Instr::I64NeImm { dst, .. }
             | Instr::I64LtSImm { dst, .. }

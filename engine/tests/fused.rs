@@ -1,7 +1,8 @@
 //! Semantics of the fused memory forms (address addition folded into a
-//! load, constant stores), including the address wrap-around that makes an
-//! `i32.add` differ from a load offset. Each test also checks that the
-//! translation really used the fused form.
+//! load, constant stores, f64 arithmetic on a loaded operand), including
+//! the address wrap-around that makes an `i32.add` differ from a load
+//! offset. Each test also checks that the translation really used the
+//! fused form.
 
 mod common;
 
@@ -180,4 +181,53 @@ fn select_with_a_zero_first_operand() {
         .unwrap();
     assert_eq!(z64.call(&mut store, (-1, 0)).unwrap(), -1);
     assert_eq!(z64.call(&mut store, (-1, 5)).unwrap(), 0);
+}
+
+#[test]
+fn f64_arithmetic_on_a_loaded_right_operand() {
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
+        r#"(module (memory 1)
+        (func (export "init")
+          (f64.store (i32.const 8) (f64.const 2.5))
+          (f64.store (i32.const 24) (f64.const -4.0)))
+        (func (export "mul") (param f64 i32) (result f64)
+          (f64.mul (local.get 0) (f64.load (local.get 1))))
+        (func (export "add") (param f64 i32) (result f64)
+          (f64.add (local.get 0) (f64.load offset=16 (local.get 1))))
+        (func (export "sub") (param f64 i32) (result f64)
+          (f64.sub (local.get 0) (f64.load (local.get 1))))
+        (func (export "sub_chain") (param f64 i32) (result f64)
+          (f64.sub (f64.mul (local.get 0) (local.get 0)) (f64.load (local.get 1)))))"#,
+    );
+    let text: String = (1..5).map(|i| module.disassemble(i).unwrap()).collect();
+    for form in ["F64MulLoad", "F64AddLoad", "F64SubLoad"] {
+        assert!(text.contains(form), "{form} not used:\n{text}");
+    }
+    assert!(
+        !text.contains("F64Load "),
+        "a load was left unfused:\n{text}"
+    );
+    inst.get_typed_func::<(), ()>(&store, "init")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    let f = |store: &mut Store<()>, name: &str, x: f64, addr: i32| {
+        inst.get_typed_func::<(f64, i32), f64>(&*store, name)
+            .unwrap()
+            .call(store, (x, addr))
+    };
+    assert_eq!(f(&mut store, "mul", 3.0, 8).unwrap(), 7.5);
+    assert_eq!(f(&mut store, "add", 1.0, 8).unwrap(), -3.0);
+    // The loaded value is the right operand: x - mem, not mem - x.
+    assert_eq!(f(&mut store, "sub", 1.0, 8).unwrap(), -1.5);
+    assert_eq!(f(&mut store, "sub_chain", 3.0, 24).unwrap(), 13.0);
+    for (name, addr) in [("mul", 65536 - 7), ("add", 65536 - 23), ("sub", -1)] {
+        assert_eq!(
+            trap_kind(f(&mut store, name, 1.0, addr).unwrap_err()),
+            TrapKind::MemoryOutOfBounds,
+            "{name} at {addr}"
+        );
+    }
+    assert_eq!(f(&mut store, "mul", 2.0, 65536 - 8).unwrap(), 0.0);
 }

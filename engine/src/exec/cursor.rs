@@ -45,6 +45,14 @@ impl Cursor {
     }
 
     /// Continues at instruction index `target`.
+    /// The instruction `next` would return, without moving.
+    #[inline(always)]
+    pub(super) fn peek(&self) -> Instr {
+        // SAFETY: as for `next`: `ip` is inside the body, whose last
+        // instruction is a terminator.
+        unsafe { *self.ip }
+    }
+
     #[inline(always)]
     pub(super) fn jump(&mut self, target: u32) {
         // SAFETY: branch targets are indexes inside the body.

@@ -18,7 +18,7 @@ use mem_view::MemView;
 
 use crate::error::{Error, FrameInfo, Trap, TrapKind};
 use crate::func::{Caller, HostError};
-use crate::isa::Instr;
+use crate::isa::{Instr, Slot};
 use crate::store::{FuncKind, Store, StoreInner};
 use crate::store::{GrowResult, grow_memory, grow_table};
 use crate::value::{PAGE_SIZE, Val, ValType};
@@ -257,6 +257,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
         macro_rules! trap {
             ($kind:expr) => {{
+                std::hint::cold_path();
                 save!(cur.pc() - 1);
                 commit_fuel!();
                 let t = make_trap(Trap::from($kind), &store.inner, frames, current);
@@ -268,9 +269,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         // sites small. Never used inside a nested loop (its `break` would
         // leave that loop instead; `trap!` has no such restriction).
         macro_rules! out_of_bounds {
-            () => {
-                break
-            };
+            () => {{
+                std::hint::cold_path();
+                break;
+            }};
         }
         // SAFETY: `execute` sized the slots for the current function's frame
         // before entering it (see `frame_ptr`).
@@ -373,6 +375,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
                 let need = new_fp + callee.frame_size as usize;
                 if need > slots.len() {
+                    std::hint::cold_path();
                     if need > max_slots {
                         trap!(TrapKind::StackExhausted);
                     }
@@ -423,6 +426,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         continue 'outer;
                     }
                     FuncKind::Host(h) => {
+                        std::hint::cold_path();
                         commit_fuel!();
                         let at = fp + base as usize;
                         let need = at
@@ -470,6 +474,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if amount <= budget {
                         budget -= amount;
                     } else {
+                        std::hint::cold_path();
                         commit_fuel!();
                         refresh_fuel!();
                         match store.inner.fuel.charge_slow(amount) {
@@ -497,9 +502,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         cur.jump(target);
                     }
                 }
-                Instr::BrTable { index, len } => cur.skip(r32!(index).min(len) as usize),
+                Instr::BrTable { index, len } => {
+                    cur.skip(r32!(index).min(len) as usize);
+                    // Every entry is a `Br`: take it here instead of dispatching it.
+                    if let Instr::Br { target } = cur.peek() {
+                        cur.jump(target);
+                    }
+                }
                 Instr::Return => match frames.pop() {
                     None => {
+                        std::hint::cold_path();
                         save!(cur.pc());
                         commit_fuel!();
                         return Ok(Step::Done);
@@ -518,6 +530,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 },
                 Instr::Copy { dst, src } => w64!(dst, s!(src)),
+                Instr::Copy2 { dst, src } => {
+                    w64!(dst.0 as Slot, s!(src.0 as Slot));
+                    w64!(dst.1 as Slot, s!(src.1 as Slot));
+                }
                 Instr::Const64 { dst, value } => w64!(dst, value),
                 Instr::SelectZero { dst, rhs, cond } => {
                     let v = if r32!(cond) != 0 { 0 } else { s!(rhs) };
@@ -561,10 +577,14 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::GlobalSet { src, global } => {
                     store.inner.globals[inst.globals[global as usize] as usize].value = s!(src)
                 }
-                Instr::RefFunc { dst, func } => w64!(dst, inst.funcs[func as usize] as u64 + 1),
+                Instr::RefFunc { dst, func } => {
+                    std::hint::cold_path();
+                    w64!(dst, inst.funcs[func as usize] as u64 + 1)
+                }
 
                 // ---- tables ----
                 Instr::TableGet { dst, index, table } => {
+                    std::hint::cold_path();
                     let t = &store.inner.tables[inst.tables[table as usize] as usize];
                     match t.elems.get(r32!(index) as usize) {
                         Some(&v) => w64!(dst, v),
@@ -576,6 +596,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     value,
                     table,
                 } => {
+                    std::hint::cold_path();
                     let v = s!(value);
                     let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
                     match t.elems.get_mut(r32!(index) as usize) {
@@ -584,10 +605,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableSize { dst, table } => {
+                    std::hint::cold_path();
                     let t = &store.inner.tables[inst.tables[table as usize] as usize];
                     w32!(dst, t.elems.len() as u32)
                 }
                 Instr::TableGrow { table, base } => {
+                    std::hint::cold_path();
                     let init = s!(base);
                     let delta = r32!(base + 1);
                     match grow_table(&mut store.inner, inst.tables[table as usize], delta, init) {
@@ -597,6 +620,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableFill { table, base } => {
+                    std::hint::cold_path();
                     let (i, v, n) = (r32!(base) as u64, s!(base + 1), r32!(base + 2) as u64);
                     let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
                     if !in_bounds(i, n, t.elems.len()) {
@@ -609,6 +633,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     src_table,
                     base,
                 } => {
+                    std::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -631,6 +656,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableInit { table, elem, base } => {
+                    std::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -646,12 +672,17 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     t.elems[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
                 Instr::ElemDrop { elem } => {
+                    std::hint::cold_path();
                     store.inner.elems[inst.elems[elem as usize] as usize].items = Box::new([]);
                 }
 
                 // ---- memory ----
-                Instr::MemorySize { dst } => w32!(dst, (mem.len() / PAGE_SIZE) as u32),
+                Instr::MemorySize { dst } => {
+                    std::hint::cold_path();
+                    w32!(dst, (mem.len() / PAGE_SIZE) as u32)
+                }
                 Instr::MemoryGrow { dst, delta } => {
+                    std::hint::cold_path();
                     let delta = r32!(delta);
                     match grow_memory(&mut store.inner, mem0 as u32, delta) {
                         GrowResult::Grown(old) => {
@@ -663,6 +694,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::MemoryFill { base } => {
+                    std::hint::cold_path();
                     let (d, v, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u8,
@@ -675,6 +707,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m[d as usize..(d + n) as usize].fill(v);
                 }
                 Instr::MemoryCopy { base } => {
+                    std::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -687,6 +720,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m.copy_within(sr as usize..(sr + n) as usize, d as usize);
                 }
                 Instr::MemoryInit { data, base } => {
+                    std::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -701,6 +735,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
                 Instr::DataDrop { data } => {
+                    std::hint::cold_path();
                     store.inner.datas[inst.datas[data as usize] as usize].bytes = None;
                 }
                 Instr::I32Load { dst, addr, offset } => {
@@ -1062,6 +1097,30 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w64!(dst, quiet64(f64v!(src).round_ties_even()).to_bits())
                 }
                 Instr::F64Sqrt { dst, src } => w64!(dst, f64v!(src).sqrt().to_bits()),
+                Instr::F64AddLoad { dst, ops, offset } => load!(
+                    dst,
+                    ops.1 as Slot,
+                    offset,
+                    8,
+                    |b| (f64v!(ops.0 as Slot) + f64::from_le_bytes(b)).to_bits(),
+                    w64
+                ),
+                Instr::F64SubLoad { dst, ops, offset } => load!(
+                    dst,
+                    ops.1 as Slot,
+                    offset,
+                    8,
+                    |b| (f64v!(ops.0 as Slot) - f64::from_le_bytes(b)).to_bits(),
+                    w64
+                ),
+                Instr::F64MulLoad { dst, ops, offset } => load!(
+                    dst,
+                    ops.1 as Slot,
+                    offset,
+                    8,
+                    |b| (f64v!(ops.0 as Slot) * f64::from_le_bytes(b)).to_bits(),
+                    w64
+                ),
                 Instr::F64Add { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) + f64v!(rhs)).to_bits()),
                 Instr::F64Sub { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) - f64v!(rhs)).to_bits()),
                 Instr::F64Mul { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) * f64v!(rhs)).to_bits()),
@@ -1143,6 +1202,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(dst, (r32!(lhs) as i32).wrapping_shr(imm) as u32)
                 }
                 Instr::I32ShrUImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shr(imm)),
+                Instr::I32RotlImm { dst, lhs, imm } => w32!(dst, r32!(lhs).rotate_left(imm)),
                 Instr::I32EqImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) == (imm)) as u32),
                 Instr::I32NeImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) != (imm)) as u32),
                 Instr::I32LtSImm { dst, lhs, imm } => {
@@ -1175,6 +1235,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w64!(dst, (s!(lhs) as i64).wrapping_shr(imm as u32) as u64)
                 }
                 Instr::I64ShrUImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shr(imm as u32)),
+                Instr::I64RotlImm { dst, lhs, imm } => w64!(dst, s!(lhs).rotate_left(imm as u32)),
                 Instr::I64EqImm { dst, lhs, imm } => {
                     w32!(dst, ((s!(lhs)) == (imm as i64 as u64)) as u32)
                 }

@@ -61,6 +61,26 @@ pub(super) fn imm_form(op: &Operator<'_>) -> Option<ImmForm> {
         O::I32Shl => (i32_imm!(I32ShlImm), None),
         O::I32ShrS => (i32_imm!(I32ShrSImm), None),
         O::I32ShrU => (i32_imm!(I32ShrUImm), None),
+        O::I32Rotl => (
+            |dst, lhs, c| {
+                Some(Instr::I32RotlImm {
+                    dst,
+                    lhs,
+                    imm: c as u32 & 31,
+                })
+            },
+            None,
+        ),
+        O::I32Rotr => (
+            |dst, lhs, c| {
+                Some(Instr::I32RotlImm {
+                    dst,
+                    lhs,
+                    imm: (c as u32).wrapping_neg() & 31,
+                })
+            },
+            None,
+        ),
         O::I64Add => (i64_imm!(I64AddImm), Some(i64_imm!(I64AddImm))),
         O::I64Sub => (
             |dst, lhs, c| fits_i32(c.wrapping_neg()).map(|imm| Instr::I64AddImm { dst, lhs, imm }),
@@ -96,6 +116,26 @@ pub(super) fn imm_form(op: &Operator<'_>) -> Option<ImmForm> {
                     dst,
                     lhs,
                     imm: (c & 63) as i32,
+                })
+            },
+            None,
+        ),
+        O::I64Rotl => (
+            |dst, lhs, c| {
+                Some(Instr::I64RotlImm {
+                    dst,
+                    lhs,
+                    imm: (c & 63) as i32,
+                })
+            },
+            None,
+        ),
+        O::I64Rotr => (
+            |dst, lhs, c| {
+                Some(Instr::I64RotlImm {
+                    dst,
+                    lhs,
+                    imm: (c.wrapping_neg() & 63) as i32,
                 })
             },
             None,

@@ -13,7 +13,7 @@ mod fuse;
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::isa::{Instr, Slot};
+use crate::isa::{Instr, Slot, SlotPair};
 use crate::module::CompiledFunc;
 use crate::value::FuncType;
 use control::{Control, FrameKind};
@@ -36,6 +36,12 @@ enum Operand {
     /// A constant (slot encoding) not yet written anywhere.
     Const(u64),
 }
+
+/// Builds a binary instruction from (dst, lhs, rhs).
+type Binary = fn(Slot, Slot, Slot) -> Instr;
+/// Builds a binary instruction whose right operand is loaded from
+/// (dst, lhs, addr, offset).
+type LoadRhs = fn(Slot, SlotPair, u32) -> Instr;
 
 /// Reusable translation state (allocations are kept between functions).
 pub(crate) struct FuncTranslator {
@@ -180,6 +186,16 @@ impl FuncTranslator {
         slot
     }
 
+    /// The slot entry `height` can be read from without emitting anything
+    /// (`None` for a pending constant).
+    fn peek_slot(&self, height: usize) -> Option<Slot> {
+        match self.stack[height] {
+            Operand::Stack => Some(self.canonical(height)),
+            Operand::Local(i) => Some(i),
+            Operand::Const(_) => None,
+        }
+    }
+
     /// Removes the top entry without emitting anything.
     fn drop_top(&mut self) -> Operand {
         let top = self.stack.pop().expect("validated: operand present");
@@ -233,6 +249,22 @@ impl FuncTranslator {
     }
 
     fn emit(&mut self, instr: Instr) -> usize {
+        // Two copies in a row (register shuffles at the end of loop bodies,
+        // branch values) become one `Copy2` when their slots are small. The
+        // second copy must not be a jump target: a label bound just now
+        // makes `last_label == code.len()`.
+        if let Instr::Copy { dst, src } = instr
+            && self.code.len() > self.last_label
+            && let Some(last) = self.code.last_mut()
+            && let Instr::Copy {
+                dst: dst0,
+                src: src0,
+            } = *last
+            && let (Some(dst), Some(src)) = (SlotPair::new(dst0, dst), SlotPair::new(src0, src))
+        {
+            *last = Instr::Copy2 { dst, src };
+            return self.code.len() - 1;
+        }
         self.code.push(instr);
         self.code.len() - 1
     }
@@ -306,6 +338,28 @@ impl FuncTranslator {
         let lhs = self.pop();
         let dst = self.push();
         self.emit(make(dst, lhs, rhs));
+    }
+
+    /// A binary operator whose right operand an `f64.load` just produced
+    /// takes the fused form that loads it itself (when the left operand and
+    /// the address are in slots below 65536).
+    fn binary_load_rhs(&mut self, plain: Binary, fused: LoadRhs) {
+        let h = self.stack.len() - 1;
+        if self.stack[h] == Operand::Stack
+            && self.code.len() > self.last_label
+            && let Some(&Instr::F64Load { dst, addr, offset }) = self.code.last()
+            && dst == self.canonical(h)
+            && let Some(lhs) = self.peek_slot(h - 1)
+            && let Some(ops) = SlotPair::new(lhs, addr)
+        {
+            self.code.pop();
+            self.drop_top();
+            self.pop();
+            let dst = self.push();
+            self.emit(fused(dst, ops, offset));
+            return;
+        }
+        self.binary(plain);
     }
 
     fn canon32(&mut self) {
@@ -452,6 +506,11 @@ impl FuncTranslator {
     fn emit_return(&mut self) {
         let n = self.controls[0].results as usize;
         let len = self.stack.len();
+        if n == 1 {
+            self.emit_single_result();
+            self.emit(Instr::Return);
+            return;
+        }
         // Locals may live in slots 0..n: move lazily referenced ones out of
         // the way first (their canonical slots are free).
         for h in len - n..len {
@@ -475,6 +534,36 @@ impl FuncTranslator {
             }
         }
         self.emit(Instr::Return);
+    }
+
+    /// Moves a function's only result (the stack top) into slot 0. A value
+    /// the previous instruction just computed is written there directly:
+    /// nothing reads the frame's other slots after the return.
+    fn emit_single_result(&mut self) {
+        let h = self.stack.len() - 1;
+        match self.stack[h] {
+            Operand::Const(value) => {
+                self.emit(Instr::Const64 { dst: 0, value });
+            }
+            Operand::Local(0) => {}
+            Operand::Local(src) => {
+                self.emit(Instr::Copy { dst: 0, src });
+            }
+            Operand::Stack => {
+                let src = self.canonical(h);
+                if src == 0 {
+                    return;
+                }
+                if self.code.len() > self.last_label
+                    && let Some(dst) = self.code.last_mut().and_then(Instr::dst_mut)
+                    && *dst == src
+                {
+                    *dst = 0;
+                    return;
+                }
+                self.emit(Instr::Copy { dst: 0, src });
+            }
+        }
     }
 
     /// Emits an unconditional branch to the frame `depth` levels out.
@@ -1109,6 +1198,26 @@ impl FuncTranslator {
                 }
             };
         }
+        let load_rhs: Option<(Binary, LoadRhs)> = match op {
+            Operator::F64Add => Some((
+                |dst, lhs, rhs| Instr::F64Add { dst, lhs, rhs },
+                |dst, ops, offset| Instr::F64AddLoad { dst, ops, offset },
+            )),
+            Operator::F64Sub => Some((
+                |dst, lhs, rhs| Instr::F64Sub { dst, lhs, rhs },
+                |dst, ops, offset| Instr::F64SubLoad { dst, ops, offset },
+            )),
+            Operator::F64Mul => Some((
+                |dst, lhs, rhs| Instr::F64Mul { dst, lhs, rhs },
+                |dst, ops, offset| Instr::F64MulLoad { dst, ops, offset },
+            )),
+            _ => None,
+        };
+        if let Some((plain, fused)) = load_rhs {
+            self.binary_load_rhs(plain, fused);
+            self.canon64();
+            return true;
+        }
         table! {
             unary: [
                 I32Eqz I32Clz I32Ctz I32Popcnt I64Eqz I64Clz I64Ctz I64Popcnt
@@ -1135,7 +1244,7 @@ impl FuncTranslator {
             unary_f32: [F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt F32DemoteF64]
             unary_f64: [F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt F64PromoteF32]
             binary_f32: [F32Add F32Sub F32Mul F32Div F32Min F32Max]
-            binary_f64: [F64Add F64Sub F64Mul F64Div F64Min F64Max]
+            binary_f64: [F64Div F64Min F64Max]
         }
         true
     }
