@@ -28,17 +28,18 @@
 pub type Slot = u32;
 
 /// Two 16-bit slot indexes in one 32-bit field, for fused instructions
-/// that name more slots than fit otherwise. Aligned like a [`Slot`] so that
-/// every instruction's operands start after the 4 bytes of its tag, which
-/// keeps the interpreter's fetch the same for all instructions.
+/// that name more slots than fit otherwise; each variant's docs say what
+/// the halves hold. Aligned like a [`Slot`], so every operand field starts
+/// at a multiple of 4 after the tag, and never used as an instruction's
+/// first operand field (see ARCHITECTURE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C, align(4))]
-pub struct SlotPair(pub u16, pub u16);
+pub struct Pair16(pub u16, pub u16);
 
-impl SlotPair {
-    /// The pair, if both slots fit in 16 bits.
-    pub fn new(a: Slot, b: Slot) -> Option<SlotPair> {
-        Some(SlotPair(u16::try_from(a).ok()?, u16::try_from(b).ok()?))
+impl Pair16 {
+    /// The pair of two slots, if both fit in 16 bits.
+    pub fn new(a: Slot, b: Slot) -> Option<Pair16> {
+        Some(Pair16(u16::try_from(a).ok()?, u16::try_from(b).ok()?))
     }
 }
 
@@ -68,9 +69,9 @@ pub enum Instr {
     Return,
     /// `slot[dst] = slot[src]` (local.get/set/tee, branch values, results).
     Copy { dst: Slot, src: Slot },
-    /// Two [`Instr::Copy`]s in a row: first `slot[dst.0] = slot[src.0]`, then
-    /// `slot[dst.1] = slot[src.1]` (for slots that fit in 16 bits).
-    Copy2 { dst: SlotPair, src: SlotPair },
+    /// Two [`Instr::Copy`]s in a row: first `slot[dst] = slot[src]`, then
+    /// `slot[second.0] = slot[second.1]` (for slots that fit in 16 bits).
+    Copy2 { dst: Slot, src: Slot, second: Pair16 },
     /// `slot[dst] = value`: any constant in slot encoding (i32/f32 zero-extended,
     /// i64, f64, null references).
     Const64 { dst: Slot, value: u64 },
@@ -163,6 +164,14 @@ pub enum Instr {
     I32Load8SIdx { dst: Slot, base: Slot, index: Slot },
     I32Load8UIdx { dst: Slot, base: Slot, index: Slot },
     I32Load16UIdx { dst: Slot, base: Slot, index: Slot },
+    // Scaled index (array indexing: an `i32.shl` by a constant, an
+    // `i32.add`, then a zero-offset load), `ops` = (base, index):
+    // `ea = u32(slot[base] + slot[index] * scale)`, `scale` = 2^k for a shift
+    // by k (a multiplication, not a variable shift: see ARCHITECTURE.md).
+    // Traps: `MemoryOutOfBounds`.
+    I32LoadIdxShl { dst: Slot, ops: Pair16, scale: u32 },
+    I64LoadIdxShl { dst: Slot, ops: Pair16, scale: u32 },
+    F64LoadIdxShl { dst: Slot, ops: Pair16, scale: u32 },
     I32LoadWrap { dst: Slot, addr: Slot, imm: u32 },
     I64LoadWrap { dst: Slot, addr: Slot, imm: u32 },
     F32LoadWrap { dst: Slot, addr: Slot, imm: u32 },
@@ -298,9 +307,9 @@ pub enum Instr {
     // `f64.load` + op), `ops` = (lhs, addr):
     // `slot[dst] = slot[lhs] OP f64(mem[slot[addr] + offset])`.
     // Traps: `MemoryOutOfBounds`.
-    F64AddLoad { dst: Slot, ops: SlotPair, offset: u32 },
-    F64SubLoad { dst: Slot, ops: SlotPair, offset: u32 },
-    F64MulLoad { dst: Slot, ops: SlotPair, offset: u32 },
+    F64AddLoad { dst: Slot, ops: Pair16, offset: u32 },
+    F64SubLoad { dst: Slot, ops: Pair16, offset: u32 },
+    F64MulLoad { dst: Slot, ops: Pair16, offset: u32 },
 
     // ---- conversions ---------------------------------------------------------
     I32WrapI64 { dst: Slot, src: Slot },
@@ -473,6 +482,9 @@ impl Instr {
             | Instr::I32Load8UIdx { dst, .. }
             | Instr::I32Load16UIdx { dst, .. }
             | Instr::I32LoadWrap { dst, .. }
+            | Instr::I32LoadIdxShl { dst, .. }
+            | Instr::I64LoadIdxShl { dst, .. }
+            | Instr::F64LoadIdxShl { dst, .. }
             | Instr::I64LoadWrap { dst, .. }
             | Instr::F32LoadWrap { dst, .. }
             | Instr::F64LoadWrap { dst, .. }

@@ -231,3 +231,58 @@ fn f64_arithmetic_on_a_loaded_right_operand() {
     }
     assert_eq!(f(&mut store, "mul", 2.0, 65536 - 8).unwrap(), 0.0);
 }
+
+#[test]
+fn scaled_index_loads_shift_then_add_like_wasm() {
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
+        r#"(module (memory 1)
+        (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+        (func (export "i32") (param i32 i32) (result i32)
+          (i32.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+        (func (export "i64") (param i32 i32) (result i64)
+          (i64.load (i32.add (i32.shl (local.get 1) (i32.const 3)) (local.get 0))))
+        (func (export "f64") (param i32 i32) (result f64)
+          (f64.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 35)))))
+        (func (export "kept") (param i32 i32) (result i32)
+          (local $s i32)
+          (i32.load (i32.add (local.get 0) (local.tee $s (i32.shl (local.get 1) (i32.const 2)))))
+          (i32.add (local.get $s))))"#,
+    );
+    let text: String = (0..4).map(|i| module.disassemble(i).unwrap()).collect();
+    for form in ["I32LoadIdxShl", "I64LoadIdxShl", "F64LoadIdxShl"] {
+        assert!(text.contains(form), "{form} not used:\n{text}");
+    }
+    // A shift whose result is also kept in a local stays a separate instruction.
+    let kept = module.disassemble(3).unwrap();
+    assert!(kept.contains("I32ShlImm"), "{kept}");
+    let mut call = |name: &str, base: i32, index: i32| -> Result<u64, Error> {
+        let f = inst.get_func(&store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        if name == "i64" {
+            out = [Val::I64(0)];
+        } else if name == "f64" {
+            out = [Val::F64(0)];
+        }
+        f.call(&mut store, &[Val::I32(base), Val::I32(index)], &mut out)?;
+        Ok(match out[0] {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F64(bits) => bits,
+            ref other => panic!("unexpected {other:?}"),
+        })
+    };
+    assert_eq!(call("i32", 4, 1).unwrap(), 0x0c0b_0a09);
+    assert_eq!(call("i64", 0, 1).unwrap(), 0x100f_0e0d_0c0b_0a09);
+    // 35 & 31 = 3: like the i64 case.
+    assert_eq!(call("f64", 0, 1).unwrap(), 0x100f_0e0d_0c0b_0a09);
+    // base + (index << 2) wraps around 2^32 before the access: 8 - 4 = 4.
+    assert_eq!(call("i32", 8, 0x3fff_ffff).unwrap(), 0x0807_0605);
+    // (1 << 30) << 2 wraps to 0 in 32 bits.
+    assert_eq!(call("i32", 0, 1 << 30).unwrap(), 0x0403_0201);
+    assert_eq!(call("kept", 4, 1).unwrap(), 0x0c0b_0a09 + 4);
+    assert_eq!(
+        trap_kind(call("i64", 65536 - 8, 1).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+}

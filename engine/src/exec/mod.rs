@@ -340,6 +340,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 r32!($base).wrapping_add(r32!($index)) as usize
             };
         }
+        macro_rules! scaled {
+            ($ops:expr, $scale:expr) => {
+                r32!($ops.0 as Slot).wrapping_add(r32!($ops.1 as Slot).wrapping_mul($scale))
+                    as usize
+            };
+        }
         macro_rules! wrap {
             ($addr:expr, $imm:expr) => {
                 r32!($addr).wrapping_add($imm) as usize
@@ -467,8 +473,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         loop {
             let instr = cur.next();
             match instr {
-                // ---- control ----
-                Instr::Unreachable => trap!(TrapKind::Unreachable),
+                // ---- hot: the handlers workloads spend their time in, kept
+                // together at the top (ARCHITECTURE.md, "hot-loop rule") ----
                 Instr::ConsumeFuel { amount } => {
                     let amount = amount as u64;
                     if amount <= budget {
@@ -530,22 +536,375 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 },
                 Instr::Copy { dst, src } => w64!(dst, s!(src)),
-                Instr::Copy2 { dst, src } => {
-                    w64!(dst.0 as Slot, s!(src.0 as Slot));
-                    w64!(dst.1 as Slot, s!(src.1 as Slot));
+                Instr::Copy2 { dst, src, second } => {
+                    w64!(dst, s!(src));
+                    w64!(second.0 as Slot, s!(second.1 as Slot));
                 }
                 Instr::Const64 { dst, value } => w64!(dst, value),
-                Instr::SelectZero { dst, rhs, cond } => {
-                    let v = if r32!(cond) != 0 { 0 } else { s!(rhs) };
-                    w64!(dst, v)
-                }
                 Instr::Select { dst, rhs, cond } => {
                     if r32!(cond) == 0 {
                         w64!(dst, s!(rhs));
                     }
                 }
+                Instr::SelectZero { dst, rhs, cond } => {
+                    let v = if r32!(cond) != 0 { 0 } else { s!(rhs) };
+                    w64!(dst, v)
+                }
                 Instr::CallInternal { func, base } => enter_local!(func, base),
-                Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
+                Instr::I32Add { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_add(r32!(rhs))),
+                Instr::I32Sub { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_sub(r32!(rhs))),
+                Instr::I32Mul { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_mul(r32!(rhs))),
+                Instr::I32And { dst, lhs, rhs } => w32!(dst, r32!(lhs) & r32!(rhs)),
+                Instr::I32Or { dst, lhs, rhs } => w32!(dst, r32!(lhs) | r32!(rhs)),
+                Instr::I32Xor { dst, lhs, rhs } => w32!(dst, r32!(lhs) ^ r32!(rhs)),
+                Instr::I32Shl { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_shl(r32!(rhs))),
+                Instr::I32ShrU { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_shr(r32!(rhs))),
+                Instr::I32ShrS { dst, lhs, rhs } => {
+                    w32!(dst, (r32!(lhs) as i32).wrapping_shr(r32!(rhs)) as u32)
+                }
+                Instr::I32AddImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_add(imm)),
+                Instr::I32MulImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_mul(imm)),
+                Instr::I32AndImm { dst, lhs, imm } => w32!(dst, r32!(lhs) & imm),
+                Instr::I32OrImm { dst, lhs, imm } => w32!(dst, r32!(lhs) | imm),
+                Instr::I32XorImm { dst, lhs, imm } => w32!(dst, r32!(lhs) ^ imm),
+                Instr::I32ShlImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shl(imm)),
+                Instr::I32ShrUImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shr(imm)),
+                Instr::I32ShrSImm { dst, lhs, imm } => {
+                    w32!(dst, (r32!(lhs) as i32).wrapping_shr(imm) as u32)
+                }
+                Instr::I32RotlImm { dst, lhs, imm } => w32!(dst, r32!(lhs).rotate_left(imm)),
+                Instr::I32Eqz { dst, src } => w32!(dst, (r32!(src) == 0) as u32),
+                Instr::I32Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::I32Load8U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::I32Load8UIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32LoadWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 4, |b| u32::from_le_bytes(b), w32)
+                }
+                Instr::I32Load8UWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, r32!(value).to_le_bytes()),
+                Instr::I32Store8 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, [s!(value) as u8]),
+                Instr::I32Store8ImmIdx { base, index, imm } => {
+                    if !mem.store(idx!(base, index), [imm as u8]) {
+                        out_of_bounds!();
+                    }
+                }
+                Instr::I32StoreImm { addr, imm, offset } => {
+                    store!(addr, imm, offset, imm.to_le_bytes())
+                }
+                Instr::I64Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::I64LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::I64Load32S { dst, addr, offset } => load!(
+                    dst,
+                    addr,
+                    offset,
+                    4,
+                    |b| i32::from_le_bytes(b) as i64 as u64,
+                    w64
+                ),
+                Instr::I64Load32U { dst, addr, offset } => {
+                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as u64, w64)
+                }
+                Instr::I64Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, s!(value).to_le_bytes()),
+                Instr::I64Store8 {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, [s!(value) as u8]),
+                Instr::I64Add { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_add(s!(rhs))),
+                Instr::I64AddImm { dst, lhs, imm } => {
+                    w64!(dst, s!(lhs).wrapping_add(imm as i64 as u64))
+                }
+                Instr::I64Mul { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_mul(s!(rhs))),
+                Instr::I64MulImm { dst, lhs, imm } => {
+                    w64!(dst, s!(lhs).wrapping_mul(imm as i64 as u64))
+                }
+                Instr::I64And { dst, lhs, rhs } => w64!(dst, s!(lhs) & s!(rhs)),
+                Instr::I64Xor { dst, lhs, rhs } => w64!(dst, s!(lhs) ^ s!(rhs)),
+                Instr::I64ShlImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shl(imm as u32)),
+                Instr::I64ShrUImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shr(imm as u32)),
+                Instr::I64ShrS { dst, lhs, rhs } => {
+                    w64!(dst, (s!(lhs) as i64).wrapping_shr(s!(rhs) as u32) as u64)
+                }
+                Instr::I64Eq { dst, lhs, rhs } => w32!(dst, (s!(lhs) == s!(rhs)) as u32),
+                Instr::I64ExtendI32U { dst, src } => w64!(dst, r32!(src) as u64),
+                Instr::I32WrapI64 { dst, src } => w32!(dst, s!(src) as u32),
+                Instr::F64Load { dst, addr, offset } => {
+                    load!(dst, addr, offset, 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F64LoadIdx { dst, base, index } => {
+                    load_at!(dst, idx!(base, index), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F64LoadWrap { dst, addr, imm } => {
+                    load_at!(dst, wrap!(addr, imm), 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F64Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, s!(value).to_le_bytes()),
+                Instr::F64Add { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) + f64v!(rhs)).to_bits()),
+                Instr::F64Mul { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) * f64v!(rhs)).to_bits()),
+                Instr::F64AddLoad { dst, ops, offset } => load!(
+                    dst,
+                    ops.1 as Slot,
+                    offset,
+                    8,
+                    |b| (f64v!(ops.0 as Slot) + f64::from_le_bytes(b)).to_bits(),
+                    w64
+                ),
+                Instr::F64MulLoad { dst, ops, offset } => load!(
+                    dst,
+                    ops.1 as Slot,
+                    offset,
+                    8,
+                    |b| (f64v!(ops.0 as Slot) * f64::from_le_bytes(b)).to_bits(),
+                    w64
+                ),
+                Instr::F64SubLoad { dst, ops, offset } => load!(
+                    dst,
+                    ops.1 as Slot,
+                    offset,
+                    8,
+                    |b| (f64v!(ops.0 as Slot) - f64::from_le_bytes(b)).to_bits(),
+                    w64
+                ),
+                // ---- fused compare + branch ----
+                Instr::BrI32Eq { lhs, rhs, target } => {
+                    if (r32!(lhs)) == (r32!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32EqImm { lhs, imm, target } => {
+                    if (r32!(lhs)) == (imm) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32Ne { lhs, rhs, target } => {
+                    if (r32!(lhs)) != (r32!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32NeImm { lhs, imm, target } => {
+                    if (r32!(lhs)) != (imm) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LtS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) < (r32!(rhs)) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LtSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) < (imm) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LtU { lhs, rhs, target } => {
+                    if (r32!(lhs)) < (r32!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LtUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) < (imm) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GtS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) > (r32!(rhs)) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GtSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) > (imm) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GtU { lhs, rhs, target } => {
+                    if (r32!(lhs)) > (r32!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GtUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) > (imm) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LeS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) <= (r32!(rhs)) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LeSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) <= (imm) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LeU { lhs, rhs, target } => {
+                    if (r32!(lhs)) <= (r32!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32LeUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) <= (imm) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GeS { lhs, rhs, target } => {
+                    if ((r32!(lhs)) as i32) >= (r32!(rhs)) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GeSImm { lhs, imm, target } => {
+                    if ((r32!(lhs)) as i32) >= (imm) as i32 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GeU { lhs, rhs, target } => {
+                    if (r32!(lhs)) >= (r32!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI32GeUImm { lhs, imm, target } => {
+                    if (r32!(lhs)) >= (imm) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64Eq { lhs, rhs, target } => {
+                    if (s!(lhs)) == (s!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64EqImm { lhs, imm, target } => {
+                    if (s!(lhs)) == (imm as i64 as u64) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64Ne { lhs, rhs, target } => {
+                    if (s!(lhs)) != (s!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64NeImm { lhs, imm, target } => {
+                    if (s!(lhs)) != (imm as i64 as u64) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LtS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) < (s!(rhs)) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LtSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) < (imm as i64 as u64) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LtU { lhs, rhs, target } => {
+                    if (s!(lhs)) < (s!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LtUImm { lhs, imm, target } => {
+                    if (s!(lhs)) < (imm as i64 as u64) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GtS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) > (s!(rhs)) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GtSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) > (imm as i64 as u64) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GtU { lhs, rhs, target } => {
+                    if (s!(lhs)) > (s!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GtUImm { lhs, imm, target } => {
+                    if (s!(lhs)) > (imm as i64 as u64) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LeS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) <= (s!(rhs)) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LeSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) <= (imm as i64 as u64) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LeU { lhs, rhs, target } => {
+                    if (s!(lhs)) <= (s!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64LeUImm { lhs, imm, target } => {
+                    if (s!(lhs)) <= (imm as i64 as u64) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GeS { lhs, rhs, target } => {
+                    if ((s!(lhs)) as i64) >= (s!(rhs)) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GeSImm { lhs, imm, target } => {
+                    if ((s!(lhs)) as i64) >= (imm as i64 as u64) as i64 {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GeU { lhs, rhs, target } => {
+                    if (s!(lhs)) >= (s!(rhs)) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::BrI64GeUImm { lhs, imm, target } => {
+                    if (s!(lhs)) >= (imm as i64 as u64) {
+                        cur.jump(target)
+                    }
+                }
+                Instr::GlobalGet { dst, global } => {
+                    w64!(
+                        dst,
+                        store.inner.globals[inst.globals[global as usize] as usize].value
+                    )
+                }
+                Instr::GlobalSet { src, global } => {
+                    store.inner.globals[inst.globals[global as usize] as usize].value = s!(src)
+                }
                 Instr::CallIndirect {
                     type_index,
                     table,
@@ -567,16 +926,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     dispatch!(fid, base)
                 }
 
-                // ---- globals and references ----
-                Instr::GlobalGet { dst, global } => {
-                    w64!(
-                        dst,
-                        store.inner.globals[inst.globals[global as usize] as usize].value
-                    )
-                }
-                Instr::GlobalSet { src, global } => {
-                    store.inner.globals[inst.globals[global as usize] as usize].value = s!(src)
-                }
+                // ---- everything else, by kind ----
+                Instr::Unreachable => trap!(TrapKind::Unreachable),
+                Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
                 Instr::RefFunc { dst, func } => {
                     std::hint::cold_path();
                     w64!(dst, inst.funcs[func as usize] as u64 + 1)
@@ -738,23 +1090,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     std::hint::cold_path();
                     store.inner.datas[inst.datas[data as usize] as usize].bytes = None;
                 }
-                Instr::I32Load { dst, addr, offset } => {
-                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b), w32)
-                }
-                Instr::I64Load { dst, addr, offset } => {
-                    load!(dst, addr, offset, 8, |b| u64::from_le_bytes(b), w64)
-                }
                 Instr::F32Load { dst, addr, offset } => {
                     load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b), w32)
                 }
-                Instr::F64Load { dst, addr, offset } => {
-                    load!(dst, addr, offset, 8, |b| u64::from_le_bytes(b), w64)
-                }
                 Instr::I32Load8S { dst, addr, offset } => {
                     load!(dst, addr, offset, 1, |b| b[0] as i8 as i32 as u32, w32)
-                }
-                Instr::I32Load8U { dst, addr, offset } => {
-                    load!(dst, addr, offset, 1, |b| b[0] as u32, w32)
                 }
                 Instr::I32Load16S { dst, addr, offset } => load!(
                     dst,
@@ -784,52 +1124,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I64Load16U { dst, addr, offset } => {
                     load!(dst, addr, offset, 2, |b| u16::from_le_bytes(b) as u64, w64)
                 }
-                Instr::I64Load32S { dst, addr, offset } => load!(
-                    dst,
-                    addr,
-                    offset,
-                    4,
-                    |b| i32::from_le_bytes(b) as i64 as u64,
-                    w64
-                ),
-                Instr::I64Load32U { dst, addr, offset } => {
-                    load!(dst, addr, offset, 4, |b| u32::from_le_bytes(b) as u64, w64)
-                }
-                Instr::I32Store {
-                    addr,
-                    value,
-                    offset,
-                } => store!(addr, value, offset, r32!(value).to_le_bytes()),
-                Instr::I64Store {
-                    addr,
-                    value,
-                    offset,
-                } => store!(addr, value, offset, s!(value).to_le_bytes()),
                 Instr::F32Store {
                     addr,
                     value,
                     offset,
                 } => store!(addr, value, offset, r32!(value).to_le_bytes()),
-                Instr::F64Store {
-                    addr,
-                    value,
-                    offset,
-                } => store!(addr, value, offset, s!(value).to_le_bytes()),
-                Instr::I32Store8 {
-                    addr,
-                    value,
-                    offset,
-                } => store!(addr, value, offset, [s!(value) as u8]),
                 Instr::I32Store16 {
                     addr,
                     value,
                     offset,
                 } => store!(addr, value, offset, (s!(value) as u16).to_le_bytes()),
-                Instr::I64Store8 {
-                    addr,
-                    value,
-                    offset,
-                } => store!(addr, value, offset, [s!(value) as u8]),
                 Instr::I64Store16 {
                     addr,
                     value,
@@ -840,23 +1144,23 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     value,
                     offset,
                 } => store!(addr, value, offset, (s!(value) as u32).to_le_bytes()),
-                Instr::I32LoadIdx { dst, base, index } => {
-                    load_at!(dst, idx!(base, index), 4, |b| u32::from_le_bytes(b), w32)
+                Instr::I32LoadIdxShl { dst, ops, scale } => {
+                    let ea = scaled!(ops, scale);
+                    load_at!(dst, ea, 4, |b| u32::from_le_bytes(b), w32)
                 }
-                Instr::I64LoadIdx { dst, base, index } => {
-                    load_at!(dst, idx!(base, index), 8, |b| u64::from_le_bytes(b), w64)
+                Instr::I64LoadIdxShl { dst, ops, scale } => {
+                    let ea = scaled!(ops, scale);
+                    load_at!(dst, ea, 8, |b| u64::from_le_bytes(b), w64)
+                }
+                Instr::F64LoadIdxShl { dst, ops, scale } => {
+                    let ea = scaled!(ops, scale);
+                    load_at!(dst, ea, 8, |b| u64::from_le_bytes(b), w64)
                 }
                 Instr::F32LoadIdx { dst, base, index } => {
                     load_at!(dst, idx!(base, index), 4, |b| u32::from_le_bytes(b), w32)
                 }
-                Instr::F64LoadIdx { dst, base, index } => {
-                    load_at!(dst, idx!(base, index), 8, |b| u64::from_le_bytes(b), w64)
-                }
                 Instr::I32Load8SIdx { dst, base, index } => {
                     load_at!(dst, idx!(base, index), 1, |b| b[0] as i8 as i32 as u32, w32)
-                }
-                Instr::I32Load8UIdx { dst, base, index } => {
-                    load_at!(dst, idx!(base, index), 1, |b| b[0] as u32, w32)
                 }
                 Instr::I32Load16UIdx { dst, base, index } => load_at!(
                     dst,
@@ -865,23 +1169,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     |b| u16::from_le_bytes(b) as u32,
                     w32
                 ),
-                Instr::I32LoadWrap { dst, addr, imm } => {
-                    load_at!(dst, wrap!(addr, imm), 4, |b| u32::from_le_bytes(b), w32)
-                }
                 Instr::I64LoadWrap { dst, addr, imm } => {
                     load_at!(dst, wrap!(addr, imm), 8, |b| u64::from_le_bytes(b), w64)
                 }
                 Instr::F32LoadWrap { dst, addr, imm } => {
                     load_at!(dst, wrap!(addr, imm), 4, |b| u32::from_le_bytes(b), w32)
-                }
-                Instr::F64LoadWrap { dst, addr, imm } => {
-                    load_at!(dst, wrap!(addr, imm), 8, |b| u64::from_le_bytes(b), w64)
-                }
-                Instr::I32Load8UWrap { dst, addr, imm } => {
-                    load_at!(dst, wrap!(addr, imm), 1, |b| b[0] as u32, w32)
-                }
-                Instr::I32StoreImm { addr, imm, offset } => {
-                    store!(addr, imm, offset, imm.to_le_bytes())
                 }
                 Instr::I32Store8Imm { addr, imm, offset } => store!(addr, imm, offset, [imm as u8]),
                 Instr::I32Store16Imm { addr, imm, offset } => {
@@ -889,11 +1181,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
                 Instr::I32StoreImmIdx { base, index, imm } => {
                     if !mem.store(idx!(base, index), imm.to_le_bytes()) {
-                        out_of_bounds!();
-                    }
-                }
-                Instr::I32Store8ImmIdx { base, index, imm } => {
-                    if !mem.store(idx!(base, index), [imm as u8]) {
                         out_of_bounds!();
                     }
                 }
@@ -906,8 +1193,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     store!(addr, imm, offset, (imm as i64).to_le_bytes())
                 }
 
-                // ---- i32 ----
-                Instr::I32Eqz { dst, src } => w32!(dst, (r32!(src) == 0) as u32),
                 Instr::I32Eq { dst, lhs, rhs } => w32!(dst, (r32!(lhs) == r32!(rhs)) as u32),
                 Instr::I32Ne { dst, lhs, rhs } => w32!(dst, (r32!(lhs) != r32!(rhs)) as u32),
                 Instr::I32LtS { dst, lhs, rhs } => {
@@ -929,10 +1214,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I32Clz { dst, src } => w32!(dst, r32!(src).leading_zeros()),
                 Instr::I32Ctz { dst, src } => w32!(dst, r32!(src).trailing_zeros()),
                 Instr::I32Popcnt { dst, src } => w32!(dst, r32!(src).count_ones()),
-                Instr::I32Add { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_add(r32!(rhs))),
-                Instr::I32AddImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_add(imm)),
-                Instr::I32Sub { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_sub(r32!(rhs))),
-                Instr::I32Mul { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_mul(r32!(rhs))),
                 Instr::I32DivS { dst, lhs, rhs } => {
                     let (a, b) = (r32!(lhs) as i32, r32!(rhs) as i32);
                     if b == 0 {
@@ -964,14 +1245,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                     w32!(dst, a % b)
                 }
-                Instr::I32And { dst, lhs, rhs } => w32!(dst, r32!(lhs) & r32!(rhs)),
-                Instr::I32Or { dst, lhs, rhs } => w32!(dst, r32!(lhs) | r32!(rhs)),
-                Instr::I32Xor { dst, lhs, rhs } => w32!(dst, r32!(lhs) ^ r32!(rhs)),
-                Instr::I32Shl { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_shl(r32!(rhs))),
-                Instr::I32ShrS { dst, lhs, rhs } => {
-                    w32!(dst, (r32!(lhs) as i32).wrapping_shr(r32!(rhs)) as u32)
-                }
-                Instr::I32ShrU { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_shr(r32!(rhs))),
                 Instr::I32Rotl { dst, lhs, rhs } => {
                     w32!(dst, r32!(lhs).rotate_left(r32!(rhs) % 32))
                 }
@@ -981,7 +1254,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
 
                 // ---- i64 ----
                 Instr::I64Eqz { dst, src } => w32!(dst, (s!(src) == 0) as u32),
-                Instr::I64Eq { dst, lhs, rhs } => w32!(dst, (s!(lhs) == s!(rhs)) as u32),
                 Instr::I64Ne { dst, lhs, rhs } => w32!(dst, (s!(lhs) != s!(rhs)) as u32),
                 Instr::I64LtS { dst, lhs, rhs } => {
                     w32!(dst, ((s!(lhs) as i64) < s!(rhs) as i64) as u32)
@@ -1002,9 +1274,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I64Clz { dst, src } => w64!(dst, s!(src).leading_zeros() as u64),
                 Instr::I64Ctz { dst, src } => w64!(dst, s!(src).trailing_zeros() as u64),
                 Instr::I64Popcnt { dst, src } => w64!(dst, s!(src).count_ones() as u64),
-                Instr::I64Add { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_add(s!(rhs))),
                 Instr::I64Sub { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_sub(s!(rhs))),
-                Instr::I64Mul { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_mul(s!(rhs))),
                 Instr::I64DivS { dst, lhs, rhs } => {
                     let (a, b) = (s!(lhs) as i64, s!(rhs) as i64);
                     if b == 0 {
@@ -1036,13 +1306,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                     w64!(dst, a % b)
                 }
-                Instr::I64And { dst, lhs, rhs } => w64!(dst, s!(lhs) & s!(rhs)),
                 Instr::I64Or { dst, lhs, rhs } => w64!(dst, s!(lhs) | s!(rhs)),
-                Instr::I64Xor { dst, lhs, rhs } => w64!(dst, s!(lhs) ^ s!(rhs)),
                 Instr::I64Shl { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_shl(s!(rhs) as u32)),
-                Instr::I64ShrS { dst, lhs, rhs } => {
-                    w64!(dst, (s!(lhs) as i64).wrapping_shr(s!(rhs) as u32) as u64)
-                }
                 Instr::I64ShrU { dst, lhs, rhs } => w64!(dst, s!(lhs).wrapping_shr(s!(rhs) as u32)),
                 Instr::I64Rotl { dst, lhs, rhs } => {
                     w64!(dst, s!(lhs).rotate_left((s!(rhs) % 64) as u32))
@@ -1097,33 +1362,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w64!(dst, quiet64(f64v!(src).round_ties_even()).to_bits())
                 }
                 Instr::F64Sqrt { dst, src } => w64!(dst, f64v!(src).sqrt().to_bits()),
-                Instr::F64AddLoad { dst, ops, offset } => load!(
-                    dst,
-                    ops.1 as Slot,
-                    offset,
-                    8,
-                    |b| (f64v!(ops.0 as Slot) + f64::from_le_bytes(b)).to_bits(),
-                    w64
-                ),
-                Instr::F64SubLoad { dst, ops, offset } => load!(
-                    dst,
-                    ops.1 as Slot,
-                    offset,
-                    8,
-                    |b| (f64v!(ops.0 as Slot) - f64::from_le_bytes(b)).to_bits(),
-                    w64
-                ),
-                Instr::F64MulLoad { dst, ops, offset } => load!(
-                    dst,
-                    ops.1 as Slot,
-                    offset,
-                    8,
-                    |b| (f64v!(ops.0 as Slot) * f64::from_le_bytes(b)).to_bits(),
-                    w64
-                ),
-                Instr::F64Add { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) + f64v!(rhs)).to_bits()),
                 Instr::F64Sub { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) - f64v!(rhs)).to_bits()),
-                Instr::F64Mul { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) * f64v!(rhs)).to_bits()),
                 Instr::F64Div { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) / f64v!(rhs)).to_bits()),
                 Instr::F64Min { dst, lhs, rhs } => {
                     w64!(dst, f64_min(f64v!(lhs), f64v!(rhs)).to_bits())
@@ -1136,8 +1375,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     (s!(lhs) & 0x7fff_ffff_ffff_ffff) | (s!(rhs) & 0x8000_0000_0000_0000)
                 ),
 
-                // ---- conversions ----
-                Instr::I32WrapI64 { dst, src } => w32!(dst, s!(src) as u32),
                 Instr::I32TruncF32S { dst, src } => {
                     w32!(dst, checked!(i32_trunc_f32_s(f32v!(src))))
                 }
@@ -1151,7 +1388,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(dst, checked!(i32_trunc_f64_u(f64v!(src))))
                 }
                 Instr::I64ExtendI32S { dst, src } => w64!(dst, r32!(src) as i32 as i64 as u64),
-                Instr::I64ExtendI32U { dst, src } => w64!(dst, r32!(src) as u64),
                 Instr::I64TruncF32S { dst, src } => {
                     w64!(dst, checked!(i64_trunc_f32_s(f32v!(src))))
                 }
@@ -1192,17 +1428,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I64TruncSatF64S { dst, src } => w64!(dst, f64v!(src) as i64 as u64),
                 Instr::I64TruncSatF64U { dst, src } => w64!(dst, f64v!(src) as u64),
 
-                // ---- immediate operands ----
-                Instr::I32MulImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_mul(imm)),
-                Instr::I32AndImm { dst, lhs, imm } => w32!(dst, r32!(lhs) & imm),
-                Instr::I32OrImm { dst, lhs, imm } => w32!(dst, r32!(lhs) | imm),
-                Instr::I32XorImm { dst, lhs, imm } => w32!(dst, r32!(lhs) ^ imm),
-                Instr::I32ShlImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shl(imm)),
-                Instr::I32ShrSImm { dst, lhs, imm } => {
-                    w32!(dst, (r32!(lhs) as i32).wrapping_shr(imm) as u32)
-                }
-                Instr::I32ShrUImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_shr(imm)),
-                Instr::I32RotlImm { dst, lhs, imm } => w32!(dst, r32!(lhs).rotate_left(imm)),
                 Instr::I32EqImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) == (imm)) as u32),
                 Instr::I32NeImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) != (imm)) as u32),
                 Instr::I32LtSImm { dst, lhs, imm } => {
@@ -1221,20 +1446,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(dst, (((r32!(lhs)) as i32) >= (imm) as i32) as u32)
                 }
                 Instr::I32GeUImm { dst, lhs, imm } => w32!(dst, ((r32!(lhs)) >= (imm)) as u32),
-                Instr::I64AddImm { dst, lhs, imm } => {
-                    w64!(dst, s!(lhs).wrapping_add(imm as i64 as u64))
-                }
-                Instr::I64MulImm { dst, lhs, imm } => {
-                    w64!(dst, s!(lhs).wrapping_mul(imm as i64 as u64))
-                }
                 Instr::I64AndImm { dst, lhs, imm } => w64!(dst, s!(lhs) & imm as i64 as u64),
                 Instr::I64OrImm { dst, lhs, imm } => w64!(dst, s!(lhs) | imm as i64 as u64),
                 Instr::I64XorImm { dst, lhs, imm } => w64!(dst, s!(lhs) ^ imm as i64 as u64),
-                Instr::I64ShlImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shl(imm as u32)),
                 Instr::I64ShrSImm { dst, lhs, imm } => {
                     w64!(dst, (s!(lhs) as i64).wrapping_shr(imm as u32) as u64)
                 }
-                Instr::I64ShrUImm { dst, lhs, imm } => w64!(dst, s!(lhs).wrapping_shr(imm as u32)),
                 Instr::I64RotlImm { dst, lhs, imm } => w64!(dst, s!(lhs).rotate_left(imm as u32)),
                 Instr::I64EqImm { dst, lhs, imm } => {
                     w32!(dst, ((s!(lhs)) == (imm as i64 as u64)) as u32)
@@ -1271,207 +1488,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(dst, ((s!(lhs)) >= (imm as i64 as u64)) as u32)
                 }
 
-                // ---- fused compare + branch ----
-                Instr::BrI32Eq { lhs, rhs, target } => {
-                    if (r32!(lhs)) == (r32!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32EqImm { lhs, imm, target } => {
-                    if (r32!(lhs)) == (imm) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64Eq { lhs, rhs, target } => {
-                    if (s!(lhs)) == (s!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64EqImm { lhs, imm, target } => {
-                    if (s!(lhs)) == (imm as i64 as u64) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32Ne { lhs, rhs, target } => {
-                    if (r32!(lhs)) != (r32!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32NeImm { lhs, imm, target } => {
-                    if (r32!(lhs)) != (imm) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64Ne { lhs, rhs, target } => {
-                    if (s!(lhs)) != (s!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64NeImm { lhs, imm, target } => {
-                    if (s!(lhs)) != (imm as i64 as u64) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LtS { lhs, rhs, target } => {
-                    if ((r32!(lhs)) as i32) < (r32!(rhs)) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LtSImm { lhs, imm, target } => {
-                    if ((r32!(lhs)) as i32) < (imm) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LtS { lhs, rhs, target } => {
-                    if ((s!(lhs)) as i64) < (s!(rhs)) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LtSImm { lhs, imm, target } => {
-                    if ((s!(lhs)) as i64) < (imm as i64 as u64) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LtU { lhs, rhs, target } => {
-                    if (r32!(lhs)) < (r32!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LtUImm { lhs, imm, target } => {
-                    if (r32!(lhs)) < (imm) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LtU { lhs, rhs, target } => {
-                    if (s!(lhs)) < (s!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LtUImm { lhs, imm, target } => {
-                    if (s!(lhs)) < (imm as i64 as u64) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GtS { lhs, rhs, target } => {
-                    if ((r32!(lhs)) as i32) > (r32!(rhs)) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GtSImm { lhs, imm, target } => {
-                    if ((r32!(lhs)) as i32) > (imm) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GtS { lhs, rhs, target } => {
-                    if ((s!(lhs)) as i64) > (s!(rhs)) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GtSImm { lhs, imm, target } => {
-                    if ((s!(lhs)) as i64) > (imm as i64 as u64) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GtU { lhs, rhs, target } => {
-                    if (r32!(lhs)) > (r32!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GtUImm { lhs, imm, target } => {
-                    if (r32!(lhs)) > (imm) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GtU { lhs, rhs, target } => {
-                    if (s!(lhs)) > (s!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GtUImm { lhs, imm, target } => {
-                    if (s!(lhs)) > (imm as i64 as u64) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LeS { lhs, rhs, target } => {
-                    if ((r32!(lhs)) as i32) <= (r32!(rhs)) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LeSImm { lhs, imm, target } => {
-                    if ((r32!(lhs)) as i32) <= (imm) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LeS { lhs, rhs, target } => {
-                    if ((s!(lhs)) as i64) <= (s!(rhs)) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LeSImm { lhs, imm, target } => {
-                    if ((s!(lhs)) as i64) <= (imm as i64 as u64) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LeU { lhs, rhs, target } => {
-                    if (r32!(lhs)) <= (r32!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32LeUImm { lhs, imm, target } => {
-                    if (r32!(lhs)) <= (imm) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LeU { lhs, rhs, target } => {
-                    if (s!(lhs)) <= (s!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64LeUImm { lhs, imm, target } => {
-                    if (s!(lhs)) <= (imm as i64 as u64) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GeS { lhs, rhs, target } => {
-                    if ((r32!(lhs)) as i32) >= (r32!(rhs)) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GeSImm { lhs, imm, target } => {
-                    if ((r32!(lhs)) as i32) >= (imm) as i32 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GeS { lhs, rhs, target } => {
-                    if ((s!(lhs)) as i64) >= (s!(rhs)) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GeSImm { lhs, imm, target } => {
-                    if ((s!(lhs)) as i64) >= (imm as i64 as u64) as i64 {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GeU { lhs, rhs, target } => {
-                    if (r32!(lhs)) >= (r32!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI32GeUImm { lhs, imm, target } => {
-                    if (r32!(lhs)) >= (imm) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GeU { lhs, rhs, target } => {
-                    if (s!(lhs)) >= (s!(rhs)) {
-                        cur.jump(target)
-                    }
-                }
-                Instr::BrI64GeUImm { lhs, imm, target } => {
-                    if (s!(lhs)) >= (imm as i64 as u64) {
-                        cur.jump(target)
-                    }
-                }
                 Instr::BrIfEqz64 { cond, target } => {
                     if s!(cond) == 0 {
                         cur.jump(target)

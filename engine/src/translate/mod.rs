@@ -13,7 +13,7 @@ mod fuse;
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::isa::{Instr, Slot, SlotPair};
+use crate::isa::{Instr, Pair16, Slot};
 use crate::module::CompiledFunc;
 use crate::value::FuncType;
 use control::{Control, FrameKind};
@@ -41,7 +41,7 @@ enum Operand {
 type Binary = fn(Slot, Slot, Slot) -> Instr;
 /// Builds a binary instruction whose right operand is loaded from
 /// (dst, lhs, addr, offset).
-type LoadRhs = fn(Slot, SlotPair, u32) -> Instr;
+type LoadRhs = fn(Slot, Pair16, u32) -> Instr;
 
 /// Reusable translation state (allocations are kept between functions).
 pub(crate) struct FuncTranslator {
@@ -260,9 +260,13 @@ impl FuncTranslator {
                 dst: dst0,
                 src: src0,
             } = *last
-            && let (Some(dst), Some(src)) = (SlotPair::new(dst0, dst), SlotPair::new(src0, src))
+            && let Some(second) = Pair16::new(dst, src)
         {
-            *last = Instr::Copy2 { dst, src };
+            *last = Instr::Copy2 {
+                dst: dst0,
+                src: src0,
+                second,
+            };
             return self.code.len() - 1;
         }
         self.code.push(instr);
@@ -350,7 +354,7 @@ impl FuncTranslator {
             && let Some(&Instr::F64Load { dst, addr, offset }) = self.code.last()
             && dst == self.canonical(h)
             && let Some(lhs) = self.peek_slot(h - 1)
-            && let Some(ops) = SlotPair::new(lhs, addr)
+            && let Some(ops) = Pair16::new(lhs, addr)
         {
             self.code.pop();
             self.drop_top();
@@ -402,6 +406,15 @@ impl FuncTranslator {
                 wrap,
             ) {
                 (Instr::I32Add { dst, lhs, rhs }, Some(idx), _) if dst == top => {
+                    if let Some(scaled) = self.scaled_index(idx(top, lhs, rhs), lhs, rhs) {
+                        // The shift goes too: its result was only the addition's operand.
+                        self.code.pop();
+                        self.code.pop();
+                        self.drop_top();
+                        self.push();
+                        self.emit(scaled);
+                        return;
+                    }
                     Some(idx(top, lhs, rhs))
                 }
                 (Instr::I32AddImm { dst, lhs, imm }, _, Some(wrap)) if dst == top => {
@@ -419,6 +432,43 @@ impl FuncTranslator {
             }
         }
         self.load(offset, make)
+    }
+
+    /// The scaled-index form of `load` (an `Idx` load of `lhs + rhs` that
+    /// is about to replace the last instruction, the addition), when the
+    /// instruction before the addition shifted one operand left by a
+    /// constant into a stack temporary only the addition read: the
+    /// `base + (index << k)` of array indexing.
+    fn scaled_index(&self, load: Instr, lhs: Slot, rhs: Slot) -> Option<Instr> {
+        let n = self.code.len();
+        if n < 2 || n - 1 <= self.last_label {
+            return None;
+        }
+        let Instr::I32ShlImm {
+            dst: shifted,
+            lhs: index,
+            imm: shift,
+        } = self.code[n - 2]
+        else {
+            return None;
+        };
+        let base = match (shifted == lhs, shifted == rhs) {
+            (true, false) => rhs,
+            (false, true) => lhs,
+            _ => return None,
+        };
+        if shifted < self.num_locals {
+            return None;
+        }
+        let ops = Pair16::new(base, index)?;
+        // `x << k` is `x * 2^k` in wrapping 32-bit arithmetic.
+        let scale = 1u32 << (shift & 31);
+        Some(match load {
+            Instr::I32LoadIdx { dst, .. } => Instr::I32LoadIdxShl { dst, ops, scale },
+            Instr::I64LoadIdx { dst, .. } => Instr::I64LoadIdxShl { dst, ops, scale },
+            Instr::F64LoadIdx { dst, .. } => Instr::F64LoadIdxShl { dst, ops, scale },
+            _ => return None,
+        })
     }
 
     fn store(&mut self, offset: u64, make: fn(Slot, Slot, u32) -> Instr) {
