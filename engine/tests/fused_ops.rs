@@ -168,3 +168,73 @@ fn br_table_takes_each_entry_and_the_default() {
         assert_eq!(pick.call(&mut store, i).unwrap(), want, "index {i}");
     }
 }
+
+#[test]
+fn scaled_additions_wrap_like_a_shift_and_an_add() {
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
+        r#"(module
+        (func (export "rhs") (param i32 i32) (result i32)
+          (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3))))
+        (func (export "lhs") (param i32 i32) (result i32)
+          (i32.add (i32.shl (local.get 1) (i32.const 34)) (local.get 0)))
+        (func (export "into_local") (param i32 i32) (result i32) (local $p i32)
+          (local.set $p (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))
+          (i32.mul (local.get $p) (i32.const 3))))"#,
+    );
+    let text = disassembly(&module, 3);
+    assert_eq!(text.matches("I32AddScaled").count(), 3, "{text}");
+    assert!(!text.contains("I32ShlImm"), "{text}");
+    let mut f =
+        |name: &str, a: i32, b: i32| call::<(i32, i32), i32>(&inst, &mut store, name, (a, b));
+    assert_eq!(f("rhs", 100, 5), 140);
+    // The shifted-out bits are lost and the sum wraps, as in Wasm.
+    assert_eq!(f("rhs", 16, 0x2000_0001), 24);
+    assert_eq!(f("rhs", -8, 1), 0);
+    // A shift by 34 is a shift by 2.
+    assert_eq!(f("lhs", 1, 5), 21);
+    assert_eq!(f("into_local", 4, 2), 36);
+}
+
+#[test]
+fn a_jump_back_to_a_copy_does_the_copy() {
+    // The loop body starts with `local.set $prev (local.get $cur)`; the
+    // back edge performs that copy itself.
+    let wat = r#"(module
+        (func (export "walk") (param $n i32) (result i32)
+          (local $prev i32) (local $cur i32) (local $sum i32)
+          (local.set $cur (i32.const 1))
+          (loop $again
+            (local.set $prev (local.get $cur))
+            (local.set $cur (i32.add (local.get $cur) (i32.const 3)))
+            (local.set $sum (i32.add (local.get $sum) (i32.mul (local.get $prev) (local.get $cur))))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (if (local.get $n) (then (br $again))))
+          (local.get $sum)))"#;
+    let expected = |n: i32| {
+        let (mut cur, mut sum) = (1i32, 0i32);
+        for _ in 0..n.max(1) {
+            let prev = cur;
+            cur += 3;
+            sum += prev * cur;
+        }
+        sum
+    };
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.consume_fuel(fuel);
+        let (module, mut store, inst) = common::instantiate(&Engine::new(&config), wat);
+        // With fuel, the loop starts with its `ConsumeFuel`, which stays.
+        assert_eq!(disassembly(&module, 1).contains("BrCopy"), !fuel);
+        if fuel {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        for n in [1, 2, 5, 40] {
+            assert_eq!(
+                call::<i32, i32>(&inst, &mut store, "walk", n),
+                expected(n),
+                "n = {n}"
+            );
+        }
+    }
+}
