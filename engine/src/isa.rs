@@ -58,9 +58,6 @@ pub enum Instr {
     ConsumeFuel { amount: u32 },
     /// Unconditional jump to `target`.
     Br { target: u32 },
-    /// `slot[dst] = slot[src]`, then jump to `target`: a jump back to a loop
-    /// whose first instruction is that copy, landing after it.
-    BrCopy { dst: Slot, src: Slot, target: u32 },
     /// Jump to `target` when `cond` (i32) is zero.
     BrIfEqz { cond: Slot, target: u32 },
     /// Jump to `target` when `cond` (i32) is not zero.
@@ -168,7 +165,7 @@ pub enum Instr {
     I32Load8UIdx { dst: Slot, base: Slot, index: Slot },
     I32Load16UIdx { dst: Slot, base: Slot, index: Slot },
     // Scaled index (array indexing: an `i32.shl` by a constant, an
-    // `i32.add`, then a zero-offset load: see [`Instr::I32AddScaled`]), `ops` = (base, index):
+    // `i32.add`, then a zero-offset load), `ops` = (base, index):
     // `ea = u32(slot[base] + slot[index] * scale)`, `scale` = 2^k for a shift
     // by k (a multiplication, not a variable shift: see ARCHITECTURE.md).
     // Traps: `MemoryOutOfBounds`.
@@ -229,10 +226,6 @@ pub enum Instr {
     I32Rotr { dst: Slot, lhs: Slot, rhs: Slot },
     /// `i32.add` with a constant right operand (fused `i32.const` + `i32.add`).
     I32AddImm { dst: Slot, lhs: Slot, imm: u32 },
-    /// `i32.add` of a base and an index shifted left by a constant (fused
-    /// `i32.shl` + `i32.add`), `ops` = (base, index):
-    /// `slot[dst] = u32(slot[base] + slot[index] * scale)`, `scale` = 2^k.
-    I32AddScaled { dst: Slot, ops: Pair16, scale: u32 },
 
     // ---- i64 ---------------------------------------------------------------
     /// `i64.eqz`, also `ref.is_null` (null references are 0).
@@ -490,7 +483,6 @@ impl Instr {
             | Instr::I32Load16UIdx { dst, .. }
             | Instr::I32LoadWrap { dst, .. }
             | Instr::I32LoadIdxShl { dst, .. }
-            | Instr::I32AddScaled { dst, .. }
             | Instr::I64LoadIdxShl { dst, .. }
             | Instr::F64LoadIdxShl { dst, .. }
             | Instr::I64LoadWrap { dst, .. }
@@ -678,7 +670,6 @@ impl Instr {
     pub(crate) fn set_target(&mut self, new: u32) {
         match self {
             Instr::Br { target, .. }
-            | Instr::BrCopy { target, .. }
             | Instr::BrIfEqz { target, .. }
             | Instr::BrIfNez { target, .. }
             | Instr::BrIfEqz64 { target, .. }

@@ -498,10 +498,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::Br { target } => cur.jump(target),
-                Instr::BrCopy { dst, src, target } => {
-                    w64!(dst, s!(src));
-                    cur.jump(target);
-                }
                 Instr::BrIfEqz { cond, target } => {
                     if r32!(cond) == 0 {
                         cur.jump(target);
@@ -567,7 +563,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(dst, (r32!(lhs) as i32).wrapping_shr(r32!(rhs)) as u32)
                 }
                 Instr::I32AddImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_add(imm)),
-                Instr::I32AddScaled { dst, ops, scale } => w32!(dst, scaled!(ops, scale) as u32),
                 Instr::I32MulImm { dst, lhs, imm } => w32!(dst, r32!(lhs).wrapping_mul(imm)),
                 Instr::I32AndImm { dst, lhs, imm } => w32!(dst, r32!(lhs) & imm),
                 Instr::I32OrImm { dst, lhs, imm } => w32!(dst, r32!(lhs) | imm),

@@ -406,18 +406,19 @@ impl FuncTranslator {
                 wrap,
             ) {
                 (Instr::I32Add { dst, lhs, rhs }, Some(idx), _) if dst == top => {
+                    if let Some(scaled) = self.scaled_index(idx(top, lhs, rhs), lhs, rhs) {
+                        // The shift goes too: its result was only the addition's operand.
+                        self.code.pop();
+                        self.code.pop();
+                        self.drop_top();
+                        self.push();
+                        self.emit(scaled);
+                        return;
+                    }
                     Some(idx(top, lhs, rhs))
                 }
                 (Instr::I32AddImm { dst, lhs, imm }, _, Some(wrap)) if dst == top => {
                     Some(wrap(top, lhs, imm))
-                }
-                (Instr::I32AddScaled { dst, ops, scale }, Some(idx), _) if dst == top => {
-                    match idx(top, 0, 0) {
-                        Instr::I32LoadIdx { .. } => Some(Instr::I32LoadIdxShl { dst, ops, scale }),
-                        Instr::I64LoadIdx { .. } => Some(Instr::I64LoadIdxShl { dst, ops, scale }),
-                        Instr::F64LoadIdx { .. } => Some(Instr::F64LoadIdxShl { dst, ops, scale }),
-                        _ => None,
-                    }
                 }
                 _ => None,
             };
@@ -433,45 +434,41 @@ impl FuncTranslator {
         self.load(offset, make)
     }
 
-    /// An `i32.add` whose operand the previous instruction shifted left by
-    /// a constant into a stack temporary becomes one `I32AddScaled`: the
-    /// `base + (index << k)` of array indexing. False (nothing emitted)
-    /// when the operands do not have that shape.
-    fn add_scaled(&mut self) -> bool {
-        let h = self.stack.len() - 1;
-        if self.code.len() <= self.last_label {
-            return false;
+    /// The scaled-index form of `load` (an `Idx` load of `lhs + rhs` that
+    /// is about to replace the last instruction, the addition), when the
+    /// instruction before the addition shifted one operand left by a
+    /// constant into a stack temporary only the addition read: the
+    /// `base + (index << k)` of array indexing.
+    fn scaled_index(&self, load: Instr, lhs: Slot, rhs: Slot) -> Option<Instr> {
+        let n = self.code.len();
+        if n < 2 || n - 1 <= self.last_label {
+            return None;
         }
-        let Some(&Instr::I32ShlImm {
+        let Instr::I32ShlImm {
             dst: shifted,
             lhs: index,
             imm: shift,
-        }) = self.code.last()
+        } = self.code[n - 2]
         else {
-            return false;
+            return None;
         };
-        // Which operand the shift produced; the other is the base.
-        let base = if self.stack[h] == Operand::Stack && self.canonical(h) == shifted {
-            self.peek_slot(h - 1)
-        } else if self.stack[h - 1] == Operand::Stack
-            && self.canonical(h - 1) == shifted
-            && matches!(self.stack[h], Operand::Local(_))
-        {
-            self.peek_slot(h)
-        } else {
-            None
+        let base = match (shifted == lhs, shifted == rhs) {
+            (true, false) => rhs,
+            (false, true) => lhs,
+            _ => return None,
         };
-        let Some(ops) = base.and_then(|base| Pair16::new(base, index)) else {
-            return false;
-        };
-        self.code.pop();
-        self.drop_top();
-        self.drop_top();
-        let dst = self.push();
+        if shifted < self.num_locals {
+            return None;
+        }
+        let ops = Pair16::new(base, index)?;
         // `x << k` is `x * 2^k` in wrapping 32-bit arithmetic.
         let scale = 1u32 << (shift & 31);
-        self.emit(Instr::I32AddScaled { dst, ops, scale });
-        true
+        Some(match load {
+            Instr::I32LoadIdx { dst, .. } => Instr::I32LoadIdxShl { dst, ops, scale },
+            Instr::I64LoadIdx { dst, .. } => Instr::I64LoadIdxShl { dst, ops, scale },
+            Instr::F64LoadIdx { dst, .. } => Instr::F64LoadIdxShl { dst, ops, scale },
+            _ => return None,
+        })
     }
 
     fn store(&mut self, offset: u64, make: fn(Slot, Slot, u32) -> Instr) {
@@ -628,19 +625,6 @@ impl FuncTranslator {
         }
         let (arity, height) = (self.controls[idx].branch_arity(), self.controls[idx].height);
         self.copy_top_to(arity, height);
-        // A jump back to a loop whose first instruction is a copy does
-        // that copy itself and lands after it.
-        if self.controls[idx].kind == FrameKind::Loop {
-            let start = self.controls[idx].loop_start;
-            if let Some(&Instr::Copy { dst, src }) = self.code.get(start as usize) {
-                self.emit(Instr::BrCopy {
-                    dst,
-                    src,
-                    target: start + 1,
-                });
-                return;
-            }
-        }
         self.emit_jump(idx, |target| Instr::Br { target });
     }
 
@@ -1279,9 +1263,6 @@ impl FuncTranslator {
             )),
             _ => None,
         };
-        if *op == Operator::I32Add && self.add_scaled() {
-            return true;
-        }
         if let Some((plain, fused)) = load_rhs {
             self.binary_load_rhs(plain, fused);
             self.canon64();
