@@ -392,3 +392,123 @@ fn value_below_block_params_survives_br_if_out_of_the_block() {
     let got = inst.get_global(&store, "g1").unwrap().get(&store);
     assert_eq!(got, Val::I32(g1));
 }
+
+/// Found again by the differential fuzzer in the third campaign (with the
+/// class of the first test above: values left below an `if` that takes a
+/// block parameter): wasmi 2.0.0 gives global 0 = 0x7FF0_0000_01FF_FFFF,
+/// losing the parameter; wasmi 0.31.2, run as a third engine, agrees with
+/// wasiproc. By the specification, with the parameter's bits 200 (0xC8):
+/// below the `if` stay p, c1, p, p; the `if` takes `inf` as its parameter and
+/// its condition is `P <u trunc_sat(q)` with P = popcnt(extend32_s(..)) = 64
+/// and q = -0.0 (the division underflows), so 0: the `else` arm does
+/// g0 ^= bits(inf). Then g0 ^= bits(p), bits(p), bits(c1), bits(p), where
+/// c1 = 0x1.ffffffp-1050 has bits 0x1FF_FFFF: g0 = 0x7FF0_0000_0000_0000
+/// ^ 0xC8 ^ 0x1FF_FFFF = 0x7FF0_0000_01FF_FF37.
+#[test]
+fn f64_parameter_left_below_an_if_with_a_block_param() {
+    let (_, mut store, inst) = common::load(
+        &Engine::default(),
+        r#"(module
+          (type (;0;) (func (param f64)))
+          (func (;0;) (type 0) (param f64)
+            (local f64)
+            local.get 0
+            f64.const 0x1.ffffffp-1050
+            local.get 0
+            local.get 0
+            local.get 0
+            i64.trunc_sat_f64_u
+            i64.const 3472959683234262638
+            i64.rem_s
+            i64.const 7957419012188434030
+            i64.rem_s
+            f64.const inf
+            i64.const -137438953473
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.extend32_s
+            i64.popcnt
+            f64.const -0x1.e9e9edadadadap-534
+            f64.const 0x1.e6e9e9e9e9e9ep+743
+            f64.div
+            local.tee 1
+            f64.const nan
+            local.get 1
+            local.get 1
+            f64.eq
+            select
+            i64.trunc_sat_f64_u
+            i64.lt_u
+            if (type 0) (param f64) ;; label = @1
+              i64.trunc_sat_f64_u
+              i64.const 7957419012188434030
+              i64.lt_u
+              i32.const 65535
+              i32.lt_s
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i32.popcnt
+              i64.const 3633963369908412191
+              i64.const -4919216747393946002
+              block (result i32) ;; label = @2
+                unreachable
+              end
+              unreachable
+            else
+              i64.reinterpret_f64
+              global.get 0
+              i64.xor
+              global.set 0
+            end
+            global.get 1
+            i64.xor
+            global.set 1
+            i64.reinterpret_f64
+            global.get 0
+            i64.xor
+            global.set 0
+            i64.reinterpret_f64
+            global.get 0
+            i64.xor
+            global.set 0
+            i64.reinterpret_f64
+            global.get 0
+            i64.xor
+            global.set 0
+            i64.reinterpret_f64
+            global.get 0
+            i64.xor
+            global.set 0
+          )
+          (global (;0;) (mut i64) i64.const 0)
+          (global (;1;) (mut i64) i64.const 0)
+          (export "" (func 0))
+          (export "1" (global 0))
+        )"#,
+    );
+    let inst = inst.unwrap();
+    let f = inst.get_func(&store, "").unwrap();
+    f.call(&mut store, &[Val::F64(200)], &mut []).unwrap();
+    let g = inst.get_global(&store, "1").unwrap().get(&store);
+    assert_eq!(g, Val::I64(0x7FF0_0000_01FF_FF37u64 as i64));
+}

@@ -6,6 +6,11 @@
 //! agree after each call. A fuel stop or stack exhaustion on either side ends
 //! the comparison as inconclusive (the engines count fuel and stack
 //! differently).
+//!
+//! A third instance, wasiproc without fuel metering (whose translation
+//! differs: no `ConsumeFuel`, so some fused forms appear only there), runs
+//! every call the metered wasiproc finished and must agree with it exactly;
+//! it never runs anything the metered run did not finish, so it cannot hang.
 #![no_main]
 
 use arbitrary::{Result, Unstructured};
@@ -238,6 +243,15 @@ fn run(data: &[u8]) -> Result<()> {
         }
     };
 
+    // wasiproc without fuel: the metered instantiation (start function
+    // included) finished, so this one does too.
+    let engine0 = wp::Engine::new(wp::Config::new().consume_fuel(false));
+    let module0 = wp::Module::new(&engine0, &wasm).expect("accepted with fuel on");
+    let mut store0 = wp::Store::new(&engine0, ());
+    let inst0 = wp::Linker::new(&engine0)
+        .instantiate(&mut store0, &module0)
+        .expect("the metered instantiation finished");
+
     let mut exports = inst.exports(&store);
     exports.sort_by(|a, b| a.0.cmp(&b.0));
     let funcs: Vec<(String, wp::Func)> = exports
@@ -276,7 +290,32 @@ fn run(data: &[u8]) -> Result<()> {
             );
         }
     };
+    // The unmetered instance must match the metered one byte for byte.
+    let compare_unmetered = |store: &wp::Store<()>, store0: &wp::Store<()>, what: &str| {
+        for (name, m) in &memories {
+            let m0 = inst0
+                .get_export(store0, name)
+                .and_then(|e| e.into_memory())
+                .expect("memory export");
+            assert!(
+                m.data(store) == m0.data(store0),
+                "{what}: memory {name} differs without fuel"
+            );
+        }
+        for (name, g) in &globals {
+            let g0 = inst0
+                .get_export(store0, name)
+                .and_then(|e| e.into_global())
+                .expect("global export");
+            assert_eq!(
+                from_wp(&g.get(store)),
+                from_wp(&g0.get(store0)),
+                "{what}: global {name} differs without fuel"
+            );
+        }
+    };
     compare_state(&store, &wstore, "after instantiation");
+    compare_unmetered(&store, &store0, "after instantiation");
 
     let mut rounds = 0;
     while rounds < 4 && !u.is_empty() {
@@ -302,10 +341,28 @@ fn run(data: &[u8]) -> Result<()> {
             store.set_fuel(FUEL).unwrap();
             wstore.set_fuel(FUEL).unwrap();
             let ra = f.call(&mut store, &args, &mut out);
+            let what = format!("call {name}{args:?}");
+            let finished = !matches!(&ra, Err(e) if wp_kind(e) == Kind::Inconclusive);
+            if finished {
+                let f0 = inst0.get_func(&store0, name).expect("func export");
+                let mut out0 = vec![wp::Val::I32(0); ty.results().len()];
+                let r0 = f0.call(&mut store0, &args, &mut out0);
+                match (&ra, &r0) {
+                    (Ok(()), Ok(())) => {
+                        let a: Vec<V> = out.iter().map(from_wp).collect();
+                        let b: Vec<V> = out0.iter().map(from_wp).collect();
+                        assert_eq!(a, b, "{what}: results differ without fuel");
+                    }
+                    (Err(a), Err(b)) => {
+                        assert_eq!(wp_kind(a), wp_kind(b), "{what}: {a} / without fuel {b}")
+                    }
+                    _ => panic!("{what}: with fuel {ra:?}, without fuel {r0:?}"),
+                }
+                compare_unmetered(&store, &store0, &what);
+            }
             let Some(rb) = wasmi_guard(|| wf.call(&mut wstore, &wargs, &mut wout)) else {
                 return Ok(());
             };
-            let what = format!("call {name}{args:?}");
             match (&ra, &rb) {
                 (Ok(()), Ok(())) => {
                     let a: Vec<V> = out.iter().map(from_wp).collect();
