@@ -27,9 +27,9 @@ impl Config {
         Self::default()
     }
 
-    /// Meter execution with fuel. Code is translated with a fuel charge at the
-    /// start of every straight-line block, so metering must be chosen before
-    /// modules are compiled.
+    /// Meter execution with fuel. Code is translated with a fuel charge at
+    /// every function entry, loop header and `else` arm, so metering must be
+    /// chosen before modules are compiled.
     pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
         self.consume_fuel = on;
         self

@@ -14,8 +14,13 @@
 //! there, so arguments need no copying, and the callee leaves its results in
 //! the same slots.
 //!
-//! Fuel: with metering on, every straight-line block begins with
-//! [`Instr::ConsumeFuel`] charging the number of Wasm operators in the block.
+//! Fuel: with metering on, one unit per Wasm operator is charged in advance
+//! by an [`Instr::ConsumeFuel`] at each function entry, loop header and
+//! `else` arm, for the operators of that *fuel region*: everything up to the
+//! next such point, including the code after nested blocks and loops (which
+//! runs once per run of the region). A branch that leaves a region early
+//! leaves the rest of it charged. Every cycle of control passes a
+//! `ConsumeFuel` (loops through their header, recursion through the entry).
 //! Execution can stop before any instruction (fuel slice used up, or a host
 //! call reported "blocked") and resume at the same instruction later.
 //!
@@ -52,7 +57,7 @@ pub enum Instr {
     // ---- control -------------------------------------------------------
     /// `unreachable`: traps with [`crate::TrapKind::Unreachable`].
     Unreachable,
-    /// Start of a straight-line block under fuel metering: charges `amount`.
+    /// Start of a fuel region (see the module docs): charges `amount`.
     /// Suspends (before charging) when the slice is used up; traps with
     /// `OutOfFuel` when the total budget cannot pay.
     ConsumeFuel { amount: u32 },

@@ -27,7 +27,8 @@
 //! # }
 //! ```
 //!
-//! Fuel ([`Config::consume_fuel`]) meters execution per straight-line block;
+//! Fuel ([`Config::consume_fuel`]) meters execution, one unit per Wasm
+//! operator, charged per region (function entry, loop header, `else` arm);
 //! with a slice set ([`Store::set_fuel_slice`]) a call made with
 //! [`Func::call_resumable`] returns [`CallOutcome::Suspended`] and continues
 //! with [`Store::resume`], ending with exactly the result of an uninterrupted

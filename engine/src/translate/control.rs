@@ -25,6 +25,10 @@ pub(super) struct Control {
     pub patches: Vec<usize>,
     /// For `if` without `else` yet: the conditional jump to the else arm.
     pub else_patch: Option<usize>,
+    /// The fuel block the construct was entered from (the index of its
+    /// `ConsumeFuel`): the code after the construct's `end` is charged
+    /// there, since it runs once each time that block does.
+    pub fuel_at: Option<usize>,
 }
 
 impl Control {

@@ -55,7 +55,7 @@ pub(crate) struct FuncTranslator {
     reachable: bool,
     /// Nesting depth of blocks opened inside unreachable code.
     dead_depth: u32,
-    /// Index of the `ConsumeFuel` of the current straight-line block.
+    /// Index of the `ConsumeFuel` of the current fuel region (see `isa`).
     fuel_at: Option<usize>,
     /// Entries below this index are all `Operand::Stack`.
     first_lazy: usize,
@@ -139,6 +139,7 @@ impl FuncTranslator {
             loop_start: 0,
             patches: Vec::new(),
             else_patch: None,
+            fuel_at: None,
         });
         self.begin_fuel_block();
 
@@ -720,6 +721,7 @@ impl FuncTranslator {
             loop_start: 0,
             patches: Vec::new(),
             else_patch: None,
+            fuel_at: self.fuel_at,
         });
     }
 
@@ -770,9 +772,14 @@ impl FuncTranslator {
             for t in &targets {
                 self.code[*t].set_target(here);
             }
-            self.begin_fuel_block();
             self.reachable = true;
         }
+        // Every path to the code after `end` came through the fuel block
+        // that entered the construct, once per run of that block: charge
+        // the code there instead of starting a block (and a `ConsumeFuel`
+        // to dispatch) at the merge point. After a loop this also stops
+        // charging the code that follows it on every iteration.
+        self.fuel_at = frame.fuel_at;
         self.reset_stack(frame.height, frame.results);
     }
 
