@@ -16,8 +16,7 @@ fn metered(wat: &str) -> (Store<()>, Instance) {
 
 fn fuel_of(store: &mut Store<()>, inst: &Instance, name: &str, arg: i32) -> u64 {
     let before = store.fuel_consumed();
-    let f = inst.get_typed_func::<i32, i32>(&*store, name).unwrap();
-    f.call(&mut *store, arg).unwrap();
+    common::call::<i32, i32>(inst, store, name, arg).unwrap();
     store.fuel_consumed() - before
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::trap_kind;
+use common::{call, disassembly, trap_kind};
 use wasiproc_engine::*;
 
 #[test]
@@ -30,7 +30,7 @@ fn add_then_load_wraps_like_wasm() {
         (func (export "idx32") (param i32 i32) (result i32)
           (i32.load (i32.add (local.get 0) (local.get 1)))))"#,
     );
-    let text: String = (0..7).map(|i| module.disassemble(i).unwrap()).collect();
+    let text = disassembly(&module, 0..7);
     for form in [
         "I32LoadWrap",
         "I64LoadWrap",
@@ -168,7 +168,7 @@ fn select_with_a_zero_first_operand() {
         (func (export "z64") (param i64 i32) (result i64)
           (select (i64.const 0) (local.get 0) (local.get 1))))"#,
     );
-    let text = module.disassemble(0).unwrap() + &module.disassemble(1).unwrap();
+    let text = disassembly(&module, 0..2);
     assert_eq!(text.matches("SelectZero").count(), 2, "{text}");
     let z32 = inst
         .get_typed_func::<(i32, i32), i32>(&store, "z32")
@@ -200,7 +200,7 @@ fn f64_arithmetic_on_a_loaded_right_operand() {
         (func (export "sub_chain") (param f64 i32) (result f64)
           (f64.sub (f64.mul (local.get 0) (local.get 0)) (f64.load (local.get 1)))))"#,
     );
-    let text: String = (1..5).map(|i| module.disassemble(i).unwrap()).collect();
+    let text = disassembly(&module, 1..5);
     for form in ["F64MulLoad", "F64AddLoad", "F64SubLoad"] {
         assert!(text.contains(form), "{form} not used:\n{text}");
     }
@@ -208,14 +208,9 @@ fn f64_arithmetic_on_a_loaded_right_operand() {
         !text.contains("F64Load "),
         "a load was left unfused:\n{text}"
     );
-    inst.get_typed_func::<(), ()>(&store, "init")
-        .unwrap()
-        .call(&mut store, ())
-        .unwrap();
+    call::<(), ()>(&inst, &mut store, "init", ()).unwrap();
     let f = |store: &mut Store<()>, name: &str, x: f64, addr: i32| {
-        inst.get_typed_func::<(f64, i32), f64>(&*store, name)
-            .unwrap()
-            .call(store, (x, addr))
+        call::<(f64, i32), f64>(&inst, store, name, (x, addr))
     };
     assert_eq!(f(&mut store, "mul", 3.0, 8).unwrap(), 7.5);
     assert_eq!(f(&mut store, "add", 1.0, 8).unwrap(), -3.0);
@@ -249,40 +244,29 @@ fn scaled_index_loads_shift_then_add_like_wasm() {
           (i32.load (i32.add (local.get 0) (local.tee $s (i32.shl (local.get 1) (i32.const 2)))))
           (i32.add (local.get $s))))"#,
     );
-    let text: String = (0..4).map(|i| module.disassemble(i).unwrap()).collect();
+    let text = disassembly(&module, 0..4);
     for form in ["I32LoadIdxShl", "I64LoadIdxShl", "F64LoadIdxShl"] {
         assert!(text.contains(form), "{form} not used:\n{text}");
     }
     // A shift whose result is also kept in a local stays a separate instruction.
     let kept = module.disassemble(3).unwrap();
     assert!(kept.contains("I32ShlImm"), "{kept}");
-    let mut call = |name: &str, base: i32, index: i32| -> Result<u64, Error> {
-        let f = inst.get_func(&store, name).unwrap();
-        let mut out = [Val::I32(0)];
-        if name == "i64" {
-            out = [Val::I64(0)];
-        } else if name == "f64" {
-            out = [Val::F64(0)];
-        }
-        f.call(&mut store, &[Val::I32(base), Val::I32(index)], &mut out)?;
-        Ok(match out[0] {
-            Val::I32(v) => v as u32 as u64,
-            Val::I64(v) => v as u64,
-            Val::F64(bits) => bits,
-            ref other => panic!("unexpected {other:?}"),
-        })
+    let mut i32_at = |name: &str, base: i32, index: i32| {
+        call::<(i32, i32), i32>(&inst, &mut store, name, (base, index)).map(|v| v as u32)
     };
-    assert_eq!(call("i32", 4, 1).unwrap(), 0x0c0b_0a09);
-    assert_eq!(call("i64", 0, 1).unwrap(), 0x100f_0e0d_0c0b_0a09);
-    // 35 & 31 = 3: like the i64 case.
-    assert_eq!(call("f64", 0, 1).unwrap(), 0x100f_0e0d_0c0b_0a09);
+    assert_eq!(i32_at("i32", 4, 1).unwrap(), 0x0c0b_0a09);
     // base + (index << 2) wraps around 2^32 before the access: 8 - 4 = 4.
-    assert_eq!(call("i32", 8, 0x3fff_ffff).unwrap(), 0x0807_0605);
+    assert_eq!(i32_at("i32", 8, 0x3fff_ffff).unwrap(), 0x0807_0605);
     // (1 << 30) << 2 wraps to 0 in 32 bits.
-    assert_eq!(call("i32", 0, 1 << 30).unwrap(), 0x0403_0201);
-    assert_eq!(call("kept", 4, 1).unwrap(), 0x0c0b_0a09 + 4);
+    assert_eq!(i32_at("i32", 0, 1 << 30).unwrap(), 0x0403_0201);
+    assert_eq!(i32_at("kept", 4, 1).unwrap(), 0x0c0b_0a09 + 4);
+    let i64_at = call::<(i32, i32), i64>(&inst, &mut store, "i64", (0, 1));
+    assert_eq!(i64_at.unwrap() as u64, 0x100f_0e0d_0c0b_0a09);
+    // 35 & 31 = 3: like the i64 case.
+    let f64_at = call::<(i32, i32), f64>(&inst, &mut store, "f64", (0, 1));
+    assert_eq!(f64_at.unwrap().to_bits(), 0x100f_0e0d_0c0b_0a09);
     assert_eq!(
-        trap_kind(call("i64", 65536 - 8, 1).unwrap_err()),
+        trap_kind(call::<(i32, i32), i64>(&inst, &mut store, "i64", (65536 - 8, 1)).unwrap_err()),
         TrapKind::MemoryOutOfBounds
     );
 }

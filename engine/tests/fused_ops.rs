@@ -5,22 +5,8 @@
 
 mod common;
 
+use common::{call, disassembly};
 use wasiproc_engine::*;
-
-fn disassembly(module: &Module, funcs: u32) -> String {
-    (0..funcs).map(|i| module.disassemble(i).unwrap()).collect()
-}
-
-/// Calls export `name` of `inst` with `params`.
-fn call<P: WasmParams, R: WasmResults>(
-    inst: &Instance,
-    store: &mut Store<()>,
-    name: &str,
-    params: P,
-) -> R {
-    let f = inst.get_typed_func::<P, R>(&*store, name).unwrap();
-    f.call(store, params).unwrap()
-}
 
 #[test]
 fn rotations_by_a_constant_match_the_operator_forms() {
@@ -44,10 +30,10 @@ fn rotations_by_a_constant_match_the_operator_forms() {
         (func (export "rotl32_var") (param i32 i32) (result i32)
           (i32.rotl (local.get 0) (local.get 1))))"#,
     );
-    let text = disassembly(&module, 8);
+    let text = disassembly(&module, 0..8);
     assert_eq!(text.matches("I32RotlImm").count(), 4, "{text}");
     assert_eq!(text.matches("I64RotlImm").count(), 3, "{text}");
-    let mut f32 = |name: &str, x: i32| call::<i32, i32>(&inst, &mut store, name, x) as u32;
+    let mut f32 = |name: &str, x: i32| call::<i32, i32>(&inst, &mut store, name, x).unwrap() as u32;
     for x in [0x8000_0001u32 as i32, 0x1234_5678, -1, 0] {
         let u = x as u32;
         assert_eq!(f32("rotl32", x), u.rotate_left(5));
@@ -58,11 +44,11 @@ fn rotations_by_a_constant_match_the_operator_forms() {
     }
     for x in [0x8000_0001u32 as i32, 0x1234_5678, -1, 0] {
         for n in [0, 5, 31, 32, 37] {
-            let got: i32 = call(&inst, &mut store, "rotl32_var", (x, n));
+            let got: i32 = call(&inst, &mut store, "rotl32_var", (x, n)).unwrap();
             assert_eq!(got as u32, (x as u32).rotate_left(n as u32));
         }
     }
-    let mut f64 = |name: &str, x: i64| call::<i64, i64>(&inst, &mut store, name, x) as u64;
+    let mut f64 = |name: &str, x: i64| call::<i64, i64>(&inst, &mut store, name, x).unwrap() as u64;
     for x in [0x8000_0000_0000_0001u64 as i64, 0x0123_4567_89ab_cdef, -1] {
         let u = x as u64;
         assert_eq!(f64("rotl64", x), u.rotate_left(13));
@@ -100,7 +86,7 @@ fn paired_copies_run_in_order() {
             (i32.add (i32.mul (local.get $b) (i32.const 10000))
               (i32.add (i32.mul (local.get $c) (i32.const 100)) (local.get $d))))))"#,
     );
-    let text = disassembly(&module, 1);
+    let text = disassembly(&module, 0..1);
     assert!(text.contains("Copy2"), "{text}");
     let shift = inst.get_typed_func::<i32, i32>(&store, "shift").unwrap();
     let expected = |n: i32| {
@@ -133,13 +119,14 @@ fn a_result_computed_into_the_return_slot_reads_its_operands_first() {
           (if (local.get 1) (then (return (i32.mul (local.get 0) (local.get 1)))))
           (i32.add (local.get 0) (i32.const 7))))"#,
     );
-    let text = disassembly(&module, 3);
+    let text = disassembly(&module, 0..3);
     assert!(
         !text.contains("Copy"),
         "results should be computed in place:\n{text}"
     );
-    let mut f =
-        |name: &str, a: i32, b: i32| call::<(i32, i32), i32>(&inst, &mut store, name, (a, b));
+    let mut f = |name: &str, a: i32, b: i32| {
+        call::<(i32, i32), i32>(&inst, &mut store, name, (a, b)).unwrap()
+    };
     assert_eq!(f("sub", 10, 3), 7);
     assert_eq!(f("sub_rev", 10, 3), -7);
     assert_eq!(f("early", 6, 7), 42);

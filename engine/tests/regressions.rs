@@ -406,7 +406,7 @@ fn value_below_block_params_survives_br_if_out_of_the_block() {
 /// ^ 0xC8 ^ 0x1FF_FFFF = 0x7FF0_0000_01FF_FF37.
 #[test]
 fn f64_parameter_left_below_an_if_with_a_block_param() {
-    let (_, mut store, inst) = common::load(
+    let (_, mut store, inst) = common::instantiate(
         &Engine::default(),
         r#"(module
           (type (;0;) (func (param f64)))
@@ -506,7 +506,6 @@ fn f64_parameter_left_below_an_if_with_a_block_param() {
           (export "1" (global 0))
         )"#,
     );
-    let inst = inst.unwrap();
     let f = inst.get_func(&store, "").unwrap();
     f.call(&mut store, &[Val::F64(200)], &mut []).unwrap();
     let g = inst.get_global(&store, "1").unwrap().get(&store);

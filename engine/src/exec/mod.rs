@@ -335,6 +335,19 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 load_at!($dst, ea!($addr, $offset), $n, |$b| $conv, $w)
             };
         }
+        // `slot[dst] = slot[ops.0] OP f64(mem[slot[ops.1] + offset])`.
+        macro_rules! f64_load_op {
+            ($dst:expr, $ops:expr, $offset:expr, $op:tt) => {
+                load!(
+                    $dst,
+                    $ops.1 as Slot,
+                    $offset,
+                    8,
+                    |b| (f64v!($ops.0 as Slot) $op f64::from_le_bytes(b)).to_bits(),
+                    w64
+                )
+            };
+        }
         macro_rules! idx {
             ($base:expr, $index:expr) => {
                 r32!($base).wrapping_add(r32!($index)) as usize
@@ -671,30 +684,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 } => store!(addr, value, offset, s!(value).to_le_bytes()),
                 Instr::F64Add { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) + f64v!(rhs)).to_bits()),
                 Instr::F64Mul { dst, lhs, rhs } => w64!(dst, (f64v!(lhs) * f64v!(rhs)).to_bits()),
-                Instr::F64AddLoad { dst, ops, offset } => load!(
-                    dst,
-                    ops.1 as Slot,
-                    offset,
-                    8,
-                    |b| (f64v!(ops.0 as Slot) + f64::from_le_bytes(b)).to_bits(),
-                    w64
-                ),
-                Instr::F64MulLoad { dst, ops, offset } => load!(
-                    dst,
-                    ops.1 as Slot,
-                    offset,
-                    8,
-                    |b| (f64v!(ops.0 as Slot) * f64::from_le_bytes(b)).to_bits(),
-                    w64
-                ),
-                Instr::F64SubLoad { dst, ops, offset } => load!(
-                    dst,
-                    ops.1 as Slot,
-                    offset,
-                    8,
-                    |b| (f64v!(ops.0 as Slot) - f64::from_le_bytes(b)).to_bits(),
-                    w64
-                ),
+                Instr::F64AddLoad { dst, ops, offset } => f64_load_op!(dst, ops, offset, +),
+                Instr::F64MulLoad { dst, ops, offset } => f64_load_op!(dst, ops, offset, *),
+                Instr::F64SubLoad { dst, ops, offset } => f64_load_op!(dst, ops, offset, -),
                 // ---- fused compare + branch ----
                 Instr::BrI32Eq { lhs, rhs, target } => {
                     if (r32!(lhs)) == (r32!(rhs)) {
@@ -1145,16 +1137,13 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     offset,
                 } => store!(addr, value, offset, (s!(value) as u32).to_le_bytes()),
                 Instr::I32LoadIdxShl { dst, ops, scale } => {
-                    let ea = scaled!(ops, scale);
-                    load_at!(dst, ea, 4, |b| u32::from_le_bytes(b), w32)
+                    load_at!(dst, scaled!(ops, scale), 4, |b| u32::from_le_bytes(b), w32)
                 }
                 Instr::I64LoadIdxShl { dst, ops, scale } => {
-                    let ea = scaled!(ops, scale);
-                    load_at!(dst, ea, 8, |b| u64::from_le_bytes(b), w64)
+                    load_at!(dst, scaled!(ops, scale), 8, |b| u64::from_le_bytes(b), w64)
                 }
                 Instr::F64LoadIdxShl { dst, ops, scale } => {
-                    let ea = scaled!(ops, scale);
-                    load_at!(dst, ea, 8, |b| u64::from_le_bytes(b), w64)
+                    load_at!(dst, scaled!(ops, scale), 8, |b| u64::from_le_bytes(b), w64)
                 }
                 Instr::F32LoadIdx { dst, base, index } => {
                     load_at!(dst, idx!(base, index), 4, |b| u32::from_le_bytes(b), w32)

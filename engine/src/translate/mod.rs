@@ -249,26 +249,50 @@ impl FuncTranslator {
         self.max_height = self.max_height.max(self.stack.len() as u32);
     }
 
+    /// The last instruction, when a peephole may rewrite or remove it: no
+    /// label has been bound after it (a label bound just now makes
+    /// `last_label == code.len()`, and a jump there must find what follows).
+    fn fusable_last(&self) -> Option<Instr> {
+        if self.code.len() > self.last_label {
+            self.code.last().copied()
+        } else {
+            None
+        }
+    }
+
+    /// Lets the last instruction write its result to `to` instead of `from`,
+    /// when it is a pure producer that just computed `from` (see
+    /// [`Instr::dst_mut`]); false when it is not.
+    fn redirect_result(&mut self, from: Slot, to: Slot) -> bool {
+        if self.fusable_last().is_none() {
+            return false;
+        }
+        match self.code.last_mut().and_then(Instr::dst_mut) {
+            Some(dst) if *dst == from => {
+                *dst = to;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn emit(&mut self, instr: Instr) -> usize {
         // Two copies in a row (register shuffles at the end of loop bodies,
-        // branch values) become one `Copy2` when their slots are small. The
-        // second copy must not be a jump target: a label bound just now
-        // makes `last_label == code.len()`.
+        // branch values) become one `Copy2` when their slots are small.
         if let Instr::Copy { dst, src } = instr
-            && self.code.len() > self.last_label
-            && let Some(last) = self.code.last_mut()
-            && let Instr::Copy {
+            && let Some(Instr::Copy {
                 dst: dst0,
                 src: src0,
-            } = *last
+            }) = self.fusable_last()
             && let Some(second) = Pair16::new(dst, src)
         {
-            *last = Instr::Copy2 {
+            let at = self.code.len() - 1;
+            self.code[at] = Instr::Copy2 {
                 dst: dst0,
                 src: src0,
                 second,
             };
-            return self.code.len() - 1;
+            return at;
         }
         self.code.push(instr);
         self.code.len() - 1
@@ -351,8 +375,7 @@ impl FuncTranslator {
     fn binary_load_rhs(&mut self, plain: Binary, fused: LoadRhs) {
         let h = self.stack.len() - 1;
         if self.stack[h] == Operand::Stack
-            && self.code.len() > self.last_label
-            && let Some(&Instr::F64Load { dst, addr, offset }) = self.code.last()
+            && let Some(Instr::F64Load { dst, addr, offset }) = self.fusable_last()
             && dst == self.canonical(h)
             && let Some(lhs) = self.peek_slot(h - 1)
             && let Some(ops) = Pair16::new(lhs, addr)
@@ -399,33 +422,29 @@ impl FuncTranslator {
         wrap: Option<fn(Slot, Slot, u32) -> Instr>,
     ) {
         let h = self.stack.len() - 1;
-        if offset == 0 && self.stack[h] == Operand::Stack && self.code.len() > self.last_label {
+        if offset == 0
+            && self.stack[h] == Operand::Stack
+            && let Some(last) = self.fusable_last()
+        {
             let top = self.canonical(h);
-            let fused = match (
-                *self.code.last().expect("non-empty after a label check"),
-                idx,
-                wrap,
-            ) {
+            // The fused load and how many instructions before it it replaces.
+            let fused = match (last, idx, wrap) {
                 (Instr::I32Add { dst, lhs, rhs }, Some(idx), _) if dst == top => {
-                    if let Some(scaled) = self.scaled_index(idx(top, lhs, rhs), lhs, rhs) {
+                    let plain = idx(top, lhs, rhs);
+                    Some(match self.scaled_index(plain, lhs, rhs) {
                         // The shift goes too: its result was only the addition's operand.
-                        self.code.pop();
-                        self.code.pop();
-                        self.drop_top();
-                        self.push();
-                        self.emit(scaled);
-                        return;
-                    }
-                    Some(idx(top, lhs, rhs))
+                        Some(scaled) => (scaled, 2),
+                        None => (plain, 1),
+                    })
                 }
                 (Instr::I32AddImm { dst, lhs, imm }, _, Some(wrap)) if dst == top => {
-                    Some(wrap(top, lhs, imm))
+                    Some((wrap(top, lhs, imm), 1))
                 }
                 _ => None,
             };
-            if let Some(instr) = fused {
+            if let Some((instr, replaced)) = fused {
                 // The load's result takes the addition's slot.
-                self.code.pop();
+                self.code.truncate(self.code.len() - replaced);
                 self.drop_top();
                 self.push();
                 self.emit(instr);
@@ -493,8 +512,7 @@ impl FuncTranslator {
             let h = self.stack.len() - 2;
             if offset == 0
                 && self.stack[h] == Operand::Stack
-                && self.code.len() > self.last_label
-                && let Some(&Instr::I32Add { dst, lhs, rhs }) = self.code.last()
+                && let Some(Instr::I32Add { dst, lhs, rhs }) = self.fusable_last()
                 && dst == self.canonical(h)
                 && let Some(instr) = fuse::const_store_idx(width, lhs, rhs, c)
             {
@@ -602,17 +620,9 @@ impl FuncTranslator {
             }
             Operand::Stack => {
                 let src = self.canonical(h);
-                if src == 0 {
-                    return;
+                if src != 0 && !self.redirect_result(src, 0) {
+                    self.emit(Instr::Copy { dst: 0, src });
                 }
-                if self.code.len() > self.last_label
-                    && let Some(dst) = self.code.last_mut().and_then(Instr::dst_mut)
-                    && *dst == src
-                {
-                    *dst = 0;
-                    return;
-                }
-                self.emit(Instr::Copy { dst: 0, src });
             }
         }
     }
@@ -647,8 +657,9 @@ impl FuncTranslator {
     /// its sense is inverted (a plain i32 is "true when not zero").
     fn pop_condition(&mut self) -> (fuse::Cond, bool) {
         let h = self.stack.len() - 1;
-        if self.stack[h] == Operand::Stack && self.code.len() > self.last_label {
-            let mut last = *self.code.last().expect("non-empty after a label check");
+        if self.stack[h] == Operand::Stack
+            && let Some(mut last) = self.fusable_last()
+        {
             let produced_here = last.dst_mut().is_some_and(|d| *d == self.canonical(h));
             if let Some(cond) = fuse::as_condition(&last).filter(|_| produced_here) {
                 self.code.pop();
@@ -1219,12 +1230,7 @@ impl FuncTranslator {
                 // local directly, unless a pending read of the local must
                 // see the old value first.
                 let pending = self.stack[self.first_lazy..].contains(&Operand::Local(local));
-                if !pending
-                    && self.code.len() > self.last_label
-                    && let Some(dst) = self.code.last_mut().and_then(Instr::dst_mut)
-                    && *dst == src
-                {
-                    *dst = local;
+                if !pending && self.redirect_result(src, local) {
                     return;
                 }
                 self.materialize_local(local);

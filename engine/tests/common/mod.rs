@@ -22,3 +22,20 @@ pub fn instantiate(engine: &Engine, wat: &str) -> (Module, Store<()>, Instance) 
 pub fn trap_kind(e: Error) -> TrapKind {
     e.as_trap().expect("a trap").kind()
 }
+
+/// The disassembly of the defined functions `funcs` of `module`, one after
+/// the other.
+pub fn disassembly(module: &Module, funcs: std::ops::Range<u32>) -> String {
+    funcs.map(|i| module.disassemble(i).unwrap()).collect()
+}
+
+/// Calls export `name` of `inst` with `params`.
+pub fn call<P: WasmParams, R: WasmResults>(
+    inst: &Instance,
+    store: &mut Store<()>,
+    name: &str,
+    params: P,
+) -> Result<R, Error> {
+    let f = inst.get_typed_func::<P, R>(&*store, name).unwrap();
+    f.call(store, params)
+}
