@@ -139,6 +139,15 @@ fn from_wasmi(v: &wasmi::Val) -> V {
     }
 }
 
+/// A wasiproc call's outcome in comparable form: its results, or the kind
+/// of its trap.
+fn wp_outcome(r: &Result<(), wp::Error>, out: &[wp::Val]) -> std::result::Result<Vec<V>, Kind> {
+    match r {
+        Ok(()) => Ok(out.iter().map(from_wp).collect()),
+        Err(e) => Err(wp_kind(e)),
+    }
+}
+
 /// One parameter of type `ty`, for both engines.
 fn param(u: &mut Unstructured<'_>, ty: wp::ValType) -> Result<(wp::Val, wasmi::Val)> {
     Ok(match ty {
@@ -347,17 +356,11 @@ fn run(data: &[u8]) -> Result<()> {
                 let f0 = inst0.get_func(&store0, name).expect("func export");
                 let mut out0 = vec![wp::Val::I32(0); ty.results().len()];
                 let r0 = f0.call(&mut store0, &args, &mut out0);
-                match (&ra, &r0) {
-                    (Ok(()), Ok(())) => {
-                        let a: Vec<V> = out.iter().map(from_wp).collect();
-                        let b: Vec<V> = out0.iter().map(from_wp).collect();
-                        assert_eq!(a, b, "{what}: results differ without fuel");
-                    }
-                    (Err(a), Err(b)) => {
-                        assert_eq!(wp_kind(a), wp_kind(b), "{what}: {a} / without fuel {b}")
-                    }
-                    _ => panic!("{what}: with fuel {ra:?}, without fuel {r0:?}"),
-                }
+                assert_eq!(
+                    wp_outcome(&ra, &out),
+                    wp_outcome(&r0, &out0),
+                    "{what}: with fuel (left) and without (right)"
+                );
                 compare_unmetered(&store, &store0, &what);
             }
             let Some(rb) = wasmi_guard(|| wf.call(&mut wstore, &wargs, &mut wout)) else {
