@@ -169,6 +169,7 @@ pub fn fd_fdstat_get(
             if f.nonblock {
                 flags |= fdflags::NONBLOCK;
             }
+            flags |= f.sync;
             (f.filetype, flags, base, base)
         }
     };
@@ -198,8 +199,9 @@ pub fn fd_fdstat_set_flags(
     Ok(())
 }
 
-/// Accepted and ignored for files and directories (as in wasmtime); rights
-/// are enforced by how a descriptor was opened and by its grant.
+/// Refused with `ENOTSUP` for every open descriptor (as wasmtime does): rights
+/// are enforced by how a descriptor was opened and by its grant, and cannot
+/// be narrowed afterwards. `EBADF` for a number that is not open.
 pub fn fd_fdstat_set_rights(
     ctx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
@@ -207,10 +209,11 @@ pub fn fd_fdstat_set_rights(
     _base: u64,
     _inheriting: u64,
 ) -> WasiResult<()> {
-    match ctx.fds.get(fd)? {
-        Descriptor::File(_) | Descriptor::Dir(_) => Ok(()),
-        _ => Err(Errno::Badf.into()),
-    }
+    // Rights are not a separate mechanism here (enforcement follows the open
+    // mode and the grant), so they cannot be narrowed after the fact: say so
+    // instead of accepting a change that would not happen (wasmtime: ENOTSUP).
+    ctx.fds.get(fd)?;
+    Err(Errno::Notsup.into())
 }
 
 /// Writes the attributes of an open file or directory.
@@ -557,7 +560,8 @@ pub fn fd_readdir(
     mem.write_u32(bufused, out.len() as u32)
 }
 
-/// Moves descriptor `from` to number `to`, closing what `to` held.
+/// Moves descriptor `from` to number `to`, closing what `to` held; both must
+/// be open (`EBADF` otherwise, as in wasmtime).
 pub fn fd_renumber(
     ctx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
@@ -565,6 +569,8 @@ pub fn fd_renumber(
     to: u32,
 ) -> WasiResult<()> {
     ctx.fds.get(from)?;
+    // The destination must be open too: renumbering never creates a number.
+    ctx.fds.get(to)?;
     if from == to {
         return Ok(());
     }

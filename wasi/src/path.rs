@@ -166,6 +166,7 @@ pub fn path_open(
             write: req.write,
             append: fdflags & fdflags::APPEND != 0,
             nonblock: fdflags & fdflags::NONBLOCK != 0,
+            sync: req.sync_flags,
             mutable: parent.mutable,
         })
     };

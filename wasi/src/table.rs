@@ -29,6 +29,9 @@ pub struct FileFd {
     pub append: bool,
     /// `fdflags::NONBLOCK` was set (recorded; files never block).
     pub nonblock: bool,
+    /// The `SYNC`/`DSYNC`/`RSYNC` fdflags it was opened with (the host file
+    /// is opened with the matching `O_*SYNC`); reported by `fd_fdstat_get`.
+    pub sync: u16,
     /// The grant this file was reached through allows changes.
     pub mutable: bool,
 }
