@@ -160,7 +160,7 @@ impl Ctx<'_> {
                     self.register(&r.kind).map(|n| Val::ExternRef(Some(ExternRef::new(n))))
                 }
             },
-            _ => Err(format!("expected a {ty} value, got a reference")),
+            _ => Err(format!("a reference given where {ty} is expected")),
         }
     }
 
@@ -210,7 +210,7 @@ impl Ctx<'_> {
                 return unsafe { self.ref_to_val(v.of.ref_, ty) };
             }
             (kind, ty) => {
-                return Err(format!("expected a {ty} value, got value kind {kind}"));
+                return Err(format!("value kind {kind} given where {ty} is expected"));
             }
         };
         Ok(val)

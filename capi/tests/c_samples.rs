@@ -14,31 +14,30 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The static library cargo built for this test run (the lib target is a
-/// dependency of every integration test, built with all its crate types).
-/// Built explicitly if it is missing.
+/// The static library, freshly built: `cargo test` builds the library only
+/// as an rlib for the test, so the test asks cargo to build (or confirm up
+/// to date) the `staticlib` artifact in the same target directory.
 fn staticlib() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
     LIB.get_or_init(|| {
         let exe = std::env::current_exe().expect("test executable path");
         // target/<profile>/deps/c_samples-<hash>
-        let deps = exe.parent().expect("deps dir").to_path_buf();
+        let deps = exe.parent().expect("deps dir");
         let profile_dir = deps.parent().expect("profile dir").to_path_buf();
-        let candidates = [profile_dir.join("libwasiproc.a"), deps.join("libwasiproc.a")];
-        if let Some(found) = candidates.iter().find(|p| p.exists()) {
-            return found.clone();
-        }
+        let target_dir = profile_dir.parent().expect("target dir");
         let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "-p", "wasiproc-capi", "--lib"]);
+        build
+            .args(["build", "-p", "wasiproc-capi", "--lib", "--target-dir"])
+            .arg(target_dir)
+            .current_dir(manifest_dir());
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             build.arg("--release");
         }
         let status = build.status().expect("run cargo build");
         assert!(status.success(), "cargo build of the C API library failed");
-        candidates
-            .into_iter()
-            .find(|p| p.exists())
-            .expect("libwasiproc.a after cargo build")
+        let lib = profile_dir.join("libwasiproc.a");
+        assert!(lib.exists(), "{} after cargo build", lib.display());
+        lib
     })
 }
 
@@ -129,4 +128,24 @@ fn run_sample(name: &str) {
 #[test]
 fn hello() {
     run_sample("hello");
+}
+
+#[test]
+fn callback() {
+    run_sample("callback");
+}
+
+#[test]
+fn global() {
+    run_sample("global");
+}
+
+#[test]
+fn memory() {
+    run_sample("memory");
+}
+
+#[test]
+fn table() {
+    run_sample("table");
 }
