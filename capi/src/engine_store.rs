@@ -37,12 +37,23 @@ pub(crate) type EStore = Store<StoreData>;
 pub(crate) struct StoreData {
     /// The cell that holds this store (stable: the cell is behind an `Rc`).
     pub back: *const StoreCell,
-    /// Host info of the store's objects, by identity.
-    pub host_info: HashMap<Key, HostInfo>,
+    /// Host info of the store's objects, by identity, with the order it was set in.
+    pub host_info: HashMap<Key, (u64, HostInfo)>,
+    /// The order number of the next host info set.
+    pub next_info: u64,
     /// The objects passed to Wasm as `externref`, indexed by the `ExternRef` number.
     pub externs: Vec<RefKind>,
     /// Index in `externs` of each object already registered.
     pub extern_ids: HashMap<Key, u32>,
+}
+
+impl Drop for StoreData {
+    fn drop(&mut self) {
+        // Finalizers run in the order the host info was set, not in hash order.
+        let mut infos: Vec<(u64, HostInfo)> = self.host_info.drain().map(|(_, v)| v).collect();
+        infos.sort_by_key(|(seq, _)| *seq);
+        drop(infos);
+    }
 }
 
 /// An engine store that C can reach from several objects.
@@ -58,6 +69,7 @@ impl StoreCell {
         let data = StoreData {
             back: ptr::null(),
             host_info: HashMap::new(),
+            next_info: 0,
             externs: Vec::new(),
             extern_ids: HashMap::new(),
         };

@@ -205,7 +205,7 @@ unsafe fn get_host_info(p: *const wasm_ref_t, family: Family) -> *mut c_void {
             s.data()
                 .host_info
                 .get(&key)
-                .map_or(ptr::null_mut(), |h| h.data)
+                .map_or(ptr::null_mut(), |(_, h)| h.data)
         }),
         _ => ptr::null_mut(),
     }
@@ -223,7 +223,12 @@ unsafe fn set_host_info(p: *const wasm_ref_t, family: Family, info: HostInfo) {
         local.lock().replace(info)
     } else {
         match (&r.store, r.kind.key()) {
-            (Some(cell), Some(key)) => cell.with(|s| s.data_mut().host_info.insert(key, info)),
+            (Some(cell), Some(key)) => cell.with(|s| {
+                let data = s.data_mut();
+                data.next_info += 1;
+                let seq = data.next_info;
+                data.host_info.insert(key, (seq, info)).map(|(_, old)| old)
+            }),
             _ => {
                 std::mem::forget(info);
                 None

@@ -149,3 +149,28 @@ fn memory() {
 fn table() {
     run_sample("table");
 }
+
+#[test]
+fn trap() {
+    run_sample("trap");
+}
+
+#[test]
+fn start() {
+    run_sample("start");
+}
+
+#[test]
+fn multi() {
+    run_sample("multi");
+}
+
+#[test]
+fn reflect() {
+    run_sample("reflect");
+}
+
+#[test]
+fn finalize() {
+    run_sample("finalize");
+}
