@@ -164,7 +164,9 @@ pub unsafe extern "C" fn wasm_engine_new() -> *mut wasm_engine_t {
 
 /// Creates an engine, taking ownership of `config` (null: the defaults).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_engine_new_with_config(config: *mut wasm_config_t) -> *mut wasm_engine_t {
+pub unsafe extern "C" fn wasm_engine_new_with_config(
+    config: *mut wasm_config_t,
+) -> *mut wasm_engine_t {
     guard(ptr::null_mut, || {
         let config = if config.is_null() {
             Config::new()

@@ -4,8 +4,8 @@
 
 use crate::reference::{Family, RefKind, borrow, wasm_extern_t, wasm_ref_t};
 use crate::types::{
-    WASM_EXTERN_FUNC, WASM_EXTERN_GLOBAL, WASM_EXTERN_MEMORY, WASM_EXTERN_TABLE,
-    wasm_externkind_t, wasm_externtype_t,
+    WASM_EXTERN_FUNC, WASM_EXTERN_GLOBAL, WASM_EXTERN_MEMORY, WASM_EXTERN_TABLE, wasm_externkind_t,
+    wasm_externtype_t,
 };
 use crate::{guard, into_c};
 use std::ptr;
@@ -36,12 +36,15 @@ pub(crate) fn extern_kind(e: Extern) -> RefKind {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_extern_kind(e: *const wasm_extern_t) -> wasm_externkind_t {
     // SAFETY: `e` is null or a valid handle.
-    guard(|| 0, || match unsafe { borrow(e, Family::Extern) }.map(|r| &r.kind) {
-        Some(RefKind::Global(_)) => WASM_EXTERN_GLOBAL,
-        Some(RefKind::Table(_)) => WASM_EXTERN_TABLE,
-        Some(RefKind::Memory(_)) => WASM_EXTERN_MEMORY,
-        _ => WASM_EXTERN_FUNC,
-    })
+    guard(
+        || 0,
+        || match unsafe { borrow(e, Family::Extern) }.map(|r| &r.kind) {
+            Some(RefKind::Global(_)) => WASM_EXTERN_GLOBAL,
+            Some(RefKind::Table(_)) => WASM_EXTERN_TABLE,
+            Some(RefKind::Memory(_)) => WASM_EXTERN_MEMORY,
+            _ => WASM_EXTERN_FUNC,
+        },
+    )
 }
 
 /// The type of an external.

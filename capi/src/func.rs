@@ -12,7 +12,7 @@
 use crate::engine_store::{EStore, StoreCell, cell_of, wasm_store_t};
 use crate::reference::{Family, RefKind, borrow, wasm_func_t, wasm_ref_t};
 use crate::trap::{new_trap, trap_from_error, trap_message};
-use crate::types::{wasm_functype_t, wasm_externtype_t};
+use crate::types::{wasm_externtype_t, wasm_functype_t};
 use crate::val::{Ctx, val_delete, wasm_val_t};
 use crate::vec::wasm_val_vec_t;
 use crate::{drop_c, guard, into_c};
@@ -26,7 +26,11 @@ pub type wasm_func_callback_t =
     Option<unsafe extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_ref_t>;
 /// The same with the env pointer given at creation as first argument.
 pub type wasm_func_callback_with_env_t = Option<
-    unsafe extern "C" fn(*mut c_void, *const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_ref_t,
+    unsafe extern "C" fn(
+        *mut c_void,
+        *const wasm_val_vec_t,
+        *mut wasm_val_vec_t,
+    ) -> *mut wasm_ref_t,
 >;
 
 /// The C side of a host function: its callback, env and env finalizer.
@@ -40,7 +44,11 @@ struct HostEnv {
 enum Callback {
     Plain(unsafe extern "C" fn(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_ref_t),
     Env(
-        unsafe extern "C" fn(*mut c_void, *const wasm_val_vec_t, *mut wasm_val_vec_t) -> *mut wasm_ref_t,
+        unsafe extern "C" fn(
+            *mut c_void,
+            *const wasm_val_vec_t,
+            *mut wasm_val_vec_t,
+        ) -> *mut wasm_ref_t,
     ),
 }
 
@@ -73,11 +81,8 @@ impl HostEnv {
         let store: &mut EStore = caller.as_context_mut();
         // SAFETY: the store is running this call, so its cell is alive.
         let cell = unsafe { StoreCell::from_store(store) };
-        let mut ctx = Ctx {
-            cell: &cell,
-            store,
-        };
-        let args = wasm_val_vec_t::from_vec(params.iter().map(|v| ctx.to_c(*v)).collect());
+        let mut ctx = Ctx { cell: &cell, store };
+        let args = wasm_val_vec_t::from_vec(params.iter().map(|v| ctx.val_to_c(*v)).collect());
         let mut out = wasm_val_vec_t::from_vec(vec![wasm_val_t::blank(); results.len()]);
         let store_ptr: *mut EStore = ctx.store;
         // While C runs, C API calls on this store use the borrow the engine lent us.
@@ -106,7 +111,7 @@ impl HostEnv {
             // SAFETY: `out` is our vector; the callback wrote values into it.
             let vals = unsafe { out.as_slice() };
             for ((slot, v), t) in results.iter_mut().zip(vals).zip(ty.results()) {
-                match unsafe { ctx.from_c(v, *t) } {
+                match unsafe { ctx.val_from_c(v, *t) } {
                     Ok(val) => *slot = val,
                     Err(e) => {
                         outcome = Err(HostError::trap(format!("host function result: {e}")));
@@ -239,20 +244,26 @@ pub unsafe extern "C" fn wasm_func_type(f: *const wasm_func_t) -> *mut wasm_func
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_func_param_arity(f: *const wasm_func_t) -> usize {
     // SAFETY: `f` is null or a valid handle.
-    guard(|| 0, || match unsafe { func_of(f) } {
-        Some((cell, func)) => cell.with(|s| func.ty(&*s).params().len()),
-        None => 0,
-    })
+    guard(
+        || 0,
+        || match unsafe { func_of(f) } {
+            Some((cell, func)) => cell.with(|s| func.ty(&*s).params().len()),
+            None => 0,
+        },
+    )
 }
 
 /// Number of results.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_func_result_arity(f: *const wasm_func_t) -> usize {
     // SAFETY: `f` is null or a valid handle.
-    guard(|| 0, || match unsafe { func_of(f) } {
-        Some((cell, func)) => cell.with(|s| func.ty(&*s).results().len()),
-        None => 0,
-    })
+    guard(
+        || 0,
+        || match unsafe { func_of(f) } {
+            Some((cell, func)) => cell.with(|s| func.ty(&*s).results().len()),
+            None => 0,
+        },
+    )
 }
 
 /// Calls the function. `args` holds one value per parameter; `results` must
@@ -303,7 +314,7 @@ pub unsafe extern "C" fn wasm_func_call(
                 let mut params = Vec::with_capacity(args.len());
                 for (a, t) in args.iter().zip(ty.params()) {
                     // SAFETY: the caller's values are valid.
-                    match unsafe { ctx.from_c(a, *t) } {
+                    match unsafe { ctx.val_from_c(a, *t) } {
                         Ok(v) => params.push(v),
                         Err(e) => return new_trap(format!("wasm_func_call: {e}"), Vec::new()),
                     }
@@ -313,7 +324,7 @@ pub unsafe extern "C" fn wasm_func_call(
                     return trap_from_error(&e);
                 }
                 for (slot, v) in results.iter_mut().zip(out) {
-                    *slot = ctx.to_c(v);
+                    *slot = ctx.val_to_c(v);
                 }
                 ptr::null_mut()
             })

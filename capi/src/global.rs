@@ -46,7 +46,7 @@ pub unsafe extern "C" fn wasm_global_new(
         let global = cell.with(|store| {
             let mut ctx = Ctx { cell, store };
             // SAFETY: `val` is a valid value.
-            let v = unsafe { ctx.from_c(val, ty.content) }.ok()?;
+            let v = unsafe { ctx.val_from_c(val, ty.content) }.ok()?;
             Global::new(&mut *ctx.store, ty, v).ok()
         });
         match global {
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn wasm_global_get(g: *const wasm_global_t, out: *mut wasm
             }
             let v = cell.with(|store| {
                 let v = global.get(&*store);
-                Ctx { cell, store }.to_c(v)
+                Ctx { cell, store }.val_to_c(v)
             });
             // SAFETY: `out` points to writable value memory.
             unsafe { out.write(v) };
@@ -99,7 +99,8 @@ pub unsafe extern "C" fn wasm_global_set(g: *mut wasm_global_t, val: *const wasm
         || (),
         || {
             // SAFETY: `g` and `val` are null or valid.
-            let (Some((cell, global)), Some(val)) = (unsafe { global_of(g) }, unsafe { val.as_ref() })
+            let (Some((cell, global)), Some(val)) =
+                (unsafe { global_of(g) }, unsafe { val.as_ref() })
             else {
                 return;
             };
@@ -107,7 +108,7 @@ pub unsafe extern "C" fn wasm_global_set(g: *mut wasm_global_t, val: *const wasm
                 let ty = global.ty(&*store);
                 let mut ctx = Ctx { cell, store };
                 // SAFETY: `val` is a valid value.
-                if let Ok(v) = unsafe { ctx.from_c(val, ty.content) } {
+                if let Ok(v) = unsafe { ctx.val_from_c(val, ty.content) } {
                     let _ = global.set(&mut *ctx.store, v);
                 }
             });

@@ -8,11 +8,11 @@
 
 use crate::engine_store::{cell_of, wasm_store_t};
 use crate::r#extern::{engine_extern, extern_kind};
+use crate::guard;
 use crate::module::module_data;
 use crate::reference::{Family, RefKind, borrow, wasm_instance_t, wasm_module_t, wasm_ref_t};
 use crate::trap::{new_trap, trap_from_error};
 use crate::vec::wasm_extern_vec_t;
-use crate::guard;
 use std::ptr;
 use std::rc::Rc;
 use wasiproc_engine::Instance;
@@ -39,7 +39,10 @@ pub unsafe extern "C" fn wasm_instance_new(
         // SAFETY: all are null or valid.
         let (Some(cell), Some(data)) = (unsafe { cell_of(store) }, unsafe { module_data(module) })
         else {
-            return fail(new_trap("wasm_instance_new: null store or module".into(), Vec::new()));
+            return fail(new_trap(
+                "wasm_instance_new: null store or module".into(),
+                Vec::new(),
+            ));
         };
         let imports = match unsafe { imports.as_ref() } {
             Some(v) => unsafe { v.as_slice() },
@@ -77,7 +80,10 @@ pub unsafe extern "C" fn wasm_instance_new(
 
 /// Writes the instance's exports, in the module's export order, to `out`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_instance_exports(i: *const wasm_instance_t, out: *mut wasm_extern_vec_t) {
+pub unsafe extern "C" fn wasm_instance_exports(
+    i: *const wasm_instance_t,
+    out: *mut wasm_extern_vec_t,
+) {
     guard(
         || (),
         || {

@@ -76,28 +76,37 @@ pub unsafe extern "C" fn wasm_memory_data(m: *mut wasm_memory_t) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_memory_data_size(m: *const wasm_memory_t) -> usize {
     // SAFETY: `m` is null or a valid handle.
-    guard(|| 0, || match unsafe { memory_of(m) } {
-        Some((cell, memory)) => cell.with(|s| memory.data(&*s).len()),
-        None => 0,
-    })
+    guard(
+        || 0,
+        || match unsafe { memory_of(m) } {
+            Some((cell, memory)) => cell.with(|s| memory.data(&*s).len()),
+            None => 0,
+        },
+    )
 }
 
 /// The memory's size in pages.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_memory_size(m: *const wasm_memory_t) -> u32 {
     // SAFETY: `m` is null or a valid handle.
-    guard(|| 0, || match unsafe { memory_of(m) } {
-        Some((cell, memory)) => cell.with(|s| memory.size(&*s)),
-        None => 0,
-    })
+    guard(
+        || 0,
+        || match unsafe { memory_of(m) } {
+            Some((cell, memory)) => cell.with(|s| memory.size(&*s)),
+            None => 0,
+        },
+    )
 }
 
 /// Grows the memory by `delta` pages; false (and no change) past its maximum.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_memory_grow(m: *mut wasm_memory_t, delta: u32) -> bool {
     // SAFETY: `m` is null or a valid handle.
-    guard(|| false, || match unsafe { memory_of(m) } {
-        Some((cell, memory)) => cell.with(|s| memory.grow(s, delta).is_ok()),
-        None => false,
-    })
+    guard(
+        || false,
+        || match unsafe { memory_of(m) } {
+            Some((cell, memory)) => cell.with(|s| memory.grow(s, delta).is_ok()),
+            None => false,
+        },
+    )
 }

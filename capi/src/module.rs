@@ -90,7 +90,8 @@ pub unsafe extern "C" fn wasm_module_validate(
         || false,
         || {
             // SAFETY: `store` and `binary` are null or valid.
-            let (Some(cell), Some(binary)) = (unsafe { cell_of(store) }, unsafe { binary.as_ref() })
+            let (Some(cell), Some(binary)) =
+                (unsafe { cell_of(store) }, unsafe { binary.as_ref() })
             else {
                 return false;
             };
@@ -102,7 +103,10 @@ pub unsafe extern "C" fn wasm_module_validate(
 
 /// Writes the module's import types, in order, to `out`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut wasm_importtype_vec_t) {
+pub unsafe extern "C" fn wasm_module_imports(
+    m: *const wasm_module_t,
+    out: *mut wasm_importtype_vec_t,
+) {
     guard(
         || (),
         || {
@@ -126,7 +130,10 @@ pub unsafe extern "C" fn wasm_module_imports(m: *const wasm_module_t, out: *mut 
 
 /// Writes the module's export types, in order, to `out`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_module_exports(m: *const wasm_module_t, out: *mut wasm_exporttype_vec_t) {
+pub unsafe extern "C" fn wasm_module_exports(
+    m: *const wasm_module_t,
+    out: *mut wasm_exporttype_vec_t,
+) {
     guard(
         || (),
         || {

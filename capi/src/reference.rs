@@ -262,16 +262,19 @@ macro_rules! ref_base {
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $same(a: *const wasm_ref_t, b: *const wasm_ref_t) -> bool {
             // SAFETY: both are null or valid handles.
-            guard(|| false, || match unsafe { (borrow(a, $family), borrow(b, $family)) } {
-                (Some(a), Some(b)) => {
-                    let same_store = match (&a.store, &b.store) {
-                        (Some(x), Some(y)) => Rc::ptr_eq(x, y),
-                        _ => true,
-                    };
-                    same_store && a.kind.same(&b.kind)
-                }
-                _ => false,
-            })
+            guard(
+                || false,
+                || match unsafe { (borrow(a, $family), borrow(b, $family)) } {
+                    (Some(a), Some(b)) => {
+                        let same_store = match (&a.store, &b.store) {
+                            (Some(x), Some(y)) => Rc::ptr_eq(x, y),
+                            _ => true,
+                        };
+                        same_store && a.kind.same(&b.kind)
+                    }
+                    _ => false,
+                },
+            )
         }
         /// The object's host info, or null.
         #[unsafe(no_mangle)]
@@ -291,7 +294,11 @@ macro_rules! ref_base {
         }
         /// Sets the object's host info and the finalizer to call when it is released.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $set_fin(r: *mut wasm_ref_t, info: *mut c_void, finalizer: Finalizer) {
+        pub unsafe extern "C" fn $set_fin(
+            r: *mut wasm_ref_t,
+            info: *mut c_void,
+            finalizer: Finalizer,
+        ) {
             let info = HostInfo {
                 data: info,
                 finalizer,
@@ -354,59 +361,156 @@ macro_rules! ref_family {
 
 ref_family!(
     Family::Func,
-    [wasm_func_delete, wasm_func_copy, wasm_func_same, wasm_func_get_host_info,
-     wasm_func_set_host_info, wasm_func_set_host_info_with_finalizer],
-    [wasm_func_as_ref, wasm_func_as_ref_const, wasm_ref_as_func, wasm_ref_as_func_const]
+    [
+        wasm_func_delete,
+        wasm_func_copy,
+        wasm_func_same,
+        wasm_func_get_host_info,
+        wasm_func_set_host_info,
+        wasm_func_set_host_info_with_finalizer
+    ],
+    [
+        wasm_func_as_ref,
+        wasm_func_as_ref_const,
+        wasm_ref_as_func,
+        wasm_ref_as_func_const
+    ]
 );
 ref_family!(
     Family::Global,
-    [wasm_global_delete, wasm_global_copy, wasm_global_same, wasm_global_get_host_info,
-     wasm_global_set_host_info, wasm_global_set_host_info_with_finalizer],
-    [wasm_global_as_ref, wasm_global_as_ref_const, wasm_ref_as_global, wasm_ref_as_global_const]
+    [
+        wasm_global_delete,
+        wasm_global_copy,
+        wasm_global_same,
+        wasm_global_get_host_info,
+        wasm_global_set_host_info,
+        wasm_global_set_host_info_with_finalizer
+    ],
+    [
+        wasm_global_as_ref,
+        wasm_global_as_ref_const,
+        wasm_ref_as_global,
+        wasm_ref_as_global_const
+    ]
 );
 ref_family!(
     Family::Table,
-    [wasm_table_delete, wasm_table_copy, wasm_table_same, wasm_table_get_host_info,
-     wasm_table_set_host_info, wasm_table_set_host_info_with_finalizer],
-    [wasm_table_as_ref, wasm_table_as_ref_const, wasm_ref_as_table, wasm_ref_as_table_const]
+    [
+        wasm_table_delete,
+        wasm_table_copy,
+        wasm_table_same,
+        wasm_table_get_host_info,
+        wasm_table_set_host_info,
+        wasm_table_set_host_info_with_finalizer
+    ],
+    [
+        wasm_table_as_ref,
+        wasm_table_as_ref_const,
+        wasm_ref_as_table,
+        wasm_ref_as_table_const
+    ]
 );
 ref_family!(
     Family::Memory,
-    [wasm_memory_delete, wasm_memory_copy, wasm_memory_same, wasm_memory_get_host_info,
-     wasm_memory_set_host_info, wasm_memory_set_host_info_with_finalizer],
-    [wasm_memory_as_ref, wasm_memory_as_ref_const, wasm_ref_as_memory, wasm_ref_as_memory_const]
+    [
+        wasm_memory_delete,
+        wasm_memory_copy,
+        wasm_memory_same,
+        wasm_memory_get_host_info,
+        wasm_memory_set_host_info,
+        wasm_memory_set_host_info_with_finalizer
+    ],
+    [
+        wasm_memory_as_ref,
+        wasm_memory_as_ref_const,
+        wasm_ref_as_memory,
+        wasm_ref_as_memory_const
+    ]
 );
 ref_family!(
     Family::Extern,
-    [wasm_extern_delete, wasm_extern_copy, wasm_extern_same, wasm_extern_get_host_info,
-     wasm_extern_set_host_info, wasm_extern_set_host_info_with_finalizer],
-    [wasm_extern_as_ref, wasm_extern_as_ref_const, wasm_ref_as_extern, wasm_ref_as_extern_const]
+    [
+        wasm_extern_delete,
+        wasm_extern_copy,
+        wasm_extern_same,
+        wasm_extern_get_host_info,
+        wasm_extern_set_host_info,
+        wasm_extern_set_host_info_with_finalizer
+    ],
+    [
+        wasm_extern_as_ref,
+        wasm_extern_as_ref_const,
+        wasm_ref_as_extern,
+        wasm_ref_as_extern_const
+    ]
 );
 ref_family!(
     Family::Instance,
-    [wasm_instance_delete, wasm_instance_copy, wasm_instance_same, wasm_instance_get_host_info,
-     wasm_instance_set_host_info, wasm_instance_set_host_info_with_finalizer],
-    [wasm_instance_as_ref, wasm_instance_as_ref_const, wasm_ref_as_instance,
-     wasm_ref_as_instance_const]
+    [
+        wasm_instance_delete,
+        wasm_instance_copy,
+        wasm_instance_same,
+        wasm_instance_get_host_info,
+        wasm_instance_set_host_info,
+        wasm_instance_set_host_info_with_finalizer
+    ],
+    [
+        wasm_instance_as_ref,
+        wasm_instance_as_ref_const,
+        wasm_ref_as_instance,
+        wasm_ref_as_instance_const
+    ]
 );
 ref_family!(
     Family::Module,
-    [wasm_module_delete, wasm_module_copy, wasm_module_same, wasm_module_get_host_info,
-     wasm_module_set_host_info, wasm_module_set_host_info_with_finalizer],
-    [wasm_module_as_ref, wasm_module_as_ref_const, wasm_ref_as_module, wasm_ref_as_module_const]
+    [
+        wasm_module_delete,
+        wasm_module_copy,
+        wasm_module_same,
+        wasm_module_get_host_info,
+        wasm_module_set_host_info,
+        wasm_module_set_host_info_with_finalizer
+    ],
+    [
+        wasm_module_as_ref,
+        wasm_module_as_ref_const,
+        wasm_ref_as_module,
+        wasm_ref_as_module_const
+    ]
 );
 ref_family!(
     Family::Trap,
-    [wasm_trap_delete, wasm_trap_copy, wasm_trap_same, wasm_trap_get_host_info,
-     wasm_trap_set_host_info, wasm_trap_set_host_info_with_finalizer],
-    [wasm_trap_as_ref, wasm_trap_as_ref_const, wasm_ref_as_trap, wasm_ref_as_trap_const]
+    [
+        wasm_trap_delete,
+        wasm_trap_copy,
+        wasm_trap_same,
+        wasm_trap_get_host_info,
+        wasm_trap_set_host_info,
+        wasm_trap_set_host_info_with_finalizer
+    ],
+    [
+        wasm_trap_as_ref,
+        wasm_trap_as_ref_const,
+        wasm_ref_as_trap,
+        wasm_ref_as_trap_const
+    ]
 );
 ref_family!(
     Family::Foreign,
-    [wasm_foreign_delete, wasm_foreign_copy, wasm_foreign_same, wasm_foreign_get_host_info,
-     wasm_foreign_set_host_info, wasm_foreign_set_host_info_with_finalizer],
-    [wasm_foreign_as_ref, wasm_foreign_as_ref_const, wasm_ref_as_foreign,
-     wasm_ref_as_foreign_const]
+    [
+        wasm_foreign_delete,
+        wasm_foreign_copy,
+        wasm_foreign_same,
+        wasm_foreign_get_host_info,
+        wasm_foreign_set_host_info,
+        wasm_foreign_set_host_info_with_finalizer
+    ],
+    [
+        wasm_foreign_as_ref,
+        wasm_foreign_as_ref_const,
+        wasm_ref_as_foreign,
+        wasm_ref_as_foreign_const
+    ]
 );
 
 /// Creates a foreign object in the store: an identity the host can attach

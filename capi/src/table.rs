@@ -86,46 +86,63 @@ pub unsafe extern "C" fn wasm_table_get(t: *const wasm_table_t, index: u32) -> *
 
 /// Sets the element at `index`; false if out of range or the reference does not fit.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_table_set(t: *mut wasm_table_t, index: u32, r: *mut wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_table_set(
+    t: *mut wasm_table_t,
+    index: u32,
+    r: *mut wasm_ref_t,
+) -> bool {
     // SAFETY: `t` is null or a valid handle.
-    guard(|| false, || match unsafe { table_of(t) } {
-        Some((cell, table)) => cell.with(|store| {
-            let element = table.ty(&*store).element;
-            let mut ctx = Ctx { cell, store };
-            // SAFETY: `r` is null or a valid reference.
-            match unsafe { ctx.ref_to_val(r, element) } {
-                Ok(v) => table.set(&mut *ctx.store, index, v).is_ok(),
-                Err(_) => false,
-            }
-        }),
-        None => false,
-    })
+    guard(
+        || false,
+        || match unsafe { table_of(t) } {
+            Some((cell, table)) => cell.with(|store| {
+                let element = table.ty(&*store).element;
+                let mut ctx = Ctx { cell, store };
+                // SAFETY: `r` is null or a valid reference.
+                match unsafe { ctx.ref_to_val(r, element) } {
+                    Ok(v) => table.set(&mut *ctx.store, index, v).is_ok(),
+                    Err(_) => false,
+                }
+            }),
+            None => false,
+        },
+    )
 }
 
 /// The table's size in elements.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_table_size(t: *const wasm_table_t) -> u32 {
     // SAFETY: `t` is null or a valid handle.
-    guard(|| 0, || match unsafe { table_of(t) } {
-        Some((cell, table)) => cell.with(|s| table.size(&*s)),
-        None => 0,
-    })
+    guard(
+        || 0,
+        || match unsafe { table_of(t) } {
+            Some((cell, table)) => cell.with(|s| table.size(&*s)),
+            None => 0,
+        },
+    )
 }
 
 /// Grows the table by `delta` elements set to `init`; false (and no change) past its maximum.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_table_grow(t: *mut wasm_table_t, delta: u32, init: *mut wasm_ref_t) -> bool {
+pub unsafe extern "C" fn wasm_table_grow(
+    t: *mut wasm_table_t,
+    delta: u32,
+    init: *mut wasm_ref_t,
+) -> bool {
     // SAFETY: `t` is null or a valid handle.
-    guard(|| false, || match unsafe { table_of(t) } {
-        Some((cell, table)) => cell.with(|store| {
-            let element = table.ty(&*store).element;
-            let mut ctx = Ctx { cell, store };
-            // SAFETY: `init` is null or a valid reference.
-            match unsafe { ctx.ref_to_val(init, element) } {
-                Ok(v) => table.grow(&mut *ctx.store, delta, v).is_ok(),
-                Err(_) => false,
-            }
-        }),
-        None => false,
-    })
+    guard(
+        || false,
+        || match unsafe { table_of(t) } {
+            Some((cell, table)) => cell.with(|store| {
+                let element = table.ty(&*store).element;
+                let mut ctx = Ctx { cell, store };
+                // SAFETY: `init` is null or a valid reference.
+                match unsafe { ctx.ref_to_val(init, element) } {
+                    Ok(v) => table.grow(&mut *ctx.store, delta, v).is_ok(),
+                    Err(_) => false,
+                }
+            }),
+            None => false,
+        },
+    )
 }

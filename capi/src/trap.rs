@@ -198,5 +198,8 @@ pub unsafe extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
     // SAFETY: `f` is null or a valid frame.
-    guard(|| 0, || unsafe { f.as_ref() }.map_or(0, |f| f.module_offset))
+    guard(
+        || 0,
+        || unsafe { f.as_ref() }.map_or(0, |f| f.module_offset),
+    )
 }

@@ -119,7 +119,11 @@ pub(crate) enum CExternType {
 }
 
 fn valtype_vec(tys: &[ValType]) -> wasm_valtype_vec_t {
-    wasm_valtype_vec_t::from_vec(tys.iter().map(|&ty| into_c(wasm_valtype_t { ty })).collect())
+    wasm_valtype_vec_t::from_vec(
+        tys.iter()
+            .map(|&ty| into_c(wasm_valtype_t { ty }))
+            .collect(),
+    )
 }
 
 /// The engine types in an owned valtype vector.
@@ -337,7 +341,9 @@ pub unsafe extern "C" fn wasm_externtype_delete(t: *mut wasm_externtype_t) {
 
 /// Copies an extern type (of any kind).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_externtype_copy(t: *const wasm_externtype_t) -> *mut wasm_externtype_t {
+pub unsafe extern "C" fn wasm_externtype_copy(
+    t: *const wasm_externtype_t,
+) -> *mut wasm_externtype_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null_mut, || match unsafe { ext_ref(t, None) } {
         Some(t) => into_c(t.deep_copy()),
@@ -474,25 +480,33 @@ pub unsafe extern "C" fn wasm_functype_new(
 
 /// The parameter types (borrowed from the function type).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_functype_params(t: *const wasm_functype_t) -> *const wasm_valtype_vec_t {
+pub unsafe extern "C" fn wasm_functype_params(
+    t: *const wasm_functype_t,
+) -> *const wasm_valtype_vec_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(ptr::null, || match unsafe { ext_ref(t, Some(WASM_EXTERN_FUNC)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Func { params, .. },
-        }) => params as *const _,
-        _ => ptr::null(),
+    guard(ptr::null, || {
+        match unsafe { ext_ref(t, Some(WASM_EXTERN_FUNC)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Func { params, .. },
+            }) => params as *const _,
+            _ => ptr::null(),
+        }
     })
 }
 
 /// The result types (borrowed from the function type).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_functype_results(t: *const wasm_functype_t) -> *const wasm_valtype_vec_t {
+pub unsafe extern "C" fn wasm_functype_results(
+    t: *const wasm_functype_t,
+) -> *const wasm_valtype_vec_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(ptr::null, || match unsafe { ext_ref(t, Some(WASM_EXTERN_FUNC)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Func { results, .. },
-        }) => results as *const _,
-        _ => ptr::null(),
+    guard(ptr::null, || {
+        match unsafe { ext_ref(t, Some(WASM_EXTERN_FUNC)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Func { results, .. },
+            }) => results as *const _,
+            _ => ptr::null(),
+        }
     })
 }
 
@@ -522,26 +536,35 @@ pub unsafe extern "C" fn wasm_globaltype_new(
 
 /// The content type of a global type (borrowed).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_globaltype_content(t: *const wasm_globaltype_t) -> *const wasm_valtype_t {
+pub unsafe extern "C" fn wasm_globaltype_content(
+    t: *const wasm_globaltype_t,
+) -> *const wasm_valtype_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(ptr::null, || match unsafe { ext_ref(t, Some(WASM_EXTERN_GLOBAL)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Global { content, .. },
-        }) => content as *const _,
-        _ => ptr::null(),
+    guard(ptr::null, || {
+        match unsafe { ext_ref(t, Some(WASM_EXTERN_GLOBAL)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Global { content, .. },
+            }) => content as *const _,
+            _ => ptr::null(),
+        }
     })
 }
 
 /// The mutability of a global type.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_globaltype_mutability(t: *const wasm_globaltype_t) -> wasm_mutability_t {
+pub unsafe extern "C" fn wasm_globaltype_mutability(
+    t: *const wasm_globaltype_t,
+) -> wasm_mutability_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(|| 0, || match unsafe { ext_ref(t, Some(WASM_EXTERN_GLOBAL)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Global { mutability, .. },
-        }) => *mutability,
-        _ => 0,
-    })
+    guard(
+        || 0,
+        || match unsafe { ext_ref(t, Some(WASM_EXTERN_GLOBAL)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Global { mutability, .. },
+            }) => *mutability,
+            _ => 0,
+        },
+    )
 }
 
 /// Creates a table type, taking ownership of `element` (which must be a reference type).
@@ -574,13 +597,17 @@ pub unsafe extern "C" fn wasm_tabletype_new(
 
 /// The element type of a table type (borrowed).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_tabletype_element(t: *const wasm_tabletype_t) -> *const wasm_valtype_t {
+pub unsafe extern "C" fn wasm_tabletype_element(
+    t: *const wasm_tabletype_t,
+) -> *const wasm_valtype_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(ptr::null, || match unsafe { ext_ref(t, Some(WASM_EXTERN_TABLE)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Table { element, .. },
-        }) => element as *const _,
-        _ => ptr::null(),
+    guard(ptr::null, || {
+        match unsafe { ext_ref(t, Some(WASM_EXTERN_TABLE)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Table { element, .. },
+            }) => element as *const _,
+            _ => ptr::null(),
+        }
     })
 }
 
@@ -588,17 +615,21 @@ pub unsafe extern "C" fn wasm_tabletype_element(t: *const wasm_tabletype_t) -> *
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_tabletype_limits(t: *const wasm_tabletype_t) -> *const wasm_limits_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(ptr::null, || match unsafe { ext_ref(t, Some(WASM_EXTERN_TABLE)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Table { limits, .. },
-        }) => limits as *const _,
-        _ => ptr::null(),
+    guard(ptr::null, || {
+        match unsafe { ext_ref(t, Some(WASM_EXTERN_TABLE)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Table { limits, .. },
+            }) => limits as *const _,
+            _ => ptr::null(),
+        }
     })
 }
 
 /// Creates a memory type.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_memorytype_new(limits: *const wasm_limits_t) -> *mut wasm_memorytype_t {
+pub unsafe extern "C" fn wasm_memorytype_new(
+    limits: *const wasm_limits_t,
+) -> *mut wasm_memorytype_t {
     // SAFETY: `limits` is null or valid.
     guard(ptr::null_mut, || match unsafe { limits.as_ref() } {
         Some(l) => into_c(wasm_externtype_t {
@@ -610,13 +641,17 @@ pub unsafe extern "C" fn wasm_memorytype_new(limits: *const wasm_limits_t) -> *m
 
 /// The limits of a memory type (borrowed).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_memorytype_limits(t: *const wasm_memorytype_t) -> *const wasm_limits_t {
+pub unsafe extern "C" fn wasm_memorytype_limits(
+    t: *const wasm_memorytype_t,
+) -> *const wasm_limits_t {
     // SAFETY: `t` is null or a valid extern type.
-    guard(ptr::null, || match unsafe { ext_ref(t, Some(WASM_EXTERN_MEMORY)) } {
-        Some(wasm_externtype_t {
-            which: CExternType::Memory { limits },
-        }) => limits as *const _,
-        _ => ptr::null(),
+    guard(ptr::null, || {
+        match unsafe { ext_ref(t, Some(WASM_EXTERN_MEMORY)) } {
+            Some(wasm_externtype_t {
+                which: CExternType::Memory { limits },
+            }) => limits as *const _,
+            _ => ptr::null(),
+        }
     })
 }
 
@@ -719,7 +754,9 @@ pub unsafe extern "C" fn wasm_importtype_delete(t: *mut wasm_importtype_t) {
 
 /// Copies an import type.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_importtype_copy(t: *const wasm_importtype_t) -> *mut wasm_importtype_t {
+pub unsafe extern "C" fn wasm_importtype_copy(
+    t: *const wasm_importtype_t,
+) -> *mut wasm_importtype_t {
     // SAFETY: `t` is null or a valid import type.
     guard(ptr::null_mut, || match unsafe { t.as_ref() } {
         Some(t) => into_c(wasm_importtype_t {
@@ -735,21 +772,29 @@ pub unsafe extern "C" fn wasm_importtype_copy(t: *const wasm_importtype_t) -> *m
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_importtype_module(t: *const wasm_importtype_t) -> *const wasm_name_t {
     // SAFETY: `t` is null or a valid import type.
-    guard(ptr::null, || unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.module as *const _))
+    guard(ptr::null, || {
+        unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.module as *const _)
+    })
 }
 
 /// The import's field name (borrowed).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_importtype_name(t: *const wasm_importtype_t) -> *const wasm_name_t {
     // SAFETY: `t` is null or a valid import type.
-    guard(ptr::null, || unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.name as *const _))
+    guard(ptr::null, || {
+        unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.name as *const _)
+    })
 }
 
 /// The import's type (borrowed).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_importtype_type(t: *const wasm_importtype_t) -> *const wasm_externtype_t {
+pub unsafe extern "C" fn wasm_importtype_type(
+    t: *const wasm_importtype_t,
+) -> *const wasm_externtype_t {
     // SAFETY: `t` is null or a valid import type.
-    guard(ptr::null, || unsafe { t.as_ref() }.map_or(ptr::null(), |t| &*t.ty as *const _))
+    guard(ptr::null, || {
+        unsafe { t.as_ref() }.map_or(ptr::null(), |t| &*t.ty as *const _)
+    })
 }
 
 /// Creates an export type, taking ownership of the name and the type.
@@ -783,7 +828,9 @@ pub unsafe extern "C" fn wasm_exporttype_delete(t: *mut wasm_exporttype_t) {
 
 /// Copies an export type.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_exporttype_copy(t: *const wasm_exporttype_t) -> *mut wasm_exporttype_t {
+pub unsafe extern "C" fn wasm_exporttype_copy(
+    t: *const wasm_exporttype_t,
+) -> *mut wasm_exporttype_t {
     // SAFETY: `t` is null or a valid export type.
     guard(ptr::null_mut, || match unsafe { t.as_ref() } {
         Some(t) => into_c(wasm_exporttype_t {
@@ -798,12 +845,18 @@ pub unsafe extern "C" fn wasm_exporttype_copy(t: *const wasm_exporttype_t) -> *m
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_exporttype_name(t: *const wasm_exporttype_t) -> *const wasm_name_t {
     // SAFETY: `t` is null or a valid export type.
-    guard(ptr::null, || unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.name as *const _))
+    guard(ptr::null, || {
+        unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.name as *const _)
+    })
 }
 
 /// The export's type (borrowed).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasm_exporttype_type(t: *const wasm_exporttype_t) -> *const wasm_externtype_t {
+pub unsafe extern "C" fn wasm_exporttype_type(
+    t: *const wasm_exporttype_t,
+) -> *const wasm_externtype_t {
     // SAFETY: `t` is null or a valid export type.
-    guard(ptr::null, || unsafe { t.as_ref() }.map_or(ptr::null(), |t| &*t.ty as *const _))
+    guard(ptr::null, || {
+        unsafe { t.as_ref() }.map_or(ptr::null(), |t| &*t.ty as *const _)
+    })
 }

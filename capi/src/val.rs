@@ -9,8 +9,7 @@
 use crate::engine_store::{EStore, StoreCell};
 use crate::reference::{Family, RefKind, borrow, wasm_ref_t};
 use crate::types::{
-    WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64, kind_of,
-    wasm_valkind_t,
+    WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64, kind_of, wasm_valkind_t,
 };
 use crate::{drop_c, guard, into_c};
 use std::ptr;
@@ -56,8 +55,12 @@ impl wasm_val_t {
 
     /// The reference held, if this is a reference value.
     fn ref_ptr(&self) -> Option<*mut wasm_ref_t> {
-        // SAFETY: for reference kinds `ref_` is the member that was set.
-        (self.kind >= WASM_EXTERNREF).then(|| unsafe { self.of.ref_ })
+        if self.kind >= WASM_EXTERNREF {
+            // SAFETY: for reference kinds `ref_` is the member that was set.
+            Some(unsafe { self.of.ref_ })
+        } else {
+            None
+        }
     }
 }
 
@@ -137,7 +140,11 @@ impl Ctx<'_> {
     ///
     /// # Safety
     /// `r` is null or a valid reference.
-    pub(crate) unsafe fn ref_to_val(&mut self, r: *const wasm_ref_t, ty: ValType) -> Result<Val, String> {
+    pub(crate) unsafe fn ref_to_val(
+        &mut self,
+        r: *const wasm_ref_t,
+        ty: ValType,
+    ) -> Result<Val, String> {
         // SAFETY: by the contract.
         let r = unsafe { borrow(r, Family::Any) };
         match ty {
@@ -157,7 +164,8 @@ impl Ctx<'_> {
                     {
                         return Err("an externref must be an object of the same store".into());
                     }
-                    self.register(&r.kind).map(|n| Val::ExternRef(Some(ExternRef::new(n))))
+                    self.register(&r.kind)
+                        .map(|n| Val::ExternRef(Some(ExternRef::new(n))))
                 }
             },
             _ => Err(format!("a reference given where {ty} is expected")),
@@ -199,7 +207,7 @@ impl Ctx<'_> {
     ///
     /// # Safety
     /// `v` is a valid value.
-    pub(crate) unsafe fn from_c(&mut self, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
+    pub(crate) unsafe fn val_from_c(&mut self, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
         // SAFETY (all reads): the member read is the one `kind` names.
         let val = match (v.kind, ty) {
             (WASM_I32, ValType::I32) => Val::I32(unsafe { v.of.i32 }),
@@ -217,7 +225,7 @@ impl Ctx<'_> {
     }
 
     /// The C value of an engine value; a reference becomes a new own handle.
-    pub(crate) fn to_c(&mut self, v: Val) -> wasm_val_t {
+    pub(crate) fn val_to_c(&mut self, v: Val) -> wasm_val_t {
         let of = match v {
             Val::I32(x) => wasm_val_union { i32: x },
             Val::I64(x) => wasm_val_union { i64: x },

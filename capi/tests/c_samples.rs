@@ -86,7 +86,10 @@ fn run_sample(name: &str) {
     );
 
     let expected = std::fs::read_to_string(src.join(format!("{name}.out"))).expect("read .out");
-    let run = Command::new(&exe).arg(&wasm_path).output().expect("run sample");
+    let run = Command::new(&exe)
+        .arg(&wasm_path)
+        .output()
+        .expect("run sample");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
@@ -104,7 +107,10 @@ fn run_sample(name: &str) {
                 "--errors-for-leak-kinds=definite",
                 "-q",
             ])
-            .arg(format!("--suppressions={}", src.join("valgrind.supp").display()))
+            .arg(format!(
+                "--suppressions={}",
+                src.join("valgrind.supp").display()
+            ))
             .arg(&exe)
             .arg(&wasm_path)
             .output()
