@@ -98,6 +98,7 @@ impl HostEnv {
         // SAFETY: the callback has returned: the lent borrow is ours again.
         let mut ctx = Ctx {
             cell: &cell,
+            // SAFETY: the callback has returned, so the borrow lent to it is ours again.
             store: unsafe { &mut *store_ptr },
         };
         let mut outcome = Ok(());
@@ -105,12 +106,14 @@ impl HostEnv {
             // SAFETY: the callback returned an own trap (or another own reference).
             let message = unsafe { trap_message(trap) }
                 .unwrap_or_else(|| "host function returned an invalid trap".to_string());
+            // SAFETY: the callback returned an own handle; we release it.
             unsafe { drop_c(trap) };
             outcome = Err(HostError::trap(message));
         } else {
             // SAFETY: `out` is our vector; the callback wrote values into it.
             let vals = unsafe { out.as_slice() };
             for ((slot, v), t) in results.iter_mut().zip(vals).zip(ty.results()) {
+                // SAFETY: `v` is one of the values of `out`, which the callback filled.
                 match unsafe { ctx.val_from_c(v, *t) } {
                     Ok(val) => *slot = val,
                     Err(e) => {
@@ -124,6 +127,7 @@ impl HostEnv {
             let mut v = v;
             // SAFETY: both vectors are own vectors made above.
             for val in unsafe { v.take() } {
+                // SAFETY: both vectors are own vectors built above; each value is own.
                 unsafe { val_delete(val) };
             }
         }
@@ -285,9 +289,11 @@ pub unsafe extern "C" fn wasm_func_call(
             };
             // SAFETY: `args` and `results` are null or valid vectors.
             let args = match unsafe { args.as_ref() } {
+                // SAFETY: `args` is null or a valid vector of valid values.
                 Some(a) => unsafe { a.as_slice() },
                 None => &[],
             };
+            // SAFETY: `results` is null or a valid vector the caller lets us write.
             let results = match unsafe { results.as_mut() } {
                 Some(r) if !r.data.is_null() => {
                     // SAFETY: the caller's vector of `size` values.

@@ -44,7 +44,9 @@ pub unsafe extern "C" fn wasm_instance_new(
                 Vec::new(),
             ));
         };
+        // SAFETY: `imports` is null or a valid vector.
         let imports = match unsafe { imports.as_ref() } {
+            // SAFETY: a valid vector of `size` elements.
             Some(v) => unsafe { v.as_slice() },
             None => &[],
         };

@@ -9,7 +9,7 @@
 //!
 //! ## Layout
 //!
-//! One file per C type family: [`vec`](self) (every `wasm_*_vec_t`),
+//! One file per C type family: `vec` (every `wasm_*_vec_t`),
 //! `types` (valtype, functype, globaltype, tabletype, memorytype,
 //! externtype, importtype, exporttype), `engine_store` (config, engine,
 //! store), `reference` (the object behind every reference type, host info,
@@ -25,8 +25,9 @@
 //! accepted everywhere and make the call do nothing and return null, zero or
 //! false. Objects of different stores are never mixed: such a call fails
 //! instead of acting. No Rust panic crosses the boundary: each entry point
-//! runs its body under [`guard`]-style `catch_unwind` and returns its failure
-//! value if the body panicked.
+//! runs its body under `catch_unwind` and returns its failure value (null,
+//! zero, false, or a trap) if the body panicked. Every `unsafe` block says
+//! why it is sound (`clippy::undocumented_unsafe_blocks` is on).
 
 // The exported functions are the C API; their safety contract is the one of
 // wasm.h, stated once above rather than on each of the ~250 functions.
@@ -34,6 +35,7 @@
 // C names (wasm_byte_vec_t, ...) are the API.
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod engine_store;
 mod r#extern;

@@ -63,6 +63,7 @@ pub unsafe extern "C" fn wasm_module_new(
         else {
             return ptr::null_mut();
         };
+        // SAFETY: `binary` is a valid byte vector.
         let bytes = unsafe { binary.as_slice() };
         let engine = cell.with(|s| s.engine().clone());
         let Ok(module) = Module::new(&engine, bytes) else {
@@ -96,6 +97,7 @@ pub unsafe extern "C" fn wasm_module_validate(
                 return false;
             };
             let engine = cell.with(|s| s.engine().clone());
+            // SAFETY: `binary` is a valid byte vector.
             Module::validate(&engine, unsafe { binary.as_slice() }).is_ok()
         },
     )

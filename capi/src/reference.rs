@@ -264,6 +264,7 @@ macro_rules! ref_base {
             // SAFETY: both are null or valid handles.
             guard(
                 || false,
+                // SAFETY: both are null or valid handles.
                 || match unsafe { (borrow(a, $family), borrow(b, $family)) } {
                     (Some(a), Some(b)) => {
                         let same_store = match (&a.store, &b.store) {

@@ -81,8 +81,12 @@ pub(crate) unsafe fn trap_message(t: *const wasm_trap_t) -> Option<String> {
     }
 }
 
-fn trap_data<'a>(t: *const wasm_trap_t) -> Option<&'a TrapData> {
-    // SAFETY: every entry point below receives null or a valid trap.
+/// The contents of a trap handle.
+///
+/// # Safety
+/// `t` is null or a valid trap that outlives the borrow.
+unsafe fn trap_data<'a>(t: *const wasm_trap_t) -> Option<&'a TrapData> {
+    // SAFETY: by the contract.
     match unsafe { borrow(t, Family::Trap) } {
         Some(wasm_ref_t {
             kind: RefKind::Trap(d),
@@ -101,6 +105,7 @@ pub unsafe extern "C" fn wasm_trap_new(
     guard(ptr::null_mut, || {
         // SAFETY: `message` is null or a valid byte vector.
         let bytes = match unsafe { message.as_ref() } {
+            // SAFETY: `message` is null or a valid byte vector.
             Some(m) => unsafe { m.as_slice() },
             None => &[],
         };
@@ -120,7 +125,9 @@ pub unsafe extern "C" fn wasm_trap_message(t: *const wasm_trap_t, out: *mut wasm
             if out.is_null() {
                 return;
             }
-            let mut bytes = trap_data(t).map_or_else(Vec::new, |d| d.message.as_bytes().to_vec());
+            // SAFETY: `t` is null or a valid trap.
+            let mut bytes =
+                unsafe { trap_data(t) }.map_or_else(Vec::new, |d| d.message.as_bytes().to_vec());
             bytes.push(0);
             // SAFETY: `out` points to writable vector memory.
             unsafe { out.write(wasm_byte_vec_t::from_bytes(&bytes)) };
@@ -132,7 +139,8 @@ pub unsafe extern "C" fn wasm_trap_message(t: *const wasm_trap_t, out: *mut wasm
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_trap_origin(t: *const wasm_trap_t) -> *mut wasm_frame_t {
     guard(ptr::null_mut, || {
-        match trap_data(t).and_then(|d| d.frames.first()) {
+        // SAFETY: `t` is null or a valid trap.
+        match unsafe { trap_data(t) }.and_then(|d| d.frames.first()) {
             Some(f) => into_c(f.clone()),
             None => ptr::null_mut(),
         }
@@ -148,7 +156,8 @@ pub unsafe extern "C" fn wasm_trap_trace(t: *const wasm_trap_t, out: *mut wasm_f
             if out.is_null() {
                 return;
             }
-            let frames = trap_data(t).map_or_else(Vec::new, |d| {
+            // SAFETY: `t` is null or a valid trap.
+            let frames = unsafe { trap_data(t) }.map_or_else(Vec::new, |d| {
                 d.frames.iter().map(|f| into_c(f.clone())).collect()
             });
             // SAFETY: `out` points to writable vector memory.

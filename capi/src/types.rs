@@ -144,6 +144,7 @@ impl Drop for CExternType {
             for v in [params, results] {
                 // SAFETY: both vectors were built by `valtype_vec` and own their elements.
                 for e in unsafe { v.take() } {
+                    // SAFETY: both vectors own their valtypes (made by `valtype_vec` or taken over in `wasm_functype_new`).
                     unsafe { drop_c(e) };
                 }
             }
@@ -248,8 +249,10 @@ impl wasm_externtype_t {
                 // SAFETY: own vectors of valid (or null) valtypes.
                 let copy = |v: &wasm_valtype_vec_t| {
                     wasm_valtype_vec_t::from_vec(
+                        // SAFETY: an own vector whose elements are null or valtypes.
                         unsafe { v.as_slice() }
                             .iter()
+                            // SAFETY: each element is null or a valid valtype.
                             .map(|p| match unsafe { p.as_ref() } {
                                 Some(t) => into_c(*t),
                                 None => ptr::null_mut(),
@@ -372,6 +375,7 @@ macro_rules! kind_family {
         pub unsafe extern "C" fn $copy(t: *const wasm_externtype_t) -> *mut wasm_externtype_t {
             // SAFETY: `t` is null or a valid extern type.
             match unsafe { ext_ref(t, Some($kind)) } {
+                // SAFETY: `t` was checked to be a valid extern type of this kind.
                 Some(_) => unsafe { wasm_externtype_copy(t) },
                 None => ptr::null_mut(),
             }
@@ -458,6 +462,7 @@ pub unsafe extern "C" fn wasm_functype_new(
     guard(ptr::null_mut, || {
         // SAFETY: each is null or an own vector made by this library; we take it over.
         let take = |v: *mut wasm_valtype_vec_t| match unsafe { v.as_mut() } {
+            // SAFETY: each vector is null or an own vector made by this library; we take it over.
             Some(v) => unsafe { v.take() },
             None => Vec::new(),
         };
@@ -485,6 +490,7 @@ pub unsafe extern "C" fn wasm_functype_params(
 ) -> *const wasm_valtype_vec_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid extern type.
         match unsafe { ext_ref(t, Some(WASM_EXTERN_FUNC)) } {
             Some(wasm_externtype_t {
                 which: CExternType::Func { params, .. },
@@ -501,6 +507,7 @@ pub unsafe extern "C" fn wasm_functype_results(
 ) -> *const wasm_valtype_vec_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid extern type.
         match unsafe { ext_ref(t, Some(WASM_EXTERN_FUNC)) } {
             Some(wasm_externtype_t {
                 which: CExternType::Func { results, .. },
@@ -541,6 +548,7 @@ pub unsafe extern "C" fn wasm_globaltype_content(
 ) -> *const wasm_valtype_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid extern type.
         match unsafe { ext_ref(t, Some(WASM_EXTERN_GLOBAL)) } {
             Some(wasm_externtype_t {
                 which: CExternType::Global { content, .. },
@@ -602,6 +610,7 @@ pub unsafe extern "C" fn wasm_tabletype_element(
 ) -> *const wasm_valtype_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid extern type.
         match unsafe { ext_ref(t, Some(WASM_EXTERN_TABLE)) } {
             Some(wasm_externtype_t {
                 which: CExternType::Table { element, .. },
@@ -616,6 +625,7 @@ pub unsafe extern "C" fn wasm_tabletype_element(
 pub unsafe extern "C" fn wasm_tabletype_limits(t: *const wasm_tabletype_t) -> *const wasm_limits_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid extern type.
         match unsafe { ext_ref(t, Some(WASM_EXTERN_TABLE)) } {
             Some(wasm_externtype_t {
                 which: CExternType::Table { limits, .. },
@@ -646,6 +656,7 @@ pub unsafe extern "C" fn wasm_memorytype_limits(
 ) -> *const wasm_limits_t {
     // SAFETY: `t` is null or a valid extern type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid extern type.
         match unsafe { ext_ref(t, Some(WASM_EXTERN_MEMORY)) } {
             Some(wasm_externtype_t {
                 which: CExternType::Memory { limits },
@@ -713,6 +724,7 @@ impl wasm_exporttype_t {
 unsafe fn take_name(p: *mut wasm_name_t) -> wasm_name_t {
     // SAFETY: by the contract.
     match unsafe { p.as_mut() } {
+        // SAFETY: an own byte vector made by this library; we take its buffer.
         Some(n) => wasm_name_t::from_vec(unsafe { n.take() }),
         None => wasm_name_t::empty(),
     }
@@ -740,6 +752,7 @@ pub unsafe extern "C" fn wasm_importtype_new(
         into_c(wasm_importtype_t {
             module,
             name,
+            // SAFETY: `ty` is a non-null own extern type; we take it.
             ty: unsafe { Box::from_raw(ty) },
         })
     })
@@ -760,7 +773,9 @@ pub unsafe extern "C" fn wasm_importtype_copy(
     // SAFETY: `t` is null or a valid import type.
     guard(ptr::null_mut, || match unsafe { t.as_ref() } {
         Some(t) => into_c(wasm_importtype_t {
+            // SAFETY: the names of a valid import type are own byte vectors.
             module: wasm_name_t::from_bytes(unsafe { t.module.as_slice() }),
+            // SAFETY: the names of a valid import type are own byte vectors.
             name: wasm_name_t::from_bytes(unsafe { t.name.as_slice() }),
             ty: Box::new(t.ty.deep_copy()),
         }),
@@ -773,6 +788,7 @@ pub unsafe extern "C" fn wasm_importtype_copy(
 pub unsafe extern "C" fn wasm_importtype_module(t: *const wasm_importtype_t) -> *const wasm_name_t {
     // SAFETY: `t` is null or a valid import type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid import type.
         unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.module as *const _)
     })
 }
@@ -782,6 +798,7 @@ pub unsafe extern "C" fn wasm_importtype_module(t: *const wasm_importtype_t) -> 
 pub unsafe extern "C" fn wasm_importtype_name(t: *const wasm_importtype_t) -> *const wasm_name_t {
     // SAFETY: `t` is null or a valid import type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid import type.
         unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.name as *const _)
     })
 }
@@ -793,6 +810,7 @@ pub unsafe extern "C" fn wasm_importtype_type(
 ) -> *const wasm_externtype_t {
     // SAFETY: `t` is null or a valid import type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid import type.
         unsafe { t.as_ref() }.map_or(ptr::null(), |t| &*t.ty as *const _)
     })
 }
@@ -814,6 +832,7 @@ pub unsafe extern "C" fn wasm_exporttype_new(
         }
         into_c(wasm_exporttype_t {
             name,
+            // SAFETY: `ty` is a non-null own extern type; we take it.
             ty: unsafe { Box::from_raw(ty) },
         })
     })
@@ -834,6 +853,7 @@ pub unsafe extern "C" fn wasm_exporttype_copy(
     // SAFETY: `t` is null or a valid export type.
     guard(ptr::null_mut, || match unsafe { t.as_ref() } {
         Some(t) => into_c(wasm_exporttype_t {
+            // SAFETY: the name of a valid export type is an own byte vector.
             name: wasm_name_t::from_bytes(unsafe { t.name.as_slice() }),
             ty: Box::new(t.ty.deep_copy()),
         }),
@@ -846,6 +866,7 @@ pub unsafe extern "C" fn wasm_exporttype_copy(
 pub unsafe extern "C" fn wasm_exporttype_name(t: *const wasm_exporttype_t) -> *const wasm_name_t {
     // SAFETY: `t` is null or a valid export type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid export type.
         unsafe { t.as_ref() }.map_or(ptr::null(), |t| &t.name as *const _)
     })
 }
@@ -857,6 +878,7 @@ pub unsafe extern "C" fn wasm_exporttype_type(
 ) -> *const wasm_externtype_t {
     // SAFETY: `t` is null or a valid export type.
     guard(ptr::null, || {
+        // SAFETY: `t` is null or a valid export type.
         unsafe { t.as_ref() }.map_or(ptr::null(), |t| &*t.ty as *const _)
     })
 }

@@ -106,6 +106,7 @@ pub unsafe extern "C" fn wasm_val_delete(v: *mut wasm_val_t) {
         || {
             // SAFETY: `v` is null or an own value.
             if let Some(v) = unsafe { v.as_mut() } {
+                // SAFETY: an own value owns its reference.
                 unsafe { val_delete(*v) };
                 *v = wasm_val_t::blank();
             }
@@ -121,6 +122,7 @@ pub unsafe extern "C" fn wasm_val_copy(out: *mut wasm_val_t, v: *const wasm_val_
         || {
             // SAFETY: `v` is null or valid; `out` is null or writable.
             if let (false, Some(v)) = (out.is_null(), unsafe { v.as_ref() }) {
+                // SAFETY: `out` is non-null and writable; `v` is a valid value.
                 unsafe { out.write(val_copy(v)) };
             }
         },
@@ -208,13 +210,17 @@ impl Ctx<'_> {
     /// # Safety
     /// `v` is a valid value.
     pub(crate) unsafe fn val_from_c(&mut self, v: &wasm_val_t, ty: ValType) -> Result<Val, String> {
-        // SAFETY (all reads): the member read is the one `kind` names.
         let val = match (v.kind, ty) {
+            // SAFETY: `kind` says `i32` is the member set.
             (WASM_I32, ValType::I32) => Val::I32(unsafe { v.of.i32 }),
+            // SAFETY: `kind` says `i64` is the member set.
             (WASM_I64, ValType::I64) => Val::I64(unsafe { v.of.i64 }),
+            // SAFETY: `kind` says `f32` is the member set.
             (WASM_F32, ValType::F32) => Val::F32(unsafe { v.of.f32 }.to_bits()),
+            // SAFETY: `kind` says `f64` is the member set.
             (WASM_F64, ValType::F64) => Val::F64(unsafe { v.of.f64 }.to_bits()),
             (WASM_EXTERNREF | WASM_FUNCREF, ValType::FuncRef | ValType::ExternRef) => {
+                // SAFETY: `kind` says `ref_` is the member set; it is null or a valid reference.
                 return unsafe { self.ref_to_val(v.of.ref_, ty) };
             }
             (kind, ty) => {

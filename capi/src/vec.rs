@@ -153,6 +153,7 @@ macro_rules! declare_vec {
                 }
                 // SAFETY: `src` is null or a valid vector.
                 let items: &[$elem] = match unsafe { src.as_ref() } {
+                    // SAFETY: `src` is non-null here and a valid vector.
                     Some(s) => unsafe { s.as_slice() },
                     None => &[],
                 };
@@ -223,8 +224,9 @@ declare_vec!(
     wasm_val_vec_new_empty, wasm_val_vec_new_uninitialized, wasm_val_vec_new,
     wasm_val_vec_copy, wasm_val_vec_delete,
     blank: wasm_val_t::blank(),
-    // SAFETY (both): the elements of a value vector are valid own values.
+    // SAFETY: the elements of a value vector are valid own values.
     copy: |e: &wasm_val_t| unsafe { val_copy(e) },
+    // SAFETY: the elements of a value vector are valid own values.
     drop: |e: wasm_val_t| unsafe { val_delete(e) }
 );
 
@@ -235,8 +237,9 @@ macro_rules! declare_ptr_vec {
             $(#[$doc])*
             $vec, *mut $elem, $new_empty, $new_uninit, $new, $copy, $delete,
             blank: ptr::null_mut(),
-            // SAFETY (both): elements are null or own objects of the family.
+            // SAFETY: the elements are null or own objects of the family.
             copy: |e: &*mut $elem| unsafe { $copy_one(*e) },
+            // SAFETY: the elements are null or own objects of the family.
             drop: |e: *mut $elem| unsafe { $delete_one(e) }
         );
     };
