@@ -126,6 +126,3 @@ extern_conv!(
     wasm_extern_as_memory,
     wasm_extern_as_memory_const
 );
-
-// `WASM_EXTERN_FUNC` is the answer for a null or non-extern argument.
-const _: u8 = WASM_EXTERN_FUNC;
