@@ -95,7 +95,6 @@ impl HostEnv {
                 }
             }
         });
-        // SAFETY: the callback has returned: the lent borrow is ours again.
         let mut ctx = Ctx {
             cell: &cell,
             // SAFETY: the callback has returned, so the borrow lent to it is ours again.
@@ -123,8 +122,7 @@ impl HostEnv {
                 }
             }
         }
-        for v in [args, out] {
-            let mut v = v;
+        for mut v in [args, out] {
             // SAFETY: both vectors are own vectors made above.
             for val in unsafe { v.take() } {
                 // SAFETY: both vectors are own vectors built above; each value is own.
