@@ -450,6 +450,16 @@ fn replay_applies_the_recorded_limits_and_its_own() {
     assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
     let o = run(&["replay", "--verify", "--max-memory", "10M", s(&trace)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A run that ran out of its --fuel replays as recorded: running out at
+    // the ceiling is a divergence only when the recording did not.
+    let looping = module(&dir, "loop.wasm", LOOP);
+    let o = run(&["run", "--record", s(&trace), "--fuel", "5000", s(&looping)]);
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
+    let o = run(&["replay", "--verify", s(&trace)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("out of fuel"), "{}", stderr(&o));
+    let o = run(&["replay", "--fuel", "3000", s(&trace)]);
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
