@@ -5,27 +5,25 @@
 //! the trap, a run error, and the per-process summary.
 //!
 //! The first run's events are kept in memory; the second run's are compared
-//! as they arrive, so only the first difference is kept. Both runs read the
+//! as they arrive, so only the first difference is kept. The same goes for
+//! the outputs: the first run's are kept (in memory up to 1 MiB each, then
+//! in an unlinked temporary file: `output.rs`), the second run's are
+//! compared byte for byte as they are written and not kept, so wasiproc's
+//! memory does not grow with the output. Both runs read the
 //! same stdin through one [`StdinTape`]. The verdict goes to stderr first
 //! ("deterministic: 2 runs identical ..." or "nondeterministic: ..."), then
 //! the first run's stdout and stderr are written through and its status
 //! becomes the exit status — or 1 when the runs differ.
 
+use crate::output::{Compare, SharedCompare, SharedSpool};
 use crate::run::{
     Det, Finished, Mode, RootStdio, close_trace, execute, open_trace, report, trace_sink, trap_text,
 };
-use crate::{CliError, Outcome};
+use crate::{CliError, Outcome, escape_controls};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use wasiproc_process::{Event, RunReport};
-use wasiproc_wasi::{FuelClock, StdinTape, WritePipe};
-
-/// One captured run.
-struct Captured {
-    finished: Finished,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
+use wasiproc_wasi::{FuelClock, StdinTape};
 
 /// The second run's events, compared against the first's as they arrive.
 struct Comparison {
@@ -39,30 +37,29 @@ fn needs_start() -> CliError {
     CliError("--check-determinism needs a module with a _start function".into())
 }
 
-/// Runs once, deterministically, with output captured.
+/// Runs once, deterministically, with output kept or compared.
 fn capture(
     args: &crate::run::Args,
     tape: &StdinTape,
     clock: FuelClock,
+    stdio: RootStdio,
     sink: impl FnMut(&Event) + Send + 'static,
-) -> Result<Captured, CliError> {
-    let (out, err) = (WritePipe::new(), WritePipe::new());
+) -> Result<Finished, CliError> {
     let mode = Mode {
         det: Some(Det {
             seed: args.seed(),
             clock,
             stdin: Some(tape.clone()),
         }),
-        stdio: RootStdio::Capture(out.clone(), err.clone()),
+        stdio,
         sink: Some(Box::new(sink)),
         wrap: None,
     };
-    let finished = execute(args, mode)?.ok_or_else(needs_start)?;
-    Ok(Captured {
-        finished,
-        stdout: out.contents(),
-        stderr: err.contents(),
-    })
+    execute(args, mode)?.ok_or_else(needs_start)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Runs the program twice and reports (see the module documentation).
@@ -79,10 +76,12 @@ pub fn run(args: &crate::run::Args) -> Result<Outcome, CliError> {
         }),
     )?;
     let events = Arc::new(Mutex::new(Vec::new()));
+    let (out, err) = (SharedSpool::default(), SharedSpool::default());
     let first = {
         let events = events.clone();
         let mut traced = trace.as_ref().map(trace_sink);
-        capture(args, &tape, clock, move |e| {
+        let stdio = RootStdio::Spool(out.clone(), err.clone());
+        capture(args, &tape, clock, stdio, move |e| {
             events
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -94,6 +93,13 @@ pub fn run(args: &crate::run::Args) -> Result<Outcome, CliError> {
     };
     close_trace(trace)?;
     let first = first?;
+    for (name, spool) in [("stdout", &out), ("stderr", &err)] {
+        if let Some(e) = lock(spool).error() {
+            return Err(CliError(format!(
+                "--check-determinism: cannot keep the first run's {name}: {e}"
+            )));
+        }
+    }
 
     let expected = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
     let comparison = Arc::new(Mutex::new(Comparison {
@@ -101,9 +107,14 @@ pub fn run(args: &crate::run::Args) -> Result<Outcome, CliError> {
         next: 0,
         first: None,
     }));
+    let compared: (SharedCompare, SharedCompare) = (
+        Arc::new(Mutex::new(Compare::new(out.clone()))),
+        Arc::new(Mutex::new(Compare::new(err.clone()))),
+    );
     let second = {
         let c = comparison.clone();
-        capture(args, &tape, FuelClock::new(), move |e| {
+        let stdio = RootStdio::Compare(compared.0.clone(), compared.1.clone());
+        capture(args, &tape, FuelClock::new(), stdio, move |e| {
             let mut c = c.lock().unwrap_or_else(|p| p.into_inner());
             if c.first.is_none() && c.expected.get(c.next) != Some(e) {
                 c.first = Some((c.next, c.expected.get(c.next).cloned(), e.clone()));
@@ -116,35 +127,47 @@ pub fn run(args: &crate::run::Args) -> Result<Outcome, CliError> {
         .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
         .expect("the second run is over");
 
-    let differences = compare(&first, &second, &comparison);
+    let outputs = [
+        lock(&compared.0).difference(),
+        lock(&compared.1).difference(),
+    ];
+    let differences = compare(&first, &second, &comparison, outputs);
     {
-        let mut err = std::io::stderr().lock();
-        let _ = match differences.first() {
-            None => writeln!(
-                err,
+        let verdict = match differences.first() {
+            None => format!(
                 "deterministic: 2 runs identical ({} events, {} fuel)",
                 comparison.expected.len(),
-                first.finished.fuel
+                first.fuel
             ),
             Some((_, detail)) => {
                 let what: Vec<&str> = differences.iter().map(|(w, _)| *w).collect();
-                writeln!(
-                    err,
-                    "nondeterministic: the 2 runs differ in: {}\n  first difference: {detail}",
-                    what.join(", ")
+                format!(
+                    "nondeterministic: the 2 runs differ in: {}\n  first difference: {}",
+                    what.join(", "),
+                    escape_controls(detail)
                 )
             }
         };
+        let _ = writeln!(std::io::stderr().lock(), "{verdict}");
     }
-    let _ = std::io::stdout().lock().write_all(&first.stdout);
-    let _ = std::io::stdout().lock().flush();
-    let _ = std::io::stderr().lock().write_all(&first.stderr);
-    let outcome = report(args, first.finished);
+    // The first run's output is passed on as it was kept. A closed or full
+    // stdout ends its copy (the command then fails), not the command.
+    let copied = lock(&out)
+        .copy_to(&mut std::io::stdout().lock())
+        .map_err(|e| format!("cannot write the first run's stdout: {e}"));
+    let _ = lock(&err).copy_to(&mut std::io::stderr().lock());
+    let outcome = report(args, first);
+    if let Err(msg) = copied {
+        if let Err(e) = outcome {
+            let _ = writeln!(std::io::stderr(), "wasiproc: {}", escape_controls(&e.0));
+        }
+        return Err(CliError(msg));
+    }
     if differences.is_empty() {
         outcome
     } else {
         if let Err(e) = outcome {
-            let _ = writeln!(std::io::stderr(), "wasiproc: {e}");
+            let _ = writeln!(std::io::stderr(), "wasiproc: {}", escape_controls(&e.0));
         }
         Ok(Outcome::Failure)
     }
@@ -152,7 +175,12 @@ pub fn run(args: &crate::run::Args) -> Result<Outcome, CliError> {
 
 /// What differs between the runs, in the order the checks are made (the
 /// event log first: it is in time order), each with a description.
-fn compare(a: &Captured, b: &Captured, events: &Comparison) -> Vec<(&'static str, String)> {
+fn compare(
+    a: &Finished,
+    b: &Finished,
+    events: &Comparison,
+    [stdout, stderr]: [Option<String>; 2],
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some((i, expected, got)) = &events.first {
         let expected = match expected {
@@ -172,13 +200,13 @@ fn compare(a: &Captured, b: &Captured, events: &Comparison) -> Vec<(&'static str
             ),
         ));
     }
-    if let Some(d) = bytes_diff(&a.stdout, &b.stdout) {
+    if let Some(d) = stdout {
         out.push(("stdout", format!("stdout {d}")));
     }
-    if let Some(d) = bytes_diff(&a.stderr, &b.stderr) {
+    if let Some(d) = stderr {
         out.push(("stderr", format!("stderr {d}")));
     }
-    match (&a.finished.result, &b.finished.result) {
+    match (&a.result, &b.result) {
         (Ok(ra), Ok(rb)) => compare_reports(ra, rb, &mut out),
         (Err(ea), Err(eb)) => {
             let (ea, eb) = (run_error_text(ea), run_error_text(eb));
@@ -191,13 +219,10 @@ fn compare(a: &Captured, b: &Captured, events: &Comparison) -> Vec<(&'static str
             format!("run 1: {}; run 2: {}", outcome_text(ra), outcome_text(rb)),
         )),
     }
-    if a.finished.fuel != b.finished.fuel {
+    if a.fuel != b.fuel {
         out.push((
             "fuel",
-            format!(
-                "run 1 consumed {} fuel, run 2 {}",
-                a.finished.fuel, b.finished.fuel
-            ),
+            format!("run 1 consumed {} fuel, run 2 {}", a.fuel, b.fuel),
         ));
     }
     out
@@ -245,50 +270,5 @@ fn outcome_text(r: &Result<RunReport, wasiproc_process::RunError>) -> String {
     match r {
         Ok(r) => format!("ended, root {}", r.status),
         Err(e) => format!("failed: {}", run_error_text(e)),
-    }
-}
-
-/// Where two outputs first differ, with a little of each from there.
-fn bytes_diff(a: &[u8], b: &[u8]) -> Option<String> {
-    if a == b {
-        return None;
-    }
-    let at = a
-        .iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let line = a[..at].iter().filter(|&&c| c == b'\n').count() + 1;
-    let snippet = |s: &[u8]| {
-        if at >= s.len() {
-            return "end of output".to_string();
-        }
-        let end = (at + 40).min(s.len());
-        let more = if end < s.len() { "..." } else { "" };
-        format!("\"{}\"{more}", s[at..end].escape_ascii())
-    };
-    Some(format!(
-        "at byte {at} (line {line}): run 1 ({} bytes): {}; run 2 ({} bytes): {}",
-        a.len(),
-        snippet(a),
-        b.len(),
-        snippet(b)
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bytes_diff;
-
-    #[test]
-    fn byte_differences_name_the_offset_line_and_text() {
-        assert_eq!(bytes_diff(b"same", b"same"), None);
-        let d = bytes_diff(b"a\nbc1\n", b"a\nbc2\n").unwrap();
-        assert_eq!(
-            d,
-            "at byte 4 (line 2): run 1 (6 bytes): \"1\\n\"; run 2 (6 bytes): \"2\\n\""
-        );
-        let d = bytes_diff(b"abc", b"ab").unwrap();
-        assert!(d.contains("run 2 (2 bytes): end of output"), "{d}");
     }
 }

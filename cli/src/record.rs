@@ -3,13 +3,13 @@
 //! records themselves are written by `wasiproc_wasi::RecordingHost`; the
 //! layout is in docs/trace-format.md.
 
+use crate::output::{OutputDigest, SharedHash};
 use crate::run::{
     Args, Det, Finished, Grant, Mode, Plan, RootStdio, Wrap, close_trace, execute_plan, one_line,
     open_trace, report, trace_sink, trap_text,
 };
 use crate::{CliError, Outcome};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use wasiproc_process::{EventSink, RunError as ProcRunError};
 use wasiproc_wasi::host::record::{Dec, Enc, Recorder, TraceError, fnv64};
 use wasiproc_wasi::{PidCell, RunPosition};
@@ -45,10 +45,11 @@ impl std::fmt::Display for Ending {
 pub(crate) struct Trailer {
     /// Host calls recorded.
     pub calls: u64,
-    /// The root's stdout bytes (children writing to an inherited stdout included).
-    pub stdout: Vec<u8>,
-    /// The root's stderr bytes.
-    pub stderr: Vec<u8>,
+    /// Length and SHA-256 of the root's stdout (children writing to an
+    /// inherited stdout included).
+    pub stdout: OutputDigest,
+    /// Length and SHA-256 of the root's stderr.
+    pub stderr: OutputDigest,
     /// How the run ended.
     pub ending: Ending,
     /// Fuel consumed by the whole run.
@@ -60,6 +61,17 @@ fn opt(e: &mut Enc, v: Option<u64>) {
         None => e.u(0),
         Some(v) => e.u(1).u(v),
     };
+}
+
+fn enc_digest(e: &mut Enc, d: &OutputDigest) {
+    e.u(d.len);
+    e.0.extend_from_slice(&d.sha256);
+}
+
+fn dec_digest(d: &mut Dec<'_>) -> Result<OutputDigest, TraceError> {
+    let len = d.u()?;
+    let sha256 = d.raw(32)?.try_into().expect("32 bytes");
+    Ok(OutputDigest { len, sha256 })
 }
 
 fn dec_opt(d: &mut Dec<'_>) -> Result<Option<u64>, TraceError> {
@@ -171,7 +183,8 @@ pub(crate) fn decode_header(payload: &[u8]) -> Result<(String, Plan), TraceError
 /// The trailer's payload after the record count (which the recorder writes).
 fn encode_trailer_rest(t: &Trailer) -> Vec<u8> {
     let mut e = Enc::default();
-    e.bytes(&t.stdout).bytes(&t.stderr);
+    enc_digest(&mut e, &t.stdout);
+    enc_digest(&mut e, &t.stderr);
     match &t.ending {
         Ending::Status(code, trap) => e.u(0).u(u64::from(*code as u32)).str(trap),
         Ending::Error(msg) => e.u(1).str(msg),
@@ -184,8 +197,8 @@ fn encode_trailer_rest(t: &Trailer) -> Vec<u8> {
 pub(crate) fn decode_trailer(payload: &[u8]) -> Result<Trailer, TraceError> {
     let mut d = Dec::new(payload);
     let calls = d.u()?;
-    let stdout = d.bytes()?.to_vec();
-    let stderr = d.bytes()?.to_vec();
+    let stdout = dec_digest(&mut d)?;
+    let stderr = dec_digest(&mut d)?;
     let ending = match d.u()? {
         0 => Ending::Status(d.u32()? as i32, d.str()?),
         1 => Ending::Error(d.str()?),
@@ -226,14 +239,6 @@ fn needs_start() -> CliError {
     CliError("--record needs a module with _start".into())
 }
 
-/// Output bytes shared with the root's stdio.
-pub(crate) type OutCopy = Arc<Mutex<Vec<u8>>>;
-
-/// Takes the bytes out of a copy.
-pub(crate) fn take(c: &OutCopy) -> Vec<u8> {
-    std::mem::take(&mut *c.lock().unwrap_or_else(|p| p.into_inner()))
-}
-
 /// `run --record FILE`: runs the program, recording it.
 pub fn run(args: &Args, path: &Path, det: Option<Det>) -> Result<Outcome, CliError> {
     let plan = Plan::from_args(args)?;
@@ -251,12 +256,12 @@ pub fn run(args: &Args, path: &Path, det: Option<Det>) -> Result<Outcome, CliErr
     };
     let trace = open_trace(args, det.as_ref())?;
     let sink = trace.as_ref().map(|t| Box::new(trace_sink(t)) as EventSink);
-    let (out, err): (OutCopy, OutCopy) = Default::default();
+    let (out, err) = (SharedHash::default(), SharedHash::default());
     let finished = execute_plan(
         &plan,
         Mode {
             det,
-            stdio: RootStdio::Tee(out.clone(), err.clone()),
+            stdio: RootStdio::Hashed(out.clone(), err.clone()),
             sink,
             wrap: Some(Wrap::Record(rec.clone(), pos)),
         },
@@ -264,8 +269,8 @@ pub fn run(args: &Args, path: &Path, det: Option<Det>) -> Result<Outcome, CliErr
     close_trace(trace)?;
     let trailer = Trailer {
         calls: 0,
-        stdout: take(&out),
-        stderr: take(&err),
+        stdout: out.digest(),
+        stderr: err.digest(),
         ending: ending_of(&finished),
         fuel: finished
             .as_ref()
@@ -311,8 +316,11 @@ mod tests {
         assert_eq!(back, plan);
         let t = Trailer {
             calls: 3,
-            stdout: b"out".to_vec(),
-            stderr: vec![],
+            stdout: OutputDigest::of(b"out"),
+            stderr: OutputDigest {
+                len: 5 << 32,
+                sha256: [7; 32],
+            },
             ending: Ending::Status(-1, "trap".into()),
             fuel: 77,
         };

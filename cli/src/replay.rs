@@ -5,12 +5,21 @@
 //! `wasiproc_wasi::ReplayHost`, which stops the run at the first call whose
 //! kind, arguments, process or fuel position differ from the recorded ones.
 //! No host file is opened, stdin is not read, no clock is consulted.
+//!
+//! A replay is running code that came from a file, so it runs under limits:
+//! the recorded ones, `--fuel`/`--max-memory` if given, and the trailer's
+//! fuel as a ceiling — a faithful replay uses exactly the recorded fuel, so
+//! a run that needs more has left the recording and stops with "replay
+//! diverged: more fuel than recorded", however the trace was made.
 
-use crate::record::{Ending, OutCopy, decode_header, decode_trailer, ending_of, take};
-use crate::run::{Mode, RootStdio, Wrap, execute_plan, report_trap};
-use crate::{CliError, Outcome};
+use crate::digest::hex;
+use crate::output::SharedHash;
+use crate::record::{Ending, decode_header, decode_trailer, ending_of};
+use crate::run::{Mode, RootStdio, Wrap, execute_plan, parse_size, report_trap};
+use crate::{CliError, Outcome, escape_controls};
 use std::io::Write;
 use std::path::PathBuf;
+use wasiproc_process::{Event, EventSink, ExitStatus};
 use wasiproc_wasi::RunPosition;
 use wasiproc_wasi::host::record::{
     Divergence, FRAME_BATCH, FRAME_HEADER, FRAME_TRAILER, ReplayHost, TraceError, fnv64,
@@ -25,7 +34,10 @@ use wasiproc_wasi::host::record::{
                   files, stdin or clocks, and without writing to the host filesystem. A trace \
                   that is truncated or corrupted is an error before anything runs; a guest that \
                   leaves the recorded path (another module, another call) stops with an error \
-                  naming the process, the call and its position. See docs/trace-format.md.\n\n\
+                  naming the process, the call and its position. The replay runs under the \
+                  recorded limits (and --fuel/--max-memory when smaller), and never uses more \
+                  fuel than the recorded run did: a replay that would stops with \"replay \
+                  diverged: more fuel than recorded\". See docs/trace-format.md.\n\n\
                   Exit status: the recorded guest's exit code (134 after a trap); with \
                   --verify, 0 when everything matched and 1 on any difference; 1 for an \
                   unreadable, corrupted or diverging trace."
@@ -42,6 +54,16 @@ pub struct Args {
     #[arg(long = "module", value_name = "NAME=PATH")]
     pub modules: Vec<String>,
 
+    /// Fuel budget of the replay, when smaller than the recorded `--fuel`
+    /// and the recorded run's total fuel (which always bound it).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+
+    /// Most bytes of linear memory, when smaller than the recorded
+    /// `--max-memory` (suffixes K, M, G).
+    #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
+
     /// The trace file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -51,8 +73,24 @@ pub struct Args {
 /// the recorded path may reach the output.
 fn diverged(d: &Divergence) -> ! {
     let _ = std::io::stdout().flush();
-    let _ = writeln!(std::io::stderr(), "wasiproc: {d}");
+    let _ = writeln!(std::io::stderr(), "wasiproc: {}", escape_controls(&d.0));
     std::process::exit(1)
+}
+
+/// The smaller of two optional limits.
+fn least<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Stops the replay once the run has used more fuel than the recording.
+fn more_fuel(used: u64, ceiling: u64) -> ! {
+    diverged(&Divergence(format!(
+        "replay diverged: more fuel than recorded (the recorded run used {ceiling}; the replay \
+         stopped at {used})"
+    )))
 }
 
 /// Replays the trace.
@@ -104,55 +142,78 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
         }
         *slot = new;
     }
+    // The limits: the recorded ones, the user's, and the recorded fuel as a
+    // ceiling (each process's budget; the whole run's is checked after
+    // every slice).
+    let ceiling = recorded.fuel;
+    let by_ceiling =
+        plan.fuel.is_none_or(|f| f >= ceiling) && args.fuel.is_none_or(|f| f >= ceiling);
+    plan.fuel = least(least(plan.fuel, Some(ceiling)), args.fuel);
+    plan.max_memory = least(plan.max_memory, args.max_memory);
+    let sink: EventSink = Box::new(move |e: &Event| {
+        if e.fuel > ceiling {
+            more_fuel(e.fuel, ceiling)
+        }
+    });
     let pos = RunPosition::default();
     let (host, probe) =
         ReplayHost::new(&batches, recorded.calls, pos.clone(), diverged).map_err(bad)?;
-    let (out, err): (OutCopy, OutCopy) = Default::default();
+    let (out, err) = (SharedHash::default(), SharedHash::default());
     let finished = execute_plan(
         &plan,
         Mode {
             det: None,
-            stdio: RootStdio::Tee(out.clone(), err.clone()),
-            sink: None,
+            stdio: RootStdio::Hashed(out.clone(), err.clone()),
+            sink: Some(sink),
             wrap: Some(Wrap::Replay(Box::new(host), pos)),
         },
     );
+    let ending = ending_of(&finished);
+    let fuel = finished
+        .as_ref()
+        .ok()
+        .and_then(|f| f.as_ref())
+        .map_or(0, |f| f.fuel);
+    if fuel > ceiling {
+        more_fuel(fuel, ceiling);
+    }
+    let ran_out = matches!(&finished, Ok(Some(f)) if f.result.as_ref().is_ok_and(|r| {
+        r.processes.iter().any(|p| p.status == ExitStatus::OutOfFuel)
+            || r.status == ExitStatus::OutOfFuel
+    }));
+    if by_ceiling && ran_out && (ending != recorded.ending || fuel != ceiling) {
+        more_fuel(fuel, ceiling);
+    }
     probe
         .check_consumed()
         .map_err(|d| CliError(format!("{name}: {d}")))?;
-    let ending = ending_of(&finished);
     if let Ok(Some(f)) = &finished
         && let Ok(r) = &f.result
         && let Some(trap) = &r.trap
     {
         report_trap(trap);
     }
-    let fuel = finished
-        .as_ref()
-        .ok()
-        .and_then(|f| f.as_ref())
-        .map_or(0, |f| f.fuel);
     if !args.verify {
         return match ending {
             Ending::Status(code, _) => Ok(Outcome::Exit(code)),
             Ending::Error(e) => Err(CliError(e)),
         };
     }
-    let (stdout, stderr) = (take(&out), take(&err));
+    let (stdout, stderr) = (out.digest(), err.digest());
     let mut diffs = Vec::new();
-    if stdout != recorded.stdout {
-        diffs.push(format!(
-            "stdout ({} bytes, recorded {})",
-            stdout.len(),
-            recorded.stdout.len()
-        ));
-    }
-    if stderr != recorded.stderr {
-        diffs.push(format!(
-            "stderr ({} bytes, recorded {})",
-            stderr.len(),
-            recorded.stderr.len()
-        ));
+    for (what, now, then) in [
+        ("stdout", stdout, recorded.stdout),
+        ("stderr", stderr, recorded.stderr),
+    ] {
+        if now != then {
+            diffs.push(format!(
+                "{what} ({} bytes, SHA-256 {}; recorded {} bytes, SHA-256 {})",
+                now.len,
+                hex(&now.sha256),
+                then.len,
+                hex(&then.sha256)
+            ));
+        }
     }
     if ending != recorded.ending {
         diffs.push(format!("ending ({ending}, recorded {})", recorded.ending));
@@ -162,22 +223,15 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
     }
     let mut e = std::io::stderr().lock();
     if diffs.is_empty() {
-        let _ = writeln!(
-            e,
+        let line = format!(
             "replay verified: {} host calls; stdout ({} bytes), stderr ({} bytes), {}, fuel {} identical",
-            recorded.calls,
-            stdout.len(),
-            stderr.len(),
-            ending,
-            fuel
+            recorded.calls, stdout.len, stderr.len, ending, fuel
         );
+        let _ = writeln!(e, "{}", escape_controls(&line));
         Ok(Outcome::Success)
     } else {
-        let _ = writeln!(
-            e,
-            "replay differs from the recording in: {}",
-            diffs.join("; ")
-        );
+        let line = format!("replay differs from the recording in: {}", diffs.join("; "));
+        let _ = writeln!(e, "{}", escape_controls(&line));
         Ok(Outcome::Failure)
     }
 }

@@ -10,6 +10,9 @@
 //! [`execute`] twice and compares; `--trace-events` (in `trace.rs`) turns
 //! the scheduler's events into a timeline.
 
+use crate::output::{
+    CompareStdio, HashedStdio, SharedCompare, SharedHash, SharedSpool, SpoolStdio,
+};
 use crate::trace::{TimeBase, TraceWriter};
 use crate::{CliError, Outcome};
 use std::collections::BTreeSet;
@@ -20,12 +23,14 @@ use wasiproc_process::{
     Event, EventSink, Limits, RunError as ProcRunError, RunReport, Runtime, RuntimeConfig,
     SharedHost,
 };
+use wasiproc_wasi::host::OpenRequest;
 use wasiproc_wasi::host::record::SharedRecorder;
 use wasiproc_wasi::run::format_val;
 use wasiproc_wasi::stream::{HostStderr, HostStdout, OutputStream, StreamWrite};
+use wasiproc_wasi::types::Filetype;
 use wasiproc_wasi::{
     DeterministicHost, Errno, FuelClock, HostEnv, RealHost, RecordingHost, ReplayHost, RunError,
-    RunOptions, RunOutcome, RunPosition, StdinTape, WasiCtx, WritePipe,
+    RunOptions, RunOutcome, RunPosition, StdinTape, WasiCtx,
 };
 
 /// Descriptors the root process (and, by default, each child) may hold when
@@ -169,7 +174,7 @@ pub struct Args {
 }
 
 /// Parses a byte count with an optional K/M/G (binary) suffix.
-fn parse_size(s: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (digits, mult) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         None => (t, 1usize),
@@ -214,13 +219,48 @@ fn grants(args: &Args) -> Result<Vec<(String, String)>, CliError> {
     Ok(out)
 }
 
-/// Resolves `--allow-command` values to (name, host path).
-fn allowed_modules(args: &Args) -> Result<Vec<(String, PathBuf)>, CliError> {
+/// Reads `path` beneath the host directory `dir` with the resolution a
+/// guest's `path_open` gets (the same [`RealHost`] and cap-std): `..` above
+/// the directory, absolute paths and symbolic links that lead out of it are
+/// refused.
+fn read_in_grant(dir: &str, path: &str) -> Result<Vec<u8>, Errno> {
+    let mut host = RealHost::new();
+    let d = host.open_preopen(Path::new(dir))?;
+    let req = OpenRequest {
+        follow: true,
+        read: true,
+        ..OpenRequest::default()
+    };
+    let (file, kind) = host.open_at(d, path, &req)?;
+    if kind == Filetype::Directory {
+        return Err(Errno::Isdir);
+    }
+    let size = usize::try_from(host.filestat(file)?.size).map_err(|_| Errno::Fbig)?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve(size).map_err(|_| Errno::Nomem)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = host.read_at(file, &mut buf, bytes.len() as u64)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        bytes.try_reserve(n).map_err(|_| Errno::Nomem)?;
+        bytes.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Reads the `--allow-command` modules: (name, bytes). `NAME=HOSTPATH` is
+/// a host path the user gave and is read as it is; `MODULE` is a path in
+/// the guest's view, read through the grant that holds it.
+fn allowed_modules(args: &Args) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     let grants = grants(args)?;
     let mut out = Vec::new();
     for spec in &args.allow_commands {
         if let Some((name, host)) = spec.split_once('=') {
-            out.push((name.to_string(), PathBuf::from(host)));
+            let bytes = std::fs::read(host).map_err(|e| {
+                CliError(format!("--allow-command {name}: cannot read {host}: {e}"))
+            })?;
+            out.push((name.to_string(), bytes));
             continue;
         }
         let abs = |p: &str| format!("/{}", p.trim_start_matches("./").trim_start_matches('/'));
@@ -229,17 +269,26 @@ fn allowed_modules(args: &Args) -> Result<Vec<(String, PathBuf)>, CliError> {
             let dir = abs(guest);
             let dir = dir.trim_end_matches('/');
             let rest = want.strip_prefix(dir)?.strip_prefix('/')?;
-            Some(Path::new(host).join(rest))
+            Some((host, guest, rest))
         });
-        match found {
-            Some(path) => out.push((spec.clone(), path)),
-            None => {
-                return Err(CliError(format!(
-                    "--allow-command {spec}: not in the guest's filesystem view \
-                     (grant its directory with --dir/--mapdir, or use NAME=HOSTPATH)"
-                )));
-            }
-        }
+        let Some((host, guest, rest)) = found else {
+            return Err(CliError(format!(
+                "--allow-command {spec}: not in the guest's filesystem view \
+                 (grant its directory with --dir/--mapdir, or use NAME=HOSTPATH)"
+            )));
+        };
+        let bytes = read_in_grant(host, rest).map_err(|e| {
+            let why = match e {
+                Errno::Perm | Errno::Notcapable => {
+                    "the path leaves the granted directory".to_string()
+                }
+                e => e.to_string(),
+            };
+            CliError(format!(
+                "--allow-command {spec}: cannot open it in the directory granted at {guest}: {why}"
+            ))
+        })?;
+        out.push((spec.clone(), bytes));
     }
     Ok(out)
 }
@@ -248,8 +297,10 @@ fn allowed_modules(args: &Args) -> Result<Vec<(String, PathBuf)>, CliError> {
 /// wasiproc's output goes to a terminal must not change what a
 /// deterministic run's guest sees.
 #[derive(Debug, Clone, Copy)]
-enum PlainStdio {
+pub(crate) enum PlainStdio {
+    /// The host's stdout.
     Out,
+    /// The host's stderr.
     Err,
 }
 
@@ -271,10 +322,13 @@ pub(crate) enum RootStdio {
     Inherit,
     /// The host's own, never reported as terminals (deterministic runs).
     Plain,
-    /// Captured in memory.
-    Capture(WritePipe, WritePipe),
-    /// The host's own, never terminals, with a copy of the bytes kept.
-    Tee(Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>),
+    /// The host's own, never terminals, with the length and SHA-256 of
+    /// what was written kept.
+    Hashed(SharedHash, SharedHash),
+    /// Kept (in memory, then in a temporary file), not written.
+    Spool(SharedSpool, SharedSpool),
+    /// Compared with another execution's kept output, not written.
+    Compare(SharedCompare, SharedCompare),
 }
 
 /// The host environment of a recording or replaying execution.
@@ -299,12 +353,15 @@ fn build_ctx(plan: &Plan, host: Option<SharedHost>, stdio: RootStdio) -> Result<
         RootStdio::Plain => {
             b.stdout(PlainStdio::Out).stderr(PlainStdio::Err);
         }
-        RootStdio::Capture(out, err) => {
-            b.stdout(out).stderr(err);
+        RootStdio::Hashed(out, err) => {
+            b.stdout(HashedStdio::new(PlainStdio::Out, out))
+                .stderr(HashedStdio::new(PlainStdio::Err, err));
         }
-        RootStdio::Tee(out, err) => {
-            b.stdout(TeeStdio::new(PlainStdio::Out, out))
-                .stderr(TeeStdio::new(PlainStdio::Err, err));
+        RootStdio::Spool(out, err) => {
+            b.stdout(SpoolStdio(out)).stderr(SpoolStdio(err));
+        }
+        RootStdio::Compare(out, err) => {
+            b.stdout(CompareStdio(out)).stderr(CompareStdio(err));
         }
     }
     b.arg(plan.root_name.as_str());
@@ -406,16 +463,7 @@ impl Plan {
                 read_only: true,
             });
         }
-        let mut modules = Vec::new();
-        for (name, path) in allowed_modules(args)? {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                CliError(format!(
-                    "--allow-command {name}: cannot read {}: {e}",
-                    path.display()
-                ))
-            })?;
-            modules.push((name, bytes));
-        }
+        let modules = allowed_modules(args)?;
         Ok(Plan {
             root_name: args.module.to_string_lossy().to_string(),
             root,
@@ -430,35 +478,6 @@ impl Plan {
             deterministic: args.is_deterministic(),
             seed: args.seed(),
         })
-    }
-}
-
-/// An output stream that writes through to the host's stdout or stderr
-/// (never a terminal) and keeps a copy of every byte written.
-struct TeeStdio {
-    to: PlainStdio,
-    copy: Arc<Mutex<Vec<u8>>>,
-}
-
-impl TeeStdio {
-    fn new(to: PlainStdio, copy: Arc<Mutex<Vec<u8>>>) -> Self {
-        TeeStdio { to, copy }
-    }
-}
-
-impl OutputStream for TeeStdio {
-    fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
-        let r = self.to.write(buf)?;
-        if let StreamWrite::Written(n) = r {
-            self.copy
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(&buf[..n.min(buf.len())]);
-        }
-        Ok(r)
-    }
-    fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
-        Some(Box::new(TeeStdio::new(self.to, self.copy.clone())))
     }
 }
 
@@ -488,7 +507,7 @@ pub(crate) fn report_trap(trap: &Trap) {
     use std::io::Write;
     let _ = std::io::stderr()
         .lock()
-        .write_all(trap_text(trap).as_bytes());
+        .write_all(crate::escape_lines(&trap_text(trap)).as_bytes());
 }
 
 /// One line, even when a message embeds a multi-line dump.
@@ -724,7 +743,12 @@ fn print_summary(processes: &[wasiproc_process::ProcessSummary]) {
         let _ = writeln!(
             err,
             "{:>6} {:>6} {:<28} {:>14} {:>12}  {}",
-            p.pid.0, p.parent.0, p.module, p.fuel, p.peak_memory, p.status
+            p.pid.0,
+            p.parent.0,
+            crate::escape_controls(&p.module),
+            p.fuel,
+            p.peak_memory,
+            crate::escape_controls(&p.status.to_string())
         );
     }
 }
@@ -757,9 +781,12 @@ fn run_single(args: &Args) -> Result<Outcome, CliError> {
     match wasiproc_wasi::run(wasm, ctx, &opts) {
         Ok(RunOutcome::Exited(code)) => Ok(Outcome::Exit(code)),
         Ok(RunOutcome::Returned(vals)) => {
+            let mut text = String::new();
             for v in &vals {
-                println!("{}", format_val(v));
+                text.push_str(&format_val(v));
+                text.push('\n');
             }
+            crate::print_out(&text)?;
             Ok(Outcome::Success)
         }
         Err(RunError::Trap(trap)) => {

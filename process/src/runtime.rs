@@ -663,11 +663,20 @@ impl Runtime {
         }
     }
 
+    /// Whether `pid`'s condition holds. The clock and stdin are asked at
+    /// most once per check, however many subscriptions the condition has:
+    /// each answer is a host call, recorded by `--record`.
     fn ready(&mut self, pid: Pid, on: &BlockedOn) -> bool {
         self.set_pid(pid);
+        self.ready_at(pid, on, &mut Outside::default())
+    }
+
+    fn ready_at(&mut self, pid: Pid, on: &BlockedOn, seen: &mut Outside) -> bool {
         match on {
-            BlockedOn::Timer { deadline } => self.host.monotonic_now() >= *deadline,
-            BlockedOn::Stdin => self.host.stdin_ready(),
+            BlockedOn::Timer { deadline } => {
+                *seen.now.get_or_insert_with(|| self.host.monotonic_now()) >= *deadline
+            }
+            BlockedOn::Stdin => *seen.stdin.get_or_insert_with(|| self.host.stdin_ready()),
             BlockedOn::Fd { fd, interest } => {
                 let Some(store) = self.procs.get_mut(&pid).and_then(|p| p.store.as_mut()) else {
                     return true;
@@ -675,11 +684,13 @@ impl Runtime {
                 match (store.data_mut().wasi.fds_mut().get_mut(*fd), interest) {
                     (Ok(Descriptor::Input(s)), Interest::Read) => s.ready(),
                     (Ok(Descriptor::Output(s)), Interest::Write) => s.ready(),
-                    (Ok(Descriptor::HostStdin), _) => self.host.stdin_ready(),
+                    (Ok(Descriptor::HostStdin), _) => {
+                        *seen.stdin.get_or_insert_with(|| self.host.stdin_ready())
+                    }
                     _ => true,
                 }
             }
-            BlockedOn::Any(all) => all.iter().any(|c| self.ready(pid, c)),
+            BlockedOn::Any(all) => all.iter().any(|c| self.ready_at(pid, c, seen)),
             BlockedOn::Yield => true,
         }
     }
@@ -777,11 +788,24 @@ impl Runtime {
         if outside.is_empty() {
             return Err(RunError::Deadlock(lines));
         }
+        // Only the earliest deadline and stdin matter to the host's wait.
+        let mut on = Vec::new();
+        if outside.iter().any(BlockedOn::includes_stdin) {
+            on.push(BlockedOn::Stdin);
+        }
+        if let Some(deadline) = outside.iter().filter_map(BlockedOn::deadline).min() {
+            on.push(BlockedOn::Timer { deadline });
+        }
         self.set_pid(Pid(0));
-        self.host
-            .wait(&BlockedOn::Any(outside))
-            .map_err(RunError::Wait)
+        self.host.wait(&BlockedOn::Any(on)).map_err(RunError::Wait)
     }
+}
+
+/// The outside answers of one readiness check, asked for at most once.
+#[derive(Default)]
+struct Outside {
+    now: Option<u64>,
+    stdin: Option<bool>,
 }
 
 /// The parts of a condition that something outside the run can satisfy.
