@@ -16,6 +16,7 @@ mod common;
 mod watlib;
 
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
@@ -34,6 +35,8 @@ const RUNTIME_OVERHEAD_KIB: u64 = 16 * 1024;
 /// What a measured run produced.
 struct Measured {
     status: ExitStatus,
+    /// The signal that ended wasiproc, if one did.
+    signal: Option<i32>,
     stdout: String,
     stderr: String,
     /// Peak resident set size of the wasiproc process, KiB.
@@ -46,7 +49,7 @@ impl Measured {
     /// code of a trapped guest.)
     fn no_crash(&self) {
         assert!(
-            self.status.code().is_some()
+            self.signal.is_none()
                 && self.status.code() != Some(101)
                 && !self.stderr.contains("panicked")
                 && !self.stderr.contains("memory allocation of"),
@@ -85,25 +88,64 @@ fn hold(g: &mut Guest) -> String {
     )
 }
 
-/// Runs `cmd` to its end, collecting its output and its peak RSS: `VmHWM`
-/// of its `/proc` status, sampled every millisecond while it runs and, when
-/// its stdout ends with [`END`] (a holding guest), once more then, before
-/// its stdin is closed and it may end.
-fn measure(mut cmd: Command) -> Measured {
+/// GNU time, which reports the peak RSS of the process it runs (`%M`,
+/// `ru_maxrss` of its own child, so not inflated by the test process).
+const TIME: &str = "/usr/bin/time";
+
+/// The first child of process `pid` (the program GNU time runs).
+fn first_child(pid: u32) -> Option<u32> {
+    let list = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+    list.split_whitespace().next()?.parse().ok()
+}
+
+/// Runs `cmd` to its end, collecting its output and its peak RSS, the
+/// largest of: `VmHWM` of its `/proc` status, sampled every millisecond
+/// while it runs and, when its stdout ends with [`END`] (a holding guest),
+/// once more then, before its stdin is closed and it may end; and the peak
+/// GNU time reports when the run ends (it catches runs too short to
+/// sample, e.g. a failed instantiation). Without GNU time, `ru_maxrss`
+/// from `wait4` stands in for it on runs that do not hold: an upper bound,
+/// as it includes the test process's RSS at the time of the spawn.
+fn measure(cmd: Command) -> Measured {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let timed = Path::new(TIME).exists();
+    let report = std::env::temp_dir().join(format!(
+        "wasiproc-limmem-{}-{}.rss",
+        std::process::id(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut cmd = if timed {
+        let mut t = Command::new(TIME);
+        t.arg("-f")
+            .arg("%M")
+            .arg("-o")
+            .arg(&report)
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
+        t
+    } else {
+        cmd
+    };
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn wasiproc");
-    let pid = child.id();
+    let top = child.id();
+    // The wasiproc process: GNU time's child, or the spawned process.
+    let target = move || if timed { first_child(top) } else { Some(top) };
     let peak = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let poller = {
         let (peak, done) = (peak.clone(), done.clone());
         std::thread::spawn(move || {
+            let mut pid = None;
             while !done.load(Ordering::Relaxed) {
-                peak.fetch_max(vm_hwm(pid), Ordering::Relaxed);
+                pid = pid.or_else(target);
+                if let Some(p) = pid {
+                    peak.fetch_max(vm_hwm(p), Ordering::Relaxed);
+                }
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
         })
@@ -121,7 +163,9 @@ fn measure(mut cmd: Command) -> Measured {
                     Ok(n) => s.extend_from_slice(&chunk[..n]),
                 }
                 if stdin.is_some() && s.ends_with(END.as_bytes()) {
-                    peak.fetch_max(vm_hwm(pid), Ordering::Relaxed);
+                    if let Some(p) = target() {
+                        peak.fetch_max(vm_hwm(p), Ordering::Relaxed);
+                    }
                     stdin = None;
                 }
             }
@@ -131,17 +175,44 @@ fn measure(mut cmd: Command) -> Measured {
     let mut e = Vec::new();
     let _ = child.stderr.take().expect("stderr").read_to_end(&mut e);
     let stdout = reader.join().expect("reader thread");
-    let status = child.wait().expect("wait wasiproc");
+    let mut raw = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, which nothing else reaps (the
+    // `Child` is forgotten below instead of being waited on).
+    let waited = unsafe { libc::wait4(top as libc::pid_t, &mut raw, 0, &mut usage) };
+    assert_eq!(waited, top as libc::pid_t, "wait4 failed");
+    std::mem::forget(child);
     done.store(true, Ordering::Relaxed);
     poller.join().expect("poller thread");
+    let mut status = ExitStatus::from_raw(raw);
+    let mut signal = status.signal();
+    if timed {
+        let text = std::fs::read_to_string(&report).unwrap_or_default();
+        let _ = std::fs::remove_file(&report);
+        // "Command terminated by signal N" precedes the figure.
+        if let Some(n) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Command terminated by signal "))
+        {
+            signal = n.trim().parse().ok();
+            status = ExitStatus::from_raw(signal.unwrap_or(0));
+        }
+        let kib = text.lines().last().and_then(|l| l.trim().parse().ok());
+        peak.fetch_max(kib.expect("GNU time's report"), Ordering::Relaxed);
+    } else if !stdout.ends_with(END.as_bytes()) {
+        peak.fetch_max(usage.ru_maxrss as u64, Ordering::Relaxed);
+    }
     let peak_kib = peak.load(Ordering::Relaxed);
-    eprintln!("peak RSS {peak_kib} KiB, {status}");
     let mut stdout = String::from_utf8_lossy(&stdout).into_owned();
     if stdout.ends_with(END) {
         stdout.truncate(stdout.len() - END.len());
     }
+    let shown: String = stdout.chars().take(300).collect();
+    eprintln!("peak RSS {peak_kib} KiB, {status}, stdout {shown:?}");
     Measured {
         status,
+        signal,
         stdout,
         stderr: String::from_utf8_lossy(&e).into_owned(),
         peak_kib,
@@ -205,11 +276,20 @@ fn the_fixed_overhead_is_what_the_docs_state() {
 #[test]
 fn ten_tables_of_ten_million_elements_fail_cleanly_under_64k() {
     let dir = scratch("limmem-tables");
+    // Declared, then filled by the start function (what a runtime without
+    // accounting lets through: 800 MB of host memory).
     let tables = "(table 10000000 funcref)\n".repeat(10);
+    let fills: String = (0..10)
+        .map(|t| format!("(table.fill {t} (i32.const 0) (ref.func $f) (i32.const 10000000))\n"))
+        .collect();
     let path = dir.join("tables.wasm");
     std::fs::write(
         &path,
-        wat::parse_str(format!(r#"(module {tables} (func (export "_start")))"#)).unwrap(),
+        wat::parse_str(format!(
+            r#"(module {tables} (elem declare func $f) (func $f) (func $fill {fills}) (start $fill)
+               (func (export "_start")))"#
+        ))
+        .unwrap(),
     )
     .unwrap();
     let m = measure(wasiproc(&strings(&[
@@ -445,10 +525,16 @@ fn children_share_the_runs_memory_limit() {
     // A child that grows its memory one page at a time forever.
     let c = Guest::new();
     let child_body = r#"(func (export "_start")
+          (local $spin i32)
           (loop $l
             (drop (memory.grow (i32.const 1)))
             (memory.fill (i32.mul (i32.sub (memory.size) (i32.const 1)) (i32.const 65536))
               (i32.const 1) (i32.const 65536))
+            ;; Spin past a slice, so that all eight grow side by side.
+            (local.set $spin (i32.const 5000))
+            (loop $s
+              (local.set $spin (i32.sub (local.get $spin) (i32.const 1)))
+              (br_if $s (local.get $spin)))
             (br $l)))"#;
     let child = c.write(&dir, "grower.wasm", 1, child_body);
     let mut g = Guest::new();
@@ -470,7 +556,7 @@ fn children_share_the_runs_memory_limit() {
         hold = hold(&mut g)
     );
     let root = g.write(&dir, "root.wasm", 1, &body);
-    let mut args = strings(&["run", "--max-memory", "8M", "--fuel", "100000000"]);
+    let mut args = strings(&["run", "--max-memory", "8M", "--fuel", "1000000000"]);
     args.extend(allow(&[("grower", &child)]));
     args.push(p(&root));
     let m = measure(wasiproc(&args));
@@ -574,4 +660,49 @@ fn declared_sizes_the_host_cannot_allocate_are_a_one_line_error_under_ulimit_v()
         assert_eq!(m.stderr.lines().count(), 1, "{name}: {}", m.stderr);
         assert!(m.stderr.contains("cannot allocate"), "{name}: {}", m.stderr);
     }
+}
+
+#[test]
+fn spawning_idle_children_stops_with_enomem_at_the_runs_limit() {
+    let dir = scratch("limmem-idle");
+    // A child blocking forever reading its stdin (a pipe nobody writes).
+    let c = Guest::new();
+    let child_body = r#"(func (export "_start")
+          (i32.store (i32.const 0) (i32.const 2048)) (i32.store (i32.const 4) (i32.const 16))
+          (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8))))"#;
+    let child = c.write(&dir, "idle.wasm", 1, child_body);
+    let mut g = Guest::new();
+    let name = g.s("idle");
+    let spawned = g.put("spawned ");
+    let errno_l = g.put(" errno ");
+    let body = format!(
+        r#"(func (export "_start") (local $cfg i32) (local $n i32) (local $r i32)
+          (drop (call $pipe (i32.const 72) (i32.const 76)))
+          (local.set $cfg (call $new_cfg))
+          (drop (call $cfg_fd (local.get $cfg) (i32.load (i32.const 72)) (i32.const 0)))
+          (block $done (loop $l
+            (local.set $r (call $spawn_cfg (local.get $cfg) {name}))
+            (br_if $done (i32.lt_s (local.get $r) (i32.const 0)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $l)))
+          {spawned} (call $i32 (local.get $n)) {errno_l} (call $i32 (i32.sub (i32.const 0) (local.get $r)))
+          (call $flush)
+          {hold})"#,
+        hold = hold(&mut g)
+    );
+    let root = g.write(&dir, "root.wasm", 1, &body);
+    let mut args = strings(&["run", "--max-memory", "4M", "--fuel", "100000000"]);
+    args.extend(allow(&[("idle", &child)]));
+    args.push(p(&root));
+    let m = measure(wasiproc(&args));
+    m.no_crash();
+    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let words: Vec<&str> = m.stdout.split_whitespace().collect();
+    assert_eq!(words.len(), 4, "{}", m.stdout);
+    assert_eq!(words[3], "48", "ENOMEM expected: {}", m.stdout);
+    // 4 MiB, 64 KiB of memory and 8 KiB of bookkeeping (and a small stack)
+    // per child.
+    let n: u32 = words[1].parse().unwrap();
+    assert!((40..56).contains(&n), "{}", m.stdout);
+    assert_peak(&m, 4 * 1024, "idle children under 4M");
 }

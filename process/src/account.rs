@@ -108,6 +108,15 @@ impl MemAccount {
             .min()
     }
 
+    /// The smallest limit along the chain: more than this can never be
+    /// charged here; `None` when no account of the chain has a limit.
+    pub fn bound(&self) -> Option<usize> {
+        self.chain()
+            .filter(|n| n.limit != usize::MAX)
+            .map(|n| n.limit)
+            .min()
+    }
+
     /// Whether any account of the chain has a limit.
     pub fn is_limited(&self) -> bool {
         self.chain().any(|n| n.limit != usize::MAX)
@@ -206,7 +215,7 @@ impl ResourceLimiter for ProcLimiter {
         self.grow(current, desired)
     }
     fn memory_reservation(&mut self) -> Option<usize> {
-        self.held.account.remaining()
+        self.held.account.bound()
     }
     fn growth_failed(&mut self, _resource: Resource, current: usize, desired: usize) {
         self.held.shrink(desired.saturating_sub(current));
@@ -242,6 +251,8 @@ mod tests {
         drop(a);
         assert_eq!((root.used(), child.used(), grandchild.used()), (0, 0, 0));
         assert_eq!(MemAccount::root(None).remaining(), None);
+        assert_eq!(grandchild.bound(), Some(300));
+        assert_eq!(child.bound(), Some(1000));
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub struct SpawnConfig {
 /// entry in the process's table).
 pub const CONFIG_BYTES: usize = std::mem::size_of::<SpawnConfig>() + 64;
 
+/// Bytes charged to every process for its bookkeeping outside its store's
+/// memories, tables and stacks (process entry, store, WASI context,
+/// descriptor table): the measured memory of an idle process (procmem,
+/// 7.8 KiB) rounded up.
+pub const PROCESS_BYTES: usize = 8 * 1024;
+
 /// Bytes charged per item of a configuration, on top of its text: the
 /// `String` (or tuple, or set node) that holds it.
 pub const ITEM_BYTES: usize = 64;

@@ -3,7 +3,7 @@
 
 use crate::abi;
 use crate::account::{Charge, MemAccount, ProcLimiter};
-use crate::data::{ChildSpec, ITEM_BYTES, ProcData, ProcessCall, Request, Response};
+use crate::data::{ChildSpec, ITEM_BYTES, PROCESS_BYTES, ProcData, ProcessCall, Request, Response};
 use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
@@ -276,9 +276,11 @@ impl Runtime {
             Some(s) => s.data().account.child(limits.memory),
             None => MemAccount::root(limits.memory),
         };
+        let start_bytes = start_bytes.saturating_add(PROCESS_BYTES);
         let held = Charge::of(&account, start_bytes).map_err(|_| {
             Error::Limit(format!(
-                "arguments and environment of {start_bytes} bytes exceed the memory limit"
+                "a process of {start_bytes} bytes (bookkeeping, arguments and environment) \
+                 exceeds the memory limit"
             ))
         })?;
         let mut store = Store::new(&self.engine, data);

@@ -41,7 +41,7 @@ impl Limiter {
         }
     }
 
-    /// Bytes memories may still grow by, if the limiter bounds them.
+    /// The most bytes a memory may ever hold, if the limiter bounds it.
     pub(crate) fn reservation(&mut self) -> Option<usize> {
         self.0.as_mut().and_then(|l| l.memory_reservation())
     }

@@ -194,7 +194,7 @@ pub(crate) fn new_memory(
     let reserve = inner
         .limiter
         .reservation()
-        .map(|room| room.saturating_add(bytes).min(max_bytes(&ty)));
+        .map(|bound| bound.min(max_bytes(&ty)));
     match LinearMemory::new(bytes, reserve) {
         Ok(data) => Ok(MemoryEntity { ty, data }),
         Err(_) => {
@@ -242,10 +242,7 @@ pub(crate) fn grow_memory(inner: &mut super::StoreInner, index: u32, delta: u32)
     {
         return refused;
     }
-    let reserve = inner
-        .limiter
-        .reservation()
-        .map(|room| room.saturating_add(desired));
+    let reserve = inner.limiter.reservation();
     let mem = &mut inner.memories[index as usize];
     if mem.data.grow(desired, max_cap, reserve).is_err() {
         // The host is out of memory (or address space): the guest sees -1.

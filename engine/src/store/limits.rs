@@ -68,10 +68,10 @@ pub trait ResourceLimiter: Send {
         let _ = (current, desired);
         true
     }
-    /// How many more bytes this store's memories may still grow by, if
-    /// bounded: a memory reserves that much untouched address space (when
-    /// the host gives it) so that growing it never moves it, and growth
-    /// under a limit never holds two copies of the memory at once.
+    /// The most bytes one memory of this store can ever hold, if the
+    /// limiter bounds it: a memory reserves that much untouched address
+    /// space (when the host gives it), so growing it never moves it and a
+    /// growth never holds two copies of the memory at once.
     fn memory_reservation(&mut self) -> Option<usize> {
         None
     }

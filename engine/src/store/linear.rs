@@ -84,8 +84,9 @@ impl LinearMemory {
             m.ptr = block;
             m.cap = r;
         } else if len > 0 {
-            m.cap = len.max(MIN_BLOCK);
-            m.ptr = zeroed_block(m.cap)?;
+            let cap = len.max(MIN_BLOCK);
+            m.ptr = zeroed_block(cap)?;
+            m.cap = cap;
         }
         m.len = len;
         Ok(m)
@@ -263,6 +264,9 @@ mod tests {
         assert_eq!(m.len(), 65536);
         assert_eq!(m[7], 7);
         assert!(LinearMemory::new(usize::MAX - 64, None).is_err());
+        assert!(LinearMemory::new(usize::MAX / 2, Some(usize::MAX)).is_err());
+        // Whether the host gives 1 TiB or not, a failed block is not freed.
+        drop(LinearMemory::new(1 << 40, None));
         assert_eq!(LinearMemory::new(0, None).unwrap().len(), 0);
         assert!(LinearMemory::zeroed_slots(usize::MAX / 4).is_err());
         assert_eq!(LinearMemory::zeroed_slots(3).unwrap(), vec![0, 0, 0]);
