@@ -292,17 +292,18 @@ fn ten_tables_of_ten_million_elements_fail_cleanly_under_64k() {
         .unwrap(),
     )
     .unwrap();
-    let m = measure(wasiproc(&strings(&[
-        "run",
-        "--max-memory",
-        "64K",
-        &p(&path),
-    ])));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(1), "{}", m.stderr);
-    assert_eq!(m.stderr.lines().count(), 1, "{}", m.stderr);
-    assert!(m.stderr.contains("memory limit"), "{}", m.stderr);
-    assert_peak(&m, 64, "ten tables under 64K");
+    // As a process tree, and as a single store (`--invoke`).
+    for invoke in [&[][..], &["--invoke", "_start"][..]] {
+        let mut args = strings(&["run", "--max-memory", "64K"]);
+        args.extend(strings(invoke));
+        args.push(p(&path));
+        let m = measure(wasiproc(&args));
+        m.no_crash();
+        assert_eq!(m.status.code(), Some(1), "{}", m.stderr);
+        assert_eq!(m.stderr.lines().count(), 1, "{}", m.stderr);
+        assert!(m.stderr.contains("memory limit"), "{}", m.stderr);
+        assert_peak(&m, 64, "ten tables under 64K");
+    }
 }
 
 #[test]
