@@ -250,7 +250,9 @@ impl Func {
         match entity.kind {
             FuncKind::Host(h) => {
                 let n = ty.params().len().max(ty.results().len());
-                if let Err(kind) = crate::store::grow_slots(&mut store.inner, &mut state.slots, n) {
+                if let Err(kind) =
+                    crate::store::grow_slots(&mut store.inner, &mut state.slots, n, false)
+                {
                     store.park(state);
                     return Err(kind.into());
                 }
@@ -279,7 +281,7 @@ impl Func {
                 let code = &module.code[index as usize];
                 let need = (code.frame_size as usize).max(16);
                 if let Err(kind) =
-                    crate::store::grow_slots(&mut store.inner, &mut state.slots, need)
+                    crate::store::grow_slots(&mut store.inner, &mut state.slots, need, false)
                 {
                     store.park(state);
                     return Err(kind.into());

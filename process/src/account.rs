@@ -194,6 +194,12 @@ impl ProcLimiter {
         }
     }
 
+    /// A limiter that also holds `start` (what the process is charged from
+    /// its start: bookkeeping, arguments, environment) until it is dropped.
+    pub fn holding(start: Charge) -> Self {
+        ProcLimiter { held: start }
+    }
+
     /// Bytes of memories, tables and stacks held.
     pub fn bytes(&self) -> usize {
         self.held.bytes()

@@ -127,9 +127,6 @@ pub struct ProcData {
     pub response: Option<Response>,
     /// The process's memory account (see [`crate::account`]).
     pub account: MemAccount,
-    /// Bytes charged for what the process was started with (its arguments
-    /// and environment).
-    pub held: Option<Charge>,
 }
 
 impl ProcData {
@@ -152,7 +149,6 @@ impl ProcData {
             request: None,
             response: None,
             account: MemAccount::root(limits.memory),
-            held: None,
         }
     }
 }

@@ -285,12 +285,12 @@ impl Runtime {
         })?;
         let mut store = Store::new(&self.engine, data);
         store.data_mut().pid = pid;
-        store.data_mut().account = account.clone();
-        store.data_mut().held = Some(held);
-        store.set_limiter(ProcLimiter::new(&account));
+        let limited = account.is_limited();
+        store.data_mut().account = account;
+        store.set_limiter(ProcLimiter::holding(held));
         store.set_fuel_slice(Some(self.config.slice))?;
         store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
-        if account.is_limited() {
+        if limited {
             // A child that outgrows its limit ends with "limit exceeded"; the
             // root sees memory.grow fail with -1, as under wasmtime.
             store.set_limits(StoreLimits {

@@ -396,7 +396,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 let need = new_fp + callee.frame_size as usize;
                 if need > slots.len() {
                     std::hint::cold_path();
-                    if let Err(kind) = grow_slots(&mut store.inner, slots, need) {
+                    if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
                         trap!(kind);
                     }
                 }
@@ -461,7 +461,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                                 .len()
                                 .max(store.hosts[h as usize].ty.results().len());
                         if need > slots.len()
-                            && let Err(kind) = grow_slots(&mut store.inner, slots, need)
+                            && let Err(kind) = grow_slots(&mut store.inner, slots, need, false)
                         {
                             trap!(kind);
                         }

@@ -97,13 +97,15 @@ fn reserve_stack<E>(
     Ok(())
 }
 
-/// Grows the value stack to at least `need` slots (zeroed), doubling when it
-/// can: "call stack exhausted" past the configured maximum or when the
-/// allocator fails, "memory limit exceeded" when the limiter refuses.
+/// Grows the value stack to at least `need` slots (zeroed), to twice that
+/// when `double` and it can (calls, so that deepening recursion is
+/// amortised): "call stack exhausted" past the configured maximum or when
+/// the allocator fails, "memory limit exceeded" when the limiter refuses.
 pub(crate) fn grow_slots(
     inner: &mut StoreInner,
     slots: &mut Vec<u64>,
     need: usize,
+    double: bool,
 ) -> Result<(), TrapKind> {
     if need <= slots.len() {
         return Ok(());
@@ -112,7 +114,11 @@ pub(crate) fn grow_slots(
     if need > max {
         return Err(TrapKind::StackExhausted);
     }
-    let doubled = need.saturating_mul(2).min(max).max(need);
+    let doubled = if double {
+        need.saturating_mul(2).min(max).max(need)
+    } else {
+        need
+    };
     let want = if doubled > slots.capacity()
         && reserve_stack(inner, slots, doubled - slots.len(), SLOT_BYTES).is_ok()
     {
@@ -132,7 +138,8 @@ pub(crate) fn grow_frames(inner: &mut StoreInner, frames: &mut Vec<Frame>) -> Re
         return Ok(());
     }
     let max = inner.engine.config().max_call_depth;
-    let want = frames.capacity().saturating_mul(2).clamp(16, max.max(16));
+    // From 4 frames, as `Vec::push` would (an idle process stays small).
+    let want = frames.capacity().saturating_mul(2).clamp(4, max.max(4));
     let extra = want.saturating_sub(frames.len()).max(1);
     if reserve_stack(inner, frames, extra, FRAME_BYTES).is_err() {
         reserve_stack(inner, frames, 1, FRAME_BYTES)?;
