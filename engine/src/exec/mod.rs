@@ -105,7 +105,8 @@ fn in_bounds(start: u64, len: u64, size: usize) -> bool {
 
 /// Builds a trap with a backtrace from the frame stack.
 fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) -> Trap {
-    let mut bt = Vec::with_capacity(frames.len() + 1);
+    // At most 64 entries, whatever the depth the guest reached.
+    let mut bt = Vec::with_capacity(frames.len().min(63) + 1);
     for f in std::iter::once(current).chain(frames.iter().rev()) {
         let module = &inner.instances[f.instance as usize].module;
         let index = module.num_imported_funcs + f.func;
