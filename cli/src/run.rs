@@ -85,8 +85,9 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
 
-    /// Most bytes of linear memory the guest may have (suffixes K, M, G for
-    /// KiB, MiB, GiB); growth beyond fails as memory.grow -1.
+    /// Most bytes the run's processes may hold in all: linear memories,
+    /// tables, stacks and what the host keeps for them (suffixes K, M, G for
+    /// KiB, MiB, GiB; SECURITY.md); growth beyond fails as memory.grow -1.
     #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_size)]
     pub max_memory: Option<usize>,
 

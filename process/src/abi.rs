@@ -7,10 +7,11 @@
 //! [`Response`], and resumes the caller, which calls the same host function
 //! again and finds the answer.
 
-use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response, SpawnConfig};
+use crate::account::Charge;
+use crate::data::{ChildSpec, ITEM_BYTES, ProcData, ProcessCall, Request, Response, SpawnConfig};
 use crate::limits::{self, kind};
 use crate::pid::Pid;
-use crate::pipe::{ActivityLog, pipe};
+use crate::pipe::{ActivityLog, pipe_charged};
 use crate::shared_host::SharedHost;
 use wasiproc_engine::{Caller, Error, HostError, Linker, Memory};
 use wasiproc_wasi::errno::Errno;
@@ -47,12 +48,44 @@ fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
         .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
 }
 
+/// Reads a guest string: the range is checked against the guest's memory
+/// before anything is allocated (`EFAULT`), and the copy is allocated
+/// fallibly (`ENOMEM`).
 fn read_str(caller: &Caller<'_, ProcData>, ptr: i32, len: i32) -> Result<String, Errno> {
     let mem = memory(caller).map_err(|_| Errno::Fault)?;
-    let mut buf = vec![0u8; len as u32 as usize];
-    mem.read(caller, ptr as u32 as usize, &mut buf)
-        .map_err(|_| Errno::Fault)?;
+    let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
+    let size = mem.size(caller) as usize * wasiproc_engine::PAGE_SIZE;
+    if ptr.checked_add(len).is_none_or(|end| end > size) {
+        return Err(Errno::Fault);
+    }
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(len).map_err(|_| Errno::Nomem)?;
+    buf.resize(len, 0);
+    mem.read(caller, ptr, &mut buf).map_err(|_| Errno::Fault)?;
     String::from_utf8(buf).map_err(|_| Errno::Ilseq)
+}
+
+/// [`read_str`], with the string's bytes (and [`ITEM_BYTES`] for what
+/// holds it) charged to the caller's memory account first: `ENOMEM` over
+/// the limit. The charge travels with the string.
+fn read_str_charged(
+    caller: &Caller<'_, ProcData>,
+    ptr: i32,
+    len: i32,
+) -> Result<(String, Charge), Errno> {
+    let mem = memory(caller).map_err(|_| Errno::Fault)?;
+    let (p, l) = (ptr as u32 as usize, len as u32 as usize);
+    let size = mem.size(caller) as usize * wasiproc_engine::PAGE_SIZE;
+    if p.checked_add(l).is_none_or(|end| end > size) {
+        return Err(Errno::Fault);
+    }
+    let held = Charge::of(&caller.data().account, l + ITEM_BYTES).map_err(|_| Errno::Nomem)?;
+    Ok((read_str(caller, ptr, len)?, held))
+}
+
+/// A charge of [`ITEM_BYTES`] to the caller's account (`ENOMEM` over it).
+fn item_charge(caller: &Caller<'_, ProcData>) -> Result<Charge, Errno> {
+    Charge::of(&caller.data().account, ITEM_BYTES).map_err(|_| Errno::Nomem)
 }
 
 fn write_bytes(caller: &mut Caller<'_, ProcData>, ptr: i32, bytes: &[u8]) -> Result<(), Errno> {
@@ -161,9 +194,6 @@ fn child_spec(
     if limits.fuel.is_none() {
         limits.fuel = remaining_fuel;
     }
-    if limits.memory.is_none() {
-        limits.memory = data.limits.memory;
-    }
     if limits.fds.is_none() {
         limits.fds = data.limits.fds;
     }
@@ -197,10 +227,11 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_new",
         |mut c: Caller<'_, ProcData>, out: i32| -> Res {
+            let fresh = tryno!(SpawnConfig::new(&c.data().account).map_err(|_| Errno::Nomem));
             let d = c.data_mut();
             let id = d.next_config;
             d.next_config += 1;
-            d.configs.insert(id, SpawnConfig::default());
+            d.configs.insert(id, fresh);
             tryno!(write_bytes(&mut c, out, &id.to_le_bytes()));
             Ok(0)
         },
@@ -219,8 +250,11 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_arg",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
-            let s = tryno!(read_str(&c, ptr, len));
-            tryno!(config(&mut c, cfg)).args.push(s);
+            let (s, held) = tryno!(read_str_charged(&c, ptr, len));
+            let cfg = tryno!(config(&mut c, cfg));
+            tryno!(cfg.args.try_reserve(1).map_err(|_| Errno::Nomem));
+            cfg.args.push(s);
+            cfg.held.absorb(held);
             Ok(0)
         },
     )?;
@@ -228,12 +262,15 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_env",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
-            let s = tryno!(read_str(&c, ptr, len));
+            let (s, held) = tryno!(read_str_charged(&c, ptr, len));
             let Some((k, v)) = s.split_once('=') else {
                 return errno(Errno::Inval);
             };
             let (k, v) = (k.to_string(), v.to_string());
-            tryno!(config(&mut c, cfg)).env.push((k, v));
+            let cfg = tryno!(config(&mut c, cfg));
+            tryno!(cfg.env.try_reserve(1).map_err(|_| Errno::Nomem));
+            cfg.env.push((k, v));
+            cfg.held.absorb(held);
             Ok(0)
         },
     )?;
@@ -241,14 +278,15 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_dir",
         |mut c: Caller<'_, ProcData>, cfg: i32, fd: i32, ptr: i32, len: i32, ro: i32| -> Res {
-            let path = tryno!(read_str(&c, ptr, len));
+            let (path, held) = tryno!(read_str_charged(&c, ptr, len));
             let dir = tryno!(c.data_mut().wasi.fds().dir(fd as u32));
             if ro == 0 && !dir.mutable {
                 return errno(Errno::Notcapable);
             }
-            tryno!(config(&mut c, cfg))
-                .dirs
-                .push((fd as u32, path, ro != 0));
+            let cfg = tryno!(config(&mut c, cfg));
+            tryno!(cfg.dirs.try_reserve(1).map_err(|_| Errno::Nomem));
+            cfg.dirs.push((fd as u32, path, ro != 0));
+            cfg.held.absorb(held);
             Ok(0)
         },
     )?;
@@ -267,11 +305,20 @@ pub fn add_to_linker(
             if child < 0 {
                 return errno(Errno::Badf);
             }
+            let held = tryno!(item_charge(&c));
             // Mapping a child descriptor again replaces the earlier mapping.
-            let fds = &mut tryno!(config(&mut c, cfg)).fds;
-            match fds.iter_mut().find(|(_, mapped)| *mapped == child as u32) {
+            let cfg = tryno!(config(&mut c, cfg));
+            match cfg
+                .fds
+                .iter_mut()
+                .find(|(_, mapped)| *mapped == child as u32)
+            {
                 Some(entry) => entry.0 = parent,
-                None => fds.push((parent, child as u32)),
+                None => {
+                    tryno!(cfg.fds.try_reserve(1).map_err(|_| Errno::Nomem));
+                    cfg.fds.push((parent, child as u32));
+                    cfg.held.absorb(held);
+                }
             }
             Ok(0)
         },
@@ -280,11 +327,15 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_allow",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
-            let name = normalize(&tryno!(read_str(&c, ptr, len)));
+            let (name, held) = tryno!(read_str_charged(&c, ptr, len));
+            let name = normalize(&name);
             if !c.data().allow.contains(&name) {
                 return errno(Errno::Notcapable);
             }
-            tryno!(config(&mut c, cfg)).allow.insert(name);
+            let cfg = tryno!(config(&mut c, cfg));
+            if cfg.allow.insert(name) {
+                cfg.held.absorb(held);
+            }
             Ok(0)
         },
     )?;
@@ -294,6 +345,7 @@ pub fn add_to_linker(
         |mut c: Caller<'_, ProcData>, cfg: i32, k: i32, value: i64| -> Res {
             let value = value as u64;
             let own = c.data().limits;
+            let memory_room = c.data().account.remaining();
             let remaining_fuel = own.fuel.map(|_| {
                 use wasiproc_engine::AsContext;
                 c.as_context().get_fuel().unwrap_or(0)
@@ -306,7 +358,7 @@ pub fn add_to_linker(
                 }
                 kind::MEMORY => {
                     cfg.limits.memory = Some(value as usize);
-                    limits::within(Some(value as usize), own.memory)
+                    limits::within(Some(value as usize), memory_room)
                 }
                 kind::DESCENDANTS => {
                     cfg.limits.descendants = Some(value.min(u32::MAX as u64) as u32);
@@ -345,7 +397,8 @@ pub fn add_to_linker(
                     Err(e) => Ok(e as i32),
                 };
             }
-            let module = normalize(&tryno!(read_str(&c, ptr, len)));
+            let (module, _held) = tryno!(read_str_charged(&c, ptr, len));
+            let module = normalize(&module);
             if !c.data().allow.contains(&module) {
                 return errno(Errno::Notcapable);
             }
@@ -411,6 +464,7 @@ pub fn add_to_linker(
         MODULE,
         "pipe",
         move |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
+            let held = Charge::new(&c.data().account);
             let limit = c.data().limits.fds;
             let fds = c.data_mut().wasi.fds_mut();
             if let Some(max) = limit
@@ -418,7 +472,7 @@ pub fn add_to_linker(
             {
                 return errno(Errno::Mfile);
             }
-            let (r, w) = pipe(&log);
+            let (r, w) = pipe_charged(&log, held);
             let rfd = tryno!(fds.push(Descriptor::Input(Box::new(r))));
             let wfd = match fds.push(Descriptor::Output(Box::new(w))) {
                 Ok(fd) => fd,

@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod account;
 pub mod data;
 pub mod event;
 pub mod limits;

@@ -2,7 +2,8 @@
 //! scheduler that runs every process of a run on one thread in fuel slices.
 
 use crate::abi;
-use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response};
+use crate::account::{Charge, MemAccount, ProcLimiter};
+use crate::data::{ChildSpec, ITEM_BYTES, PROCESS_BYTES, ProcData, ProcessCall, Request, Response};
 use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
@@ -256,7 +257,7 @@ impl Runtime {
     ) -> Result<Pid, Error> {
         let allow = allow.iter().map(|n| abi::normalize(n)).collect();
         let data = ProcData::new(wasi, ROOT, Pid(0), allow, limits);
-        self.start_process(module, name, data, Pid(0), limits)
+        self.start_process(module, name, data, Pid(0), limits, 0)
     }
 
     fn start_process(
@@ -266,17 +267,33 @@ impl Runtime {
         data: ProcData,
         parent: Pid,
         limits: Limits,
+        start_bytes: usize,
     ) -> Result<Pid, Error> {
         let pid = Pid(self.next_pid);
+        // Memory is charged to the process and every ancestor (account.rs):
+        // the root's account holds the run's limit.
+        let account = match self.procs.get(&parent).and_then(|p| p.store.as_ref()) {
+            Some(s) => s.data().account.child(limits.memory),
+            None => MemAccount::root(limits.memory),
+        };
+        let start_bytes = start_bytes.saturating_add(PROCESS_BYTES);
+        let held = Charge::of(&account, start_bytes).map_err(|_| {
+            Error::Limit(format!(
+                "a process of {start_bytes} bytes (bookkeeping, arguments and environment) \
+                 exceeds the memory limit"
+            ))
+        })?;
         let mut store = Store::new(&self.engine, data);
         store.data_mut().pid = pid;
+        let limited = account.is_limited();
+        store.data_mut().account = account;
+        store.set_limiter(ProcLimiter::holding(held));
         store.set_fuel_slice(Some(self.config.slice))?;
         store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
-        if let Some(bytes) = limits.memory {
+        if limited {
             // A child that outgrows its limit ends with "limit exceeded"; the
             // root sees memory.grow fail with -1, as under wasmtime.
             store.set_limits(StoreLimits {
-                memory_bytes: bytes,
                 trap_on_grow_failure: pid != ROOT,
                 ..StoreLimits::default()
             });
@@ -526,6 +543,12 @@ impl Runtime {
             .get(&spec.module)
             .cloned()
             .ok_or(Errno::Noent as u16)?;
+        let start_bytes = spec
+            .args
+            .iter()
+            .map(|a| a.len() + ITEM_BYTES)
+            .chain(spec.env.iter().map(|(k, v)| k.len() + v.len() + ITEM_BYTES))
+            .sum();
         let mut builder = WasiCtxBuilder::new();
         builder
             .args(spec.args)
@@ -539,8 +562,19 @@ impl Runtime {
             wasi.fds_mut().insert_at(n, d);
         }
         let data = ProcData::new(wasi, Pid(0), parent, spec.allow, spec.limits);
-        self.start_process(&module, &spec.module, data, parent, spec.limits)
-            .map_err(|_| Errno::Noexec as u16)
+        self.start_process(
+            &module,
+            &spec.module,
+            data,
+            parent,
+            spec.limits,
+            start_bytes,
+        )
+        .map_err(|e| match e {
+            // Over a memory limit, or the host is out of memory.
+            Error::Limit(_) => Errno::Nomem as u16,
+            _ => Errno::Noexec as u16,
+        })
     }
 
     fn is_descendant(&self, pid: Pid, of: Pid) -> bool {

@@ -75,7 +75,11 @@ pub fn poll_oneoff(
     let size = nsubscriptions
         .checked_mul(SUBSCRIPTION_SIZE)
         .ok_or(WasiError::MemoryOutOfBounds)?;
-    let subs = mem.slice(in_ptr, size)?.to_vec();
+    let in_bytes = mem.slice(in_ptr, size)?;
+    let mut subs = Vec::new();
+    subs.try_reserve_exact(in_bytes.len())
+        .map_err(|_| WasiError::from(Errno::Nomem))?;
+    subs.extend_from_slice(in_bytes);
     let out_size = nsubscriptions
         .checked_mul(EVENT_SIZE)
         .ok_or(WasiError::MemoryOutOfBounds)?;
