@@ -433,18 +433,19 @@ fn replay_applies_the_recorded_limits_and_its_own() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = run(&["replay", s(&trace)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = run(&["replay", "--max-memory", "64K", s(&trace)]);
+    // 128K: the one page and the process's 8 KiB of bookkeeping fit, 16 more pages do not.
+    let o = run(&["replay", "--max-memory", "128K", s(&trace)]);
     assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
-    let o = run(&["replay", "--verify", "--max-memory", "64K", s(&trace)]);
+    let o = run(&["replay", "--verify", "--max-memory", "128K", s(&trace)]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("ending (exit code 7, recorded exit code 0)"));
-    // Recorded under --max-memory 64K: the replay keeps the limit.
+    // Recorded under --max-memory 128K: the replay keeps the limit.
     let o = run(&[
         "run",
         "--record",
         s(&trace),
         "--max-memory",
-        "64K",
+        "128K",
         s(&wasm),
     ]);
     assert_eq!(o.status.code(), Some(7), "{}", stderr(&o));
