@@ -24,6 +24,17 @@
 //! Execution can stop before any instruction (fuel slice used up, or a host
 //! call reported "blocked") and resume at the same instruction later.
 //!
+//! Bulk operations (`memory.fill/copy/init`, `table.fill/copy/init/grow`)
+//! also cost fuel in proportion to their length, on top of the one unit of
+//! their operator: [`memory_bulk_fuel`] (1 per started 64 bytes) and
+//! [`table_bulk_fuel`] (1 per started 8 elements; for `table.grow`, of the
+//! delta, and only when the growth is granted). This part is charged when
+//! the instruction runs, after its bounds check and before it acts: when
+//! the total budget cannot pay it, the instruction traps with `OutOfFuel`
+//! and does nothing; when only the current slice cannot, execution stops
+//! before the instruction and runs it (charging it) in the next slice, where
+//! the charge may exceed the slice (the slice then ends at the next check).
+//!
 //! Integer values are stored zero-extended: an `i32` occupies the low 32 bits.
 //! Floats are stored as their bit patterns, so reinterpret casts need no code.
 //! References are 0 for null; a `funcref` is its store function index + 1, an
@@ -31,6 +42,26 @@
 
 /// A slot index relative to the current frame pointer.
 pub type Slot = u32;
+
+/// Bytes of a `memory.fill`, `memory.copy` or `memory.init` paid for by one
+/// unit of fuel (see the module docs).
+pub const MEMORY_BULK_BYTES_PER_FUEL: u64 = 64;
+
+/// Elements of a `table.fill`, `table.copy`, `table.init` or `table.grow`
+/// paid for by one unit of fuel (see the module docs).
+pub const TABLE_BULK_ELEMS_PER_FUEL: u64 = 8;
+
+/// The fuel a bulk memory operation of `len` bytes costs beyond its
+/// operator's unit: one per started [`MEMORY_BULK_BYTES_PER_FUEL`] bytes.
+pub fn memory_bulk_fuel(len: u64) -> u64 {
+    len.div_ceil(MEMORY_BULK_BYTES_PER_FUEL)
+}
+
+/// The fuel a bulk table operation of `len` elements costs beyond its
+/// operator's unit: one per started [`TABLE_BULK_ELEMS_PER_FUEL`] elements.
+pub fn table_bulk_fuel(len: u64) -> u64 {
+    len.div_ceil(TABLE_BULK_ELEMS_PER_FUEL)
+}
 
 /// Two 16-bit slot indexes in one 32-bit field, for fused instructions
 /// that name more slots than fit otherwise; each variant's docs say what
@@ -59,7 +90,9 @@ pub enum Instr {
     Unreachable,
     /// Start of a fuel region (see the module docs): charges `amount`.
     /// Suspends (before charging) when the slice is used up; traps with
-    /// `OutOfFuel` when the total budget cannot pay.
+    /// `OutOfFuel` when the total budget cannot pay. The interpreter lets
+    /// the branch or call that reaches it pay it (saving its dispatch), with
+    /// the same charges and the same stopping point (exec/threaded).
     ConsumeFuel { amount: u32 },
     /// Unconditional jump to `target`.
     Br { target: u32 },
@@ -109,12 +142,16 @@ pub enum Instr {
     /// `table.size`.
     TableSize { dst: Slot, table: u32 },
     /// `table.grow`: operands (init, delta) at `base`, `base+1`; result at `base`.
+    /// Costs [`table_bulk_fuel`]`(delta)` more when granted.
     TableGrow { table: u32, base: Slot },
     /// `table.fill`: operands (index, value, len) at `base..base+3`.
+    /// Costs [`table_bulk_fuel`]`(len)` more (module docs).
     TableFill { table: u32, base: Slot },
     /// `table.copy`: operands (dst, src, len) at `base..base+3`.
+    /// Costs [`table_bulk_fuel`]`(len)` more (module docs).
     TableCopy { dst_table: u32, src_table: u32, base: Slot },
     /// `table.init`: operands (dst, src, len) at `base..base+3`.
+    /// Costs [`table_bulk_fuel`]`(len)` more (module docs).
     TableInit { table: u32, elem: u32, base: Slot },
     /// `elem.drop`.
     ElemDrop { elem: u32 },
@@ -125,10 +162,13 @@ pub enum Instr {
     /// `memory.grow`: `slot[dst] = old pages or -1`; delta read from `delta`.
     MemoryGrow { dst: Slot, delta: Slot },
     /// `memory.fill`: operands (dst, value, len) at `base..base+3`.
+    /// Costs [`memory_bulk_fuel`]`(len)` more (module docs).
     MemoryFill { base: Slot },
     /// `memory.copy`: operands (dst, src, len) at `base..base+3`.
+    /// Costs [`memory_bulk_fuel`]`(len)` more (module docs).
     MemoryCopy { base: Slot },
     /// `memory.init`: operands (dst, src, len) at `base..base+3`.
+    /// Costs [`memory_bulk_fuel`]`(len)` more (module docs).
     MemoryInit { data: u32, base: Slot },
     /// `data.drop`.
     DataDrop { data: u32 },

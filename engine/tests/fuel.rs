@@ -61,3 +61,121 @@ fn both_arms_of_an_if_are_charged_in_their_own_region() {
     assert_eq!(fuel_of(&mut store, &inst, "pick", 0), 7 + 5);
     assert_eq!(fuel_of(&mut store, &inst, "pick", -3), 7);
 }
+
+/// A module whose exports run one bulk operation of length `n` each, and
+/// whose entry regions are the same for every `n`.
+const BULK: &str = r#"(module
+  (memory (export "mem") 4)
+  (table $t (export "tab") 2000 funcref)
+  (table $u 2000 funcref)
+  (data $d "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+  (elem $e func $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f $f)
+  (func $f)
+  (func (export "mfill") (param $n i32) (result i32)
+    (memory.fill (i32.const 0) (i32.const 7) (local.get $n)) (i32.const 0))
+  (func (export "mcopy") (param $n i32) (result i32)
+    (memory.copy (i32.const 100000) (i32.const 0) (local.get $n)) (i32.const 0))
+  (func (export "minit") (param $n i32) (result i32)
+    (memory.init $d (i32.const 0) (i32.const 0) (local.get $n)) (i32.const 0))
+  (func (export "tfill") (param $n i32) (result i32)
+    (table.fill $t (i32.const 0) (ref.func $f) (local.get $n)) (i32.const 0))
+  (func (export "tcopy") (param $n i32) (result i32)
+    (table.copy $u $t (i32.const 0) (i32.const 0) (local.get $n)) (i32.const 0))
+  (func (export "tinit") (param $n i32) (result i32)
+    (table.init $t $e (i32.const 0) (i32.const 0) (local.get $n)) (i32.const 0))
+  (func (export "tgrow") (param $n i32) (result i32)
+    (table.grow $u (ref.null func) (local.get $n))))"#;
+
+#[test]
+fn bulk_operations_cost_fuel_in_proportion_to_their_length() {
+    let (mut store, inst) = metered(BULK);
+    let mem_cases = [1, 63, 64, 65, 128, 160];
+    for name in ["mfill", "mcopy", "minit"] {
+        let base = fuel_of(&mut store, &inst, name, 0);
+        for n in mem_cases {
+            // One unit per started 64 bytes, on top of the operator's unit.
+            let expected = base + (n as u64).div_ceil(64);
+            assert_eq!(fuel_of(&mut store, &inst, name, n), expected, "{name}({n})");
+            assert_eq!(isa::memory_bulk_fuel(n as u64), (n as u64).div_ceil(64));
+        }
+    }
+    for name in ["tfill", "tcopy", "tinit", "tgrow"] {
+        let base = fuel_of(&mut store, &inst, name, 0);
+        for n in [1, 7, 8, 9, 16, 40] {
+            // One unit per started 8 elements.
+            assert_eq!(
+                fuel_of(&mut store, &inst, name, n),
+                base + (n as u64).div_ceil(8),
+                "{name}({n})"
+            );
+        }
+    }
+    // A refused table.grow does no work and costs only its operator.
+    let base = fuel_of(&mut store, &inst, "tgrow", 0);
+    assert_eq!(fuel_of(&mut store, &inst, "tgrow", -1), base);
+    // So does a bulk operation that traps out of bounds.
+    let before = store.fuel_consumed();
+    let err = common::call::<i32, i32>(&inst, &mut store, "mfill", 1 << 20).unwrap_err();
+    assert_eq!(common::trap_kind(err), TrapKind::MemoryOutOfBounds);
+    assert_eq!(
+        store.fuel_consumed() - before,
+        fuel_of(&mut store, &inst, "mfill", 0)
+    );
+}
+
+#[test]
+fn a_bulk_operation_the_budget_cannot_pay_traps_without_acting() {
+    let (mut store, inst) = metered(BULK);
+    let small = fuel_of(&mut store, &inst, "mfill", 0);
+    // Enough for the operators of two calls and 100 units: a fill of 6,400
+    // bytes fits, one of 64 KiB (1,024 units) does not.
+    store.set_fuel(2 * small + 100).unwrap();
+    let err = common::call::<i32, i32>(&inst, &mut store, "mfill", 65536).unwrap_err();
+    assert_eq!(common::trap_kind(err), TrapKind::OutOfFuel);
+    let mem = inst.get_memory(&store, "mem").unwrap();
+    assert!(
+        mem.data(&store)[..65536].iter().all(|&b| b == 0),
+        "the fill ran although it could not be paid for"
+    );
+    // Only the operators of the entry region were charged (in advance).
+    assert_eq!(
+        store.get_fuel().unwrap(),
+        small + 100,
+        "the fill was charged"
+    );
+    common::call::<i32, i32>(&inst, &mut store, "mfill", 6400).unwrap();
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    assert!(mem.data(&store)[..6400].iter().all(|&b| b == 7));
+}
+
+#[test]
+fn a_bulk_charge_beyond_the_slice_is_paid_in_the_next_slice() {
+    let engine = {
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        Engine::new(&config)
+    };
+    let (mut store, inst) = metered(BULK);
+    let whole = fuel_of(&mut store, &inst, "mfill", 1 << 16);
+    let (_, mut store, inst) = common::instantiate(&engine, BULK);
+    store.set_fuel(1_000_000).unwrap();
+    store.set_fuel_slice(Some(100)).unwrap();
+    let f = inst.get_func(&store, "mfill").unwrap();
+    let mut outcome = f.call_resumable(&mut store, &[Val::I32(1 << 16)]).unwrap();
+    let mut slices = 0;
+    let results = loop {
+        match outcome {
+            CallOutcome::Finished(v) => break v,
+            CallOutcome::Suspended(Suspension::OutOfSlice) => {
+                slices += 1;
+                outcome = store.resume().unwrap();
+            }
+            CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
+        }
+    };
+    assert_eq!(results, vec![Val::I32(0)]);
+    assert_eq!(store.fuel_consumed(), whole);
+    // The 1,024 units of the fill exceed the 100-unit slice: the call stops
+    // once before the fill and runs it at the start of the next slice.
+    assert_eq!(slices, 1);
+}

@@ -382,6 +382,36 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
             };
         }
+        // Charges the length-proportional part of a bulk operation's fuel
+        // (`isa::bulk_fuel`), after its bounds check and before it acts:
+        // traps with `OutOfFuel` (the operation not done) when the total
+        // budget cannot pay; when only the slice cannot, suspends before the
+        // instruction, which runs again (charging again) in the next slice.
+        macro_rules! charge_bulk {
+            ($extra:expr) => {{
+                let extra: u64 = $extra;
+                if fuel_on && extra > 0 {
+                    if extra <= budget {
+                        budget -= extra;
+                    } else {
+                        commit_fuel!();
+                        refresh_fuel!();
+                        match store.inner.fuel.charge_slow(extra) {
+                            Ok(()) => {
+                                refresh_fuel!();
+                            }
+                            Err(crate::store::FuelShortfall::OutOfFuel) => {
+                                trap!(TrapKind::OutOfFuel)
+                            }
+                            Err(crate::store::FuelShortfall::EndOfSlice) => {
+                                save!(cur.pc() - 1);
+                                return Ok(Step::Suspend(Suspension::OutOfSlice));
+                            }
+                        }
+                    }
+                }
+            }};
+        }
         // Enters Wasm function `index` of the current instance with its
         // frame starting at slot `base`.
         // Reserves the frame of `callee` at slot `base` of the current frame
@@ -966,7 +996,17 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     std::hint::cold_path();
                     let init = s!(base);
                     let delta = r32!(base + 1);
-                    match grow_table(&mut store.inner, inst.tables[table as usize], delta, init) {
+                    let ti = inst.tables[table as usize];
+                    let t = &store.inner.tables[ti as usize];
+                    // Charged only when the growth will be granted: a refused
+                    // request does no work.
+                    let granted = (t.elems.len() as u64 + delta as u64)
+                        <= (t.ty.maximum.unwrap_or(u32::MAX) as u64)
+                            .min(store.inner.limits.table_elements as u64);
+                    if granted {
+                        charge_bulk!(crate::isa::table_bulk_fuel(delta as u64));
+                    }
+                    match grow_table(&mut store.inner, ti, delta, init) {
                         GrowResult::Grown(old) => w32!(base, old),
                         GrowResult::Refused => w32!(base, u32::MAX),
                         GrowResult::LimitTrap => trap!(TrapKind::MemoryLimit),
@@ -975,11 +1015,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::TableFill { table, base } => {
                     std::hint::cold_path();
                     let (i, v, n) = (r32!(base) as u64, s!(base + 1), r32!(base + 2) as u64);
-                    let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
-                    if !in_bounds(i, n, t.elems.len()) {
+                    let ti = inst.tables[table as usize] as usize;
+                    if !in_bounds(i, n, store.inner.tables[ti].elems.len()) {
                         trap!(TrapKind::TableOutOfBounds);
                     }
-                    t.elems[i as usize..(i + n) as usize].fill(v);
+                    charge_bulk!(crate::isa::table_bulk_fuel(n));
+                    store.inner.tables[ti].elems[i as usize..(i + n) as usize].fill(v);
                 }
                 Instr::TableCopy {
                     dst_table,
@@ -1000,6 +1041,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     {
                         trap!(TrapKind::TableOutOfBounds);
                     }
+                    charge_bulk!(crate::isa::table_bulk_fuel(n));
+                    let tables = &mut store.inner.tables;
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
                     copy_between_tables(&mut store.inner, dt, d, st, sr, n);
                 }
@@ -1010,12 +1053,19 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u64,
                         r32!(base + 2) as u64,
                     );
-                    let StoreInner { tables, elems, .. } = &mut store.inner;
-                    let seg = &elems[inst.elems[elem as usize] as usize].items;
-                    let t = &mut tables[inst.tables[table as usize] as usize];
-                    if !in_bounds(sr, n, seg.len()) || !in_bounds(d, n, t.elems.len()) {
+                    let (ei, ti) = (
+                        inst.elems[elem as usize] as usize,
+                        inst.tables[table as usize] as usize,
+                    );
+                    if !in_bounds(sr, n, store.inner.elems[ei].items.len())
+                        || !in_bounds(d, n, store.inner.tables[ti].elems.len())
+                    {
                         trap!(TrapKind::TableOutOfBounds);
                     }
+                    charge_bulk!(crate::isa::table_bulk_fuel(n));
+                    let StoreInner { tables, elems, .. } = &mut store.inner;
+                    let seg = &elems[ei].items;
+                    let t = &mut tables[ti];
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
                     t.elems[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
@@ -1048,10 +1098,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u8,
                         r32!(base + 2) as u64,
                     );
-                    let m = mem.bytes_mut();
-                    if !in_bounds(d, n, m.len()) {
+                    if !in_bounds(d, n, mem.len()) {
                         out_of_bounds!();
                     }
+                    charge_bulk!(crate::isa::memory_bulk_fuel(n));
+                    let m = mem.bytes_mut();
                     m[d as usize..(d + n) as usize].fill(v);
                 }
                 Instr::MemoryCopy { base } => {
@@ -1061,10 +1112,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u64,
                         r32!(base + 2) as u64,
                     );
-                    let m = mem.bytes_mut();
-                    if !in_bounds(d, n, m.len()) || !in_bounds(sr, n, m.len()) {
+                    if !in_bounds(d, n, mem.len()) || !in_bounds(sr, n, mem.len()) {
                         out_of_bounds!();
                     }
+                    charge_bulk!(crate::isa::memory_bulk_fuel(n));
+                    let m = mem.bytes_mut();
                     m.copy_within(sr as usize..(sr + n) as usize, d as usize);
                 }
                 Instr::MemoryInit { data, base } => {
@@ -1074,11 +1126,15 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(base + 1) as u64,
                         r32!(base + 2) as u64,
                     );
-                    let seg = store.inner.datas[inst.datas[data as usize] as usize].bytes();
-                    let m = mem.bytes_mut();
-                    if !in_bounds(sr, n, seg.len()) || !in_bounds(d, n, m.len()) {
+                    let di = inst.datas[data as usize] as usize;
+                    if !in_bounds(sr, n, store.inner.datas[di].bytes().len())
+                        || !in_bounds(d, n, mem.len())
+                    {
                         out_of_bounds!();
                     }
+                    charge_bulk!(crate::isa::memory_bulk_fuel(n));
+                    let seg = store.inner.datas[di].bytes();
+                    let m = mem.bytes_mut();
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
                     m[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
