@@ -1042,7 +1042,6 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         trap!(TrapKind::TableOutOfBounds);
                     }
                     charge_bulk!(crate::isa::table_bulk_fuel(n));
-                    let tables = &mut store.inner.tables;
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
                     copy_between_tables(&mut store.inner, dt, d, st, sr, n);
                 }
