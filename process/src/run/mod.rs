@@ -21,7 +21,7 @@ mod trace_file;
 pub use check::{Check, Difference};
 pub use host_fn::HostCall;
 pub use replay::{Replay, Replayed};
-pub use stdio::{HostPipe, Output, OutputDigest, SharedBuffer, Stdin};
+pub use stdio::{HostPipe, Output, OutputCallback, OutputDigest, SharedBuffer, Stdin};
 pub use trace_file::Ending;
 
 use crate::{
@@ -65,13 +65,13 @@ pub struct Grant {
 /// writes into the trace's header and a replay runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Plan {
-    /// The root's name: argv[0] and its process name.
+    /// The root's name: `argv[0]` and its process name.
     pub root_name: String,
     /// The root module's bytes.
     pub root: Vec<u8>,
     /// The modules the run may spawn: (name, bytes).
     pub modules: Vec<(String, Vec<u8>)>,
-    /// The guest's arguments after argv[0].
+    /// The guest's arguments after `argv[0]`.
     pub args: Vec<String>,
     /// The guest's environment.
     pub env: Vec<(String, String)>,
@@ -275,7 +275,7 @@ impl std::fmt::Debug for Run {
 
 impl Run {
     /// A run of the module `wasm` as the root process, named `name`
-    /// (its argv[0] and its name in summaries and traces). Defaults: no
+    /// (its `argv[0]` and its name in summaries and traces). Defaults: no
     /// arguments, no environment, no grants, the host's stdio, no fuel or
     /// memory limit, 10,000 processes, a slice of 10,000 fuel, real time.
     pub fn new(name: impl Into<String>, wasm: impl Into<Vec<u8>>) -> Run {
@@ -352,7 +352,7 @@ impl Run {
         Ok(self)
     }
 
-    /// Appends an argument (after argv[0], the root's name).
+    /// Appends an argument (after `argv[0]`, the root's name).
     pub fn arg(&mut self, arg: impl Into<String>) -> &mut Self {
         self.plan.args.push(arg.into());
         self

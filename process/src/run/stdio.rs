@@ -408,6 +408,9 @@ impl std::fmt::Debug for Stdin {
     }
 }
 
+/// The function behind [`Output::Callback`]: called with each write.
+pub type OutputCallback = Box<dyn FnMut(&[u8]) + Send>;
+
 /// Where the root process's standard output or error goes. Children that
 /// inherit the descriptor write to the same place.
 #[derive(Default)]
@@ -427,7 +430,7 @@ pub enum Output {
     /// Written to this writer.
     Writer(Box<dyn Write + Send>),
     /// Each write is handed to this function.
-    Callback(Box<dyn FnMut(&[u8]) + Send>),
+    Callback(OutputCallback),
     /// Read by the embedder from the pipe while the run goes on (see
     /// [`crate::Running`]); a write that finds it full waits until the
     /// embedder has read.
@@ -497,7 +500,7 @@ impl OutputStream for SharedWriter {
 }
 
 /// A [`Write`] over a callback.
-struct CallbackWriter(Box<dyn FnMut(&[u8]) + Send>);
+struct CallbackWriter(OutputCallback);
 
 impl Write for CallbackWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
