@@ -495,7 +495,9 @@ impl Run {
         self
     }
 
-    /// Runs the program to the end of its root process.
+    /// Runs the program to the end of its root process. The stdio, the
+    /// recording, the event sink and the Chrome trace are used up by the
+    /// run (a second call gets the defaults); the rest stays.
     pub fn execute(&mut self) -> Result<Report, Error> {
         self.start()?.finish()
     }
@@ -681,7 +683,9 @@ impl Run {
 
 /// A started run, driven step by step: the embedder's own loop can feed a
 /// [`HostPipe`] stdin, read a [`HostPipe`] stdout and do its own work
-/// between steps. [`Running::finish`] runs to the end.
+/// between steps. [`Running::finish`] runs to the end. A run dropped
+/// before it ends leaves its recording without a trailer (a truncated
+/// trace) and its Chrome trace unfinished.
 pub struct Running {
     rt: Runtime,
     fin: Finisher,

@@ -807,6 +807,38 @@ mod tests {
     }
 
     #[test]
+    fn a_capture_stops_at_its_limit_and_a_host_pipe_at_its_capacity() {
+        let buf = Captured::default();
+        let mut c = CaptureStream {
+            buf: buf.clone(),
+            limit: 5,
+        };
+        assert_eq!(c.write(b"abc").unwrap(), StreamWrite::Written(3));
+        assert_eq!(c.write(b"def"), Err(Errno::Fbig));
+        assert_eq!(*lock(&buf), b"abc");
+
+        let p = HostPipe::new(4);
+        assert_eq!(p.write(b"123456"), 4);
+        let mut w = p.clone();
+        assert!(!OutputStream::ready(&mut w));
+        assert_eq!(
+            OutputStream::write(&mut w, b"7").unwrap(),
+            StreamWrite::WouldBlock
+        );
+        let mut r = p.clone();
+        let mut got = [0u8; 3];
+        assert_eq!(r.read(&mut got).unwrap(), StreamRead::Data(3));
+        assert_eq!(&got, b"123");
+        assert_eq!(p.read_available(), b"4");
+        assert!(!InputStream::ready(&mut r));
+        assert_eq!(r.read(&mut got).unwrap(), StreamRead::WouldBlock);
+        p.close();
+        assert!(InputStream::ready(&mut r));
+        assert_eq!(r.read(&mut got).unwrap(), StreamRead::Data(0));
+        assert_eq!(OutputStream::write(&mut w, b"x"), Err(Errno::Pipe));
+    }
+
+    #[test]
     fn digests_follow_what_was_written() {
         let h = SharedHash::default();
         lock(&h.0).update(b"hello ");
