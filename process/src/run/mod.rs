@@ -325,16 +325,24 @@ impl Run {
     /// filesystem view, read through the grant that holds it (grant the
     /// directory first) with the resolution a guest's `path_open` gets:
     /// `..`, absolute paths and symbolic links that lead out of the grant
-    /// are refused. Grants are searched in the order they were given.
+    /// are refused. The grant is the one whose guest path is the longest
+    /// that holds `path` (the first given among equals), as the guest's own
+    /// path resolution picks it.
     pub fn allow_command_in_view(&mut self, path: &str) -> Result<&mut Self, Error> {
         let abs = |p: &str| format!("/{}", p.trim_start_matches("./").trim_start_matches('/'));
         let want = abs(path);
-        let found = self.plan.grants.iter().find_map(|g| {
+        let mut found: Option<(&Grant, &str, usize)> = None;
+        for g in &self.plan.grants {
             let dir = abs(&g.guest);
             let dir = dir.trim_end_matches('/');
-            let rest = want.strip_prefix(dir)?.strip_prefix('/')?;
-            Some((g, rest))
-        });
+            let Some(rest) = want.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) else {
+                continue;
+            };
+            if found.is_none_or(|(_, _, len)| dir.len() > len) {
+                found = Some((g, rest, dir.len()));
+            }
+        }
+        let found = found.map(|(g, rest, _)| (g, rest));
         let Some((grant, rest)) = found else {
             return Err(Error::NotInView(path.to_string()));
         };
@@ -1083,5 +1091,43 @@ fn read_in_grant(dir: &str, path: &str) -> Result<Vec<u8>, Errno> {
         }
         bytes.try_reserve(n).map_err(|_| Errno::Nomem)?;
         bytes.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_in_view_is_read_through_the_grant_with_the_longest_guest_path() {
+        let top = std::env::temp_dir().join(format!("wasiproc-view-{}", std::process::id()));
+        let (outer, inner) = (top.join("outer"), top.join("inner"));
+        std::fs::create_dir_all(outer.join("data")).unwrap();
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(outer.join("data/x.wasm"), b"outer").unwrap();
+        std::fs::write(inner.join("x.wasm"), b"inner").unwrap();
+        std::fs::write(outer.join("y.wasm"), b"y").unwrap();
+        let mut run = Run::new("root.wasm", Vec::new());
+        run.dir(outer.to_string_lossy(), "/")
+            .dir_read_only(inner.to_string_lossy(), "/data");
+        run.allow_command_in_view("/data/x.wasm").unwrap();
+        run.allow_command_in_view("./y.wasm").unwrap();
+        assert_eq!(
+            run.plan.modules,
+            vec![
+                ("/data/x.wasm".to_string(), b"inner".to_vec()),
+                ("./y.wasm".to_string(), b"y".to_vec())
+            ]
+        );
+        assert!(matches!(
+            run.allow_command_in_view("/data/../../inner/x.wasm"),
+            Err(Error::CommandUnreadable { .. })
+        ));
+        let mut bare = Run::new("root.wasm", Vec::new());
+        assert!(matches!(
+            bare.allow_command_in_view("x.wasm"),
+            Err(Error::NotInView(_))
+        ));
+        let _ = std::fs::remove_dir_all(&top);
     }
 }
