@@ -23,6 +23,7 @@ use wasiproc_wasi::{FuelClock, StdinTape};
 
 /// One thing that differs between the two runs of a check.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Difference {
     /// What differs: `event log`, `stdout`, `stderr`, `exit status`,
     /// `trap`, `process summary`, `run error`, `outcome` or `fuel`.
@@ -32,6 +33,7 @@ pub struct Difference {
 }
 
 /// The result of [`crate::Run::check_determinism`].
+#[non_exhaustive]
 pub struct Check {
     /// How the first run ended (its outputs are in [`Check::write_stdout`]
     /// and [`Check::write_stderr`], not in the report).

@@ -212,6 +212,7 @@ pub fn trap_text(trap: &Trap) -> String {
 
 /// What a finished run produced.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Report {
     /// How the root ended.
     pub status: ExitStatus,

@@ -52,6 +52,7 @@ impl std::fmt::Debug for Replay {
 
 /// What a replay produced, next to what the recording says.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Replayed {
     /// The replay's report, when its root ended (`None` when the run failed
     /// as the recorded one did: see [`Replayed::ending`]).
