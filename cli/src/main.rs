@@ -6,13 +6,8 @@
 //! process exit code in one place. Adding a subcommand is one variant of
 //! [`Command`] and one arm in [`main`].
 
-mod check;
-mod digest;
-mod output;
-mod record;
 mod replay;
 mod run;
-mod trace;
 mod validate;
 mod wast;
 

@@ -373,6 +373,45 @@ impl Runtime {
         })
     }
 
+    /// Runs slices until the root ends or the run has consumed `budget`
+    /// more fuel (checked at slice boundaries, so a step may overshoot by
+    /// up to one slice). `Ok(Some(report))` once the root has ended (what
+    /// is left is killed, as [`Runtime::run`] does); `Ok(None)` when the
+    /// budget is spent first. A [`RunError::Deadlock`] leaves the runtime
+    /// as it was: an embedder whose streams can wake a process (input fed
+    /// to a stream, output drained) may do so and step again. Stepping and
+    /// [`Runtime::run`] can be mixed; the scheduling is the same.
+    pub fn step(&mut self, budget: u64) -> Result<Option<RunReport>, RunError> {
+        let stop = self.total_fuel.saturating_add(budget);
+        loop {
+            if matches!(
+                self.procs.get(&ROOT).map(|p| &p.state),
+                Some(State::Zombie(_)) | None
+            ) {
+                // `run` sees the root ended and only concludes the run.
+                return self.run().map(Some);
+            }
+            if self.total_fuel >= stop {
+                return Ok(None);
+            }
+            let Some(pid) = self.queue.pop_front() else {
+                if self.wake_ready() {
+                    continue;
+                }
+                self.wait_outside()?;
+                continue;
+            };
+            self.run_slice(pid);
+            self.wake_ready();
+        }
+    }
+
+    /// The linker every process is instantiated with, for an embedder's
+    /// own import modules (define them before the first spawn).
+    pub fn linker_mut(&mut self) -> &mut Linker<ProcData> {
+        &mut self.linker
+    }
+
     /// Runs one slice of `pid` and files the outcome.
     fn run_slice(&mut self, pid: Pid) {
         let Some(p) = self.procs.get(&pid) else {
