@@ -18,6 +18,10 @@ fn call<T>(
     get: &GetCtx<T>,
     f: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult<()>,
 ) -> Result<i32, HostError> {
+    // Host work proportional to guest-chosen sizes is charged as fuel
+    // (docs/wasi.md, "Fuel"): the call may spend what the caller has left.
+    let fuel_left = caller.fuel_left();
+    get(caller.data_mut()).begin_call(fuel_left);
     let result = match caller.get_export("memory") {
         Some(Extern::Memory(m)) => {
             let (bytes, data) = m.data_and_store_mut(caller.as_context_mut());
@@ -25,6 +29,10 @@ fn call<T>(
         }
         _ => f(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
     };
+    let spent = get(caller.data_mut()).end_call();
+    if spent > 0 {
+        caller.consume_fuel(spent)?;
+    }
     match result {
         Ok(()) => Ok(0),
         Err(e) => e.into_host(),

@@ -7,7 +7,7 @@
 //! the same deadlines and finishes once they have passed.
 
 use crate::blocked::{BlockedOn, Interest};
-use crate::ctx::WasiCtx;
+use crate::ctx::{FUEL_PER_SUBSCRIPTION, WasiCtx};
 use crate::errno::{Errno, WasiError, WasiResult};
 use crate::memory::GuestMemory;
 use crate::table::Descriptor;
@@ -75,11 +75,15 @@ pub fn poll_oneoff(
     let size = nsubscriptions
         .checked_mul(SUBSCRIPTION_SIZE)
         .ok_or(WasiError::MemoryOutOfBounds)?;
-    let subs = mem.slice(in_ptr, size)?.to_vec();
+    mem.slice(in_ptr, size)?;
     let out_size = nsubscriptions
         .checked_mul(EVENT_SIZE)
         .ok_or(WasiError::MemoryOutOfBounds)?;
     mem.slice(out_ptr, out_size)?;
+    // The host's work is proportional to the number of subscriptions: it
+    // is paid for before any of it is done (each attempt of a blocked call).
+    ctx.charge(nsubscriptions as u64 * FUEL_PER_SUBSCRIPTION)?;
+    let subs = mem.slice(in_ptr, size)?.to_vec();
     let deadlines = match ctx.pending_poll.take() {
         Some(p) if p.subs == subs => p.deadlines,
         _ => deadlines(ctx, &subs)?,
