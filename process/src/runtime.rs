@@ -147,19 +147,24 @@ struct Process {
     counted_in: Option<NodeId>,
 }
 
-/// An entry of the process table. An ended process keeps only its parent
-/// and status until it is reaped (a few dozen bytes, see SECURITY.md).
-enum Entry {
-    Live(Box<Process>),
-    Zombie { parent: Pid, status: ExitStatus },
+/// An ended process until it is reaped: only its parent and status (a few
+/// dozen bytes, see SECURITY.md).
+struct Zombie {
+    parent: Pid,
+    status: ExitStatus,
 }
 
-/// The end-of-run summary line of an ended process, kept compact (the
-/// module is an index into the interned names).
+/// The end-of-run summary line of an ended process, kept compact.
 struct Ended {
     pid: Pid,
     parent: Pid,
-    module: u32,
+    /// The module's name, one small allocation per line. (Measured: with
+    /// only an index here, glibc no longer reused the memory of a round of
+    /// 10,000 processes for the next one — cli/tests/load.rs saw 26 MB
+    /// more per round — because the 32-byte chunks a process frees when it
+    /// ends stayed scattered; this line takes one of them, as the summary
+    /// line always did. It costs 32 bytes per ended process.)
+    module: Box<str>,
     status: ExitStatus,
     fuel: u64,
     peak_memory: u64,
@@ -193,7 +198,10 @@ pub struct Runtime {
     host: SharedHost,
     config: RuntimeConfig,
     modules: HashMap<String, Module>,
-    procs: BTreeMap<Pid, Entry>,
+    /// Living processes.
+    procs: BTreeMap<Pid, Process>,
+    /// Ended processes not yet reaped (and the root once it ended).
+    dead: BTreeMap<Pid, Zombie>,
     queue: VecDeque<Pid>,
     next_pid: u32,
     live: usize,
@@ -239,6 +247,7 @@ impl Runtime {
             config,
             modules: HashMap::new(),
             procs: BTreeMap::new(),
+            dead: BTreeMap::new(),
             queue: VecDeque::new(),
             next_pid: 1,
             live: 0,
@@ -298,17 +307,11 @@ impl Runtime {
     }
 
     fn live_mut(&mut self, pid: Pid) -> Option<&mut Process> {
-        match self.procs.get_mut(&pid) {
-            Some(Entry::Live(p)) => Some(p),
-            _ => None,
-        }
+        self.procs.get_mut(&pid)
     }
 
     fn live_ref(&self, pid: Pid) -> Option<&Process> {
-        match self.procs.get(&pid) {
-            Some(Entry::Live(p)) => Some(p),
-            _ => None,
-        }
+        self.procs.get(&pid)
     }
 
     fn emit_spawned(&mut self, parent: Pid, child: Pid, name: u32) {
@@ -488,7 +491,7 @@ impl Runtime {
         self.live += 1;
         self.procs.insert(
             pid,
-            Entry::Live(Box::new(Process {
+            Process {
                 parent,
                 module: name,
                 store,
@@ -501,7 +504,7 @@ impl Runtime {
                 peak_memory: 0,
                 node,
                 counted_in,
-            })),
+            },
         );
         if let Some(c) = counted_in {
             self.count_descendant(c, true);
@@ -517,7 +520,7 @@ impl Runtime {
     /// Runs until the root ends; then kills what is left.
     pub fn run(&mut self) -> Result<RunReport, RunError> {
         loop {
-            if !matches!(self.procs.get(&ROOT), Some(Entry::Live(_))) {
+            if !self.procs.contains_key(&ROOT) {
                 break;
             }
             let Some(pid) = self.queue.pop_front() else {
@@ -530,16 +533,11 @@ impl Runtime {
             self.run_slice(pid);
             self.wake_ready();
         }
-        let status = match self.procs.get(&ROOT) {
-            Some(Entry::Zombie { status, .. }) => status.clone(),
-            _ => ExitStatus::Killed(Pid(0)),
+        let status = match self.dead.get(&ROOT) {
+            Some(z) => z.status.clone(),
+            None => ExitStatus::Killed(Pid(0)),
         };
-        let rest: Vec<Pid> = self
-            .procs
-            .iter()
-            .filter(|(_, e)| matches!(e, Entry::Live(_)))
-            .map(|(pid, _)| *pid)
-            .collect();
+        let rest: Vec<Pid> = self.procs.keys().copied().collect();
         for pid in rest {
             self.finish(pid, ExitStatus::Killed(Pid(0)));
         }
@@ -550,7 +548,7 @@ impl Runtime {
             .map(|e| ProcessSummary {
                 pid: e.pid,
                 parent: e.parent,
-                module: self.names[e.module as usize].clone(),
+                module: e.module.into(),
                 fuel: e.fuel,
                 peak_memory: e.peak_memory as usize,
                 status: e.status,
@@ -695,9 +693,9 @@ impl Runtime {
         let Some(c) = found else { return Ok(None) };
         p.zombies.remove(&c);
         p.children.remove(&c);
-        let status = match self.procs.remove(&c) {
-            Some(Entry::Zombie { status, .. }) => status,
-            _ => ExitStatus::Killed(Pid(0)),
+        let status = match self.dead.remove(&c) {
+            Some(z) => z.status,
+            None => ExitStatus::Killed(Pid(0)),
         };
         Ok(Some((c, status)))
     }
@@ -789,7 +787,7 @@ impl Runtime {
         self.finished.push(Ended {
             pid,
             parent,
-            module: name,
+            module: self.names[name as usize].as_str().into(),
             status: status.clone(),
             fuel: 0,
             peak_memory: 0,
@@ -798,14 +796,14 @@ impl Runtime {
             p.children.insert(pid);
             p.zombies.insert(pid);
         }
-        self.procs.insert(pid, Entry::Zombie { parent, status });
+        self.dead.insert(pid, Zombie { parent, status });
         pid
     }
 
     fn parent_of(&self, pid: Pid) -> Option<Pid> {
-        match self.procs.get(&pid)? {
-            Entry::Live(p) => Some(p.parent),
-            Entry::Zombie { parent, .. } => Some(*parent),
+        match self.procs.get(&pid) {
+            Some(p) => Some(p.parent),
+            None => self.dead.get(&pid).map(|z| z.parent),
         }
     }
 
@@ -824,10 +822,10 @@ impl Runtime {
     }
 
     fn kill(&mut self, killer: Pid, target: Pid) -> Result<(), u16> {
-        let Some(t) = self.procs.get(&target) else {
+        let zombie = self.dead.contains_key(&target);
+        if !zombie && !self.procs.contains_key(&target) {
             return Err(Errno::Srch as u16);
-        };
-        let zombie = matches!(t, Entry::Zombie { .. });
+        }
         if !self.is_descendant(target, killer) {
             return Err(Errno::Perm as u16);
         }
@@ -858,10 +856,7 @@ impl Runtime {
     /// accounting is given back, and a parent waiting for it is woken.
     /// O(number of its children) plus O(accounting nodes above it).
     fn finish(&mut self, pid: Pid, status: ExitStatus) {
-        let Some(Entry::Live(_)) = self.procs.get(&pid) else {
-            return;
-        };
-        let Some(Entry::Live(p)) = self.procs.remove(&pid) else {
+        let Some(p) = self.procs.remove(&pid) else {
             return;
         };
         let Process {
@@ -873,7 +868,7 @@ impl Runtime {
             node,
             counted_in,
             ..
-        } = *p;
+        } = p;
         let fuel = store.fuel_consumed();
         peak_memory = peak_memory.max(store.memory_bytes());
         // Descriptors, memory and names go now, however the process ended.
@@ -885,6 +880,7 @@ impl Runtime {
         }
         self.release_node(node);
         self.emit(pid, || EventKind::Exited(status.clone()));
+        let module = self.names[module as usize].as_str().into();
         self.finished.push(Ended {
             pid,
             parent,
@@ -897,18 +893,14 @@ impl Runtime {
         self.unregister(pid);
         if pid != ROOT {
             for c in children {
-                match self.procs.get_mut(&c) {
-                    Some(Entry::Zombie { .. }) => {
-                        self.procs.remove(&c);
+                if let Some(cp) = self.procs.get_mut(&c) {
+                    cp.parent = ROOT;
+                    cp.store.data_mut().ppid = ROOT;
+                    if let Some(root) = self.procs.get_mut(&ROOT) {
+                        root.children.insert(c);
                     }
-                    Some(Entry::Live(cp)) => {
-                        cp.parent = ROOT;
-                        cp.store.data_mut().ppid = ROOT;
-                        if let Some(root) = self.live_mut(ROOT) {
-                            root.children.insert(c);
-                        }
-                    }
-                    None => {}
+                } else {
+                    self.dead.remove(&c);
                 }
             }
         }
@@ -920,7 +912,7 @@ impl Runtime {
             None => false,
         };
         if parent_live || pid == ROOT {
-            self.procs.insert(pid, Entry::Zombie { parent, status });
+            self.dead.insert(pid, Zombie { parent, status });
         }
         let waiting = self.live_ref(parent).and_then(|pp| match pp.state {
             State::Waiting(which) => Some(which),
@@ -1040,8 +1032,7 @@ impl Runtime {
     fn wait_outside(&mut self) -> Result<(), RunError> {
         let mut outside = Vec::new();
         let mut lines = Vec::new();
-        for (pid, e) in &self.procs {
-            let Entry::Live(p) = e else { continue };
+        for (pid, p) in &self.procs {
             let what = match &p.state {
                 State::Blocked(on) => {
                     external(on, &mut outside);
