@@ -151,8 +151,8 @@ fn summary(o: &Output) -> Vec<(u32, u64, String)> {
 /// The value printed after `label` on stdout (the last such line).
 fn value(out: &str, label: &str) -> i64 {
     out.lines()
-        .filter_map(|l| l.strip_prefix(label)?.strip_prefix(' ')?.parse().ok())
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix(label)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no `{label}` line in:\n{out}"))
 }
 
@@ -361,8 +361,8 @@ fn large_writes_cost_fuel_per_byte() {
     assert_eq!(o.status.code(), Some(134));
     let n = stderr(&o)
         .lines()
-        .filter_map(|l| l.strip_prefix("writes ")?.parse::<u64>().ok())
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("writes ")?.parse::<u64>().ok())
         .unwrap_or(0);
     let per_write = wasiproc_wasi::bytes_fuel(1 << 20);
     assert!(n >= 1 && n * per_write <= 1_000_000, "{n} writes of 1 MiB");
@@ -867,7 +867,7 @@ fn wasi_process_calls_check_out_pointers_before_acting() {
             "(call $cfg_limit (i32.load (i32.const 64)) (i32.const 3) (i64.const 5000))",
         ),
         format!("(drop (call $spawn (i32.load (i32.const 64)) {pipers} (i32.const 68)))"),
-        format!("(drop (call $wait (i32.load (i32.const 68)) (i32.const 0) (i32.const 80)))"),
+        "(drop (call $wait (i32.load (i32.const 68)) (i32.const 0) (i32.const 80)))".to_string(),
     ];
     let body = format!("(func (export \"_start\") {})", lines.join("\n"));
     let root = w.write(&dir, "root.wasm", 1, &body);

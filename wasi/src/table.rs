@@ -199,7 +199,7 @@ impl FdTable {
     /// Whether `n` more descriptors fit under the table's limit and quota.
     pub fn has_room(&self, n: u32) -> bool {
         let held = self.used.len() as u32;
-        !self.cap.is_some_and(|c| held.saturating_add(n) > c)
+        self.cap.is_none_or(|c| held.saturating_add(n) <= c)
             && self.quota.as_ref().is_none_or(|q| q.has_room(n))
     }
 
