@@ -197,7 +197,8 @@ pub struct Runtime {
     linker: Linker<ProcData>,
     host: SharedHost,
     config: RuntimeConfig,
-    modules: HashMap<String, Module>,
+    /// Registered modules and the id of their name in `names`.
+    modules: HashMap<String, (Module, u32)>,
     /// Living processes.
     procs: BTreeMap<Pid, Process>,
     /// Ended processes not yet reaped (and the root once it ended).
@@ -303,7 +304,9 @@ impl Runtime {
     /// Registers a module processes may be allowed to spawn under `name`.
     /// Spawning it any number of times reuses this translation.
     pub fn register(&mut self, name: &str, module: Module) {
-        self.modules.insert(abi::normalize(name), module);
+        let name = abi::normalize(name);
+        let id = self.name_id(&name);
+        self.modules.insert(name, (module, id));
     }
 
     fn live_mut(&mut self, pid: Pid) -> Option<&mut Process> {
@@ -738,7 +741,7 @@ impl Runtime {
         if !self.descendant_room(parent_node) {
             return Err(Errno::Again as u16);
         }
-        let module = self
+        let (module, name) = self
             .modules
             .get(&module_name)
             .cloned()
@@ -750,7 +753,6 @@ impl Runtime {
             parent_node
         };
         self.nodes[parent_node as usize].refs += 1;
-        let name = self.name_id(&module_name);
         let cap = asked.fds.or(parent_limits.fds);
         let quota = match asked.fds {
             Some(limit) => Some(FdQuota::new(limit, parent_quota)),
@@ -904,25 +906,21 @@ impl Runtime {
                 }
             }
         }
-        let parent_live = match self.live_mut(parent) {
+        match self.live_mut(parent) {
+            // A parent waiting for it reaps it at once (it had no other
+            // zombie matching its wait, or it would not be waiting).
+            Some(pp) if matches!(pp.state, State::Waiting(w) if w.is_none_or(|w| w == pid)) => {
+                pp.children.remove(&pid);
+                self.respond(parent, Response::Waited(Ok(Some((pid, status)))));
+            }
             Some(pp) => {
                 pp.zombies.insert(pid);
-                true
+                self.dead.insert(pid, Zombie { parent, status });
             }
-            None => false,
-        };
-        if parent_live || pid == ROOT {
-            self.dead.insert(pid, Zombie { parent, status });
-        }
-        let waiting = self.live_ref(parent).and_then(|pp| match pp.state {
-            State::Waiting(which) => Some(which),
-            _ => None,
-        });
-        if let Some(which) = waiting
-            && which.is_none_or(|w| w == pid)
-            && let Ok(Some(found)) = self.reap(parent, Some(pid))
-        {
-            self.respond(parent, Response::Waited(Ok(Some(found))));
+            None if pid == ROOT => {
+                self.dead.insert(pid, Zombie { parent, status });
+            }
+            None => {}
         }
     }
 

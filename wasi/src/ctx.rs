@@ -32,6 +32,18 @@ pub(crate) struct HostFuel {
     pub(crate) spent: u64,
 }
 
+impl HostFuel {
+    /// Charges `amount` if the call can still pay for it.
+    #[inline]
+    pub(crate) fn charge(&mut self, amount: u64) -> WasiResult<()> {
+        if amount > self.left.saturating_sub(self.spent) {
+            return Err(WasiError::OutOfFuel);
+        }
+        self.spent += amount;
+        Ok(())
+    }
+}
+
 impl Default for HostFuel {
     fn default() -> Self {
         HostFuel {
@@ -107,11 +119,7 @@ impl WasiCtx {
     /// Charges `amount` of fuel for host work before the work is done:
     /// `OutOfFuel` (a trap, nothing done) when the caller cannot pay.
     pub fn charge(&mut self, amount: u64) -> WasiResult<()> {
-        if amount > self.fuel.left.saturating_sub(self.fuel.spent) {
-            return Err(WasiError::OutOfFuel);
-        }
-        self.fuel.spent += amount;
-        Ok(())
+        self.fuel.charge(amount)
     }
 
     /// Starts a host call that may charge up to `fuel_left` (the caller's

@@ -447,12 +447,11 @@ pub fn fd_read(
                 None => return Err(WasiError::Blocked(BlockedOn::Stdin)),
             }
         }
-        Descriptor::Input(_) => {
-            let v = charged_first(ctx, mem, iovs, iovs_len)?;
+        Descriptor::Input(s) => {
+            let v = mem.first_nonempty(iovs, iovs_len)?;
+            ctx.fuel
+                .charge(bytes_fuel(v.len as u64 + 8 * iovs_len as u64))?;
             let buf = mem.slice_mut(v.ptr, v.len)?;
-            let Descriptor::Input(s) = ctx.fds.get_mut(fd)? else {
-                return Err(Errno::Badf.into());
-            };
             match s.read(buf)? {
                 StreamRead::Data(n) => n as u32,
                 StreamRead::WouldBlock => {
@@ -487,15 +486,14 @@ pub fn fd_write(
             ctx.fds.file_mut(fd)?.pos = end;
             n
         }
-        Descriptor::Output(_) => {
-            let iovecs = charged_iovecs(ctx, mem, iovs, iovs_len)?;
+        Descriptor::Output(s) => {
+            let iovecs = mem.iovecs(iovs, iovs_len)?;
+            let bytes = iovecs.iter().map(|v| v.len as u64).sum::<u64>() + 8 * iovecs.len() as u64;
+            ctx.fuel.charge(bytes_fuel(bytes))?;
             let mut data = Vec::new();
             for v in iovecs {
                 data.extend_from_slice(mem.slice(v.ptr, v.len)?);
             }
-            let Descriptor::Output(s) = ctx.fds.get_mut(fd)? else {
-                return Err(Errno::Badf.into());
-            };
             if data.is_empty() {
                 0
             } else {

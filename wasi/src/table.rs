@@ -276,13 +276,13 @@ impl FdTable {
     }
 
     /// Removes every descriptor (the caller releases what they hold).
-    pub fn drain(&mut self) -> Vec<Descriptor> {
+    pub fn drain(&mut self) -> impl Iterator<Item = Descriptor> + use<> {
         let all = std::mem::take(&mut self.used);
         if let Some(q) = &self.quota {
             q.sub(all.len() as u32);
         }
         self.free.clear();
-        all.into_values().collect()
+        all.into_values()
     }
 
     /// The file behind `fd` (`Badf` for anything else).
