@@ -1063,3 +1063,60 @@ fn external(on: &BlockedOn, out: &mut Vec<BlockedOn>) {
         BlockedOn::Fd { .. } | BlockedOn::Yield => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasiproc_wasi::RealHost;
+
+    /// Spawns `child.wasm` and exits with the errno of a refused spawn, or
+    /// with the child's exit code.
+    const ROOT: &str = r#"(module
+      (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
+      (import "wasi_process" "spawn" (func $spawn (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_process" "wait" (func $wait (param i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 100) "child.wasm")
+      (func (export "_start") (local $e i32)
+        (drop (call $cfg_new (i32.const 0)))
+        (local.set $e (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (i32.const 4)))
+        (if (local.get $e) (then (call $exit (local.get $e))))
+        (drop (call $wait (i32.load (i32.const 4)) (i32.const 0) (i32.const 16)))
+        (call $exit (i32.load (i32.const 24)))))"#;
+
+    const EXIT7: &str = r#"(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (func (export "_start") (call $exit (i32.const 7))))"#;
+
+    /// Runs ROOT with the pid counter set to `next` after the root started.
+    fn run_with_next_pid(next: u32) -> (ExitStatus, Vec<Pid>) {
+        let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
+        let child = Module::new(rt.engine(), wat::parse_str(EXIT7).unwrap()).unwrap();
+        rt.register("child.wasm", child);
+        let root = Module::new(rt.engine(), wat::parse_str(ROOT).unwrap()).unwrap();
+        let mut b = WasiCtxBuilder::new();
+        b.host_env(rt.host());
+        let allow = ["child.wasm".to_string()].into_iter().collect();
+        rt.spawn_root(&root, "root.wasm", b.build().unwrap(), allow, Limits::default())
+            .unwrap();
+        rt.next_pid = next;
+        let report = rt.run().unwrap();
+        (report.status, report.processes.iter().map(|p| p.pid).collect())
+    }
+
+    #[test]
+    fn the_pid_counter_never_wraps() {
+        // The last pid is given; after it, spawns are refused with EAGAIN.
+        assert_eq!(
+            run_with_next_pid(u32::MAX - 1),
+            (ExitStatus::Exited(7), vec![ROOT_PID, Pid(u32::MAX - 1)])
+        );
+        assert_eq!(
+            run_with_next_pid(u32::MAX),
+            (ExitStatus::Exited(Errno::Again as i32), vec![ROOT_PID])
+        );
+    }
+
+    const ROOT_PID: Pid = crate::pid::ROOT;
+}
