@@ -786,7 +786,12 @@ fn chain(dir: &Path, depth: u32, limit: bool) -> PathBuf {
              (drop (call $wait (i32.load (i32.const 68)) (i32.const 0) (i32.const 80)))
              (call $proc_exit (i32.load (i32.const 88))))"#
     );
-    w.write(dir, "chain.wasm", 1, &body)
+    let file = if limit {
+        "chain-limited.wasm"
+    } else {
+        "chain.wasm"
+    };
+    w.write(dir, file, 1, &body)
 }
 
 #[test]

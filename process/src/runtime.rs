@@ -1098,11 +1098,20 @@ mod tests {
         let mut b = WasiCtxBuilder::new();
         b.host_env(rt.host());
         let allow = ["child.wasm".to_string()].into_iter().collect();
-        rt.spawn_root(&root, "root.wasm", b.build().unwrap(), allow, Limits::default())
-            .unwrap();
+        rt.spawn_root(
+            &root,
+            "root.wasm",
+            b.build().unwrap(),
+            allow,
+            Limits::default(),
+        )
+        .unwrap();
         rt.next_pid = next;
         let report = rt.run().unwrap();
-        (report.status, report.processes.iter().map(|p| p.pid).collect())
+        (
+            report.status,
+            report.processes.iter().map(|p| p.pid).collect(),
+        )
     }
 
     #[test]
