@@ -95,8 +95,10 @@ struct DirGrant {
 /// A child starts with nothing it was not given: the arguments (its
 /// `argv[0]` is the module name), no environment variables, no
 /// directories, no permission to spawn, and the parent's stdin, stdout and
-/// stderr unless redirected. Limits default as docs/abi.md says (fuel and
-/// descendants unlimited, memory and descriptors the parent's).
+/// stderr unless redirected. Limits default as docs/abi.md says: without a
+/// fuel or descendants limit the child shares this process's budgets (what
+/// it uses counts against this process and every ancestor); memory and
+/// descriptor limits are the parent's.
 ///
 /// ```no_run
 /// use wasiproc_guest::{Command, Stdio};
@@ -265,10 +267,14 @@ impl Command {
         self
     }
 
-    /// Limits the fuel the child may consume in total; past it, the child
-    /// ends with [`ExitStatus::OutOfFuel`]. Values above `i64::MAX` are
-    /// passed as `i64::MAX`. Without it the child's fuel is unlimited
-    /// (docs/abi.md's default), whatever this process's own budget.
+    /// Limits the fuel the child and its descendants may consume in total;
+    /// past it, the child ends with [`ExitStatus::OutOfFuel`]. The fuel is
+    /// still drawn from this process's own budget (and every ancestor's), so
+    /// the child stops as well when any of those runs out, and a limited
+    /// process cannot ask for more than it has left (`ENOTCAPABLE`). Values
+    /// above `i64::MAX` are passed as `i64::MAX`. Without it the child
+    /// shares this process's remaining budget (unlimited only when this
+    /// process and its ancestors are): docs/abi.md, "Limit kinds".
     pub fn fuel(&mut self, fuel: u64) -> &mut Command {
         self.limits.push((sys::LIMIT_FUEL, fuel));
         self
@@ -291,8 +297,11 @@ impl Command {
         self
     }
 
-    /// Limits the child's open descriptors; opening past it fails with
-    /// `EMFILE`.
+    /// Limits the descriptors the child and its descendants hold together
+    /// (each of them also keeps at most `n` of its own); opening past it
+    /// fails with `EMFILE`. A child that would start with more (its stdio,
+    /// directories and mapped descriptors) ends at once with
+    /// [`ExitStatus::LimitExceeded`]`(`[`Limit::Fds`](crate::Limit::Fds)`)`.
     pub fn max_fds(&mut self, n: u64) -> &mut Command {
         self.limits.push((sys::LIMIT_FDS, n));
         self
