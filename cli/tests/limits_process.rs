@@ -25,6 +25,7 @@ const KIT: &str = r#"
   (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
   (import "wasi_process" "spawn_config_dir" (func $cfg_dir (param i32 i32 i32 i32 i32) (result i32)))
   (import "wasi_process" "spawn_config_fd" (func $cfg_fd (param i32 i32 i32) (result i32)))
@@ -367,6 +368,32 @@ fn large_writes_cost_fuel_per_byte() {
     let per_write = wasiproc_wasi::bytes_fuel(1 << 20);
     assert!(n >= 1 && n * per_write <= 1_000_000, "{n} writes of 1 MiB");
     assert_eq!(o.stdout.len() as u64, n << 20);
+}
+
+#[test]
+fn random_get_costs_fuel_per_64_bytes() {
+    // 1 MiB of random bytes per call, in a loop under 1,000,000 fuel; the
+    // count goes to stderr.
+    let dir = scratch("limproc-random");
+    let w = Wat::new();
+    let body = r#"(func (export "_start") (local $i i32)
+             (loop $l
+               (drop (call $random_get (i32.const 65536) (i32.const 1048576)))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (call $say (i32.const 2) (i32.const 1024) (i32.const 6) (i64.extend_i32_u (local.get $i)))
+               (br $l)))
+           (data (i32.const 1024) "calls ")"#;
+    let root = w.write(&dir, "random.wasm", 18, body);
+    let o = run_args(&["run".into(), "--fuel".into(), "1000000".into(), p(&root)]);
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
+    assert!(stderr(&o).contains("out of fuel"), "{}", stderr(&o));
+    let n = stderr(&o)
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("calls ")?.parse::<u64>().ok())
+        .unwrap_or(0);
+    let per_call = wasiproc_wasi::bytes_fuel(1 << 20);
+    assert!(n >= 1 && n * per_call <= 1_000_000, "{n} calls of 1 MiB");
 }
 
 /// Counts the open descriptors of a process.

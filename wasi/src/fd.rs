@@ -493,23 +493,37 @@ pub fn fd_write(
             let iovecs = mem.iovecs(iovs, iovs_len)?;
             let bytes = iovecs.iter().map(|v| v.len as u64).sum::<u64>() + 8 * iovecs.len() as u64;
             ctx.fuel.charge(bytes_fuel(bytes))?;
-            let mut data = Vec::new();
+            // Each entry goes to the stream from the guest's memory as it
+            // is: nothing is gathered, so naming one large buffer many
+            // times costs the host no memory. Like a gathered write, it
+            // stops at the first short write; a full stream or an error
+            // is reported only when nothing was written yet.
+            let mut total: u32 = 0;
             for v in iovecs {
-                data.extend_from_slice(mem.slice(v.ptr, v.len)?);
-            }
-            if data.is_empty() {
-                0
-            } else {
-                match s.write(&data)? {
-                    StreamWrite::Written(n) => n as u32,
-                    StreamWrite::WouldBlock => {
+                if v.len == 0 {
+                    continue;
+                }
+                if total.checked_add(v.len).is_none() {
+                    // The count must fit its u32: a short write.
+                    break;
+                }
+                let written = match s.write(mem.slice(v.ptr, v.len)?) {
+                    Ok(StreamWrite::Written(n)) => n.min(v.len as usize) as u32,
+                    Ok(StreamWrite::WouldBlock) if total == 0 => {
                         return Err(WasiError::Blocked(BlockedOn::Fd {
                             fd,
                             interest: Interest::Write,
                         }));
                     }
+                    Err(e) if total == 0 => return Err(e.into()),
+                    Ok(StreamWrite::WouldBlock) | Err(_) => break,
+                };
+                total += written;
+                if written < v.len {
+                    break;
                 }
             }
+            total
         }
         _ => return Err(Errno::Badf.into()),
     };
