@@ -174,6 +174,16 @@ struct Ended {
 /// Index of an accounting [`Node`].
 type NodeId = u32;
 
+/// Where a new process is accounted: the node its fuel is charged to, the
+/// node whose chain counts it as a live descendant (none for the root),
+/// and the bytes its memory account is charged from its start (arguments
+/// and environment; [`PROCESS_BYTES`] is added to them).
+struct Placement {
+    node: NodeId,
+    counted_in: Option<NodeId>,
+    start_bytes: usize,
+}
+
 /// Accounting shared by a subtree of processes, shaped like a cgroup: a
 /// process given a fuel or descendants limit gets a node of its own under
 /// its spawner's node; every other process uses its spawner's node. Fuel
@@ -454,23 +464,31 @@ impl Runtime {
         let data = ProcData::new(wasi, ROOT, Pid(0), allow, limits);
         let node = self.new_node(None, limits.fuel, limits.descendants);
         let name = self.name_id(name);
-        self.start_process(module, name, data, Pid(0), node, None, 0)
+        let at = Placement {
+            node,
+            counted_in: None,
+            start_bytes: 0,
+        };
+        self.start_process(module, name, data, Pid(0), at)
             .inspect_err(|_| self.release_node(node))
     }
 
-    /// Instantiates a process; on success it owns `node` and `counted_in`
-    /// (one reference each, taken by the caller), on failure the caller
-    /// still does.
+    /// Instantiates a process; on success it owns `at.node` and
+    /// `at.counted_in` (one reference each, taken by the caller), on
+    /// failure the caller still does.
     fn start_process(
         &mut self,
         module: &Module,
         name: u32,
         data: ProcData,
         parent: Pid,
-        node: NodeId,
-        counted_in: Option<NodeId>,
-        start_bytes: usize,
+        at: Placement,
     ) -> Result<Pid, Error> {
+        let Placement {
+            node,
+            counted_in,
+            start_bytes,
+        } = at;
         let pid = Pid(self.next_pid);
         // Memory is charged to the process and every ancestor (account.rs):
         // the root's account holds the run's limit.
@@ -794,15 +812,12 @@ impl Runtime {
         limits.fuel = self.fuel_available(node);
         limits.fds = cap;
         let data = ProcData::new(wasi, Pid(0), parent, allow, limits);
-        match self.start_process(
-            &module,
-            name,
-            data,
-            parent,
+        let at = Placement {
             node,
-            Some(parent_node),
+            counted_in: Some(parent_node),
             start_bytes,
-        ) {
+        };
+        match self.start_process(&module, name, data, parent, at) {
             Ok(pid) => Ok(pid),
             Err(e) => {
                 self.release_node(node);
