@@ -97,8 +97,9 @@ struct DirGrant {
 /// directories, no permission to spawn, and the parent's stdin, stdout and
 /// stderr unless redirected. Limits default as docs/abi.md says: without a
 /// fuel or descendants limit the child shares this process's budgets (what
-/// it uses counts against this process and every ancestor); memory and
-/// descriptor limits are the parent's.
+/// it uses counts against this process and every ancestor); without a
+/// memory limit it is bounded by what remains of this process's (and every
+/// ancestor's) and charged to them; its descriptor limit is the parent's.
 ///
 /// ```no_run
 /// use wasiproc_guest::{Command, Stdio};
@@ -280,11 +281,15 @@ impl Command {
         self
     }
 
-    /// Limits the child's linear memory to `bytes`; growing past it ends the
-    /// child with [`ExitStatus::LimitExceeded`]`(`[`Limit::Memory`](crate::Limit::Memory)`)`.
-    /// A limit below the module's initial memory makes the spawn fail
-    /// (wasiproc answers `ENOEXEC`); a Rust program starts with about
-    /// 1.1 MiB (17 pages: its 1 MiB stack and data).
+    /// Limits the memory the child and its descendants may hold in all
+    /// (linear memories, tables, stacks, spawn configurations, pipes:
+    /// docs/abi.md, "Accounting"); growing past it ends the child with
+    /// [`ExitStatus::LimitExceeded`]`(`[`Limit::Memory`](crate::Limit::Memory)`)`.
+    /// It can be at most what remains of this process's (`ENOTCAPABLE`).
+    /// A limit below what the child holds at its start (8 KiB of
+    /// bookkeeping, its arguments and environment, its initial memories and
+    /// tables) makes the spawn fail with `ENOMEM`; a Rust program starts
+    /// with about 1.1 MiB (17 pages: its 1 MiB stack and data).
     pub fn max_memory(&mut self, bytes: u64) -> &mut Command {
         self.limits.push((sys::LIMIT_MEMORY, bytes));
         self
