@@ -493,6 +493,43 @@ fn a_string_length_of_0xffffffff_is_an_errno() {
 }
 
 #[test]
+fn one_buffer_named_1024_times_by_fd_write_is_not_gathered() {
+    let dir = scratch("limmem-iovecs");
+    let mut g = Guest::new();
+    let written = g.put("written ");
+    let sp = g.put(" ");
+    // 1,024 iovec entries (at 8192) all naming the same 1 MiB buffer (at
+    // 65536): 1 GiB in all, written to a pipe that takes 64 KiB. Gathered
+    // into one buffer first, the host held the whole GiB.
+    let body = format!(
+        r#"(func (export "_start") (local $i i32)
+          (drop (call $pipe (i32.const 72) (i32.const 76)))
+          (loop $l
+            (i32.store (i32.add (i32.const 8192) (i32.shl (local.get $i) (i32.const 3))) (i32.const 65536))
+            (i32.store (i32.add (i32.const 8196) (i32.shl (local.get $i) (i32.const 3))) (i32.const 1048576))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 1024))))
+          {written}
+          (call $i32 (call $fd_write (i32.load (i32.const 76)) (i32.const 8192) (i32.const 1024) (i32.const 100)))
+          {sp} (call $i32 (i32.load (i32.const 100)))
+          (call $flush) {hold})"#,
+        hold = hold(&mut g)
+    );
+    let root = g.write(&dir, "iovecs.wasm", 18, &body);
+    let m = measure(wasiproc(&strings(&[
+        "run",
+        "--max-memory",
+        "4M",
+        &p(&root),
+    ])));
+    m.no_crash();
+    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    // errno 0, and the pipe's 64 KiB written: a short write.
+    assert_eq!(m.stdout, "written 0 65536\n", "{}", m.stderr);
+    assert_peak(&m, 4096, "1 GiB named by 1,024 iovecs");
+}
+
+#[test]
 fn a_childs_memory_limit_is_what_remains_of_its_parents() {
     let dir = scratch("limmem-child-limit");
     let mut g = Guest::new();

@@ -110,6 +110,27 @@ impl<'a, T> Caller<'a, T> {
     pub fn fuel_consumed(&self) -> u64 {
         self.store.fuel_consumed()
     }
+
+    /// Remaining total fuel of the store (`u64::MAX` without metering).
+    pub fn fuel_left(&self) -> u64 {
+        if self.store.inner.fuel.enabled() {
+            self.store.inner.fuel.total()
+        } else {
+            u64::MAX
+        }
+    }
+
+    /// Charges `amount` of fuel for host work done on the guest's behalf
+    /// (work proportional to a size the guest chose). Past the store's
+    /// total budget nothing is charged and the result is an "out of fuel"
+    /// trap for the host function to return. Without metering it is free.
+    pub fn consume_fuel(&mut self, amount: u64) -> Result<(), Trap> {
+        if self.store.inner.fuel.charge_host(amount) {
+            Ok(())
+        } else {
+            Err(Trap::new(crate::error::TrapKind::OutOfFuel))
+        }
+    }
 }
 
 impl<T> AsContext for Caller<'_, T> {

@@ -13,7 +13,8 @@ use crate::limits::{self, kind};
 use crate::pid::Pid;
 use crate::pipe::{ActivityLog, pipe_charged};
 use crate::shared_host::SharedHost;
-use wasiproc_engine::{Caller, Error, HostError, Linker, Memory};
+use wasiproc_engine::{AsContext, Caller, Error, HostError, Linker, Memory};
+use wasiproc_wasi::bytes_fuel;
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::stream::{ReadPipe, Sink};
 use wasiproc_wasi::table::Descriptor;
@@ -88,6 +89,23 @@ fn item_charge(caller: &Caller<'_, ProcData>) -> Result<Charge, Errno> {
     Charge::of(&caller.data().account, ITEM_BYTES).map_err(|_| Errno::Nomem)
 }
 
+/// Charges the fuel for copying a `len`-byte string argument (docs/abi.md,
+/// "Fuel"), before it is copied: an "out of fuel" trap past the budget.
+fn charge_str(caller: &mut Caller<'_, ProcData>, len: i32) -> Result<(), HostError> {
+    Ok(caller.consume_fuel(bytes_fuel(len as u32 as u64))?)
+}
+
+/// Checks that `len` bytes at `ptr` can be written, before the call acts:
+/// `EFAULT` otherwise, with nothing done.
+fn check_out(caller: &Caller<'_, ProcData>, ptr: i32, len: usize) -> Result<(), Errno> {
+    let mem = memory(caller).map_err(|_| Errno::Fault)?;
+    let size = mem.data(caller.as_context()).len();
+    match (ptr as u32 as usize).checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        _ => Err(Errno::Fault),
+    }
+}
+
 fn write_bytes(caller: &mut Caller<'_, ProcData>, ptr: i32, bytes: &[u8]) -> Result<(), Errno> {
     let mem = memory(caller).map_err(|_| Errno::Fault)?;
     mem.write(caller, ptr as u32 as usize, bytes)
@@ -112,6 +130,17 @@ fn config<'a>(
         .configs
         .get_mut(&(cfg as u32))
         .ok_or(Errno::Badf)
+}
+
+/// Gives back what a descriptor holds on the host (a handle of the run's
+/// shared host environment, counted once per holder).
+pub fn release(host: &SharedHost, d: Descriptor) {
+    use wasiproc_wasi::HostEnv;
+    match d {
+        Descriptor::File(f) => host.clone().close(f.handle),
+        Descriptor::Dir(d) => host.clone().close(d.handle),
+        _ => {}
+    }
 }
 
 /// A second handle to a descriptor, for a child.
@@ -140,17 +169,38 @@ fn null_device(child_fd: u32) -> Descriptor {
 }
 
 /// Builds the child's description from a configuration, checking every
-/// grant against what the parent holds.
+/// grant against what the parent holds. A refused grant gives back every
+/// handle retained for the child so far.
 fn child_spec(
     data: &mut ProcData,
     host: &SharedHost,
     cfg: u32,
     module: String,
-    remaining_fuel: Option<u64>,
+) -> Result<ChildSpec, Errno> {
+    let mut fds: Vec<(u32, Descriptor)> = Vec::new();
+    match child_spec_into(data, host, cfg, module, &mut fds) {
+        Ok(mut spec) => {
+            spec.fds = fds;
+            Ok(spec)
+        }
+        Err(e) => {
+            for (_, d) in fds {
+                release(host, d);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn child_spec_into(
+    data: &mut ProcData,
+    host: &SharedHost,
+    cfg: u32,
+    module: String,
+    fds: &mut Vec<(u32, Descriptor)>,
 ) -> Result<ChildSpec, Errno> {
     let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
     let fds_table = data.wasi.fds();
-    let mut fds: Vec<(u32, Descriptor)> = Vec::new();
     let mapped = |n: u32| config.fds.iter().any(|(_, c)| *c == n);
     for n in 0..3u32 {
         if !mapped(n) {
@@ -166,7 +216,10 @@ fn child_spec(
             None => null_device(*child),
             Some(p) => share(fds_table.get(*p)?, host)?,
         };
-        fds.retain(|(n, _)| n != child);
+        if let Some(i) = fds.iter().position(|(n, _)| n == child) {
+            let (_, old) = fds.remove(i);
+            release(host, old);
+        }
         fds.push((*child, d));
     }
     let mut next = 3u32;
@@ -188,20 +241,16 @@ fn child_spec(
     if args.is_empty() {
         args.push(module.clone());
     }
-    let mut limits = config.limits;
-    // A limited parent cannot escape its budget through a child: by default
-    // the child may use at most what the parent has left.
-    if limits.fuel.is_none() {
-        limits.fuel = remaining_fuel;
-    }
-    if limits.fds.is_none() {
-        limits.fds = data.limits.fds;
-    }
+    // Fuel, descendants and descriptor limits left unset are decided by
+    // the scheduler: the child shares its parent's budgets; memory left
+    // unset is bounded by what remains of its ancestors' accounts
+    // (crate::account, docs/abi.md).
+    let limits = config.limits;
     Ok(ChildSpec {
         module,
         args,
         env: config.env.clone(),
-        fds,
+        fds: Vec::new(),
         allow: config.allow.clone(),
         limits,
     })
@@ -227,10 +276,15 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_new",
         |mut c: Caller<'_, ProcData>, out: i32| -> Res {
+            tryno!(check_out(&c, out, 4));
             let fresh = tryno!(SpawnConfig::new(&c.data().account).map_err(|_| Errno::Nomem));
             let d = c.data_mut();
             let id = d.next_config;
-            d.next_config += 1;
+            // Handles are never reused: once they run out, EMFILE.
+            let Some(next) = id.checked_add(1) else {
+                return errno(Errno::Mfile);
+            };
+            d.next_config = next;
             d.configs.insert(id, fresh);
             tryno!(write_bytes(&mut c, out, &id.to_le_bytes()));
             Ok(0)
@@ -250,6 +304,7 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_arg",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
+            charge_str(&mut c, len)?;
             let (s, held) = tryno!(read_str_charged(&c, ptr, len));
             let cfg = tryno!(config(&mut c, cfg));
             tryno!(cfg.args.try_reserve(1).map_err(|_| Errno::Nomem));
@@ -262,6 +317,7 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_env",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
+            charge_str(&mut c, len)?;
             let (s, held) = tryno!(read_str_charged(&c, ptr, len));
             let Some((k, v)) = s.split_once('=') else {
                 return errno(Errno::Inval);
@@ -278,6 +334,7 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_dir",
         |mut c: Caller<'_, ProcData>, cfg: i32, fd: i32, ptr: i32, len: i32, ro: i32| -> Res {
+            charge_str(&mut c, len)?;
             let (path, held) = tryno!(read_str_charged(&c, ptr, len));
             let dir = tryno!(c.data_mut().wasi.fds().dir(fd as u32));
             if ro == 0 && !dir.mutable {
@@ -327,6 +384,7 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_allow",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
+            charge_str(&mut c, len)?;
             let (name, held) = tryno!(read_str_charged(&c, ptr, len));
             let name = normalize(&name);
             if !c.data().allow.contains(&name) {
@@ -346,39 +404,26 @@ pub fn add_to_linker(
             let value = value as u64;
             let own = c.data().limits;
             let memory_room = c.data().account.remaining();
-            let remaining_fuel = own.fuel.map(|_| {
-                use wasiproc_engine::AsContext;
-                c.as_context().get_fuel().unwrap_or(0)
-            });
+            let remaining_fuel = own.fuel.map(|_| c.as_context().get_fuel().unwrap_or(0));
             let cfg = tryno!(config(&mut c, cfg));
+            let small = Some(value.min(u32::MAX as u64) as u32);
+            // Checked before anything is set: a refused (wider) limit
+            // leaves the configuration as it was, earlier limits included.
             let ok = match k {
-                kind::FUEL => {
-                    cfg.limits.fuel = Some(value);
-                    limits::within(Some(value), remaining_fuel)
-                }
-                kind::MEMORY => {
-                    cfg.limits.memory = Some(value as usize);
-                    limits::within(Some(value as usize), memory_room)
-                }
-                kind::DESCENDANTS => {
-                    cfg.limits.descendants = Some(value.min(u32::MAX as u64) as u32);
-                    limits::within(cfg.limits.descendants, own.descendants)
-                }
-                kind::FDS => {
-                    cfg.limits.fds = Some(value.min(u32::MAX as u64) as u32);
-                    limits::within(cfg.limits.fds, own.fds)
-                }
+                kind::FUEL => limits::within(Some(value), remaining_fuel),
+                kind::MEMORY => limits::within(Some(value as usize), memory_room),
+                kind::DESCENDANTS => limits::within(small, own.descendants),
+                kind::FDS => limits::within(small, own.fds),
                 _ => return errno(Errno::Inval),
             };
             if !ok {
-                // Nothing is granted when a grant would widen the parent's.
-                match k {
-                    kind::FUEL => cfg.limits.fuel = None,
-                    kind::MEMORY => cfg.limits.memory = None,
-                    kind::DESCENDANTS => cfg.limits.descendants = None,
-                    _ => cfg.limits.fds = None,
-                }
                 return errno(Errno::Notcapable);
+            }
+            match k {
+                kind::FUEL => cfg.limits.fuel = Some(value),
+                kind::MEMORY => cfg.limits.memory = Some(value as usize),
+                kind::DESCENDANTS => cfg.limits.descendants = small,
+                _ => cfg.limits.fds = small,
             }
             Ok(0)
         },
@@ -397,22 +442,14 @@ pub fn add_to_linker(
                     Err(e) => Ok(e as i32),
                 };
             }
+            tryno!(check_out(&c, out, 4));
+            charge_str(&mut c, len)?;
             let (module, _held) = tryno!(read_str_charged(&c, ptr, len));
             let module = normalize(&module);
             if !c.data().allow.contains(&module) {
                 return errno(Errno::Notcapable);
             }
-            let remaining = c.data().limits.fuel.map(|_| {
-                use wasiproc_engine::AsContext;
-                c.as_context().get_fuel().unwrap_or(0)
-            });
-            let spec = tryno!(child_spec(
-                c.data_mut(),
-                &spawn_host,
-                cfg as u32,
-                module,
-                remaining
-            ));
+            let spec = tryno!(child_spec(c.data_mut(), &spawn_host, cfg as u32, module));
             c.data_mut().request = Some(Request::Spawn(spec));
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },
@@ -434,6 +471,7 @@ pub fn add_to_linker(
                     Err(e) => Ok(e as i32),
                 };
             }
+            tryno!(check_out(&c, out, 16));
             let pid = if pid == -1 {
                 None
             } else {
@@ -464,12 +502,12 @@ pub fn add_to_linker(
         MODULE,
         "pipe",
         move |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
+            tryno!(check_out(&c, out_r, 4));
+            tryno!(check_out(&c, out_w, 4));
             let held = Charge::new(&c.data().account);
-            let limit = c.data().limits.fds;
             let fds = c.data_mut().wasi.fds_mut();
-            if let Some(max) = limit
-                && fds.fds().count() as u32 + 2 > max
-            {
+            // The process's descriptor limit and every quota above it.
+            if !fds.has_room(2) {
                 return errno(Errno::Mfile);
             }
             let (r, w) = pipe_charged(&log, held);

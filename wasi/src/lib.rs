@@ -59,7 +59,9 @@ pub mod table;
 pub mod types;
 
 pub use blocked::{BlockedOn, Interest};
-pub use ctx::{BuildError, WasiCtx, WasiCtxBuilder};
+pub use ctx::{
+    BuildError, FUEL_BYTES_PER_UNIT, FUEL_PER_SUBSCRIPTION, WasiCtx, WasiCtxBuilder, bytes_fuel,
+};
 pub use errno::{Errno, WasiError, WasiResult};
 pub use host::{
     DeterministicHost, FuelClock, HostEnv, HostHandle, OpenRequest, PidCell, RealHost,
