@@ -17,7 +17,7 @@ use wasiproc_engine::{Config, Engine, Store};
 
 /// Configuration for [`wasm_engine_new_with_config`]; the engine's defaults.
 pub struct wasm_config_t {
-    config: Config,
+    pub(crate) config: Config,
 }
 
 /// An engine: compilation settings shared by its stores and modules.
@@ -104,6 +104,11 @@ impl StoreCell {
         // no engine call is running (`p` is the cell's own store) or we are
         // inside a host callback and `p` is the borrow the engine lent to it.
         f(unsafe { &mut *p })
+    }
+
+    /// True while a host callback of this store runs.
+    pub(crate) fn in_callback(&self) -> bool {
+        !self.active.get().is_null()
     }
 
     /// Installs `store` (the borrow a host callback received) as the store

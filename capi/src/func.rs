@@ -216,7 +216,7 @@ pub unsafe extern "C" fn wasm_func_new_with_env(
 ///
 /// # Safety
 /// `f` is null or a valid handle.
-unsafe fn func_of<'a>(f: *const wasm_func_t) -> Option<(&'a Rc<StoreCell>, Func)> {
+pub(crate) unsafe fn func_of<'a>(f: *const wasm_func_t) -> Option<(&'a Rc<StoreCell>, Func)> {
     // SAFETY: by the contract.
     match unsafe { borrow(f, Family::Func) } {
         Some(wasm_ref_t {

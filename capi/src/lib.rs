@@ -16,6 +16,10 @@
 //! foreign objects), `val` (values), `module`, `instance`, `func`, `global`,
 //! `table`, `memory`, `extern`, `trap` (traps and frames).
 //!
+//! The wasiproc extension, `capi/include/wasiproc.h`, is in `run` (runs,
+//! replays, reports over the library Run API) and `resumable` (fuel and
+//! calls with a fuel budget that can be resumed).
+//!
 //! ## Safety contract
 //!
 //! Every exported function is `unsafe extern "C"`: its contract is the
@@ -45,6 +49,8 @@ mod instance;
 mod memory;
 mod module;
 mod reference;
+mod resumable;
+mod run;
 mod table;
 mod trap;
 mod types;

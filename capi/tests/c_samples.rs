@@ -1,4 +1,6 @@
-//! The wasm-c-api sample programs in `tests/c/`, compiled with the system C
+//! The wasm-c-api sample programs in `tests/c/` (and the two wasiproc.h
+//! programs: `resume`, on its own `.wat`, and `seed_run`, on the seed's
+//! guest programs from examples/bin), compiled with the system C
 //! compiler (`cc`) against `include/wasm.h` and `libwasiproc.a`, run on
 //! their module (`<name>.wat`, converted here), and checked against
 //! `<name>.out` byte for byte. When `valgrind` is on PATH each program also
@@ -57,15 +59,45 @@ fn valgrind_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Compiles, runs and checks one sample.
+/// Compiles, runs and checks one sample on its module (`<name>.wat`).
 fn run_sample(name: &str) {
+    let wat = std::fs::read_to_string(manifest_dir().join(format!("tests/c/{name}.wat")))
+        .expect("read .wat");
+    let wasm = wat::parse_str(&wat).expect("valid .wat");
+    let wasm_path = work_dir().join(format!("{name}.wasm"));
+    std::fs::write(&wasm_path, wasm).expect("write .wasm");
+    run_program(name, &[wasm_path]);
+}
+
+/// The path of `examples/bin/NAME`, building the guest programs with
+/// guest/build.sh first when it is missing (as process/examples/seed.rs does).
+fn guest_program(name: &str) -> PathBuf {
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let root = manifest_dir()
+        .parent()
+        .expect("capi/ has a parent")
+        .to_path_buf();
+    let path = root.join("examples/bin").join(name);
+    let _one_build = BUILD.lock().unwrap_or_else(|p| p.into_inner());
+    if !path.exists() {
+        let status = Command::new(root.join("guest/build.sh"))
+            .env("CARGO_TERM_QUIET", "true")
+            .env_remove("CARGO_TARGET_DIR")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run guest/build.sh");
+        assert!(status.success(), "guest/build.sh failed");
+    }
+    assert!(path.exists(), "{} after guest/build.sh", path.display());
+    path
+}
+
+/// Compiles `tests/c/<name>.c` against both headers and the static
+/// library, runs it with `args` (natively, then under valgrind when it is
+/// installed) and checks its stdout against `<name>.out`.
+fn run_program(name: &str, args: &[PathBuf]) {
     let src = manifest_dir().join("tests/c");
     let dir = work_dir();
-
-    let wat = std::fs::read_to_string(src.join(format!("{name}.wat"))).expect("read .wat");
-    let wasm = wat::parse_str(&wat).expect("valid .wat");
-    let wasm_path = dir.join(format!("{name}.wasm"));
-    std::fs::write(&wasm_path, wasm).expect("write .wasm");
 
     let exe = dir.join(name);
     let cc = Command::new("cc")
@@ -86,10 +118,7 @@ fn run_sample(name: &str) {
     );
 
     let expected = std::fs::read_to_string(src.join(format!("{name}.out"))).expect("read .out");
-    let run = Command::new(&exe)
-        .arg(&wasm_path)
-        .output()
-        .expect("run sample");
+    let run = Command::new(&exe).args(args).output().expect("run sample");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
@@ -112,7 +141,7 @@ fn run_sample(name: &str) {
                 src.join("valgrind.supp").display()
             ))
             .arg(&exe)
-            .arg(&wasm_path)
+            .args(args)
             .output()
             .expect("run valgrind");
         assert!(
@@ -179,4 +208,24 @@ fn reflect() {
 #[test]
 fn finalize() {
     run_sample("finalize");
+}
+
+#[test]
+fn resume() {
+    run_sample("resume");
+}
+
+/// The seed's example (`parent_orchestrator.wasm` spawning
+/// `child_worker.wasm 10 25`) through wasiproc.h: run, record, replay.
+#[test]
+fn seed_run() {
+    let trace = work_dir().join("seed_run.trace");
+    run_program(
+        "seed_run",
+        &[
+            guest_program("parent_orchestrator.wasm"),
+            guest_program("child_worker.wasm"),
+            trace,
+        ],
+    );
 }
