@@ -81,9 +81,14 @@ impl Pair16 {
 
 /// One internal instruction. Operand names: `dst` receives the result;
 /// `src`, `lhs`, `rhs` are read. Traps are listed where an instruction can trap.
+///
+/// `repr(u16)`: every variant starts with a 16-bit tag (its index in this
+/// declaration), which the interpreter's threaded dispatch reads to find
+/// the variant's handler.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[allow(missing_docs)]
 #[rustfmt::skip]
+#[repr(u16)]
 pub enum Instr {
     // ---- control -------------------------------------------------------
     /// `unreachable`: traps with [`crate::TrapKind::Unreachable`].

@@ -11,8 +11,9 @@ mod cursor;
 mod frame_ptr;
 mod mem_view;
 mod numeric;
+mod threaded;
 
-use cursor::Cursor;
+use cursor::{Cursor, Ip};
 use frame_ptr::FramePtr;
 use mem_view::MemView;
 
@@ -198,6 +199,7 @@ pub(crate) fn complete_host_call<T>(
 }
 
 /// Runs until the outermost function returns, a trap, an exit, or a suspension.
+#[allow(unused_assignments)] // `fpp` is rederived by the threaded block at the loop top
 pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<Step, Error> {
     let max_depth = store.inner.engine.config().max_call_depth;
     let max_slots = store.inner.engine.config().max_stack_slots;
@@ -514,6 +516,39 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
 
         loop {
+            // The threaded handlers run until one steps out before an
+            // instruction; this loop runs that one (exec/threaded).
+            {
+                let base = slots.as_mut_ptr();
+                let mut cx = threaded::Cx {
+                    code: code.as_ptr(),
+                    func: func_idx,
+                    instance: current.instance,
+                    module_code: &module.code,
+                    frames: &mut *frames,
+                    max_depth,
+                    slots: base,
+                    slots_len: slots.len(),
+                    globals: &mut store.inner.globals,
+                    global_map: &inst.globals,
+                    // SAFETY: the cursor is inside `code`.
+                    ip: unsafe { Ip::at(code.as_ptr(), cur.pc() as u32) },
+                    // SAFETY: the current frame fits (as for `fpp`); derived
+                    // from `base` like every frame pointer the handlers make.
+                    fp: unsafe { FramePtr::at_index(base, slots.len(), fp) },
+                    budget,
+                };
+                threaded::run(mem, &mut cx);
+                budget = cx.budget;
+                if cx.func != func_idx {
+                    func_idx = cx.func;
+                    code = &module.code[func_idx as usize].instrs;
+                }
+                // SAFETY: handlers stop at an instruction inside the current body.
+                cur = unsafe { Cursor::new(code, cx.ip.pc(cx.code) as usize) };
+                fpp = cx.fp;
+                fp = fpp.index(base);
+            }
             let instr = cur.next();
             match instr {
                 // ---- hot: the handlers workloads spend their time in, kept

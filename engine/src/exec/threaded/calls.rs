@@ -1,0 +1,74 @@
+//! Calls and returns within the current instance, in threaded code.
+//!
+//! Soundness: a callee's frame pointer is made only after checking that
+//! its whole frame fits in the slot vector, and a caller's is rebuilt from
+//! the frame saved when it made the call (which fitted then, and the vector
+//! has not shrunk or moved while handlers run: growing it steps out).
+#![allow(non_snake_case)]
+
+use super::decode::decode;
+use super::{Cont, Cx, dispatch, step};
+use crate::exec::Frame;
+use crate::exec::cursor::Ip;
+use crate::exec::frame_ptr::FramePtr;
+use crate::exec::mem_view::MemView;
+use crate::isa::Instr;
+
+/// `CallInternal`: pushes the caller's frame and continues at the callee's
+/// first instruction. Steps out when the depth limit is reached, the
+/// frame does not fit in the slot vector, or the frame stack must grow.
+pub(super) fn CallInternal(
+    ip: Ip,
+    fp: FramePtr,
+    mem: MemView,
+    cx: &mut Cx<'_>,
+    budget: u64,
+) -> Cont {
+    decode!(ip, CallInternal { func, base });
+    let callee = &cx.module_code[func as usize];
+    let caller_fp = fp.index(cx.slots);
+    let need = caller_fp + base as usize + callee.frame_size as usize;
+    let depth = cx.frames.len();
+    if depth >= cx.max_depth || depth == cx.frames.capacity() || need > cx.slots_len {
+        return step(ip, fp, mem, cx, budget);
+    }
+    // SAFETY: the callee's frame ends at `need <= slots_len` (checked above).
+    let callee_fp = unsafe { fp.offset(base) };
+    for slot in callee.num_params..callee.num_locals {
+        callee_fp.set(slot, 0);
+    }
+    cx.frames.push(Frame {
+        instance: cx.instance,
+        func: cx.func,
+        pc: ip.pc(cx.code) + 1,
+        fp: caller_fp as u32,
+    });
+    cx.func = func;
+    cx.code = callee.instrs.as_ptr();
+    // SAFETY: a translated body, at its first instruction.
+    let entry = unsafe { Ip::at(cx.code, 0) };
+    dispatch(entry, callee_fp, mem, cx, budget)
+}
+
+/// `Return` to a caller in the same instance; steps out for the outermost
+/// frame and for a caller in another instance.
+pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
+    let Some(&caller) = cx.frames.last() else {
+        return step(ip, fp, mem, cx, budget);
+    };
+    if caller.instance != cx.instance {
+        return step(ip, fp, mem, cx, budget);
+    }
+    cx.frames.pop();
+    cx.func = caller.func;
+    cx.code = cx.module_code[caller.func as usize].instrs.as_ptr();
+    // SAFETY: the caller's frame fitted when it called, and the vector has
+    // not moved since (module docs); its saved pc is inside its body.
+    let (fp, ip) = unsafe {
+        (
+            FramePtr::at_index(cx.slots, cx.slots_len, caller.fp as usize),
+            Ip::at(cx.code, caller.pc),
+        )
+    };
+    dispatch(ip, fp, mem, cx, budget)
+}

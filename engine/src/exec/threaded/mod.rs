@@ -1,0 +1,135 @@
+//! Threaded dispatch: every instruction has its own handler function, and
+//! each handler ends by calling the handler of the next instruction.
+//!
+//! All handlers share one signature of register-sized arguments — the
+//! instruction pointer, the frame pointer, the view of memory 0 (base and
+//! length), the context [`Cx`] and the fuel budget — so in optimised builds
+//! LLVM compiles the call at the end of a handler into a jump (a sibling
+//! call): execution flows from handler to handler without returning, every
+//! handler has its own indirect jump (which the branch predictor learns per
+//! instruction), and a handler's machine code depends on nothing but its own
+//! body. Adding an instruction adds a function and a table entry; it cannot
+//! change how the others compile. (Stable Rust cannot force the jump; the
+//! release build is checked to contain no call between handlers:
+//! ARCHITECTURE.md.) Without optimisation (`debug_assertions`) the call is
+//! not turned into a jump, so there each handler returns to a trampoline
+//! loop in [`run`] instead, which keeps the Rust stack flat.
+//!
+//! Handlers cover the instructions that need nothing but slots, memory 0,
+//! the current instance's globals and functions, and the fuel budget. Any
+//! other case — a rare instruction (tables, bulk memory, host calls, calls
+//! into another instance), a trap, a call that needs a bigger stack, the
+//! fuel slow path, the return from the outermost frame — *steps out*: the
+//! handler stores the state in [`Cx`] and returns, without having changed
+//! anything, and the interpreter loop in `exec/mod.rs` runs that one
+//! instruction with its general code and enters the handlers again.
+
+mod calls;
+mod decode;
+mod ops;
+
+use super::Frame;
+use super::cursor::Ip;
+use super::frame_ptr::FramePtr;
+use super::mem_view::MemView;
+use crate::isa::Instr;
+use crate::module::CompiledFunc;
+use crate::store::GlobalEntity;
+
+/// What a handler chain ended with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum Cont {
+    /// The instruction at `Cx::ip` must run in the general interpreter loop.
+    Step,
+    /// (Trampoline only) continue with the handler of `Cx::ip`.
+    #[cfg(debug_assertions)]
+    Next,
+}
+
+/// The state handlers share besides their register arguments: where the
+/// current function's code starts, the frame stack, the current instance's
+/// functions and globals; and where a chain stopped.
+pub(super) struct Cx<'a> {
+    /// Start of the current function's code (branch targets are indexes).
+    pub code: *const Instr,
+    /// The current function (defined-function index).
+    pub func: u32,
+    /// The current instance (store index).
+    pub instance: u32,
+    /// The current instance's compiled functions.
+    pub module_code: &'a [CompiledFunc],
+    /// The callers of the current function.
+    pub frames: &'a mut Vec<Frame>,
+    /// The call depth limit.
+    pub max_depth: usize,
+    /// Start and length of the slot vector (frames must fit in it).
+    pub slots: *mut u64,
+    pub slots_len: usize,
+    /// The store's globals and the current instance's map into them.
+    pub globals: &'a mut [GlobalEntity],
+    pub global_map: &'a [u32],
+    /// Where the chain stopped: the instruction to step, its frame, and the
+    /// fuel budget left.
+    pub ip: Ip,
+    pub fp: FramePtr,
+    pub budget: u64,
+}
+
+/// A handler: one per instruction variant.
+type Handler = for<'a, 'b> fn(Ip, FramePtr, MemView, &'b mut Cx<'a>, u64) -> Cont;
+
+/// Runs handlers from `cx.ip` (frame `cx.fp`, budget `cx.budget`) until one
+/// steps out; the state it stopped in is in `cx`.
+pub(super) fn run(mem: MemView, cx: &mut Cx<'_>) {
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = dispatch(cx.ip, cx.fp, mem, cx, cx.budget);
+    }
+    #[cfg(debug_assertions)]
+    {
+        let (mut ip, mut fp, mut budget) = (cx.ip, cx.fp, cx.budget);
+        while decode::handler(ip.tag())(ip, fp, mem, cx, budget) == Cont::Next {
+            (ip, fp, budget) = (cx.ip, cx.fp, cx.budget);
+        }
+    }
+}
+
+/// Continues with the handler of the instruction at `ip`: a tail call in
+/// optimised builds, a return to the trampoline otherwise.
+#[inline(always)]
+fn dispatch(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
+    #[cfg(not(debug_assertions))]
+    {
+        decode::handler(ip.tag())(ip, fp, mem, cx, budget)
+    }
+    #[cfg(debug_assertions)]
+    {
+        let _ = mem;
+        (cx.ip, cx.fp, cx.budget) = (ip, fp, budget);
+        Cont::Next
+    }
+}
+
+/// Continues with the instruction after the one at `ip`.
+#[inline(always)]
+fn next(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
+    dispatch(ip.next(), fp, mem, cx, budget)
+}
+
+/// Steps out before the instruction at `ip` (see the module docs).
+#[cold]
+#[inline(never)]
+fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
+    (cx.ip, cx.fp, cx.budget) = (ip, fp, budget);
+    Cont::Step
+}
+
+/// Checks at compile time that a handler has the shared signature.
+const _: Handler = step;
+
+/// Continues at branch target `target` of the current function.
+#[inline(always)]
+fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64, target: u32) -> Cont {
+    dispatch(Ip::jump(cx.code, target), fp, mem, cx, budget)
+}
