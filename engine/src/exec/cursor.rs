@@ -53,6 +53,13 @@ impl Cursor {
         unsafe { *self.ip }
     }
 
+    /// The tag of the instruction `next` would return (`Instr` is `repr(u16)`).
+    #[inline(always)]
+    pub(super) fn tag(&self) -> u16 {
+        // SAFETY: as for `peek`; a `repr(u16)` enum begins with its tag.
+        unsafe { *(self.ip as *const u16) }
+    }
+
     #[inline(always)]
     pub(super) fn jump(&mut self, target: u32) {
         // SAFETY: branch targets are indexes inside the body.

@@ -11,6 +11,7 @@ mod cursor;
 mod frame_ptr;
 mod mem_view;
 mod numeric;
+mod profile;
 mod threaded;
 
 use cursor::{Cursor, Ip};
@@ -213,6 +214,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
     let current = current.as_mut().expect("execute needs a current frame");
     let mut budget = store.inner.fuel.budget();
     let mut budget_start = budget;
+    // `WASIPROC_PROFILE=pairs`: every instruction runs in this loop, which
+    // counts them (exec/profile.rs); the threaded handlers are not used.
+    let profiling = profile::enabled();
 
     // Hands the fuel spent since the last sync back to the store.
     macro_rules! commit_fuel {
@@ -518,7 +522,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         loop {
             // The threaded handlers run until one steps out before an
             // instruction; this loop runs that one (exec/threaded).
-            {
+            if profiling {
+                profile::record(cur.tag());
+            } else {
                 let base = slots.as_mut_ptr();
                 let mut cx = threaded::Cx {
                     code: code.as_ptr(),
@@ -1577,6 +1583,21 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if s!(cond) != 0 {
                         cur.jump(target)
                     }
+                }
+
+                // ---- superinstructions: here only their first part runs;
+                // the second is the unchanged next instruction (isa) ----
+                Instr::I32AddImm2 { a, imms, .. } | Instr::I32AddImmLoad8U { a, imms, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32))
+                }
+                Instr::I32AddBrI32LeU { a, ops, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_add(r32!(ops.0 as Slot)))
+                }
+                Instr::I32AddImmBrI32Ne { a, ops, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_add(ops.0 as i16 as u32))
+                }
+                Instr::I32RotlImmXor { a, ops, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).rotate_left(ops.1 as u32))
                 }
 
                 // ---- determinism ----

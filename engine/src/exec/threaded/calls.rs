@@ -14,8 +14,8 @@ use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
 use crate::isa::Instr;
 
-/// `CallInternal`: pushes the caller's frame and continues at the callee's
-/// first instruction. Steps out when the depth limit is reached, the
+/// `CallInternal`: pushes the caller's frame, pays the callee's entry fuel
+/// region and continues after its `ConsumeFuel`. Steps out when the depth limit is reached, the
 /// frame does not fit in the slot vector, or the frame stack must grow.
 pub(super) fn CallInternal(
     ip: Ip,
@@ -32,6 +32,19 @@ pub(super) fn CallInternal(
     if depth >= cx.max_depth || depth == cx.frames.capacity() || need > cx.slots_len {
         return step(ip, fp, mem, cx, budget);
     }
+    // SAFETY: a translated body, at its first instruction.
+    let mut entry = unsafe { Ip::at(callee.instrs.as_ptr(), 0) };
+    let mut budget = budget;
+    // The callee's entry fuel region is paid here, saving its dispatch;
+    // when the budget cannot pay, the loop makes the call and runs the
+    // `ConsumeFuel` (slow path) itself.
+    if let Instr::ConsumeFuel { amount } = entry.get() {
+        if amount as u64 > budget {
+            return step(ip, fp, mem, cx, budget);
+        }
+        budget -= amount as u64;
+        entry = entry.next();
+    }
     // SAFETY: the callee's frame ends at `need <= slots_len` (checked above).
     let callee_fp = unsafe { fp.offset(base) };
     for slot in callee.num_params..callee.num_locals {
@@ -45,8 +58,6 @@ pub(super) fn CallInternal(
     });
     cx.func = func;
     cx.code = callee.instrs.as_ptr();
-    // SAFETY: a translated body, at its first instruction.
-    let entry = unsafe { Ip::at(cx.code, 0) };
     dispatch(entry, callee_fp, mem, cx, budget)
 }
 

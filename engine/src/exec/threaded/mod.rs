@@ -129,7 +129,26 @@ fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Co
 const _: Handler = step;
 
 /// Continues at branch target `target` of the current function.
+///
+/// Fuel folded into the branch: when the target starts a fuel region (a
+/// loop header or an `else` arm, with metering on), the branch pays its
+/// `ConsumeFuel` and continues after it, saving that instruction's dispatch
+/// on every loop iteration. When the budget cannot pay, it steps out *at
+/// the `ConsumeFuel`* — the state the unfolded code would be in — and the
+/// loop's slow path suspends or traps there. Charges and stopping points
+/// are exactly those of the unfolded code.
 #[inline(always)]
 fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64, target: u32) -> Cont {
-    dispatch(Ip::jump(cx.code, target), fp, mem, cx, budget)
+    let to = Ip::jump(cx.code, target);
+    if let Instr::ConsumeFuel { amount } = to.get() {
+        let amount = amount as u64;
+        if amount > budget {
+            return step(to, fp, mem, cx, budget);
+        }
+        return dispatch(to.next(), fp, mem, cx, budget - amount);
+    }
+    dispatch(to, fp, mem, cx, budget)
 }
+
+/// The name of every instruction variant, indexed by tag.
+pub(super) use ops::HANDLER_NAMES as VARIANT_NAMES;
