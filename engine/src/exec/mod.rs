@@ -1,5 +1,8 @@
-//! The interpreter: one dispatch loop over the internal instruction stream,
-//! with an explicit value stack (`slots`) and frame stack (`frames`).
+//! The interpreter: one loop over the internal instruction stream, with an
+//! explicit value stack (`slots`) and frame stack (`frames`). The common
+//! instructions run in threaded handlers ([`threaded`]) entered from the top
+//! of the loop; the loop itself runs the instruction a handler stepped out
+//! at (traps, slow paths, rare instructions), then enters them again.
 //!
 //! Guest calls never recurse on the Rust stack: a call pushes a [`Frame`] and
 //! continues the same loop. All state needed to continue lives in
@@ -557,8 +560,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             }
             let instr = cur.next();
             match instr {
-                // ---- hot: the handlers workloads spend their time in, kept
-                // together at the top (ARCHITECTURE.md, "hot-loop rule") ----
+                // Every instruction has an arm here: the threaded handlers step
+                // out to it for traps, slow paths and rare instructions, and
+                // most handlers are generated from these arms (exec/threaded).
+                // ---- the instructions the workloads spend their time in ----
                 Instr::ConsumeFuel { amount } => {
                     let amount = amount as u64;
                     if amount <= budget {
@@ -1588,13 +1593,22 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 // ---- superinstructions: here only their first part runs;
                 // the second is the unchanged next instruction (isa) ----
                 Instr::I32AddImm2 { a, imms, .. } | Instr::I32AddImmLoad8U { a, imms, .. } => {
-                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32))
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+                    )
                 }
                 Instr::I32AddBrI32LeU { a, ops, .. } => {
-                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_add(r32!(ops.0 as Slot)))
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(r32!(ops.0 as Slot))
+                    )
                 }
                 Instr::I32AddImmBrI32Ne { a, ops, .. } => {
-                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_add(ops.0 as i16 as u32))
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(ops.0 as i16 as u32)
+                    )
                 }
                 Instr::I32RotlImmXor { a, ops, .. } => {
                     w32!(a.0 as Slot, r32!(a.1 as Slot).rotate_left(ops.1 as u32))

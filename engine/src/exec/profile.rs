@@ -58,15 +58,23 @@ impl Drop for Counts {
         let mut out = std::io::stderr().lock();
         let _ = writeln!(out, "wasiproc profile: {total} instructions executed");
         let pct = |c: u64| 100.0 * c as f64 / total.max(1) as f64;
-        let mut singles: Vec<(u64, usize)> =
-            self.singles.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+        let mut singles: Vec<(u64, usize)> = self
+            .singles
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i))
+            .collect();
         singles.sort_unstable_by(|a, b| b.cmp(a));
         let _ = writeln!(out, "top instructions:");
         for &(c, i) in singles.iter().take(40).filter(|(c, _)| *c > 0) {
             let _ = writeln!(out, "{c:>14} {:5.2}%  {}", pct(c), VARIANT_NAMES[i]);
         }
-        let mut pairs: Vec<(u64, usize)> =
-            self.pairs.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+        let mut pairs: Vec<(u64, usize)> = self
+            .pairs
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i))
+            .collect();
         pairs.sort_unstable_by(|a, b| b.cmp(a));
         let _ = writeln!(out, "top pairs:");
         for &(c, i) in pairs.iter().take(60).filter(|(c, _)| *c > 0) {

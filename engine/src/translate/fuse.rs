@@ -366,41 +366,66 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
     use Instr as I;
     let p = Pair16::new;
     match (a, b) {
-        (I::I32AddImm { dst, lhs, imm }, I::I32AddImm { dst: d2, lhs: l2, imm: i2 }) => {
-            Some(I::I32AddImm2 {
-                a: p(dst, lhs)?,
-                b: p(d2, l2)?,
-                imms: Pair16(imm16(imm)?, imm16(i2)?),
-            })
-        }
-        (I::I32AddImm { dst, lhs, imm }, I::I32Load8U { dst: d2, addr, offset }) => {
-            Some(I::I32AddImmLoad8U {
-                a: p(dst, lhs)?,
-                b: p(d2, addr)?,
-                imms: Pair16(imm16(imm)?, u16::try_from(offset).ok()?),
-            })
-        }
-        (I::I32Add { dst, lhs, rhs }, I::BrI32LeU { lhs: c, rhs: r2, target }) if c == dst => {
-            Some(I::I32AddBrI32LeU {
-                a: p(dst, lhs)?,
-                ops: p(rhs, r2)?,
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::I32AddImm {
+                dst: d2,
+                lhs: l2,
+                imm: i2,
+            },
+        ) => Some(I::I32AddImm2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            imms: Pair16(imm16(imm)?, imm16(i2)?),
+        }),
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::I32Load8U {
+                dst: d2,
+                addr,
+                offset,
+            },
+        ) => Some(I::I32AddImmLoad8U {
+            a: p(dst, lhs)?,
+            b: p(d2, addr)?,
+            imms: Pair16(imm16(imm)?, u16::try_from(offset).ok()?),
+        }),
+        (
+            I::I32Add { dst, lhs, rhs },
+            I::BrI32LeU {
+                lhs: c,
+                rhs: r2,
                 target,
-            })
-        }
-        (I::I32AddImm { dst, lhs, imm }, I::BrI32Ne { lhs: c, rhs: r2, target }) if c == dst => {
-            Some(I::I32AddImmBrI32Ne {
-                a: p(dst, lhs)?,
-                ops: Pair16(imm16(imm)?, u16::try_from(r2).ok()?),
+            },
+        ) if c == dst => Some(I::I32AddBrI32LeU {
+            a: p(dst, lhs)?,
+            ops: p(rhs, r2)?,
+            target,
+        }),
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::BrI32Ne {
+                lhs: c,
+                rhs: r2,
                 target,
-            })
-        }
-        (I::I32RotlImm { dst, lhs, imm }, I::I32Xor { dst: d2, lhs: l2, rhs }) => {
-            Some(I::I32RotlImmXor {
-                a: p(dst, lhs)?,
-                b: p(d2, l2)?,
-                ops: Pair16(u16::try_from(rhs).ok()?, imm as u16),
-            })
-        }
+            },
+        ) if c == dst => Some(I::I32AddImmBrI32Ne {
+            a: p(dst, lhs)?,
+            ops: Pair16(imm16(imm)?, u16::try_from(r2).ok()?),
+            target,
+        }),
+        (
+            I::I32RotlImm { dst, lhs, imm },
+            I::I32Xor {
+                dst: d2,
+                lhs: l2,
+                rhs,
+            },
+        ) => Some(I::I32RotlImmXor {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(rhs).ok()?, imm as u16),
+        }),
         _ => None,
     }
 }

@@ -17,32 +17,27 @@ use crate::isa::Instr;
 /// `CallInternal`: pushes the caller's frame, pays the callee's entry fuel
 /// region and continues after its `ConsumeFuel`. Steps out when the depth limit is reached, the
 /// frame does not fit in the slot vector, or the frame stack must grow.
-pub(super) fn CallInternal(
-    ip: Ip,
-    fp: FramePtr,
-    mem: MemView,
-    cx: &mut Cx<'_>,
-    budget: u64,
-) -> Cont {
+pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, CallInternal { func, base });
-    let callee = &cx.module_code[func as usize];
+    let Some(callee) = cx.module_code.get(func as usize) else {
+        return step(ip, fp, mem, cx);
+    };
     let caller_fp = fp.index(cx.slots);
     let need = caller_fp + base as usize + callee.frame_size as usize;
     let depth = cx.frames.len();
     if depth >= cx.max_depth || depth == cx.frames.capacity() || need > cx.slots_len {
-        return step(ip, fp, mem, cx, budget);
+        return step(ip, fp, mem, cx);
     }
     // SAFETY: a translated body, at its first instruction.
     let mut entry = unsafe { Ip::at(callee.instrs.as_ptr(), 0) };
-    let mut budget = budget;
     // The callee's entry fuel region is paid here, saving its dispatch;
     // when the budget cannot pay, the loop makes the call and runs the
     // `ConsumeFuel` (slow path) itself.
     if let Instr::ConsumeFuel { amount } = entry.get() {
-        if amount as u64 > budget {
-            return step(ip, fp, mem, cx, budget);
+        if amount as u64 > cx.budget {
+            return step(ip, fp, mem, cx);
         }
-        budget -= amount as u64;
+        cx.budget -= amount as u64;
         entry = entry.next();
     }
     // SAFETY: the callee's frame ends at `need <= slots_len` (checked above).
@@ -58,21 +53,25 @@ pub(super) fn CallInternal(
     });
     cx.func = func;
     cx.code = callee.instrs.as_ptr();
-    dispatch(entry, callee_fp, mem, cx, budget)
+    dispatch(entry, callee_fp, mem, cx)
 }
 
 /// `Return` to a caller in the same instance; steps out for the outermost
 /// frame and for a caller in another instance.
-pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
+pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let Some(&caller) = cx.frames.last() else {
-        return step(ip, fp, mem, cx, budget);
+        return step(ip, fp, mem, cx);
     };
     if caller.instance != cx.instance {
-        return step(ip, fp, mem, cx, budget);
+        return step(ip, fp, mem, cx);
     }
+    // (Validation makes the index valid; stepping out keeps panics out.)
+    let Some(code) = cx.module_code.get(caller.func as usize) else {
+        return step(ip, fp, mem, cx);
+    };
+    cx.code = code.instrs.as_ptr();
     cx.frames.pop();
     cx.func = caller.func;
-    cx.code = cx.module_code[caller.func as usize].instrs.as_ptr();
     // SAFETY: the caller's frame fitted when it called, and the vector has
     // not moved since (module docs); its saved pc is inside its body.
     let (fp, ip) = unsafe {
@@ -81,5 +80,5 @@ pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget
             Ip::at(cx.code, caller.pc),
         )
     };
-    dispatch(ip, fp, mem, cx, budget)
+    dispatch(ip, fp, mem, cx)
 }

@@ -1,9 +1,10 @@
 //! Threaded dispatch: every instruction has its own handler function, and
 //! each handler ends by calling the handler of the next instruction.
 //!
-//! All handlers share one signature of register-sized arguments — the
+//! All handlers share one signature of five register-sized arguments — the
 //! instruction pointer, the frame pointer, the view of memory 0 (base and
-//! length), the context [`Cx`] and the fuel budget — so in optimised builds
+//! length) and the context [`Cx`], which holds the fuel budget — so in
+//! optimised builds
 //! LLVM compiles the call at the end of a handler into a jump (a sibling
 //! call): execution flows from handler to handler without returning, every
 //! handler has its own indirect jump (which the branch predictor learns per
@@ -13,7 +14,9 @@
 //! release build is checked to contain no call between handlers:
 //! ARCHITECTURE.md.) Without optimisation (`debug_assertions`) the call is
 //! not turned into a jump, so there each handler returns to a trampoline
-//! loop in [`run`] instead, which keeps the Rust stack flat.
+//! loop in [`run`] instead, which keeps the Rust stack flat; building with
+//! `RUSTFLAGS="--cfg wasiproc_trampoline"` selects the trampoline in an
+//! optimised build too, to test it.
 //!
 //! Handlers cover the instructions that need nothing but slots, memory 0,
 //! the current instance's globals and functions, and the fuel budget. Any
@@ -42,8 +45,10 @@ use crate::store::GlobalEntity;
 pub(super) enum Cont {
     /// The instruction at `Cx::ip` must run in the general interpreter loop.
     Step,
-    /// (Trampoline only) continue with the handler of `Cx::ip`.
-    #[cfg(debug_assertions)]
+    /// (Trampoline only) continue with the handler of `Cx::ip`. Present in
+    /// every build: with a single variant LLVM would know `step`'s result
+    /// and could not end handlers with a jump to it.
+    #[cfg_attr(not(any(debug_assertions, wasiproc_trampoline)), allow(dead_code))]
     Next,
 }
 
@@ -69,28 +74,29 @@ pub(super) struct Cx<'a> {
     /// The store's globals and the current instance's map into them.
     pub globals: &'a mut [GlobalEntity],
     pub global_map: &'a [u32],
-    /// Where the chain stopped: the instruction to step, its frame, and the
-    /// fuel budget left.
+    /// The fuel budget left (what `ConsumeFuel` and fuel folded into
+    /// branches and calls pay from).
+    pub budget: u64,
+    /// Where the chain stopped: the instruction to step and its frame.
     pub ip: Ip,
     pub fp: FramePtr,
-    pub budget: u64,
 }
 
 /// A handler: one per instruction variant.
-type Handler = for<'a, 'b> fn(Ip, FramePtr, MemView, &'b mut Cx<'a>, u64) -> Cont;
+type Handler = for<'a, 'b> fn(Ip, FramePtr, MemView, &'b mut Cx<'a>) -> Cont;
 
-/// Runs handlers from `cx.ip` (frame `cx.fp`, budget `cx.budget`) until one
+/// Runs handlers from `cx.ip` (frame `cx.fp`) until one
 /// steps out; the state it stopped in is in `cx`.
 pub(super) fn run(mem: MemView, cx: &mut Cx<'_>) {
-    #[cfg(not(debug_assertions))]
+    #[cfg(not(any(debug_assertions, wasiproc_trampoline)))]
     {
-        let _ = dispatch(cx.ip, cx.fp, mem, cx, cx.budget);
+        let _ = dispatch(cx.ip, cx.fp, mem, cx);
     }
-    #[cfg(debug_assertions)]
+    #[cfg(any(debug_assertions, wasiproc_trampoline))]
     {
-        let (mut ip, mut fp, mut budget) = (cx.ip, cx.fp, cx.budget);
-        while decode::handler(ip.tag())(ip, fp, mem, cx, budget) == Cont::Next {
-            (ip, fp, budget) = (cx.ip, cx.fp, cx.budget);
+        let (mut ip, mut fp) = (cx.ip, cx.fp);
+        while decode::handler(ip.tag())(ip, fp, mem, cx) == Cont::Next {
+            (ip, fp) = (cx.ip, cx.fp);
         }
     }
 }
@@ -98,31 +104,33 @@ pub(super) fn run(mem: MemView, cx: &mut Cx<'_>) {
 /// Continues with the handler of the instruction at `ip`: a tail call in
 /// optimised builds, a return to the trampoline otherwise.
 #[inline(always)]
-fn dispatch(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
-    #[cfg(not(debug_assertions))]
+fn dispatch(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    #[cfg(not(any(debug_assertions, wasiproc_trampoline)))]
     {
-        decode::handler(ip.tag())(ip, fp, mem, cx, budget)
+        decode::handler(ip.tag())(ip, fp, mem, cx)
     }
-    #[cfg(debug_assertions)]
+    #[cfg(any(debug_assertions, wasiproc_trampoline))]
     {
         let _ = mem;
-        (cx.ip, cx.fp, cx.budget) = (ip, fp, budget);
+        (cx.ip, cx.fp) = (ip, fp);
         Cont::Next
     }
 }
 
 /// Continues with the instruction after the one at `ip`.
 #[inline(always)]
-fn next(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
-    dispatch(ip.next(), fp, mem, cx, budget)
+fn next(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    dispatch(ip.next(), fp, mem, cx)
 }
 
 /// Steps out before the instruction at `ip` (see the module docs).
 #[cold]
 #[inline(never)]
-fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>, budget: u64) -> Cont {
-    (cx.ip, cx.fp, cx.budget) = (ip, fp, budget);
-    Cont::Step
+fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    (cx.ip, cx.fp) = (ip, fp);
+    // Opaque, so that LLVM does not see a constant result and turn the
+    // handlers' `return step(..)` from a jump into a call plus `ret`.
+    std::hint::black_box(Cont::Step)
 }
 
 /// Checks at compile time that a handler has the shared signature.
@@ -138,16 +146,17 @@ const _: Handler = step;
 /// loop's slow path suspends or traps there. Charges and stopping points
 /// are exactly those of the unfolded code.
 #[inline(always)]
-fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, budget: u64, target: u32) -> Cont {
+fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
     let to = Ip::jump(cx.code, target);
     if let Instr::ConsumeFuel { amount } = to.get() {
         let amount = amount as u64;
-        if amount > budget {
-            return step(to, fp, mem, cx, budget);
+        if amount > cx.budget {
+            return step(to, fp, mem, cx);
         }
-        return dispatch(to.next(), fp, mem, cx, budget - amount);
+        cx.budget -= amount;
+        return dispatch(to.next(), fp, mem, cx);
     }
-    dispatch(to, fp, mem, cx, budget)
+    dispatch(to, fp, mem, cx)
 }
 
 /// The name of every instruction variant, indexed by tag.
