@@ -42,15 +42,25 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
     }
     // SAFETY: the callee's frame ends at `need <= slots_len` (checked above).
     let callee_fp = unsafe { fp.offset(base) };
-    for slot in callee.num_params..callee.num_locals {
-        callee_fp.set(slot, 0);
-    }
-    cx.frames.push(Frame {
+    callee_fp.zero(callee.num_params, callee.num_locals);
+    let frame = Frame {
         instance: cx.instance,
         func: cx.func,
         pc: ip.pc(cx.code) + 1,
         fp: caller_fp as u32,
-    });
+    };
+    // A push without the growth path (a call, which would make every call
+    // save registers): the capacity was checked above.
+    let frames = &mut *cx.frames;
+    let len = frames.len();
+    match frames.spare_capacity_mut().first_mut() {
+        Some(free) => {
+            free.write(frame);
+            // SAFETY: the element at `len` was just initialised.
+            unsafe { frames.set_len(len + 1) };
+        }
+        None => return step(ip, fp, mem, cx),
+    }
     cx.func = func;
     cx.code = callee.instrs.as_ptr();
     dispatch(entry, callee_fp, mem, cx)
