@@ -95,7 +95,9 @@ pub enum Instr {
     Unreachable,
     /// Start of a fuel region (see the module docs): charges `amount`.
     /// Suspends (before charging) when the slice is used up; traps with
-    /// `OutOfFuel` when the total budget cannot pay.
+    /// `OutOfFuel` when the total budget cannot pay. The interpreter lets
+    /// the branch or call that reaches it pay it (saving its dispatch), with
+    /// the same charges and the same stopping point (exec/threaded).
     ConsumeFuel { amount: u32 },
     /// Unconditional jump to `target`.
     Br { target: u32 },

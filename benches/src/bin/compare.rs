@@ -28,6 +28,11 @@ struct Args {
     /// Skip the module load + translate comparison on the big fixture.
     #[arg(long)]
     no_load: bool,
+    /// Time each run by the CPU time of the running thread (user + system,
+    /// from /proc/thread-self/stat, 10 ms resolution) instead of wall time:
+    /// much less sensitive to other load on a shared machine.
+    #[arg(long)]
+    cpu: bool,
 }
 
 /// The contestants of one workload run.
@@ -47,16 +52,41 @@ impl Runner {
         }
     }
 
-    /// Compiles, instantiates and runs `_start`, timed as a whole.
-    fn run(self, wasm: &[u8], argv: &[&str]) -> (Duration, Result<Output, String>) {
-        let t = Instant::now();
+    /// Compiles, instantiates and runs `_start`, timed as a whole (wall
+    /// time, or with `cpu` the thread's CPU time).
+    fn run(self, wasm: &[u8], argv: &[&str], cpu: bool) -> (Duration, Result<Output, String>) {
+        let (t, c) = (Instant::now(), thread_cpu());
         let out = match self {
             Runner::Wasiproc => wasiproc_run::compile_and_run(wasm, argv, false),
             Runner::WasiprocFuel => wasiproc_run::compile_and_run(wasm, argv, true),
             Runner::Wasmi => wasmi_run::compile_and_run(wasm, argv),
         };
-        (t.elapsed(), out)
+        let time = if cpu {
+            thread_cpu().saturating_sub(c)
+        } else {
+            t.elapsed()
+        };
+        (time, out)
     }
+}
+
+/// The CPU time (user + system) the calling thread has used so far, from
+/// /proc/thread-self/stat (fields 14 and 15, in clock ticks, taken as the
+/// usual 100 per second); zero where that file cannot be read.
+fn thread_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+        return Duration::ZERO;
+    };
+    // The command name (field 2) is parenthesised and may contain spaces:
+    // count fields after its closing parenthesis (field 3 comes first).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    Duration::from_millis(f.iter().sum::<u64>() * 10)
 }
 
 struct Row {
@@ -109,7 +139,7 @@ fn measure(w: &Workload, size: Size, args: &Args) -> Result<Row, String> {
             order.reverse();
         }
         for r in order {
-            let (time, out) = r.run(&wasm, &argv);
+            let (time, out) = r.run(&wasm, &argv, args.cpu);
             out.and_then(|o| o.check(case.expected))
                 .map_err(|e| format!("{} {} on {}: {e}", w.name, case.arg, r.label()))?;
             line.push_str(&format!(" {} {} s", r.label(), secs(time)));
@@ -220,9 +250,14 @@ fn main() -> ExitCode {
     }
 
     println!(
-        "wasiproc vs wasmi 2 ({} sizes, {} reps alternating; wall time of compile + instantiate + _start, output checked)",
+        "wasiproc vs wasmi 2 ({} sizes, {} reps alternating; {} of compile + instantiate + _start, output checked)",
         if args.quick { "--quick" } else { "README" },
-        args.reps
+        args.reps,
+        if args.cpu {
+            "thread CPU time"
+        } else {
+            "wall time"
+        }
     );
     let mut rows = Vec::new();
     let mut failures = Vec::new();
