@@ -6,15 +6,13 @@
 //! process exit code in one place. Adding a subcommand is one variant of
 //! [`Command`] and one arm in [`main`].
 
-mod check;
-mod record;
 mod replay;
 mod run;
-mod trace;
 mod validate;
 mod wast;
 
 use clap::{Parser, Subcommand};
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 use std::process::ExitCode;
@@ -76,6 +74,52 @@ impl From<String> for CliError {
     }
 }
 
+/// Whether `c` must not reach a terminal as it is: control characters
+/// (C0, DEL, C1) and the invisible marks that reorder text (bidi controls).
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let hidden = |c: char| is_hidden(c) && !(keep_newlines && c == '\n');
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` with every control character escaped as in a Rust string
+/// (`\u{1b}`, `\r`, `\n`, ...): how the command line prints text it did
+/// not write itself (module names, trap messages, anything from a trace),
+/// so that it cannot move the cursor, rewrite a line or fake one.
+pub(crate) fn escape_controls(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// As [`escape_controls`], but line feeds stay: for multi-line text such as
+/// a trap and its backtrace.
+pub(crate) fn escape_lines(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+/// Writes `text` to stdout; a closed or full stdout is an error of the
+/// command (exit 1), not a panic.
+pub(crate) fn print_out(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError(format!("cannot write to stdout: {e}")))
+}
+
 /// Pins glibc's mmap threshold at its default (128 KiB). Left dynamic, it
 /// rises after large blocks are freed, and linear memories would then be
 /// carved from the heap and zeroed in full instead of arriving as untouched
@@ -105,7 +149,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Exit(code)) => ExitCode::from((code & 0xff) as u8),
         Err(e) => {
             // A closed stderr must not turn the error into a panic.
-            let _ = writeln!(std::io::stderr(), "wasiproc: {e}");
+            let _ = writeln!(std::io::stderr(), "wasiproc: {}", escape_controls(&e.0));
             ExitCode::FAILURE
         }
     }

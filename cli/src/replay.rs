@@ -1,21 +1,12 @@
-//! `wasiproc replay FILE`: reruns a recorded run from its trace alone.
-//!
-//! The modules, arguments, environment, grants and limits come from the
-//! trace's header; every host call is answered from its records by a
-//! `wasiproc_wasi::ReplayHost`, which stops the run at the first call whose
-//! kind, arguments, process or fuel position differ from the recorded ones.
-//! No host file is opened, stdin is not read, no clock is consulted.
+//! `wasiproc replay FILE`: reruns a recorded run from its trace alone,
+//! with the library's [`Replay`] (the trace format, the replay host and
+//! the limits a replay runs under live there), and prints the outcome.
 
-use crate::record::{Ending, OutCopy, decode_header, decode_trailer, ending_of, take};
-use crate::run::{Mode, RootStdio, Wrap, execute_plan, report_trap};
-use crate::{CliError, Outcome};
+use crate::run::{parse_size, report_trap};
+use crate::{CliError, Outcome, escape_controls};
 use std::io::Write;
 use std::path::PathBuf;
-use wasiproc_wasi::RunPosition;
-use wasiproc_wasi::host::record::{
-    Divergence, FRAME_BATCH, FRAME_HEADER, FRAME_TRAILER, ReplayHost, TraceError, fnv64,
-    read_frames,
-};
+use wasiproc_process::{Ending, Error, Replay};
 
 /// Arguments of `wasiproc replay`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +16,10 @@ use wasiproc_wasi::host::record::{
                   files, stdin or clocks, and without writing to the host filesystem. A trace \
                   that is truncated or corrupted is an error before anything runs; a guest that \
                   leaves the recorded path (another module, another call) stops with an error \
-                  naming the process, the call and its position. See docs/trace-format.md.\n\n\
+                  naming the process, the call and its position. The replay runs under the \
+                  recorded limits (and --fuel/--max-memory when smaller), and never uses more \
+                  fuel than the recorded run did: a replay that would stops with \"replay \
+                  diverged: more fuel than recorded\". See docs/trace-format.md.\n\n\
                   Exit status: the recorded guest's exit code (134 after a trap); with \
                   --verify, 0 when everything matched and 1 on any difference; 1 for an \
                   unreadable, corrupted or diverging trace."
@@ -42,17 +36,19 @@ pub struct Args {
     #[arg(long = "module", value_name = "NAME=PATH")]
     pub modules: Vec<String>,
 
+    /// Fuel budget of the replay, when smaller than the recorded `--fuel`
+    /// and the recorded run's total fuel (which always bound it).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+
+    /// Most bytes of linear memory, when smaller than the recorded
+    /// `--max-memory` (suffixes K, M, G).
+    #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
+
     /// The trace file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-}
-
-/// Prints the divergence and stops: nothing the guest does after it leaves
-/// the recorded path may reach the output.
-fn diverged(d: &Divergence) -> ! {
-    let _ = std::io::stdout().flush();
-    let _ = writeln!(std::io::stderr(), "wasiproc: {d}");
-    std::process::exit(1)
 }
 
 /// Replays the trace.
@@ -60,124 +56,61 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
     let name = args.file.display().to_string();
     let bytes =
         std::fs::read(&args.file).map_err(|e| CliError(format!("cannot read {name}: {e}")))?;
-    let bad = |e: TraceError| CliError(format!("{name}: {e}"));
-    let frames = read_frames(&bytes).map_err(bad)?;
-    let (Some((FRAME_HEADER, header)), Some((FRAME_TRAILER, trailer))) =
-        (frames.first(), frames.last())
-    else {
-        return Err(bad(TraceError(
-            "corrupt trace: it does not start with a header and end with a trailer".into(),
-        )));
-    };
-    let mut batches = Vec::new();
-    for (kind, payload) in &frames[1..frames.len() - 1] {
-        if *kind != FRAME_BATCH {
-            return Err(bad(TraceError(format!(
-                "corrupt trace: unexpected frame kind {kind} between the header and the trailer"
-            ))));
-        }
-        batches.push(*payload);
-    }
-    let (_version, mut plan) = decode_header(header).map_err(bad)?;
-    let recorded = decode_trailer(trailer).map_err(bad)?;
+    let mut replay = Replay::from_bytes(&bytes).map_err(|e| CliError(format!("{name}: {e}")))?;
+    drop(bytes);
     for spec in &args.modules {
         let Some((module, path)) = spec.split_once('=') else {
             return Err(CliError(format!("--module needs NAME=PATH, got {spec:?}")));
         };
         let new = std::fs::read(path).map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
-        let slot = if module == plan.root_name {
-            &mut plan.root
-        } else if let Some((_, b)) = plan.modules.iter_mut().find(|(n, _)| n == module) {
-            b
-        } else {
-            return Err(CliError(format!(
-                "--module {module}: the trace has no module of that name"
-            )));
-        };
-        if fnv64(&new) != fnv64(slot) {
+        let replaced = replay
+            .replace_module(module, new)
+            .map_err(|e| CliError(format!("--module {e}")))?;
+        if let Some((new, old)) = replaced {
             let _ = writeln!(
                 std::io::stderr(),
-                "wasiproc: replay: module {module} replaced (hash {:016x}, recorded {:016x})",
-                fnv64(&new),
-                fnv64(slot)
+                "wasiproc: replay: module {module} replaced (hash {new:016x}, recorded {old:016x})"
             );
         }
-        *slot = new;
     }
-    let pos = RunPosition::default();
-    let (host, probe) =
-        ReplayHost::new(&batches, recorded.calls, pos.clone(), diverged).map_err(bad)?;
-    let (out, err): (OutCopy, OutCopy) = Default::default();
-    let finished = execute_plan(
-        &plan,
-        Mode {
-            det: None,
-            stdio: RootStdio::Tee(out.clone(), err.clone()),
-            sink: None,
-            wrap: Some(Wrap::Replay(Box::new(host), pos)),
-        },
-    );
-    probe
-        .check_consumed()
-        .map_err(|d| CliError(format!("{name}: {d}")))?;
-    let ending = ending_of(&finished);
-    if let Ok(Some(f)) = &finished
-        && let Ok(r) = &f.result
-        && let Some(trap) = &r.trap
-    {
+    if let Some(fuel) = args.fuel {
+        replay.fuel(fuel);
+    }
+    if let Some(bytes) = args.max_memory {
+        replay.max_memory(bytes);
+    }
+    let r = match replay.execute() {
+        Ok(r) => r,
+        Err(Error::Trace(e)) => return Err(CliError(format!("{name}: {e}"))),
+        Err(e) => {
+            // Nothing the guest does after it leaves the recorded path may
+            // reach the output.
+            let _ = std::io::stdout().flush();
+            return Err(CliError(e.to_string()));
+        }
+    };
+    if let Some(trap) = r.report.as_ref().and_then(|r| r.trap.as_ref()) {
         report_trap(trap);
     }
-    let fuel = finished
-        .as_ref()
-        .ok()
-        .and_then(|f| f.as_ref())
-        .map_or(0, |f| f.fuel);
     if !args.verify {
-        return match ending {
+        return match r.ending {
             Ending::Status(code, _) => Ok(Outcome::Exit(code)),
             Ending::Error(e) => Err(CliError(e)),
         };
     }
-    let (stdout, stderr) = (take(&out), take(&err));
-    let mut diffs = Vec::new();
-    if stdout != recorded.stdout {
-        diffs.push(format!(
-            "stdout ({} bytes, recorded {})",
-            stdout.len(),
-            recorded.stdout.len()
-        ));
-    }
-    if stderr != recorded.stderr {
-        diffs.push(format!(
-            "stderr ({} bytes, recorded {})",
-            stderr.len(),
-            recorded.stderr.len()
-        ));
-    }
-    if ending != recorded.ending {
-        diffs.push(format!("ending ({ending}, recorded {})", recorded.ending));
-    }
-    if fuel != recorded.fuel {
-        diffs.push(format!("fuel ({fuel}, recorded {})", recorded.fuel));
-    }
-    let mut e = std::io::stderr().lock();
-    if diffs.is_empty() {
-        let _ = writeln!(
-            e,
+    let diffs = r.differences();
+    let line = if diffs.is_empty() {
+        format!(
             "replay verified: {} host calls; stdout ({} bytes), stderr ({} bytes), {}, fuel {} identical",
-            recorded.calls,
-            stdout.len(),
-            stderr.len(),
-            ending,
-            fuel
-        );
-        Ok(Outcome::Success)
+            r.calls, r.stdout.len, r.stderr.len, r.ending, r.fuel
+        )
     } else {
-        let _ = writeln!(
-            e,
-            "replay differs from the recording in: {}",
-            diffs.join("; ")
-        );
-        Ok(Outcome::Failure)
-    }
+        format!("replay differs from the recording in: {}", diffs.join("; "))
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{}", escape_controls(&line));
+    Ok(if diffs.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    })
 }

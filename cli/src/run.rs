@@ -1,40 +1,19 @@
 //! `wasiproc run`: run a WASI preview1 program as the root process of a
 //! process tree.
 //!
-//! This file only turns flags into a [`WasiCtx`], spawn permissions and
-//! limits, and reports the result. Programs run under the process runtime
-//! (`wasiproc_process`), so they may spawn the modules `--allow-command`
-//! names; `--invoke` calls an export directly with `wasiproc_wasi::run`.
-//! `--deterministic` swaps the host environment for a
-//! [`DeterministicHost`]; `--check-determinism` (in `check.rs`) runs
-//! [`execute`] twice and compares; `--trace-events` (in `trace.rs`) turns
-//! the scheduler's events into a timeline.
+//! This file only turns flags into a [`Run`] (the library's Run API,
+//! `wasiproc_process::run`), makes the one call the flags ask for —
+//! [`Run::execute`], [`Run::check_determinism`] or [`Run::invoke`] — and
+//! prints what it returns. Recording, the trace format, determinism
+//! checks and the Chrome trace live in the library.
 
-use crate::trace::{TimeBase, TraceWriter};
-use crate::{CliError, Outcome};
-use std::collections::BTreeSet;
+use crate::{CliError, Outcome, escape_controls};
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use wasiproc_engine::{Module, Trap};
-use wasiproc_process::{
-    Event, EventSink, Limits, RunError as ProcRunError, RunReport, Runtime, RuntimeConfig,
-    SharedHost,
-};
-use wasiproc_wasi::host::record::SharedRecorder;
+use wasiproc_engine::Trap;
+use wasiproc_process::{Check, Error, Invoked, ProcessSummary, Report, Run, trap_text};
 use wasiproc_wasi::run::format_val;
-use wasiproc_wasi::stream::{HostStderr, HostStdout, OutputStream, StreamWrite};
-use wasiproc_wasi::{
-    DeterministicHost, Errno, FuelClock, HostEnv, RealHost, RecordingHost, ReplayHost, RunError,
-    RunOptions, RunOutcome, RunPosition, StdinTape, WasiCtx, WritePipe,
-};
-
-/// Descriptors the root process (and, by default, each child) may hold when
-/// it creates pipes, as Linux's usual soft limit: without one a guest could
-/// grow the host's memory without bound by creating pipes.
-pub const ROOT_MAX_FDS: u32 = 1024;
-
-/// Exit code of a run whose guest trapped (128 + SIGABRT, as wasmtime).
-pub const TRAP_EXIT_CODE: i32 = 134;
 
 /// Arguments of `wasiproc run`.
 #[derive(Debug, clap::Args)]
@@ -80,8 +59,9 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
 
-    /// Most bytes of linear memory the guest may have (suffixes K, M, G for
-    /// KiB, MiB, GiB); growth beyond fails as memory.grow -1.
+    /// Most bytes the run's processes may hold in all: linear memories,
+    /// tables, stacks and what the host keeps for them (suffixes K, M, G for
+    /// KiB, MiB, GiB; SECURITY.md); growth beyond fails as memory.grow -1.
     #[arg(long = "max-memory", value_name = "BYTES", value_parser = parse_size)]
     pub max_memory: Option<usize>,
 
@@ -169,7 +149,7 @@ pub struct Args {
 }
 
 /// Parses a byte count with an optional K/M/G (binary) suffix.
-fn parse_size(s: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (digits, mult) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         None => (t, 1usize),
@@ -199,521 +179,218 @@ fn split_pair(s: &str) -> (String, String) {
     }
 }
 
-/// The directory grants of the flags as (host, guest) pairs.
-fn grants(args: &Args) -> Result<Vec<(String, String)>, CliError> {
-    let mut out = Vec::new();
-    for d in args.dirs.iter().chain(&args.dirs_ro) {
-        out.push(split_pair(d));
+impl Args {
+    /// Whether the run is deterministic.
+    fn is_deterministic(&self) -> bool {
+        self.deterministic || self.seed.is_some() || self.check_determinism
+    }
+}
+
+/// The flags as a [`Run`]: the module and the commands it may spawn read,
+/// the environment resolved, the grants in the order they are preopened
+/// (`--dir`, `--mapdir`, `--dir-ro`).
+fn build(args: &Args) -> Result<Run, CliError> {
+    let mut run = Run::from_file(&args.module).map_err(|e| CliError(e.to_string()))?;
+    for e in &args.envs {
+        match e.split_once('=') {
+            Some((k, v)) => run.env(k, v),
+            None => match std::env::var(e) {
+                Ok(v) => run.env(e.as_str(), v),
+                Err(_) => &mut run,
+            },
+        };
+    }
+    for d in &args.dirs {
+        let (host, guest) = split_pair(d);
+        run.dir(host, guest);
     }
     for d in &args.mapdirs {
         let Some((guest, host)) = d.split_once("::") else {
             return Err(CliError(format!("--mapdir needs GUEST::HOST, got {d:?}")));
         };
-        out.push((host.to_string(), guest.to_string()));
+        run.dir(host, guest);
     }
-    Ok(out)
-}
-
-/// Resolves `--allow-command` values to (name, host path).
-fn allowed_modules(args: &Args) -> Result<Vec<(String, PathBuf)>, CliError> {
-    let grants = grants(args)?;
-    let mut out = Vec::new();
+    for d in &args.dirs_ro {
+        let (host, guest) = split_pair(d);
+        run.dir_read_only(host, guest);
+    }
     for spec in &args.allow_commands {
         if let Some((name, host)) = spec.split_once('=') {
-            out.push((name.to_string(), PathBuf::from(host)));
+            let bytes = std::fs::read(host).map_err(|e| {
+                CliError(format!("--allow-command {name}: cannot read {host}: {e}"))
+            })?;
+            run.allow_command(name, bytes);
             continue;
         }
-        let abs = |p: &str| format!("/{}", p.trim_start_matches("./").trim_start_matches('/'));
-        let want = abs(spec);
-        let found = grants.iter().find_map(|(host, guest)| {
-            let dir = abs(guest);
-            let dir = dir.trim_end_matches('/');
-            let rest = want.strip_prefix(dir)?.strip_prefix('/')?;
-            Some(Path::new(host).join(rest))
-        });
-        match found {
-            Some(path) => out.push((spec.clone(), path)),
-            None => {
-                return Err(CliError(format!(
-                    "--allow-command {spec}: not in the guest's filesystem view \
-                     (grant its directory with --dir/--mapdir, or use NAME=HOSTPATH)"
-                )));
-            }
-        }
+        run.allow_command_in_view(spec).map_err(|e| match e {
+            Error::NotInView(_) => CliError(format!(
+                "--allow-command {spec}: not in the guest's filesystem view \
+                 (grant its directory with --dir/--mapdir, or use NAME=HOSTPATH)"
+            )),
+            e => CliError(format!("--allow-command {e}")),
+        })?;
     }
-    Ok(out)
+    run.args(args.args.iter().cloned())
+        .max_processes(args.max_processes)
+        .slice(args.slice);
+    if let Some(fuel) = args.fuel {
+        run.fuel(fuel);
+    }
+    if let Some(bytes) = args.max_memory {
+        run.max_memory(bytes);
+    }
+    if args.is_deterministic() {
+        run.deterministic(args.seed.unwrap_or(0));
+    }
+    if let Some(path) = &args.trace_events {
+        run.chrome_trace(create(path, "")?);
+    }
+    Ok(run)
 }
 
-/// The host's stdout or stderr, never reported as a terminal: whether
-/// wasiproc's output goes to a terminal must not change what a
-/// deterministic run's guest sees.
-#[derive(Debug, Clone, Copy)]
-enum PlainStdio {
-    Out,
-    Err,
+/// Creates `path` for writing (`what` names the flag in the error).
+fn create(path: &Path, what: &str) -> Result<File, CliError> {
+    File::create(path).map_err(|e| CliError(format!("{what}cannot create {}: {e}", path.display())))
 }
 
-impl OutputStream for PlainStdio {
-    fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
-        match self {
-            PlainStdio::Out => HostStdout.write(buf),
-            PlainStdio::Err => HostStderr.write(buf),
+/// The command line's words for a failed run.
+fn error(args: &Args, e: Error) -> CliError {
+    let path = |p: &Option<PathBuf>| p.as_deref().map(Path::display).map(|d| d.to_string());
+    match e {
+        Error::NoStart if args.check_determinism => {
+            CliError("--check-determinism needs a module with a _start function".into())
         }
+        Error::NoStart => CliError("--record needs a module with _start".into()),
+        Error::Record(e) => CliError(format!(
+            "--record {}: {e}",
+            path(&args.record).unwrap_or_default()
+        )),
+        Error::ChromeTrace(e) => CliError(format!(
+            "cannot write the trace to {}: {e}",
+            path(&args.trace_events).unwrap_or_default()
+        )),
+        Error::Capture { stream, message } => CliError(format!(
+            "--check-determinism: cannot keep the first run's {stream}: {message}"
+        )),
+        e => CliError(e.to_string()),
     }
-    fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
-        Some(Box::new(*self))
-    }
-}
-
-/// Where the root's stdout and stderr go.
-pub(crate) enum RootStdio {
-    /// The host's own, as they are.
-    Inherit,
-    /// The host's own, never reported as terminals (deterministic runs).
-    Plain,
-    /// Captured in memory.
-    Capture(WritePipe, WritePipe),
-    /// The host's own, never terminals, with a copy of the bytes kept.
-    Tee(Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>),
-}
-
-/// The host environment of a recording or replaying execution.
-pub(crate) enum Wrap {
-    /// Record every host call into the trace.
-    Record(SharedRecorder, RunPosition),
-    /// Serve every host call from a trace.
-    Replay(Box<ReplayHost>, RunPosition),
-}
-
-/// Builds the guest's WASI context from a plan.
-fn build_ctx(plan: &Plan, host: Option<SharedHost>, stdio: RootStdio) -> Result<WasiCtx, CliError> {
-    let mut b = WasiCtx::builder();
-    if let Some(host) = host {
-        b.host_env(host);
-    }
-    b.inherit_stdin();
-    match stdio {
-        RootStdio::Inherit => {
-            b.inherit_stdout().inherit_stderr();
-        }
-        RootStdio::Plain => {
-            b.stdout(PlainStdio::Out).stderr(PlainStdio::Err);
-        }
-        RootStdio::Capture(out, err) => {
-            b.stdout(out).stderr(err);
-        }
-        RootStdio::Tee(out, err) => {
-            b.stdout(TeeStdio::new(PlainStdio::Out, out))
-                .stderr(TeeStdio::new(PlainStdio::Err, err));
-        }
-    }
-    b.arg(plan.root_name.as_str());
-    b.args(plan.args.iter().cloned());
-    for (k, v) in &plan.env {
-        b.env(k.as_str(), v.as_str());
-    }
-    for g in &plan.grants {
-        if g.read_only {
-            b.preopened_dir_read_only(g.host.as_str(), g.guest.as_str());
-        } else {
-            b.preopened_dir(g.host.as_str(), g.guest.as_str());
-        }
-    }
-    b.build().map_err(|e| CliError(e.to_string()))
-}
-
-/// A directory grant: host path, guest path, read-only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Grant {
-    /// The host directory (as given on the command line).
-    pub host: String,
-    /// Where the guest sees it.
-    pub guest: String,
-    /// Nothing beneath it may change.
-    pub read_only: bool,
-}
-
-/// Everything a run is made of once the flags are resolved and the files
-/// read: what `--record` writes into a trace's header and `replay` runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Plan {
-    /// The root's name: argv[0] and its process name (the path as given).
-    pub root_name: String,
-    /// The root module's bytes.
-    pub root: Vec<u8>,
-    /// The modules the run may spawn: (name, bytes).
-    pub modules: Vec<(String, Vec<u8>)>,
-    /// The guest's arguments after argv[0].
-    pub args: Vec<String>,
-    /// The guest's environment, resolved.
-    pub env: Vec<(String, String)>,
-    /// Directory grants, in the order they are preopened.
-    pub grants: Vec<Grant>,
-    /// `--fuel`.
-    pub fuel: Option<u64>,
-    /// `--max-memory`.
-    pub max_memory: Option<usize>,
-    /// `--max-processes`.
-    pub max_processes: usize,
-    /// `--slice`.
-    pub slice: u64,
-    /// Deterministic run (canonical NaNs, virtual clocks).
-    pub deterministic: bool,
-    /// Seed of a deterministic run.
-    pub seed: u64,
-}
-
-impl Plan {
-    /// Resolves the flags and reads the modules.
-    pub(crate) fn from_args(args: &Args) -> Result<Plan, CliError> {
-        let root = std::fs::read(&args.module)
-            .map_err(|e| CliError(format!("cannot read {}: {e}", args.module.display())))?;
-        let mut env = Vec::new();
-        for e in &args.envs {
-            match e.split_once('=') {
-                Some((k, v)) => env.push((k.to_string(), v.to_string())),
-                None => {
-                    if let Ok(v) = std::env::var(e) {
-                        env.push((e.clone(), v));
-                    }
-                }
-            }
-        }
-        let mut grants = Vec::new();
-        for d in &args.dirs {
-            let (host, guest) = split_pair(d);
-            grants.push(Grant {
-                host,
-                guest,
-                read_only: false,
-            });
-        }
-        for d in &args.mapdirs {
-            let Some((guest, host)) = d.split_once("::") else {
-                return Err(CliError(format!("--mapdir needs GUEST::HOST, got {d:?}")));
-            };
-            grants.push(Grant {
-                host: host.to_string(),
-                guest: guest.to_string(),
-                read_only: false,
-            });
-        }
-        for d in &args.dirs_ro {
-            let (host, guest) = split_pair(d);
-            grants.push(Grant {
-                host,
-                guest,
-                read_only: true,
-            });
-        }
-        let mut modules = Vec::new();
-        for (name, path) in allowed_modules(args)? {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                CliError(format!(
-                    "--allow-command {name}: cannot read {}: {e}",
-                    path.display()
-                ))
-            })?;
-            modules.push((name, bytes));
-        }
-        Ok(Plan {
-            root_name: args.module.to_string_lossy().to_string(),
-            root,
-            modules,
-            args: args.args.clone(),
-            env,
-            grants,
-            fuel: args.fuel,
-            max_memory: args.max_memory,
-            max_processes: args.max_processes.max(1),
-            slice: args.slice.max(1),
-            deterministic: args.is_deterministic(),
-            seed: args.seed(),
-        })
-    }
-}
-
-/// An output stream that writes through to the host's stdout or stderr
-/// (never a terminal) and keeps a copy of every byte written.
-struct TeeStdio {
-    to: PlainStdio,
-    copy: Arc<Mutex<Vec<u8>>>,
-}
-
-impl TeeStdio {
-    fn new(to: PlainStdio, copy: Arc<Mutex<Vec<u8>>>) -> Self {
-        TeeStdio { to, copy }
-    }
-}
-
-impl OutputStream for TeeStdio {
-    fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
-        let r = self.to.write(buf)?;
-        if let StreamWrite::Written(n) = r {
-            self.copy
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(&buf[..n.min(buf.len())]);
-        }
-        Ok(r)
-    }
-    fn try_clone(&self) -> Option<Box<dyn OutputStream>> {
-        Some(Box::new(TeeStdio::new(self.to, self.copy.clone())))
-    }
-}
-
-/// A trap and its Wasm backtrace, as printed to stderr.
-pub(crate) fn trap_text(trap: &Trap) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    let kind = trap.kind();
-    let what = trap.to_string();
-    let _ = if what == kind.message() {
-        writeln!(s, "wasiproc: wasm trap: {kind}")
-    } else {
-        writeln!(s, "wasiproc: wasm trap: {kind}: {what}")
-    };
-    if !trap.backtrace().is_empty() {
-        let _ = writeln!(s, "wasm backtrace:");
-        for (i, frame) in trap.backtrace().iter().enumerate() {
-            let _ = writeln!(s, "  {i:>3}: {frame}");
-        }
-    }
-    s
 }
 
 /// Prints a trap and its Wasm backtrace to stderr (a closed stderr is not
 /// an error of the run).
 pub(crate) fn report_trap(trap: &Trap) {
-    use std::io::Write;
     let _ = std::io::stderr()
         .lock()
-        .write_all(trap_text(trap).as_bytes());
-}
-
-/// One line, even when a message embeds a multi-line dump.
-pub(crate) fn one_line(msg: impl std::fmt::Display) -> String {
-    msg.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The settings of a deterministic execution.
-pub(crate) struct Det {
-    /// Seed of the random bytes.
-    pub seed: u64,
-    /// The virtual clock, fed by the runtime.
-    pub clock: FuelClock,
-    /// Stdin shared with another execution (`None`: the host's, alone).
-    pub stdin: Option<StdinTape>,
-}
-
-/// How one execution of the program is set up.
-pub(crate) struct Mode {
-    /// Deterministic, or real (`None`).
-    pub det: Option<Det>,
-    /// Where the root's stdout and stderr go.
-    pub stdio: RootStdio,
-    /// Where the scheduler's events go.
-    pub sink: Option<EventSink>,
-    /// Recording or replaying.
-    pub wrap: Option<Wrap>,
-}
-
-/// What one execution produced.
-pub(crate) struct Finished {
-    /// The report, or why the run failed (deadlock, ...).
-    pub result: Result<RunReport, ProcRunError>,
-    /// Fuel consumed by the whole run.
-    pub fuel: u64,
-}
-
-impl Args {
-    /// Whether the run is deterministic.
-    pub(crate) fn is_deterministic(&self) -> bool {
-        self.deterministic || self.seed.is_some() || self.check_determinism
-    }
-
-    /// The seed of a deterministic run.
-    pub(crate) fn seed(&self) -> u64 {
-        self.seed.unwrap_or(0)
-    }
-}
-
-/// Loads the modules, builds the runtime and runs the root process.
-/// `Ok(None)`: the module has no `_start`, so there is no process to run.
-pub(crate) fn execute(args: &Args, mode: Mode) -> Result<Option<Finished>, CliError> {
-    execute_plan(&Plan::from_args(args)?, mode)
-}
-
-/// Builds the runtime for `plan` and runs its root process.
-pub(crate) fn execute_plan(plan: &Plan, mode: Mode) -> Result<Option<Finished>, CliError> {
-    let mut config = RuntimeConfig {
-        slice: plan.slice.max(1),
-        max_processes: plan.max_processes.max(1),
-        canonicalize_nans: plan.deterministic,
-        ..RuntimeConfig::default()
-    };
-    let base: Option<Box<dyn HostEnv>> = match (mode.det, &mode.wrap) {
-        (_, Some(Wrap::Replay(..))) => None,
-        (Some(det), _) => {
-            config.fuel_clock = Some(det.clock.clone());
-            let host = DeterministicHost::new(det.seed, det.clock);
-            Some(Box::new(match det.stdin {
-                Some(tape) => host.with_stdin(tape),
-                None => host,
-            }))
-        }
-        (None, _) => Some(Box::new(RealHost::new())),
-    };
-    let host: Box<dyn HostEnv> = match (mode.wrap, base) {
-        (Some(Wrap::Record(rec, pos)), Some(base)) => {
-            config.fuel_clock = Some(pos.fuel.clone());
-            config.pid_cell = Some(pos.pid.clone());
-            Box::new(RecordingHost::new(base, rec, pos))
-        }
-        (Some(Wrap::Replay(host, pos)), _) => {
-            config.fuel_clock = Some(pos.fuel.clone());
-            config.pid_cell = Some(pos.pid.clone());
-            host
-        }
-        (_, Some(base)) => base,
-        (_, None) => return Err(CliError("no host environment".into())),
-    };
-    let mut rt = Runtime::new(config, host).map_err(|e| CliError(one_line(e)))?;
-    let module = Module::new(rt.engine(), &plan.root)
-        .map_err(|e| CliError(format!("{}: {}", plan.root_name, one_line(e))))?;
-    if module.get_export("_start").is_none() {
-        return Ok(None);
-    }
-    let mut allow = BTreeSet::new();
-    for (name, bytes) in &plan.modules {
-        let m = Module::new(rt.engine(), bytes)
-            .map_err(|e| CliError(format!("{name}: {}", one_line(e))))?;
-        rt.register(name, m);
-        allow.insert(name.clone());
-    }
-    let ctx = build_ctx(plan, Some(rt.host()), mode.stdio)?;
-    let limits = Limits {
-        fuel: plan.fuel,
-        memory: plan.max_memory,
-        fds: Some(ROOT_MAX_FDS),
-        ..Limits::default()
-    };
-    if let Some(sink) = mode.sink {
-        rt.set_event_sink(sink);
-    }
-    rt.spawn_root(&module, &plan.root_name, ctx, allow, limits)
-        .map_err(|e| CliError(format!("{}: {}", plan.root_name, one_line(e))))?;
-    let result = rt.run();
-    Ok(Some(Finished {
-        result,
-        fuel: rt.fuel_consumed(),
-    }))
-}
-
-/// A trace writer shared with the event sink that feeds it.
-pub(crate) type SharedTrace = Arc<Mutex<TraceWriter>>;
-
-/// Creates the `--trace-events` file, if asked for.
-pub(crate) fn open_trace(args: &Args, det: Option<&Det>) -> Result<Option<SharedTrace>, CliError> {
-    let Some(path) = &args.trace_events else {
-        return Ok(None);
-    };
-    let time = match det {
-        Some(d) => TimeBase::Virtual(d.clock.clone()),
-        None => TimeBase::Real(None),
-    };
-    let title = args.module.to_string_lossy();
-    let w = TraceWriter::create(path, &title, time)?;
-    Ok(Some(Arc::new(Mutex::new(w))))
-}
-
-/// Feeds `trace` from a run's events.
-pub(crate) fn trace_sink(trace: &SharedTrace) -> impl FnMut(&Event) + Send + 'static {
-    let trace = trace.clone();
-    move |e| trace.lock().unwrap_or_else(|p| p.into_inner()).event(e)
-}
-
-/// Completes the trace file once the run (and its sink) is gone.
-pub(crate) fn close_trace(trace: Option<SharedTrace>) -> Result<(), CliError> {
-    let Some(trace) = trace else { return Ok(()) };
-    let w = match Arc::try_unwrap(trace) {
-        Ok(m) => m.into_inner().unwrap_or_else(|p| p.into_inner()),
-        Err(_) => return Err(CliError("the trace is still in use".into())),
-    };
-    w.finish()
+        .write_all(crate::escape_lines(&trap_text(trap)).as_bytes());
 }
 
 /// Runs the module as the root process; its exit code becomes the outcome.
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
-    if args.invoke.is_some() {
-        return run_single(args);
+    let mut run = build(args)?;
+    if let Some(func) = &args.invoke {
+        return invoke(args, &mut run, Some(func));
     }
     if args.check_determinism {
-        return crate::check::run(args);
+        return check(args, &mut run);
     }
-    let det = args.is_deterministic().then(|| Det {
-        seed: args.seed(),
-        clock: FuelClock::new(),
-        stdin: None,
-    });
     if let Some(path) = &args.record {
-        return crate::record::run(args, path, det);
+        let file = create(path, "--record: ")?;
+        run.record(BufWriter::with_capacity(256 * 1024, file));
     }
-    let trace = open_trace(args, det.as_ref())?;
-    let stdio = if det.is_some() {
-        RootStdio::Plain
-    } else {
-        RootStdio::Inherit
-    };
-    let sink = trace.as_ref().map(|t| Box::new(trace_sink(t)) as EventSink);
-    let finished = execute(
-        args,
-        Mode {
-            det,
-            stdio,
-            sink,
-            wrap: None,
-        },
-    );
-    close_trace(trace)?;
-    match finished? {
-        Some(f) => report(args, f),
+    match run.execute() {
+        Ok(report) => Ok(finish(args, &report)),
         // Nothing to run as a process: instantiate only, as wasmtime does.
-        None => run_single(args),
+        Err(Error::NoStart) if args.record.is_none() => invoke(args, &mut run, None),
+        Err(e) => Err(error(args, e)),
     }
 }
 
-/// Prints what the run left to say (a trap, the summary) and maps its
-/// result to the outcome.
-pub(crate) fn report(args: &Args, finished: Finished) -> Result<Outcome, CliError> {
-    match finished.result {
-        Ok(report) => {
-            if let Some(trap) = &report.trap {
-                report_trap(trap);
-            }
-            if args.summary {
-                print_summary(&report.processes);
-            }
-            Ok(Outcome::Exit(report.status.shell_code()))
+/// Prints what the run left to say (a trap, the summary); the root's
+/// status becomes the outcome.
+fn finish(args: &Args, report: &Report) -> Outcome {
+    if let Some(trap) = &report.trap {
+        report_trap(trap);
+    }
+    if args.summary {
+        print_summary(&report.processes);
+    }
+    Outcome::Exit(report.exit_code())
+}
+
+/// `--check-determinism`: the verdict to stderr first ("deterministic: 2
+/// runs identical ..." or "nondeterministic: ..."), then the first run's
+/// stdout and stderr, its trap and summary; its status becomes the exit
+/// status — or 1 when the runs differ.
+fn check(args: &Args, run: &mut Run) -> Result<Outcome, CliError> {
+    let c: Check = run.check_determinism().map_err(|e| error(args, e))?;
+    let verdict = match c.differences.first() {
+        None => format!(
+            "deterministic: 2 runs identical ({} events, {} fuel)",
+            c.events, c.fuel
+        ),
+        Some(first) => {
+            let what: Vec<&str> = c.differences.iter().map(|d| d.what).collect();
+            format!(
+                "nondeterministic: the 2 runs differ in: {}\n  first difference: {}",
+                what.join(", "),
+                escape_controls(&first.detail)
+            )
         }
-        Err(e) => Err(run_error(e)),
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{verdict}");
+    // A closed or full stdout ends its copy (the command then fails), not
+    // the command.
+    let copied = c
+        .write_stdout(&mut std::io::stdout().lock())
+        .map_err(|e| format!("cannot write the first run's stdout: {e}"));
+    let _ = c.write_stderr(&mut std::io::stderr().lock());
+    let deterministic = c.is_deterministic();
+    let outcome = match c.first {
+        Ok(report) => Ok(finish(args, &report)),
+        Err(e) => Err(error(args, e)),
+    };
+    let say = |e: &CliError| {
+        let _ = writeln!(std::io::stderr(), "wasiproc: {}", escape_controls(&e.0));
+    };
+    if let Err(msg) = copied {
+        if let Err(e) = &outcome {
+            say(e);
+        }
+        return Err(CliError(msg));
+    }
+    if deterministic {
+        outcome
+    } else {
+        if let Err(e) = &outcome {
+            say(e);
+        }
+        Ok(Outcome::Failure)
     }
 }
 
-/// The one-line message of a failed run.
-pub(crate) fn run_error(e: ProcRunError) -> CliError {
-    match e {
-        ProcRunError::Engine(e) => CliError(one_line(e)),
-        e => CliError(e.to_string()),
+/// `--invoke` (and a module without `_start`): calls one export in a
+/// single process and prints its results.
+fn invoke(args: &Args, run: &mut Run, func: Option<&str>) -> Result<Outcome, CliError> {
+    match run.invoke(func, &args.args) {
+        Ok(Invoked::Exited(code)) => Ok(Outcome::Exit(code)),
+        Ok(Invoked::Returned(vals)) => {
+            let text: String = vals.iter().map(|v| format_val(v) + "\n").collect();
+            crate::print_out(&text)?;
+            Ok(Outcome::Success)
+        }
+        Ok(Invoked::Trapped(trap)) => {
+            report_trap(&trap);
+            Ok(Outcome::Exit(134))
+        }
+        Err(Error::Module { message, .. }) => {
+            Err(CliError(format!("{}: {message}", args.module.display())))
+        }
+        Err(e) => Err(CliError(e.to_string())),
     }
 }
 
 /// Prints the per-process table of `--summary` to stderr.
-fn print_summary(processes: &[wasiproc_process::ProcessSummary]) {
-    use std::io::Write;
+fn print_summary(processes: &[ProcessSummary]) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
@@ -724,52 +401,12 @@ fn print_summary(processes: &[wasiproc_process::ProcessSummary]) {
         let _ = writeln!(
             err,
             "{:>6} {:>6} {:<28} {:>14} {:>12}  {}",
-            p.pid.0, p.parent.0, p.module, p.fuel, p.peak_memory, p.status
+            p.pid.0,
+            p.parent.0,
+            escape_controls(&p.module),
+            p.fuel,
+            p.peak_memory,
+            escape_controls(&p.status.to_string())
         );
-    }
-}
-
-/// `--invoke`: calls one export in a single process.
-fn run_single(args: &Args) -> Result<Outcome, CliError> {
-    let plan = Plan::from_args(args)?;
-    let wasm = &plan.root;
-    let ctx = if args.is_deterministic() {
-        let host = DeterministicHost::new(args.seed(), FuelClock::new());
-        build_ctx(
-            &plan,
-            Some(SharedHost::new(Box::new(host))),
-            RootStdio::Plain,
-        )?
-    } else {
-        build_ctx(&plan, None, RootStdio::Inherit)?
-    };
-    let opts = RunOptions {
-        fuel: args.fuel,
-        max_memory: args.max_memory,
-        invoke: args.invoke.clone(),
-        invoke_args: if args.invoke.is_some() {
-            args.args.clone()
-        } else {
-            Vec::new()
-        },
-        canonicalize_nans: args.is_deterministic(),
-    };
-    match wasiproc_wasi::run(wasm, ctx, &opts) {
-        Ok(RunOutcome::Exited(code)) => Ok(Outcome::Exit(code)),
-        Ok(RunOutcome::Returned(vals)) => {
-            for v in &vals {
-                println!("{}", format_val(v));
-            }
-            Ok(Outcome::Success)
-        }
-        Err(RunError::Trap(trap)) => {
-            report_trap(&trap);
-            Ok(Outcome::Exit(TRAP_EXIT_CODE))
-        }
-        Err(e) => Err(CliError(format!(
-            "{}: {}",
-            args.module.display(),
-            one_line(e)
-        ))),
     }
 }

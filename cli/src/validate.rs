@@ -1,6 +1,7 @@
 //! `wasiproc validate MODULE`: decode and validate a binary module.
 
-use crate::{CliError, Outcome};
+use crate::{CliError, Outcome, escape_controls};
+use std::io::Write;
 use std::path::PathBuf;
 use wasiproc_engine::{Engine, Module};
 
@@ -19,12 +20,12 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
         std::fs::read(&args.module).map_err(|e| CliError(format!("cannot read {path}: {e}")))?;
     match Module::validate(&Engine::default(), &bytes) {
         Ok(()) => {
-            println!("{path}: valid");
+            crate::print_out(&format!("{}: valid\n", escape_controls(&path.to_string())))?;
             Ok(Outcome::Success)
         }
         Err(e) => {
-            let _ =
-                std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("{path}: {e}\n"));
+            let line = format!("{path}: {e}");
+            let _ = writeln!(std::io::stderr(), "{}", escape_controls(&line));
             Ok(Outcome::Failure)
         }
     }

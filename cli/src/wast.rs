@@ -1,6 +1,6 @@
 //! `wasiproc wast [--fuel] FILE...`: run specification scripts from disk.
 
-use crate::{CliError, Outcome};
+use crate::{CliError, Outcome, escape_controls};
 use std::path::PathBuf;
 use wasiproc_spectests::{Report, RunOptions, suite, totals, totals_line};
 
@@ -48,13 +48,18 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
     reports.sort_by_key(|(i, _)| *i);
     let reports: Vec<Report> = reports.into_iter().map(|(_, r)| r).collect();
 
+    let mut text = String::new();
     for report in &reports {
         for failure in &report.failures {
-            println!("{failure}");
+            text.push_str(&escape_controls(&failure.to_string()));
+            text.push('\n');
         }
-        println!("{}", report.summary_line());
+        text.push_str(&escape_controls(&report.summary_line()));
+        text.push('\n');
     }
-    println!("{}", totals_line(&reports));
+    text.push_str(&totals_line(&reports));
+    text.push('\n');
+    crate::print_out(&text)?;
     Ok(if totals(&reports).1 == 0 {
         Outcome::Success
     } else {

@@ -359,9 +359,9 @@ fn descriptor_calls_and_their_errnos() {
         "
         proc_raise 52
         sched_yield 0
-        sock_accept 8
-        sock_recv 8
-        sock_send 8
+        sock_accept 57
+        sock_recv 57
+        sock_send 57
         sock_shutdown 8
         prestat_get 0
         prestat_dir_name 0
@@ -386,9 +386,10 @@ fn descriptor_calls_and_their_errnos() {
         flags 1
         set_flags_sync 28
         set_flags_stdout 8
-        set_rights 0
+        set_rights 58
         set_times_both 28
         set_times_now 0
+        renumber_closed_dest 8
         renumber 0
         write_renumbered 0
         size_after_append 4100
@@ -402,6 +403,8 @@ fn descriptor_calls_and_their_errnos() {
         open_file_as_dir 54
         open_excl_exists 20
         close_renumbered 0
+        open_sync 0
+        sync_flags 18
         pread_stdin 70
         pwrite_stdout 70
         bad_utf8_path 25

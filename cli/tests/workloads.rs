@@ -1,7 +1,8 @@
 //! Every shared workload (../shared/workloads/wasm) runs under `wasiproc run`
 //! and prints the expected line. Sizes are small to keep the test short;
 //! fib's value is known at any size, the others are checked at small sizes
-//! against the values their README sizes were cross-checked with by hand.
+//! against the values their README sizes were cross-checked with by hand;
+//! CoreMark by the CRCs it validates itself.
 
 mod common;
 
@@ -41,6 +42,39 @@ fn shared_workloads_print_their_checksums() {
         assert_eq!(ok(&o), expected, "{name} {size}");
         seen += 1;
     }
+    // CoreMark (the 2K performance run's seeds): the list, matrix and state
+    // CRCs are the values CoreMark itself validates for these seeds at any
+    // iteration count. 20 iterations keep it short; CoreMark then reports
+    // "must execute for at least 10 secs", which is about timing, not results.
+    let wasm = dir.join("coremark.wasm");
+    let o = run(
+        &[
+            "run",
+            wasm.to_str().unwrap(),
+            "0x0",
+            "0x0",
+            "0x66",
+            "20",
+            "7",
+            "1",
+            "2000",
+        ],
+        b"",
+    );
+    let out = ok(&o);
+    for line in [
+        "seedcrc          : 0xe9f5",
+        "[0]crclist       : 0xe714",
+        "[0]crcmatrix     : 0x1fd7",
+        "[0]crcstate      : 0x8e3a",
+        "Iterations       : 20",
+    ] {
+        assert!(
+            out.lines().any(|l| l == line),
+            "coremark: no `{line}` in\n{out}"
+        );
+    }
+    seen += 1;
     let total = std::fs::read_dir(&dir)
         .unwrap()
         .filter(|e| {

@@ -110,6 +110,27 @@ impl<'a, T> Caller<'a, T> {
     pub fn fuel_consumed(&self) -> u64 {
         self.store.fuel_consumed()
     }
+
+    /// Remaining total fuel of the store (`u64::MAX` without metering).
+    pub fn fuel_left(&self) -> u64 {
+        if self.store.inner.fuel.enabled() {
+            self.store.inner.fuel.total()
+        } else {
+            u64::MAX
+        }
+    }
+
+    /// Charges `amount` of fuel for host work done on the guest's behalf
+    /// (work proportional to a size the guest chose). Past the store's
+    /// total budget nothing is charged and the result is an "out of fuel"
+    /// trap for the host function to return. Without metering it is free.
+    pub fn consume_fuel(&mut self, amount: u64) -> Result<(), Trap> {
+        if self.store.inner.fuel.charge_host(amount) {
+            Ok(())
+        } else {
+            Err(Trap::new(crate::error::TrapKind::OutOfFuel))
+        }
+    }
 }
 
 impl<T> AsContext for Caller<'_, T> {
@@ -250,8 +271,11 @@ impl Func {
         match entity.kind {
             FuncKind::Host(h) => {
                 let n = ty.params().len().max(ty.results().len());
-                if state.slots.len() < n {
-                    state.slots.resize(n, 0);
+                if let Err(kind) =
+                    crate::store::grow_slots(&mut store.inner, &mut state.slots, n, false)
+                {
+                    store.park(state);
+                    return Err(kind.into());
                 }
                 for (i, p) in params.iter().enumerate() {
                     state.slots[i] = p.to_slot();
@@ -268,7 +292,7 @@ impl Func {
                         Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
                     }
                     Err(e) => {
-                        store.spare = Some(state);
+                        store.park(state);
                         Err(host_error(e))
                     }
                 }
@@ -276,12 +300,12 @@ impl Func {
             FuncKind::Wasm { instance, index } => {
                 let module = store.inner.instances[instance as usize].module.clone();
                 let code = &module.code[index as usize];
-                let need = code.frame_size as usize;
-                if need > store.inner.engine.config().max_stack_slots {
-                    return Err(crate::error::TrapKind::StackExhausted.into());
-                }
-                if state.slots.len() < need {
-                    state.slots.resize(need.max(16), 0);
+                let need = (code.frame_size as usize).max(16);
+                if let Err(kind) =
+                    crate::store::grow_slots(&mut store.inner, &mut state.slots, need, false)
+                {
+                    store.park(state);
+                    return Err(kind.into());
                 }
                 for (i, p) in params.iter().enumerate() {
                     state.slots[i] = p.to_slot();
@@ -333,7 +357,7 @@ fn finish<T>(store: &mut Store<T>, state: ExecState) -> Vec<Val> {
         .enumerate()
         .map(|(i, t)| Val::from_slot(*t, state.slots[i], id))
         .collect();
-    store.spare = Some(state);
+    store.park(state);
     vals
 }
 
@@ -347,7 +371,7 @@ fn run<T>(store: &mut Store<T>, mut state: ExecState) -> Result<CallOutcome, Err
         }
         Err(e) => {
             state.frames.clear();
-            store.spare = Some(state);
+            store.park(state);
             Err(e)
         }
     }
@@ -425,7 +449,7 @@ impl<T> Store<T> {
                         Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
                     }
                     Err(e) => {
-                        self.spare = Some(state);
+                        self.park(state);
                         Err(host_error(e))
                     }
                 }

@@ -7,7 +7,7 @@ use crate::func::{TypedFunc, WasmParams, WasmResults};
 use crate::module::{ElemMode, ExternIndex, ImportKind, Module};
 use crate::store::{
     AsContext, AsContextMut, DataEntity, ElemEntity, Extern, Func, FuncEntity, FuncKind, Global,
-    GlobalEntity, InstanceEntity, Memory, Store, Table, TableEntity, new_memory,
+    GlobalEntity, InstanceEntity, Memory, Store, Table, TableEntity, new_memory, table_elems,
 };
 use crate::value::{MemoryType, TableType};
 use std::sync::Arc;
@@ -131,13 +131,8 @@ impl Instance {
             funcs.push(store.inner.funcs.len() as u32 - 1);
         }
         for ty in &m.tables[m.num_imported_tables as usize..] {
-            if ty.minimum > store.inner.limits.table_elements {
-                return Err(Error::Limit(format!("table of {} elements", ty.minimum)));
-            }
-            store.inner.tables.push(TableEntity {
-                ty: *ty,
-                elems: vec![0; ty.minimum as usize],
-            });
+            let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, 0)?;
+            store.inner.tables.push(TableEntity { ty: *ty, elems });
             tables.push(store.inner.tables.len() as u32 - 1);
         }
         for ty in &m.memories[m.num_imported_memories as usize..] {
@@ -159,17 +154,24 @@ impl Instance {
         }
         let mut elems = Vec::with_capacity(m.elems.len());
         for seg in &m.elems {
-            let items: Box<[u64]> = seg
-                .items
-                .iter()
-                .map(|x| {
-                    x.eval(
-                        |g| store.inner.globals[globals[g as usize] as usize].value,
-                        func_slot,
-                    )
-                })
-                .collect();
-            store.inner.elems.push(ElemEntity { items });
+            // As long as the module's segment (so bounded by its size), but
+            // allocated fallibly all the same.
+            let mut items = Vec::new();
+            if items.try_reserve_exact(seg.items.len()).is_err() {
+                return Err(Error::Limit(format!(
+                    "cannot allocate an element segment of {} items",
+                    seg.items.len()
+                )));
+            }
+            items.extend(seg.items.iter().map(|x| {
+                x.eval(
+                    |g| store.inner.globals[globals[g as usize] as usize].value,
+                    func_slot,
+                )
+            }));
+            store.inner.elems.push(ElemEntity {
+                items: items.into_boxed_slice(),
+            });
             elems.push(store.inner.elems.len() as u32 - 1);
         }
         let mut datas = Vec::with_capacity(m.datas.len());

@@ -62,8 +62,8 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::{
-    AsContext, AsContextMut, Extern, Func, Global, Memory, MemoryAccessError, Store, StoreLimits,
-    Table,
+    AsContext, AsContextMut, Extern, Func, Global, Memory, MemoryAccessError, Resource,
+    ResourceLimiter, Store, StoreLimits, TABLE_ELEMENT_BYTES, Table,
 };
 pub use value::{
     ExternRef, ExternType, FuncType, GlobalType, MAX_PAGES, MemoryType, Mutability, PAGE_SIZE,

@@ -60,8 +60,8 @@ _Static_assert(offsetof(wasi_process_status_t, value) == 8, "value at offset 8")
 #define WASI_PROCESS_FD_NULL (-1)
 
 /* spawn_config_limit kinds. */
-#define WASI_PROCESS_LIMIT_FUEL 0        /* total fuel */
-#define WASI_PROCESS_LIMIT_MEMORY 1      /* bytes of linear memory */
+#define WASI_PROCESS_LIMIT_FUEL 0        /* total fuel of the child and its descendants */
+#define WASI_PROCESS_LIMIT_MEMORY 1      /* bytes the child and its descendants hold */
 #define WASI_PROCESS_LIMIT_DESCENDANTS 2 /* descendants alive at once */
 #define WASI_PROCESS_LIMIT_FDS 3         /* open descriptors */
 

@@ -7,12 +7,14 @@
 //! [`Response`], and resumes the caller, which calls the same host function
 //! again and finds the answer.
 
-use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response, SpawnConfig};
+use crate::account::Charge;
+use crate::data::{ChildSpec, ITEM_BYTES, ProcData, ProcessCall, Request, Response, SpawnConfig};
 use crate::limits::{self, kind};
 use crate::pid::Pid;
-use crate::pipe::{ActivityLog, pipe};
+use crate::pipe::{ActivityLog, pipe_charged};
 use crate::shared_host::SharedHost;
-use wasiproc_engine::{Caller, Error, HostError, Linker, Memory};
+use wasiproc_engine::{AsContext, Caller, Error, HostError, Linker, Memory};
+use wasiproc_wasi::bytes_fuel;
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::stream::{ReadPipe, Sink};
 use wasiproc_wasi::table::Descriptor;
@@ -47,12 +49,61 @@ fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
         .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
 }
 
+/// Reads a guest string: the range is checked against the guest's memory
+/// before anything is allocated (`EFAULT`), and the copy is allocated
+/// fallibly (`ENOMEM`).
 fn read_str(caller: &Caller<'_, ProcData>, ptr: i32, len: i32) -> Result<String, Errno> {
     let mem = memory(caller).map_err(|_| Errno::Fault)?;
-    let mut buf = vec![0u8; len as u32 as usize];
-    mem.read(caller, ptr as u32 as usize, &mut buf)
-        .map_err(|_| Errno::Fault)?;
+    let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
+    let size = mem.size(caller) as usize * wasiproc_engine::PAGE_SIZE;
+    if ptr.checked_add(len).is_none_or(|end| end > size) {
+        return Err(Errno::Fault);
+    }
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(len).map_err(|_| Errno::Nomem)?;
+    buf.resize(len, 0);
+    mem.read(caller, ptr, &mut buf).map_err(|_| Errno::Fault)?;
     String::from_utf8(buf).map_err(|_| Errno::Ilseq)
+}
+
+/// [`read_str`], with the string's bytes (and [`ITEM_BYTES`] for what
+/// holds it) charged to the caller's memory account first: `ENOMEM` over
+/// the limit. The charge travels with the string.
+fn read_str_charged(
+    caller: &Caller<'_, ProcData>,
+    ptr: i32,
+    len: i32,
+) -> Result<(String, Charge), Errno> {
+    let mem = memory(caller).map_err(|_| Errno::Fault)?;
+    let (p, l) = (ptr as u32 as usize, len as u32 as usize);
+    let size = mem.size(caller) as usize * wasiproc_engine::PAGE_SIZE;
+    if p.checked_add(l).is_none_or(|end| end > size) {
+        return Err(Errno::Fault);
+    }
+    let held = Charge::of(&caller.data().account, l + ITEM_BYTES).map_err(|_| Errno::Nomem)?;
+    Ok((read_str(caller, ptr, len)?, held))
+}
+
+/// A charge of [`ITEM_BYTES`] to the caller's account (`ENOMEM` over it).
+fn item_charge(caller: &Caller<'_, ProcData>) -> Result<Charge, Errno> {
+    Charge::of(&caller.data().account, ITEM_BYTES).map_err(|_| Errno::Nomem)
+}
+
+/// Charges the fuel for copying a `len`-byte string argument (docs/abi.md,
+/// "Fuel"), before it is copied: an "out of fuel" trap past the budget.
+fn charge_str(caller: &mut Caller<'_, ProcData>, len: i32) -> Result<(), HostError> {
+    Ok(caller.consume_fuel(bytes_fuel(len as u32 as u64))?)
+}
+
+/// Checks that `len` bytes at `ptr` can be written, before the call acts:
+/// `EFAULT` otherwise, with nothing done.
+fn check_out(caller: &Caller<'_, ProcData>, ptr: i32, len: usize) -> Result<(), Errno> {
+    let mem = memory(caller).map_err(|_| Errno::Fault)?;
+    let size = mem.data(caller.as_context()).len();
+    match (ptr as u32 as usize).checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        _ => Err(Errno::Fault),
+    }
 }
 
 fn write_bytes(caller: &mut Caller<'_, ProcData>, ptr: i32, bytes: &[u8]) -> Result<(), Errno> {
@@ -81,6 +132,17 @@ fn config<'a>(
         .ok_or(Errno::Badf)
 }
 
+/// Gives back what a descriptor holds on the host (a handle of the run's
+/// shared host environment, counted once per holder).
+pub fn release(host: &SharedHost, d: Descriptor) {
+    use wasiproc_wasi::HostEnv;
+    match d {
+        Descriptor::File(f) => host.clone().close(f.handle),
+        Descriptor::Dir(d) => host.clone().close(d.handle),
+        _ => {}
+    }
+}
+
 /// A second handle to a descriptor, for a child.
 pub fn share(d: &Descriptor, host: &SharedHost) -> Result<Descriptor, Errno> {
     Ok(match d {
@@ -107,17 +169,38 @@ fn null_device(child_fd: u32) -> Descriptor {
 }
 
 /// Builds the child's description from a configuration, checking every
-/// grant against what the parent holds.
+/// grant against what the parent holds. A refused grant gives back every
+/// handle retained for the child so far.
 fn child_spec(
     data: &mut ProcData,
     host: &SharedHost,
     cfg: u32,
     module: String,
-    remaining_fuel: Option<u64>,
+) -> Result<ChildSpec, Errno> {
+    let mut fds: Vec<(u32, Descriptor)> = Vec::new();
+    match child_spec_into(data, host, cfg, module, &mut fds) {
+        Ok(mut spec) => {
+            spec.fds = fds;
+            Ok(spec)
+        }
+        Err(e) => {
+            for (_, d) in fds {
+                release(host, d);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn child_spec_into(
+    data: &mut ProcData,
+    host: &SharedHost,
+    cfg: u32,
+    module: String,
+    fds: &mut Vec<(u32, Descriptor)>,
 ) -> Result<ChildSpec, Errno> {
     let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
     let fds_table = data.wasi.fds();
-    let mut fds: Vec<(u32, Descriptor)> = Vec::new();
     let mapped = |n: u32| config.fds.iter().any(|(_, c)| *c == n);
     for n in 0..3u32 {
         if !mapped(n) {
@@ -133,7 +216,10 @@ fn child_spec(
             None => null_device(*child),
             Some(p) => share(fds_table.get(*p)?, host)?,
         };
-        fds.retain(|(n, _)| n != child);
+        if let Some(i) = fds.iter().position(|(n, _)| n == child) {
+            let (_, old) = fds.remove(i);
+            release(host, old);
+        }
         fds.push((*child, d));
     }
     let mut next = 3u32;
@@ -155,23 +241,16 @@ fn child_spec(
     if args.is_empty() {
         args.push(module.clone());
     }
-    let mut limits = config.limits;
-    // A limited parent cannot escape its budget through a child: by default
-    // the child may use at most what the parent has left.
-    if limits.fuel.is_none() {
-        limits.fuel = remaining_fuel;
-    }
-    if limits.memory.is_none() {
-        limits.memory = data.limits.memory;
-    }
-    if limits.fds.is_none() {
-        limits.fds = data.limits.fds;
-    }
+    // Fuel, descendants and descriptor limits left unset are decided by
+    // the scheduler: the child shares its parent's budgets; memory left
+    // unset is bounded by what remains of its ancestors' accounts
+    // (crate::account, docs/abi.md).
+    let limits = config.limits;
     Ok(ChildSpec {
         module,
         args,
         env: config.env.clone(),
-        fds,
+        fds: Vec::new(),
         allow: config.allow.clone(),
         limits,
     })
@@ -197,10 +276,16 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_new",
         |mut c: Caller<'_, ProcData>, out: i32| -> Res {
+            tryno!(check_out(&c, out, 4));
+            let fresh = tryno!(SpawnConfig::new(&c.data().account).map_err(|_| Errno::Nomem));
             let d = c.data_mut();
             let id = d.next_config;
-            d.next_config += 1;
-            d.configs.insert(id, SpawnConfig::default());
+            // Handles are never reused: once they run out, EMFILE.
+            let Some(next) = id.checked_add(1) else {
+                return errno(Errno::Mfile);
+            };
+            d.next_config = next;
+            d.configs.insert(id, fresh);
             tryno!(write_bytes(&mut c, out, &id.to_le_bytes()));
             Ok(0)
         },
@@ -219,8 +304,12 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_arg",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
-            let s = tryno!(read_str(&c, ptr, len));
-            tryno!(config(&mut c, cfg)).args.push(s);
+            charge_str(&mut c, len)?;
+            let (s, held) = tryno!(read_str_charged(&c, ptr, len));
+            let cfg = tryno!(config(&mut c, cfg));
+            tryno!(cfg.args.try_reserve(1).map_err(|_| Errno::Nomem));
+            cfg.args.push(s);
+            cfg.held.absorb(held);
             Ok(0)
         },
     )?;
@@ -228,12 +317,16 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_env",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
-            let s = tryno!(read_str(&c, ptr, len));
+            charge_str(&mut c, len)?;
+            let (s, held) = tryno!(read_str_charged(&c, ptr, len));
             let Some((k, v)) = s.split_once('=') else {
                 return errno(Errno::Inval);
             };
             let (k, v) = (k.to_string(), v.to_string());
-            tryno!(config(&mut c, cfg)).env.push((k, v));
+            let cfg = tryno!(config(&mut c, cfg));
+            tryno!(cfg.env.try_reserve(1).map_err(|_| Errno::Nomem));
+            cfg.env.push((k, v));
+            cfg.held.absorb(held);
             Ok(0)
         },
     )?;
@@ -241,14 +334,16 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_dir",
         |mut c: Caller<'_, ProcData>, cfg: i32, fd: i32, ptr: i32, len: i32, ro: i32| -> Res {
-            let path = tryno!(read_str(&c, ptr, len));
+            charge_str(&mut c, len)?;
+            let (path, held) = tryno!(read_str_charged(&c, ptr, len));
             let dir = tryno!(c.data_mut().wasi.fds().dir(fd as u32));
             if ro == 0 && !dir.mutable {
                 return errno(Errno::Notcapable);
             }
-            tryno!(config(&mut c, cfg))
-                .dirs
-                .push((fd as u32, path, ro != 0));
+            let cfg = tryno!(config(&mut c, cfg));
+            tryno!(cfg.dirs.try_reserve(1).map_err(|_| Errno::Nomem));
+            cfg.dirs.push((fd as u32, path, ro != 0));
+            cfg.held.absorb(held);
             Ok(0)
         },
     )?;
@@ -267,11 +362,20 @@ pub fn add_to_linker(
             if child < 0 {
                 return errno(Errno::Badf);
             }
+            let held = tryno!(item_charge(&c));
             // Mapping a child descriptor again replaces the earlier mapping.
-            let fds = &mut tryno!(config(&mut c, cfg)).fds;
-            match fds.iter_mut().find(|(_, mapped)| *mapped == child as u32) {
+            let cfg = tryno!(config(&mut c, cfg));
+            match cfg
+                .fds
+                .iter_mut()
+                .find(|(_, mapped)| *mapped == child as u32)
+            {
                 Some(entry) => entry.0 = parent,
-                None => fds.push((parent, child as u32)),
+                None => {
+                    tryno!(cfg.fds.try_reserve(1).map_err(|_| Errno::Nomem));
+                    cfg.fds.push((parent, child as u32));
+                    cfg.held.absorb(held);
+                }
             }
             Ok(0)
         },
@@ -280,11 +384,16 @@ pub fn add_to_linker(
         MODULE,
         "spawn_config_allow",
         |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32| -> Res {
-            let name = normalize(&tryno!(read_str(&c, ptr, len)));
+            charge_str(&mut c, len)?;
+            let (name, held) = tryno!(read_str_charged(&c, ptr, len));
+            let name = normalize(&name);
             if !c.data().allow.contains(&name) {
                 return errno(Errno::Notcapable);
             }
-            tryno!(config(&mut c, cfg)).allow.insert(name);
+            let cfg = tryno!(config(&mut c, cfg));
+            if cfg.allow.insert(name) {
+                cfg.held.absorb(held);
+            }
             Ok(0)
         },
     )?;
@@ -294,39 +403,27 @@ pub fn add_to_linker(
         |mut c: Caller<'_, ProcData>, cfg: i32, k: i32, value: i64| -> Res {
             let value = value as u64;
             let own = c.data().limits;
-            let remaining_fuel = own.fuel.map(|_| {
-                use wasiproc_engine::AsContext;
-                c.as_context().get_fuel().unwrap_or(0)
-            });
+            let memory_room = c.data().account.remaining();
+            let remaining_fuel = own.fuel.map(|_| c.as_context().get_fuel().unwrap_or(0));
             let cfg = tryno!(config(&mut c, cfg));
+            let small = Some(value.min(u32::MAX as u64) as u32);
+            // Checked before anything is set: a refused (wider) limit
+            // leaves the configuration as it was, earlier limits included.
             let ok = match k {
-                kind::FUEL => {
-                    cfg.limits.fuel = Some(value);
-                    limits::within(Some(value), remaining_fuel)
-                }
-                kind::MEMORY => {
-                    cfg.limits.memory = Some(value as usize);
-                    limits::within(Some(value as usize), own.memory)
-                }
-                kind::DESCENDANTS => {
-                    cfg.limits.descendants = Some(value.min(u32::MAX as u64) as u32);
-                    limits::within(cfg.limits.descendants, own.descendants)
-                }
-                kind::FDS => {
-                    cfg.limits.fds = Some(value.min(u32::MAX as u64) as u32);
-                    limits::within(cfg.limits.fds, own.fds)
-                }
+                kind::FUEL => limits::within(Some(value), remaining_fuel),
+                kind::MEMORY => limits::within(Some(value as usize), memory_room),
+                kind::DESCENDANTS => limits::within(small, own.descendants),
+                kind::FDS => limits::within(small, own.fds),
                 _ => return errno(Errno::Inval),
             };
             if !ok {
-                // Nothing is granted when a grant would widen the parent's.
-                match k {
-                    kind::FUEL => cfg.limits.fuel = None,
-                    kind::MEMORY => cfg.limits.memory = None,
-                    kind::DESCENDANTS => cfg.limits.descendants = None,
-                    _ => cfg.limits.fds = None,
-                }
                 return errno(Errno::Notcapable);
+            }
+            match k {
+                kind::FUEL => cfg.limits.fuel = Some(value),
+                kind::MEMORY => cfg.limits.memory = Some(value as usize),
+                kind::DESCENDANTS => cfg.limits.descendants = small,
+                _ => cfg.limits.fds = small,
             }
             Ok(0)
         },
@@ -345,21 +442,14 @@ pub fn add_to_linker(
                     Err(e) => Ok(e as i32),
                 };
             }
-            let module = normalize(&tryno!(read_str(&c, ptr, len)));
+            tryno!(check_out(&c, out, 4));
+            charge_str(&mut c, len)?;
+            let (module, _held) = tryno!(read_str_charged(&c, ptr, len));
+            let module = normalize(&module);
             if !c.data().allow.contains(&module) {
                 return errno(Errno::Notcapable);
             }
-            let remaining = c.data().limits.fuel.map(|_| {
-                use wasiproc_engine::AsContext;
-                c.as_context().get_fuel().unwrap_or(0)
-            });
-            let spec = tryno!(child_spec(
-                c.data_mut(),
-                &spawn_host,
-                cfg as u32,
-                module,
-                remaining
-            ));
+            let spec = tryno!(child_spec(c.data_mut(), &spawn_host, cfg as u32, module));
             c.data_mut().request = Some(Request::Spawn(spec));
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },
@@ -381,6 +471,7 @@ pub fn add_to_linker(
                     Err(e) => Ok(e as i32),
                 };
             }
+            tryno!(check_out(&c, out, 16));
             let pid = if pid == -1 {
                 None
             } else {
@@ -411,14 +502,15 @@ pub fn add_to_linker(
         MODULE,
         "pipe",
         move |mut c: Caller<'_, ProcData>, out_r: i32, out_w: i32| -> Res {
-            let limit = c.data().limits.fds;
+            tryno!(check_out(&c, out_r, 4));
+            tryno!(check_out(&c, out_w, 4));
+            let held = Charge::new(&c.data().account);
             let fds = c.data_mut().wasi.fds_mut();
-            if let Some(max) = limit
-                && fds.fds().count() as u32 + 2 > max
-            {
+            // The process's descriptor limit and every quota above it.
+            if !fds.has_room(2) {
                 return errno(Errno::Mfile);
             }
-            let (r, w) = pipe(&log);
+            let (r, w) = pipe_charged(&log, held);
             let rfd = tryno!(fds.push(Descriptor::Input(Box::new(r))));
             let wfd = match fds.push(Descriptor::Output(Box::new(w))) {
                 Ok(fd) => fd,

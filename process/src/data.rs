@@ -2,14 +2,16 @@
 //! `wasi_process` functions need, and the mailbox through which they hand
 //! requests to the scheduler.
 
+use crate::account::{Charge, MemAccount, OverLimit};
 use crate::limits::Limits;
 use crate::pid::Pid;
 use crate::status::ExitStatus;
 use std::collections::{BTreeMap, BTreeSet};
 use wasiproc_wasi::{WasiCtx, table::Descriptor};
 
-/// A spawn configuration under construction (`spawn_config_*`).
-#[derive(Debug, Default)]
+/// A spawn configuration under construction (`spawn_config_*`). What it
+/// holds is charged to its process's memory account (`held`).
+#[derive(Debug)]
 pub struct SpawnConfig {
     /// Arguments, `argv[0]` first.
     pub args: Vec<String>,
@@ -23,6 +25,37 @@ pub struct SpawnConfig {
     pub allow: BTreeSet<String>,
     /// The child's limits.
     pub limits: Limits,
+    /// Bytes charged for the configuration and everything in it.
+    pub held: Charge,
+}
+
+/// Bytes charged for an empty spawn configuration (the structure and its
+/// entry in the process's table).
+pub const CONFIG_BYTES: usize = std::mem::size_of::<SpawnConfig>() + 64;
+
+/// Bytes charged to every process for its bookkeeping outside its store's
+/// memories, tables and stacks (process entry, store, WASI context,
+/// descriptor table): the measured memory of an idle process (procmem,
+/// 7.8 KiB) rounded up.
+pub const PROCESS_BYTES: usize = 8 * 1024;
+
+/// Bytes charged per item of a configuration, on top of its text: the
+/// `String` (or tuple, or set node) that holds it.
+pub const ITEM_BYTES: usize = 64;
+
+impl SpawnConfig {
+    /// An empty configuration charged to `account`.
+    pub fn new(account: &MemAccount) -> Result<Self, OverLimit> {
+        Ok(SpawnConfig {
+            args: Vec::new(),
+            env: Vec::new(),
+            dirs: Vec::new(),
+            fds: Vec::new(),
+            allow: BTreeSet::new(),
+            limits: Limits::default(),
+            held: Charge::of(account, CONFIG_BYTES)?,
+        })
+    }
 }
 
 /// Everything the scheduler needs to start a child.
@@ -92,6 +125,8 @@ pub struct ProcData {
     pub request: Option<Request>,
     /// The scheduler's answer to the last request.
     pub response: Option<Response>,
+    /// The process's memory account (see [`crate::account`]).
+    pub account: MemAccount,
 }
 
 impl ProcData {
@@ -113,6 +148,7 @@ impl ProcData {
             next_config: 1,
             request: None,
             response: None,
+            account: MemAccount::root(limits.memory),
         }
     }
 }

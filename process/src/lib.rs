@@ -35,11 +35,13 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod account;
 pub mod data;
 pub mod event;
 pub mod limits;
 pub mod pid;
 pub mod pipe;
+mod run;
 mod runtime;
 pub mod shared_host;
 pub mod status;
@@ -47,6 +49,12 @@ pub mod status;
 pub use event::{Blocker, Event, EventKind, EventSink};
 pub use limits::Limits;
 pub use pid::{Pid, ROOT};
+pub use run::{
+    Check, Difference, Ending, Error, Grant, HostCall, HostPipe, Invoked, Output, OutputCallback,
+    OutputDigest, Progress, ROOT_MAX_FDS, Replay, Replayed, Report, Run, Running, SharedBuffer,
+    Stdin, trap_text,
+};
 pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
 pub use shared_host::SharedHost;
 pub use status::{ExitStatus, Limit};
+pub use wasiproc_engine::{FuncType, HostError, Trap, TrapKind, Val, ValType};

@@ -5,7 +5,9 @@
 pub struct Limits {
     /// Total fuel the process may consume.
     pub fuel: Option<u64>,
-    /// Bytes of linear memory.
+    /// Bytes of memory the process and its descendants may hold in all
+    /// (memories, tables, stacks, ABI-side buffers: [`crate::account`]);
+    /// `None` leaves it bounded by its ancestors' limits only.
     pub memory: Option<usize>,
     /// Descendants alive at once under the process.
     pub descendants: Option<u32>,

@@ -4,6 +4,7 @@
 //! an empty or full pipe answers "would block" and the WASI layer reports
 //! the process as blocked on that descriptor.
 
+use crate::account::Charge;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,9 @@ struct PipeState {
     buf: VecDeque<u8>,
     readers: usize,
     writers: usize,
+    /// The buffer's bytes, charged to the account of the process that
+    /// created the pipe; given back when the pipe's last end is dropped.
+    held: Option<Charge>,
 }
 
 /// The names of pipes whose state changed (data, room, an end closed) since
@@ -57,8 +61,21 @@ fn lock(state: &Mutex<PipeState>) -> std::sync::MutexGuard<'_, PipeState> {
 
 /// A new pipe: its read end and its write end. State changes are noted in `log`.
 pub fn pipe(log: &ActivityLog) -> (PipeReader, PipeWriter) {
+    new_pipe(log, None)
+}
+
+/// A new pipe whose buffer is charged to `held`'s account as it grows: a
+/// write that would take the account over its limit fails with `ENOMEM`.
+pub fn pipe_charged(log: &ActivityLog, held: Charge) -> (PipeReader, PipeWriter) {
+    new_pipe(log, Some(held))
+}
+
+fn new_pipe(log: &ActivityLog, held: Option<Charge>) -> (PipeReader, PipeWriter) {
     let pipe = Pipe {
-        state: Arc::default(),
+        state: Arc::new(Mutex::new(PipeState {
+            held,
+            ..PipeState::default()
+        })),
         key: NEXT_PIPE.fetch_add(1, Ordering::Relaxed),
         log: log.clone(),
     };
@@ -138,6 +155,31 @@ impl InputStream for PipeReader {
     }
 }
 
+/// Makes room for `n` more bytes in the buffer (at most [`PIPE_CAPACITY`]
+/// in all), fallibly and charged: `ENOMEM` when the allocation fails or the
+/// account is over its limit.
+fn reserve(st: &mut PipeState, n: usize) -> Result<(), Errno> {
+    let need = st.buf.len() + n;
+    let before = st.buf.capacity();
+    if need <= before {
+        return Ok(());
+    }
+    let want = before
+        .saturating_mul(2)
+        .clamp(need, PIPE_CAPACITY.max(need));
+    let more = want - before;
+    if let Some(held) = st.held.as_mut() {
+        held.grow(more).map_err(|_| Errno::Nomem)?;
+    }
+    if st.buf.try_reserve_exact(want - st.buf.len()).is_err() {
+        if let Some(held) = st.held.as_mut() {
+            held.shrink(more);
+        }
+        return Err(Errno::Nomem);
+    }
+    Ok(())
+}
+
 impl OutputStream for PipeWriter {
     fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
         let mut st = lock(&self.pipe.state);
@@ -149,6 +191,7 @@ impl OutputStream for PipeWriter {
             return Ok(StreamWrite::WouldBlock);
         }
         let n = room.min(buf.len());
+        reserve(&mut st, n)?;
         st.buf.extend(&buf[..n]);
         drop(st);
         self.pipe.log.note(self.pipe.key);

@@ -2,7 +2,8 @@
 //! scheduler that runs every process of a run on one thread in fuel slices.
 
 use crate::abi;
-use crate::data::{ChildSpec, ProcData, ProcessCall, Request, Response};
+use crate::account::{Charge, MemAccount, ProcLimiter};
+use crate::data::{ChildSpec, ITEM_BYTES, PROCESS_BYTES, ProcData, ProcessCall, Request, Response};
 use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
@@ -16,7 +17,7 @@ use wasiproc_engine::{
     TrapKind, Val,
 };
 use wasiproc_wasi::errno::Errno;
-use wasiproc_wasi::table::Descriptor;
+use wasiproc_wasi::table::{Descriptor, FdQuota};
 use wasiproc_wasi::{BlockedOn, FuelClock, HostEnv, Interest, PidCell, WasiCtx, WasiCtxBuilder};
 
 /// Settings of a run.
@@ -113,7 +114,7 @@ pub struct RunReport {
     pub processes: Vec<ProcessSummary>,
 }
 
-/// What a process is doing.
+/// What a living process is doing.
 enum State {
     /// In the run queue (or running).
     Runnable,
@@ -121,25 +122,84 @@ enum State {
     Blocked(BlockedOn),
     /// Parked in `wait` for a child (`None` = any).
     Waiting(Option<Pid>),
-    /// Ended, not yet reaped by its parent.
-    Zombie(ExitStatus),
 }
 
+/// A living process.
 struct Process {
     parent: Pid,
-    module: String,
-    store: Option<Store<ProcData>>,
+    /// Index of its module name in [`Runtime::names`].
+    module: u32,
+    store: Store<ProcData>,
     start: Option<Func>,
     started: bool,
     state: State,
+    /// Children, living and ended-but-unreaped.
     children: BTreeSet<Pid>,
     /// Children that ended and wait to be reaped (a subset of `children`).
     zombies: BTreeSet<Pid>,
     /// The result to complete a blocked host call with on the next slice.
     resume_with: Option<Val>,
-    limits: Limits,
-    fuel: u64,
     peak_memory: usize,
+    /// The accounting node its fuel is charged to (its own when it was
+    /// given a fuel or descendants limit, else its spawner's).
+    node: NodeId,
+    /// The node whose chain counts this process as a live descendant (its
+    /// spawner's node; none for the root).
+    counted_in: Option<NodeId>,
+}
+
+/// An ended process until it is reaped: only its parent and status (a few
+/// dozen bytes, see SECURITY.md).
+struct Zombie {
+    parent: Pid,
+    status: ExitStatus,
+}
+
+/// The end-of-run summary line of an ended process, kept compact.
+struct Ended {
+    pid: Pid,
+    parent: Pid,
+    /// The module's name, one small allocation per line. (Measured: with
+    /// only an index here, glibc no longer reused the memory of a round of
+    /// 10,000 processes for the next one — cli/tests/load.rs saw 26 MB
+    /// more per round — because the 32-byte chunks a process frees when it
+    /// ends stayed scattered; this line takes one of them, as the summary
+    /// line always did. It costs 32 bytes per ended process.)
+    module: Box<str>,
+    status: ExitStatus,
+    fuel: u64,
+    peak_memory: u64,
+}
+
+/// Index of an accounting [`Node`].
+type NodeId = u32;
+
+/// Where a new process is accounted: the node its fuel is charged to, the
+/// node whose chain counts it as a live descendant (none for the root),
+/// and the bytes its memory account is charged from its start (arguments
+/// and environment; [`PROCESS_BYTES`] is added to them).
+struct Placement {
+    node: NodeId,
+    counted_in: Option<NodeId>,
+    start_bytes: usize,
+}
+
+/// Accounting shared by a subtree of processes, shaped like a cgroup: a
+/// process given a fuel or descendants limit gets a node of its own under
+/// its spawner's node; every other process uses its spawner's node. Fuel
+/// used is charged to the node and every node above it; a spawn counts the
+/// child in the spawner's node and every node above it until the child
+/// ends (even if the root adopts it). Nodes live while a process or a node
+/// below refers to them.
+struct Node {
+    parent: Option<NodeId>,
+    refs: u32,
+    fuel_limit: Option<u64>,
+    fuel_used: u64,
+    desc_limit: Option<u32>,
+    desc_live: u32,
+    /// This node or one above it has a fuel limit.
+    fuel_bounded: bool,
 }
 
 /// Runs a tree of processes. Build one per run.
@@ -148,12 +208,21 @@ pub struct Runtime {
     linker: Linker<ProcData>,
     host: SharedHost,
     config: RuntimeConfig,
-    modules: HashMap<String, Module>,
+    /// Registered modules and the id of their name in `names`.
+    modules: HashMap<String, (Module, u32)>,
+    /// Living processes.
     procs: BTreeMap<Pid, Process>,
+    /// Ended processes not yet reaped (and the root once it ended).
+    dead: BTreeMap<Pid, Zombie>,
     queue: VecDeque<Pid>,
     next_pid: u32,
     live: usize,
-    finished: Vec<ProcessSummary>,
+    /// Module names of processes, interned.
+    names: Vec<String>,
+    name_ids: HashMap<String, u32>,
+    finished: Vec<Ended>,
+    nodes: Vec<Node>,
+    free_nodes: Vec<NodeId>,
     root_trap: Option<Trap>,
     /// Pipes whose state changed since the last look.
     log: ActivityLog,
@@ -190,10 +259,15 @@ impl Runtime {
             config,
             modules: HashMap::new(),
             procs: BTreeMap::new(),
+            dead: BTreeMap::new(),
             queue: VecDeque::new(),
             next_pid: 1,
             live: 0,
+            names: Vec::new(),
+            name_ids: HashMap::new(),
             finished: Vec::new(),
+            nodes: Vec::new(),
+            free_nodes: Vec::new(),
             root_trap: None,
             log,
             waiters: HashMap::new(),
@@ -241,87 +315,251 @@ impl Runtime {
     /// Registers a module processes may be allowed to spawn under `name`.
     /// Spawning it any number of times reuses this translation.
     pub fn register(&mut self, name: &str, module: Module) {
-        self.modules.insert(abi::normalize(name), module);
+        let name = abi::normalize(name);
+        let id = self.name_id(&name);
+        self.modules.insert(name, (module, id));
+    }
+
+    fn live_mut(&mut self, pid: Pid) -> Option<&mut Process> {
+        self.procs.get_mut(&pid)
+    }
+
+    fn live_ref(&self, pid: Pid) -> Option<&Process> {
+        self.procs.get(&pid)
+    }
+
+    fn emit_spawned(&mut self, parent: Pid, child: Pid, name: u32) {
+        if self.sink.is_some() {
+            let module = self.names[name as usize].clone();
+            self.emit(parent, || EventKind::Spawned { child, module });
+        }
+    }
+
+    fn name_id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.name_ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// A new accounting node under `parent`.
+    fn new_node(&mut self, parent: Option<NodeId>, fuel: Option<u64>, desc: Option<u32>) -> NodeId {
+        let fuel_bounded =
+            fuel.is_some() || parent.is_some_and(|n| self.nodes[n as usize].fuel_bounded);
+        if let Some(n) = parent {
+            self.nodes[n as usize].refs += 1;
+        }
+        let node = Node {
+            parent,
+            refs: 1,
+            fuel_limit: fuel,
+            fuel_used: 0,
+            desc_limit: desc,
+            desc_live: 0,
+            fuel_bounded,
+        };
+        match self.free_nodes.pop() {
+            Some(id) => {
+                self.nodes[id as usize] = node;
+                id
+            }
+            None => {
+                self.nodes.push(node);
+                (self.nodes.len() - 1) as NodeId
+            }
+        }
+    }
+
+    /// Drops one reference to `id` (freeing it, and so on up, at zero).
+    fn release_node(&mut self, id: NodeId) {
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let node = &mut self.nodes[n as usize];
+            node.refs -= 1;
+            if node.refs > 0 {
+                return;
+            }
+            cur = node.parent;
+            self.free_nodes.push(n);
+        }
+    }
+
+    /// Fuel a process charged to `id` may still use: the least that any
+    /// node on the chain has left (`None`: unbounded).
+    fn fuel_available(&self, id: NodeId) -> Option<u64> {
+        if !self.nodes[id as usize].fuel_bounded {
+            return None;
+        }
+        let mut least = u64::MAX;
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let node = &self.nodes[n as usize];
+            if let Some(limit) = node.fuel_limit {
+                least = least.min(limit.saturating_sub(node.fuel_used));
+            }
+            cur = node.parent;
+        }
+        Some(least)
+    }
+
+    /// Charges `used` fuel to `id` and every node above it.
+    fn charge_fuel(&mut self, id: NodeId, used: u64) {
+        if used == 0 || !self.nodes[id as usize].fuel_bounded {
+            return;
+        }
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let node = &mut self.nodes[n as usize];
+            node.fuel_used = node.fuel_used.saturating_add(used);
+            cur = node.parent;
+        }
+    }
+
+    /// Whether one more live descendant fits every limit on `id`'s chain.
+    fn descendant_room(&self, id: NodeId) -> bool {
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let node = &self.nodes[n as usize];
+            if node.desc_limit.is_some_and(|max| node.desc_live >= max) {
+                return false;
+            }
+            cur = node.parent;
+        }
+        true
+    }
+
+    /// Adds `delta` (+1 or -1) live descendants to `id`'s chain.
+    fn count_descendant(&mut self, id: NodeId, add: bool) {
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            let node = &mut self.nodes[n as usize];
+            node.desc_live = if add {
+                node.desc_live.saturating_add(1)
+            } else {
+                node.desc_live.saturating_sub(1)
+            };
+            cur = node.parent;
+        }
     }
 
     /// Starts the root process (pid 1) running `module`'s `_start` with the
-    /// given WASI context, spawn permissions and limits.
+    /// given WASI context, spawn permissions and limits. The root's fuel
+    /// and descendants limits bound the whole run; its descriptor limit
+    /// bounds its own table.
     pub fn spawn_root(
         &mut self,
         module: &Module,
         name: &str,
-        wasi: WasiCtx,
+        mut wasi: WasiCtx,
         allow: BTreeSet<String>,
         limits: Limits,
     ) -> Result<Pid, Error> {
         let allow = allow.iter().map(|n| abi::normalize(n)).collect();
+        wasi.fds_mut()
+            .set_limits(limits.fds, None)
+            .map_err(|_| Error::Usage(format!("{name}: more descriptors than its limit")))?;
         let data = ProcData::new(wasi, ROOT, Pid(0), allow, limits);
-        self.start_process(module, name, data, Pid(0), limits)
+        let node = self.new_node(None, limits.fuel, limits.descendants);
+        let name = self.name_id(name);
+        let at = Placement {
+            node,
+            counted_in: None,
+            start_bytes: 0,
+        };
+        self.start_process(module, name, data, Pid(0), at)
+            .inspect_err(|_| self.release_node(node))
     }
 
+    /// Instantiates a process; on success it owns `at.node` and
+    /// `at.counted_in` (one reference each, taken by the caller), on
+    /// failure the caller still does.
     fn start_process(
         &mut self,
         module: &Module,
-        name: &str,
+        name: u32,
         data: ProcData,
         parent: Pid,
-        limits: Limits,
+        at: Placement,
     ) -> Result<Pid, Error> {
+        let Placement {
+            node,
+            counted_in,
+            start_bytes,
+        } = at;
         let pid = Pid(self.next_pid);
+        // Memory is charged to the process and every ancestor (account.rs):
+        // the root's account holds the run's limit.
+        let memory = data.limits.memory;
+        let account = match self.live_ref(parent) {
+            Some(p) => p.store.data().account.child(memory),
+            None => MemAccount::root(memory),
+        };
+        let start_bytes = start_bytes.saturating_add(PROCESS_BYTES);
+        let held = Charge::of(&account, start_bytes).map_err(|_| {
+            Error::Limit(format!(
+                "a process of {start_bytes} bytes (bookkeeping, arguments and environment) \
+                 exceeds the memory limit"
+            ))
+        })?;
         let mut store = Store::new(&self.engine, data);
         store.data_mut().pid = pid;
+        let limited = account.is_limited();
+        store.data_mut().account = account;
+        store.set_limiter(ProcLimiter::holding(held));
         store.set_fuel_slice(Some(self.config.slice))?;
-        store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
-        if let Some(bytes) = limits.memory {
+        store.set_fuel(self.fuel_available(node).unwrap_or(u64::MAX))?;
+        if limited {
             // A child that outgrows its limit ends with "limit exceeded"; the
             // root sees memory.grow fail with -1, as under wasmtime.
             store.set_limits(StoreLimits {
-                memory_bytes: bytes,
                 trap_on_grow_failure: pid != ROOT,
                 ..StoreLimits::default()
             });
         }
         let instance = self.linker.instantiate(&mut store, module)?;
-        let start = instance
-            .get_func(&store, "_start")
-            .ok_or_else(|| Error::Usage(format!("{name} has no _start function")))?;
+        let start = instance.get_func(&store, "_start").ok_or_else(|| {
+            Error::Usage(format!(
+                "{} has no _start function",
+                self.names[name as usize]
+            ))
+        })?;
         self.next_pid += 1;
         self.live += 1;
         self.procs.insert(
             pid,
             Process {
                 parent,
-                module: name.to_string(),
-                store: Some(store),
+                module: name,
+                store,
                 start: Some(start),
                 started: false,
                 state: State::Runnable,
                 children: BTreeSet::new(),
                 zombies: BTreeSet::new(),
                 resume_with: None,
-                limits,
-                fuel: 0,
                 peak_memory: 0,
+                node,
+                counted_in,
             },
         );
-        if let Some(p) = self.procs.get_mut(&parent) {
+        if let Some(c) = counted_in {
+            self.count_descendant(c, true);
+        }
+        if let Some(p) = self.live_mut(parent) {
             p.children.insert(pid);
         }
         self.queue.push_back(pid);
-        self.emit(parent, || EventKind::Spawned {
-            child: pid,
-            module: name.to_string(),
-        });
+        self.emit_spawned(parent, pid, name);
         Ok(pid)
     }
 
     /// Runs until the root ends; then kills what is left.
     pub fn run(&mut self) -> Result<RunReport, RunError> {
         loop {
-            if matches!(
-                self.procs.get(&ROOT).map(|p| &p.state),
-                Some(State::Zombie(_)) | None
-            ) {
+            if !self.procs.contains_key(&ROOT) {
                 break;
             }
             let Some(pid) = self.queue.pop_front() else {
@@ -334,21 +572,27 @@ impl Runtime {
             self.run_slice(pid);
             self.wake_ready();
         }
-        let status = match self.procs.get(&ROOT).map(|p| &p.state) {
-            Some(State::Zombie(s)) => s.clone(),
-            _ => ExitStatus::Killed(Pid(0)),
+        let status = match self.dead.get(&ROOT) {
+            Some(z) => z.status.clone(),
+            None => ExitStatus::Killed(Pid(0)),
         };
-        let rest: Vec<Pid> = self
-            .procs
-            .iter()
-            .filter(|(_, p)| !matches!(p.state, State::Zombie(_)))
-            .map(|(pid, _)| *pid)
-            .collect();
+        let rest: Vec<Pid> = self.procs.keys().copied().collect();
         for pid in rest {
             self.finish(pid, ExitStatus::Killed(Pid(0)));
         }
-        let mut processes = std::mem::take(&mut self.finished);
-        processes.sort_by_key(|p| p.pid);
+        let mut ended = std::mem::take(&mut self.finished);
+        ended.sort_by_key(|p| p.pid);
+        let processes = ended
+            .into_iter()
+            .map(|e| ProcessSummary {
+                pid: e.pid,
+                parent: e.parent,
+                module: e.module.into(),
+                fuel: e.fuel,
+                peak_memory: e.peak_memory as usize,
+                status: e.status,
+            })
+            .collect();
         Ok(RunReport {
             status,
             trap: self.root_trap.take(),
@@ -356,23 +600,63 @@ impl Runtime {
         })
     }
 
+    /// Runs slices until the root ends or the run has consumed `budget`
+    /// more fuel (checked at slice boundaries, so a step may overshoot by
+    /// up to one slice). `Ok(Some(report))` once the root has ended (what
+    /// is left is killed, as [`Runtime::run`] does); `Ok(None)` when the
+    /// budget is spent first. A [`RunError::Deadlock`] leaves the runtime
+    /// as it was: an embedder whose streams can wake a process (input fed
+    /// to a stream, output drained) may do so and step again. Stepping and
+    /// [`Runtime::run`] can be mixed; the scheduling is the same.
+    pub fn step(&mut self, budget: u64) -> Result<Option<RunReport>, RunError> {
+        let stop = self.total_fuel.saturating_add(budget);
+        loop {
+            if !self.procs.contains_key(&ROOT) {
+                // `run` sees the root ended and only concludes the run.
+                return self.run().map(Some);
+            }
+            if self.total_fuel >= stop {
+                return Ok(None);
+            }
+            let Some(pid) = self.queue.pop_front() else {
+                if self.wake_ready() {
+                    continue;
+                }
+                self.wait_outside()?;
+                continue;
+            };
+            self.run_slice(pid);
+            self.wake_ready();
+        }
+    }
+
+    /// The linker every process is instantiated with, for an embedder's
+    /// own import modules (define them before the first spawn).
+    pub fn linker_mut(&mut self) -> &mut Linker<ProcData> {
+        &mut self.linker
+    }
+
     /// Runs one slice of `pid` and files the outcome.
     fn run_slice(&mut self, pid: Pid) {
-        let Some(p) = self.procs.get(&pid) else {
+        let Some(p) = self.live_ref(pid) else {
             return;
         };
-        if !matches!(p.state, State::Runnable) || p.store.is_none() {
+        if !matches!(p.state, State::Runnable) {
             return;
         }
+        let node = p.node;
+        let available = self.fuel_available(node);
         self.emit(pid, || EventKind::SliceStart);
         self.set_pid(pid);
-        let Some(p) = self.procs.get_mut(&pid) else {
+        let Some(p) = self.live_mut(pid) else {
             return;
         };
-        let Some(store) = p.store.as_mut() else {
-            return;
-        };
-        let before = p.fuel;
+        let store = &mut p.store;
+        if let Some(fuel) = available {
+            // The least any budget above it has left (docs/abi.md, limits).
+            let _ = store.set_fuel(fuel);
+        }
+        let before = store.fuel_consumed();
         let result = if let Some(v) = p.resume_with.take() {
             store.resume_with(&[v])
         } else if p.started {
@@ -384,9 +668,10 @@ impl Runtime {
                 None => Err(Error::Usage("no _start".into())),
             }
         };
-        p.fuel = store.fuel_consumed();
+        let after = store.fuel_consumed();
         p.peak_memory = p.peak_memory.max(store.memory_bytes());
-        let used = p.fuel.saturating_sub(before);
+        let used = after.saturating_sub(before);
+        self.charge_fuel(node, used);
         self.total_fuel = self.total_fuel.saturating_add(used);
         if let Some(clock) = &self.config.fuel_clock {
             clock.set_fuel(self.total_fuel);
@@ -401,7 +686,7 @@ impl Runtime {
                 } else if let Ok(on) = why.downcast::<BlockedOn>() {
                     if *on == BlockedOn::Yield {
                         // sched_yield: back of the queue, completed with errno 0.
-                        if let Some(p) = self.procs.get_mut(&pid) {
+                        if let Some(p) = self.live_mut(pid) {
                             p.resume_with = Some(Val::I32(0));
                         }
                         self.queue.push_back(pid);
@@ -431,10 +716,8 @@ impl Runtime {
     /// Serves the request a process filed, leaving the response in its data.
     fn serve(&mut self, pid: Pid) {
         let request = self
-            .procs
-            .get_mut(&pid)
-            .and_then(|p| p.store.as_mut())
-            .and_then(|s| s.data_mut().request.take());
+            .live_mut(pid)
+            .and_then(|p| p.store.data_mut().request.take());
         let response = match request {
             Some(Request::Spawn(spec)) => Some(Response::Spawned(self.spawn_child(pid, spec))),
             Some(Request::Kill(target)) => Some(Response::Killed(self.kill(pid, target))),
@@ -442,8 +725,9 @@ impl Runtime {
                 Ok(Some(found)) => Some(Response::Waited(Ok(Some(found)))),
                 Ok(None) if nohang => Some(Response::Waited(Ok(None))),
                 Ok(None) => {
-                    let p = self.procs.get_mut(&pid).expect("requester exists");
-                    p.state = State::Waiting(which);
+                    if let Some(p) = self.live_mut(pid) {
+                        p.state = State::Waiting(which);
+                    }
                     self.emit(pid, || EventKind::Blocked(Blocker::Child(which)));
                     None
                 }
@@ -457,10 +741,8 @@ impl Runtime {
     }
 
     fn respond(&mut self, pid: Pid, response: Response) {
-        if let Some(p) = self.procs.get_mut(&pid) {
-            if let Some(store) = p.store.as_mut() {
-                store.data_mut().response = Some(response);
-            }
+        if let Some(p) = self.live_mut(pid) {
+            p.store.data_mut().response = Some(response);
             let was_waiting = matches!(p.state, State::Waiting(_));
             p.state = State::Runnable;
             self.queue.push_back(pid);
@@ -476,7 +758,7 @@ impl Runtime {
         parent: Pid,
         which: Option<Pid>,
     ) -> Result<Option<(Pid, ExitStatus)>, Errno> {
-        let p = self.procs.get_mut(&parent).ok_or(Errno::Srch)?;
+        let p = self.live_mut(parent).ok_or(Errno::Srch)?;
         let found = match which {
             Some(c) if !p.children.contains(&c) => return Err(Errno::Child),
             Some(c) => p.zombies.contains(&c).then_some(c),
@@ -486,85 +768,157 @@ impl Runtime {
         let Some(c) = found else { return Ok(None) };
         p.zombies.remove(&c);
         p.children.remove(&c);
-        let status = match self.procs.remove(&c).map(|z| z.state) {
-            Some(State::Zombie(status)) => status,
-            _ => ExitStatus::Killed(Pid(0)),
+        let status = match self.dead.remove(&c) {
+            Some(z) => z.status,
+            None => ExitStatus::Killed(Pid(0)),
         };
         Ok(Some((c, status)))
     }
 
-    fn live_descendants(&self, pid: Pid) -> u32 {
-        let mut count = 0;
-        let mut stack: Vec<Pid> = self.procs[&pid].children.iter().copied().collect();
-        while let Some(c) = stack.pop() {
-            if let Some(p) = self.procs.get(&c) {
-                if !matches!(p.state, State::Zombie(_)) {
-                    count += 1;
-                }
-                stack.extend(p.children.iter().copied());
-            }
-        }
-        count
-    }
-
+    /// Starts a child for `parent`. The child's WASI context is built
+    /// first, so every descriptor the spec holds is released whatever
+    /// refuses the spawn. Limits are checked in O(1) per accounting node
+    /// above the parent (docs/abi.md): no walk over processes.
     fn spawn_child(&mut self, parent: Pid, spec: ChildSpec) -> Result<Pid, u16> {
-        if self.live >= self.config.max_processes {
-            return Err(Errno::Again as u16);
-        }
-        let mut a = Some(parent);
-        while let Some(anc) = a {
-            let Some(p) = self.procs.get(&anc) else { break };
-            if let Some(max) = p.limits.descendants
-                && self.live_descendants(anc) + 1 > max
-            {
-                return Err(Errno::Again as u16);
-            }
-            a = if anc == ROOT { None } else { Some(p.parent) };
-        }
-        let module = self
-            .modules
-            .get(&spec.module)
-            .cloned()
-            .ok_or(Errno::Noent as u16)?;
+        let ChildSpec {
+            module: module_name,
+            args,
+            env,
+            fds,
+            allow,
+            limits: asked,
+        } = spec;
+        // Arguments and environment are charged to the child from its start.
+        let start_bytes = args
+            .iter()
+            .map(|a| a.len() + ITEM_BYTES)
+            .chain(env.iter().map(|(k, v)| k.len() + v.len() + ITEM_BYTES))
+            .sum();
         let mut builder = WasiCtxBuilder::new();
-        builder
-            .args(spec.args)
-            .envs(spec.env)
-            .host_env(self.host.clone());
+        builder.args(args).envs(env).host_env(self.host.clone());
         let mut wasi = builder.build().map_err(|_| Errno::Io as u16)?;
         for n in 0..3 {
             let _ = wasi.fds_mut().remove(n);
         }
-        for (n, d) in spec.fds {
-            wasi.fds_mut().insert_at(n, d);
+        for (n, d) in fds {
+            if let Some(old) = wasi.fds_mut().insert_at(n, d) {
+                // The numbers are distinct; a replaced one is released all the same.
+                abi::release(&self.host, old);
+            }
         }
-        let data = ProcData::new(wasi, Pid(0), parent, spec.allow, spec.limits);
-        self.start_process(&module, &spec.module, data, parent, spec.limits)
-            .map_err(|_| Errno::Noexec as u16)
+        let Some(p) = self.live_ref(parent) else {
+            return Err(Errno::Srch as u16);
+        };
+        let (parent_node, parent_limits) = (p.node, p.store.data().limits);
+        let parent_quota = p.store.data().wasi.fds().quota().cloned();
+        if self.live >= self.config.max_processes || self.next_pid == u32::MAX {
+            // Pids are never reused and never wrap: once u32::MAX - 1 have
+            // been given, spawns answer EAGAIN.
+            return Err(Errno::Again as u16);
+        }
+        if !self.descendant_room(parent_node) {
+            return Err(Errno::Again as u16);
+        }
+        let (module, name) = self
+            .modules
+            .get(&module_name)
+            .cloned()
+            .ok_or(Errno::Noent as u16)?;
+        let node = if asked.fuel.is_some() || asked.descendants.is_some() {
+            self.new_node(Some(parent_node), asked.fuel, asked.descendants)
+        } else {
+            self.nodes[parent_node as usize].refs += 1;
+            parent_node
+        };
+        self.nodes[parent_node as usize].refs += 1;
+        let cap = asked.fds.or(parent_limits.fds);
+        let quota = match asked.fds {
+            Some(limit) => Some(FdQuota::new(limit, parent_quota)),
+            None => parent_quota,
+        };
+        if wasi.fds_mut().set_limits(cap, quota).is_err() {
+            // The descriptors it would start with exceed its limit: it
+            // ends before running, with a status its parent can wait for.
+            drop(wasi);
+            self.release_node(node);
+            self.release_node(parent_node);
+            return Ok(self.stillborn(parent, name, ExitStatus::LimitExceeded(Limit::Fds)));
+        }
+        let mut limits = asked;
+        limits.fuel = self.fuel_available(node);
+        limits.fds = cap;
+        let data = ProcData::new(wasi, Pid(0), parent, allow, limits);
+        let at = Placement {
+            node,
+            counted_in: Some(parent_node),
+            start_bytes,
+        };
+        match self.start_process(&module, name, data, parent, at) {
+            Ok(pid) => Ok(pid),
+            Err(e) => {
+                self.release_node(node);
+                self.release_node(parent_node);
+                Err(match e {
+                    // Over a memory limit, or the host is out of memory.
+                    Error::Limit(_) => Errno::Nomem as u16,
+                    _ => Errno::Noexec as u16,
+                })
+            }
+        }
+    }
+
+    /// A child that ended before it ran: a zombie of `parent` at once.
+    fn stillborn(&mut self, parent: Pid, name: u32, status: ExitStatus) -> Pid {
+        let pid = Pid(self.next_pid);
+        self.next_pid += 1;
+        self.emit_spawned(parent, pid, name);
+        self.emit(pid, || EventKind::Exited(status.clone()));
+        self.finished.push(Ended {
+            pid,
+            parent,
+            module: self.names[name as usize].as_str().into(),
+            status: status.clone(),
+            fuel: 0,
+            peak_memory: 0,
+        });
+        if let Some(p) = self.live_mut(parent) {
+            p.children.insert(pid);
+            p.zombies.insert(pid);
+        }
+        self.dead.insert(pid, Zombie { parent, status });
+        pid
+    }
+
+    fn parent_of(&self, pid: Pid) -> Option<Pid> {
+        match self.procs.get(&pid) {
+            Some(p) => Some(p.parent),
+            None => self.dead.get(&pid).map(|z| z.parent),
+        }
     }
 
     fn is_descendant(&self, pid: Pid, of: Pid) -> bool {
         let mut cur = pid;
-        while let Some(p) = self.procs.get(&cur) {
-            if p.parent == of {
+        while let Some(parent) = self.parent_of(cur) {
+            if parent == of {
                 return true;
             }
-            if cur == ROOT || p.parent.0 == 0 {
+            if cur == ROOT || parent.0 == 0 {
                 return false;
             }
-            cur = p.parent;
+            cur = parent;
         }
         false
     }
 
     fn kill(&mut self, killer: Pid, target: Pid) -> Result<(), u16> {
-        let Some(t) = self.procs.get(&target) else {
+        let zombie = self.dead.contains_key(&target);
+        if !zombie && !self.procs.contains_key(&target) {
             return Err(Errno::Srch as u16);
-        };
+        }
         if !self.is_descendant(target, killer) {
             return Err(Errno::Perm as u16);
         }
-        if matches!(t.state, State::Zombie(_)) {
+        if zombie {
             return Ok(());
         }
         self.emit(killer, || EventKind::Killed { target });
@@ -572,87 +926,88 @@ impl Runtime {
         let mut order = vec![target];
         let mut i = 0;
         while i < order.len() {
-            if let Some(p) = self.procs.get(&order[i]) {
+            if let Some(p) = self.live_ref(order[i]) {
                 order.extend(p.children.iter().copied());
             }
             i += 1;
         }
         for pid in order.into_iter().rev() {
-            if self
-                .procs
-                .get(&pid)
-                .is_some_and(|p| !matches!(p.state, State::Zombie(_)))
-            {
+            if self.live_ref(pid).is_some() {
                 self.finish(pid, ExitStatus::Killed(killer));
             }
         }
         Ok(())
     }
 
-    /// Ends a process: it becomes a zombie, its store (and descriptors) are
-    /// dropped, its children are adopted by the root (ended ones discarded),
-    /// and a parent waiting for it is woken.
+    /// Ends a process: its store (memory, descriptors, names) is dropped
+    /// and only its status is kept, as a zombie, until its parent reaps it;
+    /// its children are adopted by the root (ended ones discarded), its
+    /// accounting is given back, and a parent waiting for it is woken.
+    /// O(number of its children) plus O(accounting nodes above it).
     fn finish(&mut self, pid: Pid, status: ExitStatus) {
-        let Some(p) = self.procs.get_mut(&pid) else {
+        let Some(p) = self.procs.remove(&pid) else {
             return;
         };
-        if matches!(p.state, State::Zombie(_)) {
-            return;
-        }
-        if let Some(store) = p.store.take() {
-            p.fuel = store.fuel_consumed();
-            p.peak_memory = p.peak_memory.max(store.memory_bytes());
-        }
-        p.start = None;
-        p.state = State::Zombie(status.clone());
+        let Process {
+            parent,
+            module,
+            store,
+            children,
+            mut peak_memory,
+            node,
+            counted_in,
+            ..
+        } = p;
+        let fuel = store.fuel_consumed();
+        peak_memory = peak_memory.max(store.memory_bytes());
+        // Descriptors, memory and names go now, however the process ended.
+        drop(store);
         self.live -= 1;
+        if let Some(c) = counted_in {
+            self.count_descendant(c, false);
+            self.release_node(c);
+        }
+        self.release_node(node);
         self.emit(pid, || EventKind::Exited(status.clone()));
-        let Some(p) = self.procs.get_mut(&pid) else {
-            return;
-        };
-        let parent = p.parent;
-        let children: Vec<Pid> = std::mem::take(&mut p.children).into_iter().collect();
-        self.finished.push(ProcessSummary {
+        let module = self.names[module as usize].as_str().into();
+        self.finished.push(Ended {
             pid,
             parent,
-            module: p.module.clone(),
-            fuel: p.fuel,
-            peak_memory: p.peak_memory,
+            module,
             status: status.clone(),
+            fuel,
+            peak_memory: peak_memory as u64,
         });
-        // A stale run-queue entry is skipped when popped (it is not runnable).
+        // A stale run-queue entry is skipped when popped (it is not live).
         self.unregister(pid);
         if pid != ROOT {
             for c in children {
-                let zombie = self
-                    .procs
-                    .get(&c)
-                    .is_some_and(|cp| matches!(cp.state, State::Zombie(_)));
-                if zombie {
-                    self.procs.remove(&c);
-                } else if let Some(cp) = self.procs.get_mut(&c) {
+                if let Some(cp) = self.procs.get_mut(&c) {
                     cp.parent = ROOT;
-                    if let Some(s) = cp.store.as_mut() {
-                        s.data_mut().ppid = ROOT;
-                    }
+                    cp.store.data_mut().ppid = ROOT;
                     if let Some(root) = self.procs.get_mut(&ROOT) {
                         root.children.insert(c);
                     }
+                } else {
+                    self.dead.remove(&c);
                 }
             }
         }
-        if let Some(pp) = self.procs.get_mut(&parent) {
-            pp.zombies.insert(pid);
-        }
-        let waiting = self.procs.get(&parent).and_then(|pp| match pp.state {
-            State::Waiting(which) => Some(which),
-            _ => None,
-        });
-        if let Some(which) = waiting
-            && which.is_none_or(|w| w == pid)
-            && let Ok(Some(found)) = self.reap(parent, Some(pid))
-        {
-            self.respond(parent, Response::Waited(Ok(Some(found))));
+        match self.live_mut(parent) {
+            // A parent waiting for it reaps it at once (it had no other
+            // zombie matching its wait, or it would not be waiting).
+            Some(pp) if matches!(pp.state, State::Waiting(w) if w.is_none_or(|w| w == pid)) => {
+                pp.children.remove(&pid);
+                self.respond(parent, Response::Waited(Ok(Some((pid, status)))));
+            }
+            Some(pp) => {
+                pp.zombies.insert(pid);
+                self.dead.insert(pid, Zombie { parent, status });
+            }
+            None if pid == ROOT => {
+                self.dead.insert(pid, Zombie { parent, status });
+            }
+            None => {}
         }
     }
 
@@ -663,23 +1018,34 @@ impl Runtime {
         }
     }
 
+    /// Whether `pid`'s condition holds. The clock and stdin are asked at
+    /// most once per check, however many subscriptions the condition has:
+    /// each answer is a host call, recorded by `--record`.
     fn ready(&mut self, pid: Pid, on: &BlockedOn) -> bool {
         self.set_pid(pid);
+        self.ready_at(pid, on, &mut Outside::default())
+    }
+
+    fn ready_at(&mut self, pid: Pid, on: &BlockedOn, seen: &mut Outside) -> bool {
         match on {
-            BlockedOn::Timer { deadline } => self.host.monotonic_now() >= *deadline,
-            BlockedOn::Stdin => self.host.stdin_ready(),
+            BlockedOn::Timer { deadline } => {
+                *seen.now.get_or_insert_with(|| self.host.monotonic_now()) >= *deadline
+            }
+            BlockedOn::Stdin => *seen.stdin.get_or_insert_with(|| self.host.stdin_ready()),
             BlockedOn::Fd { fd, interest } => {
-                let Some(store) = self.procs.get_mut(&pid).and_then(|p| p.store.as_mut()) else {
+                let Some(p) = self.live_mut(pid) else {
                     return true;
                 };
-                match (store.data_mut().wasi.fds_mut().get_mut(*fd), interest) {
+                match (p.store.data_mut().wasi.fds_mut().get_mut(*fd), interest) {
                     (Ok(Descriptor::Input(s)), Interest::Read) => s.ready(),
                     (Ok(Descriptor::Output(s)), Interest::Write) => s.ready(),
-                    (Ok(Descriptor::HostStdin), _) => self.host.stdin_ready(),
+                    (Ok(Descriptor::HostStdin), _) => {
+                        *seen.stdin.get_or_insert_with(|| self.host.stdin_ready())
+                    }
                     _ => true,
                 }
             }
-            BlockedOn::Any(all) => all.iter().any(|c| self.ready(pid, c)),
+            BlockedOn::Any(all) => all.iter().any(|c| self.ready_at(pid, c, seen)),
             BlockedOn::Yield => true,
         }
     }
@@ -689,9 +1055,9 @@ impl Runtime {
     fn block(&mut self, pid: Pid, on: BlockedOn) {
         let mut keys = Vec::new();
         let mut poll = on.deadline().is_some() || on.includes_stdin();
-        if let Some(store) = self.procs.get_mut(&pid).and_then(|p| p.store.as_mut()) {
+        if let Some(p) = self.live_mut(pid) {
             for (fd, _) in on.fds() {
-                let key = match store.data_mut().wasi.fds_mut().get_mut(fd) {
+                let key = match p.store.data_mut().wasi.fds_mut().get_mut(fd) {
                     Ok(Descriptor::Input(s)) => s.wake_key(),
                     Ok(Descriptor::Output(s)) => s.wake_key(),
                     _ => None,
@@ -710,7 +1076,7 @@ impl Runtime {
         }
         self.keys_of.insert(pid, keys);
         self.emit(pid, || EventKind::Blocked(Blocker::On(on.clone())));
-        if let Some(p) = self.procs.get_mut(&pid) {
+        if let Some(p) = self.live_mut(pid) {
             p.state = State::Blocked(on);
         }
     }
@@ -740,13 +1106,13 @@ impl Runtime {
         }
         let mut woke = false;
         for pid in candidates {
-            let on = match self.procs.get(&pid).map(|p| &p.state) {
+            let on = match self.live_ref(pid).map(|p| &p.state) {
                 Some(State::Blocked(on)) => on.clone(),
                 _ => continue,
             };
             if self.ready(pid, &on) {
                 self.unregister(pid);
-                if let Some(p) = self.procs.get_mut(&pid) {
+                if let Some(p) = self.live_mut(pid) {
                     p.state = State::Runnable;
                     self.queue.push_back(pid);
                     woke = true;
@@ -772,16 +1138,32 @@ impl Runtime {
                 State::Waiting(None) => "waits for any child".to_string(),
                 _ => continue,
             };
-            lines.push(format!("pid {pid} ({}): {what}", p.module));
+            lines.push(format!(
+                "pid {pid} ({}): {what}",
+                self.names[p.module as usize]
+            ));
         }
         if outside.is_empty() {
             return Err(RunError::Deadlock(lines));
         }
+        // Only the earliest deadline and stdin matter to the host's wait.
+        let mut on = Vec::new();
+        if outside.iter().any(BlockedOn::includes_stdin) {
+            on.push(BlockedOn::Stdin);
+        }
+        if let Some(deadline) = outside.iter().filter_map(BlockedOn::deadline).min() {
+            on.push(BlockedOn::Timer { deadline });
+        }
         self.set_pid(Pid(0));
-        self.host
-            .wait(&BlockedOn::Any(outside))
-            .map_err(RunError::Wait)
+        self.host.wait(&BlockedOn::Any(on)).map_err(RunError::Wait)
     }
+}
+
+/// The outside answers of one readiness check, asked for at most once.
+#[derive(Default)]
+struct Outside {
+    now: Option<u64>,
+    stdin: Option<bool>,
 }
 
 /// The parts of a condition that something outside the run can satisfy.
@@ -791,4 +1173,70 @@ fn external(on: &BlockedOn, out: &mut Vec<BlockedOn>) {
         BlockedOn::Any(all) => all.iter().for_each(|c| external(c, out)),
         BlockedOn::Fd { .. } | BlockedOn::Yield => {}
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasiproc_wasi::RealHost;
+
+    /// Spawns `child.wasm` and exits with the errno of a refused spawn, or
+    /// with the child's exit code.
+    const ROOT: &str = r#"(module
+      (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
+      (import "wasi_process" "spawn" (func $spawn (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_process" "wait" (func $wait (param i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 100) "child.wasm")
+      (func (export "_start") (local $e i32)
+        (drop (call $cfg_new (i32.const 0)))
+        (local.set $e (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (i32.const 4)))
+        (if (local.get $e) (then (call $exit (local.get $e))))
+        (drop (call $wait (i32.load (i32.const 4)) (i32.const 0) (i32.const 16)))
+        (call $exit (i32.load (i32.const 24)))))"#;
+
+    const EXIT7: &str = r#"(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (func (export "_start") (call $exit (i32.const 7))))"#;
+
+    /// Runs ROOT with the pid counter set to `next` after the root started.
+    fn run_with_next_pid(next: u32) -> (ExitStatus, Vec<Pid>) {
+        let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
+        let child = Module::new(rt.engine(), wat::parse_str(EXIT7).unwrap()).unwrap();
+        rt.register("child.wasm", child);
+        let root = Module::new(rt.engine(), wat::parse_str(ROOT).unwrap()).unwrap();
+        let mut b = WasiCtxBuilder::new();
+        b.host_env(rt.host());
+        let allow = ["child.wasm".to_string()].into_iter().collect();
+        rt.spawn_root(
+            &root,
+            "root.wasm",
+            b.build().unwrap(),
+            allow,
+            Limits::default(),
+        )
+        .unwrap();
+        rt.next_pid = next;
+        let report = rt.run().unwrap();
+        (
+            report.status,
+            report.processes.iter().map(|p| p.pid).collect(),
+        )
+    }
+
+    #[test]
+    fn the_pid_counter_never_wraps() {
+        // The last pid is given; after it, spawns are refused with EAGAIN.
+        assert_eq!(
+            run_with_next_pid(u32::MAX - 1),
+            (ExitStatus::Exited(7), vec![ROOT_PID, Pid(u32::MAX - 1)])
+        );
+        assert_eq!(
+            run_with_next_pid(u32::MAX),
+            (ExitStatus::Exited(Errno::Again as i32), vec![ROOT_PID])
+        );
+    }
+
+    const ROOT_PID: Pid = crate::pid::ROOT;
 }

@@ -4,7 +4,7 @@
 //! available, `poll_oneoff` whose subscriptions are not ready yet) does not
 //! block the thread: it returns `HostError::Blocked(Box::new(BlockedOn::..))`
 //! and the engine suspends the call. Whoever drives the store waits for the
-//! condition — the single-process driver ([`crate::run`]) asks the
+//! condition — the single-process driver ([`crate::run()`]) asks the
 //! [`crate::HostEnv`] to wait; a scheduler parks the process — and then
 //! resumes the store, which calls the same host function again with the same
 //! arguments. WASI functions are written so that the retried call sees the

@@ -2,7 +2,7 @@
 //! [`WasiCtxBuilder`], which grants it arguments, environment, stdio and
 //! directories.
 
-use crate::errno::Errno;
+use crate::errno::{Errno, WasiError, WasiResult};
 use crate::host::{HostEnv, RealHost};
 use crate::poll::PendingPoll;
 use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
@@ -18,6 +18,61 @@ pub struct WasiCtx {
     pub(crate) fds: FdTable,
     pub(crate) host: Box<dyn HostEnv>,
     pub(crate) pending_poll: Option<PendingPoll>,
+    /// Fuel the current call may still charge for host work, and what it
+    /// has charged so far (see [`WasiCtx::charge`]).
+    pub(crate) fuel: HostFuel,
+}
+
+/// The fuel a WASI call may spend on host work proportional to sizes the
+/// guest chose (docs/wasi.md, "Fuel"). The linker sets the caller's
+/// remaining fuel before each call and charges what was spent after it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HostFuel {
+    pub(crate) left: u64,
+    pub(crate) spent: u64,
+}
+
+impl HostFuel {
+    /// Charges `amount` if the call can still pay for it.
+    #[inline]
+    pub(crate) fn charge(&mut self, amount: u64) -> WasiResult<()> {
+        if amount > self.left.saturating_sub(self.spent) {
+            return Err(WasiError::OutOfFuel);
+        }
+        self.spent += amount;
+        Ok(())
+    }
+}
+
+impl Default for HostFuel {
+    fn default() -> Self {
+        HostFuel {
+            left: u64::MAX,
+            spent: 0,
+        }
+    }
+}
+
+/// Fuel per byte copied between guest memory and the host (reads, writes,
+/// pipe transfers, strings): one unit per this many bytes.
+pub const FUEL_BYTES_PER_UNIT: u64 = 64;
+
+/// Fuel per `poll_oneoff` subscription.
+pub const FUEL_PER_SUBSCRIPTION: u64 = 64;
+
+/// The fuel for copying `bytes` bytes: one unit per [`FUEL_BYTES_PER_UNIT`].
+pub fn bytes_fuel(bytes: u64) -> u64 {
+    bytes / FUEL_BYTES_PER_UNIT
+}
+
+impl Drop for WasiCtx {
+    /// Closes every host file and directory the context still holds, so a
+    /// process gives its descriptors back however it ends.
+    fn drop(&mut self) {
+        for d in self.fds.drain() {
+            crate::fd::release(self, d);
+        }
+    }
 }
 
 impl std::fmt::Debug for WasiCtx {
@@ -59,6 +114,26 @@ impl WasiCtx {
     /// The host environment.
     pub fn host(&mut self) -> &mut dyn HostEnv {
         &mut *self.host
+    }
+
+    /// Charges `amount` of fuel for host work before the work is done:
+    /// `OutOfFuel` (a trap, nothing done) when the caller cannot pay.
+    pub fn charge(&mut self, amount: u64) -> WasiResult<()> {
+        self.fuel.charge(amount)
+    }
+
+    /// Starts a host call that may charge up to `fuel_left` (the caller's
+    /// remaining fuel).
+    pub fn begin_call(&mut self, fuel_left: u64) {
+        self.fuel = HostFuel {
+            left: fuel_left,
+            spent: 0,
+        };
+    }
+
+    /// Ends a host call: the fuel it charged, to be taken from the caller.
+    pub fn end_call(&mut self) -> u64 {
+        std::mem::take(&mut self.fuel).spent
     }
 }
 
@@ -271,10 +346,21 @@ impl WasiCtxBuilder {
             Descriptor::Output(std::mem::replace(&mut self.stderr, Box::new(Sink))),
         );
         for p in std::mem::take(&mut self.preopens) {
-            let handle = host.open_preopen(&p.host).map_err(|errno| BuildError {
-                path: p.host.clone(),
-                errno,
-            })?;
+            let handle = match host.open_preopen(&p.host) {
+                Ok(h) => h,
+                Err(errno) => {
+                    // Give back the grants opened so far.
+                    for d in fds.drain() {
+                        if let Descriptor::Dir(d) = d {
+                            host.close(d.handle);
+                        }
+                    }
+                    return Err(BuildError {
+                        path: p.host.clone(),
+                        errno,
+                    });
+                }
+            };
             push(
                 &mut fds,
                 Descriptor::Dir(DirFd {
@@ -290,6 +376,7 @@ impl WasiCtxBuilder {
             fds,
             host,
             pending_poll: None,
+            fuel: HostFuel::default(),
         })
     }
 }

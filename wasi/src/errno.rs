@@ -261,6 +261,9 @@ pub enum WasiError {
     /// The call must wait; it is called again with the same arguments once
     /// the condition may hold.
     Blocked(BlockedOn),
+    /// The host work the call would do costs more fuel than the guest has
+    /// left: the guest traps with "out of fuel" before anything is done.
+    OutOfFuel,
 }
 
 impl From<Errno> for WasiError {
@@ -292,6 +295,7 @@ impl WasiError {
             WasiError::Trap(m) => Err(HostError::trap(m)),
             WasiError::Exit(c) => Err(HostError::Exit(c)),
             WasiError::Blocked(b) => Err(HostError::Blocked(Box::new(b))),
+            WasiError::OutOfFuel => Err(HostError::Trap(Trap::new(TrapKind::OutOfFuel))),
         }
     }
 }

@@ -6,8 +6,9 @@
 
 use crate::blocked::{BlockedOn, Interest};
 use crate::ctx::WasiCtx;
+use crate::ctx::bytes_fuel;
 use crate::errno::{Errno, WasiError, WasiResult};
-use crate::memory::GuestMemory;
+use crate::memory::{GuestMemory, IoVec};
 use crate::stream::{StreamRead, StreamWrite};
 use crate::table::Descriptor;
 use crate::types::{
@@ -43,6 +44,33 @@ pub(crate) fn new_times(
             mtim,
         )?,
     ))
+}
+
+/// Reads the iovec array and charges the fuel for copying all of it (its
+/// entries and the bytes they name), before anything is copied.
+fn charged_iovecs(
+    ctx: &mut WasiCtx,
+    mem: &GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+) -> WasiResult<Vec<IoVec>> {
+    let v = mem.iovecs(iovs, iovs_len)?;
+    let bytes = v.iter().map(|v| v.len as u64).sum::<u64>() + 8 * v.len() as u64;
+    ctx.charge(bytes_fuel(bytes))?;
+    Ok(v)
+}
+
+/// The first non-empty buffer of an iovec array (one buffer per stream
+/// read, as wasmtime does), its copy charged before anything is done.
+fn charged_first(
+    ctx: &mut WasiCtx,
+    mem: &GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+) -> WasiResult<IoVec> {
+    let v = mem.first_nonempty(iovs, iovs_len)?;
+    ctx.charge(bytes_fuel(v.len as u64 + 8 * iovs_len as u64))?;
+    Ok(v)
 }
 
 /// Closes what a descriptor holds on the host.
@@ -147,10 +175,15 @@ pub fn fd_fdstat_get(
         ),
         Descriptor::Dir(d) => {
             let mut base = rights::DIR_READ;
-            let mut inh = rights::DIR_READ | rights::FILE_READ;
+            // The inheriting rights always include writing: wasi-libc opens
+            // with the intersection of what it wants and these, so a
+            // read-only grant reporting fewer would turn an open for
+            // writing into a read-only open instead of the `EPERM` the
+            // grant gives at `path_open` (docs/wasi.md).
+            let inh =
+                rights::DIR_READ | rights::FILE_READ | rights::DIR_MUTATE | rights::FILE_WRITE;
             if d.mutable {
                 base |= rights::DIR_MUTATE;
-                inh |= rights::DIR_MUTATE | rights::FILE_WRITE;
             }
             (Filetype::Directory, 0, base, inh)
         }
@@ -169,6 +202,7 @@ pub fn fd_fdstat_get(
             if f.nonblock {
                 flags |= fdflags::NONBLOCK;
             }
+            flags |= f.sync;
             (f.filetype, flags, base, base)
         }
     };
@@ -198,8 +232,9 @@ pub fn fd_fdstat_set_flags(
     Ok(())
 }
 
-/// Accepted and ignored for files and directories (as in wasmtime); rights
-/// are enforced by how a descriptor was opened and by its grant.
+/// Refused with `ENOTSUP` for every open descriptor (as wasmtime does): rights
+/// are enforced by how a descriptor was opened and by its grant, and cannot
+/// be narrowed afterwards. `EBADF` for a number that is not open.
 pub fn fd_fdstat_set_rights(
     ctx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
@@ -207,10 +242,11 @@ pub fn fd_fdstat_set_rights(
     _base: u64,
     _inheriting: u64,
 ) -> WasiResult<()> {
-    match ctx.fds.get(fd)? {
-        Descriptor::File(_) | Descriptor::Dir(_) => Ok(()),
-        _ => Err(Errno::Badf.into()),
-    }
+    // Rights are not a separate mechanism here (enforcement follows the open
+    // mode and the grant), so they cannot be narrowed after the fact: say so
+    // instead of accepting a change that would not happen (wasmtime: ENOTSUP).
+    ctx.fds.get(fd)?;
+    Err(Errno::Notsup.into())
 }
 
 /// Writes the attributes of an open file or directory.
@@ -292,7 +328,7 @@ fn read_file_at(
     mut offset: u64,
 ) -> WasiResult<u32> {
     let mut total: u32 = 0;
-    for v in mem.iovecs(iovs, iovs_len)? {
+    for v in charged_iovecs(ctx, mem, iovs, iovs_len)? {
         if v.len == 0 {
             continue;
         }
@@ -319,7 +355,7 @@ fn write_file_at(
     append: bool,
 ) -> WasiResult<(u32, u64)> {
     let mut total: u32 = 0;
-    for v in mem.iovecs(iovs, iovs_len)? {
+    for v in charged_iovecs(ctx, mem, iovs, iovs_len)? {
         if v.len == 0 {
             continue;
         }
@@ -407,7 +443,7 @@ pub fn fd_read(
             n
         }
         Descriptor::HostStdin => {
-            let v = mem.first_nonempty(iovs, iovs_len)?;
+            let v = charged_first(ctx, mem, iovs, iovs_len)?;
             let buf = mem.slice_mut(v.ptr, v.len)?;
             match ctx.host.stdin_read(buf)? {
                 Some(n) => n as u32,
@@ -416,6 +452,8 @@ pub fn fd_read(
         }
         Descriptor::Input(s) => {
             let v = mem.first_nonempty(iovs, iovs_len)?;
+            ctx.fuel
+                .charge(bytes_fuel(v.len as u64 + 8 * iovs_len as u64))?;
             let buf = mem.slice_mut(v.ptr, v.len)?;
             match s.read(buf)? {
                 StreamRead::Data(n) => n as u32,
@@ -452,23 +490,40 @@ pub fn fd_write(
             n
         }
         Descriptor::Output(s) => {
-            let mut data = Vec::new();
-            for v in mem.iovecs(iovs, iovs_len)? {
-                data.extend_from_slice(mem.slice(v.ptr, v.len)?);
-            }
-            if data.is_empty() {
-                0
-            } else {
-                match s.write(&data)? {
-                    StreamWrite::Written(n) => n as u32,
-                    StreamWrite::WouldBlock => {
+            let iovecs = mem.iovecs(iovs, iovs_len)?;
+            let bytes = iovecs.iter().map(|v| v.len as u64).sum::<u64>() + 8 * iovecs.len() as u64;
+            ctx.fuel.charge(bytes_fuel(bytes))?;
+            // Each entry goes to the stream from the guest's memory as it
+            // is: nothing is gathered, so naming one large buffer many
+            // times costs the host no memory. Like a gathered write, it
+            // stops at the first short write; a full stream or an error
+            // is reported only when nothing was written yet.
+            let mut total: u32 = 0;
+            for v in iovecs {
+                if v.len == 0 {
+                    continue;
+                }
+                if total.checked_add(v.len).is_none() {
+                    // The count must fit its u32: a short write.
+                    break;
+                }
+                let written = match s.write(mem.slice(v.ptr, v.len)?) {
+                    Ok(StreamWrite::Written(n)) => n.min(v.len as usize) as u32,
+                    Ok(StreamWrite::WouldBlock) if total == 0 => {
                         return Err(WasiError::Blocked(BlockedOn::Fd {
                             fd,
                             interest: Interest::Write,
                         }));
                     }
+                    Err(e) if total == 0 => return Err(e.into()),
+                    Ok(StreamWrite::WouldBlock) | Err(_) => break,
+                };
+                total += written;
+                if written < v.len {
+                    break;
                 }
             }
+            total
         }
         _ => return Err(Errno::Badf.into()),
     };
@@ -526,6 +581,7 @@ pub fn fd_readdir(
     bufused: u32,
 ) -> WasiResult<()> {
     let h = ctx.fds.dir(fd)?.handle;
+    ctx.charge(bytes_fuel(buf_len as u64))?;
     let dir_ino = ctx.host.filestat(h)?.ino;
     let entries = ctx.host.readdir(h)?;
     let head = [
@@ -557,7 +613,8 @@ pub fn fd_readdir(
     mem.write_u32(bufused, out.len() as u32)
 }
 
-/// Moves descriptor `from` to number `to`, closing what `to` held.
+/// Moves descriptor `from` to number `to`, closing what `to` held; both must
+/// be open (`EBADF` otherwise, as in wasmtime).
 pub fn fd_renumber(
     ctx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
@@ -565,6 +622,8 @@ pub fn fd_renumber(
     to: u32,
 ) -> WasiResult<()> {
     ctx.fds.get(from)?;
+    // The destination must be open too: renumbering never creates a number.
+    ctx.fds.get(to)?;
     if from == to {
         return Ok(());
     }

@@ -21,7 +21,7 @@
 //! let mut store = Store::new(&engine, ctx);
 //! let instance = linker.instantiate(&mut store, &module).unwrap();
 //! ```
-//! [`run`] does all of that and carries the call through "blocked" reports.
+//! [`run()`] does all of that and carries the call through "blocked" reports.
 //!
 //! Layout: one module per ABI prefix ([`args`] with environ, [`clock`],
 //! [`fd`], [`path`], [`poll`], [`proc`], [`random`], [`sock`]) with functions
@@ -29,7 +29,7 @@
 //! only guest-memory accessor; [`errno`] the only place errors are
 //! converted; [`table`] the descriptor table; [`host`] the host-environment
 //! trait, the only door for nondeterminism; [`blocked`] what a waiting call
-//! reports; [`run`] the single-process driver.
+//! reports; [`run()`] the single-process driver.
 //!
 //! **Invariant:** guest paths are resolved only beneath a granted directory
 //! handle; ambient authority is used once per grant, in
@@ -59,7 +59,9 @@ pub mod table;
 pub mod types;
 
 pub use blocked::{BlockedOn, Interest};
-pub use ctx::{BuildError, WasiCtx, WasiCtxBuilder};
+pub use ctx::{
+    BuildError, FUEL_BYTES_PER_UNIT, FUEL_PER_SUBSCRIPTION, WasiCtx, WasiCtxBuilder, bytes_fuel,
+};
 pub use errno::{Errno, WasiError, WasiResult};
 pub use host::{
     DeterministicHost, FuelClock, HostEnv, HostHandle, OpenRequest, PidCell, RealHost,

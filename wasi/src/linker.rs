@@ -18,13 +18,26 @@ fn call<T>(
     get: &GetCtx<T>,
     f: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> WasiResult<()>,
 ) -> Result<i32, HostError> {
+    // Host work proportional to guest-chosen sizes is charged as fuel
+    // (docs/wasi.md, "Fuel"): the call may spend what the caller has left.
+    let fuel_left = caller.fuel_left();
+    let mut spent = 0;
+    let run = |ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>| {
+        ctx.begin_call(fuel_left);
+        let r = f(ctx, mem);
+        spent = ctx.end_call();
+        r
+    };
     let result = match caller.get_export("memory") {
         Some(Extern::Memory(m)) => {
             let (bytes, data) = m.data_and_store_mut(caller.as_context_mut());
-            f(get(data), &mut GuestMemory::new(bytes))
+            run(get(data), &mut GuestMemory::new(bytes))
         }
-        _ => f(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
+        _ => run(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
     };
+    if spent > 0 {
+        caller.consume_fuel(spent)?;
+    }
     match result {
         Ok(()) => Ok(0),
         Err(e) => e.into_host(),

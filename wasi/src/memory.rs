@@ -123,7 +123,10 @@ impl<'a> GuestMemory<'a> {
     pub fn iovecs(&self, ptr: u32, len: u32) -> WasiResult<Vec<IoVec>> {
         let total = len.checked_mul(8).ok_or(WasiError::MemoryOutOfBounds)?;
         self.range(ptr, total)?;
-        let mut out = Vec::with_capacity(len as usize);
+        let mut out = Vec::new();
+        // Bounded by the guest's memory (checked above), but still fallible.
+        out.try_reserve_exact(len as usize)
+            .map_err(|_| WasiError::from(Errno::Nomem))?;
         for i in 0..len {
             let v = IoVec {
                 ptr: self.read_u32(ptr + i * 8)?,

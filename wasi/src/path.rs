@@ -8,13 +8,19 @@
 //! that creates, changes or removes something beneath a read-only
 //! directory (or, for links and renames, either directory) fails with `Perm`.
 
-use crate::ctx::WasiCtx;
+use crate::ctx::{WasiCtx, bytes_fuel};
 use crate::errno::{Errno, WasiResult};
 use crate::fd::new_times;
 use crate::host::{HostHandle, OpenRequest};
 use crate::memory::GuestMemory;
 use crate::table::{Descriptor, DirFd, FileFd};
 use crate::types::{Filetype, fdflags, lookupflags, oflags, rights};
+
+/// Reads a path argument, charging the fuel for copying it first.
+fn read_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, ptr: u32, len: u32) -> WasiResult<String> {
+    ctx.charge(bytes_fuel(len as u64))?;
+    mem.read_str(ptr, len)
+}
 
 fn dir(ctx: &WasiCtx, fd: u32) -> WasiResult<DirFd> {
     Ok(ctx.fds.dir(fd)?.clone())
@@ -37,7 +43,7 @@ pub fn path_create_directory(
     path_len: u32,
 ) -> WasiResult<()> {
     let h = mutable_dir(ctx, fd)?;
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     ctx.host.create_dir_at(h, &path)?;
     Ok(())
 }
@@ -53,7 +59,7 @@ pub fn path_filestat_get(
     out: u32,
 ) -> WasiResult<()> {
     let h = dir(ctx, fd)?.handle;
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
     let st = ctx.host.stat_at(h, &path, follow)?;
     st.write(mem, out)
@@ -74,7 +80,7 @@ pub fn path_filestat_set_times(
 ) -> WasiResult<()> {
     let (a, m) = new_times(atim, mtim, fst_flags as u16)?;
     let h = mutable_dir(ctx, fd)?;
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     let follow = flags & lookupflags::SYMLINK_FOLLOW != 0;
     ctx.host.set_times_at(h, &path, follow, a, m)?;
     Ok(())
@@ -96,8 +102,8 @@ pub fn path_link(
 ) -> WasiResult<()> {
     let from = dir(ctx, old_fd)?;
     let to = dir(ctx, new_fd)?;
-    let old_path = mem.read_str(old_path, old_len)?;
-    let new_path = mem.read_str(new_path, new_len)?;
+    let old_path = read_path(ctx, mem, old_path, old_len)?;
+    let new_path = read_path(ctx, mem, new_path, new_len)?;
     if old_flags & lookupflags::SYMLINK_FOLLOW != 0 {
         return Err(Errno::Inval.into());
     }
@@ -129,7 +135,7 @@ pub fn path_open(
         Descriptor::File(_) => return Err(Errno::Notdir.into()),
         _ => return Err(Errno::Badf.into()),
     };
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     let (oflags, fdflags) = (oflags as u16, fdflags as u16);
     let req = OpenRequest {
         follow: dirflags & lookupflags::SYMLINK_FOLLOW != 0,
@@ -150,6 +156,10 @@ pub fn path_open(
     if req.directory && req.write {
         return Err(Errno::Isdir.into());
     }
+    // The descriptor limit is checked before the host opens anything.
+    if !ctx.fds.has_room(1) {
+        return Err(Errno::Mfile.into());
+    }
     let (handle, filetype) = ctx.host.open_at(parent.handle, &path, &req)?;
     let d = if filetype == Filetype::Directory {
         Descriptor::Dir(DirFd {
@@ -166,6 +176,7 @@ pub fn path_open(
             write: req.write,
             append: fdflags & fdflags::APPEND != 0,
             nonblock: fdflags & fdflags::NONBLOCK != 0,
+            sync: req.sync_flags,
             mutable: parent.mutable,
         })
     };
@@ -191,7 +202,7 @@ pub fn path_readlink(
     bufused: u32,
 ) -> WasiResult<()> {
     let h = dir(ctx, fd)?.handle;
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     let target = ctx.host.readlink_at(h, &path)?;
     let bytes = &target.as_bytes()[..target.len().min(buf_len as usize)];
     mem.write_bytes(buf, bytes)?;
@@ -207,7 +218,7 @@ pub fn path_remove_directory(
     path_len: u32,
 ) -> WasiResult<()> {
     let h = mutable_dir(ctx, fd)?;
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     ctx.host.remove_dir_at(h, &path)?;
     Ok(())
 }
@@ -226,8 +237,8 @@ pub fn path_rename(
 ) -> WasiResult<()> {
     let from = dir(ctx, old_fd)?;
     let to = dir(ctx, new_fd)?;
-    let old_path = mem.read_str(old_path, old_len)?;
-    let new_path = mem.read_str(new_path, new_len)?;
+    let old_path = read_path(ctx, mem, old_path, old_len)?;
+    let new_path = read_path(ctx, mem, new_path, new_len)?;
     if !from.mutable || !to.mutable {
         return Err(Errno::Perm.into());
     }
@@ -247,8 +258,8 @@ pub fn path_symlink(
     new_len: u32,
 ) -> WasiResult<()> {
     let h = mutable_dir(ctx, fd)?;
-    let target = mem.read_str(old_path, old_len)?;
-    let path = mem.read_str(new_path, new_len)?;
+    let target = read_path(ctx, mem, old_path, old_len)?;
+    let path = read_path(ctx, mem, new_path, new_len)?;
     ctx.host.symlink_at(&target, h, &path)?;
     Ok(())
 }
@@ -262,7 +273,7 @@ pub fn path_unlink_file(
     path_len: u32,
 ) -> WasiResult<()> {
     let h = mutable_dir(ctx, fd)?;
-    let path = mem.read_str(path, path_len)?;
+    let path = read_path(ctx, mem, path, path_len)?;
     ctx.host.unlink_at(h, &path)?;
     Ok(())
 }

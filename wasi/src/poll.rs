@@ -7,7 +7,7 @@
 //! the same deadlines and finishes once they have passed.
 
 use crate::blocked::{BlockedOn, Interest};
-use crate::ctx::WasiCtx;
+use crate::ctx::{FUEL_PER_SUBSCRIPTION, WasiCtx};
 use crate::errno::{Errno, WasiError, WasiResult};
 use crate::memory::GuestMemory;
 use crate::table::Descriptor;
@@ -36,6 +36,8 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 fn deadlines(ctx: &mut WasiCtx, subs: &[u8]) -> WasiResult<Vec<Option<u64>>> {
     let now = ctx.host.monotonic_now();
     let mut out = Vec::new();
+    out.try_reserve_exact(subs.len() / SUBSCRIPTION_SIZE as usize)
+        .map_err(|_| WasiError::from(Errno::Nomem))?;
     for s in subs.chunks(SUBSCRIPTION_SIZE as usize) {
         out.push(match s[8] {
             EVENTTYPE_CLOCK => {
@@ -75,18 +77,34 @@ pub fn poll_oneoff(
     let size = nsubscriptions
         .checked_mul(SUBSCRIPTION_SIZE)
         .ok_or(WasiError::MemoryOutOfBounds)?;
-    let subs = mem.slice(in_ptr, size)?.to_vec();
+    mem.slice(in_ptr, size)?;
     let out_size = nsubscriptions
         .checked_mul(EVENT_SIZE)
         .ok_or(WasiError::MemoryOutOfBounds)?;
     mem.slice(out_ptr, out_size)?;
+    // The host's work is proportional to the number of subscriptions: it
+    // is paid for before any of it is done (each attempt of a blocked call).
+    ctx.charge(nsubscriptions as u64 * FUEL_PER_SUBSCRIPTION)?;
+    // Copied (fallibly) once paid for: a blocked call keeps them to
+    // recognise its next attempt.
+    let in_bytes = mem.slice(in_ptr, size)?;
+    let mut subs = Vec::new();
+    subs.try_reserve_exact(in_bytes.len())
+        .map_err(|_| WasiError::from(Errno::Nomem))?;
+    subs.extend_from_slice(in_bytes);
     let deadlines = match ctx.pending_poll.take() {
         Some(p) if p.subs == subs => p.deadlines,
         _ => deadlines(ctx, &subs)?,
     };
     let now = ctx.host.monotonic_now();
+    // At most one event and one condition per subscription, reserved
+    // fallibly up front.
     let mut events: Vec<[u8; EVENT_SIZE as usize]> = Vec::new();
     let mut waits = Vec::new();
+    events
+        .try_reserve_exact(deadlines.len())
+        .and_then(|()| waits.try_reserve_exact(deadlines.len()))
+        .map_err(|_| WasiError::from(Errno::Nomem))?;
     for (s, deadline) in subs.chunks(SUBSCRIPTION_SIZE as usize).zip(&deadlines) {
         let userdata = u64_at(s, 0);
         let tag = s[8];

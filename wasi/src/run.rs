@@ -11,16 +11,57 @@ use crate::blocked::BlockedOn;
 use crate::ctx::WasiCtx;
 use crate::linker::add_to_linker;
 use wasiproc_engine::{
-    CallOutcome, Config, Engine, Error, Func, Linker, Module, Store, StoreLimits, Suspension, Trap,
-    Val, ValType,
+    CallOutcome, Config, Engine, Error, Func, Linker, Module, Resource, ResourceLimiter, Store,
+    StoreLimits, Suspension, Trap, Val, ValType,
 };
+
+/// `max_memory` of one store: its memories, tables and stacks count
+/// against one budget (the store's [`ResourceLimiter`]).
+struct MemoryBudget {
+    max: usize,
+    used: usize,
+}
+
+impl MemoryBudget {
+    fn take(&mut self, current: usize, desired: usize) -> bool {
+        let more = desired.saturating_sub(current);
+        match self.used.checked_add(more) {
+            Some(u) if u <= self.max => {
+                self.used = u;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl ResourceLimiter for MemoryBudget {
+    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> bool {
+        self.take(current, desired)
+    }
+    fn table_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> bool {
+        self.take(current, desired)
+    }
+    fn stack_growing(&mut self, current: usize, desired: usize) -> bool {
+        self.take(current, desired)
+    }
+    fn memory_reservation(&mut self) -> Option<usize> {
+        Some(self.max)
+    }
+    fn growth_failed(&mut self, _r: Resource, current: usize, desired: usize) {
+        self.used = self.used.saturating_sub(desired.saturating_sub(current));
+    }
+    fn released(&mut self, _r: Resource, bytes: usize) {
+        self.used = self.used.saturating_sub(bytes);
+    }
+}
 
 /// What to run and under which limits.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Total fuel budget; `None` runs unmetered.
     pub fuel: Option<u64>,
-    /// Most bytes of linear memory.
+    /// Most bytes the store may hold: its memories, tables and stacks in all.
     pub max_memory: Option<usize>,
     /// Call this export instead of `_start`.
     pub invoke: Option<String>,
@@ -204,6 +245,7 @@ pub fn run_module(
             memory_bytes: max,
             ..StoreLimits::default()
         });
+        store.set_limiter(MemoryBudget { max, used: 0 });
     }
     let mut linker = Linker::new(engine);
     add_to_linker(&mut linker, |c: &mut WasiCtx| c)?;

@@ -1,14 +1,15 @@
-//! `sock_*`: sockets. No socket can be granted yet, so every descriptor is
-//! `Badf` here; the functions exist so that modules importing them link.
+//! `sock_*`: sockets. No socket can be granted yet: an open descriptor is
+//! `Notsock` (it is not a socket), a number that is not open is `Badf`, as
+//! wasmtime answers; the functions exist so that modules importing them link.
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::memory::GuestMemory;
 
 fn no_socket(ctx: &WasiCtx, fd: u32) -> WasiResult<()> {
-    // Whether or not `fd` is open, it is not a granted socket.
-    let _ = ctx.fds.get(fd);
-    Err(Errno::Badf.into())
+    // An open descriptor is not a socket; anything else is a bad number.
+    ctx.fds.get(fd)?;
+    Err(Errno::Notsock.into())
 }
 
 /// Accepts a connection on a listening socket.

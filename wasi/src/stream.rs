@@ -123,6 +123,8 @@ impl WritePipe {
 impl OutputStream for WritePipe {
     fn write(&mut self, buf: &[u8]) -> Result<StreamWrite, Errno> {
         let mut b = self.buf.lock().map_err(|_| Errno::Io)?;
+        // Captured output grows with what the guest writes: fallibly.
+        b.try_reserve(buf.len()).map_err(|_| Errno::Nomem)?;
         b.extend_from_slice(buf);
         Ok(StreamWrite::Written(buf.len()))
     }

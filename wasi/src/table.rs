@@ -11,6 +11,8 @@ use crate::host::HostHandle;
 use crate::stream::{InputStream, OutputStream};
 use crate::types::Filetype;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// An open host file.
 #[derive(Debug, Clone)]
@@ -29,6 +31,9 @@ pub struct FileFd {
     pub append: bool,
     /// `fdflags::NONBLOCK` was set (recorded; files never block).
     pub nonblock: bool,
+    /// The `SYNC`/`DSYNC`/`RSYNC` fdflags it was opened with (the host file
+    /// is opened with the matching `O_*SYNC`); reported by `fd_fdstat_get`.
+    pub sync: u16,
     /// The grant this file was reached through allows changes.
     pub mutable: bool,
 }
@@ -71,11 +76,83 @@ impl std::fmt::Debug for Descriptor {
     }
 }
 
+/// A bound on the descriptors held by a group of tables together (a
+/// process and its descendants): each table charges its descriptors to its
+/// quota and to every quota above it, and gives them back when it closes
+/// them or is dropped.
+#[derive(Debug)]
+pub struct FdQuota {
+    limit: u32,
+    used: AtomicU32,
+    parent: Option<Arc<FdQuota>>,
+}
+
+impl FdQuota {
+    /// A quota of `limit` descriptors, counted also against `parent`.
+    pub fn new(limit: u32, parent: Option<Arc<FdQuota>>) -> Arc<Self> {
+        Arc::new(FdQuota {
+            limit,
+            used: AtomicU32::new(0),
+            parent,
+        })
+    }
+
+    /// Descriptors held under this quota now.
+    pub fn used(&self) -> u32 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The limit.
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// Whether `n` more fit in this quota and every one above it.
+    fn has_room(&self, n: u32) -> bool {
+        let mut q = Some(self);
+        while let Some(cur) = q {
+            if cur.used().saturating_add(n) > cur.limit {
+                return false;
+            }
+            q = cur.parent.as_deref();
+        }
+        true
+    }
+
+    fn add(&self, n: u32) {
+        let mut q = Some(self);
+        while let Some(cur) = q {
+            cur.used.fetch_add(n, Ordering::Relaxed);
+            q = cur.parent.as_deref();
+        }
+    }
+
+    fn sub(&self, n: u32) {
+        let mut q = Some(self);
+        while let Some(cur) = q {
+            cur.used.fetch_sub(n.min(cur.used()), Ordering::Relaxed);
+            q = cur.parent.as_deref();
+        }
+    }
+}
+
 /// Guest descriptor numbers and what they stand for.
 #[derive(Debug, Default)]
 pub struct FdTable {
     used: BTreeMap<u32, Descriptor>,
     free: BTreeSet<u32>,
+    /// Most descriptors this table may hold (`None`: no own limit).
+    cap: Option<u32>,
+    /// The shared quota its descriptors are counted against.
+    quota: Option<Arc<FdQuota>>,
+}
+
+impl Drop for FdTable {
+    fn drop(&mut self) {
+        if let Some(q) = &self.quota {
+            q.sub(self.used.len() as u32);
+        }
+    }
 }
 
 impl FdTable {
@@ -84,23 +161,101 @@ impl FdTable {
         Self::default()
     }
 
-    /// Adds a descriptor and returns its number.
+    /// Limits the table: at most `cap` descriptors in it, and every one
+    /// counted against `quota` (and the quotas above it). The descriptors
+    /// it already holds are counted at once: `Mfile` (nothing changed) if
+    /// they do not fit.
+    pub fn set_limits(
+        &mut self,
+        cap: Option<u32>,
+        quota: Option<Arc<FdQuota>>,
+    ) -> Result<(), Errno> {
+        let n = self.used.len() as u32;
+        if cap.is_some_and(|c| n > c) || quota.as_ref().is_some_and(|q| !q.has_room(n)) {
+            return Err(Errno::Mfile);
+        }
+        if let Some(q) = &quota {
+            q.add(n);
+        }
+        if let Some(old) = std::mem::replace(&mut self.quota, quota) {
+            old.sub(n);
+        }
+        self.cap = cap;
+        Ok(())
+    }
+
+    /// The number of descriptors held.
+    pub fn len(&self) -> usize {
+        self.used.len()
+    }
+
+    /// True when no descriptor is open.
+    pub fn is_empty(&self) -> bool {
+        self.used.is_empty()
+    }
+
+    /// The quota the table counts against.
+    pub fn quota(&self) -> Option<&Arc<FdQuota>> {
+        self.quota.as_ref()
+    }
+
+    /// Whether `n` more descriptors fit under the table's limit and quota.
+    pub fn has_room(&self, n: u32) -> bool {
+        let held = self.used.len() as u32;
+        self.cap.is_none_or(|c| held.saturating_add(n) <= c)
+            && self.quota.as_ref().is_none_or(|q| q.has_room(n))
+    }
+
+    /// Adds a descriptor and returns its number; `Mfile` past the table's
+    /// limit or quota (the descriptor is handed back to be released).
+    pub fn try_push(&mut self, d: Descriptor) -> Result<u32, (Errno, Descriptor)> {
+        if !self.has_room(1) {
+            return Err((Errno::Mfile, d));
+        }
+        match self.push_unchecked(d) {
+            Ok(fd) => Ok(fd),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Adds a descriptor and returns its number (`Mfile` past the limit or
+    /// quota; the descriptor is then dropped, so use [`FdTable::try_push`]
+    /// for one that holds a host handle).
     pub fn push(&mut self, d: Descriptor) -> Result<u32, Errno> {
+        self.try_push(d).map_err(|(e, _)| e)
+    }
+
+    fn push_unchecked(&mut self, d: Descriptor) -> Result<u32, (Errno, Descriptor)> {
         let fd = match self.free.pop_last() {
             Some(fd) => fd,
             None => match self.used.last_key_value() {
-                Some((last, _)) => last.checked_add(1).ok_or(Errno::Mfile)?,
+                Some((last, _)) => match last.checked_add(1) {
+                    Some(n) => n,
+                    None => return Err((Errno::Mfile, d)),
+                },
                 None => 0,
             },
         };
         self.used.insert(fd, d);
+        if let Some(q) = &self.quota {
+            q.add(1);
+        }
         Ok(fd)
     }
 
-    /// Puts a descriptor at a given number, returning what was there.
+    /// Puts a descriptor at a given number, returning what was there. A new
+    /// number is counted against the quota without a check (moving a
+    /// descriptor with `fd_renumber` frees one first; a process's starting
+    /// descriptors are checked by [`FdTable::set_limits`]).
     pub fn insert_at(&mut self, fd: u32, d: Descriptor) -> Option<Descriptor> {
         self.free.remove(&fd);
-        self.used.insert(fd, d)
+        let old = self.used.insert(fd, d);
+        if old.is_none()
+            && let Some(q) = &self.quota
+        {
+            q.add(1);
+        }
+        old
     }
 
     /// The descriptor `fd`.
@@ -117,7 +272,20 @@ impl FdTable {
     pub fn remove(&mut self, fd: u32) -> Result<Descriptor, Errno> {
         let d = self.used.remove(&fd).ok_or(Errno::Badf)?;
         self.free.insert(fd);
+        if let Some(q) = &self.quota {
+            q.sub(1);
+        }
         Ok(d)
+    }
+
+    /// Removes every descriptor (the caller releases what they hold).
+    pub fn drain(&mut self) -> impl Iterator<Item = Descriptor> + use<> {
+        let all = std::mem::take(&mut self.used);
+        if let Some(q) = &self.quota {
+            q.sub(all.len() as u32);
+        }
+        self.free.clear();
+        all.into_values()
     }
 
     /// The file behind `fd` (`Badf` for anything else).

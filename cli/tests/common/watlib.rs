@@ -14,6 +14,7 @@ const IMPORTS: &str = r#"
   (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
+  (import "wasi_process" "spawn_config_drop" (func $cfg_drop (param i32) (result i32)))
   (import "wasi_process" "spawn_config_arg" (func $cfg_arg (param i32 i32 i32) (result i32)))
   (import "wasi_process" "spawn_config_env" (func $cfg_env (param i32 i32 i32) (result i32)))
   (import "wasi_process" "spawn_config_dir" (func $cfg_dir (param i32 i32 i32 i32 i32) (result i32)))

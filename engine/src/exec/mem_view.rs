@@ -22,7 +22,7 @@ impl MemView {
     /// accessed other than through this view; the interpreter derives a
     /// fresh view at each of those points (module docs).
     #[inline(always)]
-    pub(super) fn of(data: Option<&mut Vec<u8>>) -> Self {
+    pub(super) fn of(data: Option<&mut crate::store::LinearMemory>) -> Self {
         match data {
             Some(d) => MemView {
                 base: d.as_mut_ptr(),

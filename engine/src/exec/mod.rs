@@ -25,7 +25,9 @@ use crate::error::{Error, FrameInfo, Trap, TrapKind};
 use crate::func::{Caller, HostError};
 use crate::isa::{Instr, Slot};
 use crate::store::{FuncKind, Store, StoreInner};
-use crate::store::{GrowResult, grow_memory, grow_table};
+use crate::store::{
+    GrowResult, copy_between_tables, grow_frames, grow_memory, grow_slots, grow_table,
+};
 use crate::value::{PAGE_SIZE, Val, ValType};
 use numeric::*;
 use smallvec::SmallVec;
@@ -108,7 +110,8 @@ fn in_bounds(start: u64, len: u64, size: usize) -> bool {
 
 /// Builds a trap with a backtrace from the frame stack.
 fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) -> Trap {
-    let mut bt = Vec::with_capacity(frames.len() + 1);
+    // At most 64 entries, whatever the depth the guest reached.
+    let mut bt = Vec::with_capacity(frames.len().min(63) + 1);
     for f in std::iter::once(current).chain(frames.iter().rev()) {
         let module = &inner.instances[f.instance as usize].module;
         let index = module.num_imported_funcs + f.func;
@@ -206,7 +209,6 @@ pub(crate) fn complete_host_call<T>(
 #[allow(unused_assignments)] // `fpp` is rederived by the threaded block at the loop top
 pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<Step, Error> {
     let max_depth = store.inner.engine.config().max_call_depth;
-    let max_slots = store.inner.engine.config().max_stack_slots;
     let fuel_on = store.inner.fuel.enabled();
     let ExecState {
         slots,
@@ -434,13 +436,18 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 let need = new_fp + callee.frame_size as usize;
                 if need > slots.len() {
                     std::hint::cold_path();
-                    if need > max_slots {
-                        trap!(TrapKind::StackExhausted);
+                    if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
+                        trap!(kind);
                     }
-                    slots.resize(need.saturating_mul(2).min(max_slots).max(need), 0);
                 }
                 slots[new_fp + callee.num_params as usize..new_fp + callee.num_locals as usize]
                     .fill(0);
+                if frames.len() == frames.capacity() {
+                    std::hint::cold_path();
+                    if let Err(kind) = grow_frames(&mut store.inner, frames) {
+                        trap!(kind);
+                    }
+                }
                 frames.push(Frame {
                     instance: current.instance,
                     func: func_idx,
@@ -493,8 +500,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                                 .params()
                                 .len()
                                 .max(store.hosts[h as usize].ty.results().len());
-                        if need > slots.len() {
-                            slots.resize(need, 0);
+                        if need > slots.len()
+                            && let Err(kind) = grow_slots(&mut store.inner, slots, need, false)
+                        {
+                            trap!(kind);
                         }
                         let instance = current.instance;
                         let result = call_host(store, h, slots, at, Some(instance));
@@ -1079,14 +1088,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         trap!(TrapKind::TableOutOfBounds);
                     }
                     charge_bulk!(crate::isa::table_bulk_fuel(n));
-                    let tables = &mut store.inner.tables;
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
-                    if dt == st {
-                        tables[dt].elems.copy_within(sr..sr + n, d);
-                    } else {
-                        let src: Vec<u64> = tables[st].elems[sr..sr + n].to_vec();
-                        tables[dt].elems[d..d + n].copy_from_slice(&src);
-                    }
+                    copy_between_tables(&mut store.inner, dt, d, st, sr, n);
                 }
                 Instr::TableInit { table, elem, base } => {
                     std::hint::cold_path();

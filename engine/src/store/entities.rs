@@ -25,7 +25,7 @@ pub(crate) enum FuncKind {
 #[derive(Debug)]
 pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
-    pub data: Vec<u8>,
+    pub data: super::LinearMemory,
 }
 
 impl MemoryEntity {

@@ -70,6 +70,23 @@ impl FuelState {
         self.consumed += used;
     }
 
+    /// Charges `amount` for host work done on the guest's behalf (a host
+    /// function's work proportional to a guest-chosen size). Returns false,
+    /// charging nothing, when the total budget cannot pay for it; the slice
+    /// may go to zero (the guest then stops at its next charge).
+    pub(crate) fn charge_host(&mut self, amount: u64) -> bool {
+        if !self.enabled {
+            return true;
+        }
+        if self.total < amount {
+            return false;
+        }
+        self.total -= amount;
+        self.slice_left = self.slice_left.saturating_sub(amount);
+        self.consumed += amount;
+        true
+    }
+
     /// Charges a block of `amount` that exceeds the budget, if it may run.
     /// A block always runs at the start of a fresh slice, so a block larger
     /// than the slice cannot stall a process.

@@ -1,6 +1,9 @@
 //! Handles to objects in a store, and the operations embedders use on them.
 
-use super::{AsContext, AsContextMut, GlobalEntity, MemoryEntity, TableEntity};
+use super::limits::{Resource, TABLE_ELEMENT_BYTES};
+use super::{
+    AsContext, AsContextMut, GlobalEntity, LinearMemory, MemoryEntity, TableEntity, table_elems,
+};
 use crate::error::{Error, TrapKind};
 use crate::value::{
     ExternType, FuncType, GlobalType, MemoryType, Mutability, PAGE_SIZE, TableType, Val, ValType,
@@ -157,6 +160,14 @@ pub(crate) enum GrowResult {
     LimitTrap,
 }
 
+/// Bytes of a memory's declared maximum (capped at the 32-bit maximum).
+fn max_bytes(ty: &MemoryType) -> usize {
+    ty.maximum
+        .unwrap_or(crate::value::MAX_PAGES)
+        .min(crate::value::MAX_PAGES) as usize
+        * PAGE_SIZE
+}
+
 pub(crate) fn new_memory(
     inner: &mut super::StoreInner,
     ty: MemoryType,
@@ -171,22 +182,40 @@ pub(crate) fn new_memory(
             ty.minimum, inner.limits.memory_bytes
         )));
     }
-    // Ask the allocator for at least 128 KiB of zeroed bytes: allocations that
-    // large come straight from the OS as untouched zero pages, so a memory
-    // costs resident pages only where the guest writes. Smaller requests would
-    // be carved from the heap and cleared byte by byte.
-    let mut data = vec![0; bytes.max(LAZY_ZERO_BYTES)];
-    data.truncate(bytes);
-    Ok(MemoryEntity { ty, data })
+    let max = ty.maximum.map(|m| m as usize * PAGE_SIZE);
+    if !inner.limiter.ask(Resource::Memory, 0, bytes, max) {
+        return Err(Error::Limit(format!(
+            "memory of {} pages ({bytes} bytes) exceeds the memory limit",
+            ty.minimum
+        )));
+    }
+    // Zero pages from the OS, touched only where the guest writes (`linear`);
+    // under a limit, address space for all the memory may grow to.
+    let reserve = inner
+        .limiter
+        .reservation()
+        .map(|bound| bound.min(max_bytes(&ty)));
+    match LinearMemory::new(bytes, reserve) {
+        Ok(data) => Ok(MemoryEntity { ty, data }),
+        Err(_) => {
+            inner.limiter.failed(Resource::Memory, 0, bytes);
+            Err(Error::Limit(format!(
+                "cannot allocate a memory of {} pages ({bytes} bytes)",
+                ty.minimum
+            )))
+        }
+    }
 }
-
-/// Smallest allocation for a linear memory (see [`new_memory`]).
-const LAZY_ZERO_BYTES: usize = 128 * 1024 + PAGE_SIZE;
 
 pub(crate) fn grow_memory(inner: &mut super::StoreInner, index: u32, delta: u32) -> GrowResult {
     let used: usize = inner.memories.iter().map(|m| m.data.len()).sum();
     let limit = inner.limits.memory_bytes;
     let trap = inner.limits.trap_on_grow_failure;
+    let refused = if trap {
+        GrowResult::LimitTrap
+    } else {
+        GrowResult::Refused
+    };
     let mem = &mut inner.memories[index as usize];
     let old = mem.pages();
     let Some(new) = old.checked_add(delta) else {
@@ -202,20 +231,24 @@ pub(crate) fn grow_memory(inner: &mut super::StoreInner, index: u32, delta: u32)
     }
     let extra = delta as usize * PAGE_SIZE;
     if used.saturating_add(extra) > limit {
-        return if trap {
-            GrowResult::LimitTrap
-        } else {
-            GrowResult::Refused
-        };
+        return refused;
     }
-    if mem.data.try_reserve_exact(extra).is_err() {
-        return if trap {
-            GrowResult::LimitTrap
-        } else {
-            GrowResult::Refused
-        };
+    let (current, desired) = (mem.data.len(), new as usize * PAGE_SIZE);
+    let declared = mem.ty.maximum.map(|m| m as usize * PAGE_SIZE);
+    let max_cap = max_bytes(&mem.ty);
+    if !inner
+        .limiter
+        .ask(Resource::Memory, current, desired, declared)
+    {
+        return refused;
     }
-    mem.data.resize(new as usize * PAGE_SIZE, 0);
+    let reserve = inner.limiter.reservation();
+    let mem = &mut inner.memories[index as usize];
+    if mem.data.grow(desired, max_cap, reserve).is_err() {
+        // The host is out of memory (or address space): the guest sees -1.
+        inner.limiter.failed(Resource::Memory, current, desired);
+        return GrowResult::Refused;
+    }
     GrowResult::Grown(old)
 }
 
@@ -227,6 +260,11 @@ pub(crate) fn grow_table(
 ) -> GrowResult {
     let limit = inner.limits.table_elements;
     let trap = inner.limits.trap_on_grow_failure;
+    let refused = if trap {
+        GrowResult::LimitTrap
+    } else {
+        GrowResult::Refused
+    };
     let table = &mut inner.tables[index as usize];
     let old = table.elems.len() as u32;
     let Some(new) = old.checked_add(delta) else {
@@ -236,11 +274,23 @@ pub(crate) fn grow_table(
         return GrowResult::Refused;
     }
     if new > limit {
-        return if trap {
-            GrowResult::LimitTrap
-        } else {
-            GrowResult::Refused
-        };
+        return refused;
+    }
+    let (current, desired) = (
+        old as usize * TABLE_ELEMENT_BYTES,
+        new as usize * TABLE_ELEMENT_BYTES,
+    );
+    let declared = table.ty.maximum.map(|m| m as usize * TABLE_ELEMENT_BYTES);
+    if !inner
+        .limiter
+        .ask(Resource::Table, current, desired, declared)
+    {
+        return refused;
+    }
+    let table = &mut inner.tables[index as usize];
+    if table.elems.try_reserve_exact(delta as usize).is_err() {
+        inner.limiter.failed(Resource::Table, current, desired);
+        return GrowResult::Refused;
     }
     table.elems.resize(new as usize, init);
     GrowResult::Grown(old)
@@ -268,13 +318,8 @@ impl Table {
     pub fn new(mut ctx: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
         let store = ctx.as_context_mut();
         let init = check_ref(ty.element, &init)?;
-        if ty.minimum > store.inner.limits.table_elements {
-            return Err(Error::Limit(format!("table of {} elements", ty.minimum)));
-        }
-        store.inner.tables.push(TableEntity {
-            ty,
-            elems: vec![init; ty.minimum as usize],
-        });
+        let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, init)?;
+        store.inner.tables.push(TableEntity { ty, elems });
         Ok(Table {
             store: store.inner.id,
             index: store.inner.tables.len() as u32 - 1,

@@ -3,11 +3,16 @@
 //! of a suspended call. Handles such as [`Func`] or [`Memory`] are indexes
 //! into one store.
 
+mod alloc;
 mod entities;
 mod fuel;
 mod handles;
 mod limits;
+mod linear;
 
+pub(crate) use alloc::{
+    Limiter, copy_between_tables, grow_frames, grow_slots, release_stacks, stack_bytes, table_elems,
+};
 pub(crate) use entities::{
     DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, MemoryEntity,
     TableEntity,
@@ -15,7 +20,8 @@ pub(crate) use entities::{
 pub(crate) use fuel::{FuelShortfall, FuelState};
 pub use handles::{Extern, Func, Global, Instance, Memory, MemoryAccessError, Table};
 pub(crate) use handles::{GrowResult, grow_memory, grow_table, new_memory};
-pub use limits::StoreLimits;
+pub use limits::{Resource, ResourceLimiter, StoreLimits, TABLE_ELEMENT_BYTES};
+pub(crate) use linear::LinearMemory;
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -40,6 +46,10 @@ pub(crate) struct StoreInner {
     pub instances: Vec<Arc<InstanceEntity>>,
     pub fuel: FuelState,
     pub limits: StoreLimits,
+    /// The embedder's resource limiter, asked before guest-sized allocations.
+    pub limiter: Limiter,
+    /// Bytes of value and frame stack counted so far (see `alloc`).
+    pub stack_bytes: usize,
 }
 
 /// All runtime state of one Wasm program, plus the embedder's data `T`.
@@ -80,6 +90,8 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 fuel: FuelState::new(engine.config().consume_fuel),
                 limits: StoreLimits::default(),
+                limiter: Limiter::default(),
+                stack_bytes: 0,
             },
             hosts: Vec::new(),
             suspended: None,
@@ -111,6 +123,41 @@ impl<T> Store<T> {
     /// Sets resource limits for memories and tables created or grown from now on.
     pub fn set_limits(&mut self, limits: StoreLimits) {
         self.inner.limits = limits;
+    }
+
+    /// Sets the resource limiter asked before every memory, table and stack
+    /// growth of this store, instantiation included (replacing an earlier
+    /// one). It is dropped with the store.
+    pub fn set_limiter(&mut self, limiter: impl ResourceLimiter + 'static) {
+        self.inner.limiter = Limiter(Some(Box::new(limiter)));
+    }
+
+    /// The resource limiter, if one is set.
+    pub fn limiter_mut(&mut self) -> Option<&mut (dyn ResourceLimiter + 'static)> {
+        self.inner.limiter.0.as_deref_mut()
+    }
+
+    /// Bytes of value and frame stack this store holds.
+    pub fn stack_bytes(&self) -> usize {
+        self.inner.stack_bytes
+    }
+
+    /// Parks an interpreter state for reuse by the next call; when one is
+    /// parked already, the smaller is freed and its bytes given back.
+    pub(crate) fn park(&mut self, state: ExecState) {
+        let state = match self.spare.take() {
+            None => state,
+            Some(old) => {
+                let (a, b) = (
+                    stack_bytes(&old.slots, &old.frames),
+                    stack_bytes(&state.slots, &state.frames),
+                );
+                let (keep, freed) = if a >= b { (old, b) } else { (state, a) };
+                release_stacks(&mut self.inner, freed);
+                keep
+            }
+        };
+        self.spare = Some(state);
     }
 
     /// The resource limits in force.
@@ -160,7 +207,7 @@ impl<T> Store<T> {
     /// Drops a suspended call without finishing it (the process was killed).
     pub fn cancel_suspended(&mut self) {
         if let Some(s) = self.suspended.take() {
-            self.spare = Some(s.into_state());
+            self.park(s.into_state());
         }
     }
 

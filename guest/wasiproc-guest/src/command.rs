@@ -95,8 +95,11 @@ struct DirGrant {
 /// A child starts with nothing it was not given: the arguments (its
 /// `argv[0]` is the module name), no environment variables, no
 /// directories, no permission to spawn, and the parent's stdin, stdout and
-/// stderr unless redirected. Limits default as docs/abi.md says (fuel and
-/// descendants unlimited, memory and descriptors the parent's).
+/// stderr unless redirected. Limits default as docs/abi.md says: without a
+/// fuel or descendants limit the child shares this process's budgets (what
+/// it uses counts against this process and every ancestor); without a
+/// memory limit it is bounded by what remains of this process's (and every
+/// ancestor's) and charged to them; its descriptor limit is the parent's.
 ///
 /// ```no_run
 /// use wasiproc_guest::{Command, Stdio};
@@ -265,20 +268,28 @@ impl Command {
         self
     }
 
-    /// Limits the fuel the child may consume in total; past it, the child
-    /// ends with [`ExitStatus::OutOfFuel`]. Values above `i64::MAX` are
-    /// passed as `i64::MAX`. Without it the child's fuel is unlimited
-    /// (docs/abi.md's default), whatever this process's own budget.
+    /// Limits the fuel the child and its descendants may consume in total;
+    /// past it, the child ends with [`ExitStatus::OutOfFuel`]. The fuel is
+    /// still drawn from this process's own budget (and every ancestor's), so
+    /// the child stops as well when any of those runs out, and a limited
+    /// process cannot ask for more than it has left (`ENOTCAPABLE`). Values
+    /// above `i64::MAX` are passed as `i64::MAX`. Without it the child
+    /// shares this process's remaining budget (unlimited only when this
+    /// process and its ancestors are): docs/abi.md, "Limit kinds".
     pub fn fuel(&mut self, fuel: u64) -> &mut Command {
         self.limits.push((sys::LIMIT_FUEL, fuel));
         self
     }
 
-    /// Limits the child's linear memory to `bytes`; growing past it ends the
-    /// child with [`ExitStatus::LimitExceeded`]`(`[`Limit::Memory`](crate::Limit::Memory)`)`.
-    /// A limit below the module's initial memory makes the spawn fail
-    /// (wasiproc answers `ENOEXEC`); a Rust program starts with about
-    /// 1.1 MiB (17 pages: its 1 MiB stack and data).
+    /// Limits the memory the child and its descendants may hold in all
+    /// (linear memories, tables, stacks, spawn configurations, pipes:
+    /// docs/abi.md, "Accounting"); growing past it ends the child with
+    /// [`ExitStatus::LimitExceeded`]`(`[`Limit::Memory`](crate::Limit::Memory)`)`.
+    /// It can be at most what remains of this process's (`ENOTCAPABLE`).
+    /// A limit below what the child holds at its start (8 KiB of
+    /// bookkeeping, its arguments and environment, its initial memories and
+    /// tables) makes the spawn fail with `ENOMEM`; a Rust program starts
+    /// with about 1.1 MiB (17 pages: its 1 MiB stack and data).
     pub fn max_memory(&mut self, bytes: u64) -> &mut Command {
         self.limits.push((sys::LIMIT_MEMORY, bytes));
         self
@@ -291,8 +302,11 @@ impl Command {
         self
     }
 
-    /// Limits the child's open descriptors; opening past it fails with
-    /// `EMFILE`.
+    /// Limits the descriptors the child and its descendants hold together
+    /// (each of them also keeps at most `n` of its own); opening past it
+    /// fails with `EMFILE`. A child that would start with more (its stdio,
+    /// directories and mapped descriptors) ends at once with
+    /// [`ExitStatus::LimitExceeded`]`(`[`Limit::Fds`](crate::Limit::Fds)`)`.
     pub fn max_fds(&mut self, n: u64) -> &mut Command {
         self.limits.push((sys::LIMIT_FDS, n));
         self

@@ -6,7 +6,7 @@ use std::fmt;
 /// Which resource limit a process exceeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {
-    /// Bytes of linear memory (the child's `max_memory`).
+    /// Memory: the bytes its subtree holds (the child's `max_memory`).
     Memory,
     /// Processes.
     Processes,

@@ -497,20 +497,28 @@ fn raw_calls(dir: &str) {
         report("set_rights", raw::fd_fdstat_set_rights(fd, 0, 0));
         report("set_times_both", raw::fd_filestat_set_times(fd, 0, 0, 1 | 2));
         report("set_times_now", raw::fd_filestat_set_times(fd, 0, 0, 2 | 8));
-        report("renumber", raw::fd_renumber(fd, 50));
-        report("write_renumbered", code(raw::write(50, b"tail")));
-        raw::fd_filestat_get(50, fst.as_mut_ptr());
+        report("renumber_closed_dest", raw::fd_renumber(fd, 50));
+        let to = raw::open(d, false, "raw2.bin", raw::O_CREAT, raw::RIGHT_FD_READ).unwrap();
+        report("renumber", raw::fd_renumber(fd, to));
+        report("write_renumbered", code(raw::write(to, b"tail")));
+        raw::fd_filestat_get(to, fst.as_mut_ptr());
         println!("size_after_append {}", u64::from_le_bytes(fst[32..40].try_into().unwrap()));
         report("close_old", raw::close(fd));
-        report("renumber_bad", raw::fd_renumber(99, 50));
-        report("path_open_on_file", code(raw::open(50, false, "x", 0, raw::RIGHT_FD_READ)));
-        report("readdir_file", raw::fd_readdir(50, pre.as_mut_ptr(), 8, 0, &mut n));
+        report("renumber_bad", raw::fd_renumber(99, to));
+        report("path_open_on_file", code(raw::open(to, false, "x", 0, raw::RIGHT_FD_READ)));
+        report("readdir_file", raw::fd_readdir(to, pre.as_mut_ptr(), 8, 0, &mut n));
         report("read_dir_fd", code(raw::read(d, 4)));
         report("open_dir_creat", code(raw::open(d, false, "newd", raw::O_DIRECTORY | raw::O_CREAT, raw::RIGHT_FD_READ)));
         report("open_missing", code(raw::open(d, false, "missing", 0, raw::RIGHT_FD_READ)));
         report("open_file_as_dir", code(raw::open(d, false, "raw.bin", raw::O_DIRECTORY, raw::RIGHT_FD_READ)));
         report("open_excl_exists", code(raw::open(d, false, "raw.bin", raw::O_CREAT | raw::O_EXCL, raw::RIGHT_FD_WRITE)));
-        report("close_renumbered", raw::close(50));
+        report("close_renumbered", raw::close(to));
+        let mut sfd = 0;
+        // fdflags SYNC (16) and DSYNC (2) at open are kept and reported back.
+        report("open_sync", raw::path_open(d, 0, "raw.bin".as_ptr(), 7, 0, raw::RIGHT_FD_WRITE, 0, 16 | 2, &mut sfd));
+        raw::fd_fdstat_get(sfd, st.as_mut_ptr());
+        println!("sync_flags {}", u16::from_le_bytes([st[2], st[3]]));
+        raw::close(sfd);
         report("pread_stdin", raw::fd_pread(0, &iov, 1, 0, &mut n));
         report("pwrite_stdout", raw::fd_pwrite(1, &iov, 1, 0, &mut n));
         report("bad_utf8_path", {

@@ -1,24 +1,19 @@
-//! `wasiproc run --record FILE`: the trace's header (a [`Plan`]) and
-//! trailer (outputs and outcome), and the recording execution. The call
-//! records themselves are written by `wasiproc_wasi::RecordingHost`; the
-//! layout is in docs/trace-format.md.
+//! The trace file's framing around the host-call records: the header (a
+//! run's [`Plan`]) and the trailer (its outputs and how it ended). The call
+//! records themselves are written by `wasiproc_wasi`'s `RecordingHost` and
+//! read by its `ReplayHost`; the whole layout is in docs/trace-format.md.
 
-use crate::run::{
-    Args, Det, Finished, Grant, Mode, Plan, RootStdio, Wrap, close_trace, execute_plan, one_line,
-    open_trace, report, trace_sink, trap_text,
+use super::stdio::OutputDigest;
+use super::{Grant, Plan};
+use wasiproc_wasi::host::record::{
+    Dec, Enc, FRAME_BATCH, FRAME_HEADER, FRAME_TRAILER, TraceError, fnv64, read_frames,
 };
-use crate::{CliError, Outcome};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use wasiproc_process::{EventSink, RunError as ProcRunError};
-use wasiproc_wasi::host::record::{Dec, Enc, Recorder, TraceError, fnv64};
-use wasiproc_wasi::{PidCell, RunPosition};
 
-/// How the recorded run ended, as the trailer keeps it.
+/// How a recorded run ended, as the trailer keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Ending {
-    /// The root ended with this exit code; the trap text (with backtrace)
-    /// if it trapped, else empty.
+pub enum Ending {
+    /// The root ended with this exit code (as a shell sees it); the trap
+    /// text (with backtrace) if it trapped, else empty.
     Status(i32, String),
     /// The run failed (deadlock, a module that does not link, ...).
     Error(String),
@@ -45,10 +40,11 @@ impl std::fmt::Display for Ending {
 pub(crate) struct Trailer {
     /// Host calls recorded.
     pub calls: u64,
-    /// The root's stdout bytes (children writing to an inherited stdout included).
-    pub stdout: Vec<u8>,
-    /// The root's stderr bytes.
-    pub stderr: Vec<u8>,
+    /// Length and SHA-256 of the root's stdout (children writing to an
+    /// inherited stdout included).
+    pub stdout: OutputDigest,
+    /// Length and SHA-256 of the root's stderr.
+    pub stderr: OutputDigest,
     /// How the run ended.
     pub ending: Ending,
     /// Fuel consumed by the whole run.
@@ -60,6 +56,18 @@ fn opt(e: &mut Enc, v: Option<u64>) {
         None => e.u(0),
         Some(v) => e.u(1).u(v),
     };
+}
+
+fn enc_digest(e: &mut Enc, d: &OutputDigest) {
+    e.u(d.len);
+    e.0.extend_from_slice(&d.sha256);
+}
+
+fn dec_digest(d: &mut Dec<'_>) -> Result<OutputDigest, TraceError> {
+    let len = d.u()?;
+    let mut sha256 = [0u8; 32];
+    sha256.copy_from_slice(d.raw(32)?);
+    Ok(OutputDigest { len, sha256 })
 }
 
 fn dec_opt(d: &mut Dec<'_>) -> Result<Option<u64>, TraceError> {
@@ -169,9 +177,10 @@ pub(crate) fn decode_header(payload: &[u8]) -> Result<(String, Plan), TraceError
 }
 
 /// The trailer's payload after the record count (which the recorder writes).
-fn encode_trailer_rest(t: &Trailer) -> Vec<u8> {
+pub(crate) fn encode_trailer_rest(t: &Trailer) -> Vec<u8> {
     let mut e = Enc::default();
-    e.bytes(&t.stdout).bytes(&t.stderr);
+    enc_digest(&mut e, &t.stdout);
+    enc_digest(&mut e, &t.stderr);
     match &t.ending {
         Ending::Status(code, trap) => e.u(0).u(u64::from(*code as u32)).str(trap),
         Ending::Error(msg) => e.u(1).str(msg),
@@ -184,8 +193,8 @@ fn encode_trailer_rest(t: &Trailer) -> Vec<u8> {
 pub(crate) fn decode_trailer(payload: &[u8]) -> Result<Trailer, TraceError> {
     let mut d = Dec::new(payload);
     let calls = d.u()?;
-    let stdout = d.bytes()?.to_vec();
-    let stderr = d.bytes()?.to_vec();
+    let stdout = dec_digest(&mut d)?;
+    let stderr = dec_digest(&mut d)?;
     let ending = match d.u()? {
         0 => Ending::Status(d.u32()? as i32, d.str()?),
         1 => Ending::Error(d.str()?),
@@ -206,81 +215,40 @@ pub(crate) fn decode_trailer(payload: &[u8]) -> Result<Trailer, TraceError> {
     })
 }
 
-/// How an execution ended, as a trailer keeps it.
-pub(crate) fn ending_of(result: &Result<Option<Finished>, CliError>) -> Ending {
-    match result {
-        Ok(Some(f)) => match &f.result {
-            Ok(r) => Ending::Status(
-                r.status.shell_code(),
-                r.trap.as_ref().map(trap_text).unwrap_or_default(),
-            ),
-            Err(ProcRunError::Engine(e)) => Ending::Error(one_line(e)),
-            Err(e) => Ending::Error(e.to_string()),
-        },
-        Ok(None) => Ending::Error(needs_start().0),
-        Err(e) => Ending::Error(e.0.clone()),
-    }
+/// A trace taken apart: its plan, its trailer, and its batch frames'
+/// payloads (borrowed from the file's bytes).
+pub(crate) struct Parsed<'a> {
+    pub plan: Plan,
+    pub trailer: Trailer,
+    pub batches: Vec<&'a [u8]>,
 }
 
-fn needs_start() -> CliError {
-    CliError("--record needs a module with _start".into())
-}
-
-/// Output bytes shared with the root's stdio.
-pub(crate) type OutCopy = Arc<Mutex<Vec<u8>>>;
-
-/// Takes the bytes out of a copy.
-pub(crate) fn take(c: &OutCopy) -> Vec<u8> {
-    std::mem::take(&mut *c.lock().unwrap_or_else(|p| p.into_inner()))
-}
-
-/// `run --record FILE`: runs the program, recording it.
-pub fn run(args: &Args, path: &Path, det: Option<Det>) -> Result<Outcome, CliError> {
-    let plan = Plan::from_args(args)?;
-    let file = std::fs::File::create(path)
-        .map_err(|e| CliError(format!("--record: cannot create {}: {e}", path.display())))?;
-    let write_err = |e: std::io::Error| CliError(format!("--record {}: {e}", path.display()));
-    let rec = Recorder::new(
-        Box::new(std::io::BufWriter::with_capacity(256 * 1024, file)),
-        &encode_header(&plan),
-    )
-    .map_err(write_err)?;
-    let pos = RunPosition {
-        pid: PidCell::new(),
-        fuel: det.as_ref().map(|d| d.clock.clone()).unwrap_or_default(),
+/// Checks the framing of a whole trace and decodes its header and trailer.
+pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, TraceError> {
+    let frames = read_frames(bytes)?;
+    let (Some((FRAME_HEADER, header)), Some((FRAME_TRAILER, trailer))) =
+        (frames.first(), frames.last())
+    else {
+        return Err(TraceError(
+            "corrupt trace: it does not start with a header and end with a trailer".into(),
+        ));
     };
-    let trace = open_trace(args, det.as_ref())?;
-    let sink = trace.as_ref().map(|t| Box::new(trace_sink(t)) as EventSink);
-    let (out, err): (OutCopy, OutCopy) = Default::default();
-    let finished = execute_plan(
-        &plan,
-        Mode {
-            det,
-            stdio: RootStdio::Tee(out.clone(), err.clone()),
-            sink,
-            wrap: Some(Wrap::Record(rec.clone(), pos)),
-        },
-    );
-    close_trace(trace)?;
-    let trailer = Trailer {
-        calls: 0,
-        stdout: take(&out),
-        stderr: take(&err),
-        ending: ending_of(&finished),
-        fuel: finished
-            .as_ref()
-            .ok()
-            .and_then(|f| f.as_ref())
-            .map_or(0, |f| f.fuel),
-    };
-    rec.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .finish(&encode_trailer_rest(&trailer))
-        .map_err(write_err)?;
-    match finished? {
-        Some(f) => report(args, f),
-        None => Err(needs_start()),
+    let mut batches = Vec::new();
+    for (kind, payload) in &frames[1..frames.len() - 1] {
+        if *kind != FRAME_BATCH {
+            return Err(TraceError(format!(
+                "corrupt trace: unexpected frame kind {kind} between the header and the trailer"
+            )));
+        }
+        batches.push(*payload);
     }
+    let (_version, plan) = decode_header(header)?;
+    let trailer = decode_trailer(trailer)?;
+    Ok(Parsed {
+        plan,
+        trailer,
+        batches,
+    })
 }
 
 #[cfg(test)]
@@ -311,8 +279,11 @@ mod tests {
         assert_eq!(back, plan);
         let t = Trailer {
             calls: 3,
-            stdout: b"out".to_vec(),
-            stderr: vec![],
+            stdout: OutputDigest::of(b"out"),
+            stderr: OutputDigest {
+                len: 5 << 32,
+                sha256: [7; 32],
+            },
             ending: Ending::Status(-1, "trap".into()),
             fuel: 77,
         };

@@ -1,4 +1,5 @@
-//! `--trace-events FILE`: the run's timeline as Chrome Trace Event JSON
+//! A run's timeline as Chrome Trace Event JSON ([`crate::Run::chrome_trace`],
+//! `wasiproc run --trace-events FILE`)
 //! (the `{"traceEvents": [...]}` object form), which Perfetto
 //! (ui.perfetto.dev) and chrome://tracing open.
 //!
@@ -23,18 +24,15 @@
 //! The file is written as events arrive (a periodic slice closes when it
 //! ends), so memory stays flat however long the run is.
 
-use crate::CliError;
+use crate::{Blocker, Event, EventKind, Pid};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::time::Instant;
-use wasiproc_process::{Blocker, Event, EventKind, Pid};
 use wasiproc_wasi::FuelClock;
 
 /// Where the trace's timestamps come from.
-pub enum TimeBase {
+pub(crate) enum TimeBase {
     /// A deterministic run's virtual clock.
     Virtual(FuelClock),
     /// Real time, from the first event on.
@@ -70,9 +68,8 @@ struct Track {
 }
 
 /// Writes the trace of one run.
-pub struct TraceWriter {
-    out: BufWriter<File>,
-    path: PathBuf,
+pub(crate) struct TraceWriter {
+    out: BufWriter<Box<dyn Write + Send>>,
     time: TimeBase,
     tracks: BTreeMap<Pid, Track>,
     error: Option<std::io::Error>,
@@ -84,7 +81,7 @@ pub struct TraceWriter {
 const TRACE_PID: u32 = 1;
 
 /// Appends `s` as a JSON string literal.
-pub fn json_str(out: &mut String, s: &str) {
+pub(crate) fn json_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -114,13 +111,10 @@ enum Arg<'a> {
 }
 
 impl TraceWriter {
-    /// Creates `path` and writes the trace's header; `title` names the run.
-    pub fn create(path: &Path, title: &str, time: TimeBase) -> Result<Self, CliError> {
-        let file = File::create(path)
-            .map_err(|e| CliError(format!("cannot create {}: {e}", path.display())))?;
+    /// Writes the trace's header to `out`; `title` names the run.
+    pub(crate) fn create(out: Box<dyn Write + Send>, title: &str, time: TimeBase) -> Self {
         let mut w = TraceWriter {
-            out: BufWriter::new(file),
-            path: path.to_path_buf(),
+            out: BufWriter::new(out),
             time,
             tracks: BTreeMap::new(),
             error: None,
@@ -136,7 +130,7 @@ impl TraceWriter {
             "name",
             Arg::Str(&format!("wasiproc: {title}")),
         );
-        Ok(w)
+        w
     }
 
     fn write_raw(&mut self, s: &str) {
@@ -255,7 +249,7 @@ impl TraceWriter {
     }
 
     /// Records one scheduler event.
-    pub fn event(&mut self, e: &Event) {
+    pub(crate) fn event(&mut self, e: &Event) {
         let now = self.time.now_ns();
         let pid = e.pid;
         match &e.kind {
@@ -300,7 +294,7 @@ impl TraceWriter {
 
     /// Closes what is still open (a run that ended in a deadlock) and
     /// completes the file.
-    pub fn finish(mut self) -> Result<(), CliError> {
+    pub(crate) fn finish(mut self) -> std::io::Result<()> {
         let now = self.time.now_ns();
         let open: Vec<Pid> = self.tracks.keys().copied().collect();
         for pid in open {
@@ -321,10 +315,7 @@ impl TraceWriter {
         }
         match self.error {
             None => Ok(()),
-            Some(e) => Err(CliError(format!(
-                "cannot write the trace to {}: {e}",
-                self.path.display()
-            ))),
+            Some(e) => Err(e),
         }
     }
 }

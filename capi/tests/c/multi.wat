@@ -1,0 +1,11 @@
+(module
+  (func $f (import "" "f") (param i32 i64 i64 i32) (result i32 i64 i64 i32))
+  (func $g (export "g") (param i32 i64 i64 i32) (result i32 i64 i64 i32)
+    (call $f (local.get 0) (local.get 2) (local.get 1) (local.get 3)))
+  (func (export "divmod") (param i32 i32) (result i32 i32)
+    (i32.div_u (local.get 0) (local.get 1))
+    (i32.rem_u (local.get 0) (local.get 1)))
+  (func (export "block") (param i32) (result i64 i32)
+    (block (result i64 i32)
+      (i64.extend_i32_u (local.get 0))
+      (i32.mul (local.get 0) (i32.const 2)))))

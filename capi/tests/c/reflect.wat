@@ -1,0 +1,11 @@
+(module
+  (import "env" "log" (func (param i32)))
+  (import "env" "mem" (memory 1))
+  (import "env" "limit" (global i64))
+  (import "env" "tab" (table 1 funcref))
+  (func (export "func") (param i32 f64 f32) (result i32) (unreachable))
+  (global (export "global") f64 (f64.const 0))
+  (table (export "table") 0 50 funcref)
+  (export "memory" (memory 0))
+  (global (export "counter") (mut i32) (i32.const 0))
+  (func (export "refs") (param externref funcref) (result i64 f32) (unreachable)))

@@ -1,0 +1,182 @@
+//! The wasm-c-api sample programs in `tests/c/`, compiled with the system C
+//! compiler (`cc`) against `include/wasm.h` and `libwasiproc.a`, run on
+//! their module (`<name>.wat`, converted here), and checked against
+//! `<name>.out` byte for byte. When `valgrind` is on PATH each program also
+//! runs under it and must report no definite leak and no invalid access
+//! (`tests/c/valgrind.supp` names the one report, inside wasmparser, that is
+//! suppressed, and why).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The static library, freshly built: `cargo test` builds the library only
+/// as an rlib for the test, so the test asks cargo to build (or confirm up
+/// to date) the `staticlib` artifact in the same target directory.
+fn staticlib() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        // target/<profile>/deps/c_samples-<hash>
+        let deps = exe.parent().expect("deps dir");
+        let profile_dir = deps.parent().expect("profile dir").to_path_buf();
+        let target_dir = profile_dir.parent().expect("target dir");
+        let mut build = Command::new(env!("CARGO"));
+        build
+            .args(["build", "-p", "wasiproc-capi", "--lib", "--target-dir"])
+            .arg(target_dir)
+            .current_dir(manifest_dir());
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("run cargo build");
+        assert!(status.success(), "cargo build of the C API library failed");
+        let lib = profile_dir.join("libwasiproc.a");
+        assert!(lib.exists(), "{} after cargo build", lib.display());
+        lib
+    })
+}
+
+fn work_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("wasiproc-capi-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create work dir");
+        dir
+    })
+}
+
+fn valgrind_available() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Compiles, runs and checks one sample.
+fn run_sample(name: &str) {
+    let src = manifest_dir().join("tests/c");
+    let dir = work_dir();
+
+    let wat = std::fs::read_to_string(src.join(format!("{name}.wat"))).expect("read .wat");
+    let wasm = wat::parse_str(&wat).expect("valid .wat");
+    let wasm_path = dir.join(format!("{name}.wasm"));
+    std::fs::write(&wasm_path, wasm).expect("write .wasm");
+
+    let exe = dir.join(name);
+    let cc = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-I"])
+        .arg(manifest_dir().join("include"))
+        .arg("-I")
+        .arg(&src)
+        .arg(src.join(format!("{name}.c")))
+        .arg(staticlib())
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe)
+        .output()
+        .expect("run cc (the system C compiler)");
+    assert!(
+        cc.status.success(),
+        "cc failed for {name}:\n{}",
+        String::from_utf8_lossy(&cc.stderr)
+    );
+
+    let expected = std::fs::read_to_string(src.join(format!("{name}.out"))).expect("read .out");
+    let run = Command::new(&exe)
+        .arg(&wasm_path)
+        .output()
+        .expect("run sample");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{name} exited with {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(stdout, expected, "output of {name}");
+
+    if valgrind_available() {
+        let vg = Command::new("valgrind")
+            .args([
+                "--error-exitcode=1",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite",
+                "-q",
+            ])
+            .arg(format!(
+                "--suppressions={}",
+                src.join("valgrind.supp").display()
+            ))
+            .arg(&exe)
+            .arg(&wasm_path)
+            .output()
+            .expect("run valgrind");
+        assert!(
+            vg.status.success(),
+            "valgrind reported errors for {name} ({:?}):\n{}",
+            vg.status,
+            String::from_utf8_lossy(&vg.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&vg.stdout),
+            expected,
+            "output of {name} under valgrind"
+        );
+    } else {
+        eprintln!("valgrind is not installed: {name} ran without the leak and access check");
+    }
+}
+
+#[test]
+fn hello() {
+    run_sample("hello");
+}
+
+#[test]
+fn callback() {
+    run_sample("callback");
+}
+
+#[test]
+fn global() {
+    run_sample("global");
+}
+
+#[test]
+fn memory() {
+    run_sample("memory");
+}
+
+#[test]
+fn table() {
+    run_sample("table");
+}
+
+#[test]
+fn trap() {
+    run_sample("trap");
+}
+
+#[test]
+fn start() {
+    run_sample("start");
+}
+
+#[test]
+fn multi() {
+    run_sample("multi");
+}
+
+#[test]
+fn reflect() {
+    run_sample("reflect");
+}
+
+#[test]
+fn finalize() {
+    run_sample("finalize");
+}

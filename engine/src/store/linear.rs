@@ -1,0 +1,274 @@
+//! The bytes of a linear memory: a zeroed block from the system allocator
+//! that the guest's pages live in, touched only where the guest writes.
+//!
+//! Blocks are allocated with `alloc_zeroed` at alignment 16, which the
+//! system allocator serves with `calloc`; glibc hands large `calloc` blocks
+//! out as fresh anonymous mappings without clearing them, so a memory costs
+//! resident pages only where it is written. Growing past the block's
+//! capacity allocates a new zeroed block (with headroom, so that growing
+//! a page at a time is amortised) and copies only the old bytes, skipping
+//! chunks that are still zero, so new pages and never-written old pages
+//! stay untouched. Allocation failure is an error, never an abort.
+//!
+//! This is the only file of the store with `unsafe` code.
+
+use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::ptr::NonNull;
+
+/// Alignment of the block: at most the allocator's minimum alignment, so
+/// `alloc_zeroed` becomes `calloc` (which skips clearing fresh mappings).
+const ALIGN: usize = 16;
+
+/// Smallest block: large enough that glibc serves it from a fresh mapping
+/// (its mmap threshold is 128 KiB, which the CLI pins) instead of carving
+/// it from the heap and clearing it byte by byte.
+const MIN_BLOCK: usize = 128 * 1024 + 64 * 1024;
+
+/// Chunk size for copying on growth: chunks of the old block that are all
+/// zero are not written to the new one (it is zero already).
+const COPY_CHUNK: usize = 4096;
+
+/// The allocator could not provide the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AllocFailed;
+
+/// A zero-initialised, growable byte buffer for one linear memory.
+pub(crate) struct LinearMemory {
+    /// Start of the block; dangling when `cap` is 0.
+    ptr: NonNull<u8>,
+    /// Bytes the guest can address.
+    len: usize,
+    /// Bytes allocated; every byte in `len..cap` is zero.
+    cap: usize,
+}
+
+// SAFETY: the block is owned exclusively by this value (like a `Vec<u8>`).
+unsafe impl Send for LinearMemory {}
+// SAFETY: shared access only reads through `&self` (like a `Vec<u8>`).
+unsafe impl Sync for LinearMemory {}
+
+impl std::fmt::Debug for LinearMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinearMemory")
+            .field("len", &self.len)
+            .field("cap", &self.cap)
+            .finish()
+    }
+}
+
+fn layout(cap: usize) -> Option<Layout> {
+    Layout::from_size_align(cap, ALIGN).ok()
+}
+
+/// A zeroed block of `cap` bytes (`cap > 0`).
+fn zeroed_block(cap: usize) -> Result<NonNull<u8>, AllocFailed> {
+    let layout = layout(cap).ok_or(AllocFailed)?;
+    // SAFETY: `layout` has a non-zero size (callers pass cap > 0).
+    NonNull::new(unsafe { alloc_zeroed(layout) }).ok_or(AllocFailed)
+}
+
+impl LinearMemory {
+    /// `len` zero bytes, in a block of at least `MIN_BLOCK` bytes (none
+    /// for an empty memory). With `reserve`, the block is first tried at
+    /// that size (untouched address space the memory can grow into
+    /// without moving).
+    pub(crate) fn new(len: usize, reserve: Option<usize>) -> Result<Self, AllocFailed> {
+        let mut m = LinearMemory {
+            ptr: NonNull::dangling(),
+            len: 0,
+            cap: 0,
+        };
+        if let Some(r) = reserve.filter(|r| *r > len.max(MIN_BLOCK))
+            && let Ok(block) = zeroed_block(r)
+        {
+            m.ptr = block;
+            m.cap = r;
+        } else if len > 0 {
+            let cap = len.max(MIN_BLOCK);
+            m.ptr = zeroed_block(cap)?;
+            m.cap = cap;
+        }
+        m.len = len;
+        Ok(m)
+    }
+
+    /// The addressable length in bytes.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Start of the bytes, for the interpreter's cached view.
+    #[inline(always)]
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// Grows to `new_len` bytes (zero), keeping the contents. When the
+    /// block is too small, a new one is tried at `reserve` bytes (if given),
+    /// then with headroom (double the old block), then smaller down to
+    /// exactly `new_len`, never above `max_cap`. On failure the memory is
+    /// unchanged.
+    pub(crate) fn grow(
+        &mut self,
+        new_len: usize,
+        max_cap: usize,
+        reserve: Option<usize>,
+    ) -> Result<(), AllocFailed> {
+        if new_len <= self.len {
+            return Ok(());
+        }
+        if new_len <= self.cap {
+            // The bytes in len..cap are zero (never addressable before).
+            self.len = new_len;
+            return Ok(());
+        }
+        let max_cap = max_cap.max(new_len);
+        let doubled = self.cap.saturating_mul(2).max(MIN_BLOCK);
+        let wanted = [
+            reserve.unwrap_or(0),
+            doubled,
+            new_len.saturating_add(new_len / 4),
+            new_len.saturating_add(new_len / 16),
+            new_len,
+        ];
+        let mut last = 0;
+        for want in wanted {
+            let cap = want.clamp(new_len, max_cap);
+            if cap == last || want == 0 {
+                continue;
+            }
+            last = cap;
+            if let Ok(block) = zeroed_block(cap) {
+                self.move_to(block, cap);
+                self.len = new_len;
+                return Ok(());
+            }
+        }
+        Err(AllocFailed)
+    }
+
+    /// Copies the contents into `block` (zeroed, `cap >= len`) and frees the
+    /// old block.
+    fn move_to(&mut self, block: NonNull<u8>, cap: usize) {
+        debug_assert!(cap >= self.len);
+        {
+            let old: &[u8] = self;
+            // SAFETY: `block` is a fresh allocation of `cap >= len` bytes,
+            // disjoint from the old block.
+            let new = unsafe { std::slice::from_raw_parts_mut(block.as_ptr(), self.len) };
+            for (dst, src) in new.chunks_mut(COPY_CHUNK).zip(old.chunks(COPY_CHUNK)) {
+                if src.iter().any(|&b| b != 0) {
+                    dst.copy_from_slice(src);
+                }
+            }
+        }
+        self.free();
+        self.ptr = block;
+        self.cap = cap;
+    }
+
+    /// A table's worth of zero slots (`len` of them), allocated fallibly as
+    /// zero pages like a memory's, so a large table of null references
+    /// costs resident memory only where it is set.
+    pub(crate) fn zeroed_slots(len: usize) -> Result<Vec<u64>, AllocFailed> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let layout = Layout::array::<u64>(len).map_err(|_| AllocFailed)?;
+        // SAFETY: `layout` has a non-zero size.
+        let ptr = unsafe { alloc_zeroed(layout) } as *mut u64;
+        if ptr.is_null() {
+            return Err(AllocFailed);
+        }
+        // SAFETY: `ptr` comes from the global allocator with the layout a
+        // `Vec<u64>` of capacity `len` uses, and all `len` elements are
+        // initialised (zero is a valid `u64`).
+        Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+    }
+
+    fn free(&mut self) {
+        if self.cap > 0
+            && let Some(layout) = layout(self.cap)
+        {
+            // SAFETY: `ptr` was allocated with this layout and is freed once
+            // (callers replace or forget it afterwards).
+            unsafe { dealloc(self.ptr.as_ptr(), layout) };
+        }
+    }
+}
+
+impl Drop for LinearMemory {
+    fn drop(&mut self) {
+        self.free();
+    }
+}
+
+impl std::ops::Deref for LinearMemory {
+    type Target = [u8];
+    #[inline(always)]
+    fn deref(&self) -> &[u8] {
+        // SAFETY: `ptr` points to `cap >= len` initialised (zeroed or
+        // written) bytes owned by `self`, or is dangling with len 0.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl std::ops::DerefMut for LinearMemory {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `deref`, and `&mut self` gives exclusive access.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_keep_contents_and_new_bytes_are_zero() {
+        let mut m = LinearMemory::new(65536, None).unwrap();
+        assert!(m.iter().all(|&b| b == 0));
+        m[0] = 1;
+        m[65535] = 2;
+        m.grow(2 * 65536, 1 << 32, None).unwrap();
+        assert_eq!(m.len(), 2 * 65536);
+        assert_eq!((m[0], m[65535]), (1, 2));
+        assert!(m[65536..].iter().all(|&b| b == 0));
+        // Past the first block (192 KiB) and the doubled one.
+        m.grow(40 * 65536, 1 << 32, None).unwrap();
+        assert_eq!((m[0], m[65535]), (1, 2));
+        assert!(m[1..65535].iter().all(|&b| b == 0));
+        assert!(m[65536..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn a_reserved_block_grows_in_place() {
+        let mut m = LinearMemory::new(65536, Some(1 << 20)).unwrap();
+        let base = m.as_mut_ptr();
+        m[9] = 9;
+        m.grow(1 << 20, 1 << 32, None).unwrap();
+        assert_eq!(m.as_mut_ptr(), base, "no move within the reservation");
+        assert_eq!(m[9], 9);
+        let mut e = LinearMemory::new(0, Some(1 << 20)).unwrap();
+        e.grow(65536, 1 << 32, None).unwrap();
+        assert!(e.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn an_impossible_block_is_an_error_and_leaves_the_memory() {
+        let mut m = LinearMemory::new(65536, None).unwrap();
+        m[7] = 7;
+        assert_eq!(m.grow(usize::MAX / 2, usize::MAX, None), Err(AllocFailed));
+        assert_eq!(m.len(), 65536);
+        assert_eq!(m[7], 7);
+        assert!(LinearMemory::new(usize::MAX - 64, None).is_err());
+        assert!(LinearMemory::new(usize::MAX / 2, Some(usize::MAX)).is_err());
+        // Whether the host gives 1 TiB or not, a failed block is not freed.
+        drop(LinearMemory::new(1 << 40, None));
+        assert_eq!(LinearMemory::new(0, None).unwrap().len(), 0);
+        assert!(LinearMemory::zeroed_slots(usize::MAX / 4).is_err());
+        assert_eq!(LinearMemory::zeroed_slots(3).unwrap(), vec![0, 0, 0]);
+    }
+}
