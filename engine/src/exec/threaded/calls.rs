@@ -16,7 +16,8 @@ use crate::isa::Instr;
 
 /// `CallInternal`: pushes the caller's frame, pays the callee's entry fuel
 /// region and continues after its `ConsumeFuel`. Steps out when the depth limit is reached, the
-/// frame does not fit in the slot vector, or the frame stack must grow.
+/// frame does not fit in the slot vector, or the frame stack must grow
+/// (the loop's `push_frame!` then grows it, charged to the limiter).
 pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, CallInternal { func, base });
     let Some(callee) = cx.module_code.get(func as usize) else {

@@ -21,7 +21,9 @@
 //! Handlers cover the instructions that need nothing but slots, memory 0,
 //! the current instance's globals and functions, and the fuel budget. Any
 //! other case — a rare instruction (tables, bulk memory, host calls, calls
-//! into another instance), a trap, a call that needs a bigger stack, the
+//! into another instance), a trap, a call that needs a bigger stack (the
+//! loop grows stacks only through `grow_slots`/`grow_frames`, which the
+//! store's limiter is asked about and which may fail with a trap), the
 //! fuel slow path, the return from the outermost frame — *steps out*: the
 //! handler stores the state in [`Cx`] and returns, without having changed
 //! anything, and the interpreter loop in `exec/mod.rs` runs that one
