@@ -516,6 +516,11 @@ pub enum Instr {
     /// `I32RotlImm` (`a` = (dst, lhs), `ops.1` = amount) then `I32Xor` (`b`
     /// = (dst, lhs), `ops.0` = rhs).
     I32RotlImmXor { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `Copy` (`a` = (dst, src)) then `I32AddImm` (`b` = (dst, lhs), `imm`).
+    CopyI32AddImm { a: Pair16, b: Pair16, imm: u32 },
+    /// `I32Load8U` (`ops` = (dst, addr), `offset`) then the `BrTable` on the
+    /// loaded byte that follows it (`len` entries after that `BrTable`).
+    I32Load8UBrTable { ops: Pair16, offset: u32, len: u32 },
 }
 
 impl Instr {

@@ -1616,6 +1616,17 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I32RotlImmXor { a, ops, .. } => {
                     w32!(a.0 as Slot, r32!(a.1 as Slot).rotate_left(ops.1 as u32))
                 }
+                Instr::CopyI32AddImm { a, .. } => w64!(a.0 as Slot, s!(a.1 as Slot)),
+                Instr::I32Load8UBrTable { ops, offset, .. } => {
+                    load!(
+                        ops.0 as Slot,
+                        ops.1 as Slot,
+                        offset,
+                        1,
+                        |b| b[0] as u32,
+                        w32
+                    )
+                }
 
                 // ---- determinism ----
                 Instr::CanonNan32 { slot } => {

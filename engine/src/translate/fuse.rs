@@ -426,6 +426,18 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             b: p(d2, l2)?,
             ops: Pair16(u16::try_from(rhs).ok()?, imm as u16),
         }),
+        (I::Copy { dst, src }, I::I32AddImm { dst: d2, lhs, imm }) => Some(I::CopyI32AddImm {
+            a: p(dst, src)?,
+            b: p(d2, lhs)?,
+            imm,
+        }),
+        (I::I32Load8U { dst, addr, offset }, I::BrTable { index, len }) if index == dst => {
+            Some(I::I32Load8UBrTable {
+                ops: p(dst, addr)?,
+                offset,
+                len,
+            })
+        }
         _ => None,
     }
 }

@@ -1,11 +1,18 @@
 //! The handlers of the instructions that run entirely in threaded code.
 //!
-//! Generated from the arms of the general interpreter loop in `exec/mod.rs`
-//! (which still runs every instruction when a handler steps out), with the
-//! hand-written handlers of fuel, `br_table` and globals first; calls and
-//! returns are in `calls.rs`. The macros name the handler's arguments
-//! explicitly (`fp`, or all of them when they may step out).
-#![allow(non_snake_case, unused_braces, unreachable_code, clippy::all)]
+//! Most handlers were generated (once, by a script not kept) from the arms
+//! of the general interpreter loop in `exec/mod.rs`, which still runs every
+//! instruction when a handler steps out: the same body, with the loop's
+//! macros replaced by the ones below, which name the handler's arguments
+//! explicitly (`fp`, or all of them when they may step out). The handlers
+//! of fuel, `br_table`, globals and the superinstructions are written by
+//! hand; calls and returns are in `calls.rs`.
+//!
+//! Adding an instruction: its arm in `exec/mod.rs` (semantics, traps), a
+//! handler here in the same form (or none: `step` runs it in the loop),
+//! and its entry in [`HANDLERS`] and [`HANDLER_NAMES`] at the position of
+//! its variant in `isa::Instr` (a unit test in `decode.rs` checks the order).
+#![allow(non_snake_case, unused_braces, unreachable_code)]
 
 use super::decode::decode;
 use super::{Cont, Cx, Handler, calls, jump, next, step};
@@ -265,7 +272,7 @@ fn Br(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, Br { target });
     {
         return jump(fp, mem, cx, target);
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -277,7 +284,7 @@ fn BrIfEqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -289,7 +296,7 @@ fn BrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -297,7 +304,7 @@ fn Copy(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, Copy { dst, src });
     {
         w64!(fp, dst, s!(fp, src))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -308,7 +315,7 @@ fn Copy2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             w64!(fp, dst, s!(fp, src));
             w64!(fp, second.0 as Slot, s!(fp, second.1 as Slot));
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -316,7 +323,7 @@ fn Const64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, Const64 { dst, value });
     {
         w64!(fp, dst, value)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -328,7 +335,7 @@ fn Select(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64!(fp, dst, s!(fp, rhs));
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -339,7 +346,7 @@ fn SelectZero(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             let v = if r32!(fp, cond) != 0 { 0 } else { s!(fp, rhs) };
             w64!(fp, dst, v)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -360,7 +367,7 @@ fn I32Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -381,7 +388,7 @@ fn I64Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -402,7 +409,7 @@ fn F32Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -423,7 +430,7 @@ fn F64Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -444,7 +451,7 @@ fn I32Load8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -452,7 +459,7 @@ fn I32Load8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Load8U { dst, addr, offset });
     {
         { load!(ip, fp, mem, cx, dst, addr, offset, 1, |b| b[0] as u32, w32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -471,7 +478,7 @@ fn I32Load16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             |b| i16::from_le_bytes(b) as i32 as u32,
             w32
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -492,7 +499,7 @@ fn I32Load16U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -513,7 +520,7 @@ fn I64Load8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -521,7 +528,7 @@ fn I64Load8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Load8U { dst, addr, offset });
     {
         { load!(ip, fp, mem, cx, dst, addr, offset, 1, |b| b[0] as u64, w64) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -540,7 +547,7 @@ fn I64Load16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             |b| i16::from_le_bytes(b) as i64 as u64,
             w64
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -561,7 +568,7 @@ fn I64Load16U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -580,7 +587,7 @@ fn I64Load32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             |b| i32::from_le_bytes(b) as i64 as u64,
             w64
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -601,7 +608,7 @@ fn I64Load32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -625,7 +632,7 @@ fn I32Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             r32!(fp, value).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -649,7 +656,7 @@ fn I64Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             s!(fp, value).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -673,7 +680,7 @@ fn F32Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             r32!(fp, value).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -697,7 +704,7 @@ fn F64Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             s!(fp, value).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -712,7 +719,7 @@ fn I32Store8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     );
     {
         store!(ip, fp, mem, cx, addr, value, offset, [s!(fp, value) as u8])
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -736,7 +743,7 @@ fn I32Store16(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             (s!(fp, value) as u16).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -751,7 +758,7 @@ fn I64Store8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     );
     {
         store!(ip, fp, mem, cx, addr, value, offset, [s!(fp, value) as u8])
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -775,7 +782,7 @@ fn I64Store16(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             (s!(fp, value) as u16).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -799,7 +806,7 @@ fn I64Store32(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             offset,
             (s!(fp, value) as u32).to_le_bytes()
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -819,7 +826,7 @@ fn I32LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -839,7 +846,7 @@ fn I64LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -859,7 +866,7 @@ fn F32LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -879,7 +886,7 @@ fn F64LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -899,7 +906,7 @@ fn I32Load8SIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -919,7 +926,7 @@ fn I32Load8UIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -937,7 +944,7 @@ fn I32Load16UIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             |b| u16::from_le_bytes(b) as u32,
             w32
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -957,7 +964,7 @@ fn I32LoadIdxShl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -977,7 +984,7 @@ fn I64LoadIdxShl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -997,7 +1004,7 @@ fn F64LoadIdxShl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1017,7 +1024,7 @@ fn I32LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1037,7 +1044,7 @@ fn I64LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1057,7 +1064,7 @@ fn F32LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1077,7 +1084,7 @@ fn F64LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1097,7 +1104,7 @@ fn I32Load8UWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1105,7 +1112,7 @@ fn I32StoreImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32StoreImm { addr, imm, offset });
     {
         { store!(ip, fp, mem, cx, addr, imm, offset, imm.to_le_bytes()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1113,7 +1120,7 @@ fn I32Store8Imm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Store8Imm { addr, imm, offset });
     {
         store!(ip, fp, mem, cx, addr, imm, offset, [imm as u8])
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1132,7 +1139,7 @@ fn I32Store16Imm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (imm as u16).to_le_bytes()
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1151,7 +1158,7 @@ fn I64StoreImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (imm as i64).to_le_bytes()
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1163,7 +1170,7 @@ fn I32StoreImmIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 bail!(ip, fp, mem, cx);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1175,7 +1182,7 @@ fn I32Store8ImmIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
                 bail!(ip, fp, mem, cx);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1187,7 +1194,7 @@ fn I64StoreImmIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 bail!(ip, fp, mem, cx);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1195,7 +1202,7 @@ fn I32Eqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Eqz { dst, src });
     {
         w32!(fp, dst, (r32!(fp, src) == 0) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1203,7 +1210,7 @@ fn I32Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Eq { dst, lhs, rhs });
     {
         w32!(fp, dst, (r32!(fp, lhs) == r32!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1211,7 +1218,7 @@ fn I32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Ne { dst, lhs, rhs });
     {
         w32!(fp, dst, (r32!(fp, lhs) != r32!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1225,7 +1232,7 @@ fn I32LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 ((r32!(fp, lhs) as i32) < r32!(fp, rhs) as i32) as u32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1233,7 +1240,7 @@ fn I32LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32LtU { dst, lhs, rhs });
     {
         w32!(fp, dst, (r32!(fp, lhs) < r32!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1247,7 +1254,7 @@ fn I32GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (r32!(fp, lhs) as i32 > r32!(fp, rhs) as i32) as u32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1255,7 +1262,7 @@ fn I32GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32GtU { dst, lhs, rhs });
     {
         w32!(fp, dst, (r32!(fp, lhs) > r32!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1269,7 +1276,7 @@ fn I32LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (r32!(fp, lhs) as i32 <= r32!(fp, rhs) as i32) as u32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1277,7 +1284,7 @@ fn I32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32LeU { dst, lhs, rhs });
     {
         w32!(fp, dst, (r32!(fp, lhs) <= r32!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1291,7 +1298,7 @@ fn I32GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (r32!(fp, lhs) as i32 >= r32!(fp, rhs) as i32) as u32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1299,7 +1306,7 @@ fn I32GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32GeU { dst, lhs, rhs });
     {
         w32!(fp, dst, (r32!(fp, lhs) >= r32!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1307,7 +1314,7 @@ fn I32Clz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Clz { dst, src });
     {
         w32!(fp, dst, r32!(fp, src).leading_zeros())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1315,7 +1322,7 @@ fn I32Ctz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Ctz { dst, src });
     {
         w32!(fp, dst, r32!(fp, src).trailing_zeros())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1323,7 +1330,7 @@ fn I32Popcnt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Popcnt { dst, src });
     {
         w32!(fp, dst, r32!(fp, src).count_ones())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1331,7 +1338,7 @@ fn I32Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Add { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_add(r32!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1339,7 +1346,7 @@ fn I32Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Sub { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_sub(r32!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1347,7 +1354,7 @@ fn I32Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Mul { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_mul(r32!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1364,7 +1371,7 @@ fn I32DivS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w32!(fp, dst, (a / b) as u32)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1378,7 +1385,7 @@ fn I32DivU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w32!(fp, dst, a / b)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1392,7 +1399,7 @@ fn I32RemS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w32!(fp, dst, a.wrapping_rem(b) as u32)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1406,7 +1413,7 @@ fn I32RemU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w32!(fp, dst, a % b)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1414,7 +1421,7 @@ fn I32And(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32And { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs) & r32!(fp, rhs))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1422,7 +1429,7 @@ fn I32Or(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Or { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs) | r32!(fp, rhs))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1430,7 +1437,7 @@ fn I32Xor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Xor { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs) ^ r32!(fp, rhs))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1438,7 +1445,7 @@ fn I32Shl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Shl { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_shl(r32!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1452,7 +1459,7 @@ fn I32ShrS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (r32!(fp, lhs) as i32).wrapping_shr(r32!(fp, rhs)) as u32
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1460,7 +1467,7 @@ fn I32ShrU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32ShrU { dst, lhs, rhs });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_shr(r32!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1468,7 +1475,7 @@ fn I32Rotl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Rotl { dst, lhs, rhs });
     {
         { w32!(fp, dst, r32!(fp, lhs).rotate_left(r32!(fp, rhs) % 32)) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1476,7 +1483,7 @@ fn I32Rotr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Rotr { dst, lhs, rhs });
     {
         { w32!(fp, dst, r32!(fp, lhs).rotate_right(r32!(fp, rhs) % 32)) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1484,7 +1491,7 @@ fn I32AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32AddImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_add(imm))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1492,7 +1499,7 @@ fn I64Eqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Eqz { dst, src });
     {
         w32!(fp, dst, (s!(fp, src) == 0) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1500,7 +1507,7 @@ fn I64Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Eq { dst, lhs, rhs });
     {
         w32!(fp, dst, (s!(fp, lhs) == s!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1508,7 +1515,7 @@ fn I64Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Ne { dst, lhs, rhs });
     {
         w32!(fp, dst, (s!(fp, lhs) != s!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1516,7 +1523,7 @@ fn I64LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64LtS { dst, lhs, rhs });
     {
         { w32!(fp, dst, ((s!(fp, lhs) as i64) < s!(fp, rhs) as i64) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1524,7 +1531,7 @@ fn I64LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64LtU { dst, lhs, rhs });
     {
         w32!(fp, dst, (s!(fp, lhs) < s!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1532,7 +1539,7 @@ fn I64GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64GtS { dst, lhs, rhs });
     {
         { w32!(fp, dst, (s!(fp, lhs) as i64 > s!(fp, rhs) as i64) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1540,7 +1547,7 @@ fn I64GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64GtU { dst, lhs, rhs });
     {
         w32!(fp, dst, (s!(fp, lhs) > s!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1548,7 +1555,7 @@ fn I64LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64LeS { dst, lhs, rhs });
     {
         { w32!(fp, dst, (s!(fp, lhs) as i64 <= s!(fp, rhs) as i64) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1556,7 +1563,7 @@ fn I64LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64LeU { dst, lhs, rhs });
     {
         w32!(fp, dst, (s!(fp, lhs) <= s!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1564,7 +1571,7 @@ fn I64GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64GeS { dst, lhs, rhs });
     {
         { w32!(fp, dst, (s!(fp, lhs) as i64 >= s!(fp, rhs) as i64) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1572,7 +1579,7 @@ fn I64GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64GeU { dst, lhs, rhs });
     {
         w32!(fp, dst, (s!(fp, lhs) >= s!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1580,7 +1587,7 @@ fn I64Clz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Clz { dst, src });
     {
         w64!(fp, dst, s!(fp, src).leading_zeros() as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1588,7 +1595,7 @@ fn I64Ctz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Ctz { dst, src });
     {
         w64!(fp, dst, s!(fp, src).trailing_zeros() as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1596,7 +1603,7 @@ fn I64Popcnt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Popcnt { dst, src });
     {
         w64!(fp, dst, s!(fp, src).count_ones() as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1604,7 +1611,7 @@ fn I64Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Add { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_add(s!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1612,7 +1619,7 @@ fn I64Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Sub { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_sub(s!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1620,7 +1627,7 @@ fn I64Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Mul { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_mul(s!(fp, rhs)))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1637,7 +1644,7 @@ fn I64DivS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w64!(fp, dst, (a / b) as u64)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1651,7 +1658,7 @@ fn I64DivU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w64!(fp, dst, a / b)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1665,7 +1672,7 @@ fn I64RemS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w64!(fp, dst, a.wrapping_rem(b) as u64)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1679,7 +1686,7 @@ fn I64RemU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             }
             w64!(fp, dst, a % b)
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1687,7 +1694,7 @@ fn I64And(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64And { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs) & s!(fp, rhs))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1695,7 +1702,7 @@ fn I64Or(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Or { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs) | s!(fp, rhs))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1703,7 +1710,7 @@ fn I64Xor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Xor { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs) ^ s!(fp, rhs))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1711,7 +1718,7 @@ fn I64Shl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Shl { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_shl(s!(fp, rhs) as u32))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1725,7 +1732,7 @@ fn I64ShrS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (s!(fp, lhs) as i64).wrapping_shr(s!(fp, rhs) as u32) as u64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1733,7 +1740,7 @@ fn I64ShrU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64ShrU { dst, lhs, rhs });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_shr(s!(fp, rhs) as u32))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1741,7 +1748,7 @@ fn I64Rotl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Rotl { dst, lhs, rhs });
     {
         { w64!(fp, dst, s!(fp, lhs).rotate_left((s!(fp, rhs) % 64) as u32)) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1749,7 +1756,7 @@ fn I64Rotr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Rotr { dst, lhs, rhs });
     {
         { w64!(fp, dst, s!(fp, lhs).rotate_right((s!(fp, rhs) % 64) as u32)) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1757,7 +1764,7 @@ fn F32Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Eq { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) == f32v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1765,7 +1772,7 @@ fn F32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Ne { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) != f32v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1773,7 +1780,7 @@ fn F32Lt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Lt { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) < f32v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1781,7 +1788,7 @@ fn F32Gt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Gt { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) > f32v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1789,7 +1796,7 @@ fn F32Le(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Le { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) <= f32v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1797,7 +1804,7 @@ fn F32Ge(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Ge { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) >= f32v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1805,7 +1812,7 @@ fn F32Abs(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Abs { dst, src });
     {
         w32!(fp, dst, r32!(fp, src) & 0x7fff_ffff)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1813,7 +1820,7 @@ fn F32Neg(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Neg { dst, src });
     {
         w32!(fp, dst, r32!(fp, src) ^ 0x8000_0000)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1821,7 +1828,7 @@ fn F32Ceil(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Ceil { dst, src });
     {
         w32!(fp, dst, quiet32(f32v!(fp, src).ceil()).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1829,7 +1836,7 @@ fn F32Floor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Floor { dst, src });
     {
         w32!(fp, dst, quiet32(f32v!(fp, src).floor()).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1837,7 +1844,7 @@ fn F32Trunc(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Trunc { dst, src });
     {
         w32!(fp, dst, quiet32(f32v!(fp, src).trunc()).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1845,7 +1852,7 @@ fn F32Nearest(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Nearest { dst, src });
     {
         { w32!(fp, dst, quiet32(f32v!(fp, src).round_ties_even()).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1853,7 +1860,7 @@ fn F32Sqrt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Sqrt { dst, src });
     {
         w32!(fp, dst, f32v!(fp, src).sqrt().to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1861,7 +1868,7 @@ fn F32Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Add { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) + f32v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1869,7 +1876,7 @@ fn F32Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Sub { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) - f32v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1877,7 +1884,7 @@ fn F32Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Mul { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) * f32v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1885,7 +1892,7 @@ fn F32Div(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Div { dst, lhs, rhs });
     {
         w32!(fp, dst, (f32v!(fp, lhs) / f32v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1893,7 +1900,7 @@ fn F32Min(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Min { dst, lhs, rhs });
     {
         { w32!(fp, dst, f32_min(f32v!(fp, lhs), f32v!(fp, rhs)).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1901,7 +1908,7 @@ fn F32Max(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32Max { dst, lhs, rhs });
     {
         { w32!(fp, dst, f32_max(f32v!(fp, lhs), f32v!(fp, rhs)).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1915,7 +1922,7 @@ fn F32Copysign(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (r32!(fp, lhs) & 0x7fff_ffff) | (r32!(fp, rhs) & 0x8000_0000)
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1923,7 +1930,7 @@ fn F64Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Eq { dst, lhs, rhs });
     {
         w32!(fp, dst, (f64v!(fp, lhs) == f64v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1931,7 +1938,7 @@ fn F64Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Ne { dst, lhs, rhs });
     {
         w32!(fp, dst, (f64v!(fp, lhs) != f64v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1939,7 +1946,7 @@ fn F64Lt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Lt { dst, lhs, rhs });
     {
         w32!(fp, dst, (f64v!(fp, lhs) < f64v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1947,7 +1954,7 @@ fn F64Gt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Gt { dst, lhs, rhs });
     {
         w32!(fp, dst, (f64v!(fp, lhs) > f64v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1955,7 +1962,7 @@ fn F64Le(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Le { dst, lhs, rhs });
     {
         w32!(fp, dst, (f64v!(fp, lhs) <= f64v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1963,7 +1970,7 @@ fn F64Ge(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Ge { dst, lhs, rhs });
     {
         w32!(fp, dst, (f64v!(fp, lhs) >= f64v!(fp, rhs)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1971,7 +1978,7 @@ fn F64Abs(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Abs { dst, src });
     {
         w64!(fp, dst, s!(fp, src) & 0x7fff_ffff_ffff_ffff)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1979,7 +1986,7 @@ fn F64Neg(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Neg { dst, src });
     {
         w64!(fp, dst, s!(fp, src) ^ 0x8000_0000_0000_0000)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1987,7 +1994,7 @@ fn F64Ceil(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Ceil { dst, src });
     {
         w64!(fp, dst, quiet64(f64v!(fp, src).ceil()).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -1995,7 +2002,7 @@ fn F64Floor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Floor { dst, src });
     {
         w64!(fp, dst, quiet64(f64v!(fp, src).floor()).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2003,7 +2010,7 @@ fn F64Trunc(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Trunc { dst, src });
     {
         w64!(fp, dst, quiet64(f64v!(fp, src).trunc()).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2011,7 +2018,7 @@ fn F64Nearest(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Nearest { dst, src });
     {
         { w64!(fp, dst, quiet64(f64v!(fp, src).round_ties_even()).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2019,7 +2026,7 @@ fn F64Sqrt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Sqrt { dst, src });
     {
         w64!(fp, dst, f64v!(fp, src).sqrt().to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2027,7 +2034,7 @@ fn F64Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Add { dst, lhs, rhs });
     {
         w64!(fp, dst, (f64v!(fp, lhs) + f64v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2035,7 +2042,7 @@ fn F64Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Sub { dst, lhs, rhs });
     {
         w64!(fp, dst, (f64v!(fp, lhs) - f64v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2043,7 +2050,7 @@ fn F64Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Mul { dst, lhs, rhs });
     {
         w64!(fp, dst, (f64v!(fp, lhs) * f64v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2051,7 +2058,7 @@ fn F64Div(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Div { dst, lhs, rhs });
     {
         w64!(fp, dst, (f64v!(fp, lhs) / f64v!(fp, rhs)).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2059,7 +2066,7 @@ fn F64Min(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Min { dst, lhs, rhs });
     {
         { w64!(fp, dst, f64_min(f64v!(fp, lhs), f64v!(fp, rhs)).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2067,7 +2074,7 @@ fn F64Max(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64Max { dst, lhs, rhs });
     {
         { w64!(fp, dst, f64_max(f64v!(fp, lhs), f64v!(fp, rhs)).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2079,7 +2086,7 @@ fn F64Copysign(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             dst,
             (s!(fp, lhs) & 0x7fff_ffff_ffff_ffff) | (s!(fp, rhs) & 0x8000_0000_0000_0000)
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2087,7 +2094,7 @@ fn F64AddLoad(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64AddLoad { dst, ops, offset });
     {
         f64_load_op!(ip, fp, mem, cx, dst, ops, offset, +)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2095,7 +2102,7 @@ fn F64SubLoad(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64SubLoad { dst, ops, offset });
     {
         f64_load_op!(ip, fp, mem, cx, dst, ops, offset, -)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2103,7 +2110,7 @@ fn F64MulLoad(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64MulLoad { dst, ops, offset });
     {
         f64_load_op!(ip, fp, mem, cx, dst, ops, offset, *)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2111,7 +2118,7 @@ fn I32WrapI64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32WrapI64 { dst, src });
     {
         w32!(fp, dst, s!(fp, src) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2125,7 +2132,7 @@ fn I32TruncF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i32_trunc_f32_s(f32v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2139,7 +2146,7 @@ fn I32TruncF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i32_trunc_f32_u(f32v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2153,7 +2160,7 @@ fn I32TruncF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i32_trunc_f64_s(f64v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2167,7 +2174,7 @@ fn I32TruncF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i32_trunc_f64_u(f64v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2175,7 +2182,7 @@ fn I64ExtendI32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64ExtendI32S { dst, src });
     {
         w64!(fp, dst, r32!(fp, src) as i32 as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2183,7 +2190,7 @@ fn I64ExtendI32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64ExtendI32U { dst, src });
     {
         w64!(fp, dst, r32!(fp, src) as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2197,7 +2204,7 @@ fn I64TruncF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i64_trunc_f32_s(f32v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2211,7 +2218,7 @@ fn I64TruncF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i64_trunc_f32_u(f32v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2225,7 +2232,7 @@ fn I64TruncF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i64_trunc_f64_s(f64v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2239,7 +2246,7 @@ fn I64TruncF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 checked!(ip, fp, mem, cx, i64_trunc_f64_u(f64v!(fp, src)))
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2247,7 +2254,7 @@ fn F32ConvertI32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32ConvertI32S { dst, src });
     {
         { w32!(fp, dst, (r32!(fp, src) as i32 as f32).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2255,7 +2262,7 @@ fn F32ConvertI32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32ConvertI32U { dst, src });
     {
         w32!(fp, dst, (r32!(fp, src) as f32).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2263,7 +2270,7 @@ fn F32ConvertI64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32ConvertI64S { dst, src });
     {
         w32!(fp, dst, (s!(fp, src) as i64 as f32).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2271,7 +2278,7 @@ fn F32ConvertI64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32ConvertI64U { dst, src });
     {
         w32!(fp, dst, (s!(fp, src) as f32).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2279,7 +2286,7 @@ fn F32DemoteF64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F32DemoteF64 { dst, src });
     {
         w32!(fp, dst, (f64v!(fp, src) as f32).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2287,7 +2294,7 @@ fn F64ConvertI32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64ConvertI32S { dst, src });
     {
         { w64!(fp, dst, (r32!(fp, src) as i32 as f64).to_bits()) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2295,7 +2302,7 @@ fn F64ConvertI32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64ConvertI32U { dst, src });
     {
         w64!(fp, dst, (r32!(fp, src) as f64).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2303,7 +2310,7 @@ fn F64ConvertI64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64ConvertI64S { dst, src });
     {
         w64!(fp, dst, (s!(fp, src) as i64 as f64).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2311,7 +2318,7 @@ fn F64ConvertI64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64ConvertI64U { dst, src });
     {
         w64!(fp, dst, (s!(fp, src) as f64).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2319,7 +2326,7 @@ fn F64PromoteF32(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, F64PromoteF32 { dst, src });
     {
         w64!(fp, dst, (f32v!(fp, src) as f64).to_bits())
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2327,7 +2334,7 @@ fn I32Extend8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Extend8S { dst, src });
     {
         w32!(fp, dst, r32!(fp, src) as i8 as i32 as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2335,7 +2342,7 @@ fn I32Extend16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Extend16S { dst, src });
     {
         w32!(fp, dst, r32!(fp, src) as i16 as i32 as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2343,7 +2350,7 @@ fn I64Extend8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Extend8S { dst, src });
     {
         w64!(fp, dst, s!(fp, src) as i8 as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2351,7 +2358,7 @@ fn I64Extend16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Extend16S { dst, src });
     {
         w64!(fp, dst, s!(fp, src) as i16 as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2359,7 +2366,7 @@ fn I64Extend32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64Extend32S { dst, src });
     {
         w64!(fp, dst, s!(fp, src) as i32 as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2367,7 +2374,7 @@ fn I32TruncSatF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I32TruncSatF32S { dst, src });
     {
         w32!(fp, dst, f32v!(fp, src) as i32 as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2375,7 +2382,7 @@ fn I32TruncSatF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I32TruncSatF32U { dst, src });
     {
         w32!(fp, dst, f32v!(fp, src) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2383,7 +2390,7 @@ fn I32TruncSatF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I32TruncSatF64S { dst, src });
     {
         w32!(fp, dst, f64v!(fp, src) as i32 as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2391,7 +2398,7 @@ fn I32TruncSatF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I32TruncSatF64U { dst, src });
     {
         w32!(fp, dst, f64v!(fp, src) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2399,7 +2406,7 @@ fn I64TruncSatF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I64TruncSatF32S { dst, src });
     {
         w64!(fp, dst, f32v!(fp, src) as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2407,7 +2414,7 @@ fn I64TruncSatF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I64TruncSatF32U { dst, src });
     {
         w64!(fp, dst, f32v!(fp, src) as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2415,7 +2422,7 @@ fn I64TruncSatF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I64TruncSatF64S { dst, src });
     {
         w64!(fp, dst, f64v!(fp, src) as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2423,7 +2430,7 @@ fn I64TruncSatF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
     decode!(ip, I64TruncSatF64U { dst, src });
     {
         w64!(fp, dst, f64v!(fp, src) as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2431,7 +2438,7 @@ fn I32MulImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32MulImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_mul(imm))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2439,7 +2446,7 @@ fn I32AndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32AndImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs) & imm)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2447,7 +2454,7 @@ fn I32OrImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32OrImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs) | imm)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2455,7 +2462,7 @@ fn I32XorImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32XorImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs) ^ imm)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2463,7 +2470,7 @@ fn I32ShlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32ShlImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_shl(imm))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2471,7 +2478,7 @@ fn I32ShrSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32ShrSImm { dst, lhs, imm });
     {
         { w32!(fp, dst, (r32!(fp, lhs) as i32).wrapping_shr(imm) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2479,7 +2486,7 @@ fn I32ShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32ShrUImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs).wrapping_shr(imm))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2487,7 +2494,7 @@ fn I32RotlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32RotlImm { dst, lhs, imm });
     {
         w32!(fp, dst, r32!(fp, lhs).rotate_left(imm))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2495,7 +2502,7 @@ fn I32EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32EqImm { dst, lhs, imm });
     {
         w32!(fp, dst, ((r32!(fp, lhs)) == (imm)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2503,7 +2510,7 @@ fn I32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32NeImm { dst, lhs, imm });
     {
         w32!(fp, dst, ((r32!(fp, lhs)) != (imm)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2511,7 +2518,7 @@ fn I32LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32LtSImm { dst, lhs, imm });
     {
         { w32!(fp, dst, (((r32!(fp, lhs)) as i32) < (imm) as i32) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2519,7 +2526,7 @@ fn I32LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32LtUImm { dst, lhs, imm });
     {
         w32!(fp, dst, ((r32!(fp, lhs)) < (imm)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2527,7 +2534,7 @@ fn I32GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32GtSImm { dst, lhs, imm });
     {
         { w32!(fp, dst, (((r32!(fp, lhs)) as i32) > (imm) as i32) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2535,7 +2542,7 @@ fn I32GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32GtUImm { dst, lhs, imm });
     {
         w32!(fp, dst, ((r32!(fp, lhs)) > (imm)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2543,7 +2550,7 @@ fn I32LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32LeSImm { dst, lhs, imm });
     {
         { w32!(fp, dst, (((r32!(fp, lhs)) as i32) <= (imm) as i32) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2551,7 +2558,7 @@ fn I32LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32LeUImm { dst, lhs, imm });
     {
         w32!(fp, dst, ((r32!(fp, lhs)) <= (imm)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2559,7 +2566,7 @@ fn I32GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32GeSImm { dst, lhs, imm });
     {
         { w32!(fp, dst, (((r32!(fp, lhs)) as i32) >= (imm) as i32) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2567,7 +2574,7 @@ fn I32GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32GeUImm { dst, lhs, imm });
     {
         w32!(fp, dst, ((r32!(fp, lhs)) >= (imm)) as u32)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2575,7 +2582,7 @@ fn I64AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64AddImm { dst, lhs, imm });
     {
         { w64!(fp, dst, s!(fp, lhs).wrapping_add(imm as i64 as u64)) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2583,7 +2590,7 @@ fn I64MulImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64MulImm { dst, lhs, imm });
     {
         { w64!(fp, dst, s!(fp, lhs).wrapping_mul(imm as i64 as u64)) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2591,7 +2598,7 @@ fn I64AndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64AndImm { dst, lhs, imm });
     {
         w64!(fp, dst, s!(fp, lhs) & imm as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2599,7 +2606,7 @@ fn I64OrImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64OrImm { dst, lhs, imm });
     {
         w64!(fp, dst, s!(fp, lhs) | imm as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2607,7 +2614,7 @@ fn I64XorImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64XorImm { dst, lhs, imm });
     {
         w64!(fp, dst, s!(fp, lhs) ^ imm as i64 as u64)
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2615,7 +2622,7 @@ fn I64ShlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64ShlImm { dst, lhs, imm });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_shl(imm as u32))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2629,7 +2636,7 @@ fn I64ShrSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 (s!(fp, lhs) as i64).wrapping_shr(imm as u32) as u64
             )
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2637,7 +2644,7 @@ fn I64ShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64ShrUImm { dst, lhs, imm });
     {
         w64!(fp, dst, s!(fp, lhs).wrapping_shr(imm as u32))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2645,7 +2652,7 @@ fn I64RotlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64RotlImm { dst, lhs, imm });
     {
         w64!(fp, dst, s!(fp, lhs).rotate_left(imm as u32))
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2653,7 +2660,7 @@ fn I64EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64EqImm { dst, lhs, imm });
     {
         { w32!(fp, dst, ((s!(fp, lhs)) == (imm as i64 as u64)) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2661,7 +2668,7 @@ fn I64NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64NeImm { dst, lhs, imm });
     {
         { w32!(fp, dst, ((s!(fp, lhs)) != (imm as i64 as u64)) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2673,7 +2680,7 @@ fn I64LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             dst,
             (((s!(fp, lhs)) as i64) < (imm as i64 as u64) as i64) as u32
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2681,7 +2688,7 @@ fn I64LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64LtUImm { dst, lhs, imm });
     {
         { w32!(fp, dst, ((s!(fp, lhs)) < (imm as i64 as u64)) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2693,7 +2700,7 @@ fn I64GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             dst,
             (((s!(fp, lhs)) as i64) > (imm as i64 as u64) as i64) as u32
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2701,7 +2708,7 @@ fn I64GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64GtUImm { dst, lhs, imm });
     {
         { w32!(fp, dst, ((s!(fp, lhs)) > (imm as i64 as u64)) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2713,7 +2720,7 @@ fn I64LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             dst,
             (((s!(fp, lhs)) as i64) <= (imm as i64 as u64) as i64) as u32
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2721,7 +2728,7 @@ fn I64LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64LeUImm { dst, lhs, imm });
     {
         { w32!(fp, dst, ((s!(fp, lhs)) <= (imm as i64 as u64)) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2733,7 +2740,7 @@ fn I64GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             dst,
             (((s!(fp, lhs)) as i64) >= (imm as i64 as u64) as i64) as u32
         )
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2741,7 +2748,7 @@ fn I64GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I64GeUImm { dst, lhs, imm });
     {
         { w32!(fp, dst, ((s!(fp, lhs)) >= (imm as i64 as u64)) as u32) }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2753,7 +2760,7 @@ fn BrI32Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2765,7 +2772,7 @@ fn BrI32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2777,7 +2784,7 @@ fn BrI32LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2789,7 +2796,7 @@ fn BrI32LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2801,7 +2808,7 @@ fn BrI32GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2813,7 +2820,7 @@ fn BrI32GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2825,7 +2832,7 @@ fn BrI32LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2837,7 +2844,7 @@ fn BrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2849,7 +2856,7 @@ fn BrI32GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2861,7 +2868,7 @@ fn BrI32GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2873,7 +2880,7 @@ fn BrI32EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2885,7 +2892,7 @@ fn BrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2897,7 +2904,7 @@ fn BrI32LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2909,7 +2916,7 @@ fn BrI32LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2921,7 +2928,7 @@ fn BrI32GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2933,7 +2940,7 @@ fn BrI32GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2945,7 +2952,7 @@ fn BrI32LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2957,7 +2964,7 @@ fn BrI32LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2969,7 +2976,7 @@ fn BrI32GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2981,7 +2988,7 @@ fn BrI32GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -2993,7 +3000,7 @@ fn BrI64Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3005,7 +3012,7 @@ fn BrI64Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3017,7 +3024,7 @@ fn BrI64LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3029,7 +3036,7 @@ fn BrI64LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3041,7 +3048,7 @@ fn BrI64GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3053,7 +3060,7 @@ fn BrI64GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3065,7 +3072,7 @@ fn BrI64LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3077,7 +3084,7 @@ fn BrI64LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3089,7 +3096,7 @@ fn BrI64GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3101,7 +3108,7 @@ fn BrI64GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3113,7 +3120,7 @@ fn BrI64EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3125,7 +3132,7 @@ fn BrI64NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3137,7 +3144,7 @@ fn BrI64LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3149,7 +3156,7 @@ fn BrI64LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3161,7 +3168,7 @@ fn BrI64GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3173,7 +3180,7 @@ fn BrI64GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3185,7 +3192,7 @@ fn BrI64LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3197,7 +3204,7 @@ fn BrI64LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3209,7 +3216,7 @@ fn BrI64GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3221,7 +3228,7 @@ fn BrI64GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3233,7 +3240,7 @@ fn BrIfEqz64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3245,7 +3252,7 @@ fn BrIfNez64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 return jump(fp, mem, cx, target);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3257,7 +3264,7 @@ fn CanonNan32(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w32!(fp, slot, CANON_NAN32);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
 }
 
@@ -3269,13 +3276,38 @@ fn CanonNan64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
                 w64!(fp, slot, CANON_NAN64);
             }
         }
-    };
+    }
     next(ip, fp, mem, cx)
+}
+
+fn CopyI32AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, CopyI32AddImm { a, .. });
+        w64!(fp, a.0 as Slot, s!(fp, a.1 as Slot));
+    }
+    decode!(ip, CopyI32AddImm { b, imm, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot).wrapping_add(imm));
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(ip, I32Load8UBrTable { ops, offset, len });
+    let Some([byte]) = mem.load::<1>(r32!(fp, ops.1 as Slot) as usize + offset as usize) else {
+        // The load traps: nothing done yet.
+        return step(ip, fp, mem, cx);
+    };
+    w32!(fp, ops.0 as Slot, byte as u32);
+    // The `BrTable` is the next instruction, its entries after it.
+    let entry = ip.next().next().skip((byte as u32).min(len) as usize);
+    match entry.get() {
+        Instr::Br { target } => jump(fp, mem, cx, target),
+        _ => step(entry, fp, mem, cx),
+    }
 }
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 299] = [
+pub(super) static HANDLERS: [Handler; 301] = [
     step,
     ConsumeFuel,
     Br,
@@ -3575,11 +3607,13 @@ pub(super) static HANDLERS: [Handler; 299] = [
     I32AddBrI32LeU,
     I32AddImmBrI32Ne,
     I32RotlImmXor,
+    CopyI32AddImm,
+    I32Load8UBrTable,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
-pub(crate) static HANDLER_NAMES: [&str; 299] = [
+pub(crate) static HANDLER_NAMES: [&str; 301] = [
     "Unreachable",
     "ConsumeFuel",
     "Br",
@@ -3879,4 +3913,6 @@ pub(crate) static HANDLER_NAMES: [&str; 299] = [
     "I32AddBrI32LeU",
     "I32AddImmBrI32Ne",
     "I32RotlImmXor",
+    "CopyI32AddImm",
+    "I32Load8UBrTable",
 ];
