@@ -253,9 +253,34 @@ pub fn engine_with(mode: CompilationMode) -> Engine {
     Engine::new(&config)
 }
 
+/// A wasmi engine that translates eagerly and meters fuel
+/// (`Config::consume_fuel`), for comparisons with wasiproc's metering.
+pub fn engine_fuel() -> Engine {
+    let mut config = Config::default();
+    config.compilation_mode(CompilationMode::Eager);
+    config.consume_fuel(true);
+    Engine::new(&config)
+}
+
 /// Instantiates `module` with the shim and runs `_start` to completion.
 pub fn run(engine: &Engine, module: &Module, argv: &[&str]) -> Result<Output, String> {
+    run_metered(engine, module, argv, false)
+}
+
+/// [`run`]; with `fuel`, on an engine from [`engine_fuel`], with `u64::MAX`
+/// fuel so that it never runs out.
+pub fn run_metered(
+    engine: &Engine,
+    module: &Module,
+    argv: &[&str],
+    fuel: bool,
+) -> Result<Output, String> {
     let mut store = Store::new(engine, WasiShim::new(argv));
+    if fuel {
+        store
+            .set_fuel(u64::MAX)
+            .map_err(|e| format!("wasmi: set_fuel: {e}"))?;
+    }
     let mut linker = Linker::new(engine);
     add_to_linker(&mut linker).map_err(|e| format!("wasmi: {e}"))?;
     let instance = linker
@@ -285,6 +310,13 @@ pub fn compile_and_run(wasm: &[u8], argv: &[&str]) -> Result<Output, String> {
     let engine = engine();
     let module = Module::new(&engine, wasm).map_err(|e| format!("wasmi: {e}"))?;
     run(&engine, &module, argv)
+}
+
+/// [`compile_and_run`] with fuel metering on ([`engine_fuel`]).
+pub fn compile_and_run_fuel(wasm: &[u8], argv: &[&str]) -> Result<Output, String> {
+    let engine = engine_fuel();
+    let module = Module::new(&engine, wasm).map_err(|e| format!("wasmi: {e}"))?;
+    run_metered(&engine, &module, argv, true)
 }
 
 #[cfg(test)]

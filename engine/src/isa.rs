@@ -81,9 +81,14 @@ impl Pair16 {
 
 /// One internal instruction. Operand names: `dst` receives the result;
 /// `src`, `lhs`, `rhs` are read. Traps are listed where an instruction can trap.
+///
+/// `repr(u16)`: every variant starts with a 16-bit tag (its index in this
+/// declaration), which the interpreter's threaded dispatch reads to find
+/// the variant's handler.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[allow(missing_docs)]
 #[rustfmt::skip]
+#[repr(u16)]
 pub enum Instr {
     // ---- control -------------------------------------------------------
     /// `unreachable`: traps with [`crate::TrapKind::Unreachable`].
@@ -488,6 +493,34 @@ pub enum Instr {
     CanonNan32 { slot: Slot },
     /// Replace a NaN in `slot` (f64) with the canonical NaN `0x7ff8000000000000`.
     CanonNan64 { slot: Slot },
+
+    // ---- superinstructions ---------------------------------------------------
+    // Pairs of instructions chosen by measurement (`WASIPROC_PROFILE=pairs`,
+    // ARCHITECTURE.md). A superinstruction *overlays* the first of the two:
+    // it does the work of both and continues after the second, which stays
+    // in place unchanged, so a branch to it still finds it. Both parts name
+    // 16-bit slots (`Pair16`); immediates are 16-bit (signed for additions).
+    // If the second part traps, the first part's effect stands and execution
+    // stops at the second instruction, as without fusion.
+    /// `I32AddImm` (`a` = (dst, lhs), `imms.0`) then `I32AddImm` (`b`, `imms.1`).
+    I32AddImm2 { a: Pair16, b: Pair16, imms: Pair16 },
+    /// `I32AddImm` (`a` = (dst, lhs), `imms.0`) then `I32Load8U` (`b` = (dst,
+    /// addr), offset `imms.1`).
+    I32AddImmLoad8U { a: Pair16, b: Pair16, imms: Pair16 },
+    /// `I32Add` (`a` = (dst, lhs), `ops.0` = rhs) then `BrI32LeU` comparing
+    /// the sum (`a.0`) with `ops.1`.
+    I32AddBrI32LeU { a: Pair16, ops: Pair16, target: u32 },
+    /// `I32AddImm` (`a` = (dst, lhs), `ops.0` = imm) then `BrI32Ne` comparing
+    /// the sum (`a.0`) with `ops.1`.
+    I32AddImmBrI32Ne { a: Pair16, ops: Pair16, target: u32 },
+    /// `I32RotlImm` (`a` = (dst, lhs), `ops.1` = amount) then `I32Xor` (`b`
+    /// = (dst, lhs), `ops.0` = rhs).
+    I32RotlImmXor { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `Copy` (`a` = (dst, src)) then `I32AddImm` (`b` = (dst, lhs), `imm`).
+    CopyI32AddImm { a: Pair16, b: Pair16, imm: u32 },
+    /// `I32Load8U` (`ops` = (dst, addr), `offset`) then the `BrTable` on the
+    /// loaded byte that follows it (`len` entries after that `BrTable`).
+    I32Load8UBrTable { ops: Pair16, offset: u32, len: u32 },
 }
 
 impl Instr {

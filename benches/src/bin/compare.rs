@@ -41,6 +41,7 @@ enum Runner {
     Wasiproc,
     Wasmi,
     WasiprocFuel,
+    WasmiFuel,
 }
 
 impl Runner {
@@ -49,6 +50,7 @@ impl Runner {
             Runner::Wasiproc => "wasiproc",
             Runner::Wasmi => "wasmi",
             Runner::WasiprocFuel => "wasiproc+fuel",
+            Runner::WasmiFuel => "wasmi+fuel",
         }
     }
 
@@ -60,6 +62,7 @@ impl Runner {
             Runner::Wasiproc => wasiproc_run::compile_and_run(wasm, argv, false),
             Runner::WasiprocFuel => wasiproc_run::compile_and_run(wasm, argv, true),
             Runner::Wasmi => wasmi_run::compile_and_run(wasm, argv),
+            Runner::WasmiFuel => wasmi_run::compile_and_run_fuel(wasm, argv),
         };
         let time = if cpu {
             thread_cpu().saturating_sub(c)
@@ -95,6 +98,7 @@ struct Row {
     wasiproc: Vec<Duration>,
     wasmi: Vec<Duration>,
     fuel: Vec<Duration>,
+    wasmi_fuel: Vec<Duration>,
 }
 
 fn secs(d: Duration) -> String {
@@ -124,6 +128,7 @@ fn measure(w: &Workload, size: Size, args: &Args) -> Result<Row, String> {
     let mut runners = vec![Runner::Wasiproc, Runner::Wasmi];
     if args.fuel {
         runners.push(Runner::WasiprocFuel);
+        runners.push(Runner::WasmiFuel);
     }
     let mut row = Row {
         name: w.name,
@@ -131,6 +136,7 @@ fn measure(w: &Workload, size: Size, args: &Args) -> Result<Row, String> {
         wasiproc: vec![],
         wasmi: vec![],
         fuel: vec![],
+        wasmi_fuel: vec![],
     };
     for rep in 0..args.reps {
         let mut line = format!("  {} {} rep {}/{}:", w.name, case.arg, rep + 1, args.reps);
@@ -147,6 +153,7 @@ fn measure(w: &Workload, size: Size, args: &Args) -> Result<Row, String> {
                 Runner::Wasiproc => row.wasiproc.push(time),
                 Runner::Wasmi => row.wasmi.push(time),
                 Runner::WasiprocFuel => row.fuel.push(time),
+                Runner::WasmiFuel => row.wasmi_fuel.push(time),
             }
         }
         eprintln!("{line}");
@@ -277,11 +284,16 @@ fn main() -> ExitCode {
         "workload", "arg", "wasiproc s", "wasmi s", "wp/wasmi", "wasiproc min-max", "wasmi min-max"
     );
     if args.fuel {
-        head.push_str(&format!(" {:>7} {:>9}", "fuel s", "fuel/off"));
+        head.push_str(&format!(
+            " {:>7} {:>9} {:>12} {:>10} {:>12}",
+            "fuel s", "fuel/off", "wasmi+fuel s", "fuel/wasmi", "fuel/wasmi+f"
+        ));
     }
     println!("{}", head.trim_end());
     let mut ratios = Vec::new();
     let mut fuel_ratios = Vec::new();
+    let mut fuel_vs_wasmi = Vec::new();
+    let mut fuel_vs_wasmi_fuel = Vec::new();
     for row in &rows {
         let (a, b) = (median(&row.wasiproc), median(&row.wasmi));
         let r = ratio(a, b);
@@ -300,7 +312,18 @@ fn main() -> ExitCode {
             let f = median(&row.fuel);
             let fr = ratio(f, a);
             fuel_ratios.push(fr);
-            line.push_str(&format!(" {:>7} {:>8.2}x", secs(f), fr));
+            let wf = median(&row.wasmi_fuel);
+            let (vw, vwf) = (ratio(f, b), ratio(f, wf));
+            fuel_vs_wasmi.push(vw);
+            fuel_vs_wasmi_fuel.push(vwf);
+            line.push_str(&format!(
+                " {:>7} {:>8.2}x {:>12} {:>9.2}x {:>11.2}x",
+                secs(f),
+                fr,
+                secs(wf),
+                vw,
+                vwf
+            ));
         }
         println!("{}", line.trim_end());
     }
@@ -312,6 +335,12 @@ fn main() -> ExitCode {
     }
     if let Some(g) = geomean(&fuel_ratios) {
         println!("geomean wasiproc fuel-on/fuel-off: {g:.2}x");
+    }
+    if let Some(g) = geomean(&fuel_vs_wasmi) {
+        println!("geomean wasiproc+fuel / wasmi (no fuel): {g:.2}x");
+    }
+    if let Some(g) = geomean(&fuel_vs_wasmi_fuel) {
+        println!("geomean wasiproc+fuel / wasmi+fuel: {g:.2}x");
     }
 
     if !args.no_load {

@@ -53,6 +53,13 @@ impl Cursor {
         unsafe { *self.ip }
     }
 
+    /// The tag of the instruction `next` would return (`Instr` is `repr(u16)`).
+    #[inline(always)]
+    pub(super) fn tag(&self) -> u16 {
+        // SAFETY: as for `peek`; a `repr(u16)` enum begins with its tag.
+        unsafe { *(self.ip as *const u16) }
+    }
+
     #[inline(always)]
     pub(super) fn jump(&mut self, target: u32) {
         // SAFETY: branch targets are indexes inside the body.
@@ -71,5 +78,73 @@ impl Cursor {
     pub(super) fn pc(&self) -> usize {
         // SAFETY: both pointers are into the same body.
         unsafe { self.ip.offset_from(self.base) as usize }
+    }
+}
+
+/// The instruction pointer of the threaded handlers (`exec/threaded`): a
+/// raw pointer to the instruction being executed, passed from handler to
+/// handler in a register. Same soundness argument as [`Cursor`]: it only
+/// ever points into a translated body, because it starts at an index
+/// inside one and moves only to the next instruction (never past the
+/// terminal one) or to a branch target inside the body.
+#[derive(Clone, Copy)]
+pub(super) struct Ip(*const Instr);
+
+impl Ip {
+    /// The pointer to index `pc` of the body starting at `code`.
+    ///
+    /// # Safety
+    /// `code` must be the start of a translated body and `pc` an index inside it.
+    #[inline(always)]
+    pub(super) unsafe fn at(code: *const Instr, pc: u32) -> Ip {
+        // SAFETY: pc is inside the body (the caller's contract).
+        Ip(unsafe { code.add(pc as usize) })
+    }
+
+    /// The branch target `target` (an index inside the body starting at
+    /// `code`, as every translated branch names).
+    #[inline(always)]
+    pub(super) fn jump(code: *const Instr, target: u32) -> Ip {
+        // SAFETY: branch targets are indexes inside the body (module docs),
+        // and `code` is the body the branch belongs to (the handlers keep
+        // it current across calls and returns).
+        Ip(unsafe { code.add(target as usize) })
+    }
+
+    /// The instruction at the pointer.
+    #[inline(always)]
+    pub(super) fn get(self) -> Instr {
+        // SAFETY: the pointer is inside a body (type docs).
+        unsafe { *self.0 }
+    }
+
+    /// The 16-bit tag of the instruction at the pointer (`Instr` is
+    /// `repr(u16)`, so every variant starts with it).
+    #[inline(always)]
+    pub(super) fn tag(self) -> u16 {
+        // SAFETY: inside a body; a `repr(u16)` enum begins with its tag.
+        unsafe { *(self.0 as *const u16) }
+    }
+
+    /// The next instruction.
+    #[inline(always)]
+    pub(super) fn next(self) -> Ip {
+        // SAFETY: the current instruction is not the terminal one (it did
+        // not end execution of the body), so the next one exists.
+        Ip(unsafe { self.0.add(1) })
+    }
+
+    /// The instruction `n` places further (a `br_table` entry, `n <= len + 1`).
+    #[inline(always)]
+    pub(super) fn skip(self, n: usize) -> Ip {
+        // SAFETY: a BrTable is followed by len + 1 entries.
+        Ip(unsafe { self.0.add(n) })
+    }
+
+    /// The index of the pointer inside the body starting at `code`.
+    #[inline(always)]
+    pub(super) fn pc(self, code: *const Instr) -> u32 {
+        // SAFETY: both point into the same body.
+        unsafe { self.0.offset_from(code) as u32 }
     }
 }

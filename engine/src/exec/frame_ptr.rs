@@ -37,6 +37,62 @@ impl FramePtr {
         }
     }
 
+    /// The frame pointer of a callee whose frame starts at slot `base` of
+    /// this one.
+    ///
+    /// # Safety
+    /// `base + frame_size` of the callee must be within the slot vector (the
+    /// caller checked it against the vector's length), and the vector must
+    /// not have moved since this pointer was made.
+    #[inline(always)]
+    pub(super) unsafe fn offset(self, base: Slot) -> Self {
+        FramePtr {
+            // SAFETY: inside the vector (the caller's contract).
+            base: unsafe { self.base.add(base as usize) },
+            #[cfg(debug_assertions)]
+            len: self.len - base as usize,
+        }
+    }
+
+    /// The frame pointer at slot index `fp` of the vector starting at `slots`
+    /// (of length `len`).
+    ///
+    /// # Safety
+    /// `fp` must be the frame pointer of a saved frame of the function that
+    /// will use it (its frame fits below `len`), and `slots` the current
+    /// start of the vector.
+    #[inline(always)]
+    pub(super) unsafe fn at_index(slots: *mut u64, len: usize, fp: usize) -> Self {
+        let _ = len;
+        FramePtr {
+            // SAFETY: fp <= len (the caller's contract).
+            base: unsafe { slots.add(fp) },
+            #[cfg(debug_assertions)]
+            len: len - fp,
+        }
+    }
+
+    /// The index of this frame pointer in the vector starting at `slots`.
+    #[inline(always)]
+    pub(super) fn index(self, slots: *mut u64) -> usize {
+        // SAFETY: both point into the same vector.
+        unsafe { self.base.offset_from(slots) as usize }
+    }
+
+    /// Zeroes slots `from..to` (a callee's declared locals) with plain
+    /// stores: volatile, so that LLVM does not turn the loop into a call to
+    /// `memset`, whose register saving would cost every call more than the
+    /// few stores of a typical frame.
+    #[inline(always)]
+    pub(super) fn zero(self, from: Slot, to: Slot) {
+        for slot in from..to {
+            #[cfg(debug_assertions)]
+            assert!((slot as usize) < self.len, "slot {slot} outside the frame");
+            // SAFETY: as for `set`.
+            unsafe { std::ptr::write_volatile(self.base.add(slot as usize), 0) }
+        }
+    }
+
     /// Reads a slot of the current frame.
     #[inline(always)]
     pub(super) fn get(self, slot: Slot) -> u64 {

@@ -1,5 +1,8 @@
-//! The interpreter: one dispatch loop over the internal instruction stream,
-//! with an explicit value stack (`slots`) and frame stack (`frames`).
+//! The interpreter: one loop over the internal instruction stream, with an
+//! explicit value stack (`slots`) and frame stack (`frames`). The common
+//! instructions run in threaded handlers ([`threaded`]) entered from the top
+//! of the loop; the loop itself runs the instruction a handler stepped out
+//! at (traps, slow paths, rare instructions), then enters them again.
 //!
 //! Guest calls never recurse on the Rust stack: a call pushes a [`Frame`] and
 //! continues the same loop. All state needed to continue lives in
@@ -11,8 +14,10 @@ mod cursor;
 mod frame_ptr;
 mod mem_view;
 mod numeric;
+mod profile;
+mod threaded;
 
-use cursor::Cursor;
+use cursor::{Cursor, Ip};
 use frame_ptr::FramePtr;
 use mem_view::MemView;
 
@@ -201,6 +206,7 @@ pub(crate) fn complete_host_call<T>(
 }
 
 /// Runs until the outermost function returns, a trap, an exit, or a suspension.
+#[allow(unused_assignments)] // `fpp` is rederived by the threaded block at the loop top
 pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<Step, Error> {
     let max_depth = store.inner.engine.config().max_call_depth;
     let fuel_on = store.inner.fuel.enabled();
@@ -213,6 +219,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
     let current = current.as_mut().expect("execute needs a current frame");
     let mut budget = store.inner.fuel.budget();
     let mut budget_start = budget;
+    // `WASIPROC_PROFILE=pairs`: every instruction runs in this loop, which
+    // counts them (exec/profile.rs); the threaded handlers are not used.
+    let profiling = profile::enabled();
 
     // Hands the fuel spent since the last sync back to the store.
     macro_rules! commit_fuel {
@@ -523,10 +532,47 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
 
         loop {
+            // The threaded handlers run until one steps out before an
+            // instruction; this loop runs that one (exec/threaded).
+            if profiling {
+                profile::record(cur.tag());
+            } else {
+                let base = slots.as_mut_ptr();
+                let mut cx = threaded::Cx {
+                    code: code.as_ptr(),
+                    func: func_idx,
+                    instance: current.instance,
+                    module_code: &module.code,
+                    frames: &mut *frames,
+                    max_depth,
+                    slots: base,
+                    slots_len: slots.len(),
+                    globals: &mut store.inner.globals,
+                    global_map: &inst.globals,
+                    // SAFETY: the cursor is inside `code`.
+                    ip: unsafe { Ip::at(code.as_ptr(), cur.pc() as u32) },
+                    // SAFETY: the current frame fits (as for `fpp`); derived
+                    // from `base` like every frame pointer the handlers make.
+                    fp: unsafe { FramePtr::at_index(base, slots.len(), fp) },
+                    budget,
+                };
+                threaded::run(mem, &mut cx);
+                budget = cx.budget;
+                if cx.func != func_idx {
+                    func_idx = cx.func;
+                    code = &module.code[func_idx as usize].instrs;
+                }
+                // SAFETY: handlers stop at an instruction inside the current body.
+                cur = unsafe { Cursor::new(code, cx.ip.pc(cx.code) as usize) };
+                fpp = cx.fp;
+                fp = fpp.index(base);
+            }
             let instr = cur.next();
             match instr {
-                // ---- hot: the handlers workloads spend their time in, kept
-                // together at the top (ARCHITECTURE.md, "hot-loop rule") ----
+                // Every instruction has an arm here: the threaded handlers step
+                // out to it for traps, slow paths and rare instructions, and
+                // most handlers are generated from these arms (exec/threaded).
+                // ---- the instructions the workloads spend their time in ----
                 Instr::ConsumeFuel { amount } => {
                     let amount = amount as u64;
                     if amount <= budget {
@@ -1545,6 +1591,41 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if s!(cond) != 0 {
                         cur.jump(target)
                     }
+                }
+
+                // ---- superinstructions: here only their first part runs;
+                // the second is the unchanged next instruction (isa) ----
+                Instr::I32AddImm2 { a, imms, .. } | Instr::I32AddImmLoad8U { a, imms, .. } => {
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+                    )
+                }
+                Instr::I32AddBrI32LeU { a, ops, .. } => {
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(r32!(ops.0 as Slot))
+                    )
+                }
+                Instr::I32AddImmBrI32Ne { a, ops, .. } => {
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(ops.0 as i16 as u32)
+                    )
+                }
+                Instr::I32RotlImmXor { a, ops, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).rotate_left(ops.1 as u32))
+                }
+                Instr::CopyI32AddImm { a, .. } => w64!(a.0 as Slot, s!(a.1 as Slot)),
+                Instr::I32Load8UBrTable { ops, offset, .. } => {
+                    load!(
+                        ops.0 as Slot,
+                        ops.1 as Slot,
+                        offset,
+                        1,
+                        |b| b[0] as u32,
+                        w32
+                    )
                 }
 
                 // ---- determinism ----

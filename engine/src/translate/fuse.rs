@@ -2,7 +2,7 @@
 //! forms, comparisons folded into the conditional branch that uses them, and
 //! the immediate forms of stores of constants.
 
-use crate::isa::{Instr, Slot};
+use crate::isa::{Instr, Pair16, Slot};
 use wasmparser::Operator;
 
 /// Builds the immediate form of a binary operator given its constant
@@ -351,5 +351,111 @@ pub(super) fn const_store_idx(width: StoreWidth, base: Slot, index: Slot, c: u64
         StoreWidth::B16 => None,
         StoreWidth::B32 => Some(Instr::I32StoreImmIdx { base, index, imm }),
         StoreWidth::B64 => fits_i32(c).map(|imm| Instr::I64StoreImmIdx { base, index, imm }),
+    }
+}
+
+/// A 32-bit immediate as a sign-extended 16-bit one, if it fits.
+fn imm16(imm: u32) -> Option<u16> {
+    let v = imm as i32;
+    (v == v as i16 as i32).then_some(v as i16 as u16)
+}
+
+/// The superinstruction doing `a` then `b`, if the pair has one and its
+/// operands fit (see `isa`, "superinstructions").
+fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
+    use Instr as I;
+    let p = Pair16::new;
+    match (a, b) {
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::I32AddImm {
+                dst: d2,
+                lhs: l2,
+                imm: i2,
+            },
+        ) => Some(I::I32AddImm2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            imms: Pair16(imm16(imm)?, imm16(i2)?),
+        }),
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::I32Load8U {
+                dst: d2,
+                addr,
+                offset,
+            },
+        ) => Some(I::I32AddImmLoad8U {
+            a: p(dst, lhs)?,
+            b: p(d2, addr)?,
+            imms: Pair16(imm16(imm)?, u16::try_from(offset).ok()?),
+        }),
+        (
+            I::I32Add { dst, lhs, rhs },
+            I::BrI32LeU {
+                lhs: c,
+                rhs: r2,
+                target,
+            },
+        ) if c == dst => Some(I::I32AddBrI32LeU {
+            a: p(dst, lhs)?,
+            ops: p(rhs, r2)?,
+            target,
+        }),
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::BrI32Ne {
+                lhs: c,
+                rhs: r2,
+                target,
+            },
+        ) if c == dst => Some(I::I32AddImmBrI32Ne {
+            a: p(dst, lhs)?,
+            ops: Pair16(imm16(imm)?, u16::try_from(r2).ok()?),
+            target,
+        }),
+        (
+            I::I32RotlImm { dst, lhs, imm },
+            I::I32Xor {
+                dst: d2,
+                lhs: l2,
+                rhs,
+            },
+        ) => Some(I::I32RotlImmXor {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(rhs).ok()?, imm as u16),
+        }),
+        (I::Copy { dst, src }, I::I32AddImm { dst: d2, lhs, imm }) => Some(I::CopyI32AddImm {
+            a: p(dst, src)?,
+            b: p(d2, lhs)?,
+            imm,
+        }),
+        (I::I32Load8U { dst, addr, offset }, I::BrTable { index, len }) if index == dst => {
+            Some(I::I32Load8UBrTable {
+                ops: p(dst, addr)?,
+                offset,
+                len,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Overlays superinstructions on a finished body: where an instruction
+/// and the next form a fused pair, the first becomes the superinstruction
+/// (which continues after the second) and the second stays as it is, for
+/// branches that target it. Fallthrough from the first to the second is
+/// certain (the first is never a branch), so no jump target matters, and
+/// instruction indexes do not move.
+pub(super) fn superinstructions(code: &mut [Instr]) {
+    let mut i = 0;
+    while i + 1 < code.len() {
+        if let Some(f) = superinstruction(code[i], code[i + 1]) {
+            code[i] = f;
+            i += 2;
+        } else {
+            i += 1;
+        }
     }
 }

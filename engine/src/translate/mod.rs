@@ -154,6 +154,7 @@ impl FuncTranslator {
         // (the interpreter's unchecked fetch relies on it), and a label bound at
         // the very end still names an instruction.
         self.code.push(Instr::Unreachable);
+        fuse::superinstructions(&mut self.code);
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok(CompiledFunc {

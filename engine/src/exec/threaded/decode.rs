@@ -1,0 +1,56 @@
+//! The two unchecked steps of threaded dispatch: finding the handler of a
+//! tag, and reading an instruction's operands in the handler of its variant.
+//!
+//! Soundness rests on [`super::ops::HANDLERS`] holding, at index `t`, the
+//! handler of the variant whose tag is `t` (the table is generated in the
+//! order of `isa::Instr`'s declaration, which `repr(u16)` numbers from 0;
+//! the unit test below checks every entry against the variant's name), and
+//! on a handler running only for instructions of its own variant.
+
+use super::Handler;
+use super::ops::HANDLERS;
+
+/// The handler of the instruction with tag `tag`.
+#[inline(always)]
+pub(super) fn handler(tag: u16) -> Handler {
+    debug_assert!((tag as usize) < HANDLERS.len());
+    // SAFETY: tags are variant indexes of `Instr` and the table has one
+    // entry per variant (module docs).
+    unsafe { *HANDLERS.get_unchecked(tag as usize) }
+}
+
+/// `decode!(ip, Variant { fields })`: binds the operands of the instruction
+/// at `ip`, which is known to be a `Variant` because only `Variant`'s
+/// handler uses it.
+macro_rules! decode {
+    ($ip:expr, $variant:ident { $($field:tt)* }) => {
+        let Instr::$variant { $($field)* } = $ip.get() else {
+            // SAFETY: the handler table dispatches to this handler only for
+            // this variant (module docs of `threaded::decode`).
+            unsafe { std::hint::unreachable_unchecked() }
+        };
+    };
+}
+pub(super) use decode;
+
+#[cfg(test)]
+mod tests {
+    use super::super::ops::HANDLER_NAMES;
+    use crate::isa::Instr;
+
+    #[test]
+    fn every_tag_has_the_handler_of_its_variant() {
+        for (tag, name) in HANDLER_NAMES.iter().enumerate() {
+            // An instruction with this tag and zero operands (every operand
+            // is an integer, for which zero bits are valid).
+            let mut bytes = [0u8; std::mem::size_of::<Instr>()];
+            bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
+            // SAFETY: a tag below the variant count and integer fields make
+            // a valid `Instr` (`repr(u16)`); `Pair16` is two integers too.
+            let instr: Instr = unsafe { std::mem::transmute(bytes) };
+            let debug = format!("{instr:?}");
+            let variant = debug.split([' ', '{']).next().unwrap();
+            assert_eq!(variant, *name, "tag {tag}");
+        }
+    }
+}

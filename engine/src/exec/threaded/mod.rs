@@ -1,0 +1,165 @@
+//! Threaded dispatch: every instruction has its own handler function, and
+//! each handler ends by calling the handler of the next instruction.
+//!
+//! All handlers share one signature of five register-sized arguments — the
+//! instruction pointer, the frame pointer, the view of memory 0 (base and
+//! length) and the context [`Cx`], which holds the fuel budget — so in
+//! optimised builds
+//! LLVM compiles the call at the end of a handler into a jump (a sibling
+//! call): execution flows from handler to handler without returning, every
+//! handler has its own indirect jump (which the branch predictor learns per
+//! instruction), and a handler's machine code depends on nothing but its own
+//! body. Adding an instruction adds a function and a table entry; it cannot
+//! change how the others compile. (Stable Rust cannot force the jump; the
+//! release build is checked to contain no call between handlers:
+//! ARCHITECTURE.md.) Without optimisation (`debug_assertions`) the call is
+//! not turned into a jump, so there each handler returns to a trampoline
+//! loop in [`run`] instead, which keeps the Rust stack flat; building with
+//! `RUSTFLAGS="--cfg wasiproc_trampoline"` selects the trampoline in an
+//! optimised build too, to test it.
+//!
+//! Handlers cover the instructions that need nothing but slots, memory 0,
+//! the current instance's globals and functions, and the fuel budget. Any
+//! other case — a rare instruction (tables, bulk memory, host calls, calls
+//! into another instance), a trap, a call that needs a bigger stack (the
+//! loop grows stacks only through `grow_slots`/`grow_frames`, which the
+//! store's limiter is asked about and which may fail with a trap), the
+//! fuel slow path, the return from the outermost frame — *steps out*: the
+//! handler stores the state in [`Cx`] and returns, without having changed
+//! anything, and the interpreter loop in `exec/mod.rs` runs that one
+//! instruction with its general code and enters the handlers again.
+
+mod calls;
+mod decode;
+mod ops;
+
+use super::Frame;
+use super::cursor::Ip;
+use super::frame_ptr::FramePtr;
+use super::mem_view::MemView;
+use crate::isa::Instr;
+use crate::module::CompiledFunc;
+use crate::store::GlobalEntity;
+
+/// What a handler chain ended with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum Cont {
+    /// The instruction at `Cx::ip` must run in the general interpreter loop.
+    Step,
+    /// (Trampoline only) continue with the handler of `Cx::ip`. Present in
+    /// every build: with a single variant LLVM would know `step`'s result
+    /// and could not end handlers with a jump to it.
+    #[cfg_attr(not(any(debug_assertions, wasiproc_trampoline)), allow(dead_code))]
+    Next,
+}
+
+/// The state handlers share besides their register arguments: where the
+/// current function's code starts, the frame stack, the current instance's
+/// functions and globals; and where a chain stopped.
+pub(super) struct Cx<'a> {
+    /// Start of the current function's code (branch targets are indexes).
+    pub code: *const Instr,
+    /// The current function (defined-function index).
+    pub func: u32,
+    /// The current instance (store index).
+    pub instance: u32,
+    /// The current instance's compiled functions.
+    pub module_code: &'a [CompiledFunc],
+    /// The callers of the current function.
+    pub frames: &'a mut Vec<Frame>,
+    /// The call depth limit.
+    pub max_depth: usize,
+    /// Start and length of the slot vector (frames must fit in it).
+    pub slots: *mut u64,
+    pub slots_len: usize,
+    /// The store's globals and the current instance's map into them.
+    pub globals: &'a mut [GlobalEntity],
+    pub global_map: &'a [u32],
+    /// The fuel budget left (what `ConsumeFuel` and fuel folded into
+    /// branches and calls pay from).
+    pub budget: u64,
+    /// Where the chain stopped: the instruction to step and its frame.
+    pub ip: Ip,
+    pub fp: FramePtr,
+}
+
+/// A handler: one per instruction variant.
+type Handler = for<'a, 'b> fn(Ip, FramePtr, MemView, &'b mut Cx<'a>) -> Cont;
+
+/// Runs handlers from `cx.ip` (frame `cx.fp`) until one
+/// steps out; the state it stopped in is in `cx`.
+pub(super) fn run(mem: MemView, cx: &mut Cx<'_>) {
+    #[cfg(not(any(debug_assertions, wasiproc_trampoline)))]
+    {
+        let _ = dispatch(cx.ip, cx.fp, mem, cx);
+    }
+    #[cfg(any(debug_assertions, wasiproc_trampoline))]
+    {
+        let (mut ip, mut fp) = (cx.ip, cx.fp);
+        while decode::handler(ip.tag())(ip, fp, mem, cx) == Cont::Next {
+            (ip, fp) = (cx.ip, cx.fp);
+        }
+    }
+}
+
+/// Continues with the handler of the instruction at `ip`: a tail call in
+/// optimised builds, a return to the trampoline otherwise.
+#[inline(always)]
+fn dispatch(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    #[cfg(not(any(debug_assertions, wasiproc_trampoline)))]
+    {
+        decode::handler(ip.tag())(ip, fp, mem, cx)
+    }
+    #[cfg(any(debug_assertions, wasiproc_trampoline))]
+    {
+        let _ = mem;
+        (cx.ip, cx.fp) = (ip, fp);
+        Cont::Next
+    }
+}
+
+/// Continues with the instruction after the one at `ip`.
+#[inline(always)]
+fn next(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    dispatch(ip.next(), fp, mem, cx)
+}
+
+/// Steps out before the instruction at `ip` (see the module docs).
+#[cold]
+#[inline(never)]
+fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    (cx.ip, cx.fp) = (ip, fp);
+    // Opaque, so that LLVM does not see a constant result and turn the
+    // handlers' `return step(..)` from a jump into a call plus `ret`.
+    std::hint::black_box(Cont::Step)
+}
+
+/// Checks at compile time that a handler has the shared signature.
+const _: Handler = step;
+
+/// Continues at branch target `target` of the current function.
+///
+/// Fuel folded into the branch: when the target starts a fuel region (a
+/// loop header or an `else` arm, with metering on), the branch pays its
+/// `ConsumeFuel` and continues after it, saving that instruction's dispatch
+/// on every loop iteration. When the budget cannot pay, it steps out *at
+/// the `ConsumeFuel`* — the state the unfolded code would be in — and the
+/// loop's slow path suspends or traps there. Charges and stopping points
+/// are exactly those of the unfolded code.
+#[inline(always)]
+fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
+    let to = Ip::jump(cx.code, target);
+    if let Instr::ConsumeFuel { amount } = to.get() {
+        let amount = amount as u64;
+        if amount > cx.budget {
+            return step(to, fp, mem, cx);
+        }
+        cx.budget -= amount;
+        return dispatch(to.next(), fp, mem, cx);
+    }
+    dispatch(to, fp, mem, cx)
+}
+
+/// The name of every instruction variant, indexed by tag.
+pub(super) use ops::HANDLER_NAMES as VARIANT_NAMES;
