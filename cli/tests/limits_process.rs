@@ -11,9 +11,9 @@ mod watlib;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use common::{assert_out_of_fuel, no_panic, run_args, scratch, stderr, stdout, summary, wasiproc};
+use common::{assert_out_of_fuel, no_panic, run_args, scratch, spawn, stderr, stdout, summary};
 use watlib::{IMPORTS, Strings, cmdline, write_wat};
 
 // Memory below 1024 belongs to the kit (the imports of watlib and `$say`):
@@ -74,6 +74,14 @@ impl Wat {
         );
         write_wat(dir, name, &text)
     }
+}
+
+/// A fresh `dir/data` and its grant `DATA::GUEST` (for `--dir`/`--dir-ro`).
+fn data_grant(dir: &Path, guest: &str) -> (PathBuf, String) {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let grant = format!("{}::{guest}", data.display());
+    (data, grant)
 }
 
 /// The value printed after `label` on stdout (the last such line).
@@ -337,13 +345,7 @@ fn status_kib(pid: u32, field: &str) -> u64 {
 /// stdin after each; `probe` is called with wasiproc's pid at both points.
 /// Returns the output and the two probes.
 fn with_checkpoints<T>(args: &[String], mut probe: impl FnMut(u32) -> T) -> (Output, T, T) {
-    let mut child = wasiproc()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wasiproc");
+    let mut child = spawn(args);
     let pid = child.id();
     let mut input = child.stdin.take().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap());
@@ -389,8 +391,7 @@ fn checkpoint(w: &mut Wat, k: i32) -> String {
 #[ignore = "25,000 processes: a few seconds in release; run with --ignored"]
 fn host_descriptors_come_back_after_25000_children_that_each_open_a_file() {
     let dir = scratch("limproc-fds");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (_, grant) = data_grant(&dir, "/d");
     let mut w = Wat::new();
     let file = w.s("f.txt");
     let opener = w.write(
@@ -430,7 +431,7 @@ fn host_descriptors_come_back_after_25000_children_that_each_open_a_file() {
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
     let args = cmdline(
-        &["run", "--dir", &format!("{}::/d", data.display())],
+        &["run", "--dir", &grant],
         &[("opener.wasm", &opener)],
         &root,
     );
@@ -448,8 +449,7 @@ fn host_descriptors_come_back_after_25000_children_that_each_open_a_file() {
 #[test]
 fn path_open_counts_against_the_descriptor_limit_and_the_subtree_quota() {
     let dir = scratch("limproc-fdlimit");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (_, grant) = data_grant(&dir, "/d");
     // Opens f0, f1, ... until an error (at most 50); prints how many.
     let mut w = Wat::new();
     let opened = w.say("opened", "(local.get $n)");
@@ -521,7 +521,7 @@ fn path_open_counts_against_the_descriptor_limit_and_the_subtree_quota() {
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
     let args = cmdline(
-        &["run", "--dir", &format!("{}::/d", data.display())],
+        &["run", "--dir", &grant],
         &[("opener.wasm", &opener), ("middle.wasm", &middle)],
         &root,
     );
@@ -849,8 +849,7 @@ fn wasi_process_calls_check_out_pointers_before_acting() {
 #[test]
 fn opening_for_writing_under_a_read_only_grant_is_eperm_at_path_open() {
     let dir = scratch("limproc-ro");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (data, ro) = data_grant(&dir, "/ro");
     std::fs::write(data.join("f.txt"), b"keep").unwrap();
     // As wasi-libc does: the rights asked are intersected with the
     // directory's inheriting rights.
@@ -876,7 +875,6 @@ fn opening_for_writing_under_a_read_only_grant_is_eperm_at_path_open() {
              {libc} {direct})"#
     );
     let root = w.write(&dir, "ro.wasm", 1, &body);
-    let ro = format!("{}::/ro", data.display());
     let o = run_args(&cmdline(&["run", "--dir-ro", &ro], &[], &root));
     let out = stdout(&o);
     assert_eq!(value(&out, "libc_open"), 63, "{out}");
@@ -891,8 +889,7 @@ fn a_refused_spawn_gives_back_the_descriptors_granted_to_it() {
     // the host file is closed (before issue 12 each refused spawn kept a
     // reference, so the file stayed open on the host).
     let dir = scratch("limproc-refused");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (_, grant) = data_grant(&dir, "/d");
     let nostart = dir.join("nostart.wasm");
     std::fs::write(
         &nostart,
@@ -927,7 +924,7 @@ fn a_refused_spawn_gives_back_the_descriptors_granted_to_it() {
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
     let args = cmdline(
-        &["run", "--dir", &format!("{}::/d", data.display())],
+        &["run", "--dir", &grant],
         &[("nostart.wasm", &nostart)],
         &root,
     );

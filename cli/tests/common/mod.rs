@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The repository root.
@@ -69,15 +69,20 @@ pub fn wasiproc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasiproc"))
 }
 
-/// Runs `wasiproc` with `args`, feeding `stdin` (none: an empty pipe).
-pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = wasiproc()
+/// Starts `wasiproc` with `args` and its three stdio streams piped.
+pub fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Child {
+    wasiproc()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn wasiproc");
+        .expect("spawn wasiproc")
+}
+
+/// Runs `wasiproc` with `args`, feeding `stdin` (none: an empty pipe).
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn(args);
     let mut input = child.stdin.take().expect("stdin");
     input.write_all(stdin).expect("write stdin");
     drop(input);
