@@ -6,32 +6,9 @@ mod common;
 #[path = "common/watlib.rs"]
 mod watlib;
 
+use common::{p, run, run_args, scratch, stderr, stdout};
 use std::path::Path;
-use std::process::Output;
-
-use common::{run, scratch, stderr, stdout};
 use watlib::{Guest, allow};
-
-/// The host survived: no panic, no crash by signal.
-fn no_panic(o: &Output) {
-    let err = stderr(o);
-    assert!(
-        o.status.code().is_some() && o.status.code() != Some(101) && !err.contains("panicked"),
-        "host failure: exit {:?}\n{err}",
-        o.status.code()
-    );
-}
-
-fn run_args(args: &[String]) -> Output {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = run(&args, b"");
-    no_panic(&o);
-    o
-}
-
-fn p(path: &Path) -> String {
-    path.display().to_string()
-}
 
 /// A child printing `printer line 0` .. `printer line N-1`, one write each.
 fn printer(dir: &Path, lines: u32) -> std::path::PathBuf {

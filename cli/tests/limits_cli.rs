@@ -32,6 +32,16 @@ fn run(args: &[&str]) -> Output {
         .expect("run wasiproc")
 }
 
+/// Runs `wasiproc replay TRACE`, with `--verify` if `verify`.
+fn replay(trace: &Path, verify: bool) -> Output {
+    let mut args = vec!["replay"];
+    if verify {
+        args.push("--verify");
+    }
+    args.push(s(trace));
+    run(&args)
+}
+
 /// Runs `cmd` with stdout to /dev/null; returns its exit code and its peak
 /// resident memory in KiB: VmHWM from /proc, read every 10 ms until it
 /// exits (the last reading is the peak up to then; `wait4`'s `ru_maxrss`
@@ -117,7 +127,7 @@ fn a_trace_of_20_polls_on_10000_timers_stays_small() {
             size <= POLL_TRACE_BOUND,
             "{name}: {size} bytes > {POLL_TRACE_BOUND}"
         );
-        let o = run(&["replay", "--verify", s(&trace)]);
+        let o = replay(&trace, true);
         assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
         assert_eq!(stdout(&o), "done\n");
         assert!(stderr(&o).contains("replay verified: "), "{}", stderr(&o));
@@ -371,12 +381,7 @@ fn a_crafted_trace_of_a_looping_module_stops_at_the_recorded_fuel() {
         let trace = dir.join("crafted.trace");
         std::fs::write(&trace, &file).unwrap();
         for verify in [false, true] {
-            let mut args = vec!["replay"];
-            if verify {
-                args.push("--verify");
-            }
-            args.push(s(&trace));
-            let o = run(&args);
+            let o = replay(&trace, verify);
             let err = stderr(&o);
             eprintln!("{what}: {}", err.trim_end());
             assert_eq!(o.status.code(), Some(1), "{what}: {err}");
@@ -431,7 +436,7 @@ fn replay_applies_the_recorded_limits_and_its_own() {
     let trace = dir.join("grow.trace");
     let o = run(&["run", "--record", s(&trace), s(&wasm)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = run(&["replay", s(&trace)]);
+    let o = replay(&trace, false);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // 128K: the one page and the process's 8 KiB of bookkeeping fit, 16 more pages do not.
     let o = run(&["replay", "--max-memory", "128K", s(&trace)]);
@@ -456,7 +461,7 @@ fn replay_applies_the_recorded_limits_and_its_own() {
     let looping = module(&dir, "loop.wasm", LOOP);
     let o = run(&["run", "--record", s(&trace), "--fuel", "5000", s(&looping)]);
     assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
-    let o = run(&["replay", "--verify", s(&trace)]);
+    let o = replay(&trace, true);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("out of fuel"), "{}", stderr(&o));
     let o = run(&["replay", "--fuel", "3000", s(&trace)]);
@@ -471,7 +476,7 @@ fn a_version_1_trace_is_refused_with_a_clear_error() {
     file[8..12].copy_from_slice(&1u32.to_le_bytes());
     let trace = dir.join("v1.trace");
     std::fs::write(&trace, &file).unwrap();
-    let o = run(&["replay", s(&trace)]);
+    let o = replay(&trace, false);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o)
@@ -628,12 +633,7 @@ fn control_characters_from_guests_and_traces_are_escaped() {
     let trace = dir.join("evil.trace");
     std::fs::write(&trace, &file).unwrap();
     for verify in [false, true] {
-        let mut args = vec!["replay"];
-        if verify {
-            args.push("--verify");
-        }
-        args.push(s(&trace));
-        let o = run(&args);
+        let o = replay(&trace, verify);
         let err = stderr(&o);
         eprintln!("{}", err.trim_end());
         assert_eq!(o.status.code(), Some(1), "{err}");

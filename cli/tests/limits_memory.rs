@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use common::scratch;
-use watlib::{Guest, allow};
+use watlib::{Guest, cmdline, write_wat};
 
 /// The runtime's fixed memory, not charged to any process: the peak RSS of
 /// `wasiproc run` of an empty module is about 6 MiB on this machine
@@ -243,12 +243,40 @@ fn ulimited(args: &[String]) -> Command {
     c
 }
 
-fn p(path: &Path) -> String {
-    path.display().to_string()
+/// Measures `cmd` ([`measure`]) and asserts the host survived.
+fn measured(cmd: Command) -> Measured {
+    let m = measure(cmd);
+    m.no_crash();
+    m
 }
 
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
+/// Measures `cmd` and asserts the host survived and the run exited 0.
+fn measured_ok(cmd: Command) -> Measured {
+    let m = measured(cmd);
+    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    m
+}
+
+/// `_start` of a root that spawns the module named `name` (a `(i32.const
+/// PTR) (i32.const LEN)` pair) `n` times with one configuration, then waits
+/// for each child and prints its status line (`$say_status`), then holds.
+fn spawn_and_wait_all(g: &mut Guest, name: &str, n: u32) -> String {
+    format!(
+        r#"(func (export "_start") (local $i i32) (local $cfg i32)
+          (local.set $cfg (call $new_cfg))
+          (loop $l
+            (drop (call $spawn_cfg (local.get $cfg) {name}))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const {n}))))
+          (local.set $i (i32.const 0))
+          (loop $w
+            (drop (call $wait_pid (i32.const -1)))
+            (call $say_status)
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $w (i32.lt_u (local.get $i) (i32.const {n}))))
+          {hold})"#,
+        hold = hold(g)
+    )
 }
 
 /// Asserts the run stayed within `max_kib` plus the runtime's overhead.
@@ -267,9 +295,7 @@ fn the_fixed_overhead_is_what_the_docs_state() {
     let mut g = Guest::new();
     let body = format!(r#"(func (export "_start") {})"#, hold(&mut g));
     let path = g.write(&dir, "empty.wasm", 1, &body);
-    let m = measure(wasiproc(&["run".into(), p(&path)]));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(&["run"], &[], &path)));
     assert_peak(&m, 0, "empty module");
 }
 
@@ -282,23 +308,18 @@ fn ten_tables_of_ten_million_elements_fail_cleanly_under_64k() {
     let fills: String = (0..10)
         .map(|t| format!("(table.fill {t} (i32.const 0) (ref.func $f) (i32.const 10000000))\n"))
         .collect();
-    let path = dir.join("tables.wasm");
-    std::fs::write(
-        &path,
-        wat::parse_str(format!(
+    let path = write_wat(
+        &dir,
+        "tables.wasm",
+        &format!(
             r#"(module {tables} (elem declare func $f) (func $f) (func $fill {fills}) (start $fill)
                (func (export "_start")))"#
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+        ),
+    );
     // As a process tree, and as a single store (`--invoke`).
     for invoke in [&[][..], &["--invoke", "_start"][..]] {
-        let mut args = strings(&["run", "--max-memory", "64K"]);
-        args.extend(strings(invoke));
-        args.push(p(&path));
-        let m = measure(wasiproc(&args));
-        m.no_crash();
+        let flags = [&["run", "--max-memory", "64K"][..], invoke].concat();
+        let m = measured(wasiproc(&cmdline(&flags, &[], &path)));
         assert_eq!(m.status.code(), Some(1), "{}", m.stderr);
         assert_eq!(m.stderr.lines().count(), 1, "{}", m.stderr);
         assert!(m.stderr.contains("memory limit"), "{}", m.stderr);
@@ -322,14 +343,11 @@ fn growing_tables_past_the_limit_sees_minus_one() {
         hold = hold(&mut g)
     );
     let path = g.write(&dir, "grow.wasm", 1, &body);
-    let m = measure(wasiproc(&strings(&[
-        "run",
-        "--max-memory",
-        "1M",
-        &p(&path),
-    ])));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "1M"],
+        &[],
+        &path,
+    )));
     // 1 MiB minus the 64 KiB memory and a small stack, 8 KiB per step.
     let n: u32 = m
         .stdout
@@ -352,9 +370,7 @@ fn stack_child(dir: &Path) -> std::path::PathBuf {
             (call $f (i64.add (local.get $n) (i64.const 1))))
           (func (export "_start") (drop (call $f (i64.const 0)))))"#
     );
-    let path = dir.join("stack.wasm");
-    std::fs::write(&path, wat::parse_str(text).unwrap()).unwrap();
-    path
+    write_wat(dir, "stack.wasm", &text)
 }
 
 #[test]
@@ -363,29 +379,13 @@ fn sixteen_children_growing_stacks_stay_within_one_mebibyte() {
     let child = stack_child(&dir);
     let mut g = Guest::new();
     let name = g.s("stack");
-    let body = format!(
-        r#"(func (export "_start") (local $i i32) (local $cfg i32)
-          (local.set $cfg (call $new_cfg))
-          (loop $l
-            (drop (call $spawn_cfg (local.get $cfg) {name}))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get $i) (i32.const 16))))
-          (local.set $i (i32.const 0))
-          (loop $w
-            (drop (call $wait_pid (i32.const -1)))
-            (call $say_status)
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $w (i32.lt_u (local.get $i) (i32.const 16))))
-          {hold})"#,
-        hold = hold(&mut g)
-    );
+    let body = spawn_and_wait_all(&mut g, &name, 16);
     let root = g.write(&dir, "root.wasm", 1, &body);
-    let mut args = strings(&["run", "--max-memory", "1M", "--fuel", "2000000000"]);
-    args.extend(allow(&[("stack", &child)]));
-    args.push(p(&root));
-    let m = measure(wasiproc(&args));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "1M", "--fuel", "2000000000"],
+        &[("stack", &child)],
+        &root,
+    )));
     let statuses: Vec<&str> = m.stdout.lines().collect();
     assert_eq!(statuses.len(), 16, "{}", m.stdout);
     for line in statuses {
@@ -431,16 +431,11 @@ fn spawn_config_flooding_stops_with_enomem_and_is_given_back() {
         hold = hold(&mut g)
     );
     let root = g.write(&dir, "flood.wasm", 2, &body);
-    let m = measure(wasiproc(&strings(&[
-        "run",
-        "--max-memory",
-        "1M",
-        "--fuel",
-        "2000000",
-        &p(&root),
-    ])));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "1M", "--fuel", "2000000"],
+        &[],
+        &root,
+    )));
     let lines: Vec<Vec<&str>> = m.stdout.lines().map(|l| l.split(' ').collect()).collect();
     assert_eq!(lines.len(), 3, "{}", m.stdout);
     let count = |l: &Vec<&str>| -> u32 { l[1].parse().unwrap() };
@@ -485,9 +480,7 @@ fn a_string_length_of_0xffffffff_is_an_errno() {
     let root = g.write(&dir, "len.wasm", 1, &body);
     // Under 3,000,000 KiB of address space a 4 GiB buffer cannot be had:
     // allocated before the bounds check, it aborted the host.
-    let m = measure(ulimited(&["run".into(), p(&root)]));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(ulimited(&cmdline(&["run"], &[], &root)));
     assert_eq!(m.stdout, "errnos 21 21 21 21 21\n", "{}", m.stderr);
     assert_peak(&m, 64, "0xFFFFFFFF string lengths");
 }
@@ -516,14 +509,11 @@ fn one_buffer_named_1024_times_by_fd_write_is_not_gathered() {
         hold = hold(&mut g)
     );
     let root = g.write(&dir, "iovecs.wasm", 18, &body);
-    let m = measure(wasiproc(&strings(&[
-        "run",
-        "--max-memory",
-        "4M",
-        &p(&root),
-    ])));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "4M"],
+        &[],
+        &root,
+    )));
     // errno 0, and the pipe's 64 KiB written: a short write.
     assert_eq!(m.stdout, "written 0 65536\n", "{}", m.stderr);
     assert_peak(&m, 4096, "1 GiB named by 1,024 iovecs");
@@ -546,14 +536,11 @@ fn a_childs_memory_limit_is_what_remains_of_its_parents() {
           (call $flush))"#
     );
     let root = g.write(&dir, "limit.wasm", 8, &body);
-    let m = measure(wasiproc(&strings(&[
-        "run",
-        "--max-memory",
-        "1M",
-        &p(&root),
-    ])));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "1M"],
+        &[],
+        &root,
+    )));
     assert_eq!(m.stdout, "wide 76\nnarrow 0\n", "{}", m.stderr);
 }
 
@@ -577,29 +564,13 @@ fn children_share_the_runs_memory_limit() {
     let child = c.write(&dir, "grower.wasm", 1, child_body);
     let mut g = Guest::new();
     let name = g.s("grower");
-    let body = format!(
-        r#"(func (export "_start") (local $i i32) (local $cfg i32)
-          (local.set $cfg (call $new_cfg))
-          (loop $l
-            (drop (call $spawn_cfg (local.get $cfg) {name}))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get $i) (i32.const 8))))
-          (local.set $i (i32.const 0))
-          (loop $w
-            (drop (call $wait_pid (i32.const -1)))
-            (call $say_status)
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $w (i32.lt_u (local.get $i) (i32.const 8))))
-          {hold})"#,
-        hold = hold(&mut g)
-    );
+    let body = spawn_and_wait_all(&mut g, &name, 8);
     let root = g.write(&dir, "root.wasm", 1, &body);
-    let mut args = strings(&["run", "--max-memory", "8M", "--fuel", "1000000000"]);
-    args.extend(allow(&[("grower", &child)]));
-    args.push(p(&root));
-    let m = measure(wasiproc(&args));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "8M", "--fuel", "1000000000"],
+        &[("grower", &child)],
+        &root,
+    )));
     let lines: Vec<&str> = m.stdout.lines().collect();
     assert_eq!(lines.len(), 8, "{}", m.stdout);
     assert!(lines.iter().all(|l| l.ends_with(" 4 0")), "{}", m.stdout);
@@ -632,14 +603,11 @@ fn grow_to_max(dir: &Path) -> std::path::PathBuf {
 fn growing_memory_to_the_maximum_under_ulimit_v_sees_minus_one() {
     let dir = scratch("limmem-ulimit");
     let guest = grow_to_max(&dir);
-    let m = measure(ulimited(&strings(&[
-        "run",
-        "--fuel",
-        "4000000000",
-        &p(&guest),
-    ])));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(ulimited(&cmdline(
+        &["run", "--fuel", "4000000000"],
+        &[],
+        &guest,
+    )));
     let lines: Vec<&str> = m.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}\n{}", m.stdout, m.stderr);
     let pages: u32 = lines[0].strip_prefix("pages ").unwrap().parse().unwrap();
@@ -669,9 +637,7 @@ fn growing_memory_by_one_gibibyte_untouched_costs_no_resident_memory() {
         hold = hold(&mut g)
     );
     let guest = g.write(&dir, "gib.wasm", 1, &body);
-    let m = measure(wasiproc(&["run".into(), p(&guest)]));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(&["run"], &[], &guest)));
     assert_eq!(m.stdout, "old 1\nsize 16385 8\n", "{}", m.stderr);
     assert_peak(&m, 0, "1 GiB grown untouched");
 }
@@ -690,10 +656,8 @@ fn declared_sizes_the_host_cannot_allocate_are_a_one_line_error_under_ulimit_v()
             r#"(module (memory 65536) (func (export "_start")))"#.to_string(),
         ),
     ] {
-        let path = dir.join(name);
-        std::fs::write(&path, wat::parse_str(&text).unwrap()).unwrap();
-        let m = measure(ulimited(&["run".into(), p(&path)]));
-        m.no_crash();
+        let path = write_wat(&dir, name, &text);
+        let m = measured(ulimited(&cmdline(&["run"], &[], &path)));
         assert_eq!(m.status.code(), Some(1), "{name}: {}", m.stderr);
         assert_eq!(m.stderr.lines().count(), 1, "{name}: {}", m.stderr);
         assert!(m.stderr.contains("cannot allocate"), "{name}: {}", m.stderr);
@@ -729,12 +693,11 @@ fn spawning_idle_children_stops_with_enomem_at_the_runs_limit() {
         hold = hold(&mut g)
     );
     let root = g.write(&dir, "root.wasm", 1, &body);
-    let mut args = strings(&["run", "--max-memory", "4M", "--fuel", "100000000"]);
-    args.extend(allow(&[("idle", &child)]));
-    args.push(p(&root));
-    let m = measure(wasiproc(&args));
-    m.no_crash();
-    assert_eq!(m.status.code(), Some(0), "{}", m.stderr);
+    let m = measured_ok(wasiproc(&cmdline(
+        &["run", "--max-memory", "4M", "--fuel", "100000000"],
+        &[("idle", &child)],
+        &root,
+    )));
     let words: Vec<&str> = m.stdout.split_whitespace().collect();
     assert_eq!(words.len(), 4, "{}", m.stdout);
     assert_eq!(words[3], "48", "ENOMEM expected: {}", m.stdout);

@@ -6,37 +6,20 @@
 //! counts and statuses), never a time.
 
 mod common;
+#[path = "common/watlib.rs"]
+mod watlib;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use common::{run, scratch, stderr, stdout, wasiproc};
+use common::{assert_out_of_fuel, no_panic, run_args, scratch, spawn, stderr, stdout, summary};
+use watlib::{IMPORTS, Strings, cmdline, write_wat};
 
-/// Imports and a printing helper shared by every guest. Memory below 1024
-/// belongs to the kit: 0..8 iovec, 8 written, 16..64 digits, 64..128
-/// out-parameters (64 handle, 68 pid, 72/76 pipe fds, 80..96 status, 96..120
-/// fdstat, 120 opened fd), 256..1024 the line buffer.
-const KIT: &str = r#"
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
-  (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
-  (import "wasi_process" "spawn_config_dir" (func $cfg_dir (param i32 i32 i32 i32 i32) (result i32)))
-  (import "wasi_process" "spawn_config_fd" (func $cfg_fd (param i32 i32 i32) (result i32)))
-  (import "wasi_process" "spawn_config_allow" (func $cfg_allow (param i32 i32 i32) (result i32)))
-  (import "wasi_process" "spawn_config_limit" (func $cfg_limit (param i32 i32 i64) (result i32)))
-  (import "wasi_process" "spawn" (func $spawn (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_process" "wait" (func $wait (param i32 i32 i32) (result i32)))
-  (import "wasi_process" "kill" (func $kill (param i32) (result i32)))
-  (import "wasi_process" "pipe" (func $pipe (param i32 i32) (result i32)))
-  (import "wasi_process" "getpid" (func $getpid (param i32) (result i32)))
-"#;
+// Memory below 1024 belongs to the kit (the imports of watlib and `$say`):
+// 0..8 iovec, 8 written, 16..64 digits, 64..128 out-parameters (64 handle,
+// 68 pid, 72/76 pipe fds, 80..96 status, 96..120 fdstat, 120 opened fd),
+// 256..1024 the line buffer.
 
 /// `$say(fd, ptr, len, value)`: writes "LABEL VALUE\n" with one fd_write.
 const SAY: &str = r#"
@@ -65,25 +48,16 @@ const SAY: &str = r#"
 "#;
 
 /// A guest under construction: string literals go to a table from 1024.
-struct Wat {
-    data: Vec<(u32, String)>,
-    next: u32,
-}
+struct Wat(Strings);
 
 impl Wat {
     fn new() -> Self {
-        Wat {
-            data: Vec::new(),
-            next: 1024,
-        }
+        Wat(Strings::new(1024))
     }
 
     /// `(i32.const PTR) (i32.const LEN)` of a literal.
     fn s(&mut self, text: &str) -> String {
-        let at = self.next;
-        self.next += text.len() as u32;
-        self.data.push((at, text.to_string()));
-        format!("(i32.const {at}) (i32.const {})", text.len())
+        self.0.s(text)
     }
 
     /// Prints "LABEL VALUE" on stdout; `value` is an i32 expression.
@@ -94,59 +68,20 @@ impl Wat {
 
     /// Writes the module (kit, `pages` of memory, `body`) to `dir/name`.
     fn write(&self, dir: &Path, name: &str, pages: u32, body: &str) -> PathBuf {
-        let mut data = String::new();
-        for (at, text) in &self.data {
-            data.push_str(&format!("  (data (i32.const {at}) \"{text}\")\n"));
-        }
+        let data = self.0.segments();
         let text = format!(
-            "(module\n{KIT}\n  (memory (export \"memory\") {pages})\n{SAY}\n{data}\n{body}\n)"
+            "(module\n{IMPORTS}\n  (memory (export \"memory\") {pages})\n{SAY}\n{data}\n{body}\n)"
         );
-        let wasm = wat::parse_str(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
-        let path = dir.join(name);
-        std::fs::write(&path, wasm).unwrap();
-        path
+        write_wat(dir, name, &text)
     }
 }
 
-/// The host survived: no panic, no crash by signal.
-fn no_panic(o: &Output) {
-    let err = stderr(o);
-    assert!(
-        o.status.code().is_some() && o.status.code() != Some(101) && !err.contains("panicked"),
-        "host failure: exit {:?}\n{err}",
-        o.status.code()
-    );
-}
-
-fn run_args(args: &[String]) -> Output {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = run(&args, b"");
-    no_panic(&o);
-    o
-}
-
-fn p(path: &Path) -> String {
-    path.display().to_string()
-}
-
-fn allow(name: &str, path: &Path) -> [String; 2] {
-    [
-        "--allow-command".into(),
-        format!("{name}={}", path.display()),
-    ]
-}
-
-/// The per-process rows of `--summary` (stderr): (pid, fuel, status).
-fn summary(o: &Output) -> Vec<(u32, u64, String)> {
-    stderr(o)
-        .lines()
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split_whitespace().collect();
-            let pid = cols.first()?.parse().ok()?;
-            let fuel = cols.get(3)?.parse().ok()?;
-            Some((pid, fuel, cols[5..].join(" ")))
-        })
-        .collect()
+/// A fresh `dir/data` and its grant `DATA::GUEST` (for `--dir`/`--dir-ro`).
+fn data_grant(dir: &Path, guest: &str) -> (PathBuf, String) {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let grant = format!("{}::{guest}", data.display());
+    (data, grant)
 }
 
 /// The value printed after `label` on stdout (the last such line).
@@ -204,14 +139,11 @@ fn children_draw_their_fuel_from_the_run_budget() {
     let work = worker(&dir);
     let root = spawner(&dir, "work.wasm", 200);
     let go = |fuel: u64| {
-        let mut args = vec![
-            "run".into(),
-            "--summary".into(),
-            "--fuel".into(),
-            fuel.to_string(),
-        ];
-        args.extend(allow("work.wasm", &work));
-        args.push(p(&root));
+        let args = cmdline(
+            &["run", "--summary", "--fuel", &fuel.to_string()],
+            &[("work.wasm", &work)],
+            &root,
+        );
         run_args(&args)
     };
     // Enough for all 200: every child exits, and the total is what they used.
@@ -229,8 +161,7 @@ fn children_draw_their_fuel_from_the_run_budget() {
     // issue 12 the children's fuel was not charged: 200 children ran).
     let budget = total / 3;
     let o = go(budget);
-    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
-    assert!(stderr(&o).contains("out of fuel"), "{}", stderr(&o));
+    assert_out_of_fuel(&o);
     let rows = summary(&o);
     let used: u64 = rows.iter().map(|r| r.1).sum();
     assert!(
@@ -245,14 +176,11 @@ fn a_root_spawning_forever_ends_out_of_fuel_within_its_budget() {
     let dir = scratch("limproc-forever");
     let work = worker(&dir);
     let root = spawner(&dir, "work.wasm", 0);
-    let mut args = vec![
-        "run".into(),
-        "--summary".into(),
-        "--fuel".into(),
-        "2000000".into(),
-    ];
-    args.extend(allow("work.wasm", &work));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run", "--summary", "--fuel", "2000000"],
+        &[("work.wasm", &work)],
+        &root,
+    );
     let o = run_args(&args);
     assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
     let rows = summary(&o);
@@ -296,14 +224,11 @@ fn an_explicit_child_budget_is_part_of_the_parents() {
              {kind})"#
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
-    let mut args = vec![
-        "run".into(),
-        "--summary".into(),
-        "--fuel".into(),
-        "1000000".into(),
-    ];
-    args.extend(allow("burn.wasm", &burn));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run", "--summary", "--fuel", "1000000"],
+        &[("burn.wasm", &burn)],
+        &root,
+    );
     let o = run_args(&args);
     let out = stdout(&o);
     assert_eq!(value(&out, "wider"), 76);
@@ -331,9 +256,8 @@ fn poll_oneoff_costs_fuel_per_subscription() {
                (br $l)))"#
     );
     let root = w.write(&dir, "poll.wasm", 140, &body);
-    let o = run_args(&["run".into(), "--fuel".into(), "20000000".into(), p(&root)]);
-    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
-    assert!(stderr(&o).contains("out of fuel"), "{}", stderr(&o));
+    let o = run_args(&cmdline(&["run", "--fuel", "20000000"], &[], &root));
+    assert_out_of_fuel(&o);
     let n = value(&stdout(&o), "polls") as u64;
     let rate = wasiproc_wasi::FUEL_PER_SUBSCRIPTION;
     assert!(
@@ -342,29 +266,42 @@ fn poll_oneoff_costs_fuel_per_subscription() {
     );
 }
 
-#[test]
-fn large_writes_cost_fuel_per_byte() {
-    // Writes of 1 MiB to stdout in a loop under 1,000,000 fuel; the count
-    // goes to stderr.
-    let dir = scratch("limproc-write");
-    let w = Wat::new();
-    let body = r#"(func (export "_start") (local $i i32)
+/// Runs a guest that repeats `op` (on the 1 MiB at 65536) in a loop under
+/// 1,000,000 fuel, printing "LABEL COUNT" on stderr after each; returns the
+/// output and the last count.
+fn loop_under_a_million_fuel(name: &str, op: &str, label: &str) -> (Output, u64) {
+    let dir = scratch(name);
+    let mut w = Wat::new();
+    let say = w.s(&format!("{label} "));
+    let body = format!(
+        r#"(func (export "_start") (local $i i32)
              (loop $l
-               (i32.store (i32.const 32) (i32.const 65536))
-               (i32.store (i32.const 36) (i32.const 1048576))
-               (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 40)))
+               {op}
                (local.set $i (i32.add (local.get $i) (i32.const 1)))
-               (call $say (i32.const 2) (i32.const 1024) (i32.const 7) (i64.extend_i32_u (local.get $i)))
-               (br $l)))
-           (data (i32.const 1024) "writes ")"#;
-    let root = w.write(&dir, "write.wasm", 18, body);
-    let o = run_args(&["run".into(), "--fuel".into(), "1000000".into(), p(&root)]);
-    assert_eq!(o.status.code(), Some(134));
+               (call $say (i32.const 2) {say} (i64.extend_i32_u (local.get $i)))
+               (br $l)))"#
+    );
+    let root = w.write(&dir, &format!("{name}.wasm"), 18, &body);
+    let o = run_args(&cmdline(&["run", "--fuel", "1000000"], &[], &root));
     let n = stderr(&o)
         .lines()
         .rev()
-        .find_map(|l| l.strip_prefix("writes ")?.parse::<u64>().ok())
+        .find_map(|l| l.strip_prefix(&format!("{label} "))?.parse::<u64>().ok())
         .unwrap_or(0);
+    (o, n)
+}
+
+#[test]
+fn large_writes_cost_fuel_per_byte() {
+    // Writes of 1 MiB to stdout; the count goes to stderr.
+    let (o, n) = loop_under_a_million_fuel(
+        "limproc-write",
+        r#"(i32.store (i32.const 32) (i32.const 65536))
+           (i32.store (i32.const 36) (i32.const 1048576))
+           (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 40)))"#,
+        "writes",
+    );
+    assert_eq!(o.status.code(), Some(134));
     let per_write = wasiproc_wasi::bytes_fuel(1 << 20);
     assert!(n >= 1 && n * per_write <= 1_000_000, "{n} writes of 1 MiB");
     assert_eq!(o.stdout.len() as u64, n << 20);
@@ -372,26 +309,13 @@ fn large_writes_cost_fuel_per_byte() {
 
 #[test]
 fn random_get_costs_fuel_per_64_bytes() {
-    // 1 MiB of random bytes per call, in a loop under 1,000,000 fuel; the
-    // count goes to stderr.
-    let dir = scratch("limproc-random");
-    let w = Wat::new();
-    let body = r#"(func (export "_start") (local $i i32)
-             (loop $l
-               (drop (call $random_get (i32.const 65536) (i32.const 1048576)))
-               (local.set $i (i32.add (local.get $i) (i32.const 1)))
-               (call $say (i32.const 2) (i32.const 1024) (i32.const 6) (i64.extend_i32_u (local.get $i)))
-               (br $l)))
-           (data (i32.const 1024) "calls ")"#;
-    let root = w.write(&dir, "random.wasm", 18, body);
-    let o = run_args(&["run".into(), "--fuel".into(), "1000000".into(), p(&root)]);
-    assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
-    assert!(stderr(&o).contains("out of fuel"), "{}", stderr(&o));
-    let n = stderr(&o)
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("calls ")?.parse::<u64>().ok())
-        .unwrap_or(0);
+    // 1 MiB of random bytes per call; the count goes to stderr.
+    let (o, n) = loop_under_a_million_fuel(
+        "limproc-random",
+        "(drop (call $random_get (i32.const 65536) (i32.const 1048576)))",
+        "calls",
+    );
+    assert_out_of_fuel(&o);
     let per_call = wasiproc_wasi::bytes_fuel(1 << 20);
     assert!(n >= 1 && n * per_call <= 1_000_000, "{n} calls of 1 MiB");
 }
@@ -421,13 +345,7 @@ fn status_kib(pid: u32, field: &str) -> u64 {
 /// stdin after each; `probe` is called with wasiproc's pid at both points.
 /// Returns the output and the two probes.
 fn with_checkpoints<T>(args: &[String], mut probe: impl FnMut(u32) -> T) -> (Output, T, T) {
-    let mut child = wasiproc()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wasiproc");
+    let mut child = spawn(args);
     let pid = child.id();
     let mut input = child.stdin.take().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap());
@@ -473,8 +391,7 @@ fn checkpoint(w: &mut Wat, k: i32) -> String {
 #[ignore = "25,000 processes: a few seconds in release; run with --ignored"]
 fn host_descriptors_come_back_after_25000_children_that_each_open_a_file() {
     let dir = scratch("limproc-fds");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (_, grant) = data_grant(&dir, "/d");
     let mut w = Wat::new();
     let file = w.s("f.txt");
     let opener = w.write(
@@ -513,13 +430,11 @@ fn host_descriptors_come_back_after_25000_children_that_each_open_a_file() {
              {last})"#
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        "--dir".into(),
-        format!("{}::/d", data.display()),
-    ];
-    args.extend(allow("opener.wasm", &opener));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run", "--dir", &grant],
+        &[("opener.wasm", &opener)],
+        &root,
+    );
     let (o, before, after) = with_checkpoints(&args, open_fds);
     eprintln!("open descriptors of wasiproc: {before} before the children, {after} after");
     let out = stdout(&o);
@@ -534,8 +449,7 @@ fn host_descriptors_come_back_after_25000_children_that_each_open_a_file() {
 #[test]
 fn path_open_counts_against_the_descriptor_limit_and_the_subtree_quota() {
     let dir = scratch("limproc-fdlimit");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (_, grant) = data_grant(&dir, "/d");
     // Opens f0, f1, ... until an error (at most 50); prints how many.
     let mut w = Wat::new();
     let opened = w.say("opened", "(local.get $n)");
@@ -606,14 +520,11 @@ fn path_open_counts_against_the_descriptor_limit_and_the_subtree_quota() {
         run_child(2, &op, false),
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        "--dir".into(),
-        format!("{}::/d", data.display()),
-    ];
-    args.extend(allow("opener.wasm", &opener));
-    args.extend(allow("middle.wasm", &middle));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run", "--dir", &grant],
+        &[("opener.wasm", &opener), ("middle.wasm", &middle)],
+        &root,
+    );
     let o = run_args(&args);
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
@@ -672,9 +583,7 @@ fn four_hundred_thousand_ended_processes_stay_within_their_stated_bytes() {
     let n = 400_000u64;
     for reap in [false, true] {
         let root = zombie_root(&dir, n as u32, reap);
-        let mut args: Vec<String> = vec!["run".into()];
-        args.extend(allow("exit7.wasm", &e7));
-        args.push(p(&root));
+        let args = cmdline(&["run"], &[("exit7.wasm", &e7)], &root);
         let (o, before, after) = with_checkpoints(&args, |pid| status_kib(pid, "VmRSS"));
         assert_eq!(value(&stdout(&o), "spawned"), n as i64, "{}", stderr(&o));
         let per = (after.saturating_sub(before)) * 1024 / n;
@@ -701,9 +610,7 @@ fn ended_processes_keep_only_their_status() {
     let e7 = exit7(&dir);
     let n = 40_000u64;
     let root = zombie_root(&dir, n as u32, true);
-    let mut args: Vec<String> = vec!["run".into()];
-    args.extend(allow("exit7.wasm", &e7));
-    args.push(p(&root));
+    let args = cmdline(&["run"], &[("exit7.wasm", &e7)], &root);
     let (o, before, after) = with_checkpoints(&args, |pid| status_kib(pid, "VmRSS"));
     assert_eq!(value(&stdout(&o), "spawned"), n as i64, "{}", stderr(&o));
     let per = (after.saturating_sub(before)) * 1024 / n;
@@ -777,10 +684,11 @@ fn twenty_thousand_spawns_under_a_descendants_limit() {
              {kind})"#
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
-    let mut args: Vec<String> = vec!["run".into()];
-    args.extend(allow("batcher.wasm", &batch));
-    args.extend(allow("sleeper.wasm", &sleeper));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run"],
+        &[("batcher.wasm", &batch), ("sleeper.wasm", &sleeper)],
+        &root,
+    );
     let o = run_args(&args);
     let out = stdout(&o);
     assert_eq!(value(&out, "total"), 20_000, "{out}{}", stderr(&o));
@@ -826,9 +734,11 @@ fn a_ten_thousand_deep_chain_runs_to_the_end() {
     let dir = scratch("limproc-chain");
     for limit in [false, true] {
         let c = chain(&dir, 10_000, limit);
-        let mut args: Vec<String> = vec!["run".into(), "--max-processes".into(), "20000".into()];
-        args.extend(allow("chain.wasm", &c));
-        args.push(p(&c));
+        let args = cmdline(
+            &["run", "--max-processes", "20000"],
+            &[("chain.wasm", &c)],
+            &c,
+        );
         let o = run_args(&args);
         assert_eq!(o.status.code(), Some(7), "limit {limit}: {}", stderr(&o));
     }
@@ -903,10 +813,11 @@ fn wasi_process_calls_check_out_pointers_before_acting() {
     ];
     let body = format!("(func (export \"_start\") {})", lines.join("\n"));
     let root = w.write(&dir, "root.wasm", 1, &body);
-    let mut args: Vec<String> = vec!["run".into()];
-    args.extend(allow("exit7.wasm", &e7));
-    args.extend(allow("piper.wasm", &piper));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run"],
+        &[("exit7.wasm", &e7), ("piper.wasm", &piper)],
+        &root,
+    );
     let o = run_args(&args);
     let out = stdout(&o);
     let expect = [
@@ -938,8 +849,7 @@ fn wasi_process_calls_check_out_pointers_before_acting() {
 #[test]
 fn opening_for_writing_under_a_read_only_grant_is_eperm_at_path_open() {
     let dir = scratch("limproc-ro");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (data, ro) = data_grant(&dir, "/ro");
     std::fs::write(data.join("f.txt"), b"keep").unwrap();
     // As wasi-libc does: the rights asked are intersected with the
     // directory's inheriting rights.
@@ -965,12 +875,7 @@ fn opening_for_writing_under_a_read_only_grant_is_eperm_at_path_open() {
              {libc} {direct})"#
     );
     let root = w.write(&dir, "ro.wasm", 1, &body);
-    let o = run_args(&[
-        "run".into(),
-        "--dir-ro".into(),
-        format!("{}::/ro", data.display()),
-        p(&root),
-    ]);
+    let o = run_args(&cmdline(&["run", "--dir-ro", &ro], &[], &root));
     let out = stdout(&o);
     assert_eq!(value(&out, "libc_open"), 63, "{out}");
     assert_eq!(value(&out, "direct_open"), 63, "{out}");
@@ -984,8 +889,7 @@ fn a_refused_spawn_gives_back_the_descriptors_granted_to_it() {
     // the host file is closed (before issue 12 each refused spawn kept a
     // reference, so the file stayed open on the host).
     let dir = scratch("limproc-refused");
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
+    let (_, grant) = data_grant(&dir, "/d");
     let nostart = dir.join("nostart.wasm");
     std::fs::write(
         &nostart,
@@ -1019,13 +923,11 @@ fn a_refused_spawn_gives_back_the_descriptors_granted_to_it() {
              {two})"#
     );
     let root = w.write(&dir, "root.wasm", 1, &body);
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        "--dir".into(),
-        format!("{}::/d", data.display()),
-    ];
-    args.extend(allow("nostart.wasm", &nostart));
-    args.push(p(&root));
+    let args = cmdline(
+        &["run", "--dir", &grant],
+        &[("nostart.wasm", &nostart)],
+        &root,
+    );
     let (o, before, after) = with_checkpoints(&args, open_fds);
     let out = stdout(&o);
     assert_eq!(value(&out, "open"), 0, "{out}");

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The repository root.
@@ -69,15 +69,20 @@ pub fn wasiproc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wasiproc"))
 }
 
-/// Runs `wasiproc` with `args`, feeding `stdin` (none: an empty pipe).
-pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = wasiproc()
+/// Starts `wasiproc` with `args` and its three stdio streams piped.
+pub fn spawn<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Child {
+    wasiproc()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn wasiproc");
+        .expect("spawn wasiproc")
+}
+
+/// Runs `wasiproc` with `args`, feeding `stdin` (none: an empty pipe).
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = spawn(args);
     let mut input = child.stdin.take().expect("stdin");
     input.write_all(stdin).expect("write stdin");
     drop(input);
@@ -112,4 +117,47 @@ pub fn ok(o: &Output) -> String {
         stderr(o)
     );
     stdout(o)
+}
+
+/// The host survived: no panic, no crash by signal.
+pub fn no_panic(o: &Output) {
+    let err = stderr(o);
+    assert!(
+        o.status.code().is_some() && o.status.code() != Some(101) && !err.contains("panicked"),
+        "host failure: exit {:?}\n{err}",
+        o.status.code()
+    );
+}
+
+/// Runs `wasiproc` with `args` and an empty stdin, and checks that the host
+/// survived ([`no_panic`]).
+pub fn run_args(args: &[String]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&args, b"");
+    no_panic(&o);
+    o
+}
+
+/// A path as an argument.
+pub fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Asserts the run ended out of fuel (exit code 134 and the message).
+pub fn assert_out_of_fuel(o: &Output) {
+    assert_eq!(o.status.code(), Some(134), "{}", stderr(o));
+    assert!(stderr(o).contains("out of fuel"), "{}", stderr(o));
+}
+
+/// The per-process rows of `--summary` (stderr): (pid, fuel, status).
+pub fn summary(o: &Output) -> Vec<(u32, u64, String)> {
+    stderr(o)
+        .lines()
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let pid = cols.first()?.parse().ok()?;
+            let fuel = cols.get(3)?.parse().ok()?;
+            Some((pid, fuel, cols[5..].join(" ")))
+        })
+        .collect()
 }

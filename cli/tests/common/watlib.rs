@@ -6,10 +6,16 @@
 
 use std::path::{Path, PathBuf};
 
-const IMPORTS: &str = r#"
+/// Every import a WAT guest of the CLI tests may call, by the same names in
+/// all of them.
+pub const IMPORTS: &str = r#"
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
@@ -26,6 +32,7 @@ const IMPORTS: &str = r#"
   (import "wasi_process" "kill" (func $kill (param i32) (result i32)))
   (import "wasi_process" "pipe" (func $pipe (param i32 i32) (result i32)))
   (import "wasi_process" "getppid" (func $getppid (param i32) (result i32)))
+  (import "wasi_process" "getpid" (func $getpid (param i32) (result i32)))
 "#;
 
 /// Kit functions. Scratch: 0..16 iovec and count, 16..64 digits, 64..128
@@ -86,11 +93,64 @@ const KIT: &str = r#"
   (data (i32.const 2048) "status  ")
 "#;
 
+/// A table of string literals, placed in memory from a base offset.
+pub struct Strings {
+    data: Vec<(u32, String)>,
+    next: u32,
+}
+
+impl Strings {
+    /// An empty table from offset `base`.
+    pub fn new(base: u32) -> Self {
+        Strings {
+            data: Vec::new(),
+            next: base,
+        }
+    }
+
+    /// `(i32.const PTR) (i32.const LEN)` of a string literal.
+    pub fn s(&mut self, text: &str) -> String {
+        let at = self.next;
+        self.next += text.len() as u32;
+        self.data.push((at, text.to_string()));
+        format!("(i32.const {at}) (i32.const {})", text.len())
+    }
+
+    /// The first free offset after the table.
+    pub fn free(&self) -> u32 {
+        self.next.div_ceil(16) * 16
+    }
+
+    /// The data segments of the table.
+    pub fn segments(&self) -> String {
+        let mut data = String::new();
+        for (at, text) in &self.data {
+            let esc: String = text
+                .bytes()
+                .map(|b| match b {
+                    b'"' | b'\\' => format!("\\{b:02x}"),
+                    32..=126 => (b as char).to_string(),
+                    _ => format!("\\{b:02x}"),
+                })
+                .collect();
+            data.push_str(&format!("  (data (i32.const {at}) \"{esc}\")\n"));
+        }
+        data
+    }
+}
+
+/// Compiles the WAT `text` and writes it to `dir/name`; returns its path.
+pub fn write_wat(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let wasm = wat::parse_str(text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+    let path = dir.join(name);
+    std::fs::write(&path, wasm).unwrap();
+    path
+}
+
 /// A guest module under construction: string literals go to a table from
 /// offset 4096.
 pub struct Guest {
-    data: Vec<(u32, String)>,
-    next: u32,
+    strings: Strings,
 }
 
 impl Default for Guest {
@@ -103,17 +163,13 @@ impl Guest {
     /// A guest with an empty string table.
     pub fn new() -> Self {
         Guest {
-            data: Vec::new(),
-            next: 4096,
+            strings: Strings::new(4096),
         }
     }
 
     /// `(i32.const PTR) (i32.const LEN)` of a string literal.
     pub fn s(&mut self, text: &str) -> String {
-        let at = self.next;
-        self.next += text.len() as u32;
-        self.data.push((at, text.to_string()));
-        format!("(i32.const {at}) (i32.const {})", text.len())
+        self.strings.s(text)
     }
 
     /// `(call $str ...)` of a literal.
@@ -128,24 +184,13 @@ impl Guest {
 
     /// The first free offset after the string table.
     pub fn free(&self) -> u32 {
-        self.next.div_ceil(16) * 16
+        self.strings.free()
     }
 
     /// The module's text: kit, `pages` of memory, then `body` (functions,
     /// globals, data; it must export `_start`).
     pub fn module(&self, pages: u32, body: &str) -> String {
-        let mut data = String::new();
-        for (at, text) in &self.data {
-            let esc: String = text
-                .bytes()
-                .map(|b| match b {
-                    b'"' | b'\\' => format!("\\{b:02x}"),
-                    32..=126 => (b as char).to_string(),
-                    _ => format!("\\{b:02x}"),
-                })
-                .collect();
-            data.push_str(&format!("  (data (i32.const {at}) \"{esc}\")\n"));
-        }
+        let data = self.strings.segments();
         format!(
             "(module\n{IMPORTS}\n  (memory (export \"memory\") {pages})\n{KIT}\n{data}\n{body}\n)"
         )
@@ -153,11 +198,7 @@ impl Guest {
 
     /// Writes the compiled module to `dir/name` and returns its path.
     pub fn write(&self, dir: &Path, name: &str, pages: u32, body: &str) -> PathBuf {
-        let text = self.module(pages, body);
-        let wasm = wat::parse_str(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
-        let path = dir.join(name);
-        std::fs::write(&path, wasm).unwrap();
-        path
+        write_wat(dir, name, &self.module(pages, body))
     }
 }
 
@@ -168,5 +209,14 @@ pub fn allow(modules: &[(&str, &Path)]) -> Vec<String> {
         v.push("--allow-command".to_string());
         v.push(format!("{name}={}", path.display()));
     }
+    v
+}
+
+/// The arguments of `wasiproc`: `flags`, `--allow-command` for `modules`,
+/// then the root module.
+pub fn cmdline(flags: &[&str], modules: &[(&str, &Path)], root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = flags.iter().map(|f| f.to_string()).collect();
+    v.extend(allow(modules));
+    v.push(root.display().to_string());
     v
 }

@@ -542,24 +542,12 @@ impl Run {
             ));
         }
         let deterministic = det.is_some();
-        let mut captured = (None, None);
-        let out = stdio::output_stream(
+        let (io, captured) = RootIo::new(
+            stdio::input_stream(stdin),
             std::mem::take(&mut self.stdout),
-            PlainStdio::Out,
-            deterministic || self.record.is_some(),
-            &mut captured.0,
-        );
-        let err = stdio::output_stream(
             std::mem::take(&mut self.stderr),
-            PlainStdio::Err,
             deterministic || self.record.is_some(),
-            &mut captured.1,
         );
-        let io = RootIo {
-            stdin: stdio::input_stream(stdin),
-            stdout: out,
-            stderr: err,
-        };
         let chrome = self.chrome.take().map(|w| {
             let time = match &det {
                 Some(d) => TimeBase::Virtual(d.clock.clone()),
@@ -626,22 +614,12 @@ impl Run {
     pub fn invoke(&mut self, func: Option<&str>, args: &[String]) -> Result<Invoked, Error> {
         let plan = &self.plan;
         let deterministic = plan.deterministic;
-        let mut captured = (None, None);
-        let io = RootIo {
-            stdin: stdio::input_stream(std::mem::take(&mut self.stdin)),
-            stdout: stdio::output_stream(
-                std::mem::take(&mut self.stdout),
-                PlainStdio::Out,
-                deterministic,
-                &mut captured.0,
-            ),
-            stderr: stdio::output_stream(
-                std::mem::take(&mut self.stderr),
-                PlainStdio::Err,
-                deterministic,
-                &mut captured.1,
-            ),
-        };
+        let (io, _captured) = RootIo::new(
+            stdio::input_stream(std::mem::take(&mut self.stdin)),
+            std::mem::take(&mut self.stdout),
+            std::mem::take(&mut self.stderr),
+            deterministic,
+        );
         let host = deterministic.then(|| {
             SharedHost::new(Box::new(DeterministicHost::new(
                 plan.seed,
@@ -806,7 +784,7 @@ fn chrome_sink(c: &SharedChrome) -> EventSink {
 struct Finisher {
     chrome: Option<SharedChrome>,
     record: Option<(SharedRecorder, SharedHash, SharedHash)>,
-    captured: (Option<Captured>, Option<Captured>),
+    captured: Captures,
 }
 
 impl Finisher {
@@ -877,6 +855,46 @@ pub(crate) struct RootIo {
     pub stderr: Option<Box<dyn OutputStream>>,
 }
 
+/// Where the root's stdout and stderr are captured, if they are.
+pub(crate) type Captures = (Option<Captured>, Option<Captured>);
+
+impl RootIo {
+    /// The streams behind `stdin`, `stdout` and `stderr`
+    /// ([`stdio::output_stream`]: `deterministic` keeps the host's streams
+    /// from being reported as terminals), and where the outputs are captured.
+    pub(crate) fn new(
+        stdin: Option<Box<dyn InputStream>>,
+        stdout: Output,
+        stderr: Output,
+        deterministic: bool,
+    ) -> (RootIo, Captures) {
+        let mut captured = (None, None);
+        let io = RootIo {
+            stdin,
+            stdout: stdio::output_stream(stdout, PlainStdio::Out, deterministic, &mut captured.0),
+            stderr: stdio::output_stream(stderr, PlainStdio::Err, deterministic, &mut captured.1),
+        };
+        (io, captured)
+    }
+
+    /// Passes stdout and stderr through `out` and `err`, which hash what
+    /// they write (the host's own streams where they were `None`).
+    pub(crate) fn hashed(&mut self, out: SharedHash, err: SharedHash) {
+        self.stdout = Some(Box::new(HashedStream::new(
+            self.stdout
+                .take()
+                .unwrap_or_else(|| Box::new(PlainStdio::Out)),
+            out,
+        )));
+        self.stderr = Some(Box::new(HashedStream::new(
+            self.stderr
+                .take()
+                .unwrap_or_else(|| Box::new(PlainStdio::Err)),
+            err,
+        )));
+    }
+}
+
 /// Builds the runtime for `plan` with its root spawned. `Ok(None)`: the
 /// root module has no `_start`.
 pub(crate) fn build(
@@ -913,14 +931,7 @@ pub(crate) fn build(
         Some(Wrap::Record(rec, pos, (out, err))) => {
             config.fuel_clock = Some(pos.fuel.clone());
             config.pid_cell = Some(pos.pid.clone());
-            io.stdout = Some(Box::new(HashedStream::new(
-                io.stdout.unwrap_or_else(|| Box::new(PlainStdio::Out)),
-                out,
-            )));
-            io.stderr = Some(Box::new(HashedStream::new(
-                io.stderr.unwrap_or_else(|| Box::new(PlainStdio::Err)),
-                err,
-            )));
+            io.hashed(out, err);
             Box::new(RecordingHost::new(base, rec, pos))
         }
         None => base,

@@ -20,7 +20,7 @@
 //! abort instead of [`Error::Diverged`].
 
 use super::digest::hex;
-use super::stdio::{self, HashedStream, OutputDigest, PlainStdio, SharedHash};
+use super::stdio::{OutputDigest, SharedHash};
 use super::trace_file::{self, Ending, Trailer};
 use super::{Error, HostMode, Output, Plan, Report, RootIo, build, ending_of};
 use crate::{Event, EventSink, ExitStatus};
@@ -251,26 +251,13 @@ impl Replay {
         let (host, probe) = ReplayHost::new(&batches, self.recorded.calls, pos.clone(), diverge)
             .map_err(|e| Error::Trace(e.0))?;
         let (out, err) = (SharedHash::default(), SharedHash::default());
-        let mut captured = (None, None);
-        let stdout = stdio::output_stream(
+        let (mut io, captured) = RootIo::new(
+            None,
             std::mem::take(&mut self.stdout),
-            PlainStdio::Out,
-            true,
-            &mut captured.0,
-        )
-        .unwrap_or_else(|| Box::new(PlainStdio::Out));
-        let stderr = stdio::output_stream(
             std::mem::take(&mut self.stderr),
-            PlainStdio::Err,
             true,
-            &mut captured.1,
-        )
-        .unwrap_or_else(|| Box::new(PlainStdio::Err));
-        let io = RootIo {
-            stdin: None,
-            stdout: Some(Box::new(HashedStream::new(stdout, out.clone()))),
-            stderr: Some(Box::new(HashedStream::new(stderr, err.clone()))),
-        };
+        );
+        io.hashed(out.clone(), err.clone());
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let built = build(
                 &plan,
