@@ -371,7 +371,7 @@ fn check(args: &Args, run: &mut Run) -> Result<Outcome, CliError> {
 /// `--invoke` (and a module without `_start`): calls one export in a
 /// single process and prints its results.
 fn invoke(args: &Args, run: &mut Run, func: Option<&str>) -> Result<Outcome, CliError> {
-    match run.invoke(func, &args.args) {
+    match run.invoke(func, &args.args).map(|i| i.outcome) {
         Ok(Invoked::Exited(code)) => Ok(Outcome::Exit(code)),
         Ok(Invoked::Returned(vals)) => {
             let text: String = vals.iter().map(|v| format_val(v) + "\n").collect();

@@ -50,9 +50,9 @@ pub use event::{Blocker, Event, EventKind, EventSink};
 pub use limits::Limits;
 pub use pid::{Pid, ROOT};
 pub use run::{
-    Check, Difference, Ending, Error, Grant, HostCall, HostPipe, Invoked, Output, OutputCallback,
-    OutputDigest, Progress, ROOT_MAX_FDS, Replay, Replayed, Report, Run, Running, SharedBuffer,
-    Stdin, trap_text,
+    Check, Difference, Ending, Error, Grant, HostCall, HostPipe, Invocation, Invoked, Output,
+    OutputCallback, OutputDigest, Progress, ROOT_MAX_FDS, Replay, Replayed, Report, Run, Running,
+    SharedBuffer, Stdin, trap_text,
 };
 pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
 pub use shared_host::SharedHost;

@@ -348,3 +348,34 @@ fn limits_stop_a_run_with_an_inspectable_status() {
         report.status
     );
 }
+
+#[test]
+fn an_invoked_call_returns_its_values_and_the_captured_output() {
+    let wasm = wat::parse_str(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "in add\n")
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 7))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.add (local.get 0) (local.get 1))))"#,
+    )
+    .unwrap();
+    let mut run = Run::new("add.wasm", wasm);
+    run.stdout(Output::capture()).stderr(Output::capture());
+    let got = run
+        .invoke(Some("add"), &["2".to_string(), "40".to_string()])
+        .unwrap();
+    match got.outcome {
+        wasiproc_process::Invoked::Returned(vals) => {
+            assert_eq!(vals.len(), 1);
+            assert_eq!(vals[0].i32(), Some(42));
+        }
+        other => panic!("expected values, got {other:?}"),
+    }
+    assert_eq!(got.stdout.as_deref(), Some(&b"in add\n"[..]));
+    assert_eq!(got.stderr.as_deref(), Some(&b""[..]));
+}

@@ -236,6 +236,19 @@ impl Report {
     }
 }
 
+/// What a [`Run::invoke`] call gave: how it ended, and the root's output
+/// where it was captured ([`Output::Capture`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Invocation {
+    /// How the call ended.
+    pub outcome: Invoked,
+    /// The captured stdout, if it was captured.
+    pub stdout: Option<Vec<u8>>,
+    /// The captured stderr, if it was captured.
+    pub stderr: Option<Vec<u8>>,
+}
+
 /// How a [`Run::invoke`] call ended.
 #[derive(Debug)]
 pub enum Invoked {
@@ -611,10 +624,10 @@ impl Run {
     /// module and runs `_start` if it has one) in a single process without
     /// the process layer; `args` are parsed by the function's parameter
     /// types. For modules without `_start` ([`Error::NoStart`]).
-    pub fn invoke(&mut self, func: Option<&str>, args: &[String]) -> Result<Invoked, Error> {
+    pub fn invoke(&mut self, func: Option<&str>, args: &[String]) -> Result<Invocation, Error> {
         let plan = &self.plan;
         let deterministic = plan.deterministic;
-        let (io, _captured) = RootIo::new(
+        let (io, captured) = RootIo::new(
             stdio::input_stream(std::mem::take(&mut self.stdin)),
             std::mem::take(&mut self.stdout),
             std::mem::take(&mut self.stderr),
@@ -638,15 +651,22 @@ impl Run {
             },
             canonicalize_nans: deterministic,
         };
-        match wasiproc_wasi::run(&plan.root, ctx, &opts) {
-            Ok(RunOutcome::Exited(code)) => Ok(Invoked::Exited(code)),
-            Ok(RunOutcome::Returned(vals)) => Ok(Invoked::Returned(vals)),
-            Err(wasiproc_wasi::RunError::Trap(trap)) => Ok(Invoked::Trapped(trap)),
-            Err(e) => Err(Error::Module {
-                name: plan.root_name.clone(),
-                message: one_line(e),
-            }),
-        }
+        let outcome = match wasiproc_wasi::run(&plan.root, ctx, &opts) {
+            Ok(RunOutcome::Exited(code)) => Invoked::Exited(code),
+            Ok(RunOutcome::Returned(vals)) => Invoked::Returned(vals),
+            Err(wasiproc_wasi::RunError::Trap(trap)) => Invoked::Trapped(trap),
+            Err(e) => {
+                return Err(Error::Module {
+                    name: plan.root_name.clone(),
+                    message: one_line(e),
+                });
+            }
+        };
+        Ok(Invocation {
+            outcome,
+            stdout: take_captured(&captured.0),
+            stderr: take_captured(&captured.1),
+        })
     }
 
     /// Runs the program twice, deterministically (with the seed given to
@@ -739,19 +759,21 @@ impl Running {
         self.fin.close_chrome()?;
         self.fin.write_trailer(ending, fuel)?;
         let report = result.map_err(Error::Run)?;
-        let take = |c: &Option<Captured>| {
-            c.as_ref()
-                .map(|b| std::mem::take(&mut *b.lock().unwrap_or_else(|p| p.into_inner())))
-        };
         Ok(Report {
             status: report.status,
             trap: report.trap,
             processes: report.processes,
             fuel,
-            stdout: take(&self.fin.captured.0),
-            stderr: take(&self.fin.captured.1),
+            stdout: take_captured(&self.fin.captured.0),
+            stderr: take_captured(&self.fin.captured.1),
         })
     }
+}
+
+/// The bytes a capture holds, taken out of it.
+fn take_captured(c: &Option<Captured>) -> Option<Vec<u8>> {
+    c.as_ref()
+        .map(|b| std::mem::take(&mut *b.lock().unwrap_or_else(|p| p.into_inner())))
 }
 
 /// How a run ended, as a trailer keeps it.
