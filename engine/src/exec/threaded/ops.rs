@@ -4,14 +4,18 @@
 //! of the general interpreter loop in `exec/mod.rs`, which still runs every
 //! instruction when a handler steps out: the same body, with the loop's
 //! macros replaced by the ones below, which name the handler's arguments
-//! explicitly (`fp`, or all of them when they may step out). The handlers
-//! of fuel, `br_table`, globals and the superinstructions are written by
-//! hand; calls and returns are in `calls.rs`.
+//! explicitly (`fp`, or all of them when they may step out). Handlers of
+//! one shape are defined by a family macro (`bin_i32!`, `cmp_f64!`,
+//! `load_op!`, `br_cmp!`, ...), one line each naming the instruction and
+//! its operation; the irregular ones are written out: fuel, `br_table`,
+//! globals, selects, NaN canonicalisation and the superinstructions. Calls
+//! and returns are in `calls.rs`.
 //!
 //! Adding an instruction: its arm in `exec/mod.rs` (semantics, traps), a
-//! handler here in the same form (or none: `step` runs it in the loop),
-//! and its entry in [`HANDLERS`] and [`HANDLER_NAMES`] at the position of
-//! its variant in `isa::Instr` (a unit test in `decode.rs` checks the order).
+//! handler here (a family macro's line, or written out; or none: `step`
+//! runs it in the loop), and its entry in [`HANDLERS`] and
+//! [`HANDLER_NAMES`] at the position of its variant in `isa::Instr` (a
+//! unit test in `decode.rs` checks the order).
 #![allow(non_snake_case, unused_braces, unreachable_code)]
 
 use super::decode::decode;
@@ -134,6 +138,256 @@ macro_rules! checked {
         match $e {
             Ok(v) => v,
             Err(_) => bail!($ip, $fp, $mem, $cx),
+        }
+    };
+}
+
+// ---- handler families ------------------------------------------------------
+//
+// Each macro below defines handlers of one shape: `decode!` of the
+// instruction's operands, the operation (given as a closure-like `|a, b| e`,
+// whose parameters are bound to the operands read from their slots), then
+// `next`. `$rd` names the slot reader (`s`, `r32`, `f32v`, `f64v`) and `$w`
+// the writer (`w32`, `w64`).
+
+/// `dst = e(src)`.
+macro_rules! un {
+    ($name:ident, $rd:ident -> $w:ident, |$a:ident| $e:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, src });
+            let $a = $rd!(fp, src);
+            $w!(fp, dst, $e);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+macro_rules! un_i32 { ($n:ident, $($t:tt)*) => { un!($n, r32 -> w32, $($t)*); }; }
+macro_rules! un_i64 { ($n:ident, $($t:tt)*) => { un!($n, s -> w64, $($t)*); }; }
+macro_rules! un_f32 { ($n:ident, $($t:tt)*) => { un!($n, f32v -> w32, $($t)*); }; }
+macro_rules! un_f64 { ($n:ident, $($t:tt)*) => { un!($n, f64v -> w64, $($t)*); }; }
+/// `dst = f(src)?`: a conversion that steps out (and traps) on `Err`.
+macro_rules! conv_checked {
+    ($name:ident, $rd:ident -> $w:ident, $f:ident) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, src });
+            $w!(fp, dst, checked!(ip, fp, mem, cx, $f($rd!(fp, src))));
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `dst = e(lhs, rhs)`.
+macro_rules! bin {
+    ($name:ident, $rd:ident -> $w:ident, |$a:ident, $b:ident| $e:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, lhs, rhs });
+            let ($a, $b) = ($rd!(fp, lhs), $rd!(fp, rhs));
+            $w!(fp, dst, $e);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+macro_rules! bin_i32 { ($n:ident, $($t:tt)*) => { bin!($n, r32 -> w32, $($t)*); }; }
+macro_rules! bin_i64 { ($n:ident, $($t:tt)*) => { bin!($n, s -> w64, $($t)*); }; }
+macro_rules! bin_f32 { ($n:ident, $($t:tt)*) => { bin!($n, f32v -> w32, $($t)*); }; }
+macro_rules! bin_f64 { ($n:ident, $($t:tt)*) => { bin!($n, f64v -> w64, $($t)*); }; }
+macro_rules! cmp_i32 { ($n:ident, $($t:tt)*) => { bin!($n, r32 -> w32, $($t)*); }; }
+macro_rules! cmp_i64 { ($n:ident, $($t:tt)*) => { bin!($n, s -> w32, $($t)*); }; }
+macro_rules! cmp_f32 { ($n:ident, $($t:tt)*) => { bin!($n, f32v -> w32, $($t)*); }; }
+macro_rules! cmp_f64 { ($n:ident, $($t:tt)*) => { bin!($n, f64v -> w32, $($t)*); }; }
+/// `dst = e(lhs, imm)`.
+macro_rules! imm {
+    ($name:ident, $rd:ident -> $w:ident, |$a:ident, $b:ident| $e:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, lhs, imm });
+            let ($a, $b) = ($rd!(fp, lhs), imm);
+            $w!(fp, dst, $e);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+macro_rules! imm_i32 { ($n:ident, $($t:tt)*) => { imm!($n, r32 -> w32, $($t)*); }; }
+macro_rules! imm_i64 { ($n:ident, $($t:tt)*) => { imm!($n, s -> w64, $($t)*); }; }
+macro_rules! cmp_imm_i32 { ($n:ident, $($t:tt)*) => { imm!($n, r32 -> w32, $($t)*); }; }
+macro_rules! cmp_imm_i64 { ($n:ident, $($t:tt)*) => { imm!($n, s -> w32, $($t)*); }; }
+/// `dst = e(lhs, rhs)` for division and remainder: steps out (the loop
+/// traps) when `rhs` is 0, or when the optional overflow test holds.
+macro_rules! div_rem {
+    ($name:ident, $rd:ident $(as $t:ident)? -> $w:ident, |$a:ident, $b:ident| $e:expr
+     $(, overflow if $ovf:expr)?) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, lhs, rhs });
+            let ($a, $b) = ($rd!(fp, lhs) $(as $t)?, $rd!(fp, rhs) $(as $t)?);
+            if $b == 0 {
+                bail!(ip, fp, mem, cx);
+            }
+            $(
+                if $ovf {
+                    bail!(ip, fp, mem, cx);
+                }
+            )?
+            $w!(fp, dst, $e);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// Branches to `target` if `e(cond)`.
+macro_rules! br_if {
+    ($name:ident, $rd:ident, |$c:ident| $e:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { cond, target });
+            let $c = $rd!(fp, cond);
+            if $e {
+                return jump(fp, mem, cx, target);
+            }
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// Branches to `target` if `e(lhs, rhs)`.
+macro_rules! br_cmp {
+    ($name:ident, $rd:ident, |$a:ident, $b:ident| $e:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { lhs, rhs, target });
+            let ($a, $b) = ($rd!(fp, lhs), $rd!(fp, rhs));
+            if $e {
+                return jump(fp, mem, cx, target);
+            }
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// Branches to `target` if `e(lhs, imm)`.
+macro_rules! br_cmp_imm {
+    ($name:ident, $rd:ident, |$a:ident, $b:ident| $e:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { lhs, imm, target });
+            let ($a, $b) = ($rd!(fp, lhs), imm);
+            if $e {
+                return jump(fp, mem, cx, target);
+            }
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `dst = conv(mem[addr + offset])`, `$n` bytes.
+macro_rules! load_op {
+    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, addr, offset });
+            load!(ip, fp, mem, cx, dst, addr, offset, $n, |$b| $conv, $w);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `dst = conv(mem[base + index])` (wrapping sum).
+macro_rules! load_idx {
+    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, base, index });
+            load_at!(
+                ip,
+                fp,
+                mem,
+                cx,
+                dst,
+                idx!(fp, base, index),
+                $n,
+                |$b| $conv,
+                $w
+            );
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `dst = conv(mem[ops.0 + ops.1 * scale])` (wrapping).
+macro_rules! load_shl {
+    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, ops, scale });
+            load_at!(
+                ip,
+                fp,
+                mem,
+                cx,
+                dst,
+                scaled!(fp, ops, scale),
+                $n,
+                |$b| $conv,
+                $w
+            );
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `dst = conv(mem[addr + imm])` (wrapping sum).
+macro_rules! load_wrap {
+    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, addr, imm });
+            load_at!(
+                ip,
+                fp,
+                mem,
+                cx,
+                dst,
+                wrap!(fp, addr, imm),
+                $n,
+                |$b| $conv,
+                $w
+            );
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `mem[addr + offset] = bytes(value)`.
+macro_rules! store_op {
+    ($name:ident, $rd:ident, |$v:ident| $bytes:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(
+                ip,
+                $name {
+                    addr,
+                    value,
+                    offset
+                }
+            );
+            let $v = $rd!(fp, value);
+            store!(ip, fp, mem, cx, addr, value, offset, $bytes);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `mem[addr + offset] = bytes(imm)`.
+macro_rules! store_imm {
+    ($name:ident, |$v:ident| $bytes:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { addr, imm, offset });
+            let $v = imm;
+            store!(ip, fp, mem, cx, addr, imm, offset, $bytes);
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `mem[base + index] = bytes(imm)` (wrapping sum).
+macro_rules! store_imm_idx {
+    ($name:ident, |$v:ident| $bytes:expr) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { base, index, imm });
+            let $v = imm;
+            if !mem.store(idx!(fp, base, index), $bytes) {
+                bail!(ip, fp, mem, cx);
+            }
+            next(ip, fp, mem, cx)
+        }
+    };
+}
+/// `dst = (ops.0 OP mem[ops.1 + offset])` on f64s.
+macro_rules! f64_load_handler {
+    ($name:ident, $op:tt) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            decode!(ip, $name { dst, ops, offset });
+            f64_load_op!(ip, fp, mem, cx, dst, ops, offset, $op);
+            next(ip, fp, mem, cx)
         }
     };
 }
@@ -276,37 +530,9 @@ fn Br(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip, fp, mem, cx)
 }
 
-fn BrIfEqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrIfEqz { cond, target });
-    {
-        {
-            if r32!(fp, cond) == 0 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrIfNez { cond, target });
-    {
-        {
-            if r32!(fp, cond) != 0 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn Copy(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, Copy { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src))
-    }
-    next(ip, fp, mem, cx)
-}
+br_if!(BrIfEqz, r32, |c| c == 0);
+br_if!(BrIfNez, r32, |c| c != 0);
+un_i64!(Copy, |a| a);
 
 fn Copy2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, Copy2 { dst, src, second });
@@ -350,2911 +576,272 @@ fn SelectZero(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip, fp, mem, cx)
 }
 
-fn I32Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Load { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Load(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Load { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load8S { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                1,
-                |b| b[0] as i8 as i32 as u32,
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load8U { dst, addr, offset });
-    {
-        { load!(ip, fp, mem, cx, dst, addr, offset, 1, |b| b[0] as u32, w32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load16S { dst, addr, offset });
-    {
-        load!(
-            ip,
-            fp,
-            mem,
-            cx,
-            dst,
-            addr,
-            offset,
-            2,
-            |b| i16::from_le_bytes(b) as i32 as u32,
-            w32
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load16U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load16U { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                2,
-                |b| u16::from_le_bytes(b) as u32,
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load8S { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                1,
-                |b| b[0] as i8 as i64 as u64,
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load8U { dst, addr, offset });
-    {
-        { load!(ip, fp, mem, cx, dst, addr, offset, 1, |b| b[0] as u64, w64) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load16S { dst, addr, offset });
-    {
-        load!(
-            ip,
-            fp,
-            mem,
-            cx,
-            dst,
-            addr,
-            offset,
-            2,
-            |b| i16::from_le_bytes(b) as i64 as u64,
-            w64
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load16U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load16U { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                2,
-                |b| u16::from_le_bytes(b) as u64,
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load32S { dst, addr, offset });
-    {
-        load!(
-            ip,
-            fp,
-            mem,
-            cx,
-            dst,
-            addr,
-            offset,
-            4,
-            |b| i32::from_le_bytes(b) as i64 as u64,
-            w64
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Load32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Load32U { dst, addr, offset });
-    {
-        {
-            load!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                addr,
-                offset,
-                4,
-                |b| u32::from_le_bytes(b) as u64,
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I32Store {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            r32!(fp, value).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I64Store {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            s!(fp, value).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        F32Store {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            r32!(fp, value).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        F64Store {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            s!(fp, value).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Store8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I32Store8 {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(ip, fp, mem, cx, addr, value, offset, [s!(fp, value) as u8])
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Store16(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I32Store16 {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            (s!(fp, value) as u16).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Store8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I64Store8 {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(ip, fp, mem, cx, addr, value, offset, [s!(fp, value) as u8])
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Store16(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I64Store16 {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            (s!(fp, value) as u16).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Store32(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(
-        ip,
-        I64Store32 {
-            addr,
-            value,
-            offset,
-        }
-    );
-    {
-        store!(
-            ip,
-            fp,
-            mem,
-            cx,
-            addr,
-            value,
-            offset,
-            (s!(fp, value) as u32).to_le_bytes()
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LoadIdx { dst, base, index });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LoadIdx { dst, base, index });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32LoadIdx { dst, base, index });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64LoadIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64LoadIdx { dst, base, index });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load8SIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load8SIdx { dst, base, index });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                1,
-                |b| b[0] as i8 as i32 as u32,
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load8UIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load8UIdx { dst, base, index });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                1,
-                |b| b[0] as u32,
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load16UIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load16UIdx { dst, base, index });
-    {
-        load_at!(
-            ip,
-            fp,
-            mem,
-            cx,
-            dst,
-            idx!(fp, base, index),
-            2,
-            |b| u16::from_le_bytes(b) as u32,
-            w32
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LoadIdxShl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LoadIdxShl { dst, ops, scale });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                scaled!(fp, ops, scale),
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LoadIdxShl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LoadIdxShl { dst, ops, scale });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                scaled!(fp, ops, scale),
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64LoadIdxShl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64LoadIdxShl { dst, ops, scale });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                scaled!(fp, ops, scale),
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LoadWrap { dst, addr, imm });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                wrap!(fp, addr, imm),
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LoadWrap { dst, addr, imm });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                wrap!(fp, addr, imm),
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32LoadWrap { dst, addr, imm });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                wrap!(fp, addr, imm),
-                4,
-                |b| u32::from_le_bytes(b),
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64LoadWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64LoadWrap { dst, addr, imm });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                wrap!(fp, addr, imm),
-                8,
-                |b| u64::from_le_bytes(b),
-                w64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Load8UWrap(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Load8UWrap { dst, addr, imm });
-    {
-        {
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                wrap!(fp, addr, imm),
-                1,
-                |b| b[0] as u32,
-                w32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32StoreImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32StoreImm { addr, imm, offset });
-    {
-        { store!(ip, fp, mem, cx, addr, imm, offset, imm.to_le_bytes()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Store8Imm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Store8Imm { addr, imm, offset });
-    {
-        store!(ip, fp, mem, cx, addr, imm, offset, [imm as u8])
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Store16Imm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Store16Imm { addr, imm, offset });
-    {
-        {
-            store!(
-                ip,
-                fp,
-                mem,
-                cx,
-                addr,
-                imm,
-                offset,
-                (imm as u16).to_le_bytes()
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64StoreImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64StoreImm { addr, imm, offset });
-    {
-        {
-            store!(
-                ip,
-                fp,
-                mem,
-                cx,
-                addr,
-                imm,
-                offset,
-                (imm as i64).to_le_bytes()
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32StoreImmIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32StoreImmIdx { base, index, imm });
-    {
-        {
-            if !mem.store(idx!(fp, base, index), imm.to_le_bytes()) {
-                bail!(ip, fp, mem, cx);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Store8ImmIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Store8ImmIdx { base, index, imm });
-    {
-        {
-            if !mem.store(idx!(fp, base, index), [imm as u8]) {
-                bail!(ip, fp, mem, cx);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64StoreImmIdx(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64StoreImmIdx { base, index, imm });
-    {
-        {
-            if !mem.store(idx!(fp, base, index), (imm as i64).to_le_bytes()) {
-                bail!(ip, fp, mem, cx);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Eqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Eqz { dst, src });
-    {
-        w32!(fp, dst, (r32!(fp, src) == 0) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Eq { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (r32!(fp, lhs) == r32!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Ne { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (r32!(fp, lhs) != r32!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LtS { dst, lhs, rhs });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                ((r32!(fp, lhs) as i32) < r32!(fp, rhs) as i32) as u32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LtU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (r32!(fp, lhs) < r32!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GtS { dst, lhs, rhs });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                (r32!(fp, lhs) as i32 > r32!(fp, rhs) as i32) as u32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GtU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (r32!(fp, lhs) > r32!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LeS { dst, lhs, rhs });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                (r32!(fp, lhs) as i32 <= r32!(fp, rhs) as i32) as u32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LeU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (r32!(fp, lhs) <= r32!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GeS { dst, lhs, rhs });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                (r32!(fp, lhs) as i32 >= r32!(fp, rhs) as i32) as u32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GeU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (r32!(fp, lhs) >= r32!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Clz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Clz { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src).leading_zeros())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Ctz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Ctz { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src).trailing_zeros())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Popcnt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Popcnt { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src).count_ones())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Add { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_add(r32!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Sub { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_sub(r32!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Mul { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_mul(r32!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32DivS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32DivS { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (r32!(fp, lhs) as i32, r32!(fp, rhs) as i32);
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            if a == i32::MIN && b == -1 {
-                bail!(ip, fp, mem, cx);
-            }
-            w32!(fp, dst, (a / b) as u32)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32DivU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32DivU { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (r32!(fp, lhs), r32!(fp, rhs));
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            w32!(fp, dst, a / b)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32RemS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32RemS { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (r32!(fp, lhs) as i32, r32!(fp, rhs) as i32);
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            w32!(fp, dst, a.wrapping_rem(b) as u32)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32RemU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32RemU { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (r32!(fp, lhs), r32!(fp, rhs));
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            w32!(fp, dst, a % b)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32And(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32And { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs) & r32!(fp, rhs))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Or(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Or { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs) | r32!(fp, rhs))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Xor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Xor { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs) ^ r32!(fp, rhs))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Shl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Shl { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_shl(r32!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32ShrS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32ShrS { dst, lhs, rhs });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                (r32!(fp, lhs) as i32).wrapping_shr(r32!(fp, rhs)) as u32
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32ShrU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32ShrU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_shr(r32!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Rotl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Rotl { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, r32!(fp, lhs).rotate_left(r32!(fp, rhs) % 32)) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Rotr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Rotr { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, r32!(fp, lhs).rotate_right(r32!(fp, rhs) % 32)) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32AddImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_add(imm))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Eqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Eqz { dst, src });
-    {
-        w32!(fp, dst, (s!(fp, src) == 0) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Eq { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (s!(fp, lhs) == s!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Ne { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (s!(fp, lhs) != s!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LtS { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs) as i64) < s!(fp, rhs) as i64) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LtU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (s!(fp, lhs) < s!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GtS { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, (s!(fp, lhs) as i64 > s!(fp, rhs) as i64) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GtU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (s!(fp, lhs) > s!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LeS { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, (s!(fp, lhs) as i64 <= s!(fp, rhs) as i64) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LeU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (s!(fp, lhs) <= s!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GeS { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, (s!(fp, lhs) as i64 >= s!(fp, rhs) as i64) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GeU { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (s!(fp, lhs) >= s!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Clz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Clz { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src).leading_zeros() as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Ctz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Ctz { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src).trailing_zeros() as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Popcnt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Popcnt { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src).count_ones() as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Add { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_add(s!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Sub { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_sub(s!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Mul { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_mul(s!(fp, rhs)))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64DivS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64DivS { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (s!(fp, lhs) as i64, s!(fp, rhs) as i64);
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            if a == i64::MIN && b == -1 {
-                bail!(ip, fp, mem, cx);
-            }
-            w64!(fp, dst, (a / b) as u64)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64DivU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64DivU { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (s!(fp, lhs), s!(fp, rhs));
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            w64!(fp, dst, a / b)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64RemS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64RemS { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (s!(fp, lhs) as i64, s!(fp, rhs) as i64);
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            w64!(fp, dst, a.wrapping_rem(b) as u64)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64RemU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64RemU { dst, lhs, rhs });
-    {
-        {
-            let (a, b) = (s!(fp, lhs), s!(fp, rhs));
-            if b == 0 {
-                bail!(ip, fp, mem, cx);
-            }
-            w64!(fp, dst, a % b)
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64And(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64And { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs) & s!(fp, rhs))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Or(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Or { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs) | s!(fp, rhs))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Xor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Xor { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs) ^ s!(fp, rhs))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Shl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Shl { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_shl(s!(fp, rhs) as u32))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ShrS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ShrS { dst, lhs, rhs });
-    {
-        {
-            w64!(
-                fp,
-                dst,
-                (s!(fp, lhs) as i64).wrapping_shr(s!(fp, rhs) as u32) as u64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ShrU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ShrU { dst, lhs, rhs });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_shr(s!(fp, rhs) as u32))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Rotl(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Rotl { dst, lhs, rhs });
-    {
-        { w64!(fp, dst, s!(fp, lhs).rotate_left((s!(fp, rhs) % 64) as u32)) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Rotr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Rotr { dst, lhs, rhs });
-    {
-        { w64!(fp, dst, s!(fp, lhs).rotate_right((s!(fp, rhs) % 64) as u32)) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Eq { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) == f32v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Ne { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) != f32v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Lt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Lt { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) < f32v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Gt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Gt { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) > f32v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Le(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Le { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) <= f32v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Ge(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Ge { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) >= f32v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Abs(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Abs { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src) & 0x7fff_ffff)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Neg(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Neg { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src) ^ 0x8000_0000)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Ceil(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Ceil { dst, src });
-    {
-        w32!(fp, dst, quiet32(f32v!(fp, src).ceil()).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Floor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Floor { dst, src });
-    {
-        w32!(fp, dst, quiet32(f32v!(fp, src).floor()).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Trunc(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Trunc { dst, src });
-    {
-        w32!(fp, dst, quiet32(f32v!(fp, src).trunc()).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Nearest(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Nearest { dst, src });
-    {
-        { w32!(fp, dst, quiet32(f32v!(fp, src).round_ties_even()).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Sqrt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Sqrt { dst, src });
-    {
-        w32!(fp, dst, f32v!(fp, src).sqrt().to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Add { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) + f32v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Sub { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) - f32v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Mul { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) * f32v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Div(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Div { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f32v!(fp, lhs) / f32v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Min(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Min { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, f32_min(f32v!(fp, lhs), f32v!(fp, rhs)).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Max(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Max { dst, lhs, rhs });
-    {
-        { w32!(fp, dst, f32_max(f32v!(fp, lhs), f32v!(fp, rhs)).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32Copysign(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32Copysign { dst, lhs, rhs });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                (r32!(fp, lhs) & 0x7fff_ffff) | (r32!(fp, rhs) & 0x8000_0000)
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Eq { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f64v!(fp, lhs) == f64v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Ne { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f64v!(fp, lhs) != f64v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Lt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Lt { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f64v!(fp, lhs) < f64v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Gt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Gt { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f64v!(fp, lhs) > f64v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Le(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Le { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f64v!(fp, lhs) <= f64v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Ge(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Ge { dst, lhs, rhs });
-    {
-        w32!(fp, dst, (f64v!(fp, lhs) >= f64v!(fp, rhs)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Abs(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Abs { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src) & 0x7fff_ffff_ffff_ffff)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Neg(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Neg { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src) ^ 0x8000_0000_0000_0000)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Ceil(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Ceil { dst, src });
-    {
-        w64!(fp, dst, quiet64(f64v!(fp, src).ceil()).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Floor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Floor { dst, src });
-    {
-        w64!(fp, dst, quiet64(f64v!(fp, src).floor()).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Trunc(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Trunc { dst, src });
-    {
-        w64!(fp, dst, quiet64(f64v!(fp, src).trunc()).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Nearest(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Nearest { dst, src });
-    {
-        { w64!(fp, dst, quiet64(f64v!(fp, src).round_ties_even()).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Sqrt(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Sqrt { dst, src });
-    {
-        w64!(fp, dst, f64v!(fp, src).sqrt().to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Add(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Add { dst, lhs, rhs });
-    {
-        w64!(fp, dst, (f64v!(fp, lhs) + f64v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Sub(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Sub { dst, lhs, rhs });
-    {
-        w64!(fp, dst, (f64v!(fp, lhs) - f64v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Mul(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Mul { dst, lhs, rhs });
-    {
-        w64!(fp, dst, (f64v!(fp, lhs) * f64v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Div(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Div { dst, lhs, rhs });
-    {
-        w64!(fp, dst, (f64v!(fp, lhs) / f64v!(fp, rhs)).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Min(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Min { dst, lhs, rhs });
-    {
-        { w64!(fp, dst, f64_min(f64v!(fp, lhs), f64v!(fp, rhs)).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Max(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Max { dst, lhs, rhs });
-    {
-        { w64!(fp, dst, f64_max(f64v!(fp, lhs), f64v!(fp, rhs)).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64Copysign(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64Copysign { dst, lhs, rhs });
-    {
-        w64!(
-            fp,
-            dst,
-            (s!(fp, lhs) & 0x7fff_ffff_ffff_ffff) | (s!(fp, rhs) & 0x8000_0000_0000_0000)
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64AddLoad(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64AddLoad { dst, ops, offset });
-    {
-        f64_load_op!(ip, fp, mem, cx, dst, ops, offset, +)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64SubLoad(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64SubLoad { dst, ops, offset });
-    {
-        f64_load_op!(ip, fp, mem, cx, dst, ops, offset, -)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64MulLoad(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64MulLoad { dst, ops, offset });
-    {
-        f64_load_op!(ip, fp, mem, cx, dst, ops, offset, *)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32WrapI64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32WrapI64 { dst, src });
-    {
-        w32!(fp, dst, s!(fp, src) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncF32S { dst, src });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i32_trunc_f32_s(f32v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncF32U { dst, src });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i32_trunc_f32_u(f32v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncF64S { dst, src });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i32_trunc_f64_s(f64v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncF64U { dst, src });
-    {
-        {
-            w32!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i32_trunc_f64_u(f64v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ExtendI32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ExtendI32S { dst, src });
-    {
-        w64!(fp, dst, r32!(fp, src) as i32 as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ExtendI32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ExtendI32U { dst, src });
-    {
-        w64!(fp, dst, r32!(fp, src) as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncF32S { dst, src });
-    {
-        {
-            w64!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i64_trunc_f32_s(f32v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncF32U { dst, src });
-    {
-        {
-            w64!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i64_trunc_f32_u(f32v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncF64S { dst, src });
-    {
-        {
-            w64!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i64_trunc_f64_s(f64v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncF64U { dst, src });
-    {
-        {
-            w64!(
-                fp,
-                dst,
-                checked!(ip, fp, mem, cx, i64_trunc_f64_u(f64v!(fp, src)))
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32ConvertI32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32ConvertI32S { dst, src });
-    {
-        { w32!(fp, dst, (r32!(fp, src) as i32 as f32).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32ConvertI32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32ConvertI32U { dst, src });
-    {
-        w32!(fp, dst, (r32!(fp, src) as f32).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32ConvertI64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32ConvertI64S { dst, src });
-    {
-        w32!(fp, dst, (s!(fp, src) as i64 as f32).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32ConvertI64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32ConvertI64U { dst, src });
-    {
-        w32!(fp, dst, (s!(fp, src) as f32).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F32DemoteF64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F32DemoteF64 { dst, src });
-    {
-        w32!(fp, dst, (f64v!(fp, src) as f32).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64ConvertI32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64ConvertI32S { dst, src });
-    {
-        { w64!(fp, dst, (r32!(fp, src) as i32 as f64).to_bits()) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64ConvertI32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64ConvertI32U { dst, src });
-    {
-        w64!(fp, dst, (r32!(fp, src) as f64).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64ConvertI64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64ConvertI64S { dst, src });
-    {
-        w64!(fp, dst, (s!(fp, src) as i64 as f64).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64ConvertI64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64ConvertI64U { dst, src });
-    {
-        w64!(fp, dst, (s!(fp, src) as f64).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn F64PromoteF32(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, F64PromoteF32 { dst, src });
-    {
-        w64!(fp, dst, (f32v!(fp, src) as f64).to_bits())
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Extend8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Extend8S { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src) as i8 as i32 as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32Extend16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32Extend16S { dst, src });
-    {
-        w32!(fp, dst, r32!(fp, src) as i16 as i32 as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Extend8S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Extend8S { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src) as i8 as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Extend16S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Extend16S { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src) as i16 as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64Extend32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64Extend32S { dst, src });
-    {
-        w64!(fp, dst, s!(fp, src) as i32 as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncSatF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncSatF32S { dst, src });
-    {
-        w32!(fp, dst, f32v!(fp, src) as i32 as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncSatF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncSatF32U { dst, src });
-    {
-        w32!(fp, dst, f32v!(fp, src) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncSatF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncSatF64S { dst, src });
-    {
-        w32!(fp, dst, f64v!(fp, src) as i32 as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32TruncSatF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32TruncSatF64U { dst, src });
-    {
-        w32!(fp, dst, f64v!(fp, src) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncSatF32S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncSatF32S { dst, src });
-    {
-        w64!(fp, dst, f32v!(fp, src) as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncSatF32U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncSatF32U { dst, src });
-    {
-        w64!(fp, dst, f32v!(fp, src) as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncSatF64S(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncSatF64S { dst, src });
-    {
-        w64!(fp, dst, f64v!(fp, src) as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64TruncSatF64U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64TruncSatF64U { dst, src });
-    {
-        w64!(fp, dst, f64v!(fp, src) as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32MulImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32MulImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_mul(imm))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32AndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32AndImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs) & imm)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32OrImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32OrImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs) | imm)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32XorImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32XorImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs) ^ imm)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32ShlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32ShlImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_shl(imm))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32ShrSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32ShrSImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, (r32!(fp, lhs) as i32).wrapping_shr(imm) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32ShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32ShrUImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs).wrapping_shr(imm))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32RotlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32RotlImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, r32!(fp, lhs).rotate_left(imm))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32EqImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, ((r32!(fp, lhs)) == (imm)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32NeImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, ((r32!(fp, lhs)) != (imm)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LtSImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, (((r32!(fp, lhs)) as i32) < (imm) as i32) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LtUImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, ((r32!(fp, lhs)) < (imm)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GtSImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, (((r32!(fp, lhs)) as i32) > (imm) as i32) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GtUImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, ((r32!(fp, lhs)) > (imm)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LeSImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, (((r32!(fp, lhs)) as i32) <= (imm) as i32) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32LeUImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, ((r32!(fp, lhs)) <= (imm)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GeSImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, (((r32!(fp, lhs)) as i32) >= (imm) as i32) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I32GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I32GeUImm { dst, lhs, imm });
-    {
-        w32!(fp, dst, ((r32!(fp, lhs)) >= (imm)) as u32)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64AddImm { dst, lhs, imm });
-    {
-        { w64!(fp, dst, s!(fp, lhs).wrapping_add(imm as i64 as u64)) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64MulImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64MulImm { dst, lhs, imm });
-    {
-        { w64!(fp, dst, s!(fp, lhs).wrapping_mul(imm as i64 as u64)) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64AndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64AndImm { dst, lhs, imm });
-    {
-        w64!(fp, dst, s!(fp, lhs) & imm as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64OrImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64OrImm { dst, lhs, imm });
-    {
-        w64!(fp, dst, s!(fp, lhs) | imm as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64XorImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64XorImm { dst, lhs, imm });
-    {
-        w64!(fp, dst, s!(fp, lhs) ^ imm as i64 as u64)
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ShlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ShlImm { dst, lhs, imm });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_shl(imm as u32))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ShrSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ShrSImm { dst, lhs, imm });
-    {
-        {
-            w64!(
-                fp,
-                dst,
-                (s!(fp, lhs) as i64).wrapping_shr(imm as u32) as u64
-            )
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64ShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64ShrUImm { dst, lhs, imm });
-    {
-        w64!(fp, dst, s!(fp, lhs).wrapping_shr(imm as u32))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64RotlImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64RotlImm { dst, lhs, imm });
-    {
-        w64!(fp, dst, s!(fp, lhs).rotate_left(imm as u32))
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64EqImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs)) == (imm as i64 as u64)) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64NeImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs)) != (imm as i64 as u64)) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LtSImm { dst, lhs, imm });
-    {
-        w32!(
-            fp,
-            dst,
-            (((s!(fp, lhs)) as i64) < (imm as i64 as u64) as i64) as u32
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LtUImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs)) < (imm as i64 as u64)) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GtSImm { dst, lhs, imm });
-    {
-        w32!(
-            fp,
-            dst,
-            (((s!(fp, lhs)) as i64) > (imm as i64 as u64) as i64) as u32
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GtUImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs)) > (imm as i64 as u64)) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LeSImm { dst, lhs, imm });
-    {
-        w32!(
-            fp,
-            dst,
-            (((s!(fp, lhs)) as i64) <= (imm as i64 as u64) as i64) as u32
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64LeUImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs)) <= (imm as i64 as u64)) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GeSImm { dst, lhs, imm });
-    {
-        w32!(
-            fp,
-            dst,
-            (((s!(fp, lhs)) as i64) >= (imm as i64 as u64) as i64) as u32
-        )
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn I64GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, I64GeUImm { dst, lhs, imm });
-    {
-        { w32!(fp, dst, ((s!(fp, lhs)) >= (imm as i64 as u64)) as u32) }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32Eq { lhs, rhs, target });
-    {
-        {
-            if (r32!(fp, lhs)) == (r32!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32Ne { lhs, rhs, target });
-    {
-        {
-            if (r32!(fp, lhs)) != (r32!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LtS { lhs, rhs, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) < (r32!(fp, rhs)) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LtU { lhs, rhs, target });
-    {
-        {
-            if (r32!(fp, lhs)) < (r32!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GtS { lhs, rhs, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) > (r32!(fp, rhs)) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GtU { lhs, rhs, target });
-    {
-        {
-            if (r32!(fp, lhs)) > (r32!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LeS { lhs, rhs, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) <= (r32!(fp, rhs)) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LeU { lhs, rhs, target });
-    {
-        {
-            if (r32!(fp, lhs)) <= (r32!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GeS { lhs, rhs, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) >= (r32!(fp, rhs)) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GeU { lhs, rhs, target });
-    {
-        {
-            if (r32!(fp, lhs)) >= (r32!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32EqImm { lhs, imm, target });
-    {
-        {
-            if (r32!(fp, lhs)) == (imm) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32NeImm { lhs, imm, target });
-    {
-        {
-            if (r32!(fp, lhs)) != (imm) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LtSImm { lhs, imm, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) < (imm) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LtUImm { lhs, imm, target });
-    {
-        {
-            if (r32!(fp, lhs)) < (imm) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GtSImm { lhs, imm, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) > (imm) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GtUImm { lhs, imm, target });
-    {
-        {
-            if (r32!(fp, lhs)) > (imm) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LeSImm { lhs, imm, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) <= (imm) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32LeUImm { lhs, imm, target });
-    {
-        {
-            if (r32!(fp, lhs)) <= (imm) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GeSImm { lhs, imm, target });
-    {
-        {
-            if ((r32!(fp, lhs)) as i32) >= (imm) as i32 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI32GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI32GeUImm { lhs, imm, target });
-    {
-        {
-            if (r32!(fp, lhs)) >= (imm) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64Eq(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64Eq { lhs, rhs, target });
-    {
-        {
-            if (s!(fp, lhs)) == (s!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64Ne { lhs, rhs, target });
-    {
-        {
-            if (s!(fp, lhs)) != (s!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LtS { lhs, rhs, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) < (s!(fp, rhs)) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LtU { lhs, rhs, target });
-    {
-        {
-            if (s!(fp, lhs)) < (s!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GtS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GtS { lhs, rhs, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) > (s!(fp, rhs)) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GtU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GtU { lhs, rhs, target });
-    {
-        {
-            if (s!(fp, lhs)) > (s!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LeS { lhs, rhs, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) <= (s!(fp, rhs)) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LeU { lhs, rhs, target });
-    {
-        {
-            if (s!(fp, lhs)) <= (s!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GeS(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GeS { lhs, rhs, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) >= (s!(fp, rhs)) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GeU { lhs, rhs, target });
-    {
-        {
-            if (s!(fp, lhs)) >= (s!(fp, rhs)) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64EqImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64EqImm { lhs, imm, target });
-    {
-        {
-            if (s!(fp, lhs)) == (imm as i64 as u64) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64NeImm { lhs, imm, target });
-    {
-        {
-            if (s!(fp, lhs)) != (imm as i64 as u64) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LtSImm { lhs, imm, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) < (imm as i64 as u64) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LtUImm { lhs, imm, target });
-    {
-        {
-            if (s!(fp, lhs)) < (imm as i64 as u64) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GtSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GtSImm { lhs, imm, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) > (imm as i64 as u64) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GtUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GtUImm { lhs, imm, target });
-    {
-        {
-            if (s!(fp, lhs)) > (imm as i64 as u64) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LeSImm { lhs, imm, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) <= (imm as i64 as u64) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64LeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64LeUImm { lhs, imm, target });
-    {
-        {
-            if (s!(fp, lhs)) <= (imm as i64 as u64) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GeSImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GeSImm { lhs, imm, target });
-    {
-        {
-            if ((s!(fp, lhs)) as i64) >= (imm as i64 as u64) as i64 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrI64GeUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrI64GeUImm { lhs, imm, target });
-    {
-        {
-            if (s!(fp, lhs)) >= (imm as i64 as u64) {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrIfEqz64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrIfEqz64 { cond, target });
-    {
-        {
-            if s!(fp, cond) == 0 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
-
-fn BrIfNez64(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, BrIfNez64 { cond, target });
-    {
-        {
-            if s!(fp, cond) != 0 {
-                return jump(fp, mem, cx, target);
-            }
-        }
-    }
-    next(ip, fp, mem, cx)
-}
+load_op!(I32Load, 4, w32, |b| u32::from_le_bytes(b));
+load_op!(I64Load, 8, w64, |b| u64::from_le_bytes(b));
+load_op!(F32Load, 4, w32, |b| u32::from_le_bytes(b));
+load_op!(F64Load, 8, w64, |b| u64::from_le_bytes(b));
+load_op!(I32Load8S, 1, w32, |b| b[0] as i8 as i32 as u32);
+load_op!(I32Load8U, 1, w32, |b| b[0] as u32);
+load_op!(I32Load16S, 2, w32, |b| i16::from_le_bytes(b) as i32 as u32);
+load_op!(I32Load16U, 2, w32, |b| u16::from_le_bytes(b) as u32);
+load_op!(I64Load8S, 1, w64, |b| b[0] as i8 as i64 as u64);
+load_op!(I64Load8U, 1, w64, |b| b[0] as u64);
+load_op!(I64Load16S, 2, w64, |b| i16::from_le_bytes(b) as i64 as u64);
+load_op!(I64Load16U, 2, w64, |b| u16::from_le_bytes(b) as u64);
+load_op!(I64Load32S, 4, w64, |b| i32::from_le_bytes(b) as i64 as u64);
+load_op!(I64Load32U, 4, w64, |b| u32::from_le_bytes(b) as u64);
+store_op!(I32Store, r32, |v| v.to_le_bytes());
+store_op!(I64Store, s, |v| v.to_le_bytes());
+store_op!(F32Store, r32, |v| v.to_le_bytes());
+store_op!(F64Store, s, |v| v.to_le_bytes());
+store_op!(I32Store8, s, |v| [v as u8]);
+store_op!(I32Store16, s, |v| (v as u16).to_le_bytes());
+store_op!(I64Store8, s, |v| [v as u8]);
+store_op!(I64Store16, s, |v| (v as u16).to_le_bytes());
+store_op!(I64Store32, s, |v| (v as u32).to_le_bytes());
+load_idx!(I32LoadIdx, 4, w32, |b| u32::from_le_bytes(b));
+load_idx!(I64LoadIdx, 8, w64, |b| u64::from_le_bytes(b));
+load_idx!(F32LoadIdx, 4, w32, |b| u32::from_le_bytes(b));
+load_idx!(F64LoadIdx, 8, w64, |b| u64::from_le_bytes(b));
+load_idx!(I32Load8SIdx, 1, w32, |b| b[0] as i8 as i32 as u32);
+load_idx!(I32Load8UIdx, 1, w32, |b| b[0] as u32);
+load_idx!(I32Load16UIdx, 2, w32, |b| u16::from_le_bytes(b) as u32);
+load_shl!(I32LoadIdxShl, 4, w32, |b| u32::from_le_bytes(b));
+load_shl!(I64LoadIdxShl, 8, w64, |b| u64::from_le_bytes(b));
+load_shl!(F64LoadIdxShl, 8, w64, |b| u64::from_le_bytes(b));
+load_wrap!(I32LoadWrap, 4, w32, |b| u32::from_le_bytes(b));
+load_wrap!(I64LoadWrap, 8, w64, |b| u64::from_le_bytes(b));
+load_wrap!(F32LoadWrap, 4, w32, |b| u32::from_le_bytes(b));
+load_wrap!(F64LoadWrap, 8, w64, |b| u64::from_le_bytes(b));
+load_wrap!(I32Load8UWrap, 1, w32, |b| b[0] as u32);
+store_imm!(I32StoreImm, |v| v.to_le_bytes());
+store_imm!(I32Store8Imm, |v| [v as u8]);
+store_imm!(I32Store16Imm, |v| (v as u16).to_le_bytes());
+store_imm!(I64StoreImm, |v| (v as i64).to_le_bytes());
+store_imm_idx!(I32StoreImmIdx, |v| v.to_le_bytes());
+store_imm_idx!(I32Store8ImmIdx, |v| [v as u8]);
+store_imm_idx!(I64StoreImmIdx, |v| (v as i64).to_le_bytes());
+un_i32!(I32Eqz, |a| (a == 0) as u32);
+cmp_i32!(I32Eq, |a, b| (a == b) as u32);
+cmp_i32!(I32Ne, |a, b| (a != b) as u32);
+cmp_i32!(I32LtS, |a, b| ((a as i32) < b as i32) as u32);
+cmp_i32!(I32LtU, |a, b| (a < b) as u32);
+cmp_i32!(I32GtS, |a, b| (a as i32 > b as i32) as u32);
+cmp_i32!(I32GtU, |a, b| (a > b) as u32);
+cmp_i32!(I32LeS, |a, b| (a as i32 <= b as i32) as u32);
+cmp_i32!(I32LeU, |a, b| (a <= b) as u32);
+cmp_i32!(I32GeS, |a, b| (a as i32 >= b as i32) as u32);
+cmp_i32!(I32GeU, |a, b| (a >= b) as u32);
+un_i32!(I32Clz, |a| a.leading_zeros());
+un_i32!(I32Ctz, |a| a.trailing_zeros());
+un_i32!(I32Popcnt, |a| a.count_ones());
+bin_i32!(I32Add, |a, b| a.wrapping_add(b));
+bin_i32!(I32Sub, |a, b| a.wrapping_sub(b));
+bin_i32!(I32Mul, |a, b| a.wrapping_mul(b));
+div_rem!(I32DivS, r32 as i32 -> w32, |a, b| (a / b) as u32, overflow if a == i32::MIN && b == -1);
+div_rem!(I32DivU, r32 -> w32, |a, b| a / b);
+div_rem!(I32RemS, r32 as i32 -> w32, |a, b| a.wrapping_rem(b) as u32);
+div_rem!(I32RemU, r32 -> w32, |a, b| a % b);
+bin_i32!(I32And, |a, b| a & b);
+bin_i32!(I32Or, |a, b| a | b);
+bin_i32!(I32Xor, |a, b| a ^ b);
+bin_i32!(I32Shl, |a, b| a.wrapping_shl(b));
+bin_i32!(I32ShrS, |a, b| (a as i32).wrapping_shr(b) as u32);
+bin_i32!(I32ShrU, |a, b| a.wrapping_shr(b));
+bin_i32!(I32Rotl, |a, b| a.rotate_left(b % 32));
+bin_i32!(I32Rotr, |a, b| a.rotate_right(b % 32));
+imm_i32!(I32AddImm, |a, b| a.wrapping_add(b));
+un!(I64Eqz, s -> w32, |a| (a == 0) as u32);
+cmp_i64!(I64Eq, |a, b| (a == b) as u32);
+cmp_i64!(I64Ne, |a, b| (a != b) as u32);
+cmp_i64!(I64LtS, |a, b| ((a as i64) < b as i64) as u32);
+cmp_i64!(I64LtU, |a, b| (a < b) as u32);
+cmp_i64!(I64GtS, |a, b| (a as i64 > b as i64) as u32);
+cmp_i64!(I64GtU, |a, b| (a > b) as u32);
+cmp_i64!(I64LeS, |a, b| (a as i64 <= b as i64) as u32);
+cmp_i64!(I64LeU, |a, b| (a <= b) as u32);
+cmp_i64!(I64GeS, |a, b| (a as i64 >= b as i64) as u32);
+cmp_i64!(I64GeU, |a, b| (a >= b) as u32);
+un_i64!(I64Clz, |a| a.leading_zeros() as u64);
+un_i64!(I64Ctz, |a| a.trailing_zeros() as u64);
+un_i64!(I64Popcnt, |a| a.count_ones() as u64);
+bin_i64!(I64Add, |a, b| a.wrapping_add(b));
+bin_i64!(I64Sub, |a, b| a.wrapping_sub(b));
+bin_i64!(I64Mul, |a, b| a.wrapping_mul(b));
+div_rem!(I64DivS, s as i64 -> w64, |a, b| (a / b) as u64, overflow if a == i64::MIN && b == -1);
+div_rem!(I64DivU, s -> w64, |a, b| a / b);
+div_rem!(I64RemS, s as i64 -> w64, |a, b| a.wrapping_rem(b) as u64);
+div_rem!(I64RemU, s -> w64, |a, b| a % b);
+bin_i64!(I64And, |a, b| a & b);
+bin_i64!(I64Or, |a, b| a | b);
+bin_i64!(I64Xor, |a, b| a ^ b);
+bin_i64!(I64Shl, |a, b| a.wrapping_shl(b as u32));
+bin_i64!(I64ShrS, |a, b| (a as i64).wrapping_shr(b as u32) as u64);
+bin_i64!(I64ShrU, |a, b| a.wrapping_shr(b as u32));
+bin_i64!(I64Rotl, |a, b| a.rotate_left((b % 64) as u32));
+bin_i64!(I64Rotr, |a, b| a.rotate_right((b % 64) as u32));
+cmp_f32!(F32Eq, |a, b| (a == b) as u32);
+cmp_f32!(F32Ne, |a, b| (a != b) as u32);
+cmp_f32!(F32Lt, |a, b| (a < b) as u32);
+cmp_f32!(F32Gt, |a, b| (a > b) as u32);
+cmp_f32!(F32Le, |a, b| (a <= b) as u32);
+cmp_f32!(F32Ge, |a, b| (a >= b) as u32);
+un!(F32Abs, r32 -> w32, |a| a & 0x7fff_ffff);
+un!(F32Neg, r32 -> w32, |a| a ^ 0x8000_0000);
+un_f32!(F32Ceil, |a| quiet32(a.ceil()).to_bits());
+un_f32!(F32Floor, |a| quiet32(a.floor()).to_bits());
+un_f32!(F32Trunc, |a| quiet32(a.trunc()).to_bits());
+un_f32!(F32Nearest, |a| quiet32(a.round_ties_even()).to_bits());
+un_f32!(F32Sqrt, |a| a.sqrt().to_bits());
+bin_f32!(F32Add, |a, b| (a + b).to_bits());
+bin_f32!(F32Sub, |a, b| (a - b).to_bits());
+bin_f32!(F32Mul, |a, b| (a * b).to_bits());
+bin_f32!(F32Div, |a, b| (a / b).to_bits());
+bin_f32!(F32Min, |a, b| f32_min(a, b).to_bits());
+bin_f32!(F32Max, |a, b| f32_max(a, b).to_bits());
+bin!(F32Copysign, r32 -> w32, |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000));
+cmp_f64!(F64Eq, |a, b| (a == b) as u32);
+cmp_f64!(F64Ne, |a, b| (a != b) as u32);
+cmp_f64!(F64Lt, |a, b| (a < b) as u32);
+cmp_f64!(F64Gt, |a, b| (a > b) as u32);
+cmp_f64!(F64Le, |a, b| (a <= b) as u32);
+cmp_f64!(F64Ge, |a, b| (a >= b) as u32);
+un!(F64Abs, s -> w64, |a| a & 0x7fff_ffff_ffff_ffff);
+un!(F64Neg, s -> w64, |a| a ^ 0x8000_0000_0000_0000);
+un_f64!(F64Ceil, |a| quiet64(a.ceil()).to_bits());
+un_f64!(F64Floor, |a| quiet64(a.floor()).to_bits());
+un_f64!(F64Trunc, |a| quiet64(a.trunc()).to_bits());
+un_f64!(F64Nearest, |a| quiet64(a.round_ties_even()).to_bits());
+un_f64!(F64Sqrt, |a| a.sqrt().to_bits());
+bin_f64!(F64Add, |a, b| (a + b).to_bits());
+bin_f64!(F64Sub, |a, b| (a - b).to_bits());
+bin_f64!(F64Mul, |a, b| (a * b).to_bits());
+bin_f64!(F64Div, |a, b| (a / b).to_bits());
+bin_f64!(F64Min, |a, b| f64_min(a, b).to_bits());
+bin_f64!(F64Max, |a, b| f64_max(a, b).to_bits());
+bin!(F64Copysign, s -> w64, |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000));
+f64_load_handler!(F64AddLoad, +);
+f64_load_handler!(F64SubLoad, -);
+f64_load_handler!(F64MulLoad, *);
+un!(I32WrapI64, s -> w32, |a| a as u32);
+conv_checked!(I32TruncF32S, f32v -> w32, i32_trunc_f32_s);
+conv_checked!(I32TruncF32U, f32v -> w32, i32_trunc_f32_u);
+conv_checked!(I32TruncF64S, f64v -> w32, i32_trunc_f64_s);
+conv_checked!(I32TruncF64U, f64v -> w32, i32_trunc_f64_u);
+un!(I64ExtendI32S, r32 -> w64, |a| a as i32 as i64 as u64);
+un!(I64ExtendI32U, r32 -> w64, |a| a as u64);
+conv_checked!(I64TruncF32S, f32v -> w64, i64_trunc_f32_s);
+conv_checked!(I64TruncF32U, f32v -> w64, i64_trunc_f32_u);
+conv_checked!(I64TruncF64S, f64v -> w64, i64_trunc_f64_s);
+conv_checked!(I64TruncF64U, f64v -> w64, i64_trunc_f64_u);
+un!(F32ConvertI32S, r32 -> w32, |a| (a as i32 as f32).to_bits());
+un!(F32ConvertI32U, r32 -> w32, |a| (a as f32).to_bits());
+un!(F32ConvertI64S, s -> w32, |a| (a as i64 as f32).to_bits());
+un!(F32ConvertI64U, s -> w32, |a| (a as f32).to_bits());
+un!(F32DemoteF64, f64v -> w32, |a| (a as f32).to_bits());
+un!(F64ConvertI32S, r32 -> w64, |a| (a as i32 as f64).to_bits());
+un!(F64ConvertI32U, r32 -> w64, |a| (a as f64).to_bits());
+un!(F64ConvertI64S, s -> w64, |a| (a as i64 as f64).to_bits());
+un!(F64ConvertI64U, s -> w64, |a| (a as f64).to_bits());
+un!(F64PromoteF32, f32v -> w64, |a| (a as f64).to_bits());
+un_i32!(I32Extend8S, |a| a as i8 as i32 as u32);
+un_i32!(I32Extend16S, |a| a as i16 as i32 as u32);
+un_i64!(I64Extend8S, |a| a as i8 as i64 as u64);
+un_i64!(I64Extend16S, |a| a as i16 as i64 as u64);
+un_i64!(I64Extend32S, |a| a as i32 as i64 as u64);
+un!(I32TruncSatF32S, f32v -> w32, |a| a as i32 as u32);
+un!(I32TruncSatF32U, f32v -> w32, |a| a as u32);
+un!(I32TruncSatF64S, f64v -> w32, |a| a as i32 as u32);
+un!(I32TruncSatF64U, f64v -> w32, |a| a as u32);
+un!(I64TruncSatF32S, f32v -> w64, |a| a as i64 as u64);
+un!(I64TruncSatF32U, f32v -> w64, |a| a as u64);
+un!(I64TruncSatF64S, f64v -> w64, |a| a as i64 as u64);
+un!(I64TruncSatF64U, f64v -> w64, |a| a as u64);
+imm_i32!(I32MulImm, |a, b| a.wrapping_mul(b));
+imm_i32!(I32AndImm, |a, b| a & b);
+imm_i32!(I32OrImm, |a, b| a | b);
+imm_i32!(I32XorImm, |a, b| a ^ b);
+imm_i32!(I32ShlImm, |a, b| a.wrapping_shl(b));
+imm_i32!(I32ShrSImm, |a, b| (a as i32).wrapping_shr(b) as u32);
+imm_i32!(I32ShrUImm, |a, b| a.wrapping_shr(b));
+imm_i32!(I32RotlImm, |a, b| a.rotate_left(b));
+cmp_imm_i32!(I32EqImm, |a, b| (a == b) as u32);
+cmp_imm_i32!(I32NeImm, |a, b| (a != b) as u32);
+cmp_imm_i32!(I32LtSImm, |a, b| ((a as i32) < b as i32) as u32);
+cmp_imm_i32!(I32LtUImm, |a, b| (a < b) as u32);
+cmp_imm_i32!(I32GtSImm, |a, b| ((a as i32) > b as i32) as u32);
+cmp_imm_i32!(I32GtUImm, |a, b| (a > b) as u32);
+cmp_imm_i32!(I32LeSImm, |a, b| ((a as i32) <= b as i32) as u32);
+cmp_imm_i32!(I32LeUImm, |a, b| (a <= b) as u32);
+cmp_imm_i32!(I32GeSImm, |a, b| ((a as i32) >= b as i32) as u32);
+cmp_imm_i32!(I32GeUImm, |a, b| (a >= b) as u32);
+imm_i64!(I64AddImm, |a, b| a.wrapping_add(b as i64 as u64));
+imm_i64!(I64MulImm, |a, b| a.wrapping_mul(b as i64 as u64));
+imm_i64!(I64AndImm, |a, b| a & b as i64 as u64);
+imm_i64!(I64OrImm, |a, b| a | b as i64 as u64);
+imm_i64!(I64XorImm, |a, b| a ^ b as i64 as u64);
+imm_i64!(I64ShlImm, |a, b| a.wrapping_shl(b as u32));
+imm_i64!(I64ShrSImm, |a, b| (a as i64).wrapping_shr(b as u32) as u64);
+imm_i64!(I64ShrUImm, |a, b| a.wrapping_shr(b as u32));
+imm_i64!(I64RotlImm, |a, b| a.rotate_left(b as u32));
+cmp_imm_i64!(I64EqImm, |a, b| (a == (b as i64 as u64)) as u32);
+cmp_imm_i64!(I64NeImm, |a, b| (a != (b as i64 as u64)) as u32);
+cmp_imm_i64!(I64LtSImm, |a, b| ((a as i64) < (b as i64 as u64) as i64)
+    as u32);
+cmp_imm_i64!(I64LtUImm, |a, b| (a < (b as i64 as u64)) as u32);
+cmp_imm_i64!(I64GtSImm, |a, b| ((a as i64) > (b as i64 as u64) as i64)
+    as u32);
+cmp_imm_i64!(I64GtUImm, |a, b| (a > (b as i64 as u64)) as u32);
+cmp_imm_i64!(I64LeSImm, |a, b| ((a as i64) <= (b as i64 as u64) as i64)
+    as u32);
+cmp_imm_i64!(I64LeUImm, |a, b| (a <= (b as i64 as u64)) as u32);
+cmp_imm_i64!(I64GeSImm, |a, b| ((a as i64) >= (b as i64 as u64) as i64)
+    as u32);
+cmp_imm_i64!(I64GeUImm, |a, b| (a >= (b as i64 as u64)) as u32);
+br_cmp!(BrI32Eq, r32, |a, b| a == b);
+br_cmp!(BrI32Ne, r32, |a, b| a != b);
+br_cmp!(BrI32LtS, r32, |a, b| (a as i32) < b as i32);
+br_cmp!(BrI32LtU, r32, |a, b| a < b);
+br_cmp!(BrI32GtS, r32, |a, b| (a as i32) > b as i32);
+br_cmp!(BrI32GtU, r32, |a, b| a > b);
+br_cmp!(BrI32LeS, r32, |a, b| (a as i32) <= b as i32);
+br_cmp!(BrI32LeU, r32, |a, b| a <= b);
+br_cmp!(BrI32GeS, r32, |a, b| (a as i32) >= b as i32);
+br_cmp!(BrI32GeU, r32, |a, b| a >= b);
+br_cmp_imm!(BrI32EqImm, r32, |a, b| a == b);
+br_cmp_imm!(BrI32NeImm, r32, |a, b| a != b);
+br_cmp_imm!(BrI32LtSImm, r32, |a, b| (a as i32) < b as i32);
+br_cmp_imm!(BrI32LtUImm, r32, |a, b| a < b);
+br_cmp_imm!(BrI32GtSImm, r32, |a, b| (a as i32) > b as i32);
+br_cmp_imm!(BrI32GtUImm, r32, |a, b| a > b);
+br_cmp_imm!(BrI32LeSImm, r32, |a, b| (a as i32) <= b as i32);
+br_cmp_imm!(BrI32LeUImm, r32, |a, b| a <= b);
+br_cmp_imm!(BrI32GeSImm, r32, |a, b| (a as i32) >= b as i32);
+br_cmp_imm!(BrI32GeUImm, r32, |a, b| a >= b);
+br_cmp!(BrI64Eq, s, |a, b| a == b);
+br_cmp!(BrI64Ne, s, |a, b| a != b);
+br_cmp!(BrI64LtS, s, |a, b| (a as i64) < b as i64);
+br_cmp!(BrI64LtU, s, |a, b| a < b);
+br_cmp!(BrI64GtS, s, |a, b| (a as i64) > b as i64);
+br_cmp!(BrI64GtU, s, |a, b| a > b);
+br_cmp!(BrI64LeS, s, |a, b| (a as i64) <= b as i64);
+br_cmp!(BrI64LeU, s, |a, b| a <= b);
+br_cmp!(BrI64GeS, s, |a, b| (a as i64) >= b as i64);
+br_cmp!(BrI64GeU, s, |a, b| a >= b);
+br_cmp_imm!(BrI64EqImm, s, |a, b| a == (b as i64 as u64));
+br_cmp_imm!(BrI64NeImm, s, |a, b| a != (b as i64 as u64));
+br_cmp_imm!(BrI64LtSImm, s, |a, b| (a as i64) < (b as i64 as u64) as i64);
+br_cmp_imm!(BrI64LtUImm, s, |a, b| a < (b as i64 as u64));
+br_cmp_imm!(BrI64GtSImm, s, |a, b| (a as i64) > (b as i64 as u64) as i64);
+br_cmp_imm!(BrI64GtUImm, s, |a, b| a > (b as i64 as u64));
+br_cmp_imm!(BrI64LeSImm, s, |a, b| (a as i64)
+    <= (b as i64 as u64) as i64);
+br_cmp_imm!(BrI64LeUImm, s, |a, b| a <= (b as i64 as u64));
+br_cmp_imm!(BrI64GeSImm, s, |a, b| (a as i64)
+    >= (b as i64 as u64) as i64);
+br_cmp_imm!(BrI64GeUImm, s, |a, b| a >= (b as i64 as u64));
+br_if!(BrIfEqz64, s, |c| c == 0);
+br_if!(BrIfNez64, s, |c| c != 0);
 
 fn CanonNan32(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, CanonNan32 { slot });
