@@ -150,15 +150,26 @@ macro_rules! checked {
 // `next`. `$rd` names the slot reader (`s`, `r32`, `f32v`, `f64v`) and `$w`
 // the writer (`w32`, `w64`).
 
+/// Defines the handler `$name`: decodes its operands `$f`, runs `$body`,
+/// then the next instruction. The argument names are the caller's (macro
+/// hygiene: `$body` uses them).
+macro_rules! handler {
+    ($ip:ident, $fp:ident, $mem:ident, $cx:ident;
+     $name:ident { $($f:ident),* } $body:block) => {
+        fn $name($ip: Ip, $fp: FramePtr, $mem: MemView, $cx: &mut Cx<'_>) -> Cont {
+            decode!($ip, $name { $($f),* });
+            $body
+            next($ip, $fp, $mem, $cx)
+        }
+    };
+}
 /// `dst = e(src)`.
 macro_rules! un {
     ($name:ident, $rd:ident -> $w:ident, |$a:ident| $e:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, src });
+        handler!(ip, fp, mem, cx; $name { dst, src } {
             let $a = $rd!(fp, src);
             $w!(fp, dst, $e);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
 macro_rules! un_i32 { ($n:ident, $($t:tt)*) => { un!($n, r32 -> w32, $($t)*); }; }
@@ -168,22 +179,24 @@ macro_rules! un_f64 { ($n:ident, $($t:tt)*) => { un!($n, f64v -> w64, $($t)*); }
 /// `dst = f(src)?`: a conversion that steps out (and traps) on `Err`.
 macro_rules! conv_checked {
     ($name:ident, $rd:ident -> $w:ident, $f:ident) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, src });
+        handler!(ip, fp, mem, cx; $name { dst, src } {
             $w!(fp, dst, checked!(ip, fp, mem, cx, $f($rd!(fp, src))));
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// `dst = e(lhs, rhs)`.
+/// `dst = e(lhs, rhs)`, or `dst = e(lhs, imm)` with `imm` first.
 macro_rules! bin {
+    (imm $name:ident, $rd:ident -> $w:ident, |$a:ident, $b:ident| $e:expr) => {
+        handler!(ip, fp, mem, cx; $name { dst, lhs, imm } {
+            let ($a, $b) = ($rd!(fp, lhs), imm);
+            $w!(fp, dst, $e);
+        });
+    };
     ($name:ident, $rd:ident -> $w:ident, |$a:ident, $b:ident| $e:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, lhs, rhs });
+        handler!(ip, fp, mem, cx; $name { dst, lhs, rhs } {
             let ($a, $b) = ($rd!(fp, lhs), $rd!(fp, rhs));
             $w!(fp, dst, $e);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
 macro_rules! bin_i32 { ($n:ident, $($t:tt)*) => { bin!($n, r32 -> w32, $($t)*); }; }
@@ -194,28 +207,16 @@ macro_rules! cmp_i32 { ($n:ident, $($t:tt)*) => { bin!($n, r32 -> w32, $($t)*); 
 macro_rules! cmp_i64 { ($n:ident, $($t:tt)*) => { bin!($n, s -> w32, $($t)*); }; }
 macro_rules! cmp_f32 { ($n:ident, $($t:tt)*) => { bin!($n, f32v -> w32, $($t)*); }; }
 macro_rules! cmp_f64 { ($n:ident, $($t:tt)*) => { bin!($n, f64v -> w32, $($t)*); }; }
-/// `dst = e(lhs, imm)`.
-macro_rules! imm {
-    ($name:ident, $rd:ident -> $w:ident, |$a:ident, $b:ident| $e:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, lhs, imm });
-            let ($a, $b) = ($rd!(fp, lhs), imm);
-            $w!(fp, dst, $e);
-            next(ip, fp, mem, cx)
-        }
-    };
-}
-macro_rules! imm_i32 { ($n:ident, $($t:tt)*) => { imm!($n, r32 -> w32, $($t)*); }; }
-macro_rules! imm_i64 { ($n:ident, $($t:tt)*) => { imm!($n, s -> w64, $($t)*); }; }
-macro_rules! cmp_imm_i32 { ($n:ident, $($t:tt)*) => { imm!($n, r32 -> w32, $($t)*); }; }
-macro_rules! cmp_imm_i64 { ($n:ident, $($t:tt)*) => { imm!($n, s -> w32, $($t)*); }; }
+macro_rules! imm_i32 { ($n:ident, $($t:tt)*) => { bin!(imm $n, r32 -> w32, $($t)*); }; }
+macro_rules! imm_i64 { ($n:ident, $($t:tt)*) => { bin!(imm $n, s -> w64, $($t)*); }; }
+macro_rules! cmp_imm_i32 { ($n:ident, $($t:tt)*) => { bin!(imm $n, r32 -> w32, $($t)*); }; }
+macro_rules! cmp_imm_i64 { ($n:ident, $($t:tt)*) => { bin!(imm $n, s -> w32, $($t)*); }; }
 /// `dst = e(lhs, rhs)` for division and remainder: steps out (the loop
 /// traps) when `rhs` is 0, or when the optional overflow test holds.
 macro_rules! div_rem {
     ($name:ident, $rd:ident $(as $t:ident)? -> $w:ident, |$a:ident, $b:ident| $e:expr
      $(, overflow if $ovf:expr)?) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, lhs, rhs });
+        handler!(ip, fp, mem, cx; $name { dst, lhs, rhs } {
             let ($a, $b) = ($rd!(fp, lhs) $(as $t)?, $rd!(fp, rhs) $(as $t)?);
             if $b == 0 {
                 bail!(ip, fp, mem, cx);
@@ -226,169 +227,94 @@ macro_rules! div_rem {
                 }
             )?
             $w!(fp, dst, $e);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// Branches to `target` if `e(cond)`.
+/// Branches to `target` if `e(cond)`, `e(lhs, rhs)` or `e(lhs, imm)`.
 macro_rules! br_if {
     ($name:ident, $rd:ident, |$c:ident| $e:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { cond, target });
+        handler!(ip, fp, mem, cx; $name { cond, target } {
             let $c = $rd!(fp, cond);
             if $e {
                 return jump(fp, mem, cx, target);
             }
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// Branches to `target` if `e(lhs, rhs)`.
 macro_rules! br_cmp {
     ($name:ident, $rd:ident, |$a:ident, $b:ident| $e:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { lhs, rhs, target });
+        handler!(ip, fp, mem, cx; $name { lhs, rhs, target } {
             let ($a, $b) = ($rd!(fp, lhs), $rd!(fp, rhs));
             if $e {
                 return jump(fp, mem, cx, target);
             }
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// Branches to `target` if `e(lhs, imm)`.
 macro_rules! br_cmp_imm {
     ($name:ident, $rd:ident, |$a:ident, $b:ident| $e:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { lhs, imm, target });
+        handler!(ip, fp, mem, cx; $name { lhs, imm, target } {
             let ($a, $b) = ($rd!(fp, lhs), imm);
             if $e {
                 return jump(fp, mem, cx, target);
             }
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// `dst = conv(mem[addr + offset])`, `$n` bytes.
+/// `dst = conv(mem[..])`, `$n` bytes, at `addr + offset` (`load_op`), at the
+/// wrapping sums `base + index` (`load_idx`), `ops.0 + ops.1 * scale`
+/// (`load_shl`) or `addr + imm` (`load_wrap`).
 macro_rules! load_op {
     ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, addr, offset });
+        handler!(ip, fp, mem, cx; $name { dst, addr, offset } {
             load!(ip, fp, mem, cx, dst, addr, offset, $n, |$b| $conv, $w);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// `dst = conv(mem[base + index])` (wrapping sum).
-macro_rules! load_idx {
-    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, base, index });
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                idx!(fp, base, index),
-                $n,
-                |$b| $conv,
-                $w
-            );
-            next(ip, fp, mem, cx)
-        }
+macro_rules! load_via {
+    ($name:ident { $x:ident, $y:ident } $at:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
+        handler!(ip, fp, mem, cx; $name { dst, $x, $y } {
+            load_at!(ip, fp, mem, cx, dst, $at!(fp, $x, $y), $n, |$b| $conv, $w);
+        });
     };
 }
-/// `dst = conv(mem[ops.0 + ops.1 * scale])` (wrapping).
-macro_rules! load_shl {
-    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, ops, scale });
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                scaled!(fp, ops, scale),
-                $n,
-                |$b| $conv,
-                $w
-            );
-            next(ip, fp, mem, cx)
-        }
-    };
-}
-/// `dst = conv(mem[addr + imm])` (wrapping sum).
-macro_rules! load_wrap {
-    ($name:ident, $n:literal, $w:ident, |$b:ident| $conv:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, addr, imm });
-            load_at!(
-                ip,
-                fp,
-                mem,
-                cx,
-                dst,
-                wrap!(fp, addr, imm),
-                $n,
-                |$b| $conv,
-                $w
-            );
-            next(ip, fp, mem, cx)
-        }
-    };
-}
-/// `mem[addr + offset] = bytes(value)`.
+macro_rules! load_idx { ($n:ident, $($t:tt)*) => { load_via!($n { base, index } idx, $($t)*); }; }
+macro_rules! load_shl { ($n:ident, $($t:tt)*) => { load_via!($n { ops, scale } scaled, $($t)*); }; }
+macro_rules! load_wrap { ($n:ident, $($t:tt)*) => { load_via!($n { addr, imm } wrap, $($t)*); }; }
+/// `mem[addr + offset] = bytes(value)`, `= bytes(imm)`, or
+/// `mem[base + index] = bytes(imm)` (wrapping sum).
 macro_rules! store_op {
     ($name:ident, $rd:ident, |$v:ident| $bytes:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(
-                ip,
-                $name {
-                    addr,
-                    value,
-                    offset
-                }
-            );
+        handler!(ip, fp, mem, cx; $name { addr, value, offset } {
             let $v = $rd!(fp, value);
             store!(ip, fp, mem, cx, addr, value, offset, $bytes);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// `mem[addr + offset] = bytes(imm)`.
 macro_rules! store_imm {
     ($name:ident, |$v:ident| $bytes:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { addr, imm, offset });
+        handler!(ip, fp, mem, cx; $name { addr, imm, offset } {
             let $v = imm;
             store!(ip, fp, mem, cx, addr, imm, offset, $bytes);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
-/// `mem[base + index] = bytes(imm)` (wrapping sum).
 macro_rules! store_imm_idx {
     ($name:ident, |$v:ident| $bytes:expr) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { base, index, imm });
+        handler!(ip, fp, mem, cx; $name { base, index, imm } {
             let $v = imm;
             if !mem.store(idx!(fp, base, index), $bytes) {
                 bail!(ip, fp, mem, cx);
             }
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
 /// `dst = (ops.0 OP mem[ops.1 + offset])` on f64s.
 macro_rules! f64_load_handler {
     ($name:ident, $op:tt) => {
-        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-            decode!(ip, $name { dst, ops, offset });
+        handler!(ip, fp, mem, cx; $name { dst, ops, offset } {
             f64_load_op!(ip, fp, mem, cx, dst, ops, offset, $op);
-            next(ip, fp, mem, cx)
-        }
+        });
     };
 }
 
