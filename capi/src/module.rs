@@ -109,25 +109,18 @@ pub unsafe extern "C" fn wasm_module_imports(
     m: *const wasm_module_t,
     out: *mut wasm_importtype_vec_t,
 ) {
-    guard(
-        || (),
-        || {
-            if out.is_null() {
-                return;
-            }
-            // SAFETY: `m` is null or a valid module.
-            let items = match unsafe { module_data(m) } {
-                Some(d) => d
-                    .module
+    // SAFETY: `m` is null or a valid module, `out` null or writable.
+    unsafe {
+        write_list(m, out, |d| {
+            let items = d.map_or_else(Vec::new, |d| {
+                d.module
                     .imports()
                     .map(|i| into_c(wasm_importtype_t::from_engine(&i)))
-                    .collect(),
-                None => Vec::new(),
-            };
-            // SAFETY: `out` points to writable vector memory.
-            unsafe { out.write(wasm_importtype_vec_t::from_vec(items)) };
-        },
-    )
+                    .collect()
+            });
+            wasm_importtype_vec_t::from_vec(items)
+        })
+    }
 }
 
 /// Writes the module's export types, in order, to `out`.
@@ -136,25 +129,18 @@ pub unsafe extern "C" fn wasm_module_exports(
     m: *const wasm_module_t,
     out: *mut wasm_exporttype_vec_t,
 ) {
-    guard(
-        || (),
-        || {
-            if out.is_null() {
-                return;
-            }
-            // SAFETY: `m` is null or a valid module.
-            let items = match unsafe { module_data(m) } {
-                Some(d) => d
-                    .module
+    // SAFETY: `m` is null or a valid module, `out` null or writable.
+    unsafe {
+        write_list(m, out, |d| {
+            let items = d.map_or_else(Vec::new, |d| {
+                d.module
                     .exports()
                     .map(|e| into_c(wasm_exporttype_t::from_engine(&e)))
-                    .collect(),
-                None => Vec::new(),
-            };
-            // SAFETY: `out` points to writable vector memory.
-            unsafe { out.write(wasm_exporttype_vec_t::from_vec(items)) };
-        },
-    )
+                    .collect()
+            });
+            wasm_exporttype_vec_t::from_vec(items)
+        })
+    }
 }
 
 /// Writes the module's serialized form (its Wasm binary) to `out`.
@@ -223,4 +209,29 @@ pub unsafe extern "C" fn wasm_module_obtain(
 pub unsafe extern "C" fn wasm_shared_module_delete(shared: *mut wasm_shared_module_t) {
     // SAFETY: `shared` is null or an own shared module.
     guard(|| (), || unsafe { drop_c(shared) })
+}
+
+/// Writes the vector `make` builds from module `m` (`None` for a null or
+/// invalid module: an empty vector) to `out`; nothing if `out` is null.
+///
+/// # Safety
+/// `m` is null or a valid module; `out` is null or points to writable
+/// vector memory.
+unsafe fn write_list<V>(
+    m: *const wasm_module_t,
+    out: *mut V,
+    make: impl FnOnce(Option<&ModuleData>) -> V,
+) {
+    guard(
+        || (),
+        || {
+            if out.is_null() {
+                return;
+            }
+            // SAFETY: `m` is null or a valid module.
+            let list = make(unsafe { module_data(m) }.map(|d| &**d));
+            // SAFETY: `out` points to writable vector memory.
+            unsafe { out.write(list) };
+        },
+    )
 }

@@ -417,65 +417,45 @@ pub unsafe extern "C" fn wasiproc_run_dir(
     }
 }
 
-/// Fuel budget of each process.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasiproc_run_fuel(run: *mut wasiproc_run_t, fuel: u64) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_run(run, |r| {
-            r.run.fuel(fuel);
-            true
-        })
-    }
+/// A setter that forwards one number to the [`Run`] builder method of the
+/// same meaning; false only for a null or deleted run.
+macro_rules! run_setter {
+    ($(#[$doc:meta])* $name:ident, $method:ident, $ty:ty) => {
+        $(#[$doc])*
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name(run: *mut wasiproc_run_t, value: $ty) -> bool {
+            // SAFETY: forwarded contract.
+            unsafe {
+                with_run(run, |r| {
+                    r.run.$method(value);
+                    true
+                })
+            }
+        }
+    };
 }
 
-/// Most bytes of linear memory of each process.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasiproc_run_max_memory(run: *mut wasiproc_run_t, bytes: usize) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_run(run, |r| {
-            r.run.max_memory(bytes);
-            true
-        })
-    }
-}
-
-/// Most processes alive at once, the root included (at least 1).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasiproc_run_max_processes(run: *mut wasiproc_run_t, n: usize) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_run(run, |r| {
-            r.run.max_processes(n);
-            true
-        })
-    }
-}
-
-/// Fuel per scheduling slice (at least 1).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasiproc_run_slice(run: *mut wasiproc_run_t, fuel: u64) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_run(run, |r| {
-            r.run.slice(fuel);
-            true
-        })
-    }
-}
-
-/// Runs deterministically, random bytes seeded by `seed`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wasiproc_run_deterministic(run: *mut wasiproc_run_t, seed: u64) -> bool {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_run(run, |r| {
-            r.run.deterministic(seed);
-            true
-        })
-    }
-}
+run_setter!(
+    /// Fuel the whole run may consume, children included (`--fuel`).
+    wasiproc_run_fuel, fuel, u64
+);
+run_setter!(
+    /// Bytes the whole run may hold (`--max-memory`: memories, tables,
+    /// stacks and host-side buffers of every process).
+    wasiproc_run_max_memory, max_memory, usize
+);
+run_setter!(
+    /// Most processes alive at once, the root included (at least 1).
+    wasiproc_run_max_processes, max_processes, usize
+);
+run_setter!(
+    /// Fuel per scheduling slice (at least 1).
+    wasiproc_run_slice, slice, u64
+);
+run_setter!(
+    /// Runs deterministically, random bytes seeded by `seed`.
+    wasiproc_run_deterministic, deterministic, u64
+);
 
 /// The root's stdin: `bytes` (copied) then end of file; a null vector
 /// gives end of file at once. Without this call the host's stdin is read.

@@ -3,14 +3,14 @@
 //! Elements are references: a funcref table takes functions of the same
 //! store (or null), an externref table any reference of the store.
 
-use crate::engine_store::{StoreCell, cell_of, wasm_store_t};
+use crate::engine_store::{EStore, StoreCell, cell_of, wasm_store_t};
 use crate::reference::{Family, RefKind, borrow, wasm_ref_t, wasm_table_t};
 use crate::types::{wasm_externtype_t, wasm_tabletype_t};
 use crate::val::Ctx;
 use crate::{guard, into_c};
 use std::ptr;
 use std::rc::Rc;
-use wasiproc_engine::{ExternType, Table};
+use wasiproc_engine::{ExternType, Table, Val};
 
 /// The table and its store.
 ///
@@ -91,22 +91,8 @@ pub unsafe extern "C" fn wasm_table_set(
     index: u32,
     r: *mut wasm_ref_t,
 ) -> bool {
-    // SAFETY: `t` is null or a valid handle.
-    guard(
-        || false,
-        || match unsafe { table_of(t) } {
-            Some((cell, table)) => cell.with(|store| {
-                let element = table.ty(&*store).element;
-                let mut ctx = Ctx { cell, store };
-                // SAFETY: `r` is null or a valid reference.
-                match unsafe { ctx.ref_to_val(r, element) } {
-                    Ok(v) => table.set(&mut *ctx.store, index, v).is_ok(),
-                    Err(_) => false,
-                }
-            }),
-            None => false,
-        },
-    )
+    // SAFETY: `t` and `r` are null or valid, by the contract.
+    unsafe { with_element(t, r, |store, table, v| table.set(store, index, v).is_ok()) }
 }
 
 /// The table's size in elements.
@@ -129,16 +115,35 @@ pub unsafe extern "C" fn wasm_table_grow(
     delta: u32,
     init: *mut wasm_ref_t,
 ) -> bool {
-    // SAFETY: `t` is null or a valid handle.
+    // SAFETY: `t` and `init` are null or valid, by the contract.
+    unsafe {
+        with_element(t, init, |store, table, v| {
+            table.grow(store, delta, v).is_ok()
+        })
+    }
+}
+
+/// Converts reference `r` to a value of table `t`'s element type and hands
+/// both to `f`; false for a null or foreign table or a reference that does
+/// not fit. Shared by `wasm_table_set` and `wasm_table_grow`.
+///
+/// # Safety
+/// `t` and `r` are null or valid handles.
+unsafe fn with_element(
+    t: *mut wasm_table_t,
+    r: *mut wasm_ref_t,
+    f: impl FnOnce(&mut EStore, &Table, Val) -> bool,
+) -> bool {
     guard(
         || false,
+        // SAFETY: `t` is null or a valid handle.
         || match unsafe { table_of(t) } {
             Some((cell, table)) => cell.with(|store| {
                 let element = table.ty(&*store).element;
                 let mut ctx = Ctx { cell, store };
-                // SAFETY: `init` is null or a valid reference.
-                match unsafe { ctx.ref_to_val(init, element) } {
-                    Ok(v) => table.grow(&mut *ctx.store, delta, v).is_ok(),
+                // SAFETY: `r` is null or a valid reference.
+                match unsafe { ctx.ref_to_val(r, element) } {
+                    Ok(v) => f(&mut *ctx.store, &table, v),
                     Err(_) => false,
                 }
             }),

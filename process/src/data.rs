@@ -137,6 +137,7 @@ impl ProcData {
         ppid: Pid,
         allow: BTreeSet<String>,
         limits: Limits,
+        account: MemAccount,
     ) -> Self {
         ProcData {
             wasi,
@@ -148,7 +149,7 @@ impl ProcData {
             next_config: 1,
             request: None,
             response: None,
-            account: MemAccount::root(limits.memory),
+            account,
         }
     }
 }

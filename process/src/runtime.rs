@@ -322,6 +322,16 @@ impl Runtime {
         self.modules.insert(name, (module, id));
     }
 
+    /// The memory account of a new process under `parent` (a root account,
+    /// which holds the run's limit, when `parent` is not a living process):
+    /// its bytes are charged to it and every ancestor (account.rs).
+    fn account_under(&self, parent: Pid, memory: Option<usize>) -> MemAccount {
+        match self.live_ref(parent) {
+            Some(p) => p.store.data().account.child(memory),
+            None => MemAccount::root(memory),
+        }
+    }
+
     fn live_mut(&mut self, pid: Pid) -> Option<&mut Process> {
         self.procs.get_mut(&pid).map(|p| &mut **p)
     }
@@ -463,7 +473,8 @@ impl Runtime {
         wasi.fds_mut()
             .set_limits(limits.fds, None)
             .map_err(|_| Error::Usage(format!("{name}: more descriptors than its limit")))?;
-        let data = ProcData::new(wasi, ROOT, Pid(0), allow, limits);
+        let account = self.account_under(Pid(0), limits.memory);
+        let data = ProcData::new(wasi, ROOT, Pid(0), allow, limits, account);
         let node = self.new_node(None, limits.fuel, limits.descendants);
         let name = self.name_id(name);
         let at = Placement {
@@ -492,13 +503,7 @@ impl Runtime {
             start_bytes,
         } = at;
         let pid = Pid(self.next_pid);
-        // Memory is charged to the process and every ancestor (account.rs):
-        // the root's account holds the run's limit.
-        let memory = data.limits.memory;
-        let account = match self.live_ref(parent) {
-            Some(p) => p.store.data().account.child(memory),
-            None => MemAccount::root(memory),
-        };
+        let account = data.account.clone();
         let start_bytes = start_bytes.saturating_add(PROCESS_BYTES);
         let held = Charge::of(&account, start_bytes).map_err(|_| {
             Error::Limit(format!(
@@ -509,7 +514,6 @@ impl Runtime {
         let mut store = Store::new(&self.engine, data);
         store.data_mut().pid = pid;
         let limited = account.is_limited();
-        store.data_mut().account = account;
         store.set_limiter(ProcLimiter::holding(held));
         store.set_fuel_slice(Some(self.config.slice))?;
         store.set_fuel(self.fuel_available(node).unwrap_or(u64::MAX))?;
@@ -849,7 +853,8 @@ impl Runtime {
         let mut limits = asked;
         limits.fuel = self.fuel_available(node);
         limits.fds = cap;
-        let data = ProcData::new(wasi, Pid(0), parent, allow, limits);
+        let account = self.account_under(parent, limits.memory);
+        let data = ProcData::new(wasi, Pid(0), parent, allow, limits, account);
         let at = Placement {
             node,
             counted_in: Some(parent_node),
