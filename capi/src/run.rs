@@ -700,6 +700,21 @@ pub unsafe extern "C" fn wasiproc_replay_new_from_file(
     })
 }
 
+/// Runs `f` on the replay (false for a null one), inside the panic guard.
+///
+/// # Safety
+/// `replay` is null or a valid, unaliased replay.
+unsafe fn with_replay(
+    replay: *mut wasiproc_replay_t,
+    f: impl FnOnce(&mut wasiproc_replay_t) -> bool,
+) -> bool {
+    guard(
+        || false,
+        // SAFETY: by the contract.
+        || unsafe { replay.as_mut() }.is_some_and(f),
+    )
+}
+
 /// Deletes a replay.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasiproc_replay_delete(replay: *mut wasiproc_replay_t) {
@@ -710,17 +725,13 @@ pub unsafe extern "C" fn wasiproc_replay_delete(replay: *mut wasiproc_replay_t) 
 /// A fuel budget below the recorded one.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasiproc_replay_fuel(replay: *mut wasiproc_replay_t, fuel: u64) -> bool {
-    guard(
-        || false,
-        // SAFETY: `replay` is null or valid.
-        || match unsafe { replay.as_mut() } {
-            Some(r) => {
-                r.fuel = Some(fuel);
-                true
-            }
-            None => false,
-        },
-    )
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_replay(replay, |r| {
+            r.fuel = Some(fuel);
+            true
+        })
+    }
 }
 
 /// A memory limit below the recorded one.
@@ -729,17 +740,13 @@ pub unsafe extern "C" fn wasiproc_replay_max_memory(
     replay: *mut wasiproc_replay_t,
     bytes: usize,
 ) -> bool {
-    guard(
-        || false,
-        // SAFETY: `replay` is null or valid.
-        || match unsafe { replay.as_mut() } {
-            Some(r) => {
-                r.max_memory = Some(bytes);
-                true
-            }
-            None => false,
-        },
-    )
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_replay(replay, |r| {
+            r.max_memory = Some(bytes);
+            true
+        })
+    }
 }
 
 /// Where the replay's root stdout goes (as [`wasiproc_run_stdout`]).
@@ -749,21 +756,15 @@ pub unsafe extern "C" fn wasiproc_replay_stdout(
     mode: u32,
     capture_limit: usize,
 ) -> bool {
-    guard(
-        || false,
-        // SAFETY: `replay` is null or valid.
-        || match (
-            // SAFETY: `replay` is null or valid.
-            unsafe { replay.as_mut() },
-            OutputMode::from_c(mode, capture_limit),
-        ) {
-            (Some(r), Some(m)) => {
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_replay(replay, |r| {
+            OutputMode::from_c(mode, capture_limit).is_some_and(|m| {
                 r.stdout = m;
                 true
-            }
-            _ => false,
-        },
-    )
+            })
+        })
+    }
 }
 
 /// Where the replay's root stderr goes.
@@ -773,21 +774,15 @@ pub unsafe extern "C" fn wasiproc_replay_stderr(
     mode: u32,
     capture_limit: usize,
 ) -> bool {
-    guard(
-        || false,
-        // SAFETY: `replay` is null or valid.
-        || match (
-            // SAFETY: `replay` is null or valid.
-            unsafe { replay.as_mut() },
-            OutputMode::from_c(mode, capture_limit),
-        ) {
-            (Some(r), Some(m)) => {
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_replay(replay, |r| {
+            OutputMode::from_c(mode, capture_limit).is_some_and(|m| {
                 r.stderr = m;
                 true
-            }
-            _ => false,
-        },
-    )
+            })
+        })
+    }
 }
 
 /// Replays the recording. Writes an own report to `*out` and returns NULL,
