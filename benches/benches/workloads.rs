@@ -18,7 +18,7 @@ fn compiled(w: &Workload, fuel: bool) -> (Engine, Module) {
     // Check once that this engine computes the right answer.
     let argv = w.argv(Size::Bench);
     wasiproc_run::run(&engine, &module, &argv, fuel)
-        .and_then(|o| o.check(w.bench.expected))
+        .and_then(|o| w.verify(&o, Size::Bench))
         .unwrap_or_else(|e| panic!("{} (fuel {fuel}): {e}", w.name));
     (engine, module)
 }

@@ -40,6 +40,24 @@ impl Output {
             String::from_utf8_lossy(&self.stderr),
         ))
     }
+
+    /// Checks that the run exited with 0 and that each of `lines` is a
+    /// whole line of its stdout; the error names the first one missing.
+    pub fn check_lines<'a>(&self, lines: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+        let stdout = String::from_utf8_lossy(&self.stdout);
+        let missing = lines
+            .into_iter()
+            .find(|want| !stdout.lines().any(|l| l == *want));
+        match missing {
+            None if self.exit_code == 0 => Ok(()),
+            _ => Err(format!(
+                "expected exit 0 and the line {:?} in stdout; got exit {} and stdout {stdout:?}, stderr {:?}",
+                missing.unwrap_or(""),
+                self.exit_code,
+                String::from_utf8_lossy(&self.stderr),
+            )),
+        }
+    }
 }
 
 /// The WAT of a tiny WASI command: `_start` writes `hi\n` to stdout with one

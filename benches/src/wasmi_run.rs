@@ -1,6 +1,6 @@
 //! Running a WASI command on wasmi 2 with a minimal preview1 shim: just the
 //! functions the workloads import (`args_*`, `environ_*`, `fd_write`,
-//! `fd_close`, `fd_seek`, `fd_fdstat_get`, `proc_exit`), over descriptors
+//! `fd_close`, `fd_seek`, `fd_fdstat_get`, `clock_time_get`, `proc_exit`), over descriptors
 //! 0–2 only, stdout and stderr captured in memory. It answers like
 //! `wasiproc-wasi` does for captured streams: `fd_seek` on them is `ESPIPE`,
 //! `fd_fdstat_get` reports an unknown file type with read or write rights,
@@ -116,6 +116,12 @@ fn write_sizes(mem: &mut [u8], list: &[Vec<u8>], count: i32, size: i32) -> Resul
     Ok(errno::SUCCESS)
 }
 
+/// The instant the shim's monotonic clocks count from (the first read).
+fn monotonic_epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
 /// Defines the shim's functions in `linker`.
 pub fn add_to_linker(linker: &mut Linker<WasiShim>) -> Result<(), wasmi::Error> {
     linker.func_wrap(
@@ -225,6 +231,30 @@ pub fn add_to_linker(linker: &mut Linker<WasiShim>) -> Result<(), wasmi::Error> 
             stat[16..24].copy_from_slice(&rights.to_le_bytes());
             with_memory(&mut caller, |mem, _| {
                 write_bytes(mem, out, &stat)?;
+                Ok(errno::SUCCESS)
+            })
+        },
+    )?;
+    linker.func_wrap(
+        WASI,
+        "clock_time_get",
+        |mut caller: Caller<'_, WasiShim>,
+         id: i32,
+         _precision: i64,
+         out: i32|
+         -> Result<i32, wasmi::Error> {
+            // realtime (0) from the system clock; the monotonic and CPU-time
+            // clocks (1-3) from a monotonic clock (CoreMark times itself).
+            let now = match id {
+                0 => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default(),
+                1..=3 => monotonic_epoch().elapsed(),
+                _ => return Ok(errno::INVAL),
+            };
+            let ns = u64::try_from(now.as_nanos()).unwrap_or(u64::MAX);
+            with_memory(&mut caller, |mem, _| {
+                write_bytes(mem, out, &ns.to_le_bytes())?;
                 Ok(errno::SUCCESS)
             })
         },

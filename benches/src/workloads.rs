@@ -1,10 +1,13 @@
-//! The five CPU workloads of `shared/workloads` (see its README.md) with the
-//! sizes used here and the line each prints at that size.
+//! The CPU workloads of `shared/workloads` (see its README.md): the five
+//! one-line workloads and CoreMark, with the sizes used here and what each
+//! prints at that size.
 //!
 //! The `Full` lines are the README's; the `Quick` and `Bench` lines were
 //! produced by native `gcc -O2` builds of `shared/workloads/src/*.c` and
-//! agree with both engines.
+//! agree with both engines. CoreMark is checked by the CRCs it validates
+//! itself (the same for any iteration count with the 2K performance seeds).
 
+use crate::Output;
 use std::path::PathBuf;
 
 /// Which size of a workload to run.
@@ -27,11 +30,26 @@ pub struct Case {
     pub expected: &'static str,
 }
 
+/// How a workload's output is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Stdout is exactly the case's `expected` line and a newline.
+    Exact,
+    /// Every line of the case's `expected` is a whole line of stdout
+    /// (CoreMark prints timing lines that differ between runs).
+    Lines,
+}
+
 /// A workload module and its sizes.
 #[derive(Debug, Clone, Copy)]
 pub struct Workload {
     /// The module is `NAME.wasm` in [`dir`].
     pub name: &'static str,
+    /// How the output is checked.
+    pub check: Check,
+    /// The arguments after the module name; `SIZE` stands for the case's
+    /// argument.
+    pub args: &'static [&'static str],
     /// Criterion size.
     pub bench: Case,
     /// `--quick` size.
@@ -61,31 +79,69 @@ impl Workload {
         std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     }
 
-    /// The guest's argv for `size`: the module name, then the size.
-    pub fn argv(&self, size: Size) -> [&'static str; 2] {
-        [self.name, self.case(size).arg]
+    /// The guest's argv for `size`: the module name, then the arguments
+    /// with the size in place of `SIZE`.
+    pub fn argv(&self, size: Size) -> Vec<&'static str> {
+        let arg = self.case(size).arg;
+        std::iter::once(self.name)
+            .chain(self.args.iter().map(|a| if *a == SIZE { arg } else { *a }))
+            .collect()
+    }
+
+    /// Checks a run's output at `size`; the error says what was wrong.
+    pub fn verify(&self, out: &Output, size: Size) -> Result<(), String> {
+        let expected = self.case(size).expected;
+        match self.check {
+            Check::Exact => out.check(expected),
+            Check::Lines => out.check_lines(expected.lines()),
+        }
     }
 }
+
+/// The placeholder for the size in [`Workload::args`].
+const SIZE: &str = "SIZE";
+
+/// The single size argument of the one-line workloads.
+const ONE_ARG: &[&str] = &[SIZE];
 
 const fn case(arg: &'static str, expected: &'static str) -> Case {
     Case { arg, expected }
 }
 
-/// All workloads, in the README's order.
-pub const WORKLOADS: [Workload; 5] = [
+/// CoreMark's lines for `N` iterations of the 2K performance run: the CRCs
+/// it validates for these seeds at any iteration count, and the count.
+macro_rules! coremark_lines {
+    ($n:literal) => {
+        concat!(
+            "seedcrc          : 0xe9f5\n[0]crclist       : 0xe714\n",
+            "[0]crcmatrix     : 0x1fd7\n[0]crcstate      : 0x8e3a\n",
+            "Iterations       : ",
+            $n
+        )
+    };
+}
+
+/// All workloads, in the README's order, CoreMark last.
+pub const WORKLOADS: [Workload; 6] = [
     Workload {
+        check: Check::Exact,
+        args: ONE_ARG,
         name: "fib",
         bench: case("30", "fib n=30 checksum=832040"),
         quick: case("35", "fib n=35 checksum=9227465"),
         full: case("39", "fib n=39 checksum=63245986"),
     },
     Workload {
+        check: Check::Exact,
+        args: ONE_ARG,
         name: "sieve",
         bench: case("1", "sieve reps=1 checksum=544510421787"),
         quick: case("4", "sieve reps=4 checksum=15087972675271175608"),
         full: case("30", "sieve reps=30 checksum=14233916147900722660"),
     },
     Workload {
+        check: Check::Exact,
+        args: ONE_ARG,
         name: "matmul",
         bench: case(
             "120",
@@ -101,6 +157,8 @@ pub const WORKLOADS: [Workload; 5] = [
         ),
     },
     Workload {
+        check: Check::Exact,
+        args: ONE_ARG,
         name: "sha256",
         bench: case(
             "1",
@@ -116,10 +174,23 @@ pub const WORKLOADS: [Workload; 5] = [
         ),
     },
     Workload {
+        check: Check::Exact,
+        args: ONE_ARG,
         name: "bcvm",
         bench: case("10000", "bcvm n=10000 checksum=849666 prefix=59542"),
         quick: case("25000", "bcvm n=25000 checksum=2344161 prefix=59542"),
         full: case("200000", "bcvm n=200000 checksum=22938602 prefix=59542"),
+    },
+    // The README's invocation: seeds 0x0 0x0 0x66, iterations, 7 (all
+    // algorithms), 1, 2000-byte data; run at a fixed count so every runtime
+    // does the same work.
+    Workload {
+        check: Check::Lines,
+        args: &["0x0", "0x0", "0x66", SIZE, "7", "1", "2000"],
+        name: "coremark",
+        bench: case("10", coremark_lines!("10")),
+        quick: case("400", coremark_lines!("400")),
+        full: case("3000", coremark_lines!("3000")),
     },
 ];
 
@@ -152,9 +223,17 @@ mod tests {
         for w in &WORKLOADS {
             for size in [Size::Bench, Size::Quick, Size::Full] {
                 let c = w.case(size);
-                let prefix = format!("{} ", w.name);
-                assert!(c.expected.starts_with(&prefix), "{c:?}");
-                assert!(c.expected.contains(&format!("={} ", c.arg)), "{c:?}");
+                assert!(w.argv(size).contains(&c.arg), "{c:?}");
+                match w.check {
+                    Check::Exact => {
+                        assert!(c.expected.starts_with(&format!("{} ", w.name)), "{c:?}");
+                        assert!(c.expected.contains(&format!("={} ", c.arg)), "{c:?}");
+                    }
+                    Check::Lines => {
+                        let count = format!("Iterations       : {}", c.arg);
+                        assert!(c.expected.lines().any(|l| l == count), "{c:?}");
+                    }
+                }
             }
             assert_eq!(by_name(w.name).map(|x| x.name), Some(w.name));
         }

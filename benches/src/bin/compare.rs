@@ -1,10 +1,12 @@
-//! Side-by-side runner: each workload in wasiproc and in wasmi 2, alternating
-//! within one process, output checked against the expected line; prints the
-//! median wall times, the ratio wasiproc/wasmi and its geomean, the module
-//! load + translate times on the big fixture, and with `--fuel` the cost of
-//! fuel metering in wasiproc. See benches/README.md.
+//! Side-by-side runner: each workload (the five and CoreMark) in wasiproc
+//! and in wasmi 2, alternating, output checked: in process (both engines as
+//! libraries, and with `--fuel` both metered), and whole process (`wasiproc
+//! run`, which always meters fuel, against wasmi's own CLI without and with
+//! fuel); prints the median times, the ratios and their geomeans, and the
+//! module load + translate times on the big fixture. See benches/README.md.
 
 use clap::Parser;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use wasiproc_benches::workloads::{self, Size, WORKLOADS, Workload};
@@ -22,15 +24,29 @@ struct Args {
     /// Also run wasiproc with fuel metering on and report fuel-on/fuel-off.
     #[arg(long)]
     fuel: bool,
+    /// Skip the whole-process runs of the two CLIs.
+    #[arg(long)]
+    no_cli: bool,
+    /// Skip the in-process runs (only the CLIs).
+    #[arg(long)]
+    no_in_process: bool,
+    /// The wasiproc CLI (default: `wasiproc` beside this binary).
+    #[arg(long, value_name = "PATH")]
+    wasiproc: Option<PathBuf>,
+    /// wasmi's CLI (default: `target/wasmi-cli/bin/wasmi`, installed by
+    /// `benches/install-wasmi-cli.sh`).
+    #[arg(long, value_name = "PATH")]
+    wasmi_cli: Option<PathBuf>,
     /// Only these workloads (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Skip the module load + translate comparison on the big fixture.
     #[arg(long)]
     no_load: bool,
-    /// Time each run by the CPU time of the running thread (user + system,
-    /// from /proc/thread-self/stat, 10 ms resolution) instead of wall time:
-    /// much less sensitive to other load on a shared machine.
+    /// Time each run by its CPU time (user + system, 10 ms resolution): of
+    /// the running thread in process (/proc/thread-self/stat), of the child
+    /// for the CLIs (/proc/self/stat's cutime + cstime), instead of wall
+    /// time: much less sensitive to other load on a shared machine.
     #[arg(long)]
     cpu: bool,
 }
@@ -38,10 +54,26 @@ struct Args {
 /// The contestants of one workload run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Runner {
+    /// In process: `wasiproc-wasi`, fuel off.
     Wasiproc,
+    /// In process: wasmi with the crate's WASI shim, no fuel.
     Wasmi,
+    /// In process: `wasiproc-wasi` with fuel metering.
     WasiprocFuel,
+    /// In process: wasmi with its own fuel metering.
     WasmiFuel,
+    /// Whole process: `wasiproc run` (which always meters fuel).
+    WasiprocCli,
+    /// Whole process: wasmi's own CLI, `wasmi run`, no fuel.
+    WasmiCli,
+    /// Whole process: `wasmi run --fuel N`.
+    WasmiCliFuel,
+}
+
+/// Where the two CLIs are.
+struct Binaries {
+    wasiproc: PathBuf,
+    wasmi: PathBuf,
 }
 
 impl Runner {
@@ -51,33 +83,100 @@ impl Runner {
             Runner::Wasmi => "wasmi",
             Runner::WasiprocFuel => "wasiproc+fuel",
             Runner::WasmiFuel => "wasmi+fuel",
+            Runner::WasiprocCli => "wasiproc run",
+            Runner::WasmiCli => "wasmi run",
+            Runner::WasmiCliFuel => "wasmi run --fuel",
         }
     }
 
-    /// Compiles, instantiates and runs `_start`, timed as a whole (wall
-    /// time, or with `cpu` the thread's CPU time).
-    fn run(self, wasm: &[u8], argv: &[&str], cpu: bool) -> (Duration, Result<Output, String>) {
-        let (t, c) = (Instant::now(), thread_cpu());
-        let out = match self {
-            Runner::Wasiproc => wasiproc_run::compile_and_run(wasm, argv, false),
-            Runner::WasiprocFuel => wasiproc_run::compile_and_run(wasm, argv, true),
-            Runner::Wasmi => wasmi_run::compile_and_run(wasm, argv),
-            Runner::WasmiFuel => wasmi_run::compile_and_run_fuel(wasm, argv),
+    /// Compiles, instantiates and runs `_start` (in process), or runs the
+    /// command (whole process), timed as a whole: wall time, or with `cpu`
+    /// the CPU time of the running thread or of the child process.
+    fn run(
+        self,
+        path: &Path,
+        wasm: &[u8],
+        argv: &[&str],
+        cpu: bool,
+        bins: Option<&Binaries>,
+    ) -> (Duration, Result<Output, String>) {
+        let (t, c, cc) = (Instant::now(), thread_cpu(), children_cpu());
+        let out = match (self, bins) {
+            (Runner::Wasiproc, _) => wasiproc_run::compile_and_run(wasm, argv, false),
+            (Runner::WasiprocFuel, _) => wasiproc_run::compile_and_run(wasm, argv, true),
+            (Runner::Wasmi, _) => wasmi_run::compile_and_run(wasm, argv),
+            (Runner::WasmiFuel, _) => wasmi_run::compile_and_run_fuel(wasm, argv),
+            (Runner::WasiprocCli, Some(b)) => command(&b.wasiproc, &["run"], path, argv),
+            (Runner::WasmiCli, Some(b)) => command(&b.wasmi, &["run"], path, argv),
+            (Runner::WasmiCliFuel, Some(b)) => {
+                let fuel = u64::MAX.to_string();
+                command(&b.wasmi, &["run", "--fuel", &fuel], path, argv).map(without_fuel_line)
+            }
+            (_, None) => Err("no CLI binaries".into()),
         };
-        let time = if cpu {
-            thread_cpu().saturating_sub(c)
-        } else {
-            t.elapsed()
+        let time = match (cpu, self.whole_process()) {
+            (false, _) => t.elapsed(),
+            (true, false) => thread_cpu().saturating_sub(c),
+            (true, true) => children_cpu().saturating_sub(cc),
         };
         (time, out)
     }
+
+    fn whole_process(self) -> bool {
+        matches!(
+            self,
+            Runner::WasiprocCli | Runner::WasmiCli | Runner::WasmiCliFuel
+        )
+    }
+}
+
+/// Runs `BIN SUBCOMMAND... MODULE ARGS...` (argv[0], the workload's name,
+/// is left out: both CLIs pass the module path as the guest's argv[0]) and
+/// collects its exit code and output.
+fn command(bin: &Path, sub: &[&str], module: &Path, argv: &[&str]) -> Result<Output, String> {
+    let out = std::process::Command::new(bin)
+        .args(sub)
+        .arg(module)
+        .args(argv.iter().skip(1))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    Ok(Output {
+        exit_code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: out.stderr,
+    })
+}
+
+/// wasmi's CLI ends a metered run with a `fuel consumed: ...` line on
+/// stdout; the workload's own output is what comes before it.
+fn without_fuel_line(mut out: Output) -> Output {
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let kept: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("fuel consumed: "))
+        .collect();
+    out.stdout = kept.into_bytes();
+    out
 }
 
 /// The CPU time (user + system) the calling thread has used so far, from
 /// /proc/thread-self/stat (fields 14 and 15, in clock ticks, taken as the
 /// usual 100 per second); zero where that file cannot be read.
 fn thread_cpu() -> Duration {
-    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+    stat_ticks("/proc/thread-self/stat", 11)
+}
+
+/// The CPU time (user + system) of this process's waited-for children, from
+/// /proc/self/stat (fields 16 and 17, cutime and cstime).
+fn children_cpu() -> Duration {
+    stat_ticks("/proc/self/stat", 13)
+}
+
+/// The sum of the two clock-tick fields that follow `skip` fields after
+/// the command name of a `stat` file, as a duration.
+fn stat_ticks(file: &str, skip: usize) -> Duration {
+    let Ok(stat) = std::fs::read_to_string(file) else {
         return Duration::ZERO;
     };
     // The command name (field 2) is parenthesised and may contain spaces:
@@ -85,20 +184,34 @@ fn thread_cpu() -> Duration {
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<u64> = rest
         .split_whitespace()
-        .skip(11)
+        .skip(skip)
         .take(2)
         .map(|v| v.parse().unwrap_or(0))
         .collect();
     Duration::from_millis(f.iter().sum::<u64>() * 10)
 }
 
+/// One workload's times, per runner in the order run.
 struct Row {
     name: &'static str,
     arg: &'static str,
-    wasiproc: Vec<Duration>,
-    wasmi: Vec<Duration>,
-    fuel: Vec<Duration>,
-    wasmi_fuel: Vec<Duration>,
+    times: Vec<(Runner, Vec<Duration>)>,
+}
+
+impl Row {
+    fn median(&self, r: Runner) -> Option<Duration> {
+        self.times
+            .iter()
+            .find(|(x, _)| *x == r)
+            .map(|(_, t)| median(t))
+    }
+
+    fn times(&self, r: Runner) -> &[Duration] {
+        self.times
+            .iter()
+            .find(|(x, _)| *x == r)
+            .map_or(&[], |(_, t)| t)
+    }
 }
 
 fn secs(d: Duration) -> String {
@@ -121,44 +234,143 @@ fn spread(times: &[Duration]) -> String {
 
 /// Runs one workload `reps` times per runner, alternating the order each
 /// rep; `Err` on the first wrong output.
-fn measure(w: &Workload, size: Size, args: &Args) -> Result<Row, String> {
+fn measure(
+    w: &Workload,
+    size: Size,
+    args: &Args,
+    runners: &[Runner],
+    bins: Option<&Binaries>,
+) -> Result<Row, String> {
     let case = w.case(size);
     let wasm = w.wasm()?;
+    let path = w.path();
     let argv = w.argv(size);
-    let mut runners = vec![Runner::Wasiproc, Runner::Wasmi];
-    if args.fuel {
-        runners.push(Runner::WasiprocFuel);
-        runners.push(Runner::WasmiFuel);
-    }
     let mut row = Row {
         name: w.name,
         arg: case.arg,
-        wasiproc: vec![],
-        wasmi: vec![],
-        fuel: vec![],
-        wasmi_fuel: vec![],
+        times: runners.iter().map(|r| (*r, Vec::new())).collect(),
     };
     for rep in 0..args.reps {
         let mut line = format!("  {} {} rep {}/{}:", w.name, case.arg, rep + 1, args.reps);
-        let mut order = runners.clone();
+        let mut order: Vec<usize> = (0..runners.len()).collect();
         if rep % 2 == 1 {
             order.reverse();
         }
-        for r in order {
-            let (time, out) = r.run(&wasm, &argv, args.cpu);
-            out.and_then(|o| o.check(case.expected))
+        for i in order {
+            let r = runners[i];
+            let (time, out) = r.run(&path, &wasm, &argv, args.cpu, bins);
+            out.and_then(|o| w.verify(&o, size))
                 .map_err(|e| format!("{} {} on {}: {e}", w.name, case.arg, r.label()))?;
             line.push_str(&format!(" {} {} s", r.label(), secs(time)));
-            match r {
-                Runner::Wasiproc => row.wasiproc.push(time),
-                Runner::Wasmi => row.wasmi.push(time),
-                Runner::WasiprocFuel => row.fuel.push(time),
-                Runner::WasmiFuel => row.wasmi_fuel.push(time),
-            }
+            row.times[i].1.push(time);
         }
         eprintln!("{line}");
     }
     Ok(row)
+}
+
+/// The in-process table: wasiproc and wasmi, and with `--fuel` both with
+/// fuel metering; prints the geomeans.
+fn in_process_table(rows: &[Row], fuel: bool) {
+    let mut head = format!(
+        "{:<8} {:>7} {:>10} {:>10} {:>9}  {:<17} {:<17}",
+        "workload", "arg", "wasiproc s", "wasmi s", "wp/wasmi", "wasiproc min-max", "wasmi min-max"
+    );
+    if fuel {
+        head.push_str(&format!(
+            " {:>7} {:>9} {:>12} {:>10} {:>12}",
+            "fuel s", "fuel/off", "wasmi+fuel s", "fuel/wasmi", "fuel/wasmi+f"
+        ));
+    }
+    println!("{}", head.trim_end());
+    let (mut ratios, mut fuel_ratios, mut vs_wasmi, mut vs_wasmi_fuel) =
+        (vec![], vec![], vec![], vec![]);
+    for row in rows {
+        let (Some(a), Some(b)) = (row.median(Runner::Wasiproc), row.median(Runner::Wasmi)) else {
+            continue;
+        };
+        let r = ratio(a, b);
+        ratios.push(r);
+        let mut line = format!(
+            "{:<8} {:>7} {:>10} {:>10} {:>8.2}x  {:<17} {:<17}",
+            row.name,
+            row.arg,
+            secs(a),
+            secs(b),
+            r,
+            spread(row.times(Runner::Wasiproc)),
+            spread(row.times(Runner::Wasmi))
+        );
+        if let (true, Some(f), Some(wf)) = (
+            fuel,
+            row.median(Runner::WasiprocFuel),
+            row.median(Runner::WasmiFuel),
+        ) {
+            let (fr, vw, vwf) = (ratio(f, a), ratio(f, b), ratio(f, wf));
+            fuel_ratios.push(fr);
+            vs_wasmi.push(vw);
+            vs_wasmi_fuel.push(vwf);
+            line.push_str(&format!(
+                " {:>7} {:>8.2}x {:>12} {:>9.2}x {:>11.2}x",
+                secs(f),
+                fr,
+                secs(wf),
+                vw,
+                vwf
+            ));
+        }
+        println!("{}", line.trim_end());
+    }
+    print_geomean("geomean wasiproc/wasmi", &ratios);
+    print_geomean("geomean wasiproc fuel-on/fuel-off", &fuel_ratios);
+    print_geomean("geomean wasiproc+fuel / wasmi (no fuel)", &vs_wasmi);
+    print_geomean("geomean wasiproc+fuel / wasmi+fuel", &vs_wasmi_fuel);
+}
+
+/// The whole-process table: `wasiproc run` (fuel on, as always) against
+/// `wasmi run` without and with fuel; prints both geomeans.
+fn cli_table(rows: &[Row]) {
+    println!(
+        "{:<8} {:>7} {:>14} {:>11} {:>18} {:>11} {:>14}",
+        "workload",
+        "arg",
+        "wasiproc run s",
+        "wasmi run s",
+        "wasmi run --fuel s",
+        "wp/wasmi",
+        "wp/wasmi+fuel"
+    );
+    let (mut vs_wasmi, mut vs_wasmi_fuel) = (vec![], vec![]);
+    for row in rows {
+        let (Some(a), Some(b), Some(c)) = (
+            row.median(Runner::WasiprocCli),
+            row.median(Runner::WasmiCli),
+            row.median(Runner::WasmiCliFuel),
+        ) else {
+            continue;
+        };
+        let (r, rf) = (ratio(a, b), ratio(a, c));
+        vs_wasmi.push(r);
+        vs_wasmi_fuel.push(rf);
+        println!(
+            "{:<8} {:>7} {:>14} {:>11} {:>18} {:>10.2}x {:>13.2}x",
+            row.name,
+            row.arg,
+            secs(a),
+            secs(b),
+            secs(c),
+            r,
+            rf
+        );
+    }
+    print_geomean("geomean wasiproc run / wasmi run (no fuel)", &vs_wasmi);
+    print_geomean("geomean wasiproc run / wasmi run --fuel", &vs_wasmi_fuel);
+}
+
+fn print_geomean(what: &str, ratios: &[f64]) {
+    if let Some(g) = geomean(ratios) {
+        println!("{what}: {g:.2}x over {} workloads", ratios.len());
+    }
 }
 
 /// Module load + translate on the big fixture: wasiproc (fuel off, and on
@@ -235,6 +447,35 @@ fn load(wasm: &[u8], args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Finds the two CLIs: `--wasiproc`/`--wasmi-cli`, else `wasiproc` beside
+/// this binary and `wasmi` where `benches/install-wasmi-cli.sh` puts it.
+fn binaries(args: &Args) -> Result<Binaries, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let dir = exe.parent().unwrap_or(Path::new("."));
+    let wasiproc = args
+        .wasiproc
+        .clone()
+        .unwrap_or_else(|| dir.join("wasiproc"));
+    let wasmi = args.wasmi_cli.clone().unwrap_or_else(|| {
+        dir.parent()
+            .unwrap_or(Path::new("."))
+            .join("wasmi-cli/bin/wasmi")
+    });
+    if !wasiproc.is_file() {
+        return Err(format!(
+            "{} not found (cargo build --release -p wasiproc-cli, or --wasiproc PATH)",
+            wasiproc.display()
+        ));
+    }
+    if !wasmi.is_file() {
+        return Err(format!(
+            "{} not found (benches/install-wasmi-cli.sh, or --wasmi-cli PATH)",
+            wasmi.display()
+        ));
+    }
+    Ok(Binaries { wasiproc, wasmi })
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let size = if args.quick { Size::Quick } else { Size::Full };
@@ -255,13 +496,34 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let bins = if args.no_cli {
+        None
+    } else {
+        match binaries(&args) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("compare: {e}; --no-cli skips the whole-process runs");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let mut runners = Vec::new();
+    if !args.no_in_process {
+        runners.extend([Runner::Wasiproc, Runner::Wasmi]);
+        if args.fuel {
+            runners.extend([Runner::WasiprocFuel, Runner::WasmiFuel]);
+        }
+    }
+    if bins.is_some() {
+        runners.extend([Runner::WasiprocCli, Runner::WasmiCli, Runner::WasmiCliFuel]);
+    }
 
     println!(
-        "wasiproc vs wasmi 2 ({} sizes, {} reps alternating; {} of compile + instantiate + _start, output checked)",
+        "wasiproc vs wasmi 2 ({} sizes, {} reps alternating; {}, output checked)",
         if args.quick { "--quick" } else { "README" },
         args.reps,
         if args.cpu {
-            "thread CPU time"
+            "CPU time of the running thread or child process"
         } else {
             "wall time"
         }
@@ -269,7 +531,7 @@ fn main() -> ExitCode {
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for w in &selected {
-        match measure(w, size, &args) {
+        match measure(w, size, &args, &runners, bins.as_ref()) {
             Ok(row) => rows.push(row),
             Err(e) => {
                 eprintln!("WRONG OUTPUT: {e}");
@@ -278,69 +540,13 @@ fn main() -> ExitCode {
         }
     }
 
-    println!();
-    let mut head = format!(
-        "{:<8} {:>7} {:>10} {:>10} {:>9}  {:<17} {:<17}",
-        "workload", "arg", "wasiproc s", "wasmi s", "wp/wasmi", "wasiproc min-max", "wasmi min-max"
-    );
-    if args.fuel {
-        head.push_str(&format!(
-            " {:>7} {:>9} {:>12} {:>10} {:>12}",
-            "fuel s", "fuel/off", "wasmi+fuel s", "fuel/wasmi", "fuel/wasmi+f"
-        ));
+    if !args.no_in_process {
+        println!("\nin process (compile + instantiate + _start):");
+        in_process_table(&rows, args.fuel);
     }
-    println!("{}", head.trim_end());
-    let mut ratios = Vec::new();
-    let mut fuel_ratios = Vec::new();
-    let mut fuel_vs_wasmi = Vec::new();
-    let mut fuel_vs_wasmi_fuel = Vec::new();
-    for row in &rows {
-        let (a, b) = (median(&row.wasiproc), median(&row.wasmi));
-        let r = ratio(a, b);
-        ratios.push(r);
-        let mut line = format!(
-            "{:<8} {:>7} {:>10} {:>10} {:>8.2}x  {:<17} {:<17}",
-            row.name,
-            row.arg,
-            secs(a),
-            secs(b),
-            r,
-            spread(&row.wasiproc),
-            spread(&row.wasmi)
-        );
-        if args.fuel {
-            let f = median(&row.fuel);
-            let fr = ratio(f, a);
-            fuel_ratios.push(fr);
-            let wf = median(&row.wasmi_fuel);
-            let (vw, vwf) = (ratio(f, b), ratio(f, wf));
-            fuel_vs_wasmi.push(vw);
-            fuel_vs_wasmi_fuel.push(vwf);
-            line.push_str(&format!(
-                " {:>7} {:>8.2}x {:>12} {:>9.2}x {:>11.2}x",
-                secs(f),
-                fr,
-                secs(wf),
-                vw,
-                vwf
-            ));
-        }
-        println!("{}", line.trim_end());
-    }
-    if let Some(g) = geomean(&ratios) {
-        println!(
-            "geomean wasiproc/wasmi: {g:.2}x over {} workloads",
-            ratios.len()
-        );
-    }
-    if let Some(g) = geomean(&fuel_ratios) {
-        println!("geomean wasiproc fuel-on/fuel-off: {g:.2}x");
-    }
-    if let Some(g) = geomean(&fuel_vs_wasmi) {
-        println!("geomean wasiproc+fuel / wasmi (no fuel): {g:.2}x");
-    }
-    if let Some(g) = geomean(&fuel_vs_wasmi_fuel) {
-        println!("geomean wasiproc+fuel / wasmi+fuel: {g:.2}x");
+    if bins.is_some() {
+        println!("\nwhole process (what users run; wasiproc run always meters fuel):");
+        cli_table(&rows);
     }
 
     if !args.no_load {
