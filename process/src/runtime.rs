@@ -18,7 +18,9 @@ use wasiproc_engine::{
 };
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::{Descriptor, FdQuota};
-use wasiproc_wasi::{BlockedOn, FuelClock, HostEnv, Interest, PidCell, WasiCtx, WasiCtxBuilder};
+use wasiproc_wasi::{
+    BlockedOn, FuelClock, HostEnv, HostHandle, Interest, PidCell, WasiCtx, WasiCtxBuilder,
+};
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
@@ -1040,6 +1042,9 @@ impl Runtime {
                 *seen.now.get_or_insert_with(|| self.host.monotonic_now()) >= *deadline
             }
             BlockedOn::Stdin => *seen.stdin.get_or_insert_with(|| self.host.stdin_ready()),
+            BlockedOn::Socket {
+                handle, interest, ..
+            } => self.host.sock_ready(HostHandle(*handle), *interest),
             BlockedOn::Fd { fd, interest } => {
                 let Some(p) = self.live_mut(pid) else {
                     return true;
@@ -1062,7 +1067,8 @@ impl Runtime {
     /// pipes it waits on (or polled, when the condition has parts without one).
     fn block(&mut self, pid: Pid, on: BlockedOn) {
         let mut keys = Vec::new();
-        let mut poll = on.deadline().is_some() || on.includes_stdin();
+        let mut poll =
+            on.deadline().is_some() || on.includes_stdin() || !on.sockets().is_empty();
         if let Some(p) = self.live_mut(pid) {
             for (fd, _) in on.fds() {
                 let key = match p.store.data_mut().wasi.fds_mut().get_mut(fd) {
@@ -1131,7 +1137,7 @@ impl Runtime {
         woke
     }
 
-    /// Nothing can run: wait for stdin or the earliest timer, or report a
+    /// Nothing can run: wait for stdin, a socket or the earliest timer, or report a
     /// deadlock when neither can wake anyone.
     fn wait_outside(&mut self) -> Result<(), RunError> {
         let mut outside = Vec::new();
@@ -1154,7 +1160,8 @@ impl Runtime {
         if outside.is_empty() {
             return Err(RunError::Deadlock(lines));
         }
-        // Only the earliest deadline and stdin matter to the host's wait.
+        // Only the earliest deadline, stdin and the sockets matter to the
+        // host's wait (which polls them, without spinning).
         let mut on = Vec::new();
         if outside.iter().any(BlockedOn::includes_stdin) {
             on.push(BlockedOn::Stdin);
@@ -1162,6 +1169,12 @@ impl Runtime {
         if let Some(deadline) = outside.iter().filter_map(BlockedOn::deadline).min() {
             on.push(BlockedOn::Timer { deadline });
         }
+        on.extend(
+            outside
+                .iter()
+                .filter(|c| matches!(c, BlockedOn::Socket { .. }))
+                .cloned(),
+        );
         self.set_pid(Pid(0));
         self.host.wait(&BlockedOn::Any(on)).map_err(RunError::Wait)
     }
@@ -1177,7 +1190,9 @@ struct Outside {
 /// The parts of a condition that something outside the run can satisfy.
 fn external(on: &BlockedOn, out: &mut Vec<BlockedOn>) {
     match on {
-        BlockedOn::Timer { .. } | BlockedOn::Stdin => out.push(on.clone()),
+        BlockedOn::Timer { .. } | BlockedOn::Stdin | BlockedOn::Socket { .. } => {
+            out.push(on.clone())
+        }
         BlockedOn::Any(all) => all.iter().for_each(|c| external(c, out)),
         BlockedOn::Fd { .. } | BlockedOn::Yield => {}
     }

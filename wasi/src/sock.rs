@@ -1,62 +1,278 @@
-//! `sock_*`: sockets. No socket can be granted yet: an open descriptor is
-//! `Notsock` (it is not a socket), a number that is not open is `Badf`, as
-//! wasmtime answers; the functions exist so that modules importing them link.
+//! `sock_*`: TCP sockets granted to the guest.
+//!
+//! A guest holds a socket only if it was granted one: a listener preopened
+//! by its embedder (`wasiproc run --tcplisten`, [`crate::WasiCtxBuilder::tcp_listener`]),
+//! a connection accepted on it, or either of them passed by a parent
+//! process. Nothing else creates a socket, so a guest without one has no
+//! network: every call answers `Notsock` for an open descriptor that is not
+//! a socket and `Badf` for a number that is not open, as wasmtime does.
+//!
+//! Every host operation goes through the [`crate::HostEnv`] without
+//! blocking; a call that would wait reports "blocked on the socket" and is
+//! retried when the socket is ready (or answers `Again` on a descriptor
+//! with `fdflags::NONBLOCK`). Bytes move between the host socket and the
+//! guest's memory directly: the host keeps no buffer for a guest. The copy
+//! is charged like `fd_read`/`fd_write` (one unit of fuel per 64 bytes of
+//! the buffers, before anything is done).
 
-use crate::ctx::WasiCtx;
-use crate::errno::{Errno, WasiResult};
+use crate::blocked::{BlockedOn, Interest};
+use crate::ctx::{WasiCtx, bytes_fuel};
+use crate::errno::{Errno, WasiError, WasiResult};
 use crate::memory::GuestMemory;
+use crate::table::{Descriptor, SockFd};
+use crate::types::fdflags;
 
-fn no_socket(ctx: &WasiCtx, fd: u32) -> WasiResult<()> {
-    // An open descriptor is not a socket; anything else is a bad number.
-    ctx.fds.get(fd)?;
-    Err(Errno::Notsock.into())
+/// `riflags::RECV_PEEK`: look at the data without taking it.
+pub const RECV_PEEK: u16 = 1;
+/// `riflags::RECV_WAITALL`: wait until the buffers are full (or the stream
+/// ends).
+pub const RECV_WAITALL: u16 = 2;
+/// `sdflags::RD`: shut down the receiving side.
+pub const SHUT_RD: u8 = 1;
+/// `sdflags::WR`: shut down the sending side.
+pub const SHUT_WR: u8 = 2;
+
+/// A `RECV_WAITALL` receive that reported "blocked" after taking some
+/// bytes: its retry (same arguments) continues after them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingRecv {
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    flags: u16,
+    done: u32,
 }
 
-/// Accepts a connection on a listening socket.
+fn blocked(fd: u32, s: &SockFd, interest: Interest) -> WasiError {
+    if s.nonblock {
+        return Errno::Again.into();
+    }
+    WasiError::Blocked(BlockedOn::Socket {
+        fd,
+        handle: s.handle.0,
+        interest,
+    })
+}
+
+/// A connected socket: `Notsock` for other descriptors, `Notconn` for a
+/// listener.
+fn connection(ctx: &WasiCtx, fd: u32) -> WasiResult<SockFd> {
+    let s = ctx.fds.socket(fd)?;
+    if s.listener {
+        return Err(Errno::Notconn.into());
+    }
+    Ok(s.clone())
+}
+
+/// Receives into the iovecs of a connection (`sock_recv` and `fd_read`):
+/// one buffer per call (the first non-empty one), unless `RECV_WAITALL`
+/// asks to fill them all. Returns the bytes received (0 at end of stream).
+pub(crate) fn recv(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    flags: u16,
+) -> WasiResult<u32> {
+    if flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let s = connection(ctx, fd)?;
+    let h = s.handle;
+    let peek = flags & RECV_PEEK != 0;
+    let iovecs = mem.iovecs(iovs, iovs_len)?;
+    let bytes = iovecs.iter().map(|v| v.len as u64).sum::<u64>() + 8 * iovecs.len() as u64;
+    ctx.charge(bytes_fuel(bytes))?;
+    let first = iovecs.iter().position(|v| v.len > 0);
+    let Some(first) = first else {
+        return Ok(0);
+    };
+    if flags & RECV_WAITALL == 0 || peek {
+        // One receive into one buffer; a peek that must wait for all of
+        // it looks again until the buffer is full or the stream ended.
+        let v = iovecs[first];
+        let buf = mem.slice_mut(v.ptr, v.len)?;
+        let peek_all = peek && flags & RECV_WAITALL != 0;
+        return match ctx.host.sock_recv(h, buf, peek)? {
+            Some(n) if !peek_all || n == 0 || n == v.len as usize || s.nonblock => Ok(n as u32),
+            _ => Err(blocked(fd, &s, Interest::Read)),
+        };
+    }
+    // RECV_WAITALL: fill every buffer in turn, keeping the progress across
+    // attempts of the same call.
+    let key = PendingRecv {
+        fd,
+        iovs,
+        iovs_len,
+        flags,
+        done: 0,
+    };
+    let mut done = match ctx.pending_recv.take() {
+        Some(p) if (p.fd, p.iovs, p.iovs_len, p.flags) == (fd, iovs, iovs_len, flags) => p.done,
+        _ => 0,
+    };
+    let mut skip = done;
+    for v in &iovecs[first..] {
+        if skip >= v.len {
+            skip -= v.len;
+            continue;
+        }
+        let mut at = skip;
+        skip = 0;
+        while at < v.len {
+            let buf = mem.slice_mut(v.ptr + at, v.len - at)?;
+            match ctx.host.sock_recv(h, buf, false)? {
+                Some(0) => return Ok(done),
+                Some(n) => {
+                    at += n as u32;
+                    done += n as u32;
+                }
+                None if s.nonblock && done > 0 => return Ok(done),
+                None => {
+                    ctx.pending_recv = Some(PendingRecv { done, ..key });
+                    return Err(blocked(fd, &s, Interest::Read));
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Sends the iovecs on a connection (`sock_send` and `fd_write`), stopping
+/// at the first short send; "blocked" (or `Again`) only when nothing was
+/// sent, an error only when nothing was sent.
+pub(crate) fn send(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+) -> WasiResult<u32> {
+    let s = connection(ctx, fd)?;
+    let iovecs = mem.iovecs(iovs, iovs_len)?;
+    let bytes = iovecs.iter().map(|v| v.len as u64).sum::<u64>() + 8 * iovecs.len() as u64;
+    ctx.charge(bytes_fuel(bytes))?;
+    let mut total: u32 = 0;
+    for v in iovecs {
+        if v.len == 0 {
+            continue;
+        }
+        if total.checked_add(v.len).is_none() {
+            break;
+        }
+        let sent = match ctx.host.sock_send(s.handle, mem.slice(v.ptr, v.len)?) {
+            Ok(Some(n)) => n.min(v.len as usize) as u32,
+            Ok(None) if total == 0 => return Err(blocked(fd, &s, Interest::Write)),
+            Err(e) if total == 0 => return Err(e.into()),
+            Ok(None) | Err(_) => break,
+        };
+        total += sent;
+        if sent < v.len {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Accepts a connection on a listening socket; writes its new descriptor.
+/// `flags` may hold `fdflags::NONBLOCK` for the new descriptor. Waits
+/// (reports "blocked") while no connection is pending, unless the listener
+/// is non-blocking (`Again`). `Mfile` past the descriptor limit, before a
+/// connection is taken.
 pub fn sock_accept(
     ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory<'_>,
+    mem: &mut GuestMemory<'_>,
     fd: u32,
-    _flags: u32,
-    _out_fd: u32,
+    flags: u32,
+    out_fd: u32,
 ) -> WasiResult<()> {
-    no_socket(ctx, fd)
+    let s = ctx.fds.socket(fd)?.clone();
+    mem.slice(out_fd, 4)?;
+    if flags & !u32::from(fdflags::NONBLOCK) != 0 {
+        return Err(Errno::Inval.into());
+    }
+    if !s.listener {
+        return Err(Errno::Inval.into());
+    }
+    if !ctx.fds.has_room(1) {
+        return Err(Errno::Mfile.into());
+    }
+    let Some(h) = ctx.host.sock_accept(s.handle)? else {
+        return Err(blocked(fd, &s, Interest::Read));
+    };
+    let conn = Descriptor::Socket(SockFd {
+        handle: h,
+        listener: false,
+        nonblock: flags & u32::from(fdflags::NONBLOCK) != 0,
+    });
+    match ctx.fds.try_push(conn) {
+        Ok(new) => mem.write_u32(out_fd, new),
+        Err((e, d)) => {
+            crate::fd::release(ctx, d);
+            Err(e.into())
+        }
+    }
 }
 
-/// Receives data from a socket.
+/// Receives data from a connection (`ri_flags`: `RECV_PEEK`,
+/// `RECV_WAITALL`); writes the bytes received and `ro_flags` (always 0: a
+/// stream is never truncated).
 #[allow(clippy::too_many_arguments)]
 pub fn sock_recv(
     ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory<'_>,
+    mem: &mut GuestMemory<'_>,
     fd: u32,
-    _iovs: u32,
-    _iovs_len: u32,
-    _ri_flags: u32,
-    _out_len: u32,
-    _out_flags: u32,
+    iovs: u32,
+    iovs_len: u32,
+    ri_flags: u32,
+    out_len: u32,
+    out_flags: u32,
 ) -> WasiResult<()> {
-    no_socket(ctx, fd)
+    ctx.fds.socket(fd)?;
+    mem.slice(out_len, 4)?;
+    mem.slice(out_flags, 2)?;
+    let flags = u16::try_from(ri_flags).map_err(|_| Errno::Inval)?;
+    let n = recv(ctx, mem, fd, iovs, iovs_len, flags)?;
+    mem.write_u32(out_len, n)?;
+    mem.write_u16(out_flags, 0)
 }
 
-/// Sends data on a socket.
+/// Sends data on a connection (`si_flags` must be 0); writes the bytes sent.
 pub fn sock_send(
     ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory<'_>,
+    mem: &mut GuestMemory<'_>,
     fd: u32,
-    _iovs: u32,
-    _iovs_len: u32,
-    _si_flags: u32,
-    _out_len: u32,
+    iovs: u32,
+    iovs_len: u32,
+    si_flags: u32,
+    out_len: u32,
 ) -> WasiResult<()> {
-    no_socket(ctx, fd)
+    ctx.fds.socket(fd)?;
+    mem.slice(out_len, 4)?;
+    if si_flags != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let n = send(ctx, mem, fd, iovs, iovs_len)?;
+    mem.write_u32(out_len, n)
 }
 
-/// Shuts down a socket's send and/or receive side.
+/// Shuts down a connection's receiving (`how` bit 0) and/or sending (bit 1)
+/// side. `Inval` for other values, `Notconn` on a listener.
 pub fn sock_shutdown(
     ctx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
-    _how: u32,
+    how: u32,
 ) -> WasiResult<()> {
-    no_socket(ctx, fd)
+    let s = ctx.fds.socket(fd)?.clone();
+    let how = match u8::try_from(how) {
+        Ok(h) if h != 0 && h & !(SHUT_RD | SHUT_WR) == 0 => h,
+        _ => return Err(Errno::Inval.into()),
+    };
+    if s.listener {
+        return Err(Errno::Notconn.into());
+    }
+    ctx.host.sock_shutdown(s.handle, how)?;
+    Ok(())
 }
