@@ -14,7 +14,7 @@
 //! the trailer with them.
 
 use super::{FuelClock, HostEnv, HostHandle, OpenRequest};
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
 use std::fmt;
@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 /// The first bytes of a trace file.
 pub const TRACE_MAGIC: &[u8; 8] = b"WPTRACE\0";
 /// The format version written after the magic.
-pub const TRACE_VERSION: u32 = 2;
+pub const TRACE_VERSION: u32 = 3;
 /// Frame kind: the run's header (modules, arguments, grants, limits).
 pub const FRAME_HEADER: u8 = 1;
 /// Frame kind: a batch of call records.
@@ -327,9 +327,15 @@ pub enum CallKind {
     LinkAt,
     SymlinkAt,
     ReadlinkAt,
+    TcpListen,
+    SockAccept,
+    SockRecv,
+    SockSend,
+    SockShutdown,
+    SockReady,
 }
 
-const KINDS: [CallKind; 30] = [
+const KINDS: [CallKind; 36] = [
     CallKind::WallClock,
     CallKind::MonotonicNow,
     CallKind::ClockResolution,
@@ -360,6 +366,12 @@ const KINDS: [CallKind; 30] = [
     CallKind::LinkAt,
     CallKind::SymlinkAt,
     CallKind::ReadlinkAt,
+    CallKind::TcpListen,
+    CallKind::SockAccept,
+    CallKind::SockRecv,
+    CallKind::SockSend,
+    CallKind::SockShutdown,
+    CallKind::SockReady,
 ];
 
 impl CallKind {
@@ -399,6 +411,12 @@ impl CallKind {
             CallKind::LinkAt => "link_at",
             CallKind::SymlinkAt => "symlink_at",
             CallKind::ReadlinkAt => "readlink_at",
+            CallKind::TcpListen => "tcp_listen",
+            CallKind::SockAccept => "sock_accept",
+            CallKind::SockRecv => "sock_recv",
+            CallKind::SockSend => "sock_send",
+            CallKind::SockShutdown => "sock_shutdown",
+            CallKind::SockReady => "sock_ready",
         }
     }
 }
@@ -1053,6 +1071,83 @@ impl HostEnv for RecordingHost {
         self.commit(CallKind::ReadlinkAt);
         r
     }
+
+    fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno> {
+        let r = self.inner.tcp_listen(addr);
+        let (a, res) = self.start();
+        a.str(addr);
+        enc_result(res, &r, |e, h| {
+            e.u(h.0);
+        });
+        self.commit(CallKind::TcpListen);
+        r
+    }
+    fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        let r = self.inner.sock_accept(h);
+        let (a, res) = self.start();
+        a.u(h.0);
+        enc_result(res, &r, |e, c| match c {
+            None => {
+                e.u(0);
+            }
+            Some(c) => {
+                e.u(1).u(c.0);
+            }
+        });
+        self.commit(CallKind::SockAccept);
+        r
+    }
+    fn sock_recv(
+        &mut self,
+        h: HostHandle,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        let r = self.inner.sock_recv(h, buf, peek);
+        let (a, res) = self.start();
+        a.u(h.0).u(buf.len() as u64).b(peek);
+        enc_result(res, &r, |e, v| match v {
+            None => {
+                e.u(0);
+            }
+            Some(n) => {
+                e.u(1).bytes(&buf[..*n]);
+            }
+        });
+        self.commit(CallKind::SockRecv);
+        r
+    }
+    fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+        let r = self.inner.sock_send(h, buf);
+        let (a, res) = self.start();
+        a.u(h.0).u(buf.len() as u64).u(fnv64(buf));
+        enc_result(res, &r, |e, v| match v {
+            None => {
+                e.u(0);
+            }
+            Some(n) => {
+                e.u(1).u(*n as u64);
+            }
+        });
+        self.commit(CallKind::SockSend);
+        r
+    }
+    fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno> {
+        let r = self.inner.sock_shutdown(h, how);
+        let (a, res) = self.start();
+        a.u(h.0).u(u64::from(how));
+        enc_errno(res, r);
+        self.commit(CallKind::SockShutdown);
+        r
+    }
+    fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
+        let r = self.inner.sock_ready(h, interest);
+        let (a, res) = self.start();
+        a.u(h.0).b(interest == Interest::Write);
+        res.b(r);
+        self.commit(CallKind::SockReady);
+        r
+    }
     unit_calls!(record_unit);
 }
 
@@ -1183,6 +1278,60 @@ impl HostEnv for ReplayHost {
     fn readlink_at(&mut self, dir: HostHandle, path: &str) -> Result<String, Errno> {
         self.args().u(dir.0).str(path);
         self.next(CallKind::ReadlinkAt, |d| dec_result(d, |d| d.str()))
+    }
+
+    fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno> {
+        self.args().str(addr);
+        self.next(CallKind::TcpListen, |d| {
+            dec_result(d, |d| Ok(HostHandle(d.u()?)))
+        })
+    }
+    fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        self.args().u(h.0);
+        self.next(CallKind::SockAccept, |d| {
+            dec_result(d, |d| match d.u()? {
+                0 => Ok(None),
+                1 => Ok(Some(HostHandle(d.u()?))),
+                _ => Err(corrupt("bad accept result")),
+            })
+        })
+    }
+    fn sock_recv(
+        &mut self,
+        h: HostHandle,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        self.args().u(h.0).u(buf.len() as u64).b(peek);
+        self.next(CallKind::SockRecv, |d| {
+            dec_result(d, |d| match d.u()? {
+                0 => Ok(None),
+                1 => Ok(Some(copy_into(buf, d.bytes()?)?)),
+                _ => Err(corrupt("bad receive result")),
+            })
+        })
+    }
+    fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+        self.args().u(h.0).u(buf.len() as u64).u(fnv64(buf));
+        let len = buf.len();
+        self.next(CallKind::SockSend, |d| {
+            dec_result(d, |d| match d.u()? {
+                0 => Ok(None),
+                1 => match usize::try_from(d.u()?) {
+                    Ok(n) if n <= len => Ok(Some(n)),
+                    _ => Err(corrupt("recorded send is longer than the buffer")),
+                },
+                _ => Err(corrupt("bad send result")),
+            })
+        })
+    }
+    fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno> {
+        self.args().u(h.0).u(u64::from(how));
+        self.next(CallKind::SockShutdown, dec_unit)
+    }
+    fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
+        self.args().u(h.0).b(interest == Interest::Write);
+        self.next(CallKind::SockReady, |d| d.b())
     }
     unit_calls!(replay_unit);
 }
