@@ -276,3 +276,162 @@ pub fn sock_shutdown(
     ctx.host.sock_shutdown(s.handle, how)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::WasiCtxBuilder;
+    use std::io::{Read, Write};
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+
+    const IOV: u32 = 0; // iovec array
+    const BUF: u32 = 64; // buffers
+    const OUT: u32 = 32; // results
+
+    /// A context holding a listener on a free port of 127.0.0.1 (fd 3),
+    /// and that port.
+    fn listening() -> (WasiCtx, u16) {
+        for _ in 0..5 {
+            let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+                .and_then(|l| l.local_addr())
+                .unwrap()
+                .port();
+            if let Ok(ctx) = WasiCtxBuilder::new()
+                .tcp_listener(format!("127.0.0.1:{port}"))
+                .build()
+            {
+                return (ctx, port);
+            }
+        }
+        panic!("no free port");
+    }
+
+    /// Calls `f` until it stops reporting "blocked" (loopback delivers
+    /// within milliseconds; the bound only keeps a broken test finite).
+    fn settled<T>(mut f: impl FnMut() -> WasiResult<T>) -> WasiResult<T> {
+        let start = Instant::now();
+        loop {
+            match f() {
+                Err(WasiError::Blocked(_)) if start.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                r => return r,
+            }
+        }
+    }
+
+    fn errno<T: std::fmt::Debug>(r: WasiResult<T>) -> Errno {
+        match r {
+            Err(WasiError::Errno(e)) => e,
+            other => panic!("expected an errno, got {other:?}"),
+        }
+    }
+
+    /// Sets the iovecs at `IOV` to buffers of `lens` bytes from `BUF`.
+    fn iovecs(mem: &mut GuestMemory<'_>, lens: &[u32]) {
+        let mut at = BUF;
+        for (i, len) in lens.iter().enumerate() {
+            mem.write_u32(IOV + 8 * i as u32, at).unwrap();
+            mem.write_u32(IOV + 8 * i as u32 + 4, *len).unwrap();
+            at += len;
+        }
+    }
+
+    #[test]
+    fn accept_receive_send_and_shutdown_on_loopback() {
+        let (mut ctx, port) = listening();
+        let mut bytes = vec![0u8; 4096];
+        let mut mem = GuestMemory::new(&mut bytes);
+        // Nothing pending: blocked on the listener, or EAGAIN when non-blocking.
+        match sock_accept(&mut ctx, &mut mem, 3, 0, OUT) {
+            Err(WasiError::Blocked(BlockedOn::Socket { fd: 3, interest, .. })) => {
+                assert_eq!(interest, Interest::Read)
+            }
+            other => panic!("{other:?}"),
+        }
+        crate::fd::fd_fdstat_set_flags(&mut ctx, &mut mem, 3, u32::from(fdflags::NONBLOCK))
+            .unwrap();
+        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 3, 0, OUT)), Errno::Again);
+        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 3, 2, OUT)), Errno::Inval);
+
+        let mut client = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        // Past the descriptor limit: EMFILE, and the connection stays pending.
+        let n = ctx.fds.len() as u32;
+        ctx.fds.set_limits(Some(n), None).unwrap();
+        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 3, 0, OUT)), Errno::Mfile);
+        ctx.fds.set_limits(None, None).unwrap();
+        settled(|| {
+            sock_accept(&mut ctx, &mut mem, 3, 0, OUT).map_err(|e| match e {
+                WasiError::Errno(Errno::Again) => WasiError::Blocked(BlockedOn::Yield),
+                e => e,
+            })
+        })
+        .unwrap();
+        let conn = mem.read_u32(OUT).unwrap();
+        assert_eq!(conn, 4);
+        crate::fd::fd_fdstat_get(&mut ctx, &mut mem, conn, OUT).unwrap();
+        assert_eq!(mem.read_u8(OUT).unwrap(), crate::types::Filetype::SocketStream as u8);
+
+        // Wrong kinds of descriptor and arguments.
+        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, conn, 0, OUT)), Errno::Inval);
+        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 1, 0, OUT)), Errno::Notsock);
+        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 99, 0, OUT)), Errno::Badf);
+        assert_eq!(errno(sock_shutdown(&mut ctx, &mut mem, conn, 0)), Errno::Inval);
+        assert_eq!(errno(sock_shutdown(&mut ctx, &mut mem, 3, 1)), Errno::Notconn);
+        iovecs(&mut mem, &[5]);
+        assert_eq!(
+            errno(sock_recv(&mut ctx, &mut mem, 3, IOV, 1, 0, OUT, OUT + 4)),
+            Errno::Notconn
+        );
+
+        // Peek, then take it all with WAITALL across two buffers.
+        client.write_all(b"hello world").unwrap();
+        iovecs(&mut mem, &[5]);
+        let peek = u32::from(RECV_PEEK | RECV_WAITALL);
+        settled(|| sock_recv(&mut ctx, &mut mem, conn, IOV, 1, peek, OUT, OUT + 4)).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 5);
+        assert_eq!(mem.slice(BUF, 5).unwrap(), b"hello");
+        iovecs(&mut mem, &[3, 8]);
+        let all = u32::from(RECV_WAITALL);
+        settled(|| sock_recv(&mut ctx, &mut mem, conn, IOV, 2, all, OUT, OUT + 4)).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 11);
+        assert_eq!(mem.slice(BUF, 11).unwrap(), b"hello world");
+        assert_eq!(mem.read_u16(OUT + 4).unwrap(), 0);
+
+        // WAITALL keeps what it got while it waits for the rest.
+        client.write_all(b"abc").unwrap();
+        iovecs(&mut mem, &[6]);
+        let start = Instant::now();
+        loop {
+            match sock_recv(&mut ctx, &mut mem, conn, IOV, 1, all, OUT, OUT + 4) {
+                Err(WasiError::Blocked(_)) if ctx.pending_recv.is_some() => break,
+                Err(WasiError::Blocked(_)) if start.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        client.write_all(b"def").unwrap();
+        settled(|| sock_recv(&mut ctx, &mut mem, conn, IOV, 1, all, OUT, OUT + 4)).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 6);
+        assert_eq!(mem.slice(BUF, 6).unwrap(), b"abcdef");
+
+        // Send; the peer reads it; then the peer's end of stream.
+        mem.write_bytes(BUF, b"pong").unwrap();
+        iovecs(&mut mem, &[4]);
+        sock_send(&mut ctx, &mut mem, conn, IOV, 1, 0, OUT).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 4);
+        assert_eq!(errno(sock_send(&mut ctx, &mut mem, conn, IOV, 1, 1, OUT)), Errno::Inval);
+        sock_shutdown(&mut ctx, &mut mem, conn, u32::from(SHUT_WR)).unwrap();
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).unwrap();
+        assert_eq!(got, b"pong");
+        drop(client);
+        iovecs(&mut mem, &[8]);
+        settled(|| sock_recv(&mut ctx, &mut mem, conn, IOV, 1, 0, OUT, OUT + 4)).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 0);
+        crate::fd::fd_close(&mut ctx, &mut mem, conn).unwrap();
+        assert_eq!(errno(sock_shutdown(&mut ctx, &mut mem, conn, 3)), Errno::Badf);
+    }
+}
