@@ -122,20 +122,35 @@ fn a_forking_server_answers_100_concurrent_clients_and_replays_without_network()
         .collect();
     for c in clients {
         let (i, answer) = c.join().expect("client thread");
-        assert_eq!(String::from_utf8_lossy(&answer), expected_answer(i), "client {i}");
+        assert_eq!(
+            String::from_utf8_lossy(&answer),
+            expected_answer(i),
+            "client {i}"
+        );
     }
     let out = server.wait_with_output().expect("wait wasiproc");
     let recorded = ok(&out);
     assert!(recorded.starts_with(PROBE), "{recorded}");
-    assert!(recorded.contains("net_server: probe exited(0)\n"), "{recorded}");
     assert!(
-        recorded.ends_with(&format!("net_server: {N} connections, all workers succeeded\n")),
+        recorded.contains("net_server: probe exited(0)\n"),
+        "{recorded}"
+    );
+    assert!(
+        recorded.ends_with(&format!(
+            "net_server: {N} connections, all workers succeeded\n"
+        )),
         "{recorded}"
     );
     // Every request reached a worker exactly once, each on its own connection.
     let mut seen: Vec<usize> = recorded
         .lines()
-        .filter_map(|l| l.strip_prefix("worker ")?.split_once(": request ")?.1.parse().ok())
+        .filter_map(|l| {
+            l.strip_prefix("worker ")?
+                .split_once(": request ")?
+                .1
+                .parse()
+                .ok()
+        })
         .collect();
     seen.sort_unstable();
     assert_eq!(seen, (0..N).collect::<Vec<_>>());

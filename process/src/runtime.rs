@@ -1067,8 +1067,7 @@ impl Runtime {
     /// pipes it waits on (or polled, when the condition has parts without one).
     fn block(&mut self, pid: Pid, on: BlockedOn) {
         let mut keys = Vec::new();
-        let mut poll =
-            on.deadline().is_some() || on.includes_stdin() || !on.sockets().is_empty();
+        let mut poll = on.deadline().is_some() || on.includes_stdin() || !on.sockets().is_empty();
         if let Some(p) = self.live_mut(pid) {
             for (fd, _) in on.fds() {
                 let key = match p.store.data_mut().wasi.fds_mut().get_mut(fd) {

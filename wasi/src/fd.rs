@@ -207,9 +207,8 @@ pub fn fd_fdstat_get(
             (f.filetype, flags, base, base)
         }
         Descriptor::Socket(s) => {
-            let common = rights::FD_FDSTAT_SET_FLAGS
-                | rights::FD_FILESTAT_GET
-                | rights::POLL_FD_READWRITE;
+            let common =
+                rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
             let base = if s.listener {
                 common | rights::SOCK_ACCEPT
             } else {

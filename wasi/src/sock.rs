@@ -345,21 +345,32 @@ mod tests {
         let mut mem = GuestMemory::new(&mut bytes);
         // Nothing pending: blocked on the listener, or EAGAIN when non-blocking.
         match sock_accept(&mut ctx, &mut mem, 3, 0, OUT) {
-            Err(WasiError::Blocked(BlockedOn::Socket { fd: 3, interest, .. })) => {
+            Err(WasiError::Blocked(BlockedOn::Socket {
+                fd: 3, interest, ..
+            })) => {
                 assert_eq!(interest, Interest::Read)
             }
             other => panic!("{other:?}"),
         }
         crate::fd::fd_fdstat_set_flags(&mut ctx, &mut mem, 3, u32::from(fdflags::NONBLOCK))
             .unwrap();
-        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 3, 0, OUT)), Errno::Again);
-        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 3, 2, OUT)), Errno::Inval);
+        assert_eq!(
+            errno(sock_accept(&mut ctx, &mut mem, 3, 0, OUT)),
+            Errno::Again
+        );
+        assert_eq!(
+            errno(sock_accept(&mut ctx, &mut mem, 3, 2, OUT)),
+            Errno::Inval
+        );
 
         let mut client = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
         // Past the descriptor limit: EMFILE, and the connection stays pending.
         let n = ctx.fds.len() as u32;
         ctx.fds.set_limits(Some(n), None).unwrap();
-        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 3, 0, OUT)), Errno::Mfile);
+        assert_eq!(
+            errno(sock_accept(&mut ctx, &mut mem, 3, 0, OUT)),
+            Errno::Mfile
+        );
         ctx.fds.set_limits(None, None).unwrap();
         settled(|| {
             sock_accept(&mut ctx, &mut mem, 3, 0, OUT).map_err(|e| match e {
@@ -371,14 +382,32 @@ mod tests {
         let conn = mem.read_u32(OUT).unwrap();
         assert_eq!(conn, 4);
         crate::fd::fd_fdstat_get(&mut ctx, &mut mem, conn, OUT).unwrap();
-        assert_eq!(mem.read_u8(OUT).unwrap(), crate::types::Filetype::SocketStream as u8);
+        assert_eq!(
+            mem.read_u8(OUT).unwrap(),
+            crate::types::Filetype::SocketStream as u8
+        );
 
         // Wrong kinds of descriptor and arguments.
-        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, conn, 0, OUT)), Errno::Inval);
-        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 1, 0, OUT)), Errno::Notsock);
-        assert_eq!(errno(sock_accept(&mut ctx, &mut mem, 99, 0, OUT)), Errno::Badf);
-        assert_eq!(errno(sock_shutdown(&mut ctx, &mut mem, conn, 0)), Errno::Inval);
-        assert_eq!(errno(sock_shutdown(&mut ctx, &mut mem, 3, 1)), Errno::Notconn);
+        assert_eq!(
+            errno(sock_accept(&mut ctx, &mut mem, conn, 0, OUT)),
+            Errno::Inval
+        );
+        assert_eq!(
+            errno(sock_accept(&mut ctx, &mut mem, 1, 0, OUT)),
+            Errno::Notsock
+        );
+        assert_eq!(
+            errno(sock_accept(&mut ctx, &mut mem, 99, 0, OUT)),
+            Errno::Badf
+        );
+        assert_eq!(
+            errno(sock_shutdown(&mut ctx, &mut mem, conn, 0)),
+            Errno::Inval
+        );
+        assert_eq!(
+            errno(sock_shutdown(&mut ctx, &mut mem, 3, 1)),
+            Errno::Notconn
+        );
         iovecs(&mut mem, &[5]);
         assert_eq!(
             errno(sock_recv(&mut ctx, &mut mem, 3, IOV, 1, 0, OUT, OUT + 4)),
@@ -422,7 +451,10 @@ mod tests {
         iovecs(&mut mem, &[4]);
         sock_send(&mut ctx, &mut mem, conn, IOV, 1, 0, OUT).unwrap();
         assert_eq!(mem.read_u32(OUT).unwrap(), 4);
-        assert_eq!(errno(sock_send(&mut ctx, &mut mem, conn, IOV, 1, 1, OUT)), Errno::Inval);
+        assert_eq!(
+            errno(sock_send(&mut ctx, &mut mem, conn, IOV, 1, 1, OUT)),
+            Errno::Inval
+        );
         sock_shutdown(&mut ctx, &mut mem, conn, u32::from(SHUT_WR)).unwrap();
         let mut got = Vec::new();
         client.read_to_end(&mut got).unwrap();
@@ -432,6 +464,9 @@ mod tests {
         settled(|| sock_recv(&mut ctx, &mut mem, conn, IOV, 1, 0, OUT, OUT + 4)).unwrap();
         assert_eq!(mem.read_u32(OUT).unwrap(), 0);
         crate::fd::fd_close(&mut ctx, &mut mem, conn).unwrap();
-        assert_eq!(errno(sock_shutdown(&mut ctx, &mut mem, conn, 3)), Errno::Badf);
+        assert_eq!(
+            errno(sock_shutdown(&mut ctx, &mut mem, conn, 3)),
+            Errno::Badf
+        );
     }
 }

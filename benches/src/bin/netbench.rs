@@ -126,7 +126,10 @@ fn start(setup: &Setup, which: Server, port: u16, n: usize) -> Child {
         if let Ok(Some(st)) = child.try_wait() {
             panic!("{} ended before listening: {st}", which.name());
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "server never listened");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "server never listened"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child
