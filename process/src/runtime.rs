@@ -1031,9 +1031,19 @@ impl Runtime {
     /// Whether `pid`'s condition holds. The clock and stdin are asked at
     /// most once per check, however many subscriptions the condition has:
     /// each answer is a host call, recorded by `--record`.
-    fn ready(&mut self, pid: Pid, on: &BlockedOn) -> bool {
+    fn ready(
+        &mut self,
+        pid: Pid,
+        on: &BlockedOn,
+        sockets: &HashMap<(u64, Interest), bool>,
+    ) -> bool {
         self.set_pid(pid);
-        self.ready_at(pid, on, &mut Outside::default())
+        let mut seen = Outside {
+            sockets,
+            now: None,
+            stdin: None,
+        };
+        self.ready_at(pid, on, &mut seen)
     }
 
     fn ready_at(&mut self, pid: Pid, on: &BlockedOn, seen: &mut Outside) -> bool {
@@ -1044,7 +1054,10 @@ impl Runtime {
             BlockedOn::Stdin => *seen.stdin.get_or_insert_with(|| self.host.stdin_ready()),
             BlockedOn::Socket {
                 handle, interest, ..
-            } => self.host.sock_ready(HostHandle(*handle), *interest),
+            } => match seen.sockets.get(&(*handle, *interest)) {
+                Some(ready) => *ready,
+                None => self.host.sock_ready(HostHandle(*handle), *interest),
+            },
             BlockedOn::Fd { fd, interest } => {
                 let Some(p) = self.live_mut(pid) else {
                     return true;
@@ -1117,13 +1130,34 @@ impl Runtime {
                 candidates.extend(set.iter().copied());
             }
         }
+        // Every awaited socket is asked about once, in one host call (one
+        // poll(2), one trace record), on behalf of the scheduler.
+        let mut which: Vec<(HostHandle, Interest)> = Vec::new();
+        for pid in &candidates {
+            if let Some(State::Blocked(on)) = self.live_ref(*pid).map(|p| &p.state) {
+                which.extend(on.sockets().into_iter().map(|(h, i)| (HostHandle(h), i)));
+            }
+        }
+        which.sort_unstable_by_key(|(h, i)| (h.0, *i == Interest::Write));
+        which.dedup();
+        let sockets: HashMap<(u64, Interest), bool> = if which.is_empty() {
+            HashMap::new()
+        } else {
+            self.set_pid(Pid(0));
+            let answers = self.host.socks_ready(&which);
+            which
+                .iter()
+                .zip(answers)
+                .map(|((h, i), r)| ((h.0, *i), r))
+                .collect()
+        };
         let mut woke = false;
         for pid in candidates {
             let on = match self.live_ref(pid).map(|p| &p.state) {
                 Some(State::Blocked(on)) => on.clone(),
                 _ => continue,
             };
-            if self.ready(pid, &on) {
+            if self.ready(pid, &on, &sockets) {
                 self.unregister(pid);
                 if let Some(p) = self.live_mut(pid) {
                     p.state = State::Runnable;
@@ -1179,9 +1213,10 @@ impl Runtime {
     }
 }
 
-/// The outside answers of one readiness check, asked for at most once.
-#[derive(Default)]
-struct Outside {
+/// The outside answers of one readiness check, asked for at most once
+/// (the sockets' for all the checks of a wake-up round at once).
+struct Outside<'a> {
+    sockets: &'a HashMap<(u64, Interest), bool>,
     now: Option<u64>,
     stdin: Option<bool>,
 }

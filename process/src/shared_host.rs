@@ -98,6 +98,7 @@ impl HostEnv for SharedHost {
         fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno>;
         fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno>;
         fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool;
+        fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool>;
     }
 
     fn close(&mut self, h: HostHandle) {

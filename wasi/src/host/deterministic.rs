@@ -608,6 +608,10 @@ impl HostEnv for DeterministicHost {
     fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
         self.fs.sock_ready(h, interest)
     }
+
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        self.fs.socks_ready(which)
+    }
 }
 
 #[cfg(test)]

@@ -265,4 +265,9 @@ pub trait HostEnv: Send {
     fn sock_ready(&mut self, _h: HostHandle, _interest: Interest) -> bool {
         true
     }
+    /// [`HostEnv::sock_ready`] for many sockets at once (one `poll(2)` in
+    /// [`RealHost`]; one trace record): an answer per entry, in order.
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        which.iter().map(|(h, i)| self.sock_ready(*h, *i)).collect()
+    }
 }

@@ -126,6 +126,44 @@ impl RealHost {
         }
     }
 
+    /// Whether each socket is ready for its interest now (one `poll(2)`);
+    /// a handle that is not a socket counts as ready.
+    fn ready_each(&self, sockets: &[(u64, Interest)]) -> Vec<bool> {
+        use rustix::event::{PollFd, PollFlags, poll};
+        let mut fds = Vec::with_capacity(sockets.len());
+        let mut index = Vec::with_capacity(sockets.len());
+        let mut out = vec![true; sockets.len()];
+        for (i, (h, interest)) in sockets.iter().enumerate() {
+            let flags = match interest {
+                Interest::Read => PollFlags::IN,
+                Interest::Write => PollFlags::OUT,
+            };
+            let fd = match self.objects.get(h) {
+                Some(Object::Listener(l)) => l.as_fd(),
+                Some(Object::Stream(s)) => s.as_fd(),
+                _ => continue,
+            };
+            fds.push(PollFd::from_borrowed_fd(fd, flags));
+            index.push(i);
+        }
+        let zero = rustix::time::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        loop {
+            match poll(&mut fds, Some(&zero)) {
+                Ok(_) => break,
+                Err(rustix::io::Errno::INTR) => continue,
+                // Descriptors that cannot be polled are tried (and fail) at once.
+                Err(_) => return out,
+            }
+        }
+        for (fd, i) in fds.iter().zip(index) {
+            out[i] = !fd.revents().is_empty();
+        }
+        out
+    }
+
     /// Waits for the sockets and the deadline of `on`, and stdin when it is
     /// part of it; with neither, returns at once. Returns whether a socket
     /// or stdin (rather than the timeout) ended the wait.
@@ -629,5 +667,10 @@ impl HostEnv for RealHost {
 
     fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
         self.poll_many(false, &[(h.0, interest)], Some(Duration::ZERO)) > 0
+    }
+
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        let which: Vec<(u64, Interest)> = which.iter().map(|(h, i)| (h.0, *i)).collect();
+        self.ready_each(&which)
     }
 }

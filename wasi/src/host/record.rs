@@ -333,9 +333,10 @@ pub enum CallKind {
     SockSend,
     SockShutdown,
     SockReady,
+    SocksReady,
 }
 
-const KINDS: [CallKind; 36] = [
+const KINDS: [CallKind; 37] = [
     CallKind::WallClock,
     CallKind::MonotonicNow,
     CallKind::ClockResolution,
@@ -372,6 +373,7 @@ const KINDS: [CallKind; 36] = [
     CallKind::SockSend,
     CallKind::SockShutdown,
     CallKind::SockReady,
+    CallKind::SocksReady,
 ];
 
 impl CallKind {
@@ -417,6 +419,7 @@ impl CallKind {
             CallKind::SockSend => "sock_send",
             CallKind::SockShutdown => "sock_shutdown",
             CallKind::SockReady => "sock_ready",
+            CallKind::SocksReady => "socks_ready",
         }
     }
 }
@@ -1148,6 +1151,19 @@ impl HostEnv for RecordingHost {
         self.commit(CallKind::SockReady);
         r
     }
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        let r = self.inner.socks_ready(which);
+        let (a, res) = self.start();
+        a.u(which.len() as u64);
+        for (h, i) in which {
+            a.u(h.0).b(*i == Interest::Write);
+        }
+        for b in &r {
+            res.b(*b);
+        }
+        self.commit(CallKind::SocksReady);
+        r
+    }
     unit_calls!(record_unit);
 }
 
@@ -1332,6 +1348,16 @@ impl HostEnv for ReplayHost {
     fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
         self.args().u(h.0).b(interest == Interest::Write);
         self.next(CallKind::SockReady, |d| d.b())
+    }
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        let a = self.args();
+        a.u(which.len() as u64);
+        for (h, i) in which {
+            a.u(h.0).b(*i == Interest::Write);
+        }
+        self.next(CallKind::SocksReady, |d| {
+            which.iter().map(|_| d.b()).collect()
+        })
     }
     unit_calls!(replay_unit);
 }
