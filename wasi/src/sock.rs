@@ -469,4 +469,51 @@ mod tests {
             Errno::Badf
         );
     }
+
+    #[test]
+    fn poll_oneoff_waits_for_a_connection_and_for_data() {
+        use crate::poll::poll_oneoff;
+        let (mut ctx, port) = listening();
+        let mut bytes = vec![0u8; 4096];
+        let mut mem = GuestMemory::new(&mut bytes);
+        const SUBS: u32 = 1024;
+        const EVENTS: u32 = 2048;
+        let subscribe = |mem: &mut GuestMemory<'_>, fd: u32, tag: u8| {
+            mem.write_bytes(SUBS, &[0u8; 48]).unwrap();
+            mem.write_u64(SUBS, 77).unwrap();
+            mem.write_u8(SUBS + 8, tag).unwrap();
+            mem.write_u32(SUBS + 16, fd).unwrap();
+        };
+        // A listener never takes data: FD_WRITE on it is EBADF.
+        subscribe(&mut mem, 3, 2);
+        assert_eq!(
+            errno(poll_oneoff(&mut ctx, &mut mem, SUBS, EVENTS, 1, OUT)),
+            Errno::Badf
+        );
+        // FD_READ on the listener: blocked until a connection is pending.
+        subscribe(&mut mem, 3, 1);
+        match poll_oneoff(&mut ctx, &mut mem, SUBS, EVENTS, 1, OUT) {
+            Err(WasiError::Blocked(BlockedOn::Socket { fd: 3, .. })) => {}
+            other => panic!("{other:?}"),
+        }
+        let mut client = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        settled(|| poll_oneoff(&mut ctx, &mut mem, SUBS, EVENTS, 1, OUT)).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 1);
+        assert_eq!(mem.read_u64(EVENTS).unwrap(), 77);
+        sock_accept(&mut ctx, &mut mem, 3, 0, OUT).unwrap();
+        let conn = mem.read_u32(OUT).unwrap();
+        // FD_WRITE on the connection: room at once; FD_READ: once data came.
+        subscribe(&mut mem, conn, 2);
+        poll_oneoff(&mut ctx, &mut mem, SUBS, EVENTS, 1, OUT).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 1);
+        subscribe(&mut mem, conn, 1);
+        match poll_oneoff(&mut ctx, &mut mem, SUBS, EVENTS, 1, OUT) {
+            Err(WasiError::Blocked(BlockedOn::Socket { fd, .. })) => assert_eq!(fd, conn),
+            other => panic!("{other:?}"),
+        }
+        client.write_all(b"x").unwrap();
+        settled(|| poll_oneoff(&mut ctx, &mut mem, SUBS, EVENTS, 1, OUT)).unwrap();
+        assert_eq!(mem.read_u32(OUT).unwrap(), 1);
+        assert_eq!(mem.read_u8(EVENTS + 10).unwrap(), 1);
+    }
 }
