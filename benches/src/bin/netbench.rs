@@ -90,16 +90,20 @@ struct Setup {
     trace: PathBuf,
 }
 
-fn start(setup: &Setup, which: Server, port: u16, n: usize) -> Child {
-    let mut cmd = match which {
+/// Starts the server under `/usr/bin/time`, which writes the CPU seconds
+/// (user, system) of the server and of every process it reaped to `cpu`.
+fn start(setup: &Setup, which: Server, port: u16, n: usize, cpu: &Path) -> Child {
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.arg("-f").arg("%U %S").arg("-o").arg(cpu);
+    match which {
         Server::Native => {
-            let mut c = Command::new(&setup.native);
-            c.arg(port.to_string()).arg(n.to_string());
-            c
+            cmd.arg(&setup.native)
+                .arg(port.to_string())
+                .arg(n.to_string());
         }
         Server::Wasiproc | Server::WasiprocRecord => {
-            let mut c = Command::new(&setup.wasiproc);
-            c.arg("run");
+            let c = &mut cmd;
+            c.arg(&setup.wasiproc).arg("run");
             if which == Server::WasiprocRecord {
                 c.arg("--record").arg(&setup.trace);
             }
@@ -112,9 +116,8 @@ fn start(setup: &Setup, which: Server, port: u16, n: usize) -> Child {
                 ))
                 .arg(setup.examples.join("net_server.wasm"))
                 .arg(n.to_string());
-            c
         }
-    };
+    }
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -140,10 +143,12 @@ fn answer_of(i: usize) -> Vec<u8> {
     format!("HELLO {} ({} bytes)\n", line.to_uppercase(), line.len()).into_bytes()
 }
 
-/// Serves `n` requests with `clients` threads; returns the seconds taken.
-fn measure(setup: &Setup, which: Server, n: usize, clients: usize) -> f64 {
+/// Serves `n` requests with `clients` threads; returns the seconds taken
+/// and the server's CPU seconds (its own and its reaped children's).
+fn measure(setup: &Setup, which: Server, n: usize, clients: usize) -> (f64, f64) {
     let port = free_port();
-    let mut server = start(setup, which, port, n);
+    let cpu = setup.trace.with_extension("cpu");
+    let mut server = start(setup, which, port, n, &cpu);
     let next = Arc::new(AtomicUsize::new(0));
     let t = Instant::now();
     let threads: Vec<_> = (0..clients)
@@ -171,7 +176,12 @@ fn measure(setup: &Setup, which: Server, n: usize, clients: usize) -> f64 {
     let secs = t.elapsed().as_secs_f64();
     let st = server.wait().expect("wait for the server");
     assert!(st.success(), "{} failed: {st}", which.name());
-    secs
+    let times = std::fs::read_to_string(&cpu).expect("the CPU times");
+    let cpu_secs = times
+        .split_whitespace()
+        .filter_map(|t| t.parse::<f64>().ok())
+        .sum();
+    (secs, cpu_secs)
 }
 
 fn build_native(out: &Path) -> PathBuf {
@@ -200,24 +210,39 @@ fn main() {
         trace: tmp.join("net.trace"),
     };
     println!(
-        "{} requests per measurement, best of {} runs; requests/s",
+        "{} requests per measurement, best of {} runs; requests/s, and the server's CPU time \
+         per request (its own and its children's, user + system) in µs",
         args.requests, args.runs
     );
     println!(
-        "{:>8}  {:>12}  {:>12}  {:>18}  {:>9}  {:>9}",
-        "clients", "native fork", "wasiproc", "wasiproc --record", "ratio", "ratio rec"
+        "{:>8}  {:>12}  {:>12}  {:>18}  {:>7}  {:>9}  |  {:>6}  {:>8}  {:>8}",
+        "clients",
+        "native fork",
+        "wasiproc",
+        "wasiproc --record",
+        "ratio",
+        "ratio rec",
+        "cpu nat",
+        "cpu wasi",
+        "cpu rec"
     );
     for &c in &args.clients {
+        // The best requests/s of the runs, and the least CPU per request.
         let best = |which| {
             (0..args.runs.max(1))
-                .map(|_| args.requests as f64 / measure(&setup, which, args.requests, c.max(1)))
-                .fold(0.0f64, f64::max)
+                .map(|_| measure(&setup, which, args.requests, c.max(1)))
+                .fold((0.0f64, f64::MAX), |(rps, cpu), (secs, cpu_secs)| {
+                    (
+                        rps.max(args.requests as f64 / secs),
+                        cpu.min(cpu_secs * 1e6 / args.requests as f64),
+                    )
+                })
         };
-        let native = best(Server::Native);
-        let wasi = best(Server::Wasiproc);
-        let rec = best(Server::WasiprocRecord);
+        let (native, cn) = best(Server::Native);
+        let (wasi, cw) = best(Server::Wasiproc);
+        let (rec, cr) = best(Server::WasiprocRecord);
         println!(
-            "{c:>8}  {native:>12.0}  {wasi:>12.0}  {rec:>18.0}  {:>8.2}x  {:>8.2}x",
+            "{c:>8}  {native:>12.0}  {wasi:>12.0}  {rec:>18.0}  {:>6.2}x  {:>8.2}x  |  {cn:>7.0}  {cw:>8.0}  {cr:>8.0}",
             wasi / native,
             rec / native
         );
