@@ -120,6 +120,11 @@ pub(crate) fn recv(
         }
         let mut at = skip;
         skip = 0;
+        if done.checked_add(v.len - at).is_none() {
+            // The count must fit its u32 (iovecs may name one buffer many
+            // times): a short receive.
+            break;
+        }
         while at < v.len {
             let buf = mem.slice_mut(v.ptr + at, v.len - at)?;
             match ctx.host.sock_recv(h, buf, false)? {
