@@ -191,3 +191,39 @@ fn a_listener_that_cannot_be_bound_is_an_error_before_the_run() {
     );
     assert_eq!(stdout(&o), "");
 }
+
+#[test]
+fn a_child_given_the_listener_accepts_on_its_own() {
+    const N: usize = 4;
+    let args = vec![
+        "--allow-command".into(),
+        format!("net_worker.wasm={}", example("net_worker.wasm")),
+        example("net_server.wasm"),
+        N.to_string(),
+        "listener".into(),
+    ];
+    let (server, port) = start_server(&args);
+    let clients: Vec<_> = (0..N)
+        .map(|i| std::thread::spawn(move || (i, client(port, i))))
+        .collect();
+    for c in clients {
+        let (i, answer) = c.join().expect("client thread");
+        assert_eq!(
+            String::from_utf8_lossy(&answer),
+            expected_answer(i),
+            "client {i}"
+        );
+    }
+    let out = ok(&server.wait_with_output().expect("wait wasiproc"));
+    // The child accepted all N connections itself, one after the other.
+    for i in 0..N {
+        assert!(
+            out.contains(&format!("worker accept.{i}: request ")),
+            "{out}"
+        );
+    }
+    assert!(
+        out.ends_with("net_server: the worker given the listener exited(0)\n"),
+        "{out}"
+    );
+}

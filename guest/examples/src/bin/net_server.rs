@@ -9,6 +9,10 @@
 //! without passing it any socket (the child reports the errors of every
 //! socket call) and checks its own stdout is not a socket.
 //!
+//! With `listener` as second argument it instead passes the listener itself
+//! to one `net_worker.wasm accept N` child, which accepts and serves the N
+//! connections on its own, and reports how that child ended.
+//!
 //! Prints one line per connection (`conn I: worker pid P`), then
 //! `net_server: N connections, all workers succeeded` (exit 0) or the
 //! number that failed (exit 1).
@@ -31,6 +35,15 @@ fn main() {
     // SAFETY: descriptor 3 is the granted listener (docs/wasi.md), owned
     // by nothing else in this program.
     let listener = unsafe { TcpListener::from_raw_fd(3) };
+    if std::env::args().nth(2).as_deref() == Some("listener") {
+        let status = Command::new("net_worker.wasm")
+            .args(["accept", &n.to_string()])
+            .fd(listener.as_raw_fd(), 3)
+            .status()
+            .expect("net_server: spawn the accepting worker");
+        println!("net_server: the worker given the listener {status}");
+        std::process::exit(if status.success() { 0 } else { 1 });
+    }
     let mut running: BTreeMap<u32, u64> = BTreeMap::new();
     let mut failed = 0u64;
     let mut reap = |pid: u32, status: ExitStatus, running: &mut BTreeMap<u32, u64>| {

@@ -2,13 +2,17 @@
 //! parent passed as descriptor 3 and answers `HELLO <LINE IN UPPER CASE>
 //! (<N> bytes)`, then closes it. Prints `worker I: <line>` to stdout.
 //!
+//! `net_worker.wasm accept N`, given the listener itself as descriptor 3,
+//! accepts N connections and serves them one after the other (`worker
+//! accept.I: <line>`).
+//!
 //! `net_worker.wasm probe`, spawned without a socket, calls every socket
 //! function on descriptor 3 (not open), 1 (stdout, not a socket) and 1000
 //! and prints what each answered: a process that was passed no socket has
 //! no network.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::os::fd::FromRawFd;
 
 #[link(wasm_import_module = "wasi_snapshot_preview1")]
@@ -50,9 +54,32 @@ fn main() {
         probe();
         return;
     }
+    if arg == "accept" {
+        let n: u64 = std::env::args()
+            .nth(2)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(1);
+        // SAFETY: descriptor 3 is the listener the parent passed, owned by
+        // nothing else in this program.
+        let listener = unsafe { TcpListener::from_raw_fd(3) };
+        for i in 0..n {
+            match listener.accept() {
+                Ok((conn, _)) => serve(conn, &format!("accept.{i}")),
+                Err(e) => {
+                    eprintln!("worker: accept: {e}");
+                    std::process::exit(4);
+                }
+            }
+        }
+        return;
+    }
     // SAFETY: descriptor 3 is the connection the parent passed, owned by
     // nothing else in this program.
-    let conn = unsafe { TcpStream::from_raw_fd(3) };
+    serve(unsafe { TcpStream::from_raw_fd(3) }, &arg);
+}
+
+/// Reads one request line from `conn`, answers it and closes it.
+fn serve(conn: TcpStream, arg: &str) {
     let mut reader = BufReader::new(&conn);
     let mut line = String::new();
     if let Err(e) = reader.read_line(&mut line) {
