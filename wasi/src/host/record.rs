@@ -1467,6 +1467,112 @@ mod tests {
         host.random(&mut [0u8; 12]);
     }
 
+    /// A host whose sockets answer fixed values: a listener 7 with one
+    /// pending connection 8, which has `ping` to receive.
+    struct FakeNet {
+        accepted: bool,
+    }
+
+    impl HostEnv for FakeNet {
+        fn wall_clock(&mut self) -> Result<u64, Errno> {
+            Ok(0)
+        }
+        fn monotonic_now(&mut self) -> u64 {
+            0
+        }
+        fn clock_resolution(&mut self, _: bool) -> u64 {
+            1
+        }
+        fn random(&mut self, _: &mut [u8]) {}
+        fn stdin_read(&mut self, _: &mut [u8]) -> Result<Option<usize>, Errno> {
+            Ok(Some(0))
+        }
+        fn stdin_ready(&mut self) -> bool {
+            true
+        }
+        fn wait(&mut self, _: &BlockedOn) -> Result<(), String> {
+            Ok(())
+        }
+        fn tcp_listen(&mut self, _: &str) -> Result<HostHandle, Errno> {
+            Ok(HostHandle(7))
+        }
+        fn sock_accept(&mut self, _: HostHandle) -> Result<Option<HostHandle>, Errno> {
+            let first = !self.accepted;
+            self.accepted = true;
+            Ok(first.then_some(HostHandle(8)))
+        }
+        fn sock_recv(
+            &mut self,
+            _: HostHandle,
+            buf: &mut [u8],
+            _: bool,
+        ) -> Result<Option<usize>, Errno> {
+            buf[..4].copy_from_slice(b"ping");
+            Ok(Some(4))
+        }
+        fn sock_send(&mut self, _: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+            Ok(Some(buf.len() - 1))
+        }
+        fn sock_shutdown(&mut self, _: HostHandle, _: u8) -> Result<(), Errno> {
+            Err(Errno::Notconn)
+        }
+        fn sock_ready(&mut self, _: HostHandle, i: Interest) -> bool {
+            i == Interest::Write
+        }
+    }
+
+    /// Makes the same socket calls on `host` and returns what it answered.
+    fn socket_calls(host: &mut dyn HostEnv) -> String {
+        let mut buf = [0u8; 16];
+        let l = host.tcp_listen("127.0.0.1:1");
+        let a = (
+            host.sock_accept(HostHandle(7)),
+            host.sock_accept(HostHandle(7)),
+        );
+        let r = host.sock_recv(HostHandle(8), &mut buf, true);
+        let s = host.sock_send(HostHandle(8), b"pong");
+        let d = host.sock_shutdown(HostHandle(8), 3);
+        let ready = host.socks_ready(&[
+            (HostHandle(7), Interest::Read),
+            (HostHandle(8), Interest::Write),
+        ]);
+        format!("{l:?} {a:?} {r:?} {:?} {s:?} {d:?} {ready:?}", &buf[..4])
+    }
+
+    #[test]
+    fn socket_calls_are_recorded_and_served_back_without_a_network() {
+        let file = Arc::new(Mutex::new(Vec::new()));
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let rec = Recorder::new(Box::new(Shared(file.clone())), b"h").unwrap();
+        let pos = RunPosition::default();
+        let inner = Box::new(FakeNet { accepted: false });
+        let mut host = RecordingHost::new(inner, rec.clone(), pos.clone());
+        let recorded = socket_calls(&mut host);
+        assert_eq!(
+            recorded,
+            "Ok(HostHandle(7)) (Ok(Some(HostHandle(8))), Ok(None)) Ok(Some(4)) [112, 105, 110, \
+             103] Ok(Some(3)) Err(Notconn) [false, true]"
+        );
+        let calls = rec.lock().unwrap().calls();
+        rec.lock().unwrap().finish(b"").unwrap();
+        let bytes = file.lock().unwrap().clone();
+        let frames = read_frames(&bytes).unwrap();
+        let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
+        let (mut replay, probe) =
+            ReplayHost::new(&batches, calls, RunPosition::default(), panic_on).unwrap();
+        assert_eq!(socket_calls(&mut replay), recorded);
+        assert_eq!(probe.check_consumed(), Ok(calls));
+    }
+
     #[test]
     fn frames_detect_flips_and_truncation() {
         let mut file = Vec::new();
