@@ -47,6 +47,14 @@ pub struct Args {
     #[arg(long = "mapdir", value_name = "GUEST::HOST")]
     pub mapdirs: Vec<String>,
 
+    /// Grant the program a TCP socket listening on HOST:PORT (port 0: the
+    /// system picks one). Listeners are descriptors 3, 4, ... in the order
+    /// given, before the granted directories (as wasmtime numbers them);
+    /// the program accepts connections with sock_accept and may pass them,
+    /// or the listener, to children. Repeatable. See docs/wasi.md.
+    #[arg(long = "tcplisten", value_name = "HOST:PORT")]
+    pub tcplisten: Vec<String>,
+
     /// Set the environment variable NAME to VALUE for the guest; with only
     /// NAME, pass the host's value (skipped when the host has none). The
     /// guest sees no other variables. Repeatable.
@@ -188,7 +196,7 @@ impl Args {
 
 /// The flags as a [`Run`]: the module and the commands it may spawn read,
 /// the environment resolved, the grants in the order they are preopened
-/// (`--dir`, `--mapdir`, `--dir-ro`).
+/// (`--tcplisten`, then `--dir`, `--mapdir`, `--dir-ro`).
 fn build(args: &Args) -> Result<Run, CliError> {
     let mut run = Run::from_file(&args.module).map_err(|e| CliError(e.to_string()))?;
     for e in &args.envs {
@@ -199,6 +207,9 @@ fn build(args: &Args) -> Result<Run, CliError> {
                 Err(_) => &mut run,
             },
         };
+    }
+    for addr in &args.tcplisten {
+        run.tcp_listen(addr.as_str());
     }
     for d in &args.dirs {
         let (host, guest) = split_pair(d);

@@ -285,7 +285,7 @@ const EMPTY_SHA256: [u8; 32] = [
     0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 ];
 
-/// A trace written by hand (docs/trace-format.md, version 2): `root` run
+/// A trace written by hand (docs/trace-format.md, version 3): `root` run
 /// as `root_name` with `modules` allowed, no recorded call, no `--fuel` in
 /// its header, and a trailer claiming `ending` after `fuel` fuel.
 fn crafted_trace(
@@ -296,7 +296,7 @@ fn crafted_trace(
     ending: Result<u32, &str>,
 ) -> Vec<u8> {
     let mut file = b"WPTRACE\0".to_vec();
-    file.extend_from_slice(&2u32.to_le_bytes());
+    file.extend_from_slice(&3u32.to_le_bytes());
     let mut h = Vec::new();
     bytes(&mut h, b"0.0.0-crafted");
     bytes(&mut h, root_name.as_bytes());
@@ -311,6 +311,7 @@ fn crafted_trace(
     leb(&mut h, 0); // args
     leb(&mut h, 0); // env
     leb(&mut h, 0); // grants
+    leb(&mut h, 0); // listeners
     leb(&mut h, 0); // no --fuel
     leb(&mut h, 0); // no --max-memory
     leb(&mut h, 100); // --max-processes
@@ -480,7 +481,7 @@ fn a_version_1_trace_is_refused_with_a_clear_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o)
-            .contains("trace format version 1 is not supported (this wasiproc reads version 2"),
+            .contains("trace format version 1 is not supported (this wasiproc reads version 3"),
         "{}",
         stderr(&o)
     );

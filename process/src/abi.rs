@@ -139,6 +139,7 @@ pub fn release(host: &SharedHost, d: Descriptor) {
     match d {
         Descriptor::File(f) => host.clone().close(f.handle),
         Descriptor::Dir(d) => host.clone().close(d.handle),
+        Descriptor::Socket(s) => host.clone().close(s.handle),
         _ => {}
     }
 }
@@ -156,6 +157,10 @@ pub fn share(d: &Descriptor, host: &SharedHost) -> Result<Descriptor, Errno> {
         Descriptor::Dir(dir) => {
             host.retain(dir.handle);
             Descriptor::Dir(dir.clone())
+        }
+        Descriptor::Socket(sock) => {
+            host.retain(sock.handle);
+            Descriptor::Socket(sock.clone())
         }
     })
 }

@@ -18,7 +18,9 @@ use wasiproc_engine::{
 };
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::{Descriptor, FdQuota};
-use wasiproc_wasi::{BlockedOn, FuelClock, HostEnv, Interest, PidCell, WasiCtx, WasiCtxBuilder};
+use wasiproc_wasi::{
+    BlockedOn, FuelClock, HostEnv, HostHandle, Interest, PidCell, WasiCtx, WasiCtxBuilder,
+};
 
 /// Settings of a run.
 #[derive(Debug, Clone)]
@@ -1029,9 +1031,19 @@ impl Runtime {
     /// Whether `pid`'s condition holds. The clock and stdin are asked at
     /// most once per check, however many subscriptions the condition has:
     /// each answer is a host call, recorded by `--record`.
-    fn ready(&mut self, pid: Pid, on: &BlockedOn) -> bool {
+    fn ready(
+        &mut self,
+        pid: Pid,
+        on: &BlockedOn,
+        sockets: &HashMap<(u64, Interest), bool>,
+    ) -> bool {
         self.set_pid(pid);
-        self.ready_at(pid, on, &mut Outside::default())
+        let mut seen = Outside {
+            sockets,
+            now: None,
+            stdin: None,
+        };
+        self.ready_at(pid, on, &mut seen)
     }
 
     fn ready_at(&mut self, pid: Pid, on: &BlockedOn, seen: &mut Outside) -> bool {
@@ -1040,6 +1052,12 @@ impl Runtime {
                 *seen.now.get_or_insert_with(|| self.host.monotonic_now()) >= *deadline
             }
             BlockedOn::Stdin => *seen.stdin.get_or_insert_with(|| self.host.stdin_ready()),
+            BlockedOn::Socket {
+                handle, interest, ..
+            } => match seen.sockets.get(&(*handle, *interest)) {
+                Some(ready) => *ready,
+                None => self.host.sock_ready(HostHandle(*handle), *interest),
+            },
             BlockedOn::Fd { fd, interest } => {
                 let Some(p) = self.live_mut(pid) else {
                     return true;
@@ -1062,7 +1080,7 @@ impl Runtime {
     /// pipes it waits on (or polled, when the condition has parts without one).
     fn block(&mut self, pid: Pid, on: BlockedOn) {
         let mut keys = Vec::new();
-        let mut poll = on.deadline().is_some() || on.includes_stdin();
+        let mut poll = on.deadline().is_some() || on.includes_stdin() || !on.sockets().is_empty();
         if let Some(p) = self.live_mut(pid) {
             for (fd, _) in on.fds() {
                 let key = match p.store.data_mut().wasi.fds_mut().get_mut(fd) {
@@ -1112,13 +1130,34 @@ impl Runtime {
                 candidates.extend(set.iter().copied());
             }
         }
+        // Every awaited socket is asked about once, in one host call (one
+        // poll(2), one trace record), on behalf of the scheduler.
+        let mut which: Vec<(HostHandle, Interest)> = Vec::new();
+        for pid in &candidates {
+            if let Some(State::Blocked(on)) = self.live_ref(*pid).map(|p| &p.state) {
+                which.extend(on.sockets().into_iter().map(|(h, i)| (HostHandle(h), i)));
+            }
+        }
+        which.sort_unstable_by_key(|(h, i)| (h.0, *i == Interest::Write));
+        which.dedup();
+        let sockets: HashMap<(u64, Interest), bool> = if which.is_empty() {
+            HashMap::new()
+        } else {
+            self.set_pid(Pid(0));
+            let answers = self.host.socks_ready(&which);
+            which
+                .iter()
+                .zip(answers)
+                .map(|((h, i), r)| ((h.0, *i), r))
+                .collect()
+        };
         let mut woke = false;
         for pid in candidates {
             let on = match self.live_ref(pid).map(|p| &p.state) {
                 Some(State::Blocked(on)) => on.clone(),
                 _ => continue,
             };
-            if self.ready(pid, &on) {
+            if self.ready(pid, &on, &sockets) {
                 self.unregister(pid);
                 if let Some(p) = self.live_mut(pid) {
                     p.state = State::Runnable;
@@ -1131,7 +1170,7 @@ impl Runtime {
         woke
     }
 
-    /// Nothing can run: wait for stdin or the earliest timer, or report a
+    /// Nothing can run: wait for stdin, a socket or the earliest timer, or report a
     /// deadlock when neither can wake anyone.
     fn wait_outside(&mut self) -> Result<(), RunError> {
         let mut outside = Vec::new();
@@ -1154,7 +1193,8 @@ impl Runtime {
         if outside.is_empty() {
             return Err(RunError::Deadlock(lines));
         }
-        // Only the earliest deadline and stdin matter to the host's wait.
+        // Only the earliest deadline, stdin and the sockets matter to the
+        // host's wait (which polls them, without spinning).
         let mut on = Vec::new();
         if outside.iter().any(BlockedOn::includes_stdin) {
             on.push(BlockedOn::Stdin);
@@ -1162,14 +1202,21 @@ impl Runtime {
         if let Some(deadline) = outside.iter().filter_map(BlockedOn::deadline).min() {
             on.push(BlockedOn::Timer { deadline });
         }
+        on.extend(
+            outside
+                .iter()
+                .filter(|c| matches!(c, BlockedOn::Socket { .. }))
+                .cloned(),
+        );
         self.set_pid(Pid(0));
         self.host.wait(&BlockedOn::Any(on)).map_err(RunError::Wait)
     }
 }
 
-/// The outside answers of one readiness check, asked for at most once.
-#[derive(Default)]
-struct Outside {
+/// The outside answers of one readiness check, asked for at most once
+/// (the sockets' for all the checks of a wake-up round at once).
+struct Outside<'a> {
+    sockets: &'a HashMap<(u64, Interest), bool>,
     now: Option<u64>,
     stdin: Option<bool>,
 }
@@ -1177,7 +1224,9 @@ struct Outside {
 /// The parts of a condition that something outside the run can satisfy.
 fn external(on: &BlockedOn, out: &mut Vec<BlockedOn>) {
     match on {
-        BlockedOn::Timer { .. } | BlockedOn::Stdin => out.push(on.clone()),
+        BlockedOn::Timer { .. } | BlockedOn::Stdin | BlockedOn::Socket { .. } => {
+            out.push(on.clone())
+        }
         BlockedOn::Any(all) => all.iter().for_each(|c| external(c, out)),
         BlockedOn::Fd { .. } | BlockedOn::Yield => {}
     }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
-use wasiproc_wasi::{BlockedOn, HostEnv, HostHandle, OpenRequest};
+use wasiproc_wasi::{BlockedOn, HostEnv, HostHandle, Interest, OpenRequest};
 
 struct Shared {
     host: Box<dyn HostEnv>,
@@ -92,6 +92,13 @@ impl HostEnv for SharedHost {
         fn link_at(&mut self, from_dir: HostHandle, from: &str, to_dir: HostHandle, to: &str) -> Result<(), Errno>;
         fn symlink_at(&mut self, target: &str, dir: HostHandle, path: &str) -> Result<(), Errno>;
         fn readlink_at(&mut self, dir: HostHandle, path: &str) -> Result<String, Errno>;
+        fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno>;
+        fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno>;
+        fn sock_recv(&mut self, h: HostHandle, buf: &mut [u8], peek: bool) -> Result<Option<usize>, Errno>;
+        fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno>;
+        fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno>;
+        fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool;
+        fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool>;
     }
 
     fn close(&mut self, h: HostHandle) {

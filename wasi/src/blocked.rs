@@ -34,6 +34,17 @@ pub enum BlockedOn {
         /// Reading or writing.
         interest: Interest,
     },
+    /// A socket of the host environment is not ready: no connection to
+    /// accept, no data to receive, no room to send. Something outside the
+    /// run (a peer) makes it ready; the host waits for it with `poll(2)`.
+    Socket {
+        /// The guest's descriptor number (for messages and event logs).
+        fd: u32,
+        /// The host environment's handle of the socket.
+        handle: u64,
+        /// Reading (accepting, receiving) or writing (sending).
+        interest: Interest,
+    },
     /// The host environment's monotonic clock must reach `deadline`
     /// (nanoseconds, as [`crate::HostEnv::monotonic_now`] counts them).
     Timer {
@@ -68,6 +79,17 @@ impl BlockedOn {
         }
     }
 
+    /// The host sockets in the condition: (handle, interest).
+    pub fn sockets(&self) -> Vec<(u64, Interest)> {
+        match self {
+            BlockedOn::Socket {
+                handle, interest, ..
+            } => vec![(*handle, *interest)],
+            BlockedOn::Any(v) => v.iter().flat_map(BlockedOn::sockets).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The guest descriptors (with pluggable streams) in the condition.
     pub fn fds(&self) -> Vec<(u32, Interest)> {
         match self {
@@ -84,6 +106,7 @@ impl std::fmt::Display for BlockedOn {
             BlockedOn::Stdin => f.write_str("stdin"),
             BlockedOn::Yield => f.write_str("its next turn"),
             BlockedOn::Fd { fd, interest } => write!(f, "fd {fd} ({interest:?})"),
+            BlockedOn::Socket { fd, interest, .. } => write!(f, "socket fd {fd} ({interest:?})"),
             BlockedOn::Timer { deadline } => write!(f, "timer at {deadline} ns"),
             BlockedOn::Any(v) => {
                 f.write_str("any of [")?;

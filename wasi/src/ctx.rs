@@ -5,8 +5,9 @@
 use crate::errno::{Errno, WasiError, WasiResult};
 use crate::host::{HostEnv, RealHost};
 use crate::poll::PendingPoll;
+use crate::sock::PendingRecv;
 use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
-use crate::table::{Descriptor, DirFd, FdTable};
+use crate::table::{Descriptor, DirFd, FdTable, SockFd};
 use std::path::PathBuf;
 
 /// The WASI state of one guest: arguments, environment, descriptors and the
@@ -18,6 +19,8 @@ pub struct WasiCtx {
     pub(crate) fds: FdTable,
     pub(crate) host: Box<dyn HostEnv>,
     pub(crate) pending_poll: Option<PendingPoll>,
+    /// Progress of a `RECV_WAITALL` receive that reported "blocked".
+    pub(crate) pending_recv: Option<PendingRecv>,
     /// Fuel the current call may still charge for host work, and what it
     /// has charged so far (see [`WasiCtx::charge`]).
     pub(crate) fuel: HostFuel,
@@ -152,17 +155,25 @@ struct Preopen {
 /// Why a [`WasiCtx`] could not be built.
 #[derive(Debug)]
 pub struct BuildError {
-    /// The host directory that could not be granted.
+    /// The host directory that could not be granted (or, with `listener`,
+    /// the address that could not be listened on).
     pub path: PathBuf,
     /// Why.
     pub errno: Errno,
+    /// A TCP listener could not be bound, rather than a directory opened.
+    pub listener: bool,
 }
 
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.listener {
+            "listen on"
+        } else {
+            "grant directory"
+        };
         write!(
             f,
-            "cannot grant directory {}: {}",
+            "cannot {what} {}: {}",
             self.path.display(),
             self.errno.description().trim_end_matches('.')
         )
@@ -181,6 +192,7 @@ pub struct WasiCtxBuilder {
     stdout: Box<dyn OutputStream>,
     stderr: Box<dyn OutputStream>,
     preopens: Vec<Preopen>,
+    listeners: Vec<String>,
     host: Option<Box<dyn HostEnv>>,
 }
 
@@ -209,6 +221,7 @@ impl WasiCtxBuilder {
             stdout: Box::new(Sink),
             stderr: Box::new(Sink),
             preopens: Vec::new(),
+            listeners: Vec::new(),
             host: None,
         }
     }
@@ -316,6 +329,14 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Grants a TCP listener bound to `addr` (`HOST:PORT`). Listeners are
+    /// numbered from 3 in the order given, before the preopened
+    /// directories, as wasmtime's `--tcplisten` does (docs/wasi.md).
+    pub fn tcp_listener(&mut self, addr: impl Into<String>) -> &mut Self {
+        self.listeners.push(addr.into());
+        self
+    }
+
     /// Uses `host` as the host environment instead of [`RealHost`].
     pub fn host_env(&mut self, host: impl HostEnv + 'static) -> &mut Self {
         self.host = Some(Box::new(host));
@@ -345,19 +366,45 @@ impl WasiCtxBuilder {
             &mut fds,
             Descriptor::Output(std::mem::replace(&mut self.stderr, Box::new(Sink))),
         );
+        // Gives back the grants opened so far.
+        let undo = |fds: &mut FdTable, host: &mut Box<dyn HostEnv>| {
+            for d in fds.drain() {
+                match d {
+                    Descriptor::Dir(d) => host.close(d.handle),
+                    Descriptor::Socket(s) => host.close(s.handle),
+                    _ => {}
+                }
+            }
+        };
+        for addr in std::mem::take(&mut self.listeners) {
+            match host.tcp_listen(&addr) {
+                Ok(handle) => push(
+                    &mut fds,
+                    Descriptor::Socket(SockFd {
+                        handle,
+                        listener: true,
+                        nonblock: false,
+                    }),
+                ),
+                Err(errno) => {
+                    undo(&mut fds, &mut host);
+                    return Err(BuildError {
+                        path: PathBuf::from(&addr),
+                        errno,
+                        listener: true,
+                    });
+                }
+            };
+        }
         for p in std::mem::take(&mut self.preopens) {
             let handle = match host.open_preopen(&p.host) {
                 Ok(h) => h,
                 Err(errno) => {
-                    // Give back the grants opened so far.
-                    for d in fds.drain() {
-                        if let Descriptor::Dir(d) = d {
-                            host.close(d.handle);
-                        }
-                    }
+                    undo(&mut fds, &mut host);
                     return Err(BuildError {
                         path: p.host.clone(),
                         errno,
+                        listener: false,
                     });
                 }
             };
@@ -376,6 +423,7 @@ impl WasiCtxBuilder {
             fds,
             host,
             pending_poll: None,
+            pending_recv: None,
             fuel: HostFuel::default(),
         })
     }

@@ -78,6 +78,7 @@ pub(crate) fn release(ctx: &mut WasiCtx, d: Descriptor) {
     match d {
         Descriptor::File(f) => ctx.host.close(f.handle),
         Descriptor::Dir(d) => ctx.host.close(d.handle),
+        Descriptor::Socket(s) => ctx.host.close(s.handle),
         _ => {}
     }
 }
@@ -205,6 +206,17 @@ pub fn fd_fdstat_get(
             flags |= f.sync;
             (f.filetype, flags, base, base)
         }
+        Descriptor::Socket(s) => {
+            let common =
+                rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
+            let base = if s.listener {
+                common | rights::SOCK_ACCEPT
+            } else {
+                common | rights::FD_READ | rights::FD_WRITE | rights::SOCK_SHUTDOWN
+            };
+            let flags = if s.nonblock { fdflags::NONBLOCK } else { 0 };
+            (Filetype::SocketStream, flags, base, base)
+        }
     };
     let mut b = [0u8; 24];
     b[0] = filetype as u8;
@@ -215,15 +227,22 @@ pub fn fd_fdstat_get(
 }
 
 /// Sets a file's `APPEND` and `NONBLOCK` flags; the sync flags cannot be
-/// changed after opening (`Inval`).
+/// changed after opening (`Inval`). A socket takes `NONBLOCK` only.
 pub fn fd_fdstat_set_flags(
     ctx: &mut WasiCtx,
     _mem: &mut GuestMemory<'_>,
     fd: u32,
     flags: u32,
 ) -> WasiResult<()> {
-    let f = ctx.fds.file_mut(fd)?;
     let flags = flags as u16;
+    if let Descriptor::Socket(s) = ctx.fds.get_mut(fd)? {
+        if flags & !fdflags::NONBLOCK != 0 {
+            return Err(Errno::Inval.into());
+        }
+        s.nonblock = flags & fdflags::NONBLOCK != 0;
+        return Ok(());
+    }
+    let f = ctx.fds.file_mut(fd)?;
     if flags & (fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC) != 0 {
         return Err(Errno::Inval.into());
     }
@@ -277,6 +296,10 @@ pub fn fd_filestat_get(
             let h = d.handle;
             ctx.host.filestat(h)?
         }
+        Descriptor::Socket(_) => Filestat {
+            filetype: Filetype::SocketStream as u8,
+            ..Filestat::default()
+        },
     };
     st.write(mem, out)
 }
@@ -389,7 +412,9 @@ pub fn fd_pread(
 ) -> WasiResult<()> {
     let f = match ctx.fds.get(fd)? {
         Descriptor::File(f) => f.clone(),
-        Descriptor::HostStdin | Descriptor::Input(_) => return Err(Errno::Spipe.into()),
+        Descriptor::HostStdin | Descriptor::Input(_) | Descriptor::Socket(_) => {
+            return Err(Errno::Spipe.into());
+        }
         _ => return Err(Errno::Badf.into()),
     };
     if !f.read {
@@ -412,7 +437,7 @@ pub fn fd_pwrite(
 ) -> WasiResult<()> {
     let f = match ctx.fds.get(fd)? {
         Descriptor::File(f) => f.clone(),
-        Descriptor::Output(_) => return Err(Errno::Spipe.into()),
+        Descriptor::Output(_) | Descriptor::Socket(_) => return Err(Errno::Spipe.into()),
         _ => return Err(Errno::Badf.into()),
     };
     if !f.write {
@@ -464,6 +489,10 @@ pub fn fd_read(
                     }));
                 }
             }
+        }
+        Descriptor::Socket(_) => {
+            mem.slice(nread, 4)?;
+            crate::sock::recv(ctx, mem, fd, iovs, iovs_len, 0)?
         }
         Descriptor::Output(_) | Descriptor::Dir(_) => return Err(Errno::Badf.into()),
     };
@@ -524,6 +553,10 @@ pub fn fd_write(
                 }
             }
             total
+        }
+        Descriptor::Socket(_) => {
+            mem.slice(nwritten, 4)?;
+            crate::sock::send(ctx, mem, fd, iovs, iovs_len)?
         }
         _ => return Err(Errno::Badf.into()),
     };

@@ -164,6 +164,27 @@ pub fn poll_oneoff(
                     });
                 }
             }
+            Descriptor::Socket(sock) => {
+                let (handle, listener) = (sock.handle, sock.listener);
+                let interest = if read {
+                    Interest::Read
+                } else {
+                    Interest::Write
+                };
+                if !read && listener {
+                    // A listener never takes data.
+                    return Err(Errno::Badf.into());
+                }
+                if ctx.host.sock_ready(handle, interest) {
+                    ready(1, 0);
+                } else {
+                    waits.push(BlockedOn::Socket {
+                        fd,
+                        handle: handle.0,
+                        interest,
+                    });
+                }
+            }
             _ => return Err(Errno::Badf.into()),
         }
     }

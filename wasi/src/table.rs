@@ -50,6 +50,17 @@ pub struct DirFd {
     pub mutable: bool,
 }
 
+/// A host socket: a granted listener or an accepted connection.
+#[derive(Debug, Clone)]
+pub struct SockFd {
+    /// The host environment's handle.
+    pub handle: HostHandle,
+    /// A listening socket (`sock_accept`); otherwise a connection.
+    pub listener: bool,
+    /// `fdflags::NONBLOCK`: calls that would wait answer `Again` instead.
+    pub nonblock: bool,
+}
+
 /// What a descriptor number stands for.
 pub enum Descriptor {
     /// The host's standard input, read through [`crate::HostEnv`].
@@ -62,6 +73,8 @@ pub enum Descriptor {
     File(FileFd),
     /// A host directory.
     Dir(DirFd),
+    /// A host socket.
+    Socket(SockFd),
 }
 
 impl std::fmt::Debug for Descriptor {
@@ -72,6 +85,7 @@ impl std::fmt::Debug for Descriptor {
             Descriptor::Output(_) => f.write_str("Output(..)"),
             Descriptor::File(x) => f.debug_tuple("File").field(x).finish(),
             Descriptor::Dir(x) => f.debug_tuple("Dir").field(x).finish(),
+            Descriptor::Socket(x) => f.debug_tuple("Socket").field(x).finish(),
         }
     }
 }
@@ -316,10 +330,20 @@ impl FdTable {
     pub fn seekable(&mut self, fd: u32) -> Result<&mut FileFd, Errno> {
         match self.get_mut(fd)? {
             Descriptor::File(f) => Ok(f),
-            Descriptor::HostStdin | Descriptor::Input(_) | Descriptor::Output(_) => {
-                Err(Errno::Spipe)
-            }
+            Descriptor::HostStdin
+            | Descriptor::Input(_)
+            | Descriptor::Output(_)
+            | Descriptor::Socket(_) => Err(Errno::Spipe),
             Descriptor::Dir(_) => Err(Errno::Badf),
+        }
+    }
+
+    /// The socket behind `fd`: `Notsock` for another open descriptor,
+    /// `Badf` for a number that is not open.
+    pub fn socket(&self, fd: u32) -> Result<&SockFd, Errno> {
+        match self.get(fd)? {
+            Descriptor::Socket(s) => Ok(s),
+            _ => Err(Errno::Notsock),
         }
     }
 

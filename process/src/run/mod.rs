@@ -77,6 +77,9 @@ pub(crate) struct Plan {
     pub env: Vec<(String, String)>,
     /// Directory grants, in the order they are preopened.
     pub grants: Vec<Grant>,
+    /// TCP listeners (`HOST:PORT`), granted from descriptor 3 on, before
+    /// the directories.
+    pub listeners: Vec<String>,
     /// Total fuel of each process.
     pub fuel: Option<u64>,
     /// Most bytes of linear memory of each process.
@@ -301,6 +304,7 @@ impl Run {
                 args: Vec::new(),
                 env: Vec::new(),
                 grants: Vec::new(),
+                listeners: Vec::new(),
                 fuel: None,
                 max_memory: None,
                 max_processes: 10_000,
@@ -417,6 +421,17 @@ impl Run {
     /// Adds a grant (preopened in the order given).
     pub fn grant(&mut self, grant: Grant) -> &mut Self {
         self.plan.grants.push(grant);
+        self
+    }
+
+    /// Grants the root a TCP listener bound to `addr` (`HOST:PORT`; port 0
+    /// lets the system choose). Listeners are the root's descriptors 3, 4,
+    /// ... in the order given, before the directories (as wasmtime's
+    /// `--tcplisten`); a child gets a socket only if a parent passes it
+    /// (docs/abi.md). In a recorded run, accepted connections and received
+    /// bytes are recorded, and a [`Replay`] opens no socket.
+    pub fn tcp_listen(&mut self, addr: impl Into<String>) -> &mut Self {
+        self.plan.listeners.push(addr.into());
         self
     }
 
@@ -681,6 +696,13 @@ impl Run {
         if self.record.is_some() {
             return Err(Error::Usage(
                 "a determinism check cannot be recorded".into(),
+            ));
+        }
+        if !self.plan.listeners.is_empty() {
+            return Err(Error::Usage(
+                "a determinism check cannot share its listeners between two runs: the \
+                 connections and their bytes are inputs; record the run instead"
+                    .into(),
             ));
         }
         self.plan.deterministic = true;
@@ -1038,6 +1060,9 @@ fn build_ctx(plan: &Plan, host: Option<SharedHost>, io: RootIo) -> Result<WasiCt
     b.args(plan.args.iter().cloned());
     for (k, v) in &plan.env {
         b.env(k.as_str(), v.as_str());
+    }
+    for addr in &plan.listeners {
+        b.tcp_listener(addr.as_str());
     }
     for g in &plan.grants {
         if g.read_only {

@@ -101,6 +101,10 @@ pub(crate) fn encode_header(plan: &Plan) -> Vec<u8> {
     for g in &plan.grants {
         e.str(&g.host).str(&g.guest).b(g.read_only);
     }
+    e.u(plan.listeners.len() as u64);
+    for l in &plan.listeners {
+        e.str(l);
+    }
     opt(&mut e, plan.fuel);
     opt(&mut e, plan.max_memory.map(|m| m as u64));
     e.u(plan.max_processes as u64)
@@ -148,6 +152,10 @@ pub(crate) fn decode_header(payload: &[u8]) -> Result<(String, Plan), TraceError
             read_only: d.b()?,
         });
     }
+    let mut listeners = Vec::new();
+    for _ in 0..d.u()? {
+        listeners.push(d.str()?);
+    }
     let too_big = || TraceError("corrupt trace: limit out of range".into());
     let fuel = dec_opt(&mut d)?;
     let max_memory = dec_opt(&mut d)?
@@ -161,6 +169,7 @@ pub(crate) fn decode_header(payload: &[u8]) -> Result<(String, Plan), TraceError
         args,
         env,
         grants,
+        listeners,
         fuel,
         max_memory,
         max_processes,
@@ -268,6 +277,7 @@ mod tests {
                 guest: "/t".into(),
                 read_only: true,
             }],
+            listeners: vec!["127.0.0.1:8080".into(), "[::1]:0".into()],
             fuel: Some(5),
             max_memory: None,
             max_processes: 7,

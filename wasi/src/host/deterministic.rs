@@ -20,6 +20,12 @@
 //!   the guest's buffer or the input ends, and stdin is always "ready". So
 //!   what a read returns depends only on the bytes of the input, never on
 //!   when they arrive. Stdin is reported as not being a terminal.
+//! - **Sockets** are the host's, through the inner [`RealHost`]: accepted
+//!   connections, their order and the bytes received (and how they were
+//!   split in time) are inputs, like files; record the run to keep them.
+//!   A wait that includes sockets polls them in real time, for at most the
+//!   virtual time left to its deadline, and jumps the clock to the deadline
+//!   only when none became ready.
 //! - **Files** are the host's, through an inner [`RealHost`]: their
 //!   contents are inputs of the run. Device and inode numbers are replaced
 //!   by small numbers handed out in the order the run first sees each file
@@ -28,13 +34,14 @@
 //!   virtual wall clock.
 
 use super::{HostEnv, HostHandle, OpenRequest, RealHost};
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 /// The virtual wall clock's start: 2000-01-01T00:00:00Z, in nanoseconds
 /// since the Unix epoch.
@@ -419,6 +426,20 @@ impl HostEnv for DeterministicHost {
             // Stdin is always ready: its reads block in real time only.
             return Ok(());
         }
+        if !on.sockets().is_empty() {
+            // A peer makes a socket ready, in real time. Virtual time jumps
+            // to the deadline only if none is ready within the time left
+            // (taken as real time), so a server waiting with a timeout
+            // neither spins nor misses a connection.
+            let deadline = on.deadline();
+            let left = deadline.map(|d| Duration::from_nanos(d.saturating_sub(self.clock.now())));
+            if !self.fs.wait_sockets(on, left)
+                && let Some(d) = deadline
+            {
+                self.clock.advance_to(d);
+            }
+            return Ok(());
+        }
         if let Some(deadline) = on.deadline() {
             self.clock.advance_to(deadline);
             return Ok(());
@@ -557,6 +578,39 @@ impl HostEnv for DeterministicHost {
 
     fn readlink_at(&mut self, dir: HostHandle, path: &str) -> Result<String, Errno> {
         self.fs.readlink_at(dir, path)
+    }
+
+    fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno> {
+        self.fs.tcp_listen(addr)
+    }
+
+    fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        self.fs.sock_accept(h)
+    }
+
+    fn sock_recv(
+        &mut self,
+        h: HostHandle,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        self.fs.sock_recv(h, buf, peek)
+    }
+
+    fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+        self.fs.sock_send(h, buf)
+    }
+
+    fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno> {
+        self.fs.sock_shutdown(h, how)
+    }
+
+    fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
+        self.fs.sock_ready(h, interest)
+    }
+
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        self.fs.socks_ready(which)
     }
 }
 

@@ -37,6 +37,13 @@
 //! Filesystem methods have defaults that answer [`Errno::Notsup`] (or
 //! [`Errno::Badf`] for handle operations), so an environment without a
 //! filesystem implements only the clocks, random and stdin.
+//!
+//! Sockets are host handles too: [`HostEnv::tcp_listen`] binds a granted
+//! listener (ambient authority, once per grant, like
+//! [`HostEnv::open_preopen`]); accepting, receiving, sending and readiness
+//! are non-blocking calls whose results are values, so they are recorded
+//! and replayed like file reads ([`HostEnv::wait`] waits for them with
+//! `poll(2)`). The defaults answer as a host without a network does.
 
 mod deterministic;
 mod real;
@@ -49,7 +56,7 @@ pub use deterministic::{
 pub use real::RealHost;
 pub use record::{PidCell, RecordingHost, ReplayHost, RunPosition};
 
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
 
@@ -222,5 +229,45 @@ pub trait HostEnv: Send {
     /// The contents of the symbolic link at `path` beneath `dir`.
     fn readlink_at(&mut self, _dir: HostHandle, _path: &str) -> Result<String, Errno> {
         Err(Errno::Notsup)
+    }
+
+    /// Binds a TCP listener to `addr` (`HOST:PORT`), non-blocking (ambient
+    /// authority, once per grant).
+    fn tcp_listen(&mut self, _addr: &str) -> Result<HostHandle, Errno> {
+        Err(Errno::Notsup)
+    }
+    /// Accepts a connection on listener `h` without blocking: `Ok(None)`
+    /// when none is waiting. The connection is non-blocking.
+    fn sock_accept(&mut self, _h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        Err(Errno::Notsock)
+    }
+    /// Receives into `buf` without blocking (`peek`: leaves the bytes in
+    /// the socket): `Ok(Some(0))` at end of stream, `Ok(None)` when nothing
+    /// has arrived.
+    fn sock_recv(
+        &mut self,
+        _h: HostHandle,
+        _buf: &mut [u8],
+        _peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        Err(Errno::Notsock)
+    }
+    /// Sends from `buf` without blocking: `Ok(None)` when there is no room.
+    fn sock_send(&mut self, _h: HostHandle, _buf: &[u8]) -> Result<Option<usize>, Errno> {
+        Err(Errno::Notsock)
+    }
+    /// Shuts down the receiving (`how` bit 0) and/or sending (bit 1) side.
+    fn sock_shutdown(&mut self, _h: HostHandle, _how: u8) -> Result<(), Errno> {
+        Err(Errno::Notsock)
+    }
+    /// Whether an accept or receive (`Read`) or a send (`Write`) on `h`
+    /// would not block (an error or a hang-up counts as ready).
+    fn sock_ready(&mut self, _h: HostHandle, _interest: Interest) -> bool {
+        true
+    }
+    /// [`HostEnv::sock_ready`] for many sockets at once (one `poll(2)` in
+    /// [`RealHost`]; one trace record): an answer per entry, in order.
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        which.iter().map(|(h, i)| self.sock_ready(*h, *i)).collect()
     }
 }

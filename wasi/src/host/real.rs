@@ -2,7 +2,7 @@
 //! random source, the host's stdin, and the host filesystem through cap-std.
 
 use super::{HostEnv, HostHandle, OpenRequest};
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp, fdflags};
 use cap_fs_ext::{
@@ -17,6 +17,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 enum Object {
     File(File),
     Dir(Dir),
+    Listener(std::net::TcpListener),
+    Stream(std::net::TcpStream),
 }
 
 /// The real host environment.
@@ -61,7 +63,7 @@ impl RealHost {
         match self.objects.get(&h.0) {
             Some(Object::File(f)) => Ok(f),
             Some(Object::Dir(_)) => Err(Errno::Isdir),
-            None => Err(Errno::Badf),
+            _ => Err(Errno::Badf),
         }
     }
 
@@ -69,8 +71,112 @@ impl RealHost {
         match self.objects.get(&h.0) {
             Some(Object::Dir(d)) => Ok(d),
             Some(Object::File(_)) => Err(Errno::Notdir),
+            _ => Err(Errno::Badf),
+        }
+    }
+
+    fn stream(&self, h: HostHandle) -> Result<&std::net::TcpStream, Errno> {
+        match self.objects.get(&h.0) {
+            Some(Object::Stream(s)) => Ok(s),
+            Some(Object::Listener(_)) => Err(Errno::Notconn),
+            Some(_) => Err(Errno::Notsock),
             None => Err(Errno::Badf),
         }
+    }
+
+    /// Polls stdin (when `stdin`) and the sockets for their interests, for
+    /// at most `timeout` (`None`: until one is ready). Returns the number of
+    /// ready descriptors (0 on timeout); a handle that is not a socket any
+    /// more counts as ready, so whoever waits on it retries and sees why.
+    fn poll_many(
+        &self,
+        stdin: bool,
+        sockets: &[(u64, Interest)],
+        timeout: Option<Duration>,
+    ) -> usize {
+        use rustix::event::{PollFd, PollFlags, poll};
+        let input = std::io::stdin();
+        let mut fds = Vec::with_capacity(sockets.len() + 1);
+        if stdin {
+            fds.push(PollFd::from_borrowed_fd(input.as_fd(), PollFlags::IN));
+        }
+        for (h, interest) in sockets {
+            let flags = match interest {
+                Interest::Read => PollFlags::IN,
+                Interest::Write => PollFlags::OUT,
+            };
+            let fd = match self.objects.get(h) {
+                Some(Object::Listener(l)) => l.as_fd(),
+                Some(Object::Stream(s)) => s.as_fd(),
+                _ => return 1,
+            };
+            fds.push(PollFd::from_borrowed_fd(fd, flags));
+        }
+        let ts = timeout.map(|d| rustix::time::Timespec {
+            tv_sec: d.as_secs().min(i64::MAX as u64) as i64,
+            tv_nsec: d.subsec_nanos() as _,
+        });
+        loop {
+            match poll(&mut fds, ts.as_ref()) {
+                Ok(n) => return n,
+                Err(rustix::io::Errno::INTR) => continue,
+                // Descriptors that cannot be polled are tried (and fail) at once.
+                Err(_) => return 1,
+            }
+        }
+    }
+
+    /// Whether each socket is ready for its interest now (one `poll(2)`);
+    /// a handle that is not a socket counts as ready.
+    fn ready_each(&self, sockets: &[(u64, Interest)]) -> Vec<bool> {
+        use rustix::event::{PollFd, PollFlags, poll};
+        let mut fds = Vec::with_capacity(sockets.len());
+        let mut index = Vec::with_capacity(sockets.len());
+        let mut out = vec![true; sockets.len()];
+        for (i, (h, interest)) in sockets.iter().enumerate() {
+            let flags = match interest {
+                Interest::Read => PollFlags::IN,
+                Interest::Write => PollFlags::OUT,
+            };
+            let fd = match self.objects.get(h) {
+                Some(Object::Listener(l)) => l.as_fd(),
+                Some(Object::Stream(s)) => s.as_fd(),
+                _ => continue,
+            };
+            fds.push(PollFd::from_borrowed_fd(fd, flags));
+            index.push(i);
+        }
+        let zero = rustix::time::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        loop {
+            match poll(&mut fds, Some(&zero)) {
+                Ok(_) => break,
+                Err(rustix::io::Errno::INTR) => continue,
+                // Descriptors that cannot be polled are tried (and fail) at once.
+                Err(_) => return out,
+            }
+        }
+        for (fd, i) in fds.iter().zip(index) {
+            out[i] = !fd.revents().is_empty();
+        }
+        out
+    }
+
+    /// Waits for the sockets and the deadline of `on`, and stdin when it is
+    /// part of it; with neither, returns at once. Returns whether a socket
+    /// or stdin (rather than the timeout) ended the wait.
+    pub(crate) fn wait_sockets(&mut self, on: &BlockedOn, timeout: Option<Duration>) -> bool {
+        let sockets = on.sockets();
+        let stdin = on.includes_stdin();
+        if sockets.is_empty() && !stdin {
+            if let Some(t) = timeout {
+                std::thread::sleep(t);
+            }
+            return false;
+        }
+        self.poll_many(stdin, &sockets, timeout) > 0
     }
 
     fn poll_stdin(timeout: Option<Duration>) -> bool {
@@ -229,6 +335,7 @@ impl HostEnv for RealHost {
         if let Some((fd, _)) = on.fds().first()
             && !on.includes_stdin()
             && on.deadline().is_none()
+            && on.sockets().is_empty()
         {
             return Err(format!(
                 "deadlock: the guest waits on fd {fd}, which nothing can make ready"
@@ -237,11 +344,7 @@ impl HostEnv for RealHost {
         let timeout = on
             .deadline()
             .map(|d| Duration::from_nanos(d.saturating_sub(self.monotonic_now())));
-        if on.includes_stdin() {
-            Self::poll_stdin(timeout);
-        } else if let Some(t) = timeout {
-            std::thread::sleep(t);
-        }
+        self.wait_sockets(on, timeout);
         Ok(())
     }
 
@@ -332,7 +435,7 @@ impl HostEnv for RealHost {
         let m = match self.objects.get(&h.0) {
             Some(Object::File(f)) => f.metadata()?,
             Some(Object::Dir(d)) => d.dir_metadata()?,
-            None => return Err(Errno::Badf),
+            _ => return Err(Errno::Badf),
         };
         Ok(filestat_of(&m))
     }
@@ -354,7 +457,7 @@ impl HostEnv for RealHost {
         match self.objects.get(&h.0) {
             Some(Object::File(f)) => rustix::fs::futimens(f, &times)?,
             Some(Object::Dir(d)) => rustix::fs::futimens(d, &times)?,
-            None => return Err(Errno::Badf),
+            _ => return Err(Errno::Badf),
         }
         Ok(())
     }
@@ -364,7 +467,7 @@ impl HostEnv for RealHost {
             Some(Object::File(f)) if data_only => f.sync_data()?,
             Some(Object::File(f)) => f.sync_all()?,
             Some(Object::Dir(d)) => rustix::fs::fsync(d)?,
-            None => return Err(Errno::Badf),
+            _ => return Err(Errno::Badf),
         }
         Ok(())
     }
@@ -487,5 +590,87 @@ impl HostEnv for RealHost {
 
     fn readlink_at(&mut self, dir: HostHandle, path: &str) -> Result<String, Errno> {
         path_str(self.dir(dir)?.read_link(path)?)
+    }
+
+    fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno> {
+        let l = std::net::TcpListener::bind(addr)?;
+        l.set_nonblocking(true)?;
+        Ok(self.insert(Object::Listener(l)))
+    }
+
+    fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        let l = match self.objects.get(&h.0) {
+            Some(Object::Listener(l)) => l,
+            Some(Object::Stream(_)) => return Err(Errno::Inval),
+            Some(_) => return Err(Errno::Notsock),
+            None => return Err(Errno::Badf),
+        };
+        loop {
+            match l.accept() {
+                Ok((s, _)) => {
+                    s.set_nonblocking(true)?;
+                    return Ok(Some(self.insert(Object::Stream(s))));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // A connection reset before it was accepted: try the next.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionAborted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn sock_recv(
+        &mut self,
+        h: HostHandle,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        use std::io::Read;
+        let mut s = self.stream(h)?;
+        loop {
+            let r = if peek { s.peek(buf) } else { s.read(buf) };
+            match r {
+                Ok(n) => return Ok(Some(n)),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+        use std::io::Write;
+        let mut s = self.stream(h)?;
+        loop {
+            match s.write(buf) {
+                Ok(n) => return Ok(Some(n)),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno> {
+        use std::net::Shutdown;
+        let s = self.stream(h)?;
+        let how = match how & 3 {
+            1 => Shutdown::Read,
+            2 => Shutdown::Write,
+            3 => Shutdown::Both,
+            _ => return Err(Errno::Inval),
+        };
+        s.shutdown(how)?;
+        Ok(())
+    }
+
+    fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
+        self.poll_many(false, &[(h.0, interest)], Some(Duration::ZERO)) > 0
+    }
+
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        let which: Vec<(u64, Interest)> = which.iter().map(|(h, i)| (h.0, *i)).collect();
+        self.ready_each(&which)
     }
 }

@@ -14,7 +14,7 @@
 //! the trailer with them.
 
 use super::{FuelClock, HostEnv, HostHandle, OpenRequest};
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
 use std::fmt;
@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 /// The first bytes of a trace file.
 pub const TRACE_MAGIC: &[u8; 8] = b"WPTRACE\0";
 /// The format version written after the magic.
-pub const TRACE_VERSION: u32 = 2;
+pub const TRACE_VERSION: u32 = 3;
 /// Frame kind: the run's header (modules, arguments, grants, limits).
 pub const FRAME_HEADER: u8 = 1;
 /// Frame kind: a batch of call records.
@@ -327,9 +327,16 @@ pub enum CallKind {
     LinkAt,
     SymlinkAt,
     ReadlinkAt,
+    TcpListen,
+    SockAccept,
+    SockRecv,
+    SockSend,
+    SockShutdown,
+    SockReady,
+    SocksReady,
 }
 
-const KINDS: [CallKind; 30] = [
+const KINDS: [CallKind; 37] = [
     CallKind::WallClock,
     CallKind::MonotonicNow,
     CallKind::ClockResolution,
@@ -360,6 +367,13 @@ const KINDS: [CallKind; 30] = [
     CallKind::LinkAt,
     CallKind::SymlinkAt,
     CallKind::ReadlinkAt,
+    CallKind::TcpListen,
+    CallKind::SockAccept,
+    CallKind::SockRecv,
+    CallKind::SockSend,
+    CallKind::SockShutdown,
+    CallKind::SockReady,
+    CallKind::SocksReady,
 ];
 
 impl CallKind {
@@ -399,6 +413,13 @@ impl CallKind {
             CallKind::LinkAt => "link_at",
             CallKind::SymlinkAt => "symlink_at",
             CallKind::ReadlinkAt => "readlink_at",
+            CallKind::TcpListen => "tcp_listen",
+            CallKind::SockAccept => "sock_accept",
+            CallKind::SockRecv => "sock_recv",
+            CallKind::SockSend => "sock_send",
+            CallKind::SockShutdown => "sock_shutdown",
+            CallKind::SockReady => "sock_ready",
+            CallKind::SocksReady => "socks_ready",
         }
     }
 }
@@ -1053,6 +1074,96 @@ impl HostEnv for RecordingHost {
         self.commit(CallKind::ReadlinkAt);
         r
     }
+
+    fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno> {
+        let r = self.inner.tcp_listen(addr);
+        let (a, res) = self.start();
+        a.str(addr);
+        enc_result(res, &r, |e, h| {
+            e.u(h.0);
+        });
+        self.commit(CallKind::TcpListen);
+        r
+    }
+    fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        let r = self.inner.sock_accept(h);
+        let (a, res) = self.start();
+        a.u(h.0);
+        enc_result(res, &r, |e, c| match c {
+            None => {
+                e.u(0);
+            }
+            Some(c) => {
+                e.u(1).u(c.0);
+            }
+        });
+        self.commit(CallKind::SockAccept);
+        r
+    }
+    fn sock_recv(
+        &mut self,
+        h: HostHandle,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        let r = self.inner.sock_recv(h, buf, peek);
+        let (a, res) = self.start();
+        a.u(h.0).u(buf.len() as u64).b(peek);
+        enc_result(res, &r, |e, v| match v {
+            None => {
+                e.u(0);
+            }
+            Some(n) => {
+                e.u(1).bytes(&buf[..*n]);
+            }
+        });
+        self.commit(CallKind::SockRecv);
+        r
+    }
+    fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+        let r = self.inner.sock_send(h, buf);
+        let (a, res) = self.start();
+        a.u(h.0).u(buf.len() as u64).u(fnv64(buf));
+        enc_result(res, &r, |e, v| match v {
+            None => {
+                e.u(0);
+            }
+            Some(n) => {
+                e.u(1).u(*n as u64);
+            }
+        });
+        self.commit(CallKind::SockSend);
+        r
+    }
+    fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno> {
+        let r = self.inner.sock_shutdown(h, how);
+        let (a, res) = self.start();
+        a.u(h.0).u(u64::from(how));
+        enc_errno(res, r);
+        self.commit(CallKind::SockShutdown);
+        r
+    }
+    fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
+        let r = self.inner.sock_ready(h, interest);
+        let (a, res) = self.start();
+        a.u(h.0).b(interest == Interest::Write);
+        res.b(r);
+        self.commit(CallKind::SockReady);
+        r
+    }
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        let r = self.inner.socks_ready(which);
+        let (a, res) = self.start();
+        a.u(which.len() as u64);
+        for (h, i) in which {
+            a.u(h.0).b(*i == Interest::Write);
+        }
+        for b in &r {
+            res.b(*b);
+        }
+        self.commit(CallKind::SocksReady);
+        r
+    }
     unit_calls!(record_unit);
 }
 
@@ -1184,6 +1295,70 @@ impl HostEnv for ReplayHost {
         self.args().u(dir.0).str(path);
         self.next(CallKind::ReadlinkAt, |d| dec_result(d, |d| d.str()))
     }
+
+    fn tcp_listen(&mut self, addr: &str) -> Result<HostHandle, Errno> {
+        self.args().str(addr);
+        self.next(CallKind::TcpListen, |d| {
+            dec_result(d, |d| Ok(HostHandle(d.u()?)))
+        })
+    }
+    fn sock_accept(&mut self, h: HostHandle) -> Result<Option<HostHandle>, Errno> {
+        self.args().u(h.0);
+        self.next(CallKind::SockAccept, |d| {
+            dec_result(d, |d| match d.u()? {
+                0 => Ok(None),
+                1 => Ok(Some(HostHandle(d.u()?))),
+                _ => Err(corrupt("bad accept result")),
+            })
+        })
+    }
+    fn sock_recv(
+        &mut self,
+        h: HostHandle,
+        buf: &mut [u8],
+        peek: bool,
+    ) -> Result<Option<usize>, Errno> {
+        self.args().u(h.0).u(buf.len() as u64).b(peek);
+        self.next(CallKind::SockRecv, |d| {
+            dec_result(d, |d| match d.u()? {
+                0 => Ok(None),
+                1 => Ok(Some(copy_into(buf, d.bytes()?)?)),
+                _ => Err(corrupt("bad receive result")),
+            })
+        })
+    }
+    fn sock_send(&mut self, h: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+        self.args().u(h.0).u(buf.len() as u64).u(fnv64(buf));
+        let len = buf.len();
+        self.next(CallKind::SockSend, |d| {
+            dec_result(d, |d| match d.u()? {
+                0 => Ok(None),
+                1 => match usize::try_from(d.u()?) {
+                    Ok(n) if n <= len => Ok(Some(n)),
+                    _ => Err(corrupt("recorded send is longer than the buffer")),
+                },
+                _ => Err(corrupt("bad send result")),
+            })
+        })
+    }
+    fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno> {
+        self.args().u(h.0).u(u64::from(how));
+        self.next(CallKind::SockShutdown, dec_unit)
+    }
+    fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool {
+        self.args().u(h.0).b(interest == Interest::Write);
+        self.next(CallKind::SockReady, |d| d.b())
+    }
+    fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool> {
+        let a = self.args();
+        a.u(which.len() as u64);
+        for (h, i) in which {
+            a.u(h.0).b(*i == Interest::Write);
+        }
+        self.next(CallKind::SocksReady, |d| {
+            which.iter().map(|_| d.b()).collect()
+        })
+    }
     unit_calls!(replay_unit);
 }
 
@@ -1290,6 +1465,112 @@ mod tests {
         pos.pid.set(3);
         pos.fuel.set_fuel(10);
         host.random(&mut [0u8; 12]);
+    }
+
+    /// A host whose sockets answer fixed values: a listener 7 with one
+    /// pending connection 8, which has `ping` to receive.
+    struct FakeNet {
+        accepted: bool,
+    }
+
+    impl HostEnv for FakeNet {
+        fn wall_clock(&mut self) -> Result<u64, Errno> {
+            Ok(0)
+        }
+        fn monotonic_now(&mut self) -> u64 {
+            0
+        }
+        fn clock_resolution(&mut self, _: bool) -> u64 {
+            1
+        }
+        fn random(&mut self, _: &mut [u8]) {}
+        fn stdin_read(&mut self, _: &mut [u8]) -> Result<Option<usize>, Errno> {
+            Ok(Some(0))
+        }
+        fn stdin_ready(&mut self) -> bool {
+            true
+        }
+        fn wait(&mut self, _: &BlockedOn) -> Result<(), String> {
+            Ok(())
+        }
+        fn tcp_listen(&mut self, _: &str) -> Result<HostHandle, Errno> {
+            Ok(HostHandle(7))
+        }
+        fn sock_accept(&mut self, _: HostHandle) -> Result<Option<HostHandle>, Errno> {
+            let first = !self.accepted;
+            self.accepted = true;
+            Ok(first.then_some(HostHandle(8)))
+        }
+        fn sock_recv(
+            &mut self,
+            _: HostHandle,
+            buf: &mut [u8],
+            _: bool,
+        ) -> Result<Option<usize>, Errno> {
+            buf[..4].copy_from_slice(b"ping");
+            Ok(Some(4))
+        }
+        fn sock_send(&mut self, _: HostHandle, buf: &[u8]) -> Result<Option<usize>, Errno> {
+            Ok(Some(buf.len() - 1))
+        }
+        fn sock_shutdown(&mut self, _: HostHandle, _: u8) -> Result<(), Errno> {
+            Err(Errno::Notconn)
+        }
+        fn sock_ready(&mut self, _: HostHandle, i: Interest) -> bool {
+            i == Interest::Write
+        }
+    }
+
+    /// Makes the same socket calls on `host` and returns what it answered.
+    fn socket_calls(host: &mut dyn HostEnv) -> String {
+        let mut buf = [0u8; 16];
+        let l = host.tcp_listen("127.0.0.1:1");
+        let a = (
+            host.sock_accept(HostHandle(7)),
+            host.sock_accept(HostHandle(7)),
+        );
+        let r = host.sock_recv(HostHandle(8), &mut buf, true);
+        let s = host.sock_send(HostHandle(8), b"pong");
+        let d = host.sock_shutdown(HostHandle(8), 3);
+        let ready = host.socks_ready(&[
+            (HostHandle(7), Interest::Read),
+            (HostHandle(8), Interest::Write),
+        ]);
+        format!("{l:?} {a:?} {r:?} {:?} {s:?} {d:?} {ready:?}", &buf[..4])
+    }
+
+    #[test]
+    fn socket_calls_are_recorded_and_served_back_without_a_network() {
+        let file = Arc::new(Mutex::new(Vec::new()));
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let rec = Recorder::new(Box::new(Shared(file.clone())), b"h").unwrap();
+        let pos = RunPosition::default();
+        let inner = Box::new(FakeNet { accepted: false });
+        let mut host = RecordingHost::new(inner, rec.clone(), pos.clone());
+        let recorded = socket_calls(&mut host);
+        assert_eq!(
+            recorded,
+            "Ok(HostHandle(7)) (Ok(Some(HostHandle(8))), Ok(None)) Ok(Some(4)) [112, 105, 110, \
+             103] Ok(Some(3)) Err(Notconn) [false, true]"
+        );
+        let calls = rec.lock().unwrap().calls();
+        rec.lock().unwrap().finish(b"").unwrap();
+        let bytes = file.lock().unwrap().clone();
+        let frames = read_frames(&bytes).unwrap();
+        let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
+        let (mut replay, probe) =
+            ReplayHost::new(&batches, calls, RunPosition::default(), panic_on).unwrap();
+        assert_eq!(socket_calls(&mut replay), recorded);
+        assert_eq!(probe.check_consumed(), Ok(calls));
     }
 
     #[test]
