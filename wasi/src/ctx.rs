@@ -3,7 +3,7 @@
 //! directories.
 
 use crate::errno::{Errno, WasiError, WasiResult};
-use crate::host::{HostEnv, RealHost};
+use crate::host::{Halt, HostEnv, RealHost};
 use crate::poll::PendingPoll;
 use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
 use crate::table::{Descriptor, DirFd, FdTable};
@@ -17,6 +17,9 @@ pub struct WasiCtx {
     pub(crate) env: Vec<(String, String)>,
     pub(crate) fds: FdTable,
     pub(crate) host: Box<dyn HostEnv>,
+    /// Where the host reports a failure that ends the run (a replay that
+    /// left its recording): every call fails once it holds one.
+    pub(crate) halt: Option<Halt>,
     pub(crate) pending_poll: Option<PendingPoll>,
     /// Fuel the current call may still charge for host work, and what it
     /// has charged so far (see [`WasiCtx::charge`]).
@@ -374,6 +377,7 @@ impl WasiCtxBuilder {
             args: std::mem::take(&mut self.args),
             env: std::mem::take(&mut self.env),
             fds,
+            halt: host.halt(),
             host,
             pending_poll: None,
             fuel: HostFuel::default(),

@@ -22,10 +22,18 @@ fn call<T>(
     // (docs/wasi.md, "Fuel"): the call may spend what the caller has left.
     let fuel_left = caller.fuel_left();
     let mut spent = 0;
+    let mut halted = None;
     let run = |ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>| {
         ctx.begin_call(fuel_left);
         let r = f(ctx, mem);
         spent = ctx.end_call();
+        // A host that failed on its own (a replay that left its
+        // recording) fails the call with the reason: the guest never sees
+        // the stand-in result, and the driver ends the run (`Halt`).
+        halted = ctx
+            .halt
+            .as_ref()
+            .and_then(|h| h.reason().map(str::to_owned));
         r
     };
     let result = match caller.get_export("memory") {
@@ -35,6 +43,9 @@ fn call<T>(
         }
         _ => run(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
     };
+    if let Some(reason) = halted {
+        return Err(HostError::trap(reason));
+    }
     if spent > 0 {
         caller.consume_fuel(spent)?;
     }
