@@ -164,6 +164,11 @@ fn children_draw_their_fuel_from_the_run_budget() {
     assert_out_of_fuel(&o);
     let rows = summary(&o);
     let used: u64 = rows.iter().map(|r| r.1).sum();
+    eprintln!(
+        "200 children: {total} fuel in all under --fuel 5000000; under --fuel {budget}: \
+         {used} used, {} processes",
+        rows.len()
+    );
     assert!(
         used <= budget,
         "the run used {used} fuel under --fuel {budget}"
@@ -185,6 +190,10 @@ fn a_root_spawning_forever_ends_out_of_fuel_within_its_budget() {
     assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
     let rows = summary(&o);
     let used: u64 = rows.iter().map(|r| r.1).sum();
+    eprintln!(
+        "spawning forever under --fuel 2000000: {used} fuel used, {} processes",
+        rows.len()
+    );
     assert!(
         used <= 2_000_000,
         "the run used {used} fuel under --fuel 2000000"
@@ -685,7 +694,10 @@ fn twenty_thousand_spawns_under_a_descendants_limit() {
         &[("batcher.wasm", &batch), ("sleeper.wasm", &sleeper)],
         &root,
     );
+    let t = std::time::Instant::now();
     let o = run_args(&args);
+    // Reported, not asserted (timing is never asserted: the machine is shared).
+    eprintln!("20,000 spawns under DESCENDANTS 100: {:?}", t.elapsed());
     let out = stdout(&o);
     assert_eq!(value(&out, "total"), 20_000, "{out}{}", stderr(&o));
     // Every batch stopped at exactly the limit.
@@ -735,7 +747,9 @@ fn a_ten_thousand_deep_chain_runs_to_the_end() {
             &[("chain.wasm", &c)],
             &c,
         );
+        let t = std::time::Instant::now();
         let o = run_args(&args);
+        eprintln!("10,000-deep chain, limit {limit}: {:?}", t.elapsed());
         assert_eq!(o.status.code(), Some(7), "limit {limit}: {}", stderr(&o));
     }
 }
