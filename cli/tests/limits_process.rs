@@ -268,6 +268,7 @@ fn poll_oneoff_costs_fuel_per_subscription() {
     let o = run_args(&cmdline(&["run", "--fuel", "20000000"], &[], &root));
     assert_out_of_fuel(&o);
     let n = value(&stdout(&o), "polls") as u64;
+    eprintln!("polls of 100,000 subscriptions under --fuel 20000000: {n}");
     let rate = wasiproc_wasi::FUEL_PER_SUBSCRIPTION;
     assert!(
         n >= 1 && n * 100_000 * rate <= 20_000_000,
@@ -297,6 +298,7 @@ fn loop_under_a_million_fuel(name: &str, op: &str, label: &str) -> (Output, u64)
         .rev()
         .find_map(|l| l.strip_prefix(&format!("{label} "))?.parse::<u64>().ok())
         .unwrap_or(0);
+    eprintln!("{name}: {n} {label} of 1 MiB under --fuel 1000000");
     (o, n)
 }
 

@@ -1187,6 +1187,10 @@ impl Runtime {
     /// pid order: those waiting on a pipe that changed, and the polled ones.
     /// Returns whether any was woken.
     fn wake_ready(&mut self) -> bool {
+        // After most slices nothing is polled and no pipe changed.
+        if self.polled.is_empty() && !self.log.has_news() {
+            return false;
+        }
         let mut candidates: BTreeSet<Pid> = self.polled.clone();
         for key in self.log.drain() {
             if let Some(set) = self.waiters.get(&key) {
