@@ -38,6 +38,7 @@ fn fill_loop_out_of_fuel(name: &str, len: u32, fuel: u64) -> u64 {
         .find(|row| row.0 == 1)
         .map(|row| row.1)
         .unwrap_or_else(|| panic!("no summary line for pid 1:\n{}", stderr(&o)));
+    eprintln!("{name}: fills of {len} bytes used {used} fuel of {fuel}");
     assert!(used <= fuel, "used {used} fuel of {fuel}");
     used
 }

@@ -164,6 +164,11 @@ fn children_draw_their_fuel_from_the_run_budget() {
     assert_out_of_fuel(&o);
     let rows = summary(&o);
     let used: u64 = rows.iter().map(|r| r.1).sum();
+    eprintln!(
+        "200 children: {total} fuel in all under --fuel 5000000; under --fuel {budget}: \
+         {used} used, {} processes",
+        rows.len()
+    );
     assert!(
         used <= budget,
         "the run used {used} fuel under --fuel {budget}"
@@ -185,6 +190,10 @@ fn a_root_spawning_forever_ends_out_of_fuel_within_its_budget() {
     assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
     let rows = summary(&o);
     let used: u64 = rows.iter().map(|r| r.1).sum();
+    eprintln!(
+        "spawning forever under --fuel 2000000: {used} fuel used, {} processes",
+        rows.len()
+    );
     assert!(
         used <= 2_000_000,
         "the run used {used} fuel under --fuel 2000000"
@@ -259,6 +268,7 @@ fn poll_oneoff_costs_fuel_per_subscription() {
     let o = run_args(&cmdline(&["run", "--fuel", "20000000"], &[], &root));
     assert_out_of_fuel(&o);
     let n = value(&stdout(&o), "polls") as u64;
+    eprintln!("polls of 100,000 subscriptions under --fuel 20000000: {n}");
     let rate = wasiproc_wasi::FUEL_PER_SUBSCRIPTION;
     assert!(
         n >= 1 && n * 100_000 * rate <= 20_000_000,
@@ -288,6 +298,7 @@ fn loop_under_a_million_fuel(name: &str, op: &str, label: &str) -> (Output, u64)
         .rev()
         .find_map(|l| l.strip_prefix(&format!("{label} "))?.parse::<u64>().ok())
         .unwrap_or(0);
+    eprintln!("{name}: {n} {label} of 1 MiB under --fuel 1000000");
     (o, n)
 }
 
@@ -569,18 +580,20 @@ fn zombie_root(dir: &Path, n: u32, reap: bool) -> PathBuf {
 }
 
 /// Bytes of host memory an ended process may keep while it is a zombie
-/// (docs/abi.md, SECURITY.md): its zombie entry and its line of the
-/// end-of-run summary.
-const ZOMBIE_BYTES: u64 = 160;
-/// Bytes an ended process keeps once reaped: its summary line.
-const REAPED_BYTES: u64 = 96;
+/// (docs/abi.md, SECURITY.md, the issue's bound): its zombie entry, its
+/// place among its parent's zombies and its line of the end-of-run
+/// summary. Measured at 400,000: 106.
+const ZOMBIE_BYTES: u64 = 128;
+/// Bytes an ended process keeps once reaped: its summary line. Measured at
+/// 400,000 (half reaped): 56.
+const REAPED_BYTES: u64 = 64;
 
-#[test]
-#[ignore = "400,000 processes: about ten seconds in release; run with --ignored"]
-fn four_hundred_thousand_ended_processes_stay_within_their_stated_bytes() {
-    let dir = scratch("limproc-zombies");
+/// Runs `n` ended processes, all left zombies and then every other one
+/// reaped, and checks the resident bytes each keeps against the stated
+/// bounds (VmRSS between two checkpoints of the root).
+fn ended_processes_within_their_bytes(dir_name: &str, n: u64) {
+    let dir = scratch(dir_name);
     let e7 = exit7(&dir);
-    let n = 400_000u64;
     for reap in [false, true] {
         let root = zombie_root(&dir, n as u32, reap);
         let args = cmdline(&["run"], &[("exit7.wasm", &e7)], &root);
@@ -588,7 +601,7 @@ fn four_hundred_thousand_ended_processes_stay_within_their_stated_bytes() {
         assert_eq!(value(&stdout(&o), "spawned"), n as i64, "{}", stderr(&o));
         let per = (after.saturating_sub(before)) * 1024 / n;
         eprintln!(
-            "{} VmRSS {before} KiB -> {after} KiB: {per} bytes per ended process",
+            "{n} ended, {} VmRSS {before} KiB -> {after} KiB: {per} bytes per ended process",
             if reap { "half reaped:" } else { "all zombies:" }
         );
         let stated = if reap {
@@ -604,21 +617,15 @@ fn four_hundred_thousand_ended_processes_stay_within_their_stated_bytes() {
 }
 
 #[test]
+#[ignore = "400,000 processes, twice: about twenty seconds in release; run with --ignored"]
+fn four_hundred_thousand_ended_processes_stay_within_their_stated_bytes() {
+    ended_processes_within_their_bytes("limproc-zombies", 400_000);
+}
+
+#[test]
 fn ended_processes_keep_only_their_status() {
     // The same measure on 40,000 processes, in the normal test run.
-    let dir = scratch("limproc-zombies-small");
-    let e7 = exit7(&dir);
-    let n = 40_000u64;
-    let root = zombie_root(&dir, n as u32, true);
-    let args = cmdline(&["run"], &[("exit7.wasm", &e7)], &root);
-    let (o, before, after) = with_checkpoints(&args, |pid| status_kib(pid, "VmRSS"));
-    assert_eq!(value(&stdout(&o), "spawned"), n as i64, "{}", stderr(&o));
-    let per = (after.saturating_sub(before)) * 1024 / n;
-    let stated = (ZOMBIE_BYTES + REAPED_BYTES) / 2;
-    assert!(
-        per <= stated,
-        "{per} bytes per ended process (stated: {stated})"
-    );
+    ended_processes_within_their_bytes("limproc-zombies-small", 40_000);
 }
 
 /// A child with a descendants limit of 100 that spawns 20,000 children in
@@ -689,7 +696,10 @@ fn twenty_thousand_spawns_under_a_descendants_limit() {
         &[("batcher.wasm", &batch), ("sleeper.wasm", &sleeper)],
         &root,
     );
+    let t = std::time::Instant::now();
     let o = run_args(&args);
+    // Reported, not asserted (timing is never asserted: the machine is shared).
+    eprintln!("20,000 spawns under DESCENDANTS 100: {:?}", t.elapsed());
     let out = stdout(&o);
     assert_eq!(value(&out, "total"), 20_000, "{out}{}", stderr(&o));
     // Every batch stopped at exactly the limit.
@@ -739,7 +749,9 @@ fn a_ten_thousand_deep_chain_runs_to_the_end() {
             &[("chain.wasm", &c)],
             &c,
         );
+        let t = std::time::Instant::now();
         let o = run_args(&args);
+        eprintln!("10,000-deep chain, limit {limit}: {:?}", t.elapsed());
         assert_eq!(o.status.code(), Some(7), "limit {limit}: {}", stderr(&o));
     }
 }

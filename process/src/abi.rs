@@ -43,10 +43,15 @@ fn errno(e: Errno) -> Res {
 }
 
 fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
-    caller
+    if let Some(m) = caller.data().memory.get() {
+        return Ok(m);
+    }
+    let m = caller
         .get_export("memory")
         .and_then(|e| e.into_memory())
-        .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
+        .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))?;
+    caller.data().memory.set(Some(m));
+    Ok(m)
 }
 
 /// Reads a guest string: the range is checked against the guest's memory
@@ -455,7 +460,7 @@ pub fn add_to_linker(
                 return errno(Errno::Notcapable);
             }
             let spec = tryno!(child_spec(c.data_mut(), &spawn_host, cfg as u32, module));
-            c.data_mut().request = Some(Request::Spawn(spec));
+            c.data_mut().request = Some(Request::Spawn(Box::new(spec)));
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },
     )?;

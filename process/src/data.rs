@@ -6,7 +6,9 @@ use crate::account::{Charge, MemAccount, OverLimit};
 use crate::limits::Limits;
 use crate::pid::Pid;
 use crate::status::ExitStatus;
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use wasiproc_engine::Memory;
 use wasiproc_wasi::{WasiCtx, table::Descriptor};
 
 /// A spawn configuration under construction (`spawn_config_*`). What it
@@ -76,8 +78,10 @@ pub struct ChildSpec {
 
 /// A request only the scheduler can serve.
 pub enum Request {
-    /// Start a child.
-    Spawn(ChildSpec),
+    /// Start a child. Boxed: a process's data (and so its whole entry in
+    /// the scheduler, see `runtime.rs`) stays under glibc's small-chunk
+    /// size, which made every spawn's entry allocation take the slow path.
+    Spawn(Box<ChildSpec>),
     /// Wait for a child (`None` = any); `nohang` returns at once.
     Wait {
         /// Which child.
@@ -127,6 +131,10 @@ pub struct ProcData {
     pub response: Option<Response>,
     /// The process's memory account (see [`crate::account`]).
     pub account: MemAccount,
+    /// Its instance's exported memory once looked up: a process's store
+    /// holds one instance, whose exports never change, so `wasi_process`
+    /// calls look the name up once per process, not once per call.
+    pub(crate) memory: Cell<Option<Memory>>,
 }
 
 impl ProcData {
@@ -150,6 +158,7 @@ impl ProcData {
             request: None,
             response: None,
             account,
+            memory: Cell::new(None),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::account::Charge;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::stream::{InputStream, OutputStream, StreamRead, StreamWrite};
@@ -26,22 +26,40 @@ struct PipeState {
 
 /// The names of pipes whose state changed (data, room, an end closed) since
 /// the scheduler last looked: it re-checks only processes waiting on them.
+/// A flag tells whether any key is noted, so that the scheduler's look after
+/// every slice costs one load when no pipe changed.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityLog {
-    changed: Arc<Mutex<Vec<u64>>>,
+    changed: Arc<(Mutex<Vec<u64>>, AtomicBool)>,
 }
 
 impl ActivityLog {
     fn note(&self, key: u64) {
-        let mut v = self.changed.lock().unwrap_or_else(|p| p.into_inner());
+        let (keys, noted) = &*self.changed;
+        let mut v = keys.lock().unwrap_or_else(|p| p.into_inner());
         if v.last() != Some(&key) {
             v.push(key);
         }
+        // Set under the lock, after the push, and cleared under it by
+        // `drain`: a key is never noted without the flag.
+        noted.store(true, Ordering::Release);
+    }
+
+    /// Whether a key was noted since the last [`ActivityLog::drain`].
+    #[inline]
+    pub fn has_news(&self) -> bool {
+        self.changed.1.load(Ordering::Acquire)
     }
 
     /// Takes the keys noted so far.
     pub fn drain(&self) -> Vec<u64> {
-        std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()))
+        if !self.has_news() {
+            return Vec::new();
+        }
+        let (keys, noted) = &*self.changed;
+        let mut v = keys.lock().unwrap_or_else(|p| p.into_inner());
+        noted.store(false, Ordering::Release);
+        std::mem::take(&mut *v)
     }
 }
 

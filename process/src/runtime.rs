@@ -19,7 +19,8 @@ use wasiproc_engine::{
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::{Descriptor, FdQuota};
 use wasiproc_wasi::{
-    BlockedOn, FuelClock, HostEnv, HostHandle, Interest, PidCell, WasiCtx, WasiCtxBuilder,
+    BlockedOn, FuelClock, Halt, HostEnv, HostHandle, Interest, PidCell, WasiCtx, WasiCtxBuilder,
+    Yielded,
 };
 
 /// Settings of a run.
@@ -62,6 +63,10 @@ pub enum RunError {
     Deadlock(Vec<String>),
     /// Waiting for an outside event (stdin, a timer) failed.
     Wait(String),
+    /// The host environment failed on its own and stopped the run (a
+    /// replay that left its recording: [`wasiproc_wasi::Halt`]); the
+    /// reason.
+    Halted(String),
 }
 
 impl fmt::Display for RunError {
@@ -75,7 +80,7 @@ impl fmt::Display for RunError {
                 }
                 Ok(())
             }
-            RunError::Wait(m) => f.write_str(m),
+            RunError::Wait(m) | RunError::Halted(m) => f.write_str(m),
         }
     }
 }
@@ -126,29 +131,37 @@ enum State {
     Waiting(Option<Pid>),
 }
 
-/// A living process.
+/// A living process. Kept at most 1,024 bytes (a unit test checks it):
+/// the boxed entry then comes from glibc's per-size cache (requests up to
+/// 1,032 bytes); at 1,200 bytes every spawn's entry allocation took
+/// malloc's slow path, consolidating the heap (about 1,500 instructions a
+/// spawn, measured with callgrind).
 struct Process {
     parent: Pid,
     /// Index of its module name in [`Runtime::names`].
     module: u32,
     store: Store<ProcData>,
+    /// Its `_start`, until the first slice calls it.
     start: Option<Func>,
-    started: bool,
     state: State,
-    /// Children, living and ended-but-unreaped.
+    /// Living children.
     children: BTreeSet<Pid>,
-    /// Children that ended and wait to be reaped (a subset of `children`).
+    /// Children that ended and wait to be reaped (never in `children`: a
+    /// zombie is kept in one set only).
     zombies: BTreeSet<Pid>,
-    /// The result to complete a blocked host call with on the next slice.
-    resume_with: Option<Val>,
+    /// Its `sched_yield` is completed with errno 0 on the next slice.
+    yielded: bool,
     peak_memory: usize,
     /// The accounting node its fuel is charged to (its own when it was
     /// given a fuel or descendants limit, else its spawner's).
     node: NodeId,
     /// The node whose chain counts this process as a live descendant (its
-    /// spawner's node; none for the root).
-    counted_in: Option<NodeId>,
+    /// spawner's node; [`NO_NODE`] for the root).
+    counted_in: NodeId,
 }
+
+/// No accounting node (a root is counted in none).
+const NO_NODE: NodeId = NodeId::MAX;
 
 /// An ended process until it is reaped: only its parent and status (a few
 /// dozen bytes, see SECURITY.md).
@@ -157,20 +170,58 @@ struct Zombie {
     status: ExitStatus,
 }
 
-/// The end-of-run summary line of an ended process, kept compact.
+/// The end-of-run summary line of an ended process: 24 bytes in a block
+/// of [`Summaries`] and a 24-byte box (one 32-byte heap chunk).
+///
+/// Why a box: measured, without one small allocation per ended process
+/// glibc no longer reused the memory a round of 10,000 processes freed for
+/// the next round (cli/tests/load.rs: +27 MB of peak per round, with the
+/// figures inline or with only an index); the small chunk it takes is one
+/// the ended process has just freed. The figures fill that chunk instead of
+/// a copy of the module's name, which they used to hold.
 struct Ended {
     pid: Pid,
     parent: Pid,
-    /// The module's name, one small allocation per line. (Measured: with
-    /// only an index here, glibc no longer reused the memory of a round of
-    /// 10,000 processes for the next one — cli/tests/load.rs saw 26 MB
-    /// more per round — because the 32-byte chunks a process frees when it
-    /// ends stayed scattered; this line takes one of them, as the summary
-    /// line always did. It costs 32 bytes per ended process.)
-    module: Box<str>,
-    status: ExitStatus,
+    /// Index of its module name in [`Runtime::names`].
+    module: u32,
+    figures: Box<Figures>,
+}
+
+/// What an ended process used and how it ended.
+struct Figures {
     fuel: u64,
     peak_memory: u64,
+    status: ExitStatus,
+}
+
+/// Summary lines per block of [`Summaries`] (about 4 KiB).
+const SUMMARY_BLOCK: usize = 4096 / std::mem::size_of::<Ended>();
+
+/// The summary lines of the ended processes, in blocks of a fixed size:
+/// the lines never move and never leave a vector's spare capacity behind
+/// (at most one partly filled block), so an ended process costs its line,
+/// its box and a block pointer's share (SECURITY.md, "Accounting").
+#[derive(Default)]
+struct Summaries {
+    blocks: Vec<Vec<Ended>>,
+}
+
+impl Summaries {
+    fn push(&mut self, line: Ended) {
+        match self.blocks.last_mut() {
+            Some(b) if b.len() < SUMMARY_BLOCK => b.push(line),
+            _ => {
+                let mut b = Vec::with_capacity(SUMMARY_BLOCK);
+                b.push(line);
+                self.blocks.push(b);
+            }
+        }
+    }
+
+    /// Every line, the blocks given back as they are read.
+    fn drain(&mut self) -> std::iter::Flatten<std::vec::IntoIter<Vec<Ended>>> {
+        std::mem::take(&mut self.blocks).into_iter().flatten()
+    }
 }
 
 /// Index of an accounting [`Node`].
@@ -224,7 +275,7 @@ pub struct Runtime {
     /// Module names of processes, interned.
     names: Vec<String>,
     name_ids: HashMap<String, u32>,
-    finished: Vec<Ended>,
+    finished: Summaries,
     nodes: Vec<Node>,
     free_nodes: Vec<NodeId>,
     root_trap: Option<Trap>,
@@ -241,6 +292,8 @@ pub struct Runtime {
     total_fuel: u64,
     /// Where events go, if anywhere.
     sink: Option<EventSink>,
+    /// Where the host reports a failure that ends the run, if it can.
+    halt: Option<Halt>,
 }
 
 impl Runtime {
@@ -252,6 +305,7 @@ impl Runtime {
             .canonicalize_nans(config.canonicalize_nans);
         let engine = Engine::new(&engine_config);
         let host = SharedHost::new(host);
+        let halt = host.clone().halt();
         let mut linker = Linker::new(&engine);
         wasiproc_wasi::add_to_linker(&mut linker, |d: &mut ProcData| &mut d.wasi)?;
         let log = ActivityLog::default();
@@ -269,7 +323,7 @@ impl Runtime {
             live: 0,
             names: Vec::new(),
             name_ids: HashMap::new(),
-            finished: Vec::new(),
+            finished: Summaries::default(),
             nodes: Vec::new(),
             free_nodes: Vec::new(),
             root_trap: None,
@@ -279,6 +333,7 @@ impl Runtime {
             keys_of: HashMap::new(),
             total_fuel: 0,
             sink: None,
+            halt,
         })
     }
 
@@ -543,14 +598,13 @@ impl Runtime {
                 module: name,
                 store,
                 start: Some(start),
-                started: false,
                 state: State::Runnable,
                 children: BTreeSet::new(),
                 zombies: BTreeSet::new(),
-                resume_with: None,
+                yielded: false,
                 peak_memory: 0,
                 node,
-                counted_in,
+                counted_in: counted_in.unwrap_or(NO_NODE),
             }),
         );
         if let Some(c) = counted_in {
@@ -564,9 +618,29 @@ impl Runtime {
         Ok(pid)
     }
 
-    /// Runs until the root ends; then kills what is left.
+    /// Stops the run when the host reported a failure of its own.
+    #[inline]
+    fn check_halt(&self) -> Result<(), RunError> {
+        match self.halt.as_ref().and_then(Halt::reason) {
+            Some(reason) => Err(RunError::Halted(reason.to_owned())),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for the outside; a host that failed while asked reports its
+    /// own failure rather than the wait's.
+    fn wait_or_halt(&mut self) -> Result<(), RunError> {
+        let waited = self.wait_outside();
+        self.check_halt()?;
+        waited
+    }
+
+    /// Runs until the root ends; then kills what is left. A host failure
+    /// ([`RunError::Halted`]) stops the run after the slice or check that
+    /// found it.
     pub fn run(&mut self) -> Result<RunReport, RunError> {
         loop {
+            self.check_halt()?;
             if !self.procs.contains_key(&ROOT) {
                 break;
             }
@@ -574,7 +648,7 @@ impl Runtime {
                 if self.wake_ready() {
                     continue;
                 }
-                self.wait_outside()?;
+                self.wait_or_halt()?;
                 continue;
             };
             self.run_slice(pid);
@@ -588,19 +662,19 @@ impl Runtime {
         for pid in rest {
             self.finish(pid, ExitStatus::Killed(Pid(0)));
         }
-        let mut ended = std::mem::take(&mut self.finished);
-        ended.sort_by_key(|p| p.pid);
-        let processes = ended
-            .into_iter()
+        let mut processes: Vec<ProcessSummary> = self
+            .finished
+            .drain()
             .map(|e| ProcessSummary {
                 pid: e.pid,
                 parent: e.parent,
-                module: e.module.into(),
-                fuel: e.fuel,
-                peak_memory: e.peak_memory as usize,
-                status: e.status,
+                module: self.names[e.module as usize].clone(),
+                fuel: e.figures.fuel,
+                peak_memory: e.figures.peak_memory as usize,
+                status: e.figures.status,
             })
             .collect();
+        processes.sort_by_key(|p| p.pid);
         Ok(RunReport {
             status,
             trap: self.root_trap.take(),
@@ -619,6 +693,7 @@ impl Runtime {
     pub fn step(&mut self, budget: u64) -> Result<Option<RunReport>, RunError> {
         let stop = self.total_fuel.saturating_add(budget);
         loop {
+            self.check_halt()?;
             if !self.procs.contains_key(&ROOT) {
                 // `run` sees the root ended and only concludes the run.
                 return self.run().map(Some);
@@ -630,7 +705,7 @@ impl Runtime {
                 if self.wake_ready() {
                     continue;
                 }
-                self.wait_outside()?;
+                self.wait_or_halt()?;
                 continue;
             };
             self.run_slice(pid);
@@ -665,16 +740,12 @@ impl Runtime {
             let _ = store.set_fuel(fuel);
         }
         let before = store.fuel_consumed();
-        let result = if let Some(v) = p.resume_with.take() {
-            store.resume_with(&[v])
-        } else if p.started {
-            store.resume()
+        let result = if std::mem::take(&mut p.yielded) {
+            store.resume_with(&[Val::I32(0)])
+        } else if let Some(f) = p.start.take() {
+            f.call_resumable(&mut *store, &[])
         } else {
-            p.started = true;
-            match p.start {
-                Some(f) => f.call_resumable(&mut *store, &[]),
-                None => Err(Error::Usage("no _start".into())),
-            }
+            store.resume()
         };
         let after = store.fuel_consumed();
         p.peak_memory = p.peak_memory.max(store.memory_bytes());
@@ -689,18 +760,16 @@ impl Runtime {
             Ok(CallOutcome::Finished(_)) => self.finish(pid, ExitStatus::Exited(0)),
             Ok(CallOutcome::Suspended(Suspension::OutOfSlice)) => self.queue.push_back(pid),
             Ok(CallOutcome::Suspended(Suspension::Blocked(why))) => {
-                if why.is::<ProcessCall>() {
+                if why.is::<Yielded>() {
+                    // sched_yield: back of the queue, completed with errno 0.
+                    if let Some(p) = self.live_mut(pid) {
+                        p.yielded = true;
+                    }
+                    self.queue.push_back(pid);
+                } else if why.is::<ProcessCall>() {
                     self.serve(pid);
                 } else if let Ok(on) = why.downcast::<BlockedOn>() {
-                    if *on == BlockedOn::Yield {
-                        // sched_yield: back of the queue, completed with errno 0.
-                        if let Some(p) = self.live_mut(pid) {
-                            p.resume_with = Some(Val::I32(0));
-                        }
-                        self.queue.push_back(pid);
-                    } else {
-                        self.block(pid, *on);
-                    }
+                    self.block(pid, *on);
                 } else {
                     self.finish(pid, ExitStatus::Trapped(TrapKind::Host));
                 }
@@ -727,7 +796,7 @@ impl Runtime {
             .live_mut(pid)
             .and_then(|p| p.store.data_mut().request.take());
         let response = match request {
-            Some(Request::Spawn(spec)) => Some(Response::Spawned(self.spawn_child(pid, spec))),
+            Some(Request::Spawn(spec)) => Some(Response::Spawned(self.spawn_child(pid, *spec))),
             Some(Request::Kill(target)) => Some(Response::Killed(self.kill(pid, target))),
             Some(Request::Wait { pid: which, nohang }) => match self.reap(pid, which) {
                 Ok(Some(found)) => Some(Response::Waited(Ok(Some(found)))),
@@ -768,14 +837,17 @@ impl Runtime {
     ) -> Result<Option<(Pid, ExitStatus)>, Errno> {
         let p = self.live_mut(parent).ok_or(Errno::Srch)?;
         let found = match which {
-            Some(c) if !p.children.contains(&c) => return Err(Errno::Child),
-            Some(c) => p.zombies.contains(&c).then_some(c),
-            None if p.children.is_empty() => return Err(Errno::Child),
-            None => p.zombies.first().copied(),
+            Some(c) if p.zombies.contains(&c) => c,
+            Some(c) if p.children.contains(&c) => return Ok(None),
+            Some(_) => return Err(Errno::Child),
+            None => match p.zombies.first() {
+                Some(&c) => c,
+                None if p.children.is_empty() => return Err(Errno::Child),
+                None => return Ok(None),
+            },
         };
-        let Some(c) = found else { return Ok(None) };
-        p.zombies.remove(&c);
-        p.children.remove(&c);
+        p.zombies.remove(&found);
+        let c = found;
         let status = match self.dead.remove(&c) {
             Some(z) => z.status,
             None => ExitStatus::Killed(Pid(0)),
@@ -885,13 +957,14 @@ impl Runtime {
         self.finished.push(Ended {
             pid,
             parent,
-            module: self.names[name as usize].as_str().into(),
-            status: status.clone(),
-            fuel: 0,
-            peak_memory: 0,
+            module: name,
+            figures: Box::new(Figures {
+                fuel: 0,
+                peak_memory: 0,
+                status: status.clone(),
+            }),
         });
         if let Some(p) = self.live_mut(parent) {
-            p.children.insert(pid);
             p.zombies.insert(pid);
         }
         self.dead.insert(pid, Zombie { parent, status });
@@ -963,6 +1036,7 @@ impl Runtime {
             module,
             store,
             children,
+            zombies,
             mut peak_memory,
             node,
             counted_in,
@@ -973,20 +1047,22 @@ impl Runtime {
         // Descriptors, memory and names go now, however the process ended.
         drop(store);
         self.live -= 1;
-        if let Some(c) = counted_in {
+        if counted_in != NO_NODE {
+            let c = counted_in;
             self.count_descendant(c, false);
             self.release_node(c);
         }
         self.release_node(node);
         self.emit(pid, || EventKind::Exited(status.clone()));
-        let module = self.names[module as usize].as_str().into();
         self.finished.push(Ended {
             pid,
             parent,
             module,
-            status: status.clone(),
-            fuel,
-            peak_memory: peak_memory as u64,
+            figures: Box::new(Figures {
+                fuel,
+                peak_memory: peak_memory as u64,
+                status: status.clone(),
+            }),
         });
         // A stale run-queue entry is skipped when popped (it is not live).
         self.unregister(pid);
@@ -998,26 +1074,30 @@ impl Runtime {
                     if let Some(root) = self.procs.get_mut(&ROOT) {
                         root.children.insert(c);
                     }
-                } else {
-                    self.dead.remove(&c);
                 }
             }
+            // Its unreaped children can never be reaped now.
+            for z in zombies {
+                self.dead.remove(&z);
+            }
         }
-        match self.live_mut(parent) {
+        let Some(pp) = self.live_mut(parent) else {
+            if pid == ROOT {
+                self.dead.insert(pid, Zombie { parent, status });
+            }
+            return;
+        };
+        pp.children.remove(&pid);
+        match pp.state {
             // A parent waiting for it reaps it at once (it had no other
             // zombie matching its wait, or it would not be waiting).
-            Some(pp) if matches!(pp.state, State::Waiting(w) if w.is_none_or(|w| w == pid)) => {
-                pp.children.remove(&pid);
+            State::Waiting(w) if w.is_none_or(|w| w == pid) => {
                 self.respond(parent, Response::Waited(Ok(Some((pid, status)))));
             }
-            Some(pp) => {
+            _ => {
                 pp.zombies.insert(pid);
                 self.dead.insert(pid, Zombie { parent, status });
             }
-            None if pid == ROOT => {
-                self.dead.insert(pid, Zombie { parent, status });
-            }
-            None => {}
         }
     }
 
@@ -1124,6 +1204,10 @@ impl Runtime {
     /// pid order: those waiting on a pipe that changed, and the polled ones.
     /// Returns whether any was woken.
     fn wake_ready(&mut self) -> bool {
+        // After most slices nothing is polled and no pipe changed.
+        if self.polled.is_empty() && !self.log.has_news() {
+            return false;
+        }
         let mut candidates: BTreeSet<Pid> = self.polled.clone();
         for key in self.log.drain() {
             if let Some(set) = self.waiters.get(&key) {
@@ -1296,4 +1380,24 @@ mod tests {
     }
 
     const ROOT_PID: Pid = crate::pid::ROOT;
+}
+#[cfg(test)]
+mod sizes {
+    /// A living process's entry stays within what glibc serves from its
+    /// per-size cache (see [`super::Process`]): a field that pushes it over
+    /// makes every spawn slower, so it must be a choice.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_living_process_entry_stays_a_small_allocation() {
+        let size = std::mem::size_of::<super::Process>();
+        assert!(size <= 1024, "a living process's entry is {size} bytes");
+    }
+
+    /// An ended process's summary line (SECURITY.md, *Ended processes*).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_summary_line_is_24_bytes_and_its_figures_fit_a_32_byte_chunk() {
+        assert_eq!(std::mem::size_of::<super::Ended>(), 24);
+        assert!(std::mem::size_of::<super::Figures>() <= 24);
+    }
 }

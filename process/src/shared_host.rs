@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
-use wasiproc_wasi::{BlockedOn, HostEnv, HostHandle, Interest, OpenRequest};
+use wasiproc_wasi::{BlockedOn, Halt, HostEnv, HostHandle, Interest, OpenRequest};
 
 struct Shared {
     host: Box<dyn HostEnv>,
@@ -21,7 +21,7 @@ struct Shared {
 /// A cloneable handle to the run's host environment.
 #[derive(Clone)]
 pub struct SharedHost {
-    shared: Arc<Mutex<Shared>>,
+    shared: Arc<(Mutex<Shared>, Option<Halt>)>,
 }
 
 impl std::fmt::Debug for SharedHost {
@@ -32,17 +32,29 @@ impl std::fmt::Debug for SharedHost {
 
 impl SharedHost {
     /// Shares `host` among all processes of a run.
-    pub fn new(host: Box<dyn HostEnv>) -> Self {
+    pub fn new(mut host: Box<dyn HostEnv>) -> Self {
+        // Asked once: every context built on this handle gets it without
+        // taking the lock.
+        let halt = host.halt();
         SharedHost {
-            shared: Arc::new(Mutex::new(Shared {
-                host,
-                extra_refs: HashMap::new(),
-            })),
+            shared: Arc::new((
+                Mutex::new(Shared {
+                    host,
+                    extra_refs: HashMap::new(),
+                }),
+                halt,
+            )),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
-        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+        self.shared.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The failure that ends the run, if the host reported one ([`Halt`]).
+    #[inline]
+    pub fn halted(&self) -> Option<&str> {
+        self.shared.1.as_ref().and_then(Halt::reason)
     }
 
     /// Counts one more holder of `h` (a grant to another process).
@@ -99,6 +111,10 @@ impl HostEnv for SharedHost {
         fn sock_shutdown(&mut self, h: HostHandle, how: u8) -> Result<(), Errno>;
         fn sock_ready(&mut self, h: HostHandle, interest: Interest) -> bool;
         fn socks_ready(&mut self, which: &[(HostHandle, Interest)]) -> Vec<bool>;
+    }
+
+    fn halt(&mut self) -> Option<Halt> {
+        self.shared.1.clone()
     }
 
     fn close(&mut self, h: HostHandle) {

@@ -379,3 +379,58 @@ fn an_invoked_call_returns_its_values_and_the_captured_output() {
     assert_eq!(got.stdout.as_deref(), Some(&b"in add\n"[..]));
     assert_eq!(got.stderr.as_deref(), Some(&b""[..]));
 }
+
+/// A root that asks for `len` random bytes, then loops forever.
+fn random_then_loop(len: u32) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+          (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start")
+            (drop (call $random (i32.const 0) (i32.const {len})))
+            (loop $forever (br $forever))))"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_divergence_fails_the_host_call_that_found_it_and_stops_the_run() {
+    // Recorded: 16 random bytes, then the loop runs out of the run's fuel.
+    let trace = SharedBuffer::new();
+    let mut run = Run::new("root.wasm", random_then_loop(16));
+    run.fuel(50_000)
+        .stdout(Output::Null)
+        .stderr(Output::Null)
+        .deterministic(1)
+        .record(trace.clone());
+    let recorded = run.execute().expect("recorded run");
+    assert_eq!(recorded.status, ExitStatus::OutOfFuel);
+    // Replayed with 8 bytes asked: the call diverges. It fails at once (the
+    // guest never gets to its loop: no event past the first slice's start
+    // fuel) and the replay returns the divergence, not an unwind.
+    let mut replay = Replay::from_bytes(&trace.take()).unwrap();
+    replay
+        .replace_module("root.wasm", random_then_loop(8))
+        .unwrap();
+    let fuel_seen = Arc::new(Mutex::new(0u64));
+    let seen = fuel_seen.clone();
+    replay
+        .stdout(Output::Null)
+        .stderr(Output::Null)
+        .event_sink(move |e| {
+            let mut s = seen.lock().unwrap();
+            *s = (*s).max(e.fuel);
+        });
+    match replay.execute() {
+        Err(Error::Diverged(msg)) => assert!(
+            msg.contains("the guest called random with other arguments"),
+            "{msg}"
+        ),
+        other => panic!("expected a divergence, got {other:?}"),
+    }
+    let max = *fuel_seen.lock().unwrap();
+    assert!(
+        max < 100,
+        "the guest ran on after the divergence: fuel {max}"
+    );
+}

@@ -20,6 +20,13 @@ pub enum Interest {
     Write,
 }
 
+/// What a store suspends with when its guest called `sched_yield`
+/// ([`BlockedOn::Yield`] as the suspension's value). Zero-sized, so boxing
+/// it for the suspension allocates nothing: a yield costs no allocation.
+/// A driver lets others run and completes the call with errno 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Yielded;
+
 /// The condition a blocked WASI call waits for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BlockedOn {

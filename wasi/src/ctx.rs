@@ -3,7 +3,7 @@
 //! directories.
 
 use crate::errno::{Errno, WasiError, WasiResult};
-use crate::host::{HostEnv, RealHost};
+use crate::host::{Halt, HostEnv, RealHost};
 use crate::poll::PendingPoll;
 use crate::sock::PendingRecv;
 use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
@@ -18,9 +18,12 @@ pub struct WasiCtx {
     pub(crate) env: Vec<(String, String)>,
     pub(crate) fds: FdTable,
     pub(crate) host: Box<dyn HostEnv>,
-    pub(crate) pending_poll: Option<PendingPoll>,
-    /// Progress of a `RECV_WAITALL` receive that reported "blocked".
-    pub(crate) pending_recv: Option<PendingRecv>,
+    /// Where the host reports a failure that ends the run (a replay that
+    /// left its recording): every call fails once it holds one.
+    pub(crate) halt: Option<Halt>,
+    /// What the call that reported "blocked" keeps for its retry: at most
+    /// one call of a process is ever parked, so one field holds either.
+    pub(crate) pending: Option<Pending>,
     /// Fuel the current call may still charge for host work, and what it
     /// has charged so far (see [`WasiCtx::charge`]).
     pub(crate) fuel: HostFuel,
@@ -150,6 +153,14 @@ struct Preopen {
     host: PathBuf,
     guest: String,
     read_only: bool,
+}
+
+/// The state a blocked call keeps until it is retried.
+pub(crate) enum Pending {
+    /// A `poll_oneoff`: its subscriptions and their deadlines.
+    Poll(PendingPoll),
+    /// A `RECV_WAITALL` receive: what it got so far.
+    Recv(PendingRecv),
 }
 
 /// Why a [`WasiCtx`] could not be built.
@@ -421,9 +432,9 @@ impl WasiCtxBuilder {
             args: std::mem::take(&mut self.args),
             env: std::mem::take(&mut self.env),
             fds,
+            halt: host.halt(),
             host,
-            pending_poll: None,
-            pending_recv: None,
+            pending: None,
             fuel: HostFuel::default(),
         })
     }

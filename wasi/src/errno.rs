@@ -7,7 +7,7 @@
 //! function's result; a trap, an exit or a "blocked" report stops the guest
 //! call ([`WasiError::into_host`]).
 
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Yielded};
 use std::fmt;
 use wasiproc_engine::{HostError, Trap, TrapKind};
 
@@ -294,6 +294,8 @@ impl WasiError {
             }
             WasiError::Trap(m) => Err(HostError::trap(m)),
             WasiError::Exit(c) => Err(HostError::Exit(c)),
+            // A yield suspends with a zero-sized value: no allocation.
+            WasiError::Blocked(BlockedOn::Yield) => Err(HostError::Blocked(Box::new(Yielded))),
             WasiError::Blocked(b) => Err(HostError::Blocked(Box::new(b))),
             WasiError::OutOfFuel => Err(HostError::Trap(Trap::new(TrapKind::OutOfFuel))),
         }

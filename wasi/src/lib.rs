@@ -58,13 +58,13 @@ pub mod stream;
 pub mod table;
 pub mod types;
 
-pub use blocked::{BlockedOn, Interest};
+pub use blocked::{BlockedOn, Interest, Yielded};
 pub use ctx::{
     BuildError, FUEL_BYTES_PER_UNIT, FUEL_PER_SUBSCRIPTION, WasiCtx, WasiCtxBuilder, bytes_fuel,
 };
 pub use errno::{Errno, WasiError, WasiResult};
 pub use host::{
-    DeterministicHost, FuelClock, HostEnv, HostHandle, OpenRequest, PidCell, RealHost,
+    DeterministicHost, FuelClock, Halt, HostEnv, HostHandle, OpenRequest, PidCell, RealHost,
     RecordingHost, ReplayHost, RunPosition, StdinTape,
 };
 pub use linker::{MODULE, add_to_linker};

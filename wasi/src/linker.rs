@@ -3,6 +3,7 @@
 
 use crate::ctx::WasiCtx;
 use crate::errno::WasiResult;
+use crate::host::Halt;
 use crate::memory::GuestMemory;
 use std::sync::Arc;
 use wasiproc_engine::{AsContextMut, Caller, Error, Extern, HostError, Linker};
@@ -22,10 +23,12 @@ fn call<T>(
     // (docs/wasi.md, "Fuel"): the call may spend what the caller has left.
     let fuel_left = caller.fuel_left();
     let mut spent = 0;
+    let mut halted = false;
     let run = |ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>| {
         ctx.begin_call(fuel_left);
         let r = f(ctx, mem);
         spent = ctx.end_call();
+        halted = ctx.halt.as_ref().is_some_and(|h| h.reason().is_some());
         r
     };
     let result = match caller.get_export("memory") {
@@ -35,6 +38,12 @@ fn call<T>(
         }
         _ => run(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
     };
+    if halted {
+        // A host that failed on its own (a replay that left its
+        // recording) fails the call with the reason: the guest never sees
+        // the stand-in result, and the driver ends the run (`Halt`).
+        return Err(halted_call(get(caller.data_mut())));
+    }
     if spent > 0 {
         caller.consume_fuel(spent)?;
     }
@@ -42,6 +51,15 @@ fn call<T>(
         Ok(()) => Ok(0),
         Err(e) => e.into_host(),
     }
+}
+
+/// The trap of a call whose host halted (off the common path: only a
+/// replay's host can halt).
+#[cold]
+#[inline(never)]
+fn halted_call(ctx: &WasiCtx) -> HostError {
+    let reason = ctx.halt.as_ref().and_then(Halt::reason).unwrap_or("halted");
+    HostError::trap(reason)
 }
 
 macro_rules! register {

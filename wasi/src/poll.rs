@@ -7,7 +7,7 @@
 //! the same deadlines and finishes once they have passed.
 
 use crate::blocked::{BlockedOn, Interest};
-use crate::ctx::{FUEL_PER_SUBSCRIPTION, WasiCtx};
+use crate::ctx::{FUEL_PER_SUBSCRIPTION, Pending, WasiCtx};
 use crate::errno::{Errno, WasiError, WasiResult};
 use crate::memory::GuestMemory;
 use crate::table::Descriptor;
@@ -92,8 +92,8 @@ pub fn poll_oneoff(
     subs.try_reserve_exact(in_bytes.len())
         .map_err(|_| WasiError::from(Errno::Nomem))?;
     subs.extend_from_slice(in_bytes);
-    let deadlines = match ctx.pending_poll.take() {
-        Some(p) if p.subs == subs => p.deadlines,
+    let deadlines = match ctx.pending.take() {
+        Some(Pending::Poll(p)) if p.subs == subs => p.deadlines,
         _ => deadlines(ctx, &subs)?,
     };
     let now = ctx.host.monotonic_now();
@@ -189,7 +189,7 @@ pub fn poll_oneoff(
         }
     }
     if events.is_empty() {
-        ctx.pending_poll = Some(PendingPoll { subs, deadlines });
+        ctx.pending = Some(Pending::Poll(PendingPoll { subs, deadlines }));
         let on = if waits.len() == 1 {
             waits.pop().expect("one condition")
         } else {

@@ -22,10 +22,11 @@ pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, _sig: u32) -> 
     Err(Errno::Nosys.into())
 }
 
-/// Gives up the rest of the time slice: reports [`BlockedOn::Yield`]. Whoever
-/// drives the store lets others run first (a single-process driver at once)
-/// and completes the call with errno 0 (`Store::resume_with`), so the
-/// function is not called again.
+/// Gives up the rest of the time slice: reports [`BlockedOn::Yield`] (the
+/// store suspends with [`crate::Yielded`]). Whoever drives the store lets
+/// others run first (a single-process driver at once) and completes the
+/// call with errno 0 (`Store::resume_with`), so the function is not called
+/// again.
 pub fn sched_yield(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> WasiResult<()> {
     Err(WasiError::Blocked(BlockedOn::Yield))
 }

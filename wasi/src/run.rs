@@ -7,7 +7,7 @@
 //! The pieces ([`drive`], [`parse_args`]) are public so that the process
 //! layer can reuse them with its own scheduling.
 
-use crate::blocked::BlockedOn;
+use crate::blocked::{BlockedOn, Yielded};
 use crate::ctx::WasiCtx;
 use crate::linker::add_to_linker;
 use wasiproc_engine::{
@@ -131,6 +131,11 @@ pub fn drive<T>(
             CallOutcome::Finished(vals) => return Ok(vals),
             CallOutcome::Suspended(Suspension::OutOfSlice) => outcome = store.resume()?,
             CallOutcome::Suspended(Suspension::Blocked(why)) => {
+                if why.is::<Yielded>() {
+                    // sched_yield: nothing else to run; it succeeds at once.
+                    outcome = store.resume_with(&[Val::I32(0)])?;
+                    continue;
+                }
                 let on = match why.downcast::<BlockedOn>() {
                     Ok(on) => on,
                     Err(_) => {

@@ -16,7 +16,7 @@
 //! the buffers, before anything is done).
 
 use crate::blocked::{BlockedOn, Interest};
-use crate::ctx::{WasiCtx, bytes_fuel};
+use crate::ctx::{Pending, WasiCtx, bytes_fuel};
 use crate::errno::{Errno, WasiError, WasiResult};
 use crate::memory::GuestMemory;
 use crate::table::{Descriptor, SockFd};
@@ -108,8 +108,12 @@ pub(crate) fn recv(
         flags,
         done: 0,
     };
-    let mut done = match ctx.pending_recv.take() {
-        Some(p) if (p.fd, p.iovs, p.iovs_len, p.flags) == (fd, iovs, iovs_len, flags) => p.done,
+    let mut done = match ctx.pending.take() {
+        Some(Pending::Recv(p))
+            if (p.fd, p.iovs, p.iovs_len, p.flags) == (fd, iovs, iovs_len, flags) =>
+        {
+            p.done
+        }
         _ => 0,
     };
     let mut skip = done;
@@ -135,7 +139,7 @@ pub(crate) fn recv(
                 }
                 None if s.nonblock && done > 0 => return Ok(done),
                 None => {
-                    ctx.pending_recv = Some(PendingRecv { done, ..key });
+                    ctx.pending = Some(Pending::Recv(PendingRecv { done, ..key }));
                     return Err(blocked(fd, &s, Interest::Read));
                 }
             }
@@ -439,7 +443,9 @@ mod tests {
         let start = Instant::now();
         loop {
             match sock_recv(&mut ctx, &mut mem, conn, IOV, 1, all, OUT, OUT + 4) {
-                Err(WasiError::Blocked(_)) if ctx.pending_recv.is_some() => break,
+                Err(WasiError::Blocked(_)) if matches!(ctx.pending, Some(Pending::Recv(_))) => {
+                    break;
+                }
                 Err(WasiError::Blocked(_)) if start.elapsed() < Duration::from_secs(10) => {
                     std::thread::sleep(Duration::from_millis(2))
                 }

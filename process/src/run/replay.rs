@@ -14,10 +14,12 @@
 //! made.
 //!
 //! A divergence is found inside a host call or an event of the scheduler,
-//! deep in the run; the replay leaves it by unwinding to [`Replay::execute`]
-//! (with `std::panic::resume_unwind`, which runs no panic hook) and drops
-//! the whole run there. An embedder built with `panic = "abort"` gets an
-//! abort instead of [`Error::Diverged`].
+//! deep in the run. It travels as a value: the `ReplayHost` reports it in
+//! its `wasiproc_wasi::Halt` cell (as the fuel check on the scheduler's
+//! events does), the WASI call that found it fails with it (the guest
+//! never sees a stand-in result), the scheduler stops the run after that
+//! slice ([`crate::RunError::Halted`]), and [`Replay::execute`] returns it
+//! as [`Error::Diverged`]. Nothing unwinds.
 
 use super::digest::hex;
 use super::stdio::{OutputDigest, SharedHash};
@@ -25,7 +27,7 @@ use super::trace_file::{self, Ending, Trailer};
 use super::{Error, HostMode, Output, Plan, Report, RootIo, build, ending_of};
 use crate::{Event, EventSink, ExitStatus};
 use wasiproc_wasi::RunPosition;
-use wasiproc_wasi::host::record::{Divergence, ReplayHost, fnv64};
+use wasiproc_wasi::host::record::{ReplayHost, fnv64};
 
 /// A trace ready to be replayed. Built from the whole trace, which is
 /// checked (framing, header, trailer) before anything runs.
@@ -112,19 +114,12 @@ impl Replayed {
     }
 }
 
-/// The payload a divergence unwinds with.
-struct Diverged(String);
-
-/// Leaves the run at a divergence (see the module documentation).
-fn diverge(d: &Divergence) -> ! {
-    std::panic::resume_unwind(Box::new(Diverged(d.0.clone())))
-}
-
-fn more_fuel(used: u64, ceiling: u64) -> ! {
-    diverge(&Divergence(format!(
+/// The divergence of a replay that used more fuel than the recording.
+fn more_fuel(used: u64, ceiling: u64) -> String {
+    format!(
         "replay diverged: more fuel than recorded (the recorded run used {ceiling}; the replay \
          stopped at {used})"
-    )))
+    )
 }
 
 /// The smaller of two optional limits.
@@ -238,18 +233,19 @@ impl Replay {
             plan.fuel.is_none_or(|f| f >= ceiling) && self.fuel.is_none_or(|f| f >= ceiling);
         plan.fuel = least(least(plan.fuel, Some(ceiling)), self.fuel);
         plan.max_memory = least(plan.max_memory, self.max_memory);
+        let pos = RunPosition::default();
+        let batches: Vec<&[u8]> = self.batches.iter().map(Vec::as_slice).collect();
+        let (host, probe) = ReplayHost::new(&batches, self.recorded.calls, pos.clone())
+            .map_err(|e| Error::Trace(e.0))?;
+        let halt = probe.halt().clone();
         let mut sinks: Vec<EventSink> = vec![Box::new(move |e: &Event| {
             if e.fuel > ceiling {
-                more_fuel(e.fuel, ceiling)
+                halt.halt(more_fuel(e.fuel, ceiling));
             }
         })];
         if let Some(s) = self.sink.take() {
             sinks.push(s);
         }
-        let pos = RunPosition::default();
-        let batches: Vec<&[u8]> = self.batches.iter().map(Vec::as_slice).collect();
-        let (host, probe) = ReplayHost::new(&batches, self.recorded.calls, pos.clone(), diverge)
-            .map_err(|e| Error::Trace(e.0))?;
         let (out, err) = (SharedHash::default(), SharedHash::default());
         let (mut io, captured) = RootIo::new(
             None,
@@ -258,42 +254,33 @@ impl Replay {
             true,
         );
         io.hashed(out.clone(), err.clone());
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let built = build(
-                &plan,
-                HostMode::Replay(Box::new(host), pos),
-                None,
-                io,
-                sinks,
-                &[],
-            );
-            match built {
-                Ok(Some(mut rt)) => {
-                    let result = rt.run();
-                    let fuel = rt.fuel_consumed();
-                    (ending_of(&result), fuel, result.ok())
-                }
-                Ok(None) => (
-                    Ending::Error("--record needs a module with _start".into()),
-                    0,
-                    None,
-                ),
-                Err(e) => (Ending::Error(e.to_string()), 0, None),
+        let built = build(
+            &plan,
+            HostMode::Replay(Box::new(host), pos),
+            None,
+            io,
+            sinks,
+            &[],
+        );
+        let (ending, fuel, report) = match built {
+            Ok(Some(mut rt)) => {
+                let result = rt.run();
+                let fuel = rt.fuel_consumed();
+                (ending_of(&result), fuel, result.ok())
             }
-        }));
-        let (ending, fuel, report) = match ran {
-            Ok(r) => r,
-            Err(payload) => match payload.downcast::<Diverged>() {
-                Ok(d) => return Err(Error::Diverged(d.0)),
-                Err(other) => std::panic::resume_unwind(other),
-            },
+            Ok(None) => (
+                Ending::Error("--record needs a module with _start".into()),
+                0,
+                None,
+            ),
+            Err(e) => (Ending::Error(e.to_string()), 0, None),
         };
-        let diverged = |used: u64| {
-            Error::Diverged(format!(
-                "replay diverged: more fuel than recorded (the recorded run used {ceiling}; the \
-                 replay stopped at {used})"
-            ))
-        };
+        // A divergence wherever it was found (a host call, the scheduler's
+        // events, building the run) ended the run; it is the answer.
+        if let Some(d) = probe.divergence() {
+            return Err(Error::Diverged(d.0));
+        }
+        let diverged = |used: u64| Error::Diverged(more_fuel(used, ceiling));
         if fuel > ceiling {
             return Err(diverged(fuel));
         }

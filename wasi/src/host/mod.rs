@@ -59,6 +59,34 @@ pub use record::{PidCell, RecordingHost, ReplayHost, RunPosition};
 use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
+use std::sync::{Arc, OnceLock};
+
+/// Where a host environment reports a failure of its own that must end the
+/// whole run — a [`ReplayHost`] whose run left the recording. Shared by the
+/// environment, the WASI contexts built on it ([`HostEnv::halt`]) and the
+/// scheduler: the host call that found the failure, and every later one,
+/// fails with it, and the driver stops the run and returns it as an error.
+/// The first reason given is kept.
+#[derive(Debug, Clone, Default)]
+pub struct Halt(Arc<OnceLock<String>>);
+
+impl Halt {
+    /// A cell with no failure in it.
+    pub fn new() -> Self {
+        Halt::default()
+    }
+
+    /// Reports `reason`, unless a failure was reported already.
+    pub fn halt(&self, reason: String) {
+        let _ = self.0.set(reason);
+    }
+
+    /// The failure reported, if any.
+    #[inline]
+    pub fn reason(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
+}
 
 /// A host file or directory opened by a [`HostEnv`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,6 +141,13 @@ pub trait HostEnv: Send {
     /// deadline instead of sleeping. Conditions only a scheduler can satisfy
     /// (a pipe between processes) are an error here.
     fn wait(&mut self, on: &BlockedOn) -> Result<(), String>;
+
+    /// The cell in which this environment reports a failure that must end
+    /// the run ([`Halt`]), if it can fail so (a replay); asked once when a
+    /// WASI context is built on it and once by a scheduler.
+    fn halt(&mut self) -> Option<Halt> {
+        None
+    }
 
     /// Opens a granted host directory (ambient authority, once per grant).
     fn open_preopen(&mut self, _host_path: &std::path::Path) -> Result<HostHandle, Errno> {

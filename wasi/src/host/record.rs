@@ -13,7 +13,7 @@
 //! [`read_frames`] implement it, and the command line builds the header and
 //! the trailer with them.
 
-use super::{FuelClock, HostEnv, HostHandle, OpenRequest};
+use super::{FuelClock, Halt, HostEnv, HostHandle, OpenRequest};
 use crate::blocked::{BlockedOn, Interest};
 use crate::errno::Errno;
 use crate::types::{Advice, DirEntry, Filestat, Filetype, NewTimestamp};
@@ -666,9 +666,48 @@ impl fmt::Display for Divergence {
     }
 }
 
-/// What a [`ReplayHost`] does when the run leaves the trace: it must not
-/// return (the command line prints the message and exits).
-pub type OnDivergence = fn(&Divergence) -> !;
+/// The result a [`ReplayHost`] call gives once the run has left the
+/// recording: a stand-in the guest never sees (the WASI call fails with the
+/// divergence, see [`Halt`]) and the scheduler only uses until it stops.
+trait Stand: Sized {
+    fn stand_in() -> Self;
+}
+
+impl<T> Stand for Result<T, Errno> {
+    fn stand_in() -> Self {
+        Err(Errno::Io)
+    }
+}
+
+impl Stand for Result<(), String> {
+    fn stand_in() -> Self {
+        Err("the replay left its recording".into())
+    }
+}
+
+impl Stand for u64 {
+    fn stand_in() -> Self {
+        0
+    }
+}
+
+impl Stand for bool {
+    fn stand_in() -> Self {
+        false
+    }
+}
+
+impl Stand for () {
+    fn stand_in() -> Self {}
+}
+
+/// No socket is ready (an empty answer: the caller pairs answers with its
+/// questions and treats a missing one as not ready).
+impl Stand for Vec<bool> {
+    fn stand_in() -> Self {
+        Vec::new()
+    }
+}
 
 struct Cursor {
     records: Vec<u8>,
@@ -680,7 +719,7 @@ struct Cursor {
 
 /// The state of a replay, shared with whoever checks it after the run.
 #[derive(Clone)]
-pub struct ReplayProbe(Arc<Mutex<Cursor>>);
+pub struct ReplayProbe(Arc<Mutex<Cursor>>, Halt);
 
 impl fmt::Debug for ReplayProbe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -689,6 +728,17 @@ impl fmt::Debug for ReplayProbe {
 }
 
 impl ReplayProbe {
+    /// The first divergence of the run, if it left the recording.
+    pub fn divergence(&self) -> Option<Divergence> {
+        self.1.reason().map(|r| Divergence(r.to_owned()))
+    }
+
+    /// The cell the replay reports its divergence in; whoever finds
+    /// another one (more fuel than recorded) reports it there too.
+    pub fn halt(&self) -> &Halt {
+        &self.1
+    }
+
     /// `Ok` when every recorded call was replayed; otherwise the first one
     /// that was not.
     pub fn check_consumed(&self) -> Result<u64, Divergence> {
@@ -712,11 +762,14 @@ impl ReplayProbe {
 }
 
 /// A [`HostEnv`] that serves every result from a trace and touches nothing
-/// outside.
+/// outside. At the first call that differs from the recording it reports
+/// the [`Divergence`] in its [`Halt`] cell ([`HostEnv::halt`]): that call
+/// and every later one fail without reading the trace, and the driver
+/// stops the run.
 pub struct ReplayHost {
     cur: Arc<Mutex<Cursor>>,
     pos: RunPosition,
-    on_divergence: OnDivergence,
+    halt: Halt,
     args: Enc,
 }
 
@@ -727,7 +780,6 @@ impl ReplayHost {
         batches: &[&[u8]],
         total: u64,
         pos: RunPosition,
-        on_divergence: OnDivergence,
     ) -> Result<(Self, ReplayProbe), TraceError> {
         let mut records = Vec::new();
         let mut count = 0u64;
@@ -757,14 +809,15 @@ impl ReplayHost {
             total,
             last_fuel: 0,
         }));
+        let halt = Halt::new();
         Ok((
             ReplayHost {
                 cur: cur.clone(),
                 pos,
-                on_divergence,
+                halt: halt.clone(),
                 args: Enc::default(),
             },
-            ReplayProbe(cur),
+            ReplayProbe(cur, halt),
         ))
     }
 
@@ -774,15 +827,23 @@ impl ReplayHost {
     }
 
     /// Takes the next record, checks it against `kind`, the arguments in
-    /// `self.args` and the position, and decodes its result with `f`.
-    fn next<T>(
+    /// `self.args` and the position, and decodes its result with `f`. At a
+    /// divergence (or after one) the trace is not read: the divergence is
+    /// reported in the halt cell and the result is a stand-in.
+    fn next<T: Stand>(
         &mut self,
         kind: CallKind,
         f: impl FnOnce(&mut Dec<'_>) -> Result<T, TraceError>,
     ) -> T {
+        if self.halt.reason().is_some() {
+            return T::stand_in();
+        }
         match self.try_next(kind, f) {
             Ok(v) => v,
-            Err(d) => (self.on_divergence)(&d),
+            Err(d) => {
+                self.halt.halt(d.0);
+                T::stand_in()
+            }
         }
     }
 
@@ -1168,6 +1229,9 @@ impl HostEnv for RecordingHost {
 }
 
 impl HostEnv for ReplayHost {
+    fn halt(&mut self) -> Option<Halt> {
+        Some(self.halt.clone())
+    }
     fn wall_clock(&mut self) -> Result<u64, Errno> {
         self.args();
         self.next(CallKind::WallClock, |d| dec_result(d, |d| d.u()))
@@ -1234,13 +1298,6 @@ impl HostEnv for ReplayHost {
         })
     }
     fn close(&mut self, h: HostHandle) {
-        // A close while the thread unwinds is cleanup after a divergence
-        // left the run (descriptors are closed when their context drops):
-        // there is nothing to compare any more, and a second divergence
-        // there would unwind out of a destructor.
-        if std::thread::panicking() {
-            return;
-        }
         self.args().u(h.0);
         self.next(CallKind::Close, |_| Ok(()))
     }
@@ -1411,17 +1468,13 @@ mod tests {
         (bytes, pos)
     }
 
-    fn panic_on(d: &Divergence) -> ! {
-        panic!("{d}")
-    }
-
     /// A replay host over the batches of [`recorded`], with its position handle.
     fn replay_of_recorded() -> (ReplayHost, ReplayProbe, RunPosition) {
         let (file, _) = recorded();
         let frames = read_frames(&file).unwrap();
         let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
         let pos = RunPosition::default();
-        let (host, probe) = ReplayHost::new(&batches, 3, pos.clone(), panic_on).unwrap();
+        let (host, probe) = ReplayHost::new(&batches, 3, pos.clone()).unwrap();
         (host, probe, pos)
     }
 
@@ -1444,27 +1497,50 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "with other arguments than the recorded stat_at by pid 2 at fuel 25")]
     fn a_replay_stops_at_other_arguments() {
-        let (mut host, _, pos) = replay_of_recorded();
+        let (mut host, probe, pos) = replay_of_recorded();
         pos.pid.set(1);
         pos.fuel.set_fuel(10);
         host.random(&mut [0u8; 12]);
         host.monotonic_now();
+        assert_eq!(probe.divergence(), None);
         pos.pid.set(2);
         pos.fuel.set_fuel(25);
-        let _ = host.stat_at(HostHandle(9), "y", true);
+        // The diverging call fails, and reports why in the halt cell.
+        assert_eq!(host.stat_at(HostHandle(9), "y", true), Err(Errno::Io));
+        let d = probe.divergence().expect("diverged");
+        assert!(
+            d.0.ends_with("with other arguments than the recorded stat_at by pid 2 at fuel 25"),
+            "{d}"
+        );
+        assert_eq!(
+            host.halt().and_then(|h| h.reason().map(str::to_owned)),
+            Some(d.0)
+        );
     }
 
     #[test]
-    #[should_panic(
-        expected = "pid 3 at fuel 10, host call #0: the guest called random but the trace has random by pid 1 at fuel 10"
-    )]
     fn a_replay_stops_at_another_process() {
-        let (mut host, _, pos) = replay_of_recorded();
+        let (mut host, probe, pos) = replay_of_recorded();
         pos.pid.set(3);
         pos.fuel.set_fuel(10);
-        host.random(&mut [0u8; 12]);
+        let mut buf = [7u8; 12];
+        host.random(&mut buf);
+        assert_eq!(buf, [7u8; 12], "a diverging call serves nothing");
+        let d = probe.divergence().expect("diverged");
+        assert!(
+            d.0.ends_with(
+                "pid 3 at fuel 10, host call #0: the guest called random but the trace has random by pid 1 at fuel 10"
+            ),
+            "{d}"
+        );
+        // After a divergence, calls (the closes of a run being dropped
+        // included) fail without reading the trace; the first reason stays.
+        pos.pid.set(1);
+        host.close(HostHandle(3));
+        assert_eq!(host.monotonic_now(), 0);
+        assert_eq!(probe.divergence(), Some(d));
+        assert!(probe.check_consumed().is_err(), "nothing was consumed");
     }
 
     /// A host whose sockets answer fixed values: a listener 7 with one
@@ -1567,8 +1643,7 @@ mod tests {
         let bytes = file.lock().unwrap().clone();
         let frames = read_frames(&bytes).unwrap();
         let batches: Vec<&[u8]> = frames[1..frames.len() - 1].iter().map(|f| f.1).collect();
-        let (mut replay, probe) =
-            ReplayHost::new(&batches, calls, RunPosition::default(), panic_on).unwrap();
+        let (mut replay, probe) = ReplayHost::new(&batches, calls, RunPosition::default()).unwrap();
         assert_eq!(socket_calls(&mut replay), recorded);
         assert_eq!(probe.check_consumed(), Ok(calls));
     }
