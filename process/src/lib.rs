@@ -43,6 +43,7 @@ pub mod pid;
 pub mod pipe;
 mod run;
 mod runtime;
+pub mod schedule;
 pub mod shared_host;
 pub mod status;
 
@@ -55,6 +56,7 @@ pub use run::{
     SharedBuffer, Stdin, trap_text,
 };
 pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
+pub use schedule::{Point, Schedule};
 pub use shared_host::SharedHost;
 pub use status::{ExitStatus, Limit};
 pub use wasiproc_engine::{FuncType, HostError, Trap, TrapKind, Val, ValType};

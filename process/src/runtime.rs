@@ -8,6 +8,7 @@ use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
 use crate::pipe::ActivityLog;
+use crate::schedule::{Point, Policy, Schedule};
 use crate::shared_host::SharedHost;
 use crate::status::{ExitStatus, Limit};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -36,6 +37,12 @@ pub struct RuntimeConfig {
     /// before each slice and each readiness check; 0 while the scheduler
     /// waits for the outside), for recording and replaying a run.
     pub pid_cell: Option<PidCell>,
+    /// Which process runs next and for how much fuel (FIFO with `slice`
+    /// by default; see [`Schedule`]).
+    pub schedule: Schedule,
+    /// Keep the preemption points of the run ([`Runtime::recorded_points`]):
+    /// the [`Schedule::Points`] form of its schedule.
+    pub record_points: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -46,6 +53,8 @@ impl Default for RuntimeConfig {
             canonicalize_nans: false,
             fuel_clock: None,
             pid_cell: None,
+            schedule: Schedule::Fifo,
+            record_points: false,
         }
     }
 }
@@ -239,6 +248,10 @@ pub struct Runtime {
     total_fuel: u64,
     /// Where events go, if anywhere.
     sink: Option<EventSink>,
+    /// The schedule's state (`None`: FIFO with fixed slices).
+    policy: Option<Policy>,
+    /// The slice the policy gave the next process (`None`: unbounded).
+    next_slice: Option<u64>,
 }
 
 impl Runtime {
@@ -254,7 +267,10 @@ impl Runtime {
         wasiproc_wasi::add_to_linker(&mut linker, |d: &mut ProcData| &mut d.wasi)?;
         let log = ActivityLog::default();
         abi::add_to_linker(&mut linker, host.clone(), log.clone())?;
+        let policy = Policy::new(&config.schedule, config.slice, config.record_points);
         Ok(Runtime {
+            policy,
+            next_slice: None,
             engine,
             linker,
             host,
@@ -568,7 +584,7 @@ impl Runtime {
             if !self.procs.contains_key(&ROOT) {
                 break;
             }
-            let Some(pid) = self.queue.pop_front() else {
+            let Some(pid) = self.next_to_run() else {
                 if self.wake_ready() {
                     continue;
                 }
@@ -624,7 +640,7 @@ impl Runtime {
             if self.total_fuel >= stop {
                 return Ok(None);
             }
-            let Some(pid) = self.queue.pop_front() else {
+            let Some(pid) = self.next_to_run() else {
                 if self.wake_ready() {
                     continue;
                 }
@@ -634,6 +650,41 @@ impl Runtime {
             self.run_slice(pid);
             self.wake_ready();
         }
+    }
+
+    /// The next process to run: the queue's first under FIFO, else the
+    /// policy's pick among the runnable ones (its slice kept for
+    /// [`Runtime::run_slice`]).
+    fn next_to_run(&mut self) -> Option<Pid> {
+        if self.policy.is_none() {
+            return self.queue.pop_front();
+        }
+        // Only living, runnable processes, each once, in queue order.
+        let mut seen = BTreeSet::new();
+        let procs = &self.procs;
+        self.queue.retain(|pid| {
+            procs
+                .get(pid)
+                .is_some_and(|p| matches!(p.state, State::Runnable))
+                && seen.insert(*pid)
+        });
+        if self.queue.is_empty() {
+            return None;
+        }
+        let policy = self.policy.as_mut()?;
+        let (i, slice) = policy.pick(&self.queue, self.total_fuel);
+        self.next_slice = slice;
+        self.queue.remove(i)
+    }
+
+    /// The preemption points of the run so far, when
+    /// [`RuntimeConfig::record_points`] was set with a schedule other than
+    /// FIFO: run as [`Schedule::Points`], they give the same interleaving.
+    pub fn recorded_points(&mut self) -> Vec<Point> {
+        self.policy
+            .as_mut()
+            .map(Policy::take_points)
+            .unwrap_or_default()
     }
 
     /// The linker every process is instantiated with, for an embedder's
@@ -654,10 +705,14 @@ impl Runtime {
         let available = self.fuel_available(node);
         self.emit(pid, || EventKind::SliceStart);
         self.set_pid(pid);
+        let slice = self.policy.is_some().then_some(self.next_slice);
         let Some(p) = self.live_mut(pid) else {
             return;
         };
         let store = &mut p.store;
+        if let Some(slice) = slice {
+            let _ = store.set_fuel_slice(slice);
+        }
         if let Some(fuel) = available {
             // The least any budget above it has left (docs/abi.md, limits).
             let _ = store.set_fuel(fuel);
@@ -683,6 +738,12 @@ impl Runtime {
             clock.set_fuel(self.total_fuel);
         }
         self.emit(pid, || EventKind::SliceEnd { fuel: used });
+        if let Some(policy) = self.policy.as_mut() {
+            let cut = matches!(result, Ok(CallOutcome::Suspended(Suspension::OutOfSlice)));
+            let yielded = matches!(&result, Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
+                if why.downcast_ref::<BlockedOn>() == Some(&BlockedOn::Yield));
+            policy.after_slice(pid, cut, yielded, self.total_fuel);
+        }
         match result {
             Ok(CallOutcome::Finished(_)) => self.finish(pid, ExitStatus::Exited(0)),
             Ok(CallOutcome::Suspended(Suspension::OutOfSlice)) => self.queue.push_back(pid),

@@ -26,7 +26,7 @@ pub use trace_file::Ending;
 
 use crate::{
     Event, EventSink, ExitStatus, Limits, ProcessSummary, RunError, RunReport, Runtime,
-    RuntimeConfig, SharedHost,
+    RuntimeConfig, Schedule, SharedHost,
 };
 use chrome::{TimeBase, TraceWriter};
 use host_fn::HostFuncDef;
@@ -89,6 +89,8 @@ pub(crate) struct Plan {
     pub deterministic: bool,
     /// Seed of a deterministic run.
     pub seed: u64,
+    /// Which process runs next and for how long.
+    pub schedule: Schedule,
 }
 
 /// Why a run could not be set up, could not finish, or could not be
@@ -307,6 +309,7 @@ impl Run {
                 slice: 10_000,
                 deterministic: false,
                 seed: 0,
+                schedule: Schedule::Fifo,
             },
             stdin: Stdin::Inherit,
             stdout: Output::Inherit,
@@ -461,6 +464,15 @@ impl Run {
     /// Fuel per scheduling slice (at least 1).
     pub fn slice(&mut self, fuel: u64) -> &mut Self {
         self.plan.slice = fuel.max(1);
+        self
+    }
+
+    /// The schedule policy: which runnable process runs next and for how
+    /// much fuel (default [`Schedule::Fifo`] with [`Run::slice`]). Like
+    /// the slice, it is an input of the run: recorded in a trace and
+    /// replayed exactly (docs/determinism.md).
+    pub fn schedule(&mut self, schedule: Schedule) -> &mut Self {
+        self.plan.schedule = schedule;
         self
     }
 
@@ -931,6 +943,7 @@ pub(crate) fn build(
         slice: plan.slice.max(1),
         max_processes: plan.max_processes.max(1),
         canonicalize_nans: plan.deterministic,
+        schedule: plan.schedule.clone(),
         ..RuntimeConfig::default()
     };
     let base: Box<dyn HostEnv> = match host {
