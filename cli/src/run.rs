@@ -204,7 +204,7 @@ impl Args {
 /// The flags as a [`Run`]: the module and the commands it may spawn read,
 /// the environment resolved, the grants in the order they are preopened
 /// (`--dir`, `--mapdir`, `--dir-ro`).
-fn build(args: &Args) -> Result<Run, CliError> {
+pub(crate) fn build(args: &Args) -> Result<Run, CliError> {
     let mut run = Run::from_file(&args.module).map_err(|e| CliError(e.to_string()))?;
     for e in &args.envs {
         match e.split_once('=') {

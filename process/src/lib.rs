@@ -38,6 +38,7 @@ pub mod abi;
 pub mod account;
 pub mod data;
 pub mod event;
+pub mod explore;
 pub mod limits;
 pub mod pid;
 pub mod pipe;
@@ -48,6 +49,7 @@ pub mod shared_host;
 pub mod status;
 
 pub use event::{Blocker, Event, EventKind, EventSink};
+pub use explore::{Budget, Explore, FailOn, Strategy, Summary};
 pub use limits::Limits;
 pub use pid::{Pid, ROOT};
 pub use run::{

@@ -257,11 +257,34 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime whose processes share `host` as their host environment.
     pub fn new(config: RuntimeConfig, host: Box<dyn HostEnv>) -> Result<Self, Error> {
+        let engine = Runtime::engine_for(&config);
+        Runtime::with_engine(config, host, engine)
+    }
+
+    /// An engine for runtimes of `config` (fuel metering on, NaNs as
+    /// `config` says): modules compiled with it once can be registered in
+    /// many runs ([`Runtime::with_engine`]), on any thread.
+    pub fn engine_for(config: &RuntimeConfig) -> Engine {
         let mut engine_config = Config::new();
         engine_config
             .consume_fuel(true)
             .canonicalize_nans(config.canonicalize_nans);
-        let engine = Engine::new(&engine_config);
+        Engine::new(&engine_config)
+    }
+
+    /// A runtime on `engine` (made by [`Runtime::engine_for`] with the
+    /// same `canonicalize_nans`), so that modules compiled with it once
+    /// serve many runs.
+    pub fn with_engine(
+        config: RuntimeConfig,
+        host: Box<dyn HostEnv>,
+        engine: Engine,
+    ) -> Result<Self, Error> {
+        if !engine.config().fuel_enabled() {
+            return Err(Error::Usage(
+                "a runtime's engine must meter fuel (Runtime::engine_for)".into(),
+            ));
+        }
         let host = SharedHost::new(host);
         let mut linker = Linker::new(&engine);
         wasiproc_wasi::add_to_linker(&mut linker, |d: &mut ProcData| &mut d.wasi)?;
@@ -742,7 +765,7 @@ impl Runtime {
             let cut = matches!(result, Ok(CallOutcome::Suspended(Suspension::OutOfSlice)));
             let yielded = matches!(&result, Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
                 if why.downcast_ref::<BlockedOn>() == Some(&BlockedOn::Yield));
-            policy.after_slice(pid, cut, yielded, self.total_fuel);
+            policy.after_slice(pid, used, cut, yielded, self.total_fuel);
         }
         match result {
             Ok(CallOutcome::Finished(_)) => self.finish(pid, ExitStatus::Exited(0)),

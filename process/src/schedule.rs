@@ -15,21 +15,27 @@
 //! - [`Schedule::Points`]: an explicit list of preemption points, what a
 //!   minimised failing schedule is: the running process continues until
 //!   it blocks or ends (then the first in the FIFO queue runs), except that
-//!   at a point's fuel position the point's process runs next.
+//!   where a point's process reaches the point's fuel, the point's next
+//!   process runs.
 
 use crate::pid::Pid;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::str::FromStr;
 
-/// A preemption point of [`Schedule::Points`]: at the slice boundary where
-/// the run's total fuel is `fuel`, process `pid` runs next (if runnable).
+/// A preemption point of [`Schedule::Points`]: when process `pid` has
+/// consumed `fuel` (its own fuel, so that a point stays where it is when
+/// others are removed), it stops there and process `next` runs (if
+/// runnable). A point also applies where `pid` blocks or ends at exactly
+/// that fuel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Point {
-    /// The run's total fuel at the boundary.
-    pub fuel: u64,
-    /// The process to run there.
+    /// The process that stops.
     pub pid: u32,
+    /// Its own fuel there.
+    pub fuel: u64,
+    /// The process to run next.
+    pub next: u32,
 }
 
 /// How the scheduler picks the next process and its slice (module docs).
@@ -53,7 +59,7 @@ pub enum Schedule {
         /// estimated length).
         length: u64,
     },
-    /// Run-to-block with explicit preemption points, sorted by fuel.
+    /// Run-to-block with explicit preemption points.
     Points(Vec<Point>),
 }
 
@@ -76,7 +82,7 @@ impl fmt::Display for Schedule {
                     if i > 0 {
                         f.write_str(",")?;
                     }
-                    write!(f, "{}@{}", p.fuel, p.pid)?;
+                    write!(f, "{}@{}>{}", p.pid, p.fuel, p.next)?;
                 }
                 Ok(())
             }
@@ -88,7 +94,7 @@ impl FromStr for Schedule {
     type Err = String;
 
     /// `fifo`, `random:SEED`, `pct:SEED:DEPTH[:LENGTH]` or
-    /// `points:FUEL@PID,...` (as [`Schedule`]'s `Display` writes them).
+    /// `points:PID@FUEL>NEXT,...` (as [`Schedule`]'s `Display` writes them).
     fn from_str(s: &str) -> Result<Schedule, String> {
         let num = |what: &str, v: &str| -> Result<u64, String> {
             v.parse::<u64>()
@@ -117,23 +123,25 @@ impl FromStr for Schedule {
             }
             ["points", list] => {
                 let mut points = Vec::new();
+                let bad = || format!("schedule {s:?}: a point is PID@FUEL>NEXT");
+                let pid = |v: &str| -> Result<u32, String> {
+                    u32::try_from(num("a pid", v)?)
+                        .map_err(|_| format!("schedule {s:?}: pid {v} out of range"))
+                };
                 for item in list.split(',').filter(|i| !i.is_empty()) {
-                    let (fuel, pid) = item
-                        .split_once('@')
-                        .ok_or_else(|| format!("schedule {s:?}: a point is FUEL@PID"))?;
-                    let pid = num("a pid", pid)?;
+                    let (who, rest) = item.split_once('@').ok_or_else(bad)?;
+                    let (fuel, next) = rest.split_once('>').ok_or_else(bad)?;
                     points.push(Point {
+                        pid: pid(who)?,
                         fuel: num("a fuel position", fuel)?,
-                        pid: u32::try_from(pid)
-                            .map_err(|_| format!("schedule {s:?}: pid {pid} out of range"))?,
+                        next: pid(next)?,
                     });
                 }
-                points.sort_by_key(|p| p.fuel);
                 Ok(Schedule::Points(points))
             }
             _ => Err(format!(
                 "unknown schedule {s:?} (fifo, random:SEED, pct:SEED:DEPTH[:LENGTH], \
-                 points:FUEL@PID,...)"
+                 points:PID@FUEL>NEXT,...)"
             )),
         }
     }
@@ -172,6 +180,8 @@ pub(crate) struct Policy {
     /// Whether the last slice was cut by this policy's slice length (rather
     /// than by a block, an exit or a request).
     cut: bool,
+    /// Fuel each process has consumed (for [`Point`]s).
+    own: HashMap<Pid, u64>,
     /// The preemption points of this run, when asked for
     /// ([`crate::Runtime::recorded_points`]).
     record: Option<Vec<Point>>,
@@ -194,7 +204,8 @@ enum Kind {
         yielded: Option<Pid>,
     },
     Points {
-        points: VecDeque<Point>,
+        /// Each process's points, by its fuel: (fuel, next).
+        points: HashMap<u32, VecDeque<(u64, u32)>>,
     },
 }
 
@@ -241,18 +252,21 @@ impl Policy {
                     yielded: None,
                 }
             }
-            Schedule::Points(points) => {
-                let mut points = points.clone();
-                points.sort_by_key(|p| p.fuel);
-                Kind::Points {
-                    points: points.into(),
+            Schedule::Points(list) => {
+                let mut points: HashMap<u32, VecDeque<(u64, u32)>> = HashMap::new();
+                let mut list = list.clone();
+                list.sort_by_key(|p| (p.pid, p.fuel));
+                for p in list {
+                    points.entry(p.pid).or_default().push_back((p.fuel, p.next));
                 }
+                Kind::Points { points }
             }
         };
         Some(Policy {
             kind,
             last: None,
             cut: false,
+            own: HashMap::new(),
             record: record.then(Vec::new),
         })
     }
@@ -304,26 +318,40 @@ impl Policy {
                 (i, Some(len))
             }
             Kind::Points { points } => {
-                while points.front().is_some_and(|p| p.fuel < fuel) {
-                    points.pop_front();
-                }
                 let mut i = base;
-                if points.front().is_some_and(|p| p.fuel == fuel) {
-                    let p = points.pop_front().unwrap_or(Point { fuel, pid: 0 });
-                    if let Some(at) = queue.iter().position(|q| q.0 == p.pid) {
-                        i = at;
+                if let Some(last) = self.last {
+                    let at = self.own.get(&last).copied().unwrap_or(0);
+                    if let Some(mine) = points.get_mut(&last.0) {
+                        while mine.front().is_some_and(|&(f, _)| f < at) {
+                            mine.pop_front();
+                        }
+                        if let Some(&(f, next)) = mine.front()
+                            && f == at
+                        {
+                            mine.pop_front();
+                            if let Some(n) = queue.iter().position(|q| q.0 == next) {
+                                i = n;
+                            }
+                        }
                     }
                 }
-                let next = points.iter().find(|p| p.fuel > fuel).map(|p| p.fuel - fuel);
-                (i, next)
+                let chosen = queue[i];
+                let at = self.own.get(&chosen).copied().unwrap_or(0);
+                let slice = points
+                    .get(&chosen.0)
+                    .and_then(|mine| mine.iter().find(|&&(f, _)| f > at))
+                    .map(|&(f, _)| f - at);
+                (i, slice)
             }
         };
         if let Some(rec) = self.record.as_mut()
             && (self.cut || index != base)
+            && let Some(last) = self.last
         {
             rec.push(Point {
-                fuel,
-                pid: queue[index].0,
+                pid: last.0,
+                fuel: self.own.get(&last).copied().unwrap_or(0),
+                next: queue[index].0,
             });
         }
         self.last = Some(queue[index]);
@@ -332,8 +360,10 @@ impl Policy {
 
     /// Files how the slice of `pid` ended: `cut` when it ran out of its
     /// slice; `fuel` is the run's total after it.
-    pub(crate) fn after_slice(&mut self, pid: Pid, cut: bool, yielded: bool, fuel: u64) {
+    /// `used` is the fuel the slice consumed.
+    pub(crate) fn after_slice(&mut self, pid: Pid, used: u64, cut: bool, yielded: bool, fuel: u64) {
         self.cut = cut;
+        *self.own.entry(pid).or_insert(0) += used;
         if let Kind::Pct {
             priorities,
             changes,
@@ -370,7 +400,7 @@ mod tests {
             "fifo",
             "random:7",
             "pct:3:2:5000",
-            "points:10@2,300@1",
+            "points:2@10>3,1@300>2",
             "points:",
         ] {
             assert_eq!(s.parse::<Schedule>().unwrap().to_string(), s);

@@ -321,6 +321,18 @@ impl Run {
         }
     }
 
+    /// A run of `plan` with the default stdio and nothing else.
+    pub(crate) fn from_plan(plan: Plan) -> Run {
+        let mut run = Run::new(String::new(), Vec::new());
+        run.plan = plan;
+        run
+    }
+
+    /// What the run is made of.
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
     /// A run of the module in file `path`, named by the path as given.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Run, Error> {
         let path = path.as_ref();
@@ -783,7 +795,7 @@ impl Running {
 }
 
 /// The bytes a capture holds, taken out of it.
-fn take_captured(c: &Option<Captured>) -> Option<Vec<u8>> {
+pub(crate) fn take_captured(c: &Option<Captured>) -> Option<Vec<u8>> {
     c.as_ref()
         .map(|b| std::mem::take(&mut *b.lock().unwrap_or_else(|p| p.into_inner())))
 }
@@ -935,15 +947,65 @@ pub(crate) fn build(
     plan: &Plan,
     host: HostMode,
     wrap: Option<Wrap>,
+    io: RootIo,
+    sinks: Vec<EventSink>,
+    funcs: &[HostFuncDef],
+) -> Result<Option<Runtime>, Error> {
+    build_with(plan, host, wrap, io, sinks, funcs, None)
+}
+
+/// The modules of a plan compiled once, for many runs of it (explore).
+pub(crate) struct Compiled {
+    pub engine: wasiproc_engine::Engine,
+    /// The root module, `None` when it has no `_start`.
+    pub root: Option<Module>,
+    pub modules: Vec<(String, Module)>,
+}
+
+impl Compiled {
+    /// Compiles `plan`'s modules with an engine for its runs.
+    pub(crate) fn new(plan: &Plan) -> Result<Compiled, Error> {
+        let engine = Runtime::engine_for(&RuntimeConfig {
+            canonicalize_nans: plan.deterministic,
+            ..RuntimeConfig::default()
+        });
+        let root = Module::new(&engine, &plan.root).map_err(|e| Error::Module {
+            name: plan.root_name.clone(),
+            message: one_line(e),
+        })?;
+        let mut modules = Vec::new();
+        for (name, bytes) in &plan.modules {
+            let m = Module::new(&engine, bytes).map_err(|e| Error::Module {
+                name: name.clone(),
+                message: one_line(e),
+            })?;
+            modules.push((name.clone(), m));
+        }
+        Ok(Compiled {
+            engine,
+            root: root.get_export("_start").is_some().then_some(root),
+            modules,
+        })
+    }
+}
+
+/// [`build`], with the plan's modules already compiled (`compiled`) and
+/// the schedule's preemption points kept (`record_points`).
+pub(crate) fn build_with(
+    plan: &Plan,
+    host: HostMode,
+    wrap: Option<Wrap>,
     mut io: RootIo,
     sinks: Vec<EventSink>,
     funcs: &[HostFuncDef],
+    reuse: Option<(&Compiled, bool)>,
 ) -> Result<Option<Runtime>, Error> {
     let mut config = RuntimeConfig {
         slice: plan.slice.max(1),
         max_processes: plan.max_processes.max(1),
         canonicalize_nans: plan.deterministic,
         schedule: plan.schedule.clone(),
+        record_points: reuse.is_some_and(|(_, r)| r),
         ..RuntimeConfig::default()
     };
     let base: Box<dyn HostEnv> = match host {
@@ -971,7 +1033,11 @@ pub(crate) fn build(
         }
         None => base,
     };
-    let mut rt = Runtime::new(config, host).map_err(|e| Error::Setup(one_line(e)))?;
+    let mut rt = match reuse {
+        Some((c, _)) => Runtime::with_engine(config, host, c.engine.clone()),
+        None => Runtime::new(config, host),
+    }
+    .map_err(|e| Error::Setup(one_line(e)))?;
     for f in funcs {
         let call = f.f.clone();
         rt.linker_mut()
@@ -990,22 +1056,37 @@ pub(crate) fn build(
                 ))
             })?;
     }
-    let module = Module::new(rt.engine(), &plan.root).map_err(|e| Error::Module {
-        name: plan.root_name.clone(),
-        message: one_line(e),
-    })?;
-    if module.get_export("_start").is_none() {
-        return Ok(None);
-    }
     let mut allow = BTreeSet::new();
-    for (name, bytes) in &plan.modules {
-        let m = Module::new(rt.engine(), bytes).map_err(|e| Error::Module {
-            name: name.clone(),
-            message: one_line(e),
-        })?;
-        rt.register(name, m);
-        allow.insert(name.clone());
-    }
+    let module = match reuse {
+        Some((c, _)) => {
+            let Some(root) = c.root.clone() else {
+                return Ok(None);
+            };
+            for (name, m) in &c.modules {
+                rt.register(name, m.clone());
+                allow.insert(name.clone());
+            }
+            root
+        }
+        None => {
+            let module = Module::new(rt.engine(), &plan.root).map_err(|e| Error::Module {
+                name: plan.root_name.clone(),
+                message: one_line(e),
+            })?;
+            if module.get_export("_start").is_none() {
+                return Ok(None);
+            }
+            for (name, bytes) in &plan.modules {
+                let m = Module::new(rt.engine(), bytes).map_err(|e| Error::Module {
+                    name: name.clone(),
+                    message: one_line(e),
+                })?;
+                rt.register(name, m);
+                allow.insert(name.clone());
+            }
+            module
+        }
+    };
     let ctx = build_ctx(plan, Some(rt.host()), io)?;
     let limits = Limits {
         fuel: plan.fuel,

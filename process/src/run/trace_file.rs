@@ -120,7 +120,7 @@ pub(crate) fn encode_header(plan: &Plan) -> Vec<u8> {
         Schedule::Points(points) => {
             e.u(3).u(points.len() as u64);
             for p in points {
-                e.u(p.fuel).u(u64::from(p.pid));
+                e.u(u64::from(p.pid)).u(p.fuel).u(u64::from(p.next));
             }
             &mut e
         }
@@ -142,9 +142,10 @@ fn dec_schedule(d: &mut Dec<'_>) -> Result<Schedule, TraceError> {
             let n = d.u()?;
             let mut points = Vec::new();
             for _ in 0..n {
-                let fuel = d.u()?;
                 let pid = u32::try_from(d.u()?).map_err(|_| bad())?;
-                points.push(Point { fuel, pid });
+                let fuel = d.u()?;
+                let next = u32::try_from(d.u()?).map_err(|_| bad())?;
+                points.push(Point { pid, fuel, next });
             }
             Schedule::Points(points)
         }
@@ -332,7 +333,18 @@ mod tests {
                 depth: 3,
                 length: 1000,
             },
-            Schedule::Points(vec![Point { fuel: 5, pid: 2 }, Point { fuel: 9, pid: 1 }]),
+            Schedule::Points(vec![
+                Point {
+                    pid: 2,
+                    fuel: 5,
+                    next: 1,
+                },
+                Point {
+                    pid: 1,
+                    fuel: 9,
+                    next: 3,
+                },
+            ]),
         ] {
             let plan = Plan {
                 schedule,

@@ -6,8 +6,8 @@
 //! The parent does some work of its own first (about 50,000 fuel), so under
 //! the default FIFO schedule, which alternates the two every slice, the
 //! child (about 30,000 fuel) has written the file by then. A schedule that
-//! runs the parent far enough ahead makes it print `order violation: /data/config is not
-//! written yet` and exit 1.
+//! runs the parent far enough ahead makes it print `order violation:
+//! /data/config is not written yet` to stderr and exit 1.
 //!
 //! Run: `wasiproc run --dir DIR::/data --allow-command
 //! race_order.wasm=examples/bin/race_order.wasm examples/bin/race_order.wasm`.
@@ -33,7 +33,7 @@ fn main() {
     match outcome {
         Ok(text) => println!("config: {}", text.trim()),
         Err(_) => {
-            println!("order violation: {CONFIG} is not written yet");
+            eprintln!("order violation: {CONFIG} is not written yet");
             std::process::exit(1);
         }
     }
