@@ -72,7 +72,7 @@ fn a_lost_update_is_found_minimised_and_replayed() {
         .expect(&text);
     let kept: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     let from: usize = line.split_whitespace().nth(3).unwrap().parse().unwrap();
-    assert!(kept >= 1 && kept <= 3 && kept < from, "{line}");
+    assert!((1..=3).contains(&kept) && kept < from, "{line}");
     for trace in [
         keep.join(format!("seed-{}.trace", seeds[0])),
         keep.join(format!("seed-{}.min.trace", seeds[0])),

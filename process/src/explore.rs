@@ -211,6 +211,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Worker threads used.
     pub jobs: usize,
+    /// Whether it went on after the first failure ([`Explore::all`]).
+    pub all: bool,
 }
 
 /// An exploration under construction.
@@ -486,6 +488,7 @@ impl Explore {
             failures,
             elapsed: start.elapsed(),
             jobs: self.jobs,
+            all: self.all,
         })
     }
 
@@ -848,7 +851,7 @@ impl Summary {
             s,
             "{{\"root\":{},\"strategy\":{},\"fail_on\":{},\"shard\":[{},{}],\"first_seed\":{},\
              \"runs\":{},\"schedules\":{},\"executed\":{},\"fifo\":{{\"ending\":{},\"fuel\":{}}},\
-             \"elapsed_s\":{:.3},\"jobs\":{},\"failures\":[",
+             \"all\":{},\"elapsed_s\":{:.3},\"jobs\":{},\"failures\":[",
             json_str(&self.root),
             json_str(&self.strategy.to_string()),
             json_str(&self.fail_on),
@@ -860,6 +863,7 @@ impl Summary {
             self.executed,
             json_str(&self.fifo.0),
             self.fifo.1,
+            self.all,
             self.elapsed.as_secs_f64(),
             self.jobs
         );
