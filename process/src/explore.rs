@@ -616,20 +616,72 @@ fn first_line(bytes: &[u8]) -> String {
 /// The read-write grants of a plan and where each worker's copies live.
 struct Scratch {
     plan: Plan,
-    /// (index in plan.grants, original host directory).
-    writable: Vec<(usize, PathBuf)>,
+    /// (index in plan.grants, what it held when the exploration started).
+    writable: Vec<(usize, Arc<Original>)>,
     dir: PathBuf,
+}
+
+/// A read-write grant's contents when the exploration started: in memory
+/// when small, so that resetting a copy reads nothing from disk.
+enum Original {
+    /// Its directories (`None`) and files, by relative path, parents first.
+    Snapshot(Vec<(PathBuf, Option<Vec<u8>>)>),
+    /// Too big to keep: copied from the directory itself.
+    Disk(PathBuf),
+}
+
+/// Grants up to this many bytes of files are kept in memory.
+const SNAPSHOT_BYTES: u64 = 16 << 20;
+
+/// The files and directories beneath `dir` (relative paths, parents
+/// first), or `None` when their files hold more than `budget` bytes.
+fn snapshot(
+    dir: &Path,
+    rel: &Path,
+    budget: &mut u64,
+    out: &mut Vec<(PathBuf, Option<Vec<u8>>)>,
+) -> std::io::Result<bool> {
+    for entry in std::fs::read_dir(dir.join(rel))? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = rel.join(entry.file_name());
+        if kind.is_dir() {
+            out.push((path.clone(), None));
+            if !snapshot(dir, &path, budget, out)? {
+                return Ok(false);
+            }
+        } else if kind.is_file() {
+            let len = entry.metadata()?.len();
+            if len > *budget {
+                return Ok(false);
+            }
+            *budget -= len;
+            out.push((path, Some(std::fs::read(entry.path())?)));
+        }
+    }
+    Ok(true)
 }
 
 impl Scratch {
     fn new(plan: &Plan) -> Result<Scratch, Error> {
-        let writable: Vec<(usize, PathBuf)> = plan
-            .grants
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| !g.read_only)
-            .map(|(i, g)| (i, PathBuf::from(&g.host)))
-            .collect();
+        let mut writable = Vec::new();
+        for (i, g) in plan.grants.iter().enumerate().filter(|(_, g)| !g.read_only) {
+            let host = PathBuf::from(&g.host);
+            let mut files = Vec::new();
+            let fits = snapshot(
+                &host,
+                Path::new(""),
+                &mut SNAPSHOT_BYTES.clone(),
+                &mut files,
+            )
+            .map_err(|e| Error::Setup(format!("cannot read {}: {e}", host.display())))?;
+            let original = if fits {
+                Original::Snapshot(files)
+            } else {
+                Original::Disk(host)
+            };
+            writable.push((i, Arc::new(original)));
+        }
         static NEXT: AtomicU64 = AtomicU64::new(0);
         // A memory filesystem where there is one: removing a run's files
         // from a disk filesystem took 4-8 ms per run (ext4), more than the
@@ -680,27 +732,16 @@ impl Drop for Scratch {
 struct Worker {
     plan: Plan,
     /// (original, copy) of each read-write grant.
-    copies: Vec<(PathBuf, PathBuf)>,
+    copies: Vec<(Arc<Original>, PathBuf)>,
 }
 
 impl Worker {
-    /// Gives the grants their original contents again.
+    /// Gives the grants' copies their original contents again.
     fn reset(&self) -> Result<(), Error> {
         for (original, copy) in &self.copies {
-            match std::fs::remove_dir_all(copy) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Error::Setup(format!(
-                        "cannot reset {}: {e}",
-                        copy.display()
-                    )));
-                }
-            }
-            copy_tree(original, copy).map_err(|e| {
+            restore(original, copy).map_err(|e| {
                 Error::Setup(format!(
-                    "cannot copy {} to {}: {e}",
-                    original.display(),
+                    "cannot reset the grant copy {}: {e}",
                     copy.display()
                 ))
             })?;
@@ -746,6 +787,37 @@ impl Worker {
             fuel,
             points,
         })
+    }
+}
+
+/// Empties `copy` (creating it if need be) and puts `original`'s contents
+/// in it.
+fn restore(original: &Original, copy: &Path) -> std::io::Result<()> {
+    match std::fs::read_dir(copy) {
+        Ok(entries) => {
+            for entry in entries {
+                let entry = entry?;
+                if entry.file_type()?.is_dir() {
+                    std::fs::remove_dir_all(entry.path())?;
+                } else {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(copy)?,
+        Err(e) => return Err(e),
+    }
+    match original {
+        Original::Snapshot(files) => {
+            for (rel, data) in files {
+                match data {
+                    None => std::fs::create_dir(copy.join(rel))?,
+                    Some(bytes) => std::fs::write(copy.join(rel), bytes)?,
+                }
+            }
+            Ok(())
+        }
+        Original::Disk(dir) => copy_tree(dir, copy),
     }
 }
 
@@ -936,6 +1008,35 @@ mod tests {
             vec![70, 310]
         );
         assert!(tests < 100, "{tests} tests");
+    }
+
+    #[test]
+    fn a_grant_copy_is_reset_to_the_original_contents() {
+        let top = std::env::temp_dir().join(format!("wasiproc-restore-{}", std::process::id()));
+        let (orig, copy) = (top.join("orig"), top.join("copy"));
+        std::fs::create_dir_all(orig.join("sub")).unwrap();
+        std::fs::write(orig.join("a"), b"A").unwrap();
+        std::fs::write(orig.join("sub/b"), b"B").unwrap();
+        let mut files = Vec::new();
+        assert!(snapshot(&orig, Path::new(""), &mut 1, &mut files).is_ok_and(|fits| !fits));
+        files.clear();
+        assert!(snapshot(&orig, Path::new(""), &mut 100, &mut files).unwrap());
+        for original in [Original::Snapshot(files), Original::Disk(orig.clone())] {
+            // A run changed a file, removed one and left new ones behind.
+            std::fs::create_dir_all(copy.join("new/deep")).unwrap();
+            std::fs::write(copy.join("new/deep/x"), b"x").unwrap();
+            std::fs::write(copy.join("a"), b"changed").unwrap();
+            restore(&original, &copy).unwrap();
+            let mut names: Vec<_> = std::fs::read_dir(&copy)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["a", "sub"]);
+            assert_eq!(std::fs::read(copy.join("a")).unwrap(), b"A");
+            assert_eq!(std::fs::read(copy.join("sub/b")).unwrap(), b"B");
+        }
+        let _ = std::fs::remove_dir_all(&top);
     }
 
     #[test]
