@@ -154,12 +154,30 @@ fn the_other_bugs_are_found_and_the_locked_control_never_fails() {
     let dir = scratch("explore-others");
     let data = dir.join("data");
     std::fs::create_dir_all(&data).unwrap();
-    let dl = explore("race_deadlock", None, &["--runs=500"], &[]);
-    assert!(
-        stdout(&dl).contains(": error: deadlock: every process is blocked"),
-        "{}",
-        stdout(&dl)
+    // A deadlock, with a grant whose preopened directory is still open when
+    // the run stops: its traces replay (closing it is recorded).
+    let keep = dir.join("keep");
+    let dl = explore(
+        "race_deadlock",
+        Some(&data),
+        &["--runs=500", "--minimize", "--keep", &p(&keep)],
+        &[],
     );
+    let text = stdout(&dl);
+    assert!(
+        text.contains(": error: deadlock: every process is blocked"),
+        "{text}"
+    );
+    let seed = failing_seeds(&text)[0];
+    for name in [
+        format!("seed-{seed}.trace"),
+        format!("seed-{seed}.min.trace"),
+    ] {
+        let r = run_args(&["replay".into(), "--verify".into(), p(&keep.join(name))]);
+        assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+        assert!(stderr(&r).contains("replay verified: "), "{}", stderr(&r));
+    }
+
     let order = explore(
         "race_order",
         Some(&data),

@@ -710,6 +710,18 @@ impl Runtime {
             .unwrap_or_default()
     }
 
+    /// Ends every living process, killed by the host (as the end of a run
+    /// ends those left), releasing what each holds — its descriptors
+    /// included, whose closing may be host calls. For a run that failed
+    /// (a deadlock): the Run API does it before a recording's trailer is
+    /// written and at the same point of a replay, so both see those calls.
+    pub fn kill_all(&mut self) {
+        let rest: Vec<Pid> = self.procs.keys().copied().collect();
+        for pid in rest {
+            self.finish(pid, ExitStatus::Killed(Pid(0)));
+        }
+    }
+
     /// The linker every process is instantiated with, for an embedder's
     /// own import modules (define them before the first spawn).
     pub fn linker_mut(&mut self) -> &mut Linker<ProcData> {

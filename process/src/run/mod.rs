@@ -778,6 +778,10 @@ impl Running {
 
     fn conclude(&mut self, result: Result<RunReport, RunError>) -> Result<Report, Error> {
         self.done = true;
+        if result.is_err() {
+            // Before the trailer: closing what they hold may be host calls.
+            self.rt.kill_all();
+        }
         let fuel = self.rt.fuel_consumed();
         let ending = ending_of(&result);
         self.fin.close_chrome()?;
