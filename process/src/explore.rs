@@ -362,7 +362,10 @@ impl Explore {
             Budget::Time(d) => Some(start + d),
             Budget::Runs(_) => None,
         };
-        let seed_of = |k: u64| self.first_seed.wrapping_add(k * count + index);
+        let seed_of = |k: u64| {
+            self.first_seed
+                .wrapping_add(k.wrapping_mul(count).wrapping_add(index))
+        };
         let next = AtomicU64::new(0);
         let stop = AtomicU64::new(u64::MAX);
         let executed = AtomicU64::new(0);
@@ -869,7 +872,11 @@ impl Summary {
     pub fn text(&self) -> String {
         let mut s = String::new();
         let seeds = match self.runs {
-            Some(n) => format!("seeds {}..{}", self.first_seed, self.first_seed + n),
+            Some(n) => format!(
+                "seeds {}..{}",
+                self.first_seed,
+                self.first_seed.saturating_add(n)
+            ),
             None => format!("seeds from {}", self.first_seed),
         };
         let shard = if self.shard.1 > 1 {

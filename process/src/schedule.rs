@@ -63,6 +63,9 @@ pub enum Schedule {
     Points(Vec<Point>),
 }
 
+/// The deepest PCT schedule (`depth - 1` change points are drawn).
+pub const MAX_DEPTH: u32 = 1_000;
+
 /// The fuel over which PCT draws its change points when none is given.
 pub const PCT_DEFAULT_LENGTH: u64 = 1_000_000;
 
@@ -108,7 +111,7 @@ impl FromStr for Schedule {
             }),
             ["pct", seed, depth, rest @ ..] if rest.len() <= 1 => {
                 let depth = num("the depth", depth)?;
-                if depth == 0 || depth > 1_000 {
+                if depth == 0 || depth > u64::from(MAX_DEPTH) {
                     return Err(format!("schedule {s:?}: the depth must be 1 to 1000"));
                 }
                 let length = match rest {
@@ -234,7 +237,10 @@ impl Policy {
                 length,
             } => {
                 let mut rng = SplitMix64::new(*seed);
-                let mut at: Vec<u64> = (1..*depth)
+                // At most 1,000 (as parsed): a depth from a trace or an
+                // embedder never sizes an allocation beyond that.
+                let depth = (*depth).min(MAX_DEPTH);
+                let mut at: Vec<u64> = (1..depth)
                     .map(|_| 1 + rng.below((*length).max(1)))
                     .collect();
                 at.sort_unstable();

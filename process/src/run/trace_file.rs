@@ -133,11 +133,18 @@ fn dec_schedule(d: &mut Dec<'_>) -> Result<Schedule, TraceError> {
     Ok(match d.u()? {
         0 => Schedule::Fifo,
         1 => Schedule::Random { seed: d.u()? },
-        2 => Schedule::Pct {
-            seed: d.u()?,
-            depth: u32::try_from(d.u()?).map_err(|_| bad())?,
-            length: d.u()?,
-        },
+        2 => {
+            let seed = d.u()?;
+            let depth = u32::try_from(d.u()?)
+                .ok()
+                .filter(|d| (1..=crate::schedule::MAX_DEPTH).contains(d))
+                .ok_or_else(bad)?;
+            Schedule::Pct {
+                seed,
+                depth,
+                length: d.u()?,
+            }
+        }
         3 => {
             let n = d.u()?;
             let mut points = Vec::new();
@@ -353,6 +360,17 @@ mod tests {
             let (_, back) = decode_header(&encode_header(&plan)).unwrap();
             assert_eq!(back, plan);
         }
+        // A depth beyond what a schedule may have is a corrupt trace (it
+        // would size the change points' allocation).
+        let deep = Plan {
+            schedule: Schedule::Pct {
+                seed: 1,
+                depth: 5_000,
+                length: 10,
+            },
+            ..plan.clone()
+        };
+        assert!(decode_header(&encode_header(&deep)).is_err());
         // A header written before schedules existed reads as FIFO.
         let mut old = encode_header(&plan);
         assert_eq!(old.pop(), Some(0));
