@@ -86,9 +86,9 @@ pub struct Args {
     /// `random:SEED` (next process and slice length drawn from a seeded
     /// generator), `pct:SEED:DEPTH[:LENGTH]` (random priorities with
     /// DEPTH-1 change points drawn over LENGTH fuel), or
-    /// `points:FUEL@PID,...` (run each process until it blocks, except that
-    /// at each FUEL position PID runs next). Recorded by --record and
-    /// replayed exactly; see docs/determinism.md.
+    /// `points:PID@FUEL>NEXT,...` (run each process until it blocks, except
+    /// that where process PID has used FUEL of its own fuel, NEXT runs).
+    /// Recorded by --record and replayed exactly; see docs/determinism.md.
     #[arg(long, value_name = "POLICY", value_parser = parse_schedule)]
     pub schedule: Option<Schedule>,
 
