@@ -6,6 +6,7 @@
 //! process exit code in one place. Adding a subcommand is one variant of
 //! [`Command`] and one arm in [`main`].
 
+mod explore;
 mod replay;
 mod run;
 mod validate;
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Run a WASI preview1 program.
     Run(Box<run::Args>),
+    /// Run a program under many schedules to find one that breaks it.
+    Explore(Box<explore::Args>),
     /// Replay a run recorded with `run --record`, from the trace alone.
     Replay(replay::Args),
     /// Check that a binary module decodes and validates.
@@ -139,6 +142,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => run::run(args),
+        Command::Explore(args) => explore::run(args),
         Command::Replay(args) => replay::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Wast(args) => wast::run(args),

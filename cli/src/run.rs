@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use wasiproc_engine::Trap;
-use wasiproc_process::{Check, Error, Invoked, ProcessSummary, Report, Run, trap_text};
+use wasiproc_process::{Check, Error, Invoked, ProcessSummary, Report, Run, Schedule, trap_text};
 use wasiproc_wasi::run::format_val;
 
 /// Arguments of `wasiproc run`.
@@ -89,6 +89,16 @@ pub struct Args {
     /// one gets its turn.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub slice: u64,
+
+    /// Schedule policy: `fifo` (default: a FIFO queue, --slice fuel each),
+    /// `random:SEED` (next process and slice length drawn from a seeded
+    /// generator), `pct:SEED:DEPTH[:LENGTH]` (random priorities with
+    /// DEPTH-1 change points drawn over LENGTH fuel), or
+    /// `points:PID@FUEL>NEXT,...` (run each process until it blocks, except
+    /// that where process PID has used FUEL of its own fuel, NEXT runs).
+    /// Recorded by --record and replayed exactly; see docs/determinism.md.
+    #[arg(long, value_name = "POLICY", value_parser = parse_schedule)]
+    pub schedule: Option<Schedule>,
 
     /// At exit, print a table of every process of the run to stderr: pid,
     /// parent, module, fuel used, peak memory, status.
@@ -179,6 +189,11 @@ pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("size too large: {s:?}"))
 }
 
+/// Parses a `--schedule` value.
+pub(crate) fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    s.parse()
+}
+
 /// Splits `A::B` into its two halves; without `::`, both are `A`.
 fn split_pair(s: &str) -> (String, String) {
     match s.split_once("::") {
@@ -197,7 +212,7 @@ impl Args {
 /// The flags as a [`Run`]: the module and the commands it may spawn read,
 /// the environment resolved, the grants in the order they are preopened
 /// (`--tcplisten`, then `--dir`, `--mapdir`, `--dir-ro`).
-fn build(args: &Args) -> Result<Run, CliError> {
+pub(crate) fn build(args: &Args) -> Result<Run, CliError> {
     let mut run = Run::from_file(&args.module).map_err(|e| CliError(e.to_string()))?;
     for e in &args.envs {
         match e.split_once('=') {
@@ -244,6 +259,9 @@ fn build(args: &Args) -> Result<Run, CliError> {
     run.args(args.args.iter().cloned())
         .max_processes(args.max_processes)
         .slice(args.slice);
+    if let Some(schedule) = &args.schedule {
+        run.schedule(schedule.clone());
+    }
     if let Some(fuel) = args.fuel {
         run.fuel(fuel);
     }

@@ -38,15 +38,18 @@ pub mod abi;
 pub mod account;
 pub mod data;
 pub mod event;
+pub mod explore;
 pub mod limits;
 pub mod pid;
 pub mod pipe;
 mod run;
 mod runtime;
+pub mod schedule;
 pub mod shared_host;
 pub mod status;
 
 pub use event::{Blocker, Event, EventKind, EventSink};
+pub use explore::{Budget, Explore, FailOn, Strategy, Summary};
 pub use limits::Limits;
 pub use pid::{Pid, ROOT};
 pub use run::{
@@ -55,6 +58,7 @@ pub use run::{
     SharedBuffer, Stdin, trap_text,
 };
 pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
+pub use schedule::{Point, Schedule};
 pub use shared_host::SharedHost;
 pub use status::{ExitStatus, Limit};
 pub use wasiproc_engine::{FuncType, HostError, Trap, TrapKind, Val, ValType};

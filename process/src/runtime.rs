@@ -8,6 +8,7 @@ use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
 use crate::pipe::ActivityLog;
+use crate::schedule::{Point, Policy, Schedule};
 use crate::shared_host::SharedHost;
 use crate::status::{ExitStatus, Limit};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -39,6 +40,12 @@ pub struct RuntimeConfig {
     /// before each slice and each readiness check; 0 while the scheduler
     /// waits for the outside), for recording and replaying a run.
     pub pid_cell: Option<PidCell>,
+    /// Which process runs next and for how much fuel (FIFO with `slice`
+    /// by default; see [`Schedule`]).
+    pub schedule: Schedule,
+    /// Keep the preemption points of the run ([`Runtime::recorded_points`]):
+    /// the [`Schedule::Points`] form of its schedule.
+    pub record_points: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -49,6 +56,8 @@ impl Default for RuntimeConfig {
             canonicalize_nans: false,
             fuel_clock: None,
             pid_cell: None,
+            schedule: Schedule::Fifo,
+            record_points: false,
         }
     }
 }
@@ -294,23 +303,53 @@ pub struct Runtime {
     sink: Option<EventSink>,
     /// Where the host reports a failure that ends the run, if it can.
     halt: Option<Halt>,
+    /// The schedule's state (`None`: FIFO with fixed slices).
+    policy: Option<Policy>,
+    /// The slice the policy gave the next process (`None`: unbounded).
+    next_slice: Option<u64>,
 }
 
 impl Runtime {
     /// A runtime whose processes share `host` as their host environment.
     pub fn new(config: RuntimeConfig, host: Box<dyn HostEnv>) -> Result<Self, Error> {
+        let engine = Runtime::engine_for(&config);
+        Runtime::with_engine(config, host, engine)
+    }
+
+    /// An engine for runtimes of `config` (fuel metering on, NaNs as
+    /// `config` says): modules compiled with it once can be registered in
+    /// many runs ([`Runtime::with_engine`]), on any thread.
+    pub fn engine_for(config: &RuntimeConfig) -> Engine {
         let mut engine_config = Config::new();
         engine_config
             .consume_fuel(true)
             .canonicalize_nans(config.canonicalize_nans);
-        let engine = Engine::new(&engine_config);
+        Engine::new(&engine_config)
+    }
+
+    /// A runtime on `engine` (made by [`Runtime::engine_for`] with the
+    /// same `canonicalize_nans`), so that modules compiled with it once
+    /// serve many runs.
+    pub fn with_engine(
+        config: RuntimeConfig,
+        host: Box<dyn HostEnv>,
+        engine: Engine,
+    ) -> Result<Self, Error> {
+        if !engine.config().fuel_enabled() {
+            return Err(Error::Usage(
+                "a runtime's engine must meter fuel (Runtime::engine_for)".into(),
+            ));
+        }
         let host = SharedHost::new(host);
         let halt = host.clone().halt();
         let mut linker = Linker::new(&engine);
         wasiproc_wasi::add_to_linker(&mut linker, |d: &mut ProcData| &mut d.wasi)?;
         let log = ActivityLog::default();
         abi::add_to_linker(&mut linker, host.clone(), log.clone())?;
+        let policy = Policy::new(&config.schedule, config.slice, config.record_points);
         Ok(Runtime {
+            policy,
+            next_slice: None,
             engine,
             linker,
             host,
@@ -644,7 +683,7 @@ impl Runtime {
             if !self.procs.contains_key(&ROOT) {
                 break;
             }
-            let Some(pid) = self.queue.pop_front() else {
+            let Some(pid) = self.next_to_run() else {
                 if self.wake_ready() {
                     continue;
                 }
@@ -701,7 +740,7 @@ impl Runtime {
             if self.total_fuel >= stop {
                 return Ok(None);
             }
-            let Some(pid) = self.queue.pop_front() else {
+            let Some(pid) = self.next_to_run() else {
                 if self.wake_ready() {
                     continue;
                 }
@@ -710,6 +749,53 @@ impl Runtime {
             };
             self.run_slice(pid);
             self.wake_ready();
+        }
+    }
+
+    /// The next process to run: the queue's first under FIFO, else the
+    /// policy's pick among the runnable ones (its slice kept for
+    /// [`Runtime::run_slice`]).
+    fn next_to_run(&mut self) -> Option<Pid> {
+        if self.policy.is_none() {
+            return self.queue.pop_front();
+        }
+        // Only living, runnable processes, each once, in queue order.
+        let mut seen = BTreeSet::new();
+        let procs = &self.procs;
+        self.queue.retain(|pid| {
+            procs
+                .get(pid)
+                .is_some_and(|p| matches!(p.state, State::Runnable))
+                && seen.insert(*pid)
+        });
+        if self.queue.is_empty() {
+            return None;
+        }
+        let policy = self.policy.as_mut()?;
+        let (i, slice) = policy.pick(&self.queue, self.total_fuel);
+        self.next_slice = slice;
+        self.queue.remove(i)
+    }
+
+    /// The preemption points of the run so far, when
+    /// [`RuntimeConfig::record_points`] was set with a schedule other than
+    /// FIFO: run as [`Schedule::Points`], they give the same interleaving.
+    pub fn recorded_points(&mut self) -> Vec<Point> {
+        self.policy
+            .as_mut()
+            .map(Policy::take_points)
+            .unwrap_or_default()
+    }
+
+    /// Ends every living process, killed by the host (as the end of a run
+    /// ends those left), releasing what each holds — its descriptors
+    /// included, whose closing may be host calls. For a run that failed
+    /// (a deadlock): the Run API does it before a recording's trailer is
+    /// written and at the same point of a replay, so both see those calls.
+    pub fn kill_all(&mut self) {
+        let rest: Vec<Pid> = self.procs.keys().copied().collect();
+        for pid in rest {
+            self.finish(pid, ExitStatus::Killed(Pid(0)));
         }
     }
 
@@ -731,10 +817,14 @@ impl Runtime {
         let available = self.fuel_available(node);
         self.emit(pid, || EventKind::SliceStart);
         self.set_pid(pid);
+        let slice = self.policy.is_some().then_some(self.next_slice);
         let Some(p) = self.live_mut(pid) else {
             return;
         };
         let store = &mut p.store;
+        if let Some(slice) = slice {
+            let _ = store.set_fuel_slice(slice);
+        }
         if let Some(fuel) = available {
             // The least any budget above it has left (docs/abi.md, limits).
             let _ = store.set_fuel(fuel);
@@ -756,6 +846,12 @@ impl Runtime {
             clock.set_fuel(self.total_fuel);
         }
         self.emit(pid, || EventKind::SliceEnd { fuel: used });
+        if let Some(policy) = self.policy.as_mut() {
+            let cut = matches!(result, Ok(CallOutcome::Suspended(Suspension::OutOfSlice)));
+            let yielded = matches!(&result, Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
+                if why.downcast_ref::<BlockedOn>() == Some(&BlockedOn::Yield));
+            policy.after_slice(pid, used, cut, yielded, self.total_fuel);
+        }
         match result {
             Ok(CallOutcome::Finished(_)) => self.finish(pid, ExitStatus::Exited(0)),
             Ok(CallOutcome::Suspended(Suspension::OutOfSlice)) => self.queue.push_back(pid),

@@ -170,3 +170,14 @@ pub fn random_hex(n: usize) -> String {
     assert_eq!(errno, 0, "random_get failed");
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Spends about `units` × 16 fuel computing (a stand-in for a program's own
+/// work between two of its steps); returns a value that depends on every
+/// iteration, so the loop is not optimised away.
+pub fn busy(units: u64) -> u64 {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for i in 0..units {
+        x = std::hint::black_box(x.rotate_left(7) ^ i);
+    }
+    x
+}

@@ -26,7 +26,7 @@ pub use trace_file::Ending;
 
 use crate::{
     Event, EventSink, ExitStatus, Limits, ProcessSummary, RunError, RunReport, Runtime,
-    RuntimeConfig, SharedHost,
+    RuntimeConfig, Schedule, SharedHost,
 };
 use chrome::{TimeBase, TraceWriter};
 use host_fn::HostFuncDef;
@@ -92,6 +92,8 @@ pub(crate) struct Plan {
     pub deterministic: bool,
     /// Seed of a deterministic run.
     pub seed: u64,
+    /// Which process runs next and for how long.
+    pub schedule: Schedule,
 }
 
 /// Why a run could not be set up, could not finish, or could not be
@@ -311,6 +313,7 @@ impl Run {
                 slice: 10_000,
                 deterministic: false,
                 seed: 0,
+                schedule: Schedule::Fifo,
             },
             stdin: Stdin::Inherit,
             stdout: Output::Inherit,
@@ -320,6 +323,18 @@ impl Run {
             chrome: None,
             host_funcs: Vec::new(),
         }
+    }
+
+    /// A run of `plan` with the default stdio and nothing else.
+    pub(crate) fn from_plan(plan: Plan) -> Run {
+        let mut run = Run::new(String::new(), Vec::new());
+        run.plan = plan;
+        run
+    }
+
+    /// What the run is made of.
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// A run of the module in file `path`, named by the path as given.
@@ -476,6 +491,15 @@ impl Run {
     /// Fuel per scheduling slice (at least 1).
     pub fn slice(&mut self, fuel: u64) -> &mut Self {
         self.plan.slice = fuel.max(1);
+        self
+    }
+
+    /// The schedule policy: which runnable process runs next and for how
+    /// much fuel (default [`Schedule::Fifo`] with [`Run::slice`]). Like
+    /// the slice, it is an input of the run: recorded in a trace and
+    /// replayed exactly (docs/determinism.md).
+    pub fn schedule(&mut self, schedule: Schedule) -> &mut Self {
+        self.plan.schedule = schedule;
         self
     }
 
@@ -776,6 +800,10 @@ impl Running {
 
     fn conclude(&mut self, result: Result<RunReport, RunError>) -> Result<Report, Error> {
         self.done = true;
+        if result.is_err() {
+            // Before the trailer: closing what they hold may be host calls.
+            self.rt.kill_all();
+        }
         let fuel = self.rt.fuel_consumed();
         let ending = ending_of(&result);
         self.fin.close_chrome()?;
@@ -793,7 +821,7 @@ impl Running {
 }
 
 /// The bytes a capture holds, taken out of it.
-fn take_captured(c: &Option<Captured>) -> Option<Vec<u8>> {
+pub(crate) fn take_captured(c: &Option<Captured>) -> Option<Vec<u8>> {
     c.as_ref()
         .map(|b| std::mem::take(&mut *b.lock().unwrap_or_else(|p| p.into_inner())))
 }
@@ -945,14 +973,65 @@ pub(crate) fn build(
     plan: &Plan,
     host: HostMode,
     wrap: Option<Wrap>,
+    io: RootIo,
+    sinks: Vec<EventSink>,
+    funcs: &[HostFuncDef],
+) -> Result<Option<Runtime>, Error> {
+    build_with(plan, host, wrap, io, sinks, funcs, None)
+}
+
+/// The modules of a plan compiled once, for many runs of it (explore).
+pub(crate) struct Compiled {
+    pub engine: wasiproc_engine::Engine,
+    /// The root module, `None` when it has no `_start`.
+    pub root: Option<Module>,
+    pub modules: Vec<(String, Module)>,
+}
+
+impl Compiled {
+    /// Compiles `plan`'s modules with an engine for its runs.
+    pub(crate) fn new(plan: &Plan) -> Result<Compiled, Error> {
+        let engine = Runtime::engine_for(&RuntimeConfig {
+            canonicalize_nans: plan.deterministic,
+            ..RuntimeConfig::default()
+        });
+        let root = Module::new(&engine, &plan.root).map_err(|e| Error::Module {
+            name: plan.root_name.clone(),
+            message: one_line(e),
+        })?;
+        let mut modules = Vec::new();
+        for (name, bytes) in &plan.modules {
+            let m = Module::new(&engine, bytes).map_err(|e| Error::Module {
+                name: name.clone(),
+                message: one_line(e),
+            })?;
+            modules.push((name.clone(), m));
+        }
+        Ok(Compiled {
+            engine,
+            root: root.get_export("_start").is_some().then_some(root),
+            modules,
+        })
+    }
+}
+
+/// [`build`], with the plan's modules already compiled (`compiled`) and
+/// the schedule's preemption points kept (`record_points`).
+pub(crate) fn build_with(
+    plan: &Plan,
+    host: HostMode,
+    wrap: Option<Wrap>,
     mut io: RootIo,
     sinks: Vec<EventSink>,
     funcs: &[HostFuncDef],
+    reuse: Option<(&Compiled, bool)>,
 ) -> Result<Option<Runtime>, Error> {
     let mut config = RuntimeConfig {
         slice: plan.slice.max(1),
         max_processes: plan.max_processes.max(1),
         canonicalize_nans: plan.deterministic,
+        schedule: plan.schedule.clone(),
+        record_points: reuse.is_some_and(|(_, r)| r),
         ..RuntimeConfig::default()
     };
     let base: Box<dyn HostEnv> = match host {
@@ -980,7 +1059,11 @@ pub(crate) fn build(
         }
         None => base,
     };
-    let mut rt = Runtime::new(config, host).map_err(|e| Error::Setup(one_line(e)))?;
+    let mut rt = match reuse {
+        Some((c, _)) => Runtime::with_engine(config, host, c.engine.clone()),
+        None => Runtime::new(config, host),
+    }
+    .map_err(|e| Error::Setup(one_line(e)))?;
     for f in funcs {
         let call = f.f.clone();
         rt.linker_mut()
@@ -999,22 +1082,37 @@ pub(crate) fn build(
                 ))
             })?;
     }
-    let module = Module::new(rt.engine(), &plan.root).map_err(|e| Error::Module {
-        name: plan.root_name.clone(),
-        message: one_line(e),
-    })?;
-    if module.get_export("_start").is_none() {
-        return Ok(None);
-    }
     let mut allow = BTreeSet::new();
-    for (name, bytes) in &plan.modules {
-        let m = Module::new(rt.engine(), bytes).map_err(|e| Error::Module {
-            name: name.clone(),
-            message: one_line(e),
-        })?;
-        rt.register(name, m);
-        allow.insert(name.clone());
-    }
+    let module = match reuse {
+        Some((c, _)) => {
+            let Some(root) = c.root.clone() else {
+                return Ok(None);
+            };
+            for (name, m) in &c.modules {
+                rt.register(name, m.clone());
+                allow.insert(name.clone());
+            }
+            root
+        }
+        None => {
+            let module = Module::new(rt.engine(), &plan.root).map_err(|e| Error::Module {
+                name: plan.root_name.clone(),
+                message: one_line(e),
+            })?;
+            if module.get_export("_start").is_none() {
+                return Ok(None);
+            }
+            for (name, bytes) in &plan.modules {
+                let m = Module::new(rt.engine(), bytes).map_err(|e| Error::Module {
+                    name: name.clone(),
+                    message: one_line(e),
+                })?;
+                rt.register(name, m);
+                allow.insert(name.clone());
+            }
+            module
+        }
+    };
     let ctx = build_ctx(plan, Some(rt.host()), io)?;
     let limits = Limits {
         fuel: plan.fuel,

@@ -265,6 +265,10 @@ impl Replay {
         let (ending, fuel, report) = match built {
             Ok(Some(mut rt)) => {
                 let result = rt.run();
+                if result.is_err() {
+                    // As the recording did before its trailer.
+                    rt.kill_all();
+                }
                 let fuel = rt.fuel_consumed();
                 (ending_of(&result), fuel, result.ok())
             }

@@ -5,6 +5,7 @@
 
 use super::stdio::OutputDigest;
 use super::{Grant, Plan};
+use crate::schedule::{Point, Schedule};
 use wasiproc_wasi::host::record::{
     Dec, Enc, FRAME_BATCH, FRAME_HEADER, FRAME_TRAILER, TraceError, fnv64, read_frames,
 };
@@ -111,7 +112,56 @@ pub(crate) fn encode_header(plan: &Plan) -> Vec<u8> {
         .u(plan.slice)
         .b(plan.deterministic)
         .u(plan.seed);
+    // Since 0.1 with schedules; a header without it is FIFO.
+    match &plan.schedule {
+        Schedule::Fifo => e.u(0),
+        Schedule::Random { seed } => e.u(1).u(*seed),
+        Schedule::Pct {
+            seed,
+            depth,
+            length,
+        } => e.u(2).u(*seed).u(u64::from(*depth)).u(*length),
+        Schedule::Points(points) => {
+            e.u(3).u(points.len() as u64);
+            for p in points {
+                e.u(u64::from(p.pid)).u(p.fuel).u(u64::from(p.next));
+            }
+            &mut e
+        }
+    };
     e.0
+}
+
+fn dec_schedule(d: &mut Dec<'_>) -> Result<Schedule, TraceError> {
+    let bad = || TraceError("corrupt trace: bad schedule".into());
+    Ok(match d.u()? {
+        0 => Schedule::Fifo,
+        1 => Schedule::Random { seed: d.u()? },
+        2 => {
+            let seed = d.u()?;
+            let depth = u32::try_from(d.u()?)
+                .ok()
+                .filter(|d| (1..=crate::schedule::MAX_DEPTH).contains(d))
+                .ok_or_else(bad)?;
+            Schedule::Pct {
+                seed,
+                depth,
+                length: d.u()?,
+            }
+        }
+        3 => {
+            let n = d.u()?;
+            let mut points = Vec::new();
+            for _ in 0..n {
+                let pid = u32::try_from(d.u()?).map_err(|_| bad())?;
+                let fuel = d.u()?;
+                let next = u32::try_from(d.u()?).map_err(|_| bad())?;
+                points.push(Point { pid, fuel, next });
+            }
+            Schedule::Points(points)
+        }
+        _ => return Err(bad()),
+    })
 }
 
 fn module(d: &mut Dec<'_>) -> Result<(String, Vec<u8>), TraceError> {
@@ -176,7 +226,12 @@ pub(crate) fn decode_header(payload: &[u8]) -> Result<(String, Plan), TraceError
         slice: d.u()?,
         deterministic: d.b()?,
         seed: d.u()?,
+        schedule: Schedule::Fifo,
     };
+    let mut plan = plan;
+    if !d.is_empty() {
+        plan.schedule = dec_schedule(&mut d)?;
+    }
     if !d.is_empty() {
         return Err(TraceError(
             "corrupt trace: extra bytes in the header".into(),
@@ -284,9 +339,52 @@ mod tests {
             slice: 100,
             deterministic: true,
             seed: 9,
+            schedule: Schedule::Fifo,
         };
         let (_, back) = decode_header(&encode_header(&plan)).unwrap();
         assert_eq!(back, plan);
+        for schedule in [
+            Schedule::Random { seed: 3 },
+            Schedule::Pct {
+                seed: 4,
+                depth: 3,
+                length: 1000,
+            },
+            Schedule::Points(vec![
+                Point {
+                    pid: 2,
+                    fuel: 5,
+                    next: 1,
+                },
+                Point {
+                    pid: 1,
+                    fuel: 9,
+                    next: 3,
+                },
+            ]),
+        ] {
+            let plan = Plan {
+                schedule,
+                ..plan.clone()
+            };
+            let (_, back) = decode_header(&encode_header(&plan)).unwrap();
+            assert_eq!(back, plan);
+        }
+        // A depth beyond what a schedule may have is a corrupt trace (it
+        // would size the change points' allocation).
+        let deep = Plan {
+            schedule: Schedule::Pct {
+                seed: 1,
+                depth: 5_000,
+                length: 10,
+            },
+            ..plan.clone()
+        };
+        assert!(decode_header(&encode_header(&deep)).is_err());
+        // A header written before schedules existed reads as FIFO.
+        let mut old = encode_header(&plan);
+        assert_eq!(old.pop(), Some(0));
+        assert_eq!(decode_header(&old).unwrap().1, plan);
         let t = Trailer {
             calls: 3,
             stdout: OutputDigest::of(b"out"),
