@@ -1,7 +1,8 @@
 //! Errors: [`Error`] for everything an embedding call can fail with, [`Trap`]
 //! for runtime traps of guest code.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 /// Why guest code trapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -144,7 +145,7 @@ impl fmt::Display for Trap {
     }
 }
 
-impl std::error::Error for Trap {}
+impl core::error::Error for Trap {}
 
 /// Everything an engine call can fail with.
 #[derive(Debug, thiserror::Error)]

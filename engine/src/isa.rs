@@ -801,6 +801,6 @@ impl Instr {
 mod tests {
     #[test]
     fn instructions_stay_compact() {
-        assert!(std::mem::size_of::<super::Instr>() <= 16);
+        assert!(core::mem::size_of::<super::Instr>() <= 16);
     }
 }

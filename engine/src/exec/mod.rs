@@ -10,6 +10,7 @@
 //! slice is used up or a host function reports "blocked" — and later pick up
 //! exactly there.
 
+use crate::prelude::*;
 mod cursor;
 mod frame_ptr;
 mod mem_view;
@@ -29,9 +30,9 @@ use crate::store::{
     GrowResult, copy_between_tables, grow_frames, grow_memory, grow_slots, grow_table,
 };
 use crate::value::{PAGE_SIZE, Val, ValType};
+use core::any::Any;
 use numeric::*;
 use smallvec::SmallVec;
-use std::any::Any;
 
 /// A function activation: which function, where in it, and its frame pointer.
 #[derive(Debug, Clone, Copy)]
@@ -63,8 +64,8 @@ pub enum Suspension {
     Blocked(Box<dyn Any + Send>),
 }
 
-impl std::fmt::Debug for Suspension {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Suspension {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Suspension::OutOfSlice => f.write_str("OutOfSlice"),
             Suspension::Blocked(_) => f.write_str("Blocked(..)"),
@@ -112,7 +113,7 @@ fn in_bounds(start: u64, len: u64, size: usize) -> bool {
 fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) -> Trap {
     // At most 64 entries, whatever the depth the guest reached.
     let mut bt = Vec::with_capacity(frames.len().min(63) + 1);
-    for f in std::iter::once(current).chain(frames.iter().rev()) {
+    for f in core::iter::once(current).chain(frames.iter().rev()) {
         let module = &inner.instances[f.instance as usize].module;
         let index = module.num_imported_funcs + f.func;
         bt.push(FrameInfo {
@@ -268,7 +269,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
         macro_rules! trap {
             ($kind:expr) => {{
-                std::hint::cold_path();
+                core::hint::cold_path();
                 save!(cur.pc() - 1);
                 commit_fuel!();
                 let t = make_trap(Trap::from($kind), &store.inner, frames, current);
@@ -281,7 +282,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         // leave that loop instead; `trap!` has no such restriction).
         macro_rules! out_of_bounds {
             () => {{
-                std::hint::cold_path();
+                core::hint::cold_path();
                 break;
             }};
         }
@@ -435,7 +436,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
                 let need = new_fp + callee.frame_size as usize;
                 if need > slots.len() {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
                         trap!(kind);
                     }
@@ -443,7 +444,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 slots[new_fp + callee.num_params as usize..new_fp + callee.num_locals as usize]
                     .fill(0);
                 if frames.len() == frames.capacity() {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     if let Err(kind) = grow_frames(&mut store.inner, frames) {
                         trap!(kind);
                     }
@@ -491,7 +492,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         continue 'outer;
                     }
                     FuncKind::Host(h) => {
-                        std::hint::cold_path();
+                        core::hint::cold_path();
                         commit_fuel!();
                         let at = fp + base as usize;
                         let need = at
@@ -578,7 +579,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if amount <= budget {
                         budget -= amount;
                     } else {
-                        std::hint::cold_path();
+                        core::hint::cold_path();
                         commit_fuel!();
                         refresh_fuel!();
                         match store.inner.fuel.charge_slow(amount) {
@@ -615,7 +616,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
                 Instr::Return => match frames.pop() {
                     None => {
-                        std::hint::cold_path();
+                        core::hint::cold_path();
                         save!(cur.pc());
                         commit_fuel!();
                         return Ok(Step::Done);
@@ -1007,13 +1008,13 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::Unreachable => trap!(TrapKind::Unreachable),
                 Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
                 Instr::RefFunc { dst, func } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     w64!(dst, inst.funcs[func as usize] as u64 + 1)
                 }
 
                 // ---- tables ----
                 Instr::TableGet { dst, index, table } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let t = &store.inner.tables[inst.tables[table as usize] as usize];
                     match t.elems.get(r32!(index) as usize) {
                         Some(&v) => w64!(dst, v),
@@ -1025,7 +1026,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     value,
                     table,
                 } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let v = s!(value);
                     let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
                     match t.elems.get_mut(r32!(index) as usize) {
@@ -1034,12 +1035,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableSize { dst, table } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let t = &store.inner.tables[inst.tables[table as usize] as usize];
                     w32!(dst, t.elems.len() as u32)
                 }
                 Instr::TableGrow { table, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let init = s!(base);
                     let delta = r32!(base + 1);
                     let ti = inst.tables[table as usize];
@@ -1059,7 +1060,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableFill { table, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (i, v, n) = (r32!(base) as u64, s!(base + 1), r32!(base + 2) as u64);
                     let ti = inst.tables[table as usize] as usize;
                     if !in_bounds(i, n, store.inner.tables[ti].elems.len()) {
@@ -1073,7 +1074,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     src_table,
                     base,
                 } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1092,7 +1093,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     copy_between_tables(&mut store.inner, dt, d, st, sr, n);
                 }
                 Instr::TableInit { table, elem, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1115,17 +1116,17 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     t.elems[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
                 Instr::ElemDrop { elem } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     store.inner.elems[inst.elems[elem as usize] as usize].items = Box::new([]);
                 }
 
                 // ---- memory ----
                 Instr::MemorySize { dst } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     w32!(dst, (mem.len() / PAGE_SIZE) as u32)
                 }
                 Instr::MemoryGrow { dst, delta } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let delta = r32!(delta);
                     match grow_memory(&mut store.inner, mem0 as u32, delta) {
                         GrowResult::Grown(old) => {
@@ -1137,7 +1138,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::MemoryFill { base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, v, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u8,
@@ -1151,7 +1152,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m[d as usize..(d + n) as usize].fill(v);
                 }
                 Instr::MemoryCopy { base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1165,7 +1166,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m.copy_within(sr as usize..(sr + n) as usize, d as usize);
                 }
                 Instr::MemoryInit { data, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1184,7 +1185,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
                 Instr::DataDrop { data } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     store.inner.datas[inst.datas[data as usize] as usize].bytes = None;
                 }
                 Instr::F32Load { dst, addr, offset } => {

@@ -1,6 +1,7 @@
 //! [`Module`]: a decoded, validated and translated Wasm module, immutable and
 //! shared behind an `Arc` by every instance created from it.
 
+use crate::prelude::*;
 mod const_expr;
 mod parse;
 
@@ -10,8 +11,8 @@ use crate::engine::{Engine, TypeId};
 use crate::error::Error;
 use crate::isa::Instr;
 use crate::value::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use alloc::sync::Arc;
 use hashbrown::HashMap;
-use std::sync::Arc;
 
 /// A compiled module. Cloning is cheap; instantiating it again costs no
 /// validation or translation.
@@ -158,6 +159,7 @@ impl Module {
     }
 
     /// Reads and compiles a module from a file.
+    #[cfg(feature = "std")]
     pub fn from_file(engine: &Engine, path: impl AsRef<std::path::Path>) -> Result<Module, Error> {
         let path = path.as_ref();
         let bytes = std::fs::read(path)

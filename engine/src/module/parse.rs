@@ -7,10 +7,11 @@ use super::{
 };
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::prelude::*;
 use crate::translate::{FuncTranslator, ModuleView};
 use crate::value::{FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+use alloc::sync::Arc;
 use hashbrown::HashMap;
-use std::sync::Arc;
 use wasmparser::{
     AbstractHeapType, CompositeInnerType, ElementItems, ElementKind, ExternalKind,
     FuncValidatorAllocations, HeapType, Imports, KnownCustom, Name, Parser, Payload, RefType,
@@ -304,7 +305,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             _ => {}
         }
         if let ValidPayload::Func(to_validate, body) = valid {
-            let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
+            let mut func_validator = to_validate.into_validator(core::mem::take(&mut allocs));
             let func_index = func_validator.index();
             let view = ModuleView {
                 types: &m.types,

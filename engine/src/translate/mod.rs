@@ -8,6 +8,7 @@
 //! canonical slot before that local is written, at block boundaries, and
 //! before calls.
 
+use crate::prelude::*;
 mod control;
 mod fuse;
 

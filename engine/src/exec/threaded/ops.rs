@@ -24,6 +24,8 @@ use crate::exec::cursor::Ip;
 use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
 use crate::exec::numeric::*;
+#[cfg(not(feature = "std"))]
+use crate::float::FloatMath;
 use crate::isa::{Instr, Slot};
 
 macro_rules! s {
@@ -1126,6 +1128,7 @@ pub(super) static HANDLERS: [Handler; 301] = [
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) static HANDLER_NAMES: [&str; 301] = [
     "Unreachable",
     "ConsumeFuel",
