@@ -113,13 +113,20 @@ fn in_bounds(start: u64, len: u64, size: usize) -> bool {
 fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) -> Trap {
     // At most 64 entries, whatever the depth the guest reached.
     let mut bt = Vec::with_capacity(frames.len().min(63) + 1);
-    for f in core::iter::once(current).chain(frames.iter().rev()) {
+    // The current frame is at the trapping instruction; a caller's saved pc
+    // is just after its call.
+    let at_call = frames.iter().rev().map(|f| (f, f.pc.saturating_sub(1)));
+    for (f, pc) in core::iter::once((current, current.pc)).chain(at_call) {
         let module = &inner.instances[f.instance as usize].module;
         let index = module.num_imported_funcs + f.func;
+        let offsets = &module.code[f.func as usize].offsets;
+        let module_offset = offsets.module_offset(pc);
         bt.push(FrameInfo {
             module_name: module.name.clone(),
             func_index: index,
             func_name: module.func_names.get(&index).cloned(),
+            module_offset,
+            func_offset: module_offset.saturating_sub(offsets.body_start),
         });
         if bt.len() >= 64 {
             break;

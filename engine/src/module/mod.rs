@@ -80,6 +80,8 @@ pub(crate) struct CompiledFunc {
     pub num_locals: u32,
     /// Slots the frame needs: locals plus the deepest operand stack.
     pub frame_size: u32,
+    /// Instruction position → operator byte offset, for backtraces only.
+    pub offsets: crate::translate::OffsetTable,
 }
 
 /// Everything known about a module after loading.

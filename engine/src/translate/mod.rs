@@ -11,6 +11,9 @@
 use crate::prelude::*;
 mod control;
 mod fuse;
+mod offsets;
+
+pub(crate) use offsets::OffsetTable;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -63,6 +66,8 @@ pub(crate) struct FuncTranslator {
     /// Index of the last bound label: instructions before it may be reached
     /// from elsewhere, so peepholes must not rewrite them.
     last_label: usize,
+    /// The operator offset of every instruction (for backtraces).
+    offsets: offsets::OffsetRecorder,
 }
 
 /// Adds the translation context to an error.
@@ -93,6 +98,7 @@ impl FuncTranslator {
             fuel_at: None,
             first_lazy: 0,
             last_label: 0,
+            offsets: offsets::OffsetRecorder::default(),
         }
     }
 
@@ -145,10 +151,14 @@ impl FuncTranslator {
         self.begin_fuel_block();
 
         let mut reader = body.get_operators_reader()?;
+        self.offsets.start(reader.original_position() as u32);
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
             validator.op(offset, &op).map_err(at(offset))?;
+            let window = offsets::Window::before(&self.code);
             self.operator(module, &op, offset)?;
+            let from = window.first_written(&self.code);
+            self.offsets.assign(from, self.code.len(), offset as u32);
         }
         reader.finish()?;
         // A terminal sentinel: execution can never run past the end of the body
@@ -159,6 +169,9 @@ impl FuncTranslator {
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok(CompiledFunc {
+            offsets: self
+                .offsets
+                .finish(self.code.len(), body.range().start as u32),
             instrs: self.code.clone().into_boxed_slice(),
             num_params,
             num_locals,
