@@ -301,7 +301,8 @@ impl Func {
             FuncKind::Wasm { instance, index } => {
                 let module = store.inner.instances[instance as usize].module.clone();
                 let code = &module.code[index as usize];
-                let need = (code.frame_size as usize).max(16);
+                // (`execute` checks the frame again with the code it runs.)
+                let need = (code.current().1 as usize).max(16);
                 if let Err(kind) =
                     crate::store::grow_slots(&mut store.inner, &mut state.slots, need, false)
                 {

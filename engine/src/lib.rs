@@ -2,8 +2,9 @@
 //!
 //! A validating WebAssembly interpreter whose execution can stop between any
 //! two instructions and resume later. Modules are decoded and validated with
-//! `wasmparser` and translated once into a compact internal instruction
-//! stream ([`isa`]); the interpreter runs it on an explicit value stack and
+//! `wasmparser` and translated into a compact internal instruction stream
+//! ([`isa`]), each function body on its first call by default
+//! ([`Config::lazy_translation`]); the interpreter runs it on an explicit value stack and
 //! frame stack, never recursing on the Rust stack per guest call.
 //!
 //! The embedding API follows wasmtime and wasmi: an [`Engine`] with a

@@ -9,7 +9,6 @@
 //! the registry for a hash-map insert, or translates one function body.
 
 #[cfg(feature = "std")]
-#[allow(dead_code)] // TEMP
 mod std_imp {
     /// A mutual-exclusion lock. A panic while holding it does not poison it
     /// for others (the registry it guards stays consistent between calls).
@@ -53,7 +52,7 @@ mod std_imp {
 
 // Built under test too, so the std test run checks it.
 #[cfg(any(not(feature = "std"), test))]
-#[allow(dead_code)] // TEMP
+#[cfg_attr(all(test, feature = "std"), allow(dead_code))]
 mod spin {
     use core::cell::UnsafeCell;
     use core::fmt;
@@ -213,10 +212,8 @@ mod spin {
 }
 
 #[cfg(not(feature = "std"))]
-#[allow(unused_imports)] // OnceSlot: for lazy translation (TEMP)
 pub(crate) use spin::{Lock, OnceSlot};
 #[cfg(feature = "std")]
-#[allow(unused_imports)] // OnceSlot: for lazy translation (TEMP)
 pub(crate) use std_imp::{Lock, OnceSlot};
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ use mem_view::MemView;
 use crate::error::{Error, FrameInfo, Trap, TrapKind};
 use crate::func::{Caller, HostError};
 use crate::isa::{Instr, Slot};
+use crate::module::CompiledFunc;
 use crate::store::{FuncKind, Store, StoreInner};
 use crate::store::{
     GrowResult, copy_between_tables, grow_frames, grow_memory, grow_slots, grow_table,
@@ -119,14 +120,13 @@ fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) 
     for (f, pc) in core::iter::once((current, current.pc)).chain(at_call) {
         let module = &inner.instances[f.instance as usize].module;
         let index = module.num_imported_funcs + f.func;
-        let offsets = &module.code[f.func as usize].offsets;
-        let module_offset = offsets.module_offset(pc);
+        let (module_offset, body_start) = module.code[f.func as usize].offsets(pc);
         bt.push(FrameInfo {
             module_name: module.name.clone(),
             func_index: index,
             func_name: module.func_names.get(&index).cloned(),
             module_offset,
-            func_offset: module_offset.saturating_sub(offsets.body_start),
+            func_offset: module_offset.saturating_sub(body_start),
         });
         if bt.len() >= 64 {
             break;
@@ -187,7 +187,8 @@ pub(crate) fn complete_host_call<T>(
         .ok_or_else(|| Error::usage("no suspended call"))?;
     let module = &store.inner.instances[frame.instance as usize].module;
     let (types, base) = match module.code[frame.func as usize]
-        .instrs
+        .current()
+        .0
         .get(frame.pc as usize)
     {
         Some(Instr::CallImported { func, base }) => (module.func_type(*func).results(), *base),
@@ -252,7 +253,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         let module = &*inst.module;
         let mem0 = inst.memories.first().copied().unwrap_or(u32::MAX) as usize;
         let mut func_idx = current.func;
-        let mut code: &[Instr] = &module.code[func_idx as usize].instrs;
+        let (mut code, frame_size): (&[Instr], u32) = module.code[func_idx as usize].current();
         // SAFETY: `code` is a translated body and the saved pc is inside it.
         let mut cur = unsafe { Cursor::new(code, current.pc as usize) };
         let mut fp = current.fp as usize;
@@ -434,14 +435,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         // Reserves the frame of `callee` at slot `base` of the current frame
         // (depth and stack limits), zeroes its declared locals and pushes
         // the caller's frame; evaluates to the callee's frame pointer.
+        // `frame_size` is the one `callee.current()` gave with the code
+        // that will run.
         macro_rules! push_frame {
-            ($callee:expr, $base:expr) => {{
+            ($callee:expr, $frame_size:expr, $base:expr) => {{
                 let callee: &crate::module::CompiledFunc = $callee;
                 let new_fp = fp + $base as usize;
                 if frames.len() >= max_depth {
                     trap!(TrapKind::StackExhausted);
                 }
-                let need = new_fp + callee.frame_size as usize;
+                let need = new_fp + $frame_size as usize;
                 if need > slots.len() {
                     core::hint::cold_path();
                     if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
@@ -471,10 +474,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             ($index:expr, $base:expr) => {{
                 let index: u32 = $index;
                 let callee = &module.code[index as usize];
-                fp = push_frame!(callee, $base);
+                let (callee_code, frame_size) = callee.current();
+                fp = push_frame!(callee, frame_size, $base);
                 func_idx = index;
-                code = &callee.instrs;
-                // SAFETY: a translated body, starting at its first instruction.
+                code = callee_code;
+                // SAFETY: a translated body (or the untranslated stub),
+                // starting at its first instruction.
                 cur = unsafe { Cursor::new(code, 0) };
                 reframe!();
             }};
@@ -489,7 +494,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                     FuncKind::Wasm { instance, index } => {
                         let other = store.inner.instances[instance as usize].clone();
-                        let new_fp = push_frame!(&other.module.code[index as usize], base);
+                        // (The frame is checked again at `'outer`, with
+                        // the code found there.)
+                        let callee = &other.module.code[index as usize];
+                        let new_fp = push_frame!(callee, callee.current().1, base);
                         *current = Frame {
                             instance,
                             func: index,
@@ -539,6 +547,18 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             }};
         }
 
+        // The frame was made for the code found when the call was made;
+        // when another thread has translated the function since, the body
+        // found above may need more slots (lazy translation).
+        if fp + frame_size as usize > slots.len() {
+            core::hint::cold_path();
+            let need = fp + frame_size as usize;
+            if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
+                trap!(kind);
+            }
+            reframe!();
+        }
+
         loop {
             // The threaded handlers run until one steps out before an
             // instruction; this loop runs that one (exec/threaded).
@@ -566,9 +586,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 };
                 threaded::run(mem, &mut cx);
                 budget = cx.budget;
-                if cx.func != func_idx {
+                if !core::ptr::eq(cx.code, code.as_ptr()) {
                     func_idx = cx.func;
-                    code = &module.code[func_idx as usize].instrs;
+                    // The code the handlers ran: the stub, or a body they
+                    // found published (which `current` then finds too).
+                    code = if core::ptr::eq(cx.code, CompiledFunc::stub().as_ptr()) {
+                        CompiledFunc::stub()
+                    } else {
+                        module.code[func_idx as usize].current().0
+                    };
+                    debug_assert!(core::ptr::eq(cx.code, code.as_ptr()));
                 }
                 // SAFETY: handlers stop at an instruction inside the current body.
                 cur = unsafe { Cursor::new(code, cx.ip.pc(cx.code) as usize) };
@@ -630,7 +657,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                     Some(f) if f.instance == current.instance => {
                         func_idx = f.func;
-                        code = &module.code[f.func as usize].instrs;
+                        code = module.code[f.func as usize].current().0;
                         // SAFETY: the saved return pc is inside the caller's body.
                         cur = unsafe { Cursor::new(code, f.pc as usize) };
                         fp = f.fp as usize;
@@ -1013,6 +1040,29 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
 
                 // ---- everything else, by kind ----
                 Instr::Unreachable => trap!(TrapKind::Unreachable),
+                Instr::Untranslated => {
+                    core::hint::cold_path();
+                    let body = match module.code[func_idx as usize].translate(module, func_idx) {
+                        Ok(body) => body,
+                        Err(e) => {
+                            save!(cur.pc() - 1);
+                            commit_fuel!();
+                            return Err(e);
+                        }
+                    };
+                    // The frame was made for the stub: parameters and
+                    // zeroed locals; the body may need more slots.
+                    let need = fp + body.frame_size as usize;
+                    if need > slots.len()
+                        && let Err(kind) = grow_slots(&mut store.inner, slots, need, true)
+                    {
+                        trap!(kind);
+                    }
+                    reframe!();
+                    code = &body.instrs;
+                    // SAFETY: a translated body, at its first instruction.
+                    cur = unsafe { Cursor::new(code, 0) };
+                }
                 Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
                 Instr::RefFunc { dst, func } => {
                     core::hint::cold_path();

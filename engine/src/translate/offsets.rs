@@ -18,53 +18,20 @@
 
 use crate::isa::Instr;
 use crate::prelude::*;
+use core::mem::{Discriminant, discriminant};
 
-/// How many instructions before an operator's first new one the translator
-/// compares to find those a peephole replaced (fusions reach back at most
+/// How far back from an operator's first new instruction the recorder
+/// looks for instructions a fusion replaced (fusions reach back at most
 /// three instructions).
 const REWRITE_WINDOW: usize = 4;
 
-/// The variants of the last instructions before an operator is translated.
-pub(crate) struct Window {
-    start: usize,
-    len: usize,
-    tags: [core::mem::Discriminant<Instr>; REWRITE_WINDOW],
-}
-
-impl Window {
-    /// Notes the variants of the last instructions of `code`.
-    #[inline]
-    pub(crate) fn before(code: &[Instr]) -> Window {
-        let len = code.len();
-        let start = len.saturating_sub(REWRITE_WINDOW);
-        let filler = core::mem::discriminant(&Instr::Unreachable);
-        let mut tags = [filler; REWRITE_WINDOW];
-        for (t, i) in tags.iter_mut().zip(&code[start..]) {
-            *t = core::mem::discriminant(i);
-        }
-        Window { start, len, tags }
-    }
-
-    /// The first position the operator translated since [`Window::before`]
-    /// wrote: its first new instruction, or an earlier one a fusion replaced
-    /// with another variant (a rewrite that keeps the variant, such as a
-    /// result redirected into a local or a patched jump target, keeps the
-    /// instruction's operator).
-    #[inline]
-    pub(crate) fn first_written(&self, code: &[Instr]) -> usize {
-        let end = self.len.min(code.len());
-        (self.start..end)
-            .find(|&i| core::mem::discriminant(&code[i]) != self.tags[i - self.start])
-            .unwrap_or(end)
-    }
-}
-
-/// The offset of every instruction of the body being translated (a
-/// scratch vector reused between functions; the stored form is
-/// [`OffsetTable`]).
+/// The offset and variant of every instruction of the body being
+/// translated (scratch vectors reused between functions; the stored form
+/// is [`OffsetTable`]).
 #[derive(Debug, Default)]
 pub(crate) struct OffsetRecorder {
-    per_pc: Vec<u32>,
+    /// Per instruction: its operator's offset and its variant.
+    per_pc: Vec<(u32, Discriminant<Instr>)>,
     first: u32,
 }
 
@@ -76,12 +43,36 @@ impl OffsetRecorder {
         self.first = first_offset;
     }
 
-    /// Positions `from..to` now hold instructions of the operator at
-    /// `offset`; positions from `to` on no longer exist.
-    pub(crate) fn assign(&mut self, from: usize, to: usize, offset: u32) {
-        let first = self.first;
-        self.per_pc.resize(from.min(to), first);
-        self.per_pc.resize(to, offset);
+    /// Records what the operator at `offset` wrote, `code` having had
+    /// `before` instructions before it was translated: its new
+    /// instructions, and earlier ones a fusion replaced with another
+    /// variant (a rewrite that keeps the variant, such as a result
+    /// redirected into a local or a patched jump target, keeps the
+    /// instruction's operator). Positions from `code.len()` on are dropped.
+    #[inline]
+    pub(crate) fn record(&mut self, code: &[Instr], before: usize, offset: u32) {
+        // Instructions made before the first operator.
+        while self.per_pc.len() < before.min(code.len()) {
+            self.per_pc
+                .push((self.first, discriminant(&code[self.per_pc.len()])));
+        }
+        let known = before.min(code.len()).min(self.per_pc.len());
+        // Usually the operator only appended (or wrote nothing): the last
+        // instruction before it is still there, unchanged.
+        let tag = |i: usize| self.per_pc[i].1;
+        let appended_only =
+            known == before && (known == 0 || discriminant(&code[known - 1]) == tag(known - 1));
+        let from = if appended_only {
+            known
+        } else {
+            let lo = known.saturating_sub(REWRITE_WINDOW);
+            (lo..known)
+                .find(|&i| discriminant(&code[i]) != tag(i))
+                .unwrap_or(known)
+        };
+        self.per_pc.truncate(from);
+        self.per_pc
+            .extend(code[from..].iter().map(|i| (offset, discriminant(i))));
     }
 
     /// The compact table for a body of `len` instructions whose bytes start
@@ -90,7 +81,7 @@ impl OffsetRecorder {
     pub(crate) fn finish(&self, len: usize, body_start: u32) -> OffsetTable {
         let mut bytes = Vec::new();
         let (mut last_pc, mut last_off) = (0u32, body_start);
-        for (pc, &o) in self.per_pc.iter().enumerate().take(len) {
+        for (pc, &(o, _)) in self.per_pc.iter().enumerate().take(len) {
             if pc == 0 || o != last_off {
                 let pc = pc as u32;
                 write_leb(&mut bytes, u64::from(pc - last_pc));
@@ -178,28 +169,62 @@ mod tests {
 
     #[test]
     fn runs_rewrites_and_lookups() {
+        let add = Instr::I32Add {
+            dst: 0,
+            lhs: 0,
+            rhs: 0,
+        };
+        let load = Instr::I32Load {
+            dst: 0,
+            addr: 0,
+            offset: 0,
+        };
+        let fuel = Instr::ConsumeFuel { amount: 1 };
         let mut r = OffsetRecorder::default();
         r.start(100);
-        // pc 0: fuel charge (offset 100, recorded by the first operator's
-        // assign from 0); op at 101 emits pcs 1..3,
-        // op at 105 emits nothing, op at 107 emits pc 3, op at 110 rewrites
-        // pc 3 and emits pc 4, op at 120 removes pc 4 (a dropped producer).
-        r.assign(1, 3, 101);
-        r.assign(3, 3, 105);
-        r.assign(3, 4, 107);
-        r.assign(3, 5, 110);
-        r.assign(4, 4, 120);
-        r.assign(4, 6, 130);
-        let t = r.finish(6, 90);
-        let got: Vec<u32> = (0..6).map(|pc| t.module_offset(pc)).collect();
-        assert_eq!(got, [100, 101, 101, 110, 130, 130]);
-        assert!(t.size() <= 8, "{} bytes", t.size());
+        let mut code = vec![fuel];
+        // op at 101 emits two adds (pcs 1, 2); op at 105 emits nothing;
+        // op at 107 emits an add at pc 3; op at 110 replaces it with a
+        // load (a fusion) and adds a load at pc 4; op at 120 removes pc 4
+        // (a dropped producer); op at 130 emits two adds at pcs 4, 5; op
+        // at 140 redirects pc 5's result (same variant): pc 5 keeps 130.
+        type Step<'a> = (u32, &'a dyn Fn(&mut Vec<Instr>));
+        let steps: [Step; 7] = [
+            (101, &|c| c.extend([add, add])),
+            (105, &|_| {}),
+            (107, &|c| c.push(add)),
+            (110, &|c| {
+                c.pop();
+                c.extend([load, load]);
+            }),
+            (120, &|c| {
+                c.pop();
+            }),
+            (130, &|c| c.extend([add, add])),
+            (140, &|c| {
+                if let Some(Instr::I32Add { dst, .. }) = c.last_mut() {
+                    *dst = 7;
+                }
+            }),
+        ];
+        for (offset, step) in steps {
+            let before = code.len();
+            step(&mut code);
+            r.record(&code, before, offset);
+        }
+        let t = r.finish(code.len(), 90);
+        let got: Vec<u32> = (0..7).map(|pc| t.module_offset(pc)).collect();
+        assert_eq!(got, [100, 101, 101, 110, 130, 130, 130]);
+        assert!(t.size() <= 10, "{} bytes", t.size());
         // Offsets may go backwards (zigzag deltas).
         let mut r = OffsetRecorder::default();
         r.start(500);
-        r.assign(0, 1, 400);
-        r.assign(1, 2, 70_000);
-        r.assign(2, 3, 450);
+        let mut code = Vec::new();
+        for offset in [400, 70_000, 450] {
+            let before = code.len();
+            code.push(add);
+            r.record(&code, before, offset);
+        }
         let t = r.finish(3, 300);
         let got: Vec<u32> = (0..4).map(|pc| t.module_offset(pc)).collect();
         assert_eq!(got, [400, 70_000, 450, 450]);

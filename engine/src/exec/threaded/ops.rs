@@ -822,7 +822,8 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 301] = [
+pub(super) static HANDLERS: [Handler; 302] = [
+    step,
     step,
     ConsumeFuel,
     Br,
@@ -1129,8 +1130,9 @@ pub(super) static HANDLERS: [Handler; 301] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 301] = [
+pub(crate) static HANDLER_NAMES: [&str; 302] = [
     "Unreachable",
+    "Untranslated",
     "ConsumeFuel",
     "Br",
     "BrIfEqz",
