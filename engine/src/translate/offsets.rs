@@ -51,6 +51,17 @@ impl OffsetRecorder {
     /// instruction's operator). Positions from `code.len()` on are dropped.
     #[inline]
     pub(crate) fn record(&mut self, code: &[Instr], before: usize, offset: u32) {
+        // The common cases: nothing written, or one instruction appended.
+        let after = code.len();
+        if self.per_pc.len() == before
+            && (before..=before + 1).contains(&after)
+            && (before == 0 || discriminant(&code[before - 1]) == self.per_pc[before - 1].1)
+        {
+            if after > before {
+                self.per_pc.push((offset, discriminant(&code[before])));
+            }
+            return;
+        }
         // Instructions made before the first operator.
         while self.per_pc.len() < before.min(code.len()) {
             self.per_pc
@@ -71,8 +82,9 @@ impl OffsetRecorder {
                 .unwrap_or(known)
         };
         self.per_pc.truncate(from);
-        self.per_pc
-            .extend(code[from..].iter().map(|i| (offset, discriminant(i))));
+        for i in &code[from..] {
+            self.per_pc.push((offset, discriminant(i)));
+        }
     }
 
     /// The compact table for a body of `len` instructions whose bytes start
