@@ -20,11 +20,12 @@ fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load/big");
     group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Bytes(wasm.len() as u64));
-    let engine = wasiproc_run::engine(false);
+    // Eager: every body translated, the work wasmi_eager does.
+    let engine = wasiproc_run::engine_with(false, false);
     group.bench_function("wasiproc", |b| {
         b.iter(|| black_box(wasiproc_engine::Module::new(&engine, &wasm).expect("valid")))
     });
-    let engine = wasiproc_run::engine(true);
+    let engine = wasiproc_run::engine_with(true, false);
     group.bench_function("wasiproc_fuel", |b| {
         b.iter(|| black_box(wasiproc_engine::Module::new(&engine, &wasm).expect("valid")))
     });

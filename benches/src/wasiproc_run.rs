@@ -5,10 +5,17 @@ use crate::Output;
 use wasiproc_engine::{Config, Engine, Module};
 use wasiproc_wasi::{RunOptions, RunOutcome, WasiCtx, WritePipe};
 
-/// An engine with fuel metering on or off.
+/// An engine with fuel metering on or off, translating lazily (the
+/// engine's default: each body on its function's first call).
 pub fn engine(fuel: bool) -> Engine {
+    engine_with(fuel, true)
+}
+
+/// An engine with fuel metering on or off that translates lazily or, with
+/// `lazy` false, every body in `Module::new`.
+pub fn engine_with(fuel: bool, lazy: bool) -> Engine {
     let mut config = Config::new();
-    config.consume_fuel(fuel);
+    config.consume_fuel(fuel).lazy_translation(lazy);
     Engine::new(&config)
 }
 

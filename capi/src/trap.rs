@@ -5,8 +5,10 @@
 //! for a trap of Wasm code it is the specification's wording ("unreachable",
 //! "out of bounds memory access", ...); for any other failure of a call it
 //! is the engine's error text. Frames are innermost first and carry the
-//! function index in its module; the engine keeps no code offsets or
-//! instance per frame, so `func_offset` and `module_offset` are 0 and
+//! function index in its module and the byte offsets of the frame's Wasm
+//! instruction (the trapping one, or the call in outer frames): from the
+//! start of the function's body (`func_offset`) and of the module binary
+//! (`module_offset`). The engine keeps no instance per frame, so
 //! `wasm_frame_instance` returns null.
 
 use crate::engine_store::{cell_of, wasm_store_t};
@@ -57,8 +59,8 @@ pub(crate) fn trap_from_error(e: &Error) -> *mut wasm_trap_t {
                 .iter()
                 .map(|f| wasm_frame_t {
                     func_index: f.func_index,
-                    func_offset: 0,
-                    module_offset: 0,
+                    func_offset: f.func_offset as usize,
+                    module_offset: f.module_offset as usize,
                 })
                 .collect(),
         ),
@@ -196,14 +198,15 @@ pub unsafe extern "C" fn wasm_frame_func_index(f: *const wasm_frame_t) -> u32 {
     guard(|| 0, || unsafe { f.as_ref() }.map_or(0, |f| f.func_index))
 }
 
-/// Offset of the trapping instruction from the function's start: always 0 (not tracked).
+/// Offset of the frame's instruction (the trapping one, or a call) from the start of
+/// its function's body.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_frame_func_offset(f: *const wasm_frame_t) -> usize {
     // SAFETY: `f` is null or a valid frame.
     guard(|| 0, || unsafe { f.as_ref() }.map_or(0, |f| f.func_offset))
 }
 
-/// Offset of the trapping instruction in the module binary: always 0 (not tracked).
+/// Offset of the frame's instruction (the trapping one, or a call) in the module binary.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wasm_frame_module_offset(f: *const wasm_frame_t) -> usize {
     // SAFETY: `f` is null or a valid frame.

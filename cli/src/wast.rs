@@ -20,7 +20,10 @@ pub struct Args {
 /// `N passed, M failed`. Succeeds only if no assertion failed. A script that
 /// cannot be read counts as one failure.
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
-    let options = RunOptions { fuel: args.fuel };
+    let options = RunOptions {
+        fuel: args.fuel,
+        ..RunOptions::default()
+    };
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();
     for (i, path) in args.files.iter().enumerate() {

@@ -7,6 +7,7 @@ pub struct Config {
     pub(crate) canonicalize_nans: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) lazy_translation: bool,
 }
 
 impl Default for Config {
@@ -16,13 +17,15 @@ impl Default for Config {
             canonicalize_nans: false,
             max_call_depth: 100_000,
             max_stack_slots: 16 * 1024 * 1024,
+            lazy_translation: true,
         }
     }
 }
 
 impl Config {
     /// A configuration with the defaults: no fuel metering, NaNs as the CPU
-    /// makes them, 100,000 nested calls, 16 Mi value-stack slots.
+    /// makes them, 100,000 nested calls, 16 Mi value-stack slots, lazy
+    /// translation.
     pub fn new() -> Self {
         Self::default()
     }
@@ -52,6 +55,24 @@ impl Config {
     /// trapping with "call stack exhausted".
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
+        self
+    }
+
+    /// Translate each function body on its first call (the default) instead
+    /// of all of them in [`crate::Module::new`].
+    ///
+    /// Either way `Module::new` validates the whole module first, so an
+    /// invalid module is refused before anything runs; lazily, it then only
+    /// notes where each body is, which makes start-up of large programs
+    /// (most of whose functions never run) several times faster.
+    /// Translation is deterministic and costs no fuel: fuel counts the
+    /// guest's Wasm operators only, so a run meters and stops (fuel slices,
+    /// suspensions) exactly alike in both modes. A module shared between
+    /// threads translates each function once (threads calling it at the
+    /// same time wait for the first). [`crate::Module::validate`] always
+    /// translates everything.
+    pub fn lazy_translation(&mut self, on: bool) -> &mut Self {
+        self.lazy_translation = on;
         self
     }
 

@@ -1,9 +1,11 @@
 //! The [`Engine`]: configuration plus the registry of function signatures
 //! shared by every module and store created from it.
 
+use crate::prelude::*;
+use crate::sync::Lock;
 use crate::{config::Config, value::FuncType};
+use alloc::sync::Arc;
 use hashbrown::HashMap;
-use std::sync::{Arc, Mutex};
 
 /// A process-wide identifier of a function signature, equal for equal types
 /// within one engine. `call_indirect` compares these.
@@ -19,7 +21,7 @@ pub struct Engine {
 #[derive(Debug)]
 struct EngineInner {
     config: Config,
-    types: Mutex<TypeRegistry>,
+    types: Lock<TypeRegistry>,
 }
 
 #[derive(Debug, Default)]
@@ -40,7 +42,7 @@ impl Engine {
         Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
-                types: Mutex::new(TypeRegistry::default()),
+                types: Lock::new(TypeRegistry::default()),
             }),
         }
     }
@@ -56,18 +58,20 @@ impl Engine {
     }
 
     pub(crate) fn intern(&self, ty: &FuncType) -> TypeId {
-        let mut reg = self.inner.types.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(id) = reg.ids.get(ty) {
-            return *id;
-        }
-        let id = TypeId(reg.types.len() as u32);
-        reg.types.push(ty.clone());
-        reg.ids.insert(ty.clone(), id);
-        id
+        self.inner.types.with(|reg| {
+            if let Some(id) = reg.ids.get(ty) {
+                return *id;
+            }
+            let id = TypeId(reg.types.len() as u32);
+            reg.types.push(ty.clone());
+            reg.ids.insert(ty.clone(), id);
+            id
+        })
     }
 
     pub(crate) fn resolve(&self, id: TypeId) -> FuncType {
-        let reg = self.inner.types.lock().unwrap_or_else(|p| p.into_inner());
-        reg.types[id.0 as usize].clone()
+        self.inner
+            .types
+            .with(|reg| reg.types[id.0 as usize].clone())
     }
 }

@@ -1,7 +1,8 @@
 //! Errors: [`Error`] for everything an embedding call can fail with, [`Trap`]
 //! for runtime traps of guest code.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 /// Why guest code trapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,10 +75,22 @@ pub struct FrameInfo {
     pub func_index: u32,
     /// The function's name from the name section, if any.
     pub func_name: Option<String>,
+    /// Byte offset, in the module binary, of the Wasm instruction this frame
+    /// was executing: the one that trapped (innermost frame) or the call
+    /// (outer frames). The function's body start when the function had not
+    /// been translated yet (a trap while entering it).
+    pub module_offset: u32,
+    /// The same offset relative to the start of the function's body (its
+    /// locals declaration, after the body's size), as wasm-c-api's
+    /// `wasm_frame_func_offset`.
+    pub func_offset: u32,
 }
 
 impl fmt::Display for FrameInfo {
+    /// `0x2a - module!name`: the module offset, then the function's name
+    /// (`<wasm function N>` without one), as wasmtime prints frames.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x} - ", self.module_offset)?;
         if let Some(m) = &self.module_name {
             write!(f, "{m}!")?;
         }
@@ -144,7 +157,7 @@ impl fmt::Display for Trap {
     }
 }
 
-impl std::error::Error for Trap {}
+impl core::error::Error for Trap {}
 
 /// Everything an engine call can fail with.
 #[derive(Debug, thiserror::Error)]

@@ -4,11 +4,12 @@
 use crate::engine::{Engine, TypeId};
 use crate::error::{Error, Trap};
 use crate::exec::{self, ExecState, Frame, Step, Suspended, Suspension};
+use crate::prelude::*;
 use crate::store::{AsContext, AsContextMut, Extern, Func, FuncEntity, FuncKind, Store};
 use crate::value::{FuncType, Val, ValType};
-use std::any::Any;
-use std::marker::PhantomData;
-use std::sync::Arc;
+use alloc::sync::Arc;
+use core::any::Any;
+use core::marker::PhantomData;
 
 /// How a host function can fail or stop the guest.
 pub enum HostError {
@@ -23,8 +24,8 @@ pub enum HostError {
     Blocked(Box<dyn Any + Send>),
 }
 
-impl std::fmt::Debug for HostError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for HostError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             HostError::Trap(t) => write!(f, "Trap({t})"),
             HostError::Exit(c) => write!(f, "Exit({c})"),
@@ -300,7 +301,8 @@ impl Func {
             FuncKind::Wasm { instance, index } => {
                 let module = store.inner.instances[instance as usize].module.clone();
                 let code = &module.code[index as usize];
-                let need = (code.frame_size as usize).max(16);
+                // (`execute` checks the frame again with the code it runs.)
+                let need = (code.current().1 as usize).max(16);
                 if let Err(kind) =
                     crate::store::grow_slots(&mut store.inner, &mut state.slots, need, false)
                 {

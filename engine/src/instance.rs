@@ -5,12 +5,13 @@
 use crate::error::{Error, TrapKind};
 use crate::func::{TypedFunc, WasmParams, WasmResults};
 use crate::module::{ElemMode, ExternIndex, ImportKind, Module};
+use crate::prelude::*;
 use crate::store::{
     AsContext, AsContextMut, DataEntity, ElemEntity, Extern, Func, FuncEntity, FuncKind, Global,
     GlobalEntity, InstanceEntity, Memory, Store, Table, TableEntity, new_memory, table_elems,
 };
 use crate::value::{MemoryType, TableType};
-use std::sync::Arc;
+use alloc::sync::Arc;
 
 pub use crate::store::Instance;
 
@@ -206,7 +207,7 @@ impl Instance {
                         |g| store.inner.globals[entity.globals[g as usize] as usize].value,
                         |f| entity.funcs[f as usize] as u64 + 1,
                     ) as u32 as usize;
-                    let items = std::mem::take(&mut store.inner.elems[elem_id].items);
+                    let items = core::mem::take(&mut store.inner.elems[elem_id].items);
                     let t = &mut store.inner.tables[entity.tables[*table as usize] as usize];
                     match off
                         .checked_add(items.len())

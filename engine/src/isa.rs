@@ -93,6 +93,11 @@ pub enum Instr {
     // ---- control -------------------------------------------------------
     /// `unreachable`: traps with [`crate::TrapKind::Unreachable`].
     Unreachable,
+    /// The whole code of a function not translated yet (lazy translation):
+    /// translates the body (or finds it translated), makes the frame as big
+    /// as the body needs and continues at its first instruction. Costs no
+    /// fuel (the body's entry `ConsumeFuel` charges as on any call).
+    Untranslated,
     /// Start of a fuel region (see the module docs): charges `amount`.
     /// Suspends (before charging) when the slice is used up; traps with
     /// `OutOfFuel` when the total budget cannot pay. The interpreter lets
@@ -801,6 +806,6 @@ impl Instr {
 mod tests {
     #[test]
     fn instructions_stay_compact() {
-        assert!(std::mem::size_of::<super::Instr>() <= 16);
+        assert!(core::mem::size_of::<super::Instr>() <= 16);
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! A validating WebAssembly interpreter whose execution can stop between any
 //! two instructions and resume later. Modules are decoded and validated with
-//! `wasmparser` and translated once into a compact internal instruction
-//! stream ([`isa`]); the interpreter runs it on an explicit value stack and
+//! `wasmparser` and translated into a compact internal instruction stream
+//! ([`isa`]), each function body on its first call by default
+//! ([`Config::lazy_translation`]); the interpreter runs it on an explicit value stack and
 //! frame stack, never recursing on the Rust stack per guest call.
 //!
 //! The embedding API follows wasmtime and wasmi: an [`Engine`] with a
@@ -35,18 +36,46 @@
 //! run. Host functions may return [`HostError::Blocked`] to suspend the call
 //! until their condition holds.
 
+//!
+//! ## Without std
+//!
+//! The `std` feature (on by default) adds [`Module::from_file`], the
+//! `WASIPROC_PROFILE=pairs` profiler and `core::error::Error` impls. Built with
+//! `default-features = false` the engine needs only `core` and `alloc` (and
+//! a global allocator): float rounding and square roots then use the
+//! engine's own bit-level implementations, and the engine's locks spin.
+
+#![no_std]
 #![deny(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+/// What `std`'s prelude would give every module: the `alloc` types.
+mod prelude {
+    #[cfg(not(feature = "std"))]
+    pub(crate) use crate::float::FloatMath;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::format;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec;
+    pub(crate) use alloc::vec::Vec;
+}
 
 mod config;
 mod engine;
 mod error;
 mod exec;
+#[cfg(any(not(feature = "std"), test))]
+mod float;
 mod func;
 mod instance;
 pub mod isa;
 mod linker;
 mod module;
 mod store;
+mod sync;
 mod translate;
 mod value;
 

@@ -6,10 +6,11 @@ use crate::error::Error;
 use crate::func::{Caller, HostError, HostFunc, IntoFunc};
 use crate::instance::Instance;
 use crate::module::Module;
+use crate::prelude::*;
 use crate::store::{AsContext, AsContextMut, Extern, Func, Store};
 use crate::value::{FuncType, Val};
+use alloc::sync::Arc;
 use hashbrown::HashMap;
-use std::sync::Arc;
 
 enum Definition<T> {
     /// An item that already lives in a store.
@@ -44,8 +45,8 @@ impl<T> Clone for Linker<T> {
     }
 }
 
-impl<T> std::fmt::Debug for Linker<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<T> core::fmt::Debug for Linker<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Linker")
             .field("definitions", &self.defs.len())
             .finish()

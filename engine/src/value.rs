@@ -3,8 +3,9 @@
 //! Inside the interpreter every value is an untyped 64-bit slot
 //! ([`crate::exec`]); this module converts between slots and typed [`Val`]s.
 
+use crate::prelude::*;
 use crate::store::Func;
-use std::fmt;
+use core::fmt;
 
 /// The type of a Wasm value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

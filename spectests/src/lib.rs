@@ -40,6 +40,9 @@ pub struct RunOptions {
     /// the store `u64::MAX` fuel, so the metered code paths are exercised
     /// without running out.
     pub fuel: bool,
+    /// Translate every function body in `Module::new`
+    /// (`Config::lazy_translation(false)`) instead of on first call.
+    pub eager: bool,
 }
 
 /// Runs one `.wast` script and reports its assertions.

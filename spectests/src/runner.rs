@@ -76,7 +76,9 @@ impl<'s> Runner<'s> {
     /// the report comes back with the reason recorded.
     fn new(source: &'s str, options: &RunOptions, report: Report) -> Result<Self, Box<Report>> {
         let mut config = Config::new();
-        config.consume_fuel(options.fuel);
+        config
+            .consume_fuel(options.fuel)
+            .lazy_translation(!options.eager);
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);

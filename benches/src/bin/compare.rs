@@ -373,17 +373,18 @@ fn print_geomean(what: &str, ratios: &[f64]) {
     }
 }
 
-/// Module load + translate on the big fixture: wasiproc (fuel off, and on
-/// with `--fuel`), wasmi eager and wasmi lazy-translation, alternating.
+/// Module load + translate on the big fixture: wasiproc eager (fuel off,
+/// and on with `--fuel`) and lazy, wasmi eager and lazy, alternating.
 fn load(wasm: &[u8], args: &Args) -> Result<(), String> {
     type Contestant<'a> = (&'a str, Box<dyn Fn() -> Result<(), String> + 'a>);
-    let wp = wasiproc_run::engine(false);
-    let wp_fuel = wasiproc_run::engine(true);
+    let wp = wasiproc_run::engine_with(false, false);
+    let wp_lazy = wasiproc_run::engine(false);
+    let wp_fuel = wasiproc_run::engine_with(true, false);
     let wi = wasmi_run::engine();
     let wi_lazy = wasmi_run::engine_with(wasmi::CompilationMode::LazyTranslation);
     let mut contestants: Vec<Contestant> = vec![
         (
-            "wasiproc Module::new",
+            "wasiproc Module::new (eager)",
             Box::new(|| {
                 wasiproc_engine::Module::new(&wp, wasm)
                     .map(drop)
@@ -402,6 +403,14 @@ fn load(wasm: &[u8], args: &Args) -> Result<(), String> {
             "wasmi Module::new (lazy translation, wasmi's default)",
             Box::new(|| {
                 wasmi::Module::new(&wi_lazy, wasm)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }),
+        ),
+        (
+            "wasiproc Module::new (lazy translation, the default)",
+            Box::new(|| {
+                wasiproc_engine::Module::new(&wp_lazy, wasm)
                     .map(drop)
                     .map_err(|e| e.to_string())
             }),
@@ -435,13 +444,14 @@ fn load(wasm: &[u8], args: &Args) -> Result<(), String> {
         println!("  {name:<54} {:>8} ms", ms(*m));
     }
     println!(
-        "  ratio wasiproc / wasmi eager: {:.2}x   (medians of {reps} runs)",
-        ratio(medians[0], medians[1])
+        "  ratio wasiproc / wasmi eager: {:.2}x, lazy: {:.2}x   (medians of {reps} runs)",
+        ratio(medians[0], medians[1]),
+        ratio(medians[3], medians[2])
     );
     if args.fuel {
         println!(
-            "  ratio wasiproc fuel-on / fuel-off: {:.2}x",
-            ratio(medians[3], medians[0])
+            "  ratio wasiproc fuel-on / fuel-off (eager): {:.2}x",
+            ratio(medians[4], medians[0])
         );
     }
     Ok(())

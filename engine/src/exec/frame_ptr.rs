@@ -89,7 +89,7 @@ impl FramePtr {
             #[cfg(debug_assertions)]
             assert!((slot as usize) < self.len, "slot {slot} outside the frame");
             // SAFETY: as for `set`.
-            unsafe { std::ptr::write_volatile(self.base.add(slot as usize), 0) }
+            unsafe { core::ptr::write_volatile(self.base.add(slot as usize), 0) }
         }
     }
 

@@ -29,7 +29,7 @@ impl MemView {
                 len: d.len(),
             },
             None => MemView {
-                base: std::ptr::NonNull::dangling().as_ptr(),
+                base: core::ptr::NonNull::dangling().as_ptr(),
                 len: 0,
             },
         }
@@ -48,7 +48,7 @@ impl MemView {
             return None;
         }
         // SAFETY: ea + N <= len and the view is current (module docs).
-        Some(unsafe { std::ptr::read_unaligned(self.base.add(ea) as *const [u8; N]) })
+        Some(unsafe { core::ptr::read_unaligned(self.base.add(ea) as *const [u8; N]) })
     }
 
     /// Writes `bytes` at `ea`; `false` when out of bounds.
@@ -57,7 +57,7 @@ impl MemView {
         match ea.checked_add(N) {
             Some(end) if end <= self.len => {
                 // SAFETY: ea + N <= len and the view is current (module docs).
-                unsafe { std::ptr::write_unaligned(self.base.add(ea) as *mut [u8; N], bytes) };
+                unsafe { core::ptr::write_unaligned(self.base.add(ea) as *mut [u8; N], bytes) };
                 true
             }
             _ => false,
@@ -69,6 +69,6 @@ impl MemView {
     pub(super) fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: base..base+len is the memory's data and the view is
         // current; the slice cannot outlive this borrow of the view.
-        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+        unsafe { core::slice::from_raw_parts_mut(self.base, self.len) }
     }
 }

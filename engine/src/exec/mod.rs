@@ -10,6 +10,7 @@
 //! slice is used up or a host function reports "blocked" — and later pick up
 //! exactly there.
 
+use crate::prelude::*;
 mod cursor;
 mod frame_ptr;
 mod mem_view;
@@ -24,14 +25,15 @@ use mem_view::MemView;
 use crate::error::{Error, FrameInfo, Trap, TrapKind};
 use crate::func::{Caller, HostError};
 use crate::isa::{Instr, Slot};
+use crate::module::CompiledFunc;
 use crate::store::{FuncKind, Store, StoreInner};
 use crate::store::{
     GrowResult, copy_between_tables, grow_frames, grow_memory, grow_slots, grow_table,
 };
 use crate::value::{PAGE_SIZE, Val, ValType};
+use core::any::Any;
 use numeric::*;
 use smallvec::SmallVec;
-use std::any::Any;
 
 /// A function activation: which function, where in it, and its frame pointer.
 #[derive(Debug, Clone, Copy)]
@@ -63,8 +65,8 @@ pub enum Suspension {
     Blocked(Box<dyn Any + Send>),
 }
 
-impl std::fmt::Debug for Suspension {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Suspension {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Suspension::OutOfSlice => f.write_str("OutOfSlice"),
             Suspension::Blocked(_) => f.write_str("Blocked(..)"),
@@ -112,13 +114,19 @@ fn in_bounds(start: u64, len: u64, size: usize) -> bool {
 fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) -> Trap {
     // At most 64 entries, whatever the depth the guest reached.
     let mut bt = Vec::with_capacity(frames.len().min(63) + 1);
-    for f in std::iter::once(current).chain(frames.iter().rev()) {
+    // The current frame is at the trapping instruction; a caller's saved pc
+    // is just after its call.
+    let at_call = frames.iter().rev().map(|f| (f, f.pc.saturating_sub(1)));
+    for (f, pc) in core::iter::once((current, current.pc)).chain(at_call) {
         let module = &inner.instances[f.instance as usize].module;
         let index = module.num_imported_funcs + f.func;
+        let (module_offset, body_start) = module.code[f.func as usize].offsets(pc);
         bt.push(FrameInfo {
             module_name: module.name.clone(),
             func_index: index,
             func_name: module.func_names.get(&index).cloned(),
+            module_offset,
+            func_offset: module_offset.saturating_sub(body_start),
         });
         if bt.len() >= 64 {
             break;
@@ -179,7 +187,8 @@ pub(crate) fn complete_host_call<T>(
         .ok_or_else(|| Error::usage("no suspended call"))?;
     let module = &store.inner.instances[frame.instance as usize].module;
     let (types, base) = match module.code[frame.func as usize]
-        .instrs
+        .current()
+        .0
         .get(frame.pc as usize)
     {
         Some(Instr::CallImported { func, base }) => (module.func_type(*func).results(), *base),
@@ -244,7 +253,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         let module = &*inst.module;
         let mem0 = inst.memories.first().copied().unwrap_or(u32::MAX) as usize;
         let mut func_idx = current.func;
-        let mut code: &[Instr] = &module.code[func_idx as usize].instrs;
+        let (mut code, frame_size): (&[Instr], u32) = module.code[func_idx as usize].current();
         // SAFETY: `code` is a translated body and the saved pc is inside it.
         let mut cur = unsafe { Cursor::new(code, current.pc as usize) };
         let mut fp = current.fp as usize;
@@ -268,7 +277,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
         macro_rules! trap {
             ($kind:expr) => {{
-                std::hint::cold_path();
+                core::hint::cold_path();
                 save!(cur.pc() - 1);
                 commit_fuel!();
                 let t = make_trap(Trap::from($kind), &store.inner, frames, current);
@@ -281,7 +290,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         // leave that loop instead; `trap!` has no such restriction).
         macro_rules! out_of_bounds {
             () => {{
-                std::hint::cold_path();
+                core::hint::cold_path();
                 break;
             }};
         }
@@ -426,16 +435,18 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         // Reserves the frame of `callee` at slot `base` of the current frame
         // (depth and stack limits), zeroes its declared locals and pushes
         // the caller's frame; evaluates to the callee's frame pointer.
+        // `frame_size` is the one `callee.current()` gave with the code
+        // that will run.
         macro_rules! push_frame {
-            ($callee:expr, $base:expr) => {{
+            ($callee:expr, $frame_size:expr, $base:expr) => {{
                 let callee: &crate::module::CompiledFunc = $callee;
                 let new_fp = fp + $base as usize;
                 if frames.len() >= max_depth {
                     trap!(TrapKind::StackExhausted);
                 }
-                let need = new_fp + callee.frame_size as usize;
+                let need = new_fp + $frame_size as usize;
                 if need > slots.len() {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
                         trap!(kind);
                     }
@@ -443,7 +454,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 slots[new_fp + callee.num_params as usize..new_fp + callee.num_locals as usize]
                     .fill(0);
                 if frames.len() == frames.capacity() {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     if let Err(kind) = grow_frames(&mut store.inner, frames) {
                         trap!(kind);
                     }
@@ -463,10 +474,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             ($index:expr, $base:expr) => {{
                 let index: u32 = $index;
                 let callee = &module.code[index as usize];
-                fp = push_frame!(callee, $base);
+                let (callee_code, frame_size) = callee.current();
+                fp = push_frame!(callee, frame_size, $base);
                 func_idx = index;
-                code = &callee.instrs;
-                // SAFETY: a translated body, starting at its first instruction.
+                code = callee_code;
+                // SAFETY: a translated body (or the untranslated stub),
+                // starting at its first instruction.
                 cur = unsafe { Cursor::new(code, 0) };
                 reframe!();
             }};
@@ -481,7 +494,10 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                     FuncKind::Wasm { instance, index } => {
                         let other = store.inner.instances[instance as usize].clone();
-                        let new_fp = push_frame!(&other.module.code[index as usize], base);
+                        // (The frame is checked again at `'outer`, with
+                        // the code found there.)
+                        let callee = &other.module.code[index as usize];
+                        let new_fp = push_frame!(callee, callee.current().1, base);
                         *current = Frame {
                             instance,
                             func: index,
@@ -491,7 +507,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         continue 'outer;
                     }
                     FuncKind::Host(h) => {
-                        std::hint::cold_path();
+                        core::hint::cold_path();
                         commit_fuel!();
                         let at = fp + base as usize;
                         let need = at
@@ -531,6 +547,18 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             }};
         }
 
+        // The frame was made for the code found when the call was made;
+        // when another thread has translated the function since, the body
+        // found above may need more slots (lazy translation).
+        if fp + frame_size as usize > slots.len() {
+            core::hint::cold_path();
+            let need = fp + frame_size as usize;
+            if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
+                trap!(kind);
+            }
+            reframe!();
+        }
+
         loop {
             // The threaded handlers run until one steps out before an
             // instruction; this loop runs that one (exec/threaded).
@@ -558,9 +586,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 };
                 threaded::run(mem, &mut cx);
                 budget = cx.budget;
-                if cx.func != func_idx {
+                if !core::ptr::eq(cx.code, code.as_ptr()) {
                     func_idx = cx.func;
-                    code = &module.code[func_idx as usize].instrs;
+                    // The code the handlers ran: the stub, or a body they
+                    // found published (which `current` then finds too).
+                    code = if core::ptr::eq(cx.code, CompiledFunc::stub().as_ptr()) {
+                        CompiledFunc::stub()
+                    } else {
+                        module.code[func_idx as usize].current().0
+                    };
+                    debug_assert!(core::ptr::eq(cx.code, code.as_ptr()));
                 }
                 // SAFETY: handlers stop at an instruction inside the current body.
                 cur = unsafe { Cursor::new(code, cx.ip.pc(cx.code) as usize) };
@@ -578,7 +613,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if amount <= budget {
                         budget -= amount;
                     } else {
-                        std::hint::cold_path();
+                        core::hint::cold_path();
                         commit_fuel!();
                         refresh_fuel!();
                         match store.inner.fuel.charge_slow(amount) {
@@ -615,14 +650,14 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 }
                 Instr::Return => match frames.pop() {
                     None => {
-                        std::hint::cold_path();
+                        core::hint::cold_path();
                         save!(cur.pc());
                         commit_fuel!();
                         return Ok(Step::Done);
                     }
                     Some(f) if f.instance == current.instance => {
                         func_idx = f.func;
-                        code = &module.code[f.func as usize].instrs;
+                        code = module.code[f.func as usize].current().0;
                         // SAFETY: the saved return pc is inside the caller's body.
                         cur = unsafe { Cursor::new(code, f.pc as usize) };
                         fp = f.fp as usize;
@@ -1005,15 +1040,38 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
 
                 // ---- everything else, by kind ----
                 Instr::Unreachable => trap!(TrapKind::Unreachable),
+                Instr::Untranslated => {
+                    core::hint::cold_path();
+                    let body = match module.code[func_idx as usize].translate(module, func_idx) {
+                        Ok(body) => body,
+                        Err(e) => {
+                            save!(cur.pc() - 1);
+                            commit_fuel!();
+                            return Err(e);
+                        }
+                    };
+                    // The frame was made for the stub: parameters and
+                    // zeroed locals; the body may need more slots.
+                    let need = fp + body.frame_size as usize;
+                    if need > slots.len()
+                        && let Err(kind) = grow_slots(&mut store.inner, slots, need, true)
+                    {
+                        trap!(kind);
+                    }
+                    reframe!();
+                    code = &body.instrs;
+                    // SAFETY: a translated body, at its first instruction.
+                    cur = unsafe { Cursor::new(code, 0) };
+                }
                 Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
                 Instr::RefFunc { dst, func } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     w64!(dst, inst.funcs[func as usize] as u64 + 1)
                 }
 
                 // ---- tables ----
                 Instr::TableGet { dst, index, table } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let t = &store.inner.tables[inst.tables[table as usize] as usize];
                     match t.elems.get(r32!(index) as usize) {
                         Some(&v) => w64!(dst, v),
@@ -1025,7 +1083,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     value,
                     table,
                 } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let v = s!(value);
                     let t = &mut store.inner.tables[inst.tables[table as usize] as usize];
                     match t.elems.get_mut(r32!(index) as usize) {
@@ -1034,12 +1092,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableSize { dst, table } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let t = &store.inner.tables[inst.tables[table as usize] as usize];
                     w32!(dst, t.elems.len() as u32)
                 }
                 Instr::TableGrow { table, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let init = s!(base);
                     let delta = r32!(base + 1);
                     let ti = inst.tables[table as usize];
@@ -1059,7 +1117,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::TableFill { table, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (i, v, n) = (r32!(base) as u64, s!(base + 1), r32!(base + 2) as u64);
                     let ti = inst.tables[table as usize] as usize;
                     if !in_bounds(i, n, store.inner.tables[ti].elems.len()) {
@@ -1073,7 +1131,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     src_table,
                     base,
                 } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1092,7 +1150,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     copy_between_tables(&mut store.inner, dt, d, st, sr, n);
                 }
                 Instr::TableInit { table, elem, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1115,17 +1173,17 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     t.elems[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
                 Instr::ElemDrop { elem } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     store.inner.elems[inst.elems[elem as usize] as usize].items = Box::new([]);
                 }
 
                 // ---- memory ----
                 Instr::MemorySize { dst } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     w32!(dst, (mem.len() / PAGE_SIZE) as u32)
                 }
                 Instr::MemoryGrow { dst, delta } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let delta = r32!(delta);
                     match grow_memory(&mut store.inner, mem0 as u32, delta) {
                         GrowResult::Grown(old) => {
@@ -1137,7 +1195,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     }
                 }
                 Instr::MemoryFill { base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, v, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u8,
@@ -1151,7 +1209,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m[d as usize..(d + n) as usize].fill(v);
                 }
                 Instr::MemoryCopy { base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1165,7 +1223,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m.copy_within(sr as usize..(sr + n) as usize, d as usize);
                 }
                 Instr::MemoryInit { data, base } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     let (d, sr, n) = (
                         r32!(base) as u64,
                         r32!(base + 1) as u64,
@@ -1184,7 +1242,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     m[d..d + n].copy_from_slice(&seg[sr..sr + n]);
                 }
                 Instr::DataDrop { data } => {
-                    std::hint::cold_path();
+                    core::hint::cold_path();
                     store.inner.datas[inst.datas[data as usize] as usize].bytes = None;
                 }
                 Instr::F32Load { dst, addr, offset } => {

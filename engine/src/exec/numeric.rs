@@ -2,6 +2,8 @@
 //! integer truncation, Wasm `min`/`max`, and NaN canonicalisation.
 
 use crate::error::TrapKind;
+#[cfg(not(feature = "std"))]
+use crate::float::FloatMath;
 
 macro_rules! trunc {
     ($name:ident, $float:ty, $int:ty, $out:ty, $lo:expr, $hi:expr) => {

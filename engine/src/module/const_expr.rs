@@ -2,6 +2,7 @@
 //! decoded once and evaluated at instantiation.
 
 use crate::error::Error;
+use crate::prelude::*;
 use smallvec::SmallVec;
 use wasmparser::Operator;
 

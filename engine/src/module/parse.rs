@@ -1,20 +1,23 @@
 //! One pass over the module bytes: every payload is validated by wasmparser
-//! and recorded; every function body is validated and translated together.
+//! and recorded; every function body is validated, and translated in the
+//! same pass (eager) or on its function's first call (lazy:
+//! [`translate_lazily`], from the code section's bytes kept in the module).
 
 use super::{
-    ConstExpr, DataSegment, ElemMode, ElemSegment, ExternIndex, ImportEntry, ImportKind,
-    ModuleInner,
+    Body, CompiledFunc, ConstExpr, DataSegment, ElemMode, ElemSegment, ExternIndex, ImportEntry,
+    ImportKind, ModuleInner,
 };
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::prelude::*;
 use crate::translate::{FuncTranslator, ModuleView};
 use crate::value::{FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+use alloc::sync::Arc;
 use hashbrown::HashMap;
-use std::sync::Arc;
 use wasmparser::{
-    AbstractHeapType, CompositeInnerType, ElementItems, ElementKind, ExternalKind,
-    FuncValidatorAllocations, HeapType, Imports, KnownCustom, Name, Parser, Payload, RefType,
-    TypeRef, ValidPayload, Validator, WasmFeatures,
+    AbstractHeapType, BinaryReader, CompositeInnerType, ElementItems, ElementKind, ExternalKind,
+    FuncValidatorAllocations, FunctionBody, HeapType, Imports, KnownCustom, Name, Parser, Payload,
+    RefType, TypeRef, ValidPayload, Validator, WasmFeatures,
 };
 
 /// The Wasm features the engine implements: Wasm 2.0 without SIMD.
@@ -81,8 +84,8 @@ fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Er
     })
 }
 
-/// Decodes, validates and translates `bytes`.
-pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
+/// Decodes and validates `bytes`, translating every body now when `eager`.
+pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<ModuleInner, Error> {
     let mut validator = Validator::new_with_features(features());
     let mut m = ModuleInner {
         engine: engine.clone(),
@@ -106,6 +109,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         datas: Vec::new(),
         code: Vec::new(),
         func_names: HashMap::new(),
+        code_section: Box::default(),
+        code_section_offset: 0,
     };
     let mut allocs = FuncValidatorAllocations::default();
     let mut translator = FuncTranslator::new(engine.config());
@@ -300,18 +305,54 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                     read_names(names, &mut m);
                 }
             }
+            Payload::CodeSectionStart {
+                unchecked_range: range,
+                ..
+            } if !eager => {
+                let section = bytes
+                    .get(range.start as usize..range.end as usize)
+                    .ok_or_else(|| Error::Invalid {
+                        message: "unexpected end of code section".into(),
+                        offset: bytes.len() as u64,
+                    })?;
+                m.code_section = section.into();
+                m.code_section_offset = range.start as u32;
+            }
             Payload::End(_) => saw_end = true,
             _ => {}
         }
         if let ValidPayload::Func(to_validate, body) = valid {
-            let mut func_validator = to_validate.into_validator(std::mem::take(&mut allocs));
+            let mut func_validator = to_validate.into_validator(core::mem::take(&mut allocs));
             let func_index = func_validator.index();
             let view = ModuleView {
                 types: &m.types,
                 funcs: &m.funcs,
                 num_imported_funcs: m.num_imported_funcs,
             };
-            let compiled = translator.translate(&view, func_index, &body, &mut func_validator)?;
+            let ty = &m.types[m.funcs[func_index as usize] as usize];
+            let num_params = ty.params().len() as u32;
+            let source = (body.range().start as u32, body.range().end as u32);
+            let compiled = if eager {
+                let (translated, num_locals) =
+                    translator.translate(&view, func_index, &body, Some(&mut func_validator))?;
+                CompiledFunc::eager(num_params, num_locals, translated, source)
+            } else {
+                func_validator.validate(&body)?;
+                let mut num_locals = num_params;
+                let mut locals = body.get_locals_reader()?;
+                for _ in 0..locals.get_count() {
+                    let offset = locals.original_position();
+                    num_locals =
+                        num_locals
+                            .checked_add(locals.read()?.0)
+                            .ok_or_else(|| Error::Invalid {
+                                message: "too many locals".into(),
+                                offset,
+                            })?;
+                }
+                let num_results = ty.results().len() as u32;
+                CompiledFunc::lazy(num_params, num_locals, num_results, source)
+            };
             m.code.push(compiled);
             allocs = func_validator.into_allocations();
         }
@@ -323,6 +364,33 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         });
     }
     Ok(m)
+}
+
+/// Translates defined function `defined` of `m` (validated when `m` was
+/// parsed) from the code section bytes `m` kept.
+pub(crate) fn translate_lazily(
+    m: &ModuleInner,
+    defined: u32,
+    source: (u32, u32),
+) -> Result<Body, Error> {
+    let start = source.0.checked_sub(m.code_section_offset);
+    let end = source.1.checked_sub(m.code_section_offset);
+    let bytes = match (start, end) {
+        (Some(s), Some(e)) => m.code_section.get(s as usize..e as usize),
+        _ => None,
+    }
+    .ok_or_else(|| Error::usage("function body outside the kept code section"))?;
+    let mut reader = BinaryReader::new(bytes, u64::from(source.0));
+    reader.set_features(features());
+    let body = FunctionBody::new(reader);
+    let view = ModuleView {
+        types: &m.types,
+        funcs: &m.funcs,
+        num_imported_funcs: m.num_imported_funcs,
+    };
+    let mut translator = FuncTranslator::new(m.engine.config());
+    let (body, _) = translator.translate(&view, m.num_imported_funcs + defined, &body, None)?;
+    Ok(body)
 }
 
 fn read_names(names: wasmparser::NameSectionReader<'_>, m: &mut ModuleInner) {

@@ -7,13 +7,14 @@ use super::limits::{Resource, ResourceLimiter, TABLE_ELEMENT_BYTES};
 use super::{LinearMemory, StoreInner};
 use crate::error::{Error, TrapKind};
 use crate::exec::Frame;
+use crate::prelude::*;
 
 /// The store's limiter, if the embedder set one.
 #[derive(Default)]
 pub(crate) struct Limiter(pub(crate) Option<Box<dyn ResourceLimiter>>);
 
-impl std::fmt::Debug for Limiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(if self.0.is_some() {
             "Limiter(set)"
         } else {
@@ -63,8 +64,8 @@ impl Limiter {
     }
 }
 
-const SLOT_BYTES: usize = std::mem::size_of::<u64>();
-const FRAME_BYTES: usize = std::mem::size_of::<Frame>();
+const SLOT_BYTES: usize = core::mem::size_of::<u64>();
+const FRAME_BYTES: usize = core::mem::size_of::<Frame>();
 
 /// Bytes an interpreter state's stacks hold (what was charged for them).
 pub(crate) fn stack_bytes(slots: &Vec<u64>, frames: &Vec<Frame>) -> usize {

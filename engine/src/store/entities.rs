@@ -2,8 +2,9 @@
 
 use crate::engine::TypeId;
 use crate::module::ModuleInner;
+use crate::prelude::*;
 use crate::value::{GlobalType, MemoryType, TableType};
-use std::sync::Arc;
+use alloc::sync::Arc;
 
 /// A function: Wasm code of an instance, or a host function.
 #[derive(Debug, Clone, Copy)]

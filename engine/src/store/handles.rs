@@ -5,6 +5,7 @@ use super::{
     AsContext, AsContextMut, GlobalEntity, LinearMemory, MemoryEntity, TableEntity, table_elems,
 };
 use crate::error::{Error, TrapKind};
+use crate::prelude::*;
 use crate::value::{
     ExternType, FuncType, GlobalType, MemoryType, Mutability, PAGE_SIZE, TableType, Val, ValType,
 };

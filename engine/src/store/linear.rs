@@ -12,8 +12,9 @@
 //!
 //! This is the only file of the store with `unsafe` code.
 
-use std::alloc::{Layout, alloc_zeroed, dealloc};
-use std::ptr::NonNull;
+use crate::prelude::*;
+use alloc::alloc::{Layout, alloc_zeroed, dealloc};
+use core::ptr::NonNull;
 
 /// Alignment of the block: at most the allocator's minimum alignment, so
 /// `alloc_zeroed` becomes `calloc` (which skips clearing fresh mappings).
@@ -47,8 +48,8 @@ unsafe impl Send for LinearMemory {}
 // SAFETY: shared access only reads through `&self` (like a `Vec<u8>`).
 unsafe impl Sync for LinearMemory {}
 
-impl std::fmt::Debug for LinearMemory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for LinearMemory {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("LinearMemory")
             .field("len", &self.len)
             .field("cap", &self.cap)
@@ -156,7 +157,7 @@ impl LinearMemory {
             let old: &[u8] = self;
             // SAFETY: `block` is a fresh allocation of `cap >= len` bytes,
             // disjoint from the old block.
-            let new = unsafe { std::slice::from_raw_parts_mut(block.as_ptr(), self.len) };
+            let new = unsafe { core::slice::from_raw_parts_mut(block.as_ptr(), self.len) };
             for (dst, src) in new.chunks_mut(COPY_CHUNK).zip(old.chunks(COPY_CHUNK)) {
                 if src.iter().any(|&b| b != 0) {
                     dst.copy_from_slice(src);
@@ -204,21 +205,21 @@ impl Drop for LinearMemory {
     }
 }
 
-impl std::ops::Deref for LinearMemory {
+impl core::ops::Deref for LinearMemory {
     type Target = [u8];
     #[inline(always)]
     fn deref(&self) -> &[u8] {
         // SAFETY: `ptr` points to `cap >= len` initialised (zeroed or
         // written) bytes owned by `self`, or is dangling with len 0.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
 
-impl std::ops::DerefMut for LinearMemory {
+impl core::ops::DerefMut for LinearMemory {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut [u8] {
         // SAFETY: as in `deref`, and `&mut self` gives exclusive access.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
 }
 

@@ -3,6 +3,7 @@
 //! of a suspended call. Handles such as [`Func`] or [`Memory`] are indexes
 //! into one store.
 
+use crate::prelude::*;
 mod alloc;
 mod entities;
 mod fuel;
@@ -27,8 +28,8 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::exec::ExecState;
 use crate::func::HostFunc;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use ::alloc::sync::Arc;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
 
@@ -66,8 +67,8 @@ pub struct Store<T> {
     data: T,
 }
 
-impl<T> std::fmt::Debug for Store<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<T> core::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Store")
             .field("id", &self.inner.id)
             .finish_non_exhaustive()

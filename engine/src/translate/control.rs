@@ -2,6 +2,7 @@
 //! the function body itself.
 
 /// What kind of construct opened the frame.
+use crate::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum FrameKind {
     /// The function body: branching to it returns.

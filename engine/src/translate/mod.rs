@@ -8,13 +8,17 @@
 //! canonical slot before that local is written, at block boundaries, and
 //! before calls.
 
+use crate::prelude::*;
 mod control;
 mod fuse;
+mod offsets;
+
+pub(crate) use offsets::OffsetTable;
 
 use crate::config::Config;
 use crate::error::Error;
 use crate::isa::{Instr, Pair16, Slot};
-use crate::module::CompiledFunc;
+use crate::module::Body;
 use crate::value::FuncType;
 use control::{Control, FrameKind};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
@@ -62,6 +66,8 @@ pub(crate) struct FuncTranslator {
     /// Index of the last bound label: instructions before it may be reached
     /// from elsewhere, so peepholes must not rewrite them.
     last_label: usize,
+    /// The operator offset of every instruction (for backtraces).
+    offsets: offsets::OffsetRecorder,
 }
 
 /// Adds the translation context to an error.
@@ -92,17 +98,20 @@ impl FuncTranslator {
             fuel_at: None,
             first_lazy: 0,
             last_label: 0,
+            offsets: offsets::OffsetRecorder::default(),
         }
     }
 
-    /// Validates and translates one function body.
+    /// Translates one function body, validating it as it goes when given a
+    /// validator (without one, the body must have been validated already).
+    /// Returns the body and the number of parameters plus locals.
     pub(crate) fn translate(
         &mut self,
         module: &ModuleView<'_>,
         func_index: u32,
         body: &FunctionBody<'_>,
-        validator: &mut FuncValidator<ValidatorResources>,
-    ) -> Result<CompiledFunc, Error> {
+        mut validator: Option<&mut FuncValidator<ValidatorResources>>,
+    ) -> Result<(Body, u32), Error> {
         let ty = &module.types[module.funcs[func_index as usize] as usize];
         let num_params = ty.params().len() as u32;
         let num_results = ty.results().len() as u32;
@@ -121,7 +130,9 @@ impl FuncTranslator {
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, ty) = locals.read()?;
-            validator.define_locals(offset, count, ty)?;
+            if let Some(v) = validator.as_deref_mut() {
+                v.define_locals(offset, count, ty)?;
+            }
             num_locals = num_locals
                 .checked_add(count)
                 .ok_or_else(|| Error::Invalid {
@@ -144,10 +155,15 @@ impl FuncTranslator {
         self.begin_fuel_block();
 
         let mut reader = body.get_operators_reader()?;
+        self.offsets.start(reader.original_position() as u32);
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset()?;
-            validator.op(offset, &op).map_err(at(offset))?;
+            if let Some(v) = validator.as_deref_mut() {
+                v.op(offset, &op).map_err(at(offset))?;
+            }
+            let before = self.code.len();
             self.operator(module, &op, offset)?;
+            self.offsets.record(&self.code, before, offset as u32);
         }
         reader.finish()?;
         // A terminal sentinel: execution can never run past the end of the body
@@ -157,12 +173,16 @@ impl FuncTranslator {
         fuse::superinstructions(&mut self.code);
 
         let frame_size = (num_locals + self.max_height).max(num_results);
-        Ok(CompiledFunc {
-            instrs: self.code.clone().into_boxed_slice(),
-            num_params,
+        Ok((
+            Body {
+                offsets: self
+                    .offsets
+                    .finish(self.code.len(), body.range().start as u32),
+                instrs: self.code.clone().into_boxed_slice(),
+                frame_size,
+            },
             num_locals,
-            frame_size,
-        })
+        ))
     }
 
     // ---- stack helpers ----------------------------------------------------

@@ -1,9 +1,10 @@
 //! Runs the whole wasm-v2 specification suite and prints one line per
 //! script, `name: N passed, M failed`, then the total `N passed, M failed`.
 //!
-//! Usage: `spectest-v2 [--fuel] [--failures N]` where `--failures N` prints
+//! Usage: `spectest-v2 [--fuel] [--eager] [--failures N]` where `--failures N` prints
 //! at most N failure lines per script first (default 5; 0 for none). Exits
-//! with 1 if any assertion failed.
+//! with 1 if any assertion failed. `--eager` translates every function body
+//! when its module is compiled instead of on first call (the default).
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--fuel" => options.fuel = true,
+            "--eager" => options.eager = true,
             "--failures" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) => max_failures = n,
                 None => return usage("--failures needs a number"),
@@ -41,8 +43,9 @@ fn main() -> ExitCode {
         println!("{}", report.summary_line());
     }
     eprintln!(
-        "wasm-v2 ({}) in {:.2}s",
+        "wasm-v2 ({}, {}) in {:.2}s",
         if options.fuel { "fuel" } else { "no fuel" },
+        if options.eager { "eager" } else { "lazy" },
         start.elapsed().as_secs_f64()
     );
     println!("{}", totals_line(&reports));
@@ -54,6 +57,6 @@ fn main() -> ExitCode {
 }
 
 fn usage(problem: &str) -> ExitCode {
-    eprintln!("spectest-v2: {problem}\nusage: spectest-v2 [--fuel] [--failures N]");
+    eprintln!("spectest-v2: {problem}\nusage: spectest-v2 [--fuel] [--eager] [--failures N]");
     ExitCode::from(2)
 }

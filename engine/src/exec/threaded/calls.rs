@@ -23,14 +23,19 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
     let Some(callee) = cx.module_code.get(func as usize) else {
         return step(ip, fp, mem, cx);
     };
+    // The code first, then the frame size, which is then at least what
+    // that code needs (lazy translation publishes them in the other order:
+    // module::CompiledFunc).
+    let code = callee.entry();
     let caller_fp = fp.index(cx.slots);
-    let need = caller_fp + base as usize + callee.frame_size as usize;
+    let need = caller_fp + base as usize + callee.frame_size() as usize;
     let depth = cx.frames.len();
     if depth >= cx.max_depth || depth == cx.frames.capacity() || need > cx.slots_len {
         return step(ip, fp, mem, cx);
     }
-    // SAFETY: a translated body, at its first instruction.
-    let mut entry = unsafe { Ip::at(callee.instrs.as_ptr(), 0) };
+    // SAFETY: a translated body (or the untranslated stub), at its first
+    // instruction.
+    let mut entry = unsafe { Ip::at(code, 0) };
     // The callee's entry fuel region is paid here, saving its dispatch;
     // when the budget cannot pay, the loop makes the call and runs the
     // `ConsumeFuel` (slow path) itself.
@@ -63,7 +68,7 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
         None => return step(ip, fp, mem, cx),
     }
     cx.func = func;
-    cx.code = callee.instrs.as_ptr();
+    cx.code = code;
     dispatch(entry, callee_fp, mem, cx)
 }
 
@@ -80,7 +85,9 @@ pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Con
     let Some(code) = cx.module_code.get(caller.func as usize) else {
         return step(ip, fp, mem, cx);
     };
-    cx.code = code.instrs.as_ptr();
+    // The caller runs translated code, which this thread published or saw
+    // published before running it.
+    cx.code = code.entry();
     cx.frames.pop();
     cx.func = caller.func;
     // SAFETY: the caller's frame fitted when it called, and the vector has

@@ -27,7 +27,7 @@ macro_rules! decode {
         let Instr::$variant { $($field)* } = $ip.get() else {
             // SAFETY: the handler table dispatches to this handler only for
             // this variant (module docs of `threaded::decode`).
-            unsafe { std::hint::unreachable_unchecked() }
+            unsafe { core::hint::unreachable_unchecked() }
         };
     };
 }
@@ -37,17 +37,18 @@ pub(super) use decode;
 mod tests {
     use super::super::ops::HANDLER_NAMES;
     use crate::isa::Instr;
+    use crate::prelude::*;
 
     #[test]
     fn every_tag_has_the_handler_of_its_variant() {
         for (tag, name) in HANDLER_NAMES.iter().enumerate() {
             // An instruction with this tag and zero operands (every operand
             // is an integer, for which zero bits are valid).
-            let mut bytes = [0u8; std::mem::size_of::<Instr>()];
+            let mut bytes = [0u8; core::mem::size_of::<Instr>()];
             bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
             // SAFETY: a tag below the variant count and integer fields make
             // a valid `Instr` (`repr(u16)`); `Pair16` is two integers too.
-            let instr: Instr = unsafe { std::mem::transmute(bytes) };
+            let instr: Instr = unsafe { core::mem::transmute(bytes) };
             let debug = format!("{instr:?}");
             let variant = debug.split([' ', '{']).next().unwrap();
             assert_eq!(variant, *name, "tag {tag}");

@@ -29,6 +29,7 @@
 //! anything, and the interpreter loop in `exec/mod.rs` runs that one
 //! instruction with its general code and enters the handlers again.
 
+use crate::prelude::*;
 mod calls;
 mod decode;
 mod ops;
@@ -132,7 +133,7 @@ fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>) -> Cont {
     (cx.ip, cx.fp) = (ip, fp);
     // Opaque, so that LLVM does not see a constant result and turn the
     // handlers' `return step(..)` from a jump into a call plus `ret`.
-    std::hint::black_box(Cont::Step)
+    core::hint::black_box(Cont::Step)
 }
 
 /// Checks at compile time that a handler has the shared signature.
@@ -162,4 +163,5 @@ fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
 }
 
 /// The name of every instruction variant, indexed by tag.
+#[cfg(feature = "std")]
 pub(super) use ops::HANDLER_NAMES as VARIANT_NAMES;

@@ -24,6 +24,8 @@ use crate::exec::cursor::Ip;
 use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
 use crate::exec::numeric::*;
+#[cfg(not(feature = "std"))]
+use crate::float::FloatMath;
 use crate::isa::{Instr, Slot};
 
 macro_rules! s {
@@ -820,7 +822,8 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 301] = [
+pub(super) static HANDLERS: [Handler; 302] = [
+    step,
     step,
     ConsumeFuel,
     Br,
@@ -1126,8 +1129,10 @@ pub(super) static HANDLERS: [Handler; 301] = [
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
-pub(crate) static HANDLER_NAMES: [&str; 301] = [
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) static HANDLER_NAMES: [&str; 302] = [
     "Unreachable",
+    "Untranslated",
     "ConsumeFuel",
     "Br",
     "BrIfEqz",
