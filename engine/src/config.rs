@@ -1,5 +1,11 @@
 //! Engine configuration.
 
+use wasmparser::WasmFeatures;
+
+/// The post-2.0 proposals the engine implements; each has its own switch
+/// (`Config::wasm_*`) and all are on by default.
+const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::empty();
+
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -7,6 +13,8 @@ pub struct Config {
     pub(crate) canonicalize_nans: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    /// The enabled proposals beyond Wasm 2.0 (a subset of `IMPLEMENTED_PROPOSALS`).
+    pub(crate) proposals: WasmFeatures,
 }
 
 impl Default for Config {
@@ -16,6 +24,7 @@ impl Default for Config {
             canonicalize_nans: false,
             max_call_depth: 100_000,
             max_stack_slots: 16 * 1024 * 1024,
+            proposals: IMPLEMENTED_PROPOSALS,
         }
     }
 }
@@ -53,6 +62,32 @@ impl Config {
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(1024);
         self
+    }
+
+    /// Turn every implemented proposal beyond Wasm 2.0 on (the default) or
+    /// off. With all off the engine accepts exactly Wasm 2.0 without SIMD,
+    /// which the wasm-v2 specification scripts expect (they assert, for
+    /// example, that a second memory is invalid).
+    pub fn wasm_proposals(&mut self, on: bool) -> &mut Self {
+        self.proposals = if on {
+            IMPLEMENTED_PROPOSALS
+        } else {
+            WasmFeatures::empty()
+        };
+        self
+    }
+
+    /// Turns one proposal's features on or off.
+    #[allow(dead_code)]
+    fn proposal(&mut self, features: WasmFeatures, on: bool) -> &mut Self {
+        self.proposals.set(features, on);
+        self
+    }
+
+    /// The features wasmparser validates and decodes with: Wasm 2.0 without
+    /// SIMD, plus the enabled proposals.
+    pub(crate) fn wasm_features(&self) -> WasmFeatures {
+        WasmFeatures::WASM2.difference(WasmFeatures::SIMD) | self.proposals
     }
 
     /// Whether fuel metering is on.

@@ -40,6 +40,11 @@ pub struct RunOptions {
     /// the store `u64::MAX` fuel, so the metered code paths are exercised
     /// without running out.
     pub fuel: bool,
+    /// Enable the proposals beyond Wasm 2.0 that the engine implements
+    /// (`Config::wasm_proposals`). Off for the wasm-v2 scripts, which assert
+    /// that some of those features are invalid; on for wasm-v3 and the
+    /// proposal directories.
+    pub proposals: bool,
 }
 
 /// Runs one `.wast` script and reports its assertions.

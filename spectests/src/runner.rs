@@ -77,6 +77,7 @@ impl<'s> Runner<'s> {
     fn new(source: &'s str, options: &RunOptions, report: Report) -> Result<Self, Box<Report>> {
         let mut config = Config::new();
         config.consume_fuel(options.fuel);
+        config.wasm_proposals(options.proposals);
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);

@@ -8,7 +8,14 @@ fn run(script: &str) -> Report {
 }
 
 fn run_fuel(script: &str) -> Report {
-    run_wast("t.wast", script, &RunOptions { fuel: true })
+    run_wast(
+        "t.wast",
+        script,
+        &RunOptions {
+            fuel: true,
+            ..RunOptions::default()
+        },
+    )
 }
 
 const MODULE: &str = r#"

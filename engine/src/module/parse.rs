@@ -14,13 +14,8 @@ use std::sync::Arc;
 use wasmparser::{
     AbstractHeapType, CompositeInnerType, ElementItems, ElementKind, ExternalKind,
     FuncValidatorAllocations, HeapType, Imports, KnownCustom, Name, Parser, Payload, RefType,
-    TypeRef, ValidPayload, Validator, WasmFeatures,
+    TypeRef, ValidPayload, Validator,
 };
-
-/// The Wasm features the engine implements: Wasm 2.0 without SIMD.
-pub(crate) fn features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
-}
 
 pub(crate) fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, Error> {
     Ok(match ty {
@@ -83,7 +78,7 @@ fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Er
 
 /// Decodes, validates and translates `bytes`.
 pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error> {
-    let mut validator = Validator::new_with_features(features());
+    let mut validator = Validator::new_with_features(engine.config().wasm_features());
     let mut m = ModuleInner {
         engine: engine.clone(),
         name: None,
@@ -114,7 +109,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
     let mut parser = Parser::new(0);
     // The parser must decode with the same features the validator checks:
     // without them it accepts multi-memory and memory64 encodings.
-    parser.set_features(features());
+    parser.set_features(engine.config().wasm_features());
     for payload in parser.parse_all(bytes) {
         let payload = payload?;
         let valid = validator.payload(&payload)?;
