@@ -4,7 +4,7 @@ use wasmparser::WasmFeatures;
 
 /// The post-2.0 proposals the engine implements; each has its own switch
 /// (`Config::wasm_*`) and all are on by default.
-const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::empty();
+const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST;
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -77,8 +77,13 @@ impl Config {
         self
     }
 
+    /// Extended constant expressions: `i32/i64.add/sub/mul` in global
+    /// initialisers and segment offsets (on by default).
+    pub fn wasm_extended_const(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::EXTENDED_CONST, on)
+    }
+
     /// Turns one proposal's features on or off.
-    #[allow(dead_code)]
     fn proposal(&mut self, features: WasmFeatures, on: bool) -> &mut Self {
         self.proposals.set(features, on);
         self

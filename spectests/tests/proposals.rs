@@ -1,0 +1,76 @@
+//! wasm-v3 and the proposal directories: every file of a directory the engine
+//! implements must pass, with and without fuel; in wasm-v3 every file but
+//! those listed in `V3_NOT_YET` (files that need a proposal still missing).
+
+use wasiproc_spectests::suite;
+
+/// Proposal directories whose every file passes.
+const COMPLETE: &[&str] = &["extended-const"];
+
+/// wasm-v3 files that need a proposal the engine does not implement yet.
+const V3_NOT_YET: &[&str] = &[
+    "br_on_non_null.wast",
+    "br_on_null.wast",
+    "br_table.wast",
+    "call_ref.wast",
+    "data.wast",
+    "elem.wast",
+    "global.wast",
+    "imports.wast",
+    "instance.wast",
+    "linking.wast",
+    "local_init.wast",
+    "ref.wast",
+    "ref_as_non_null.wast",
+    "ref_is_null.wast",
+    "ref_null.wast",
+    "return_call.wast",
+    "return_call_indirect.wast",
+    "return_call_ref.wast",
+    "table.wast",
+    "type-canon.wast",
+    "type-equivalence.wast",
+    "type-rec.wast",
+    "unreached-valid.wast",
+];
+
+fn check_dir(dir: &str, skip: &[&str]) {
+    let mut failed = Vec::new();
+    for fuel in [false, true] {
+        let scripts = suite::directory_scripts(dir).expect("a bundled directory");
+        assert!(!scripts.is_empty(), "{dir} has no scripts");
+        let scripts: Vec<(String, &str)> = scripts
+            .into_iter()
+            .filter(|(name, _)| !skip.contains(&name.as_str()))
+            .map(|(name, text)| (format!("{dir}/{name}"), text))
+            .collect();
+        for report in suite::run_scripts(&scripts, &suite::directory_options(dir, fuel)) {
+            if !report.is_ok() {
+                let first: Vec<String> = report
+                    .failures
+                    .iter()
+                    .take(5)
+                    .map(|f| f.to_string())
+                    .collect();
+                failed.push(format!(
+                    "{} (fuel: {fuel})\n{}",
+                    report.summary_line(),
+                    first.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn complete_proposal_directories_pass() {
+    for dir in COMPLETE {
+        check_dir(dir, &[]);
+    }
+}
+
+#[test]
+fn wasm_v3_passes_but_for_missing_proposals() {
+    check_dir("wasm-v3", V3_NOT_YET);
+}
