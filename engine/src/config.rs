@@ -4,7 +4,8 @@ use wasmparser::WasmFeatures;
 
 /// The post-2.0 proposals the engine implements; each has its own switch
 /// (`Config::wasm_*`) and all are on by default.
-const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST;
+const IMPLEMENTED_PROPOSALS: WasmFeatures =
+    WasmFeatures::EXTENDED_CONST.union(WasmFeatures::TAIL_CALL);
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -81,6 +82,14 @@ impl Config {
     /// initialisers and segment offsets (on by default).
     pub fn wasm_extended_const(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::EXTENDED_CONST, on)
+    }
+
+    /// Tail calls: `return_call` and `return_call_indirect` (and
+    /// `return_call_ref` with function references), which replace the
+    /// calling function in its frame: tail recursion runs in constant stack
+    /// space (on by default).
+    pub fn wasm_tail_call(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::TAIL_CALL, on)
     }
 
     /// Turns one proposal's features on or off.

@@ -521,6 +521,24 @@ pub enum Instr {
     /// `I32Load8U` (`ops` = (dst, addr), `offset`) then the `BrTable` on the
     /// loaded byte that follows it (`len` entries after that `BrTable`).
     I32Load8UBrTable { ops: Pair16, offset: u32, len: u32 },
+
+    // ---- Wasm 3.0 proposals ----------------------------------------------------
+    // Rare instructions, run by the interpreter loop (no threaded handler).
+    /// `return_call` of a function defined in this module: its arguments,
+    /// in slots `base..`, move to slots `0..` and the callee replaces the
+    /// current function in the current frame (same frame pointer, the frame
+    /// stack does not grow). Traps: `StackExhausted` when the callee's frame
+    /// does not fit in the value-stack limit.
+    ReturnCallInternal { func: u32, base: Slot },
+    /// `return_call` of an imported function. A Wasm callee replaces the
+    /// current function as in [`Instr::ReturnCallInternal`]; a host callee
+    /// is called as by [`Instr::CallImported`] (results in slots `base..`),
+    /// and the translated code after this instruction moves them to `0..`
+    /// and returns.
+    ReturnCallImported { func: u32, base: Slot },
+    /// `return_call_indirect`: the checks of [`Instr::CallIndirect`], then
+    /// as [`Instr::ReturnCallImported`] for the function found.
+    ReturnCallIndirect { type_index: u32, table: u32, base: Slot },
 }
 
 impl Instr {

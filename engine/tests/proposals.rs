@@ -62,3 +62,162 @@ fn extended_const_offsets_and_globals() {
     let bytes = wat::parse_str(wat).unwrap();
     assert!(Module::new(&Engine::new(&config), &bytes).is_err());
 }
+
+/// Runs `f(args)` resumably with a fuel slice of `slice`, resuming until it
+/// finishes; returns its results and the number of slices.
+fn run_sliced<T>(store: &mut Store<T>, f: Func, args: &[Val], slice: u64) -> (Vec<Val>, u64) {
+    store.set_fuel_slice(Some(slice)).unwrap();
+    let mut outcome = f.call_resumable(&mut *store, args).unwrap();
+    let mut slices = 0;
+    loop {
+        match outcome {
+            CallOutcome::Finished(v) => return (v, slices),
+            CallOutcome::Suspended(Suspension::OutOfSlice) => {
+                slices += 1;
+                outcome = store.resume().unwrap();
+            }
+            CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
+        }
+    }
+}
+
+const TAIL_LOOP: &str = r#"(module
+  (type $t (func (param i64 i64) (result i64)))
+  (table 2 funcref)
+  (elem (i32.const 0) $a $b)
+  (func $a (param $n i64) (param $acc i64) (result i64) (local $pad i64)
+    (if (i64.eqz (local.get $n)) (then (return (local.get $acc))))
+    (return_call $b (i64.sub (local.get $n) (i64.const 1))
+      (i64.add (local.get $acc) (i64.mul (local.get $n) (local.get $n)))))
+  ;; More locals than $a: its frame is bigger, and its locals start at zero.
+  (func $b (param $n i64) (param $acc i64) (result i64) (local $x i64) (local $y i64)
+    (local.set $acc (i64.add (local.get $acc) (local.get $x)))
+    (local.set $x (i64.const 1000))
+    (return_call_indirect (type $t) (local.get $n) (local.get $acc) (i32.const 0)))
+  (func (export "sum_squares") (param i64) (result i64)
+    (return_call $a (local.get 0) (i64.const 0))))"#;
+
+/// tail-call: mutual tail recursion through `return_call` and
+/// `return_call_indirect` between functions of different frame sizes runs
+/// far past the call-depth limit, zeroes each callee's locals, and stops
+/// and resumes at fuel-slice boundaries with the uninterrupted run's
+/// result and fuel. Rejected when the proposal is off.
+#[test]
+fn tail_calls_in_constant_frames_sliced_and_resumed() {
+    let mut config = Config::new();
+    config.consume_fuel(true).max_call_depth(100);
+    let engine = Engine::new(&config);
+    let (_, mut store, inst) = common::instantiate(&engine, TAIL_LOOP);
+    store.set_fuel(u64::MAX).unwrap();
+    let n = 100_000i64;
+    let expect = (1..=n).map(|k| k * k).sum::<i64>();
+    let r: i64 = common::call(&inst, &mut store, "sum_squares", n).unwrap();
+    assert_eq!(r, expect);
+    let whole = store.fuel_consumed();
+
+    let (_, mut store, inst) = common::instantiate(&engine, TAIL_LOOP);
+    store.set_fuel(u64::MAX).unwrap();
+    let f = inst.get_func(&store, "sum_squares").unwrap();
+    let (results, slices) = run_sliced(&mut store, f, &[Val::I64(n)], 777);
+    assert_eq!(results, vec![Val::I64(expect)]);
+    assert_eq!(store.fuel_consumed(), whole);
+    assert!(
+        slices >= whole / 777 - 1,
+        "{slices} slices for {whole} fuel"
+    );
+
+    let mut config = Config::new();
+    config.wasm_tail_call(false);
+    let bytes = wat::parse_str(TAIL_LOOP).unwrap();
+    assert!(Module::new(&Engine::new(&config), &bytes).is_err());
+}
+
+/// tail-call: `return_call` to imports. A host function is called and its
+/// results returned (also when it blocks and is resumed, or when the call
+/// comes through `return_call_indirect`); a Wasm function of another
+/// instance replaces the caller (a deep tail recursion across the two
+/// instances stays within a call-depth limit of 10).
+#[test]
+fn tail_calls_to_host_functions_and_other_instances() {
+    let mut config = Config::new();
+    config.max_call_depth(10);
+    let engine = Engine::new(&config);
+    let mut linker = Linker::<u32>::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "twice",
+            |mut c: Caller<'_, u32>, x: i64| -> Result<(i64, i32), HostError> {
+                *c.data_mut() += 1;
+                if *c.data() % 2 == 1 {
+                    return Err(HostError::Blocked(Box::new(())));
+                }
+                Ok((x * 2, 7))
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let ping = r#"(module
+      (import "host" "twice" (func $twice (param i64) (result i64 i32)))
+      (import "pong" "pong" (func $pong (param i64) (result i64)))
+      (type $h (func (param i64) (result i64 i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $twice)
+      (func (export "direct") (param i64) (result i64 i32)
+        (return_call $twice (i64.add (local.get 0) (i64.const 1))))
+      (func (export "indirect") (param i64) (result i64 i32)
+        (return_call_indirect (type $h) (local.get 0) (i32.const 0)))
+      (func (export "ping") (param $n i64) (result i64)
+        (if (i64.eqz (local.get $n)) (then (return (i64.const 99))))
+        (return_call $pong (i64.sub (local.get $n) (i64.const 1)))))"#;
+    // `pong` calls back into `ping` of the first instance: it is defined
+    // after it, through a forward table slot filled by the test.
+    let pong = r#"(module
+      (type $p (func (param i64) (result i64)))
+      (import "ping" "table" (table 1 funcref))
+      (func (export "pong") (param $n i64) (result i64)
+        (return_call_indirect (type $p) (local.get $n) (i32.const 0))))"#;
+    let table = Table::new(
+        &mut store,
+        TableType {
+            element: ValType::FuncRef,
+            minimum: 1,
+            maximum: None,
+        },
+        Val::FuncRef(None),
+    )
+    .unwrap();
+    linker.define("ping", "table", table).unwrap();
+    let pong_module = Module::new(&engine, wat::parse_str(pong).unwrap()).unwrap();
+    let pong_inst = linker.instantiate(&mut store, &pong_module).unwrap();
+    linker.instance(&store, "pong", pong_inst).unwrap();
+    let ping_module = Module::new(&engine, wat::parse_str(ping).unwrap()).unwrap();
+    let ping_inst = linker.instantiate(&mut store, &ping_module).unwrap();
+    let ping_fn = ping_inst.get_func(&store, "ping").unwrap();
+    table
+        .set(&mut store, 0, Val::FuncRef(Some(ping_fn)))
+        .unwrap();
+    let mut out = [Val::I64(0)];
+    ping_fn
+        .call(&mut store, &[Val::I64(1_000)], &mut out)
+        .unwrap();
+    assert_eq!(out, [Val::I64(99)]);
+
+    for (name, arg, expect) in [("direct", 20, 42), ("indirect", 20, 40)] {
+        let f = ping_inst.get_func(&store, name).unwrap();
+        let mut outcome = f.call_resumable(&mut store, &[Val::I64(arg)]).unwrap();
+        let mut blocked = 0;
+        let results = loop {
+            match outcome {
+                CallOutcome::Finished(v) => break v,
+                CallOutcome::Suspended(Suspension::Blocked(_)) => {
+                    blocked += 1;
+                    outcome = store.resume().unwrap();
+                }
+                CallOutcome::Suspended(other) => panic!("unexpected {other:?}"),
+            }
+        };
+        assert_eq!(blocked, 1, "{name}");
+        assert_eq!(results, vec![Val::I64(expect), Val::I32(7)], "{name}");
+    }
+}

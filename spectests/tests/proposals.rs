@@ -5,7 +5,7 @@
 use wasiproc_spectests::suite;
 
 /// Proposal directories whose every file passes.
-const COMPLETE: &[&str] = &["extended-const"];
+const COMPLETE: &[&str] = &["extended-const", "tail-call"];
 
 /// wasm-v3 files that need a proposal the engine does not implement yet.
 const V3_NOT_YET: &[&str] = &[
@@ -24,8 +24,6 @@ const V3_NOT_YET: &[&str] = &[
     "ref_as_non_null.wast",
     "ref_is_null.wast",
     "ref_null.wast",
-    "return_call.wast",
-    "return_call_indirect.wast",
     "return_call_ref.wast",
     "table.wast",
     "type-canon.wast",

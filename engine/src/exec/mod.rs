@@ -182,10 +182,17 @@ pub(crate) fn complete_host_call<T>(
         .instrs
         .get(frame.pc as usize)
     {
-        Some(Instr::CallImported { func, base }) => (module.func_type(*func).results(), *base),
-        Some(Instr::CallIndirect {
-            type_index, base, ..
-        }) => (module.types[*type_index as usize].results(), *base),
+        Some(Instr::CallImported { func, base } | Instr::ReturnCallImported { func, base }) => {
+            (module.func_type(*func).results(), *base)
+        }
+        Some(
+            Instr::CallIndirect {
+                type_index, base, ..
+            }
+            | Instr::ReturnCallIndirect {
+                type_index, base, ..
+            },
+        ) => (module.types[*type_index as usize].results(), *base),
         _ => {
             return Err(Error::usage(
                 "the suspended call is not stopped at a host call",
@@ -203,6 +210,32 @@ pub(crate) fn complete_host_call<T>(
     }
     frame.pc += 1;
     Ok(())
+}
+
+/// The store function `call_indirect` (and `return_call_indirect`) calls:
+/// element `index` of table `table` of `inst`, which must be set and of type
+/// `type_index` of `module`.
+#[inline]
+fn indirect_callee(
+    inner: &StoreInner,
+    inst: &crate::store::InstanceEntity,
+    module: &crate::module::ModuleInner,
+    type_index: u32,
+    table: u32,
+    index: u32,
+) -> Result<u32, TrapKind> {
+    let t = &inner.tables[inst.tables[table as usize] as usize];
+    let Some(&r) = t.elems.get(index as usize) else {
+        return Err(TrapKind::UndefinedElement);
+    };
+    if r == 0 {
+        return Err(TrapKind::UninitializedElement);
+    }
+    let fid = (r - 1) as u32;
+    if inner.funcs[fid as usize].ty != module.type_ids[type_index as usize] {
+        return Err(TrapKind::IndirectCallTypeMismatch);
+    }
+    Ok(fid)
 }
 
 /// Runs until the outermost function returns, a trap, an exit, or a suspension.
@@ -469,6 +502,59 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 // SAFETY: a translated body, starting at its first instruction.
                 cur = unsafe { Cursor::new(code, 0) };
                 reframe!();
+            }};
+        }
+        // `return_call*`: makes room for `callee`'s frame at the current
+        // frame pointer (the value-stack limit applies), moves its
+        // arguments from slot `base` to slot 0 and zeroes its locals. The
+        // frame stack does not grow: the callee returns to our caller.
+        macro_rules! tail_frame {
+            ($callee:expr, $base:expr) => {{
+                let callee: &crate::module::CompiledFunc = $callee;
+                let need = fp + callee.frame_size as usize;
+                if need > slots.len() {
+                    std::hint::cold_path();
+                    if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
+                        trap!(kind);
+                    }
+                }
+                let from = fp + $base as usize;
+                let np = callee.num_params as usize;
+                slots.copy_within(from..from + np, fp);
+                slots[fp + np..fp + callee.num_locals as usize].fill(0);
+            }};
+        }
+        // Tail-calls store function `fid` with arguments at slot `base`: a
+        // Wasm callee replaces the current function; a host function is
+        // called as by `dispatch!` (the code after the instruction moves its
+        // results and returns).
+        macro_rules! tail_dispatch {
+            ($fid:expr, $base:expr) => {{
+                let fid: u32 = $fid;
+                let base: u32 = $base;
+                match store.inner.funcs[fid as usize].kind {
+                    FuncKind::Wasm { instance, index } if instance == current.instance => {
+                        let callee = &module.code[index as usize];
+                        tail_frame!(callee, base);
+                        func_idx = index;
+                        code = &callee.instrs;
+                        // SAFETY: a translated body, starting at its first instruction.
+                        cur = unsafe { Cursor::new(code, 0) };
+                        reframe!();
+                    }
+                    FuncKind::Wasm { instance, index } => {
+                        let other = store.inner.instances[instance as usize].clone();
+                        tail_frame!(&other.module.code[index as usize], base);
+                        *current = Frame {
+                            instance,
+                            func: index,
+                            pc: 0,
+                            fp: fp as u32,
+                        };
+                        continue 'outer;
+                    }
+                    FuncKind::Host(_) => dispatch!(fid, base),
+                }
             }};
         }
         // Calls store function `fid` with arguments at slot `base`.
@@ -987,25 +1073,47 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     table,
                     base,
                 } => {
-                    let np = module.types[type_index as usize].params().len() as u32;
-                    let i = r32!(base + np) as usize;
-                    let t = &store.inner.tables[inst.tables[table as usize] as usize];
-                    let Some(&r) = t.elems.get(i) else {
-                        trap!(TrapKind::UndefinedElement)
-                    };
-                    if r == 0 {
-                        trap!(TrapKind::UninitializedElement);
-                    }
-                    let fid = (r - 1) as u32;
-                    if store.inner.funcs[fid as usize].ty != module.type_ids[type_index as usize] {
-                        trap!(TrapKind::IndirectCallTypeMismatch);
-                    }
+                    let fid = checked!(indirect_callee(
+                        &store.inner,
+                        &inst,
+                        module,
+                        type_index,
+                        table,
+                        r32!(base + module.types[type_index as usize].params().len() as u32),
+                    ));
                     dispatch!(fid, base)
                 }
 
                 // ---- everything else, by kind ----
                 Instr::Unreachable => trap!(TrapKind::Unreachable),
                 Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
+                Instr::ReturnCallInternal { func, base } => {
+                    let callee = &module.code[func as usize];
+                    tail_frame!(callee, base);
+                    func_idx = func;
+                    code = &callee.instrs;
+                    // SAFETY: a translated body, starting at its first instruction.
+                    cur = unsafe { Cursor::new(code, 0) };
+                    reframe!();
+                }
+                Instr::ReturnCallImported { func, base } => {
+                    tail_dispatch!(inst.funcs[func as usize], base)
+                }
+                Instr::ReturnCallIndirect {
+                    type_index,
+                    table,
+                    base,
+                } => {
+                    let fid = checked!(indirect_callee(
+                        &store.inner,
+                        &inst,
+                        module,
+                        type_index,
+                        table,
+                        r32!(base + module.types[type_index as usize].params().len() as u32),
+                    ));
+                    tail_dispatch!(fid, base)
+                }
                 Instr::RefFunc { dst, func } => {
                     std::hint::cold_path();
                     w64!(dst, inst.funcs[func as usize] as u64 + 1)

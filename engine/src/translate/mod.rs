@@ -606,6 +606,17 @@ impl FuncTranslator {
         self.emit(Instr::Return);
     }
 
+    /// After a `return_call` that may reach a host function: when it does,
+    /// execution continues here with the `results` results in the canonical
+    /// slots where the arguments began; they move to `0..` and the function
+    /// returns. (A Wasm callee replaces the function and never gets here.)
+    fn host_tail_return(&mut self, results: usize) {
+        for _ in 0..results {
+            self.push();
+        }
+        self.emit_return();
+    }
+
     /// Moves a function's only result (the stack top) into slot 0. A value
     /// the previous instruction just computed is written there directly:
     /// nothing reads the frame's other slots after the return.
@@ -894,6 +905,35 @@ impl FuncTranslator {
                 for _ in ty.results() {
                     self.push();
                 }
+            }
+            O::ReturnCall { function_index } => {
+                let ty = &module.types[module.funcs[function_index as usize] as usize];
+                let base = self.pop_operands(ty.params().len());
+                if function_index < module.num_imported_funcs {
+                    self.emit(Instr::ReturnCallImported {
+                        func: function_index,
+                        base,
+                    });
+                    self.host_tail_return(ty.results().len());
+                } else {
+                    let func = function_index - module.num_imported_funcs;
+                    self.emit(Instr::ReturnCallInternal { func, base });
+                }
+                self.reachable = false;
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = &module.types[type_index as usize];
+                let base = self.pop_operands(ty.params().len() + 1);
+                self.emit(Instr::ReturnCallIndirect {
+                    type_index,
+                    table: table_index,
+                    base,
+                });
+                self.host_tail_return(ty.results().len());
+                self.reachable = false;
             }
             O::Drop => {
                 self.pop();

@@ -820,7 +820,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 301] = [
+pub(super) static HANDLERS: [Handler; 304] = [
     step,
     ConsumeFuel,
     Br,
@@ -1122,11 +1122,14 @@ pub(super) static HANDLERS: [Handler; 301] = [
     I32RotlImmXor,
     CopyI32AddImm,
     I32Load8UBrTable,
+    step,
+    step,
+    step,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
-pub(crate) static HANDLER_NAMES: [&str; 301] = [
+pub(crate) static HANDLER_NAMES: [&str; 304] = [
     "Unreachable",
     "ConsumeFuel",
     "Br",
@@ -1428,4 +1431,7 @@ pub(crate) static HANDLER_NAMES: [&str; 301] = [
     "I32RotlImmXor",
     "CopyI32AddImm",
     "I32Load8UBrTable",
+    "ReturnCallInternal",
+    "ReturnCallImported",
+    "ReturnCallIndirect",
 ];
