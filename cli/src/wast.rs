@@ -1,4 +1,5 @@
-//! `wasiproc wast [--fuel] [--wasm2] FILE...`: run specification scripts from disk.
+//! `wasiproc wast [--fuel] [--wasm2] [--without PROPOSAL]... FILE...`: run
+//! specification scripts from disk.
 
 use crate::{CliError, Outcome, escape_controls};
 use std::path::PathBuf;
@@ -16,6 +17,12 @@ pub struct Args {
     /// enabled, as wasm-v3 and the proposal directories need.
     #[arg(long)]
     pub wasm2: bool,
+    /// Keep this proposal off (repeatable; by its directory name in the
+    /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic).
+    /// memory64's scripts, for one, assert that a second memory is invalid:
+    /// run them with `--without multi-memory`.
+    #[arg(long, value_name = "PROPOSAL")]
+    pub without: Vec<String>,
     /// The .wast scripts to run.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -26,9 +33,20 @@ pub struct Args {
 /// `N passed, M failed`. Succeeds only if no assertion failed. A script that
 /// cannot be read counts as one failure.
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
+    if let Some(unknown) = args
+        .without
+        .iter()
+        .find(|p| !wasiproc_spectests::SWITCHABLE_PROPOSALS.contains(&p.as_str()))
+    {
+        return Err(CliError(format!(
+            "--without {unknown}: not a proposal that can be switched off (one of: {})",
+            wasiproc_spectests::SWITCHABLE_PROPOSALS.join(", ")
+        )));
+    }
     let options = RunOptions {
         fuel: args.fuel,
         proposals: !args.wasm2,
+        without: args.without.clone(),
     };
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();

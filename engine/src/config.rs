@@ -4,8 +4,11 @@ use wasmparser::WasmFeatures;
 
 /// The post-2.0 proposals the engine implements; each has its own switch
 /// (`Config::wasm_*`) and all are on by default.
-const IMPLEMENTED_PROPOSALS: WasmFeatures =
-    WasmFeatures::EXTENDED_CONST.union(WasmFeatures::TAIL_CALL);
+const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::MULTI_MEMORY)
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::WIDE_ARITHMETIC);
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -90,6 +93,24 @@ impl Config {
     /// space (on by default).
     pub fn wasm_tail_call(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::TAIL_CALL, on)
+    }
+
+    /// Multiple memories: a module may define and import several memories;
+    /// loads, stores, `memory.*` and data segments name one (on by default).
+    pub fn wasm_multi_memory(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::MULTI_MEMORY, on)
+    }
+
+    /// 64-bit memories (memory64): i64 addresses, sizes and lengths. Such a
+    /// memory still holds at most 4 GiB here (on by default).
+    pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::MEMORY64, on)
+    }
+
+    /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u` (on
+    /// by default).
+    pub fn wasm_wide_arithmetic(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::WIDE_ARITHMETIC, on)
     }
 
     /// Turns one proposal's features on or off.

@@ -90,7 +90,9 @@ impl Instance {
                 }
                 (ImportKind::Memory(want), Extern::Memory(mem)) => {
                     let have: MemoryType = mem.ty(&*store);
-                    if !limits_match(have.minimum, have.maximum, want.minimum, want.maximum) {
+                    if have.memory64 != want.memory64
+                        || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
+                    {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));
                     }
                     memories.push(mem.index);
@@ -224,15 +226,22 @@ impl Instance {
         for (i, seg) in m.datas.iter().enumerate() {
             let Some(offset) = &seg.active else { continue };
             let data_id = entity.datas[i] as usize;
+            let mem_id = entity.memories[seg.memory as usize] as usize;
             let off = offset.eval(
                 |g| store.inner.globals[entity.globals[g as usize] as usize].value,
                 |f| entity.funcs[f as usize] as u64 + 1,
-            ) as u32 as usize;
+            );
+            // A 32-bit memory's offset is an i32 (its slot's low half).
+            let off = if store.inner.memories[mem_id].ty.memory64 {
+                usize::try_from(off).unwrap_or(usize::MAX)
+            } else {
+                off as u32 as usize
+            };
             let bytes = store.inner.datas[data_id]
                 .bytes
                 .take()
                 .unwrap_or_else(|| Arc::from([]));
-            let mem = &mut store.inner.memories[entity.memories[0] as usize].data;
+            let mem = &mut store.inner.memories[mem_id].data;
             match off.checked_add(bytes.len()).filter(|end| *end <= mem.len()) {
                 Some(end) => mem[off..end].copy_from_slice(&bytes),
                 None => return Err(TrapKind::MemoryOutOfBounds.into()),

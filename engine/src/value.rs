@@ -271,6 +271,22 @@ pub struct MemoryType {
     pub minimum: u32,
     /// Maximum size in pages, if bounded.
     pub maximum: Option<u32>,
+    /// A 64-bit memory (memory64 proposal): addresses, sizes and lengths
+    /// are i64. Its limits are kept in 32 bits here (a larger declared
+    /// limit reads as `u32::MAX`), and like a 32-bit memory it holds at
+    /// most [`MAX_PAGES`] pages.
+    pub memory64: bool,
+}
+
+impl MemoryType {
+    /// A 32-bit memory type with these limits in pages.
+    pub fn new(minimum: u32, maximum: Option<u32>) -> Self {
+        MemoryType {
+            minimum,
+            maximum,
+            memory64: false,
+        }
+    }
 }
 
 /// The type of a table: element type and limits in elements.

@@ -221,3 +221,131 @@ fn tail_calls_to_host_functions_and_other_instances() {
         assert_eq!(results, vec![Val::I64(expect), Val::I32(7)], "{name}");
     }
 }
+
+const MEMORIES: &str = r#"(module
+  (memory $a 1)
+  (memory $b 2 4)
+  (memory $c i64 1 3)
+  (data (memory $b) (i32.const 70000) "\01\02\03\04")
+  (data (memory $c) (i64.const 65530) "\ff\fe")
+  (data $p "hello")
+  (func (export "load_b") (param i32) (result i64) (i64.load $b (local.get 0)))
+  (func (export "load_c") (param i64) (result i32) (i32.load16_s $c offset=2 (local.get 0)))
+  (func (export "store_c") (param i64 i64) (i64.store $c (local.get 0) (local.get 1)))
+  (func (export "size") (result i32 i32 i64)
+    (memory.size $a) (memory.size $b) (memory.size $c))
+  (func (export "grow_c") (param i64) (result i64) (memory.grow $c (local.get 0)))
+  (func (export "grow_b") (param i32) (result i32) (memory.grow $b (local.get 0)))
+  ;; copies len bytes from $c at src to $b at dst, then reads them back
+  (func (export "copy_c_to_b") (param $dst i32) (param $src i64) (param $len i32) (result i32)
+    (memory.copy $b $c (local.get $dst) (local.get $src) (local.get $len))
+    (i32.load8_u $b (local.get $dst)))
+  (func (export "fill_c") (param i64 i32 i64) (memory.fill $c (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init_c") (param i64) (memory.init $c $p (local.get 0) (i32.const 1) (i32.const 4)))
+  (func (export "a0") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+
+/// multi-memory and memory64: loads, stores, `memory.size/grow/copy/fill/
+/// init` and data segments on a second (32-bit) and a third (64-bit)
+/// memory, with their own bounds; memory 0 is untouched. 64-bit addresses
+/// beyond 4 GiB trap instead of wrapping. Rejected when the proposals are off.
+#[test]
+fn multi_memory_and_memory64() {
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.consume_fuel(fuel);
+        let engine = Engine::new(&config);
+        let (_, mut store, inst) = common::instantiate(&engine, MEMORIES);
+        if fuel {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let s = &mut store;
+        let load_b = |s: &mut Store<()>, a: i32| common::call::<i32, i64>(&inst, s, "load_b", a);
+        assert_eq!(load_b(s, 70000).unwrap(), 0x04030201);
+        assert_eq!(load_b(s, 2 * 65536 - 8).unwrap(), 0);
+        let e = load_b(s, 2 * 65536 - 7).unwrap_err();
+        assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+        let load_c = |s: &mut Store<()>, a: i64| common::call::<i64, i32>(&inst, s, "load_c", a);
+        assert_eq!(load_c(s, 65528).unwrap(), 0xfffffeff_u32 as i32);
+        // 4 GiB + 65528 must not wrap around to 65528.
+        let e = load_c(s, (1 << 32) + 65528).unwrap_err();
+        assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+        let e = load_c(s, -1).unwrap_err();
+        assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+        common::call::<(i64, i64), ()>(&inst, s, "store_c", (100, 0x1122334455667788)).unwrap();
+        assert_eq!(load_c(s, 102).unwrap(), 0x3344);
+        let sizes: (i32, i32, i64) = common::call(&inst, s, "size", ()).unwrap();
+        assert_eq!(sizes, (1, 2, 1));
+        assert_eq!(common::call::<i64, i64>(&inst, s, "grow_c", 2).unwrap(), 1);
+        assert_eq!(common::call::<i64, i64>(&inst, s, "grow_c", 1).unwrap(), -1);
+        assert_eq!(
+            common::call::<i64, i64>(&inst, s, "grow_c", 1 << 40).unwrap(),
+            -1
+        );
+        assert_eq!(common::call::<i32, i32>(&inst, s, "grow_b", 1).unwrap(), 2);
+        assert_eq!(load_c(s, 3 * 65536 - 4).unwrap(), 0);
+        let copy: i32 =
+            common::call(&inst, s, "copy_c_to_b", (3 * 65536 - 1, 65531i64, 1)).unwrap();
+        assert_eq!(copy, 0xfe);
+        let e =
+            common::call::<(i32, i64, i32), i32>(&inst, s, "copy_c_to_b", (0, 3 * 65536 - 1, 2))
+                .unwrap_err();
+        assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+        common::call::<(i64, i32, i64), ()>(&inst, s, "fill_c", (1000, 0x61, 3)).unwrap();
+        assert_eq!(load_c(s, 998).unwrap(), 0x6161);
+        common::call::<i64, ()>(&inst, s, "init_c", 2000).unwrap();
+        assert_eq!(
+            load_c(s, 1998).unwrap(),
+            i32::from(b'e') | i32::from(b'l') << 8
+        );
+        let e = common::call::<i64, ()>(&inst, s, "init_c", 3 * 65536 - 3).unwrap_err();
+        assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+        // Memory 0 saw none of it.
+        for a in [0, 100, 998, 1000, 2000] {
+            assert_eq!(common::call::<i32, i32>(&inst, s, "a0", a).unwrap(), 0);
+        }
+    }
+    let bytes = wat::parse_str(MEMORIES).unwrap();
+    let mut config = Config::new();
+    config.wasm_multi_memory(false);
+    assert!(Module::new(&Engine::new(&config), &bytes).is_err());
+    let mut config = Config::new();
+    config.wasm_memory64(false);
+    let one64 = wat::parse_str("(module (memory i64 1))").unwrap();
+    assert!(Module::new(&Engine::new(&config), &one64).is_err());
+    assert!(Module::new(&Engine::default(), &one64).is_ok());
+}
+
+/// wide-arithmetic: 128-bit add/sub with carries across the halves, and
+/// the full signed and unsigned 64 x 64 -> 128 products.
+#[test]
+fn wide_arithmetic() {
+    let wat = r#"(module
+      (func (export "add") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "sub") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "mul_s") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_s (local.get 0) (local.get 1)))
+      (func (export "mul_u") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1))))"#;
+    let (_, mut store, inst) = common::instantiate(&Engine::default(), wat);
+    let s = &mut store;
+    type Four = (i64, i64, i64, i64);
+    let add: (i64, i64) = common::call::<Four, _>(&inst, s, "add", (-1, 0, 1, 0)).unwrap();
+    assert_eq!(add, (0, 1));
+    let add: (i64, i64) = common::call::<Four, _>(&inst, s, "add", (-1, -1, 1, 0)).unwrap();
+    assert_eq!(add, (0, 0));
+    let sub: (i64, i64) = common::call::<Four, _>(&inst, s, "sub", (0, 1, 1, 0)).unwrap();
+    assert_eq!(sub, (-1, 0));
+    let sub: (i64, i64) = common::call::<Four, _>(&inst, s, "sub", (0, 0, 1, 0)).unwrap();
+    assert_eq!(sub, (-1, -1));
+    let m: (i64, i64) = common::call(&inst, s, "mul_s", (-1i64, 3i64)).unwrap();
+    assert_eq!(m, (-3, -1));
+    let m: (i64, i64) = common::call(&inst, s, "mul_u", (-1i64, 3i64)).unwrap();
+    assert_eq!(m, (-3, 2));
+    let m: (i64, i64) = common::call(&inst, s, "mul_s", (i64::MIN, i64::MIN)).unwrap();
+    assert_eq!(m, (0, 1 << 62));
+    let mut config = Config::new();
+    config.wasm_wide_arithmetic(false);
+    assert!(Module::new(&Engine::new(&config), &wat::parse_str(wat).unwrap()).is_err());
+}

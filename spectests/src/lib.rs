@@ -45,7 +45,20 @@ pub struct RunOptions {
     /// that some of those features are invalid; on for wasm-v3 and the
     /// proposal directories.
     pub proposals: bool,
+    /// With `proposals`, these proposals stay off (by directory name, e.g.
+    /// `"multi-memory"`): a proposal's scripts assert that what later
+    /// proposals allow is invalid (memory64's scripts: a second memory).
+    pub without: Vec<String>,
 }
+
+/// The proposals [`RunOptions::without`] can switch off, by directory name.
+pub const SWITCHABLE_PROPOSALS: &[&str] = &[
+    "extended-const",
+    "tail-call",
+    "multi-memory",
+    "memory64",
+    "wide-arithmetic",
+];
 
 /// Runs one `.wast` script and reports its assertions.
 ///

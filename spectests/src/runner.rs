@@ -78,6 +78,16 @@ impl<'s> Runner<'s> {
         let mut config = Config::new();
         config.consume_fuel(options.fuel);
         config.wasm_proposals(options.proposals);
+        for proposal in &options.without {
+            match proposal.as_str() {
+                "extended-const" => config.wasm_extended_const(false),
+                "tail-call" => config.wasm_tail_call(false),
+                "multi-memory" => config.wasm_multi_memory(false),
+                "memory64" => config.wasm_memory64(false),
+                "wide-arithmetic" => config.wasm_wide_arithmetic(false),
+                _ => &mut config,
+            };
+        }
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);

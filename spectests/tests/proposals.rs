@@ -5,7 +5,16 @@
 use wasiproc_spectests::suite;
 
 /// Proposal directories whose every file passes.
-const COMPLETE: &[&str] = &["extended-const", "tail-call"];
+const COMPLETE: &[&str] = &[
+    "extended-const",
+    "tail-call",
+    "multi-memory",
+    "wide-arithmetic",
+];
+
+/// Proposal directories whose every file passes but these, which need a
+/// proposal still missing.
+const PARTIAL: &[(&str, &[&str])] = &[("memory64", &["simd_address.wast"])];
 
 /// wasm-v3 files that need a proposal the engine does not implement yet.
 const V3_NOT_YET: &[&str] = &[
@@ -65,6 +74,9 @@ fn check_dir(dir: &str, skip: &[&str]) {
 fn complete_proposal_directories_pass() {
     for dir in COMPLETE {
         check_dir(dir, &[]);
+    }
+    for (dir, skip) in PARTIAL {
+        check_dir(dir, skip);
     }
 }
 

@@ -13,6 +13,7 @@ fn check(file: &str, fuel: bool) {
         &RunOptions {
             fuel,
             proposals: false,
+            without: Vec::new(),
         },
     );
     if !report.is_ok() {

@@ -65,6 +65,8 @@ pub(crate) struct ElemSegment {
 #[derive(Debug, Clone)]
 pub(crate) struct DataSegment {
     pub active: Option<ConstExpr>,
+    /// The memory an active segment initialises.
+    pub memory: u32,
     pub bytes: Arc<[u8]>,
 }
 

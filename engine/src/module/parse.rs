@@ -59,9 +59,12 @@ fn table_type(t: &wasmparser::TableType, offset: u64) -> Result<TableType, Error
 }
 
 fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
+    // 64-bit limits beyond 32 bits cannot be allocated here anyway.
+    let pages = |p: u64| u32::try_from(p).unwrap_or(u32::MAX);
     MemoryType {
-        minimum: m.initial as u32,
-        maximum: m.maximum.map(|m| m as u32),
+        minimum: pages(m.initial),
+        maximum: m.maximum.map(pages),
+        memory64: m.memory64,
     }
 }
 
@@ -277,14 +280,16 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::DataSection(reader) => {
                 for d in reader.clone() {
                     let d = d?;
-                    let active = match d.kind {
-                        wasmparser::DataKind::Passive => None,
-                        wasmparser::DataKind::Active { offset_expr, .. } => {
-                            Some(ConstExpr::decode(&offset_expr)?)
-                        }
+                    let (active, memory) = match d.kind {
+                        wasmparser::DataKind::Passive => (None, 0),
+                        wasmparser::DataKind::Active {
+                            offset_expr,
+                            memory_index,
+                        } => (Some(ConstExpr::decode(&offset_expr)?), memory_index),
                     };
                     m.datas.push(DataSegment {
                         active,
+                        memory,
                         bytes: Arc::from(d.data),
                     });
                 }
@@ -305,6 +310,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                 types: &m.types,
                 funcs: &m.funcs,
                 num_imported_funcs: m.num_imported_funcs,
+                memories: &m.memories,
             };
             let compiled = translator.translate(&view, func_index, &body, &mut func_validator)?;
             m.code.push(compiled);

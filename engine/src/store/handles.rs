@@ -76,7 +76,7 @@ impl Memory {
         let m = self.entity(ctx.as_context());
         MemoryType {
             minimum: m.pages(),
-            maximum: m.ty.maximum,
+            ..m.ty
         }
     }
 

@@ -820,7 +820,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 304] = [
+pub(super) static HANDLERS: [Handler; 316] = [
     step,
     ConsumeFuel,
     Br,
@@ -1125,11 +1125,23 @@ pub(super) static HANDLERS: [Handler; 304] = [
     step,
     step,
     step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
-pub(crate) static HANDLER_NAMES: [&str; 304] = [
+pub(crate) static HANDLER_NAMES: [&str; 316] = [
     "Unreachable",
     "ConsumeFuel",
     "Br",
@@ -1434,4 +1446,16 @@ pub(crate) static HANDLER_NAMES: [&str; 304] = [
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
+    "MemLoad",
+    "MemStore",
+    "MemOffset",
+    "MemorySizeN",
+    "MemoryGrowN",
+    "MemoryFillN",
+    "MemoryCopyN",
+    "MemoryInitN",
+    "I64Add128",
+    "I64Sub128",
+    "I64MulWideS",
+    "I64MulWideU",
 ];
