@@ -18,9 +18,10 @@ pub struct Args {
     #[arg(long)]
     pub wasm2: bool,
     /// Keep this proposal off (repeatable; by its directory name in the
-    /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic).
-    /// memory64's scripts, for one, assert that a second memory is invalid:
-    /// run them with `--without multi-memory`.
+    /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic,
+    /// function-references, gc-types). memory64's and function-references'
+    /// scripts assert that a second memory is invalid and `memory.size 1`
+    /// malformed: run them with `--without multi-memory`.
     #[arg(long, value_name = "PROPOSAL")]
     pub without: Vec<String>,
     /// The .wast scripts to run.

@@ -8,7 +8,10 @@ const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::TAIL_CALL)
     .union(WasmFeatures::MULTI_MEMORY)
     .union(WasmFeatures::MEMORY64)
-    .union(WasmFeatures::WIDE_ARITHMETIC);
+    .union(WasmFeatures::WIDE_ARITHMETIC)
+    .union(WasmFeatures::FUNCTION_REFERENCES)
+    .union(WasmFeatures::GC_TYPES)
+    .union(WasmFeatures::GC);
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -111,6 +114,23 @@ impl Config {
     /// by default).
     pub fn wasm_wide_arithmetic(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::WIDE_ARITHMETIC, on)
+    }
+
+    /// Typed function references: `(ref $t)` types, `call_ref`,
+    /// `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`,
+    /// non-nullable locals, table initialisers (on by default).
+    pub fn wasm_function_references(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::FUNCTION_REFERENCES, on)
+    }
+
+    /// The type system of the GC proposal, which Wasm 3.0's type rules
+    /// need: recursion groups, declared subtypes (checked by
+    /// `call_indirect` and when linking), struct and array *types*. The
+    /// GC instructions (`struct.*`, `array.*`, `ref.i31`, casts) and
+    /// values of the `any` hierarchy are not supported: a module using them
+    /// fails to compile with an "unsupported" error (on by default).
+    pub fn wasm_gc_types(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::GC_TYPES.union(WasmFeatures::GC), on)
     }
 
     /// Turns one proposal's features on or off.

@@ -2,6 +2,7 @@
 //! tables, memories and globals, applying active segments, and running the
 //! start function.
 
+use crate::engine::RefTy;
 use crate::error::{Error, TrapKind};
 use crate::func::{TypedFunc, WasmParams, WasmResults};
 use crate::module::{ElemMode, ExternIndex, ImportKind, Module};
@@ -9,7 +10,7 @@ use crate::store::{
     AsContext, AsContextMut, DataEntity, ElemEntity, Extern, Func, FuncEntity, FuncKind, Global,
     GlobalEntity, InstanceEntity, Memory, Store, Table, TableEntity, new_memory, table_elems,
 };
-use crate::value::{MemoryType, TableType};
+use crate::value::{MemoryType, Mutability, TableType};
 use std::sync::Arc;
 
 pub use crate::store::Instance;
@@ -70,7 +71,11 @@ impl Instance {
             match (&imp.kind, ext) {
                 (ImportKind::Func(t), Extern::Func(f)) => {
                     store.check(f.store);
-                    if store.inner.funcs[f.index as usize].ty != m.type_ids[*t as usize] {
+                    let (have, want) = (
+                        store.inner.funcs[f.index as usize].ty,
+                        m.type_ids[*t as usize],
+                    );
+                    if have != want && !store.inner.engine.is_subtype(have, want) {
                         return Err(mismatch(format!(
                             "expected {}, found {}",
                             m.types[*t as usize],
@@ -81,7 +86,13 @@ impl Instance {
                 }
                 (ImportKind::Table(want), Extern::Table(t)) => {
                     let have: TableType = t.ty(&*store);
+                    let exact = |r: Option<RefTy>, ty: &TableType| r.or(RefTy::plain(ty.element));
+                    let have_ref =
+                        exact(store.inner.ref_types.get(&(true, t.index)).copied(), &have);
+                    let want_ref = exact(m.table_refs[tables.len()], want);
+                    // Table element types are invariant.
                     if have.element != want.element
+                        || have_ref != want_ref
                         || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
                     {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));
@@ -99,7 +110,21 @@ impl Instance {
                 }
                 (ImportKind::Global(want), Extern::Global(g)) => {
                     let have = g.ty(&*store);
-                    if have != *want {
+                    let have_ref = store.inner.ref_types.get(&(false, g.index)).copied();
+                    let have_ref = have_ref.or(RefTy::plain(have.content));
+                    let want_ref = m.global_refs[globals.len()].or(RefTy::plain(want.content));
+                    // A constant global's reference type is covariant, a
+                    // mutable one's invariant.
+                    let refs_match = match (have_ref, want_ref) {
+                        (Some(h), Some(w)) if want.mutability == Mutability::Const => {
+                            store.inner.engine.is_ref_subtype(h, w)
+                        }
+                        (h, w) => h == w,
+                    };
+                    if have.mutability != want.mutability
+                        || (have_ref.is_none() && have.content != want.content)
+                        || !refs_match
+                    {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));
                     }
                     globals.push(g.index);
@@ -132,10 +157,25 @@ impl Instance {
             });
             funcs.push(store.inner.funcs.len() as u32 - 1);
         }
-        for ty in &m.tables[m.num_imported_tables as usize..] {
-            let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, 0)?;
+        let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
+        for (ty, init) in m.tables[m.num_imported_tables as usize..]
+            .iter()
+            .zip(&m.table_inits)
+        {
+            // Only imported globals exist yet, and only they can be named.
+            let init = init.as_ref().map_or(0, |x| {
+                x.eval(
+                    |g| store.inner.globals[globals[g as usize] as usize].value,
+                    func_slot,
+                )
+            });
+            let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, init)?;
             store.inner.tables.push(TableEntity { ty: *ty, elems });
-            tables.push(store.inner.tables.len() as u32 - 1);
+            let index = store.inner.tables.len() as u32 - 1;
+            if let Some(r) = m.table_refs[tables.len()] {
+                store.inner.ref_types.insert((true, index), r);
+            }
+            tables.push(index);
         }
         for ty in &m.memories[m.num_imported_memories as usize..] {
             let entity = new_memory(&mut store.inner, *ty)?;
@@ -152,7 +192,11 @@ impl Instance {
                 func_slot,
             );
             store.inner.globals.push(GlobalEntity { ty: *ty, value });
-            globals.push(store.inner.globals.len() as u32 - 1);
+            let index = store.inner.globals.len() as u32 - 1;
+            if let Some(r) = m.global_refs[globals.len()] {
+                store.inner.ref_types.insert((false, index), r);
+            }
+            globals.push(index);
         }
         let mut elems = Vec::with_capacity(m.elems.len());
         for seg in &m.elems {

@@ -577,6 +577,15 @@ pub enum Instr {
     I64MulWideS { base: Slot },
     /// `i64.mul_wide_u`: as [`Instr::I64MulWideS`], unsigned.
     I64MulWideU { base: Slot },
+    /// `call_ref` (function references): calls the function referenced by
+    /// slot `base + params` of type `type_index`; arguments and results as
+    /// for [`Instr::CallImported`]. Traps: `NullFunctionReference`.
+    CallRef { type_index: u32, base: Slot },
+    /// `return_call_ref`: as [`Instr::CallRef`], a tail call (see
+    /// [`Instr::ReturnCallImported`]).
+    ReturnCallRef { type_index: u32, base: Slot },
+    /// `ref.as_non_null`: traps with `NullReference` when `slot` is null.
+    RefAsNonNull { slot: Slot },
 }
 
 /// The access codes of [`Instr::MemLoad`]: bits 0-3 the width in bytes,

@@ -349,3 +349,170 @@ fn wide_arithmetic() {
     config.wasm_wide_arithmetic(false);
     assert!(Module::new(&Engine::new(&config), &wat::parse_str(wat).unwrap()).is_err());
 }
+
+const FUNC_REFS: &str = r#"(module
+  (type $ii (func (param i32) (result i32)))
+  (type $base (sub (func (param i32) (result i32))))
+  (type $derived (sub $base (func (param i32) (result i32))))
+  (rec (type $r1 (func (param (ref null $r2)))) (type $r2 (func (param (ref null $r1)))))
+  (elem declare func $inc $dbl $count)
+  (table $t 4 (ref null $ii) (ref.func $inc))
+  (table $sub 1 funcref)
+  (elem (table $sub) (i32.const 0) func $derived_fn)
+  (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+  (func $dbl (type $ii) (i32.mul (local.get 0) (i32.const 2)))
+  (func $derived_fn (type $derived) (i32.sub (local.get 0) (i32.const 7)))
+  (func (export "apply") (param $which i32) (param $x i32) (result i32)
+    (local $f (ref $ii))
+    (local.set $f (select (result (ref $ii)) (ref.func $inc) (ref.func $dbl) (local.get $which)))
+    (call_ref $ii (local.get $x) (local.get $f)))
+  (func (export "null_call") (result i32)
+    (call_ref $ii (i32.const 1) (ref.null $ii)))
+  (func (export "as_non_null") (param $null i32) (result i32)
+    (ref.is_null (ref.as_non_null
+      (if (result (ref null $ii)) (local.get $null)
+        (then (ref.null $ii)) (else (ref.func $inc))))))
+  ;; 10 if the reference is null, else the function applied to 5
+  (func (export "on_null") (param $null i32) (result i32)
+    (block $is_null
+      (return (call_ref $ii (i32.const 5)
+        (br_on_null $is_null
+          (if (result (ref null $ii)) (local.get $null)
+            (then (ref.null $ii)) (else (ref.func $dbl)))))))
+    (i32.const 10))
+  ;; the function applied to 6 if not null, else 20
+  (func (export "on_non_null") (param $null i32) (result i32)
+    (call_ref $ii (i32.const 6)
+      (block $f (result (ref $ii))
+        (br_on_non_null $f
+          (if (result (ref null $ii)) (local.get $null)
+            (then (ref.null $ii)) (else (ref.func $inc))))
+        (return (i32.const 20)))))
+  ;; table $t starts filled with $inc
+  (func (export "table_init") (param i32) (result i32)
+    (call_indirect $t (type $ii) (i32.const 40) (local.get 0)))
+  ;; $derived_fn is a $derived, a subtype of $base: callable as one
+  (func (export "as_base") (result i32)
+    (call_indirect $sub (type $base) (i32.const 50) (i32.const 0)))
+  (func (export "as_ii") (result i32)
+    (call_indirect $sub (type $ii) (i32.const 50) (i32.const 0)))
+  ;; counts down n times through return_call_ref
+  (func $count (param $n i32) (param $f (ref $ii)) (result i32)
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    (return_call_ref $count_t (i32.sub (local.get $n) (i32.const 1)) (local.get $f) (ref.func $count)))
+  (type $count_t (func (param i32 (ref $ii)) (result i32)))
+  (func (export "count") (param i32) (result i32)
+    (call $count (local.get 0) (ref.func $inc))))"#;
+
+/// function-references (with the GC type system Wasm 3.0 needs):
+/// `call_ref` and `return_call_ref` (a null reference traps),
+/// `ref.as_non_null`, `br_on_null`, `br_on_non_null`, non-nullable locals,
+/// a table with an initialiser, and `call_indirect` accepting a declared
+/// subtype while refusing a structurally equal but distinct type.
+#[test]
+fn function_references_and_subtypes() {
+    let mut config = Config::new();
+    config.max_call_depth(50);
+    let engine = Engine::new(&config);
+    let (_, mut store, inst) = common::instantiate(&engine, FUNC_REFS);
+    let s = &mut store;
+    let apply = |s: &mut Store<()>, w: i32, x: i32| {
+        common::call::<(i32, i32), i32>(&inst, s, "apply", (w, x))
+    };
+    assert_eq!(apply(s, 1, 10).unwrap(), 11);
+    assert_eq!(apply(s, 0, 10).unwrap(), 20);
+    let e = common::call::<(), i32>(&inst, s, "null_call", ()).unwrap_err();
+    assert_eq!(common::trap_kind(e), TrapKind::NullFunctionReference);
+    assert_eq!(
+        common::call::<i32, i32>(&inst, s, "as_non_null", 0).unwrap(),
+        0
+    );
+    let e = common::call::<i32, i32>(&inst, s, "as_non_null", 1).unwrap_err();
+    assert_eq!(common::trap_kind(e), TrapKind::NullReference);
+    assert_eq!(
+        common::call::<i32, i32>(&inst, s, "on_null", 1).unwrap(),
+        10
+    );
+    assert_eq!(
+        common::call::<i32, i32>(&inst, s, "on_null", 0).unwrap(),
+        10
+    );
+    assert_eq!(
+        common::call::<i32, i32>(&inst, s, "on_non_null", 1).unwrap(),
+        20
+    );
+    assert_eq!(
+        common::call::<i32, i32>(&inst, s, "on_non_null", 0).unwrap(),
+        7
+    );
+    for i in 0..4 {
+        assert_eq!(
+            common::call::<i32, i32>(&inst, s, "table_init", i).unwrap(),
+            41
+        );
+    }
+    assert_eq!(
+        common::call::<(), i32>(&inst, s, "as_base", ()).unwrap(),
+        43
+    );
+    let e = common::call::<(), i32>(&inst, s, "as_ii", ()).unwrap_err();
+    assert_eq!(common::trap_kind(e), TrapKind::IndirectCallTypeMismatch);
+    // Far past the call-depth limit of 50.
+    assert_eq!(
+        common::call::<i32, i32>(&inst, s, "count", 100_000).unwrap(),
+        0
+    );
+
+    let mut config = Config::new();
+    config.wasm_function_references(false).wasm_gc_types(false);
+    let bytes = wat::parse_str(FUNC_REFS).unwrap();
+    assert!(Module::new(&Engine::new(&config), &bytes).is_err());
+}
+
+/// function-references linking: an exported `(ref $t)` constant global
+/// can be imported as `(ref null func)` or as its supertype's reference,
+/// not as an unrelated type's or as mutable; a table of `(ref null $t)`
+/// only as exactly that.
+#[test]
+fn typed_reference_imports_follow_subtyping() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let exporter = r#"(module
+      (type $base (sub (func)))
+      (type $t (sub $base (func)))
+      (func $f (type $t))
+      (global (export "g") (ref $t) (ref.func $f))
+      (table (export "tab") 1 (ref null $t)))"#;
+    let m = Module::new(&engine, wat::parse_str(exporter).unwrap()).unwrap();
+    let inst = linker.instantiate(&mut store, &m).unwrap();
+    linker.instance(&store, "m", inst).unwrap();
+    let link = |store: &mut Store<()>, import: &str| {
+        let text = format!(
+            r#"(module (type $base (sub (func))) (type $t (sub $base (func)))
+                 (type $other (func (param i32))) {import})"#
+        );
+        let m = Module::new(&engine, wat::parse_str(&text).unwrap()).unwrap();
+        linker.instantiate(store, &m).map(|_| ())
+    };
+    let s = &mut store;
+    assert!(link(s, r#"(global (import "m" "g") (ref null func))"#).is_ok());
+    assert!(link(s, r#"(global (import "m" "g") (ref $base))"#).is_ok());
+    assert!(link(s, r#"(global (import "m" "g") (ref $t))"#).is_ok());
+    for bad in [
+        r#"(global (import "m" "g") (ref $other))"#,
+        r#"(global (import "m" "g") (mut (ref $t)))"#,
+        r#"(global (import "m" "g") externref)"#,
+    ] {
+        let e = link(s, bad).unwrap_err();
+        assert!(matches!(e, Error::IncompatibleImport { .. }), "{bad}: {e}");
+    }
+    assert!(link(s, r#"(table (import "m" "tab") 1 (ref null $t))"#).is_ok());
+    for bad in [
+        r#"(table (import "m" "tab") 1 (ref null $base))"#,
+        r#"(table (import "m" "tab") 1 funcref)"#,
+    ] {
+        let e = link(s, bad).unwrap_err();
+        assert!(matches!(e, Error::IncompatibleImport { .. }), "{bad}: {e}");
+    }
+}

@@ -58,6 +58,8 @@ pub const SWITCHABLE_PROPOSALS: &[&str] = &[
     "multi-memory",
     "memory64",
     "wide-arithmetic",
+    "function-references",
+    "gc-types",
 ];
 
 /// Runs one `.wast` script and reports its assertions.

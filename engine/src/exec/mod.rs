@@ -191,7 +191,9 @@ pub(crate) fn complete_host_call<T>(
             }
             | Instr::ReturnCallIndirect {
                 type_index, base, ..
-            },
+            }
+            | Instr::CallRef { type_index, base }
+            | Instr::ReturnCallRef { type_index, base },
         ) => (module.types[*type_index as usize].results(), *base),
         _ => {
             return Err(Error::usage(
@@ -232,7 +234,12 @@ fn indirect_callee(
         return Err(TrapKind::UninitializedElement);
     }
     let fid = (r - 1) as u32;
-    if inner.funcs[fid as usize].ty != module.type_ids[type_index as usize] {
+    let (have, want) = (
+        inner.funcs[fid as usize].ty,
+        module.type_ids[type_index as usize],
+    );
+    // Equal canonical types, or (Wasm 3.0) a declared subtype.
+    if have != want && !inner.engine.is_subtype(have, want) {
         return Err(TrapKind::IndirectCallTypeMismatch);
     }
     Ok(fid)
@@ -1835,6 +1842,25 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     cur.skip(1);
                 }
                 Instr::MemOffset { .. } => {}
+
+                // ---- function references ----
+                Instr::CallRef { type_index, base } | Instr::ReturnCallRef { type_index, base } => {
+                    let np = module.types[type_index as usize].params().len() as u32;
+                    let r = s!(base + np);
+                    if r == 0 {
+                        trap!(TrapKind::NullFunctionReference);
+                    }
+                    if matches!(instr, Instr::CallRef { .. }) {
+                        dispatch!((r - 1) as u32, base)
+                    } else {
+                        tail_dispatch!((r - 1) as u32, base)
+                    }
+                }
+                Instr::RefAsNonNull { slot } => {
+                    if s!(slot) == 0 {
+                        trap!(TrapKind::NullReference);
+                    }
+                }
 
                 // ---- wide arithmetic ----
                 Instr::I64Add128 { base } | Instr::I64Sub128 { base } => {

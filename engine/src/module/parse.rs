@@ -5,7 +5,9 @@ use super::{
     ConstExpr, DataSegment, ElemMode, ElemSegment, ExternIndex, ImportEntry, ImportKind,
     ModuleInner,
 };
-use crate::engine::Engine;
+use crate::engine::{
+    CanonComposite, CanonHeap, CanonIdx, CanonSub, CanonVal, Engine, HeapRef, RefTy,
+};
 use crate::error::Error;
 use crate::translate::{FuncTranslator, ModuleView};
 use crate::value::{FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
@@ -33,20 +35,164 @@ pub(crate) fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, 
     })
 }
 
+/// The engine's view of a reference type: every reference to a function
+/// (`funcref`, `(ref $t)`, `nullfuncref`, ...) is a `FuncRef` slot, every
+/// external reference an `ExternRef` (nullability and the exact type are
+/// validation's business). A concrete type is a function type here: GC
+/// struct and array values cannot be created (their instructions are not
+/// supported), and a null is a null in either view.
 fn ref_type(r: RefType, offset: u64) -> Result<ValType, Error> {
     match r.heap_type() {
         HeapType::Abstract {
-            ty: AbstractHeapType::Func,
+            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
             ..
-        } => Ok(ValType::FuncRef),
+        }
+        | HeapType::Concrete(_)
+        | HeapType::Exact(_) => Ok(ValType::FuncRef),
         HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
+            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => Ok(ValType::ExternRef),
         other => Err(Error::Unsupported {
             feature: format!("reference type {other:?}"),
             offset,
         }),
+    }
+}
+
+/// Turns the types of one recursion group into their canonical form (see
+/// `engine::TypeRegistry`).
+struct Canonicalizer<'a> {
+    /// Module index of the group's first type, and its number of types.
+    start: u32,
+    len: u32,
+    /// Canonical ids of the module's earlier types.
+    ids: &'a [crate::engine::TypeId],
+}
+
+impl Canonicalizer<'_> {
+    fn index(&self, idx: wasmparser::UnpackedIndex, offset: u64) -> Result<CanonIdx, Error> {
+        let Some(i) = idx.as_module_index() else {
+            return Err(Error::Unsupported {
+                feature: "rec-group relative type index".into(),
+                offset,
+            });
+        };
+        Ok(if (self.start..self.start + self.len).contains(&i) {
+            CanonIdx::Rel(i - self.start)
+        } else {
+            CanonIdx::Id(self.ids[i as usize].0)
+        })
+    }
+
+    fn val(&self, t: wasmparser::ValType, offset: u64) -> Result<CanonVal, Error> {
+        Ok(match t {
+            wasmparser::ValType::I32 => CanonVal::I32,
+            wasmparser::ValType::I64 => CanonVal::I64,
+            wasmparser::ValType::F32 => CanonVal::F32,
+            wasmparser::ValType::F64 => CanonVal::F64,
+            wasmparser::ValType::V128 => CanonVal::V128,
+            wasmparser::ValType::Ref(r) => CanonVal::Ref {
+                nullable: r.is_nullable(),
+                heap: match r.heap_type() {
+                    HeapType::Abstract { shared, ty } => CanonHeap::Abstract(ty, shared),
+                    HeapType::Concrete(i) => CanonHeap::Concrete(self.index(i, offset)?, false),
+                    HeapType::Exact(i) => CanonHeap::Concrete(self.index(i, offset)?, true),
+                },
+            },
+        })
+    }
+
+    fn field(&self, f: &wasmparser::FieldType, offset: u64) -> Result<(CanonVal, bool), Error> {
+        let t = match f.element_type {
+            wasmparser::StorageType::I8 => CanonVal::I8,
+            wasmparser::StorageType::I16 => CanonVal::I16,
+            wasmparser::StorageType::Val(v) => self.val(v, offset)?,
+        };
+        Ok((t, f.mutable))
+    }
+
+    fn sub(&self, sub: &wasmparser::SubType, offset: u64) -> Result<CanonSub, Error> {
+        let vals = |ts: &[wasmparser::ValType]| {
+            ts.iter()
+                .map(|t| self.val(*t, offset))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let (composite, func) = match &sub.composite_type.inner {
+            CompositeInnerType::Func(ft) => {
+                let view = |ts: &[wasmparser::ValType]| {
+                    ts.iter()
+                        .map(|t| val_type(*t, offset))
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                let func = FuncType::new(view(ft.params())?, view(ft.results())?);
+                (
+                    CanonComposite::Func(vals(ft.params())?, vals(ft.results())?),
+                    Some(func),
+                )
+            }
+            CompositeInnerType::Struct(st) => (
+                CanonComposite::Struct(
+                    st.fields
+                        .iter()
+                        .map(|f| self.field(f, offset))
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+                None,
+            ),
+            CompositeInnerType::Array(at) => {
+                let (t, mutable) = self.field(&at.0, offset)?;
+                (CanonComposite::Array(t, mutable), None)
+            }
+            _ => {
+                return Err(Error::Unsupported {
+                    feature: "continuation types".into(),
+                    offset,
+                });
+            }
+        };
+        let supertype = match sub.supertype_idxs.first() {
+            Some(p) => Some(self.index(p.unpack(), offset)?),
+            None => None,
+        };
+        Ok(CanonSub {
+            is_final: sub.is_final,
+            supertype,
+            composite,
+            func,
+        })
+    }
+}
+
+/// The exact type of a reference (see `engine::RefTy`), `None` when it is
+/// the plain nullable `funcref` or `externref`.
+fn exact_ref(r: RefType, type_ids: &[crate::engine::TypeId]) -> Option<RefTy> {
+    let heap = match r.heap_type() {
+        HeapType::Abstract { ty, .. } => match ty {
+            AbstractHeapType::Func => HeapRef::Func,
+            AbstractHeapType::NoFunc => HeapRef::NoFunc,
+            AbstractHeapType::Extern => HeapRef::Extern,
+            AbstractHeapType::NoExtern => HeapRef::NoExtern,
+            other => HeapRef::Other(other),
+        },
+        HeapType::Concrete(i) | HeapType::Exact(i) => {
+            let i = i.as_module_index().unwrap_or(u32::MAX);
+            HeapRef::Concrete(type_ids.get(i as usize).copied()?)
+        }
+    };
+    let exact = RefTy {
+        nullable: r.is_nullable(),
+        heap,
+    };
+    let plain = matches!(heap, HeapRef::Func | HeapRef::Extern) && exact.nullable;
+    (!plain).then_some(exact)
+}
+
+/// [`exact_ref`] of a value type (`None` for numbers).
+fn exact_val(t: wasmparser::ValType, type_ids: &[crate::engine::TypeId]) -> Option<RefTy> {
+    match t {
+        wasmparser::ValType::Ref(r) => exact_ref(r, type_ids),
+        _ => None,
     }
 }
 
@@ -91,6 +237,9 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
         funcs: Vec::new(),
         num_imported_funcs: 0,
         tables: Vec::new(),
+        table_inits: Vec::new(),
+        table_refs: Vec::new(),
+        global_refs: Vec::new(),
         num_imported_tables: 0,
         memories: Vec::new(),
         num_imported_memories: 0,
@@ -128,26 +277,25 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::TypeSection(reader) => {
                 for group in reader.clone().into_iter_with_offsets() {
                     let (offset, group) = group?;
-                    for sub in group.into_types() {
-                        let CompositeInnerType::Func(ft) = &sub.composite_type.inner else {
-                            return Err(Error::Unsupported {
-                                feature: "GC types".into(),
-                                offset,
-                            });
-                        };
-                        let params = ft
-                            .params()
-                            .iter()
-                            .map(|t| val_type(*t, offset))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let results = ft
-                            .results()
-                            .iter()
-                            .map(|t| val_type(*t, offset))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let ty = FuncType::new(params, results);
-                        m.type_ids.push(engine.intern(&ty));
-                        m.types.push(ty);
+                    let start = m.types.len() as u32;
+                    let subs: Vec<wasmparser::SubType> = group.into_types().collect();
+                    let canon = Canonicalizer {
+                        start,
+                        len: subs.len() as u32,
+                        ids: &m.type_ids,
+                    };
+                    let mut group = Vec::with_capacity(subs.len());
+                    for sub in &subs {
+                        group.push(canon.sub(sub, offset)?);
+                    }
+                    let funcs: Vec<_> = group.iter().map(|s| s.func.clone()).collect();
+                    let ids = engine.intern_group(group);
+                    for (id, func) in ids.into_iter().zip(funcs) {
+                        m.type_ids.push(id);
+                        // A struct or array type (GC) is never called or
+                        // used as a block type (validated); it has an empty
+                        // signature here.
+                        m.types.push(func.unwrap_or_else(|| FuncType::new([], [])));
                     }
                 }
             }
@@ -167,6 +315,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                             ImportKind::Func(t)
                         }
                         TypeRef::Table(t) => {
+                            m.table_refs.push(exact_ref(t.element_type, &m.type_ids));
                             let t = table_type(&t, offset)?;
                             m.tables.push(t);
                             m.num_imported_tables += 1;
@@ -179,6 +328,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
                             ImportKind::Memory(mt)
                         }
                         TypeRef::Global(g) => {
+                            m.global_refs.push(exact_val(g.content_type, &m.type_ids));
                             let g = global_type(&g, offset)?;
                             m.globals.push(g);
                             m.num_imported_globals += 1;
@@ -206,12 +356,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::TableSection(reader) => {
                 for t in reader.clone() {
                     let t = t?;
-                    if let wasmparser::TableInit::Expr(_) = t.init {
-                        return Err(Error::Unsupported {
-                            feature: "table initialiser expressions".into(),
-                            offset: reader.range().start,
-                        });
-                    }
+                    m.table_inits.push(match &t.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(expr) => Some(ConstExpr::decode(expr)?),
+                    });
+                    m.table_refs.push(exact_ref(t.ty.element_type, &m.type_ids));
                     m.tables.push(table_type(&t.ty, reader.range().start)?);
                 }
             }
@@ -223,6 +372,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner, Error>
             Payload::GlobalSection(reader) => {
                 for g in reader.clone() {
                     let g = g?;
+                    m.global_refs
+                        .push(exact_val(g.ty.content_type, &m.type_ids));
                     m.globals.push(global_type(&g.ty, reader.range().start)?);
                     m.global_inits.push(ConstExpr::decode(&g.init_expr)?);
                 }

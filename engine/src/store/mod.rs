@@ -50,6 +50,10 @@ pub(crate) struct StoreInner {
     pub limiter: Limiter,
     /// Bytes of value and frame stack counted so far (see `alloc`).
     pub stack_bytes: usize,
+    /// The exact reference type of the tables (`(true, index)`) and
+    /// globals (`(false, index)`) whose type is not the plain nullable
+    /// funcref/externref their entity records (function references).
+    pub ref_types: hashbrown::HashMap<(bool, u32), crate::engine::RefTy>,
 }
 
 /// All runtime state of one Wasm program, plus the embedder's data `T`.
@@ -92,6 +96,7 @@ impl<T> Store<T> {
                 limits: StoreLimits::default(),
                 limiter: Limiter::default(),
                 stack_bytes: 0,
+                ref_types: hashbrown::HashMap::new(),
             },
             hosts: Vec::new(),
             suspended: None,

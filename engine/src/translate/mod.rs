@@ -755,6 +755,23 @@ impl FuncTranslator {
 
     fn br_if(&mut self, depth: u32) {
         let (cond, inverted) = self.pop_condition();
+        self.br_if_cond(depth, cond, inverted);
+    }
+
+    /// The slot the stack top can be read from, after writing a pending
+    /// constant to its canonical slot; the entry stays on the stack.
+    fn top_slot(&mut self) -> Slot {
+        let h = self.stack.len() - 1;
+        if let Some(slot) = self.peek_slot(h) {
+            return slot;
+        }
+        self.materialize_at(h);
+        self.canonical(h)
+    }
+
+    /// A conditional branch to the frame `depth` levels out on `cond`
+    /// (inverted: "true when not zero"), with the stack as it is.
+    fn br_if_cond(&mut self, depth: u32, cond: fuse::Cond, inverted: bool) {
         let idx = self.controls.len() - 1 - depth as usize;
         let frame = &self.controls[idx];
         let simple = frame.kind != FrameKind::Function
@@ -1027,6 +1044,41 @@ impl FuncTranslator {
                 });
                 self.push();
                 self.push();
+            }
+            O::CallRef { type_index } | O::ReturnCallRef { type_index } => {
+                let ty = &module.types[type_index as usize];
+                let base = self.pop_operands(ty.params().len() + 1);
+                if matches!(op, O::CallRef { .. }) {
+                    self.emit(Instr::CallRef { type_index, base });
+                    for _ in ty.results() {
+                        self.push();
+                    }
+                } else {
+                    self.emit(Instr::ReturnCallRef { type_index, base });
+                    self.host_tail_return(ty.results().len());
+                    self.reachable = false;
+                }
+            }
+            O::RefAsNonNull => {
+                let slot = self.top_slot();
+                self.emit(Instr::RefAsNonNull { slot });
+            }
+            O::BrOnNull { relative_depth } => {
+                // The reference leaves the stack for the branch (taken when
+                // null) and stays on it otherwise.
+                let slot = self.top_slot();
+                let reference = self.drop_top();
+                self.br_if_cond(relative_depth, fuse::Cond::Eqz64(slot), false);
+                self.stack.push(reference);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                // The reference is the branch's last value (taken when not
+                // null) and leaves the stack otherwise.
+                let h = self.stack.len() - 1;
+                self.materialize_at(h);
+                let slot = self.canonical(h);
+                self.br_if_cond(relative_depth, fuse::Cond::Eqz64(slot), true);
+                self.drop_top();
             }
             O::Drop => {
                 self.pop();

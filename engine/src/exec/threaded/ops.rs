@@ -820,7 +820,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 316] = [
+pub(super) static HANDLERS: [Handler; 319] = [
     step,
     ConsumeFuel,
     Br,
@@ -1137,11 +1137,14 @@ pub(super) static HANDLERS: [Handler; 316] = [
     step,
     step,
     step,
+    step,
+    step,
+    step,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
-pub(crate) static HANDLER_NAMES: [&str; 316] = [
+pub(crate) static HANDLER_NAMES: [&str; 319] = [
     "Unreachable",
     "ConsumeFuel",
     "Br",
@@ -1458,4 +1461,7 @@ pub(crate) static HANDLER_NAMES: [&str; 316] = [
     "I64Sub128",
     "I64MulWideS",
     "I64MulWideU",
+    "CallRef",
+    "ReturnCallRef",
+    "RefAsNonNull",
 ];
