@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long)]
     pub wasm2: bool,
     /// Keep this proposal off (repeatable; by its directory name in the
-    /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic,
+    /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic, custom-page-sizes,
     /// function-references, gc-types). memory64's and function-references'
     /// scripts assert that a second memory is invalid and `memory.size 1`
     /// malformed: run them with `--without multi-memory`.

@@ -9,6 +9,7 @@ const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::MULTI_MEMORY)
     .union(WasmFeatures::MEMORY64)
     .union(WasmFeatures::WIDE_ARITHMETIC)
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES)
     .union(WasmFeatures::FUNCTION_REFERENCES)
     .union(WasmFeatures::GC_TYPES)
     .union(WasmFeatures::GC);
@@ -108,6 +109,11 @@ impl Config {
     /// memory still holds at most 4 GiB here (on by default).
     pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::MEMORY64, on)
+    }
+
+    /// Custom page sizes: a memory may have one-byte pages (on by default).
+    pub fn wasm_custom_page_sizes(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::CUSTOM_PAGE_SIZES, on)
     }
 
     /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u` (on

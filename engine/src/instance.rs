@@ -102,6 +102,7 @@ impl Instance {
                 (ImportKind::Memory(want), Extern::Memory(mem)) => {
                     let have: MemoryType = mem.ty(&*store);
                     if have.memory64 != want.memory64
+                        || have.page_size_log2 != want.page_size_log2
                         || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
                     {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));

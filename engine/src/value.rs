@@ -276,6 +276,10 @@ pub struct MemoryType {
     /// limit reads as `u32::MAX`), and like a 32-bit memory it holds at
     /// most [`MAX_PAGES`] pages.
     pub memory64: bool,
+    /// log2 of the page size in bytes: 16 (64 KiB, the default) or, with the
+    /// custom-page-sizes proposal, 0 (one byte). The limits are in pages of
+    /// this size.
+    pub page_size_log2: u8,
 }
 
 impl MemoryType {
@@ -285,7 +289,19 @@ impl MemoryType {
             minimum,
             maximum,
             memory64: false,
+            page_size_log2: 16,
         }
+    }
+
+    /// The page size in bytes.
+    pub fn page_size(&self) -> usize {
+        1 << self.page_size_log2
+    }
+
+    /// The most pages a memory of this page size can hold here: 4 GiB of
+    /// 64 KiB pages ([`MAX_PAGES`]), or `u32::MAX` one-byte pages.
+    pub fn max_pages(&self) -> u32 {
+        u32::try_from((1u64 << 32) >> self.page_size_log2).unwrap_or(u32::MAX)
     }
 }
 

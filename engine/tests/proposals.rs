@@ -516,3 +516,48 @@ fn typed_reference_imports_follow_subtyping() {
         assert!(matches!(e, Error::IncompatibleImport { .. }), "{bad}: {e}");
     }
 }
+
+/// custom-page-sizes: a memory of one-byte pages (memory 0, so the general
+/// instruction forms serve it) grows, sizes and bounds-checks by the byte;
+/// importing it needs the same page size.
+#[test]
+fn one_byte_pages() {
+    let wat = r#"(module
+      (memory (export "m") 10 20 (pagesize 1))
+      (func (export "size") (result i32) (memory.size))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "store") (param i32 i32) (i32.store16 (local.get 0) (local.get 1))))"#;
+    let engine = Engine::default();
+    let (m, mut store, inst) = common::instantiate(&engine, wat);
+    let s = &mut store;
+    assert_eq!(common::call::<(), i32>(&inst, s, "size", ()).unwrap(), 10);
+    common::call::<(i32, i32), ()>(&inst, s, "store", (8, 0x0201)).unwrap();
+    assert_eq!(common::call::<i32, i32>(&inst, s, "load", 9).unwrap(), 2);
+    let e = common::call::<(i32, i32), ()>(&inst, s, "store", (9, 0)).unwrap_err();
+    assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+    let e = common::call::<i32, i32>(&inst, s, "load", 10).unwrap_err();
+    assert_eq!(common::trap_kind(e), TrapKind::MemoryOutOfBounds);
+    assert_eq!(common::call::<i32, i32>(&inst, s, "grow", 5).unwrap(), 10);
+    assert_eq!(common::call::<i32, i32>(&inst, s, "grow", 6).unwrap(), -1);
+    assert_eq!(common::call::<(), i32>(&inst, s, "size", ()).unwrap(), 15);
+    assert_eq!(common::call::<i32, i32>(&inst, s, "load", 14).unwrap(), 0);
+    let mem = inst.get_memory(&*s, "m").unwrap();
+    assert_eq!(mem.data(&*s).len(), 15);
+    assert_eq!(mem.ty(&*s).page_size(), 1);
+
+    let mut linker = Linker::new(&engine);
+    linker.define("env", "m", mem).unwrap();
+    let mut import = |pagesize: &str| {
+        let text = format!(r#"(module (memory (import "env" "m") 1 {pagesize}))"#);
+        let m = Module::new(&engine, wat::parse_str(&text).unwrap()).unwrap();
+        linker.instantiate(&mut *s, &m).map(|_| ())
+    };
+    assert!(import("(pagesize 1)").is_ok());
+    assert!(matches!(import(""), Err(Error::IncompatibleImport { .. })));
+    drop(m);
+
+    let mut config = Config::new();
+    config.wasm_custom_page_sizes(false);
+    assert!(Module::new(&Engine::new(&config), &wat::parse_str(wat).unwrap()).is_err());
+}

@@ -58,6 +58,7 @@ pub const SWITCHABLE_PROPOSALS: &[&str] = &[
     "multi-memory",
     "memory64",
     "wide-arithmetic",
+    "custom-page-sizes",
     "function-references",
     "gc-types",
 ];

@@ -85,6 +85,7 @@ impl<'s> Runner<'s> {
                 "multi-memory" => config.wasm_multi_memory(false),
                 "memory64" => config.wasm_memory64(false),
                 "wide-arithmetic" => config.wasm_wide_arithmetic(false),
+                "custom-page-sizes" => config.wasm_custom_page_sizes(false),
                 "function-references" => config.wasm_function_references(false),
                 "gc-types" => config.wasm_gc_types(false),
                 _ => &mut config,

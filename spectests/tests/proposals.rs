@@ -10,6 +10,7 @@ const COMPLETE: &[&str] = &[
     "tail-call",
     "multi-memory",
     "wide-arithmetic",
+    "custom-page-sizes",
     "function-references",
 ];
 

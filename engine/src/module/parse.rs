@@ -211,6 +211,7 @@ fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
         minimum: pages(m.initial),
         maximum: m.maximum.map(pages),
         memory64: m.memory64,
+        page_size_log2: m.page_size_log2.map_or(16, |l| l as u8),
     }
 }
 

@@ -67,11 +67,15 @@ pub(crate) struct FuncTranslator {
 }
 
 impl ModuleView<'_> {
-    /// True for memory 0 when it is a 32-bit memory: the memory the
+    /// True for memory 0 when it is a 32-bit memory of 64 KiB pages: the memory the
     /// memory-0 instruction forms (and the threaded handlers' cached view)
     /// serve. Every other memory takes the general forms (`MemLoad`, ...).
     fn is_plain_memory(&self, mem: u32) -> bool {
-        mem == 0 && self.memories.first().is_some_and(|m| !m.memory64)
+        mem == 0
+            && self
+                .memories
+                .first()
+                .is_some_and(|m| !m.memory64 && m.page_size_log2 == 16)
     }
 }
 
