@@ -347,7 +347,7 @@ fn wide_arithmetic() {
     assert_eq!(m, (0, 1 << 62));
     let mut config = Config::new();
     config.wasm_wide_arithmetic(false);
-    assert!(Module::new(&Engine::new(&config), &wat::parse_str(wat).unwrap()).is_err());
+    assert!(Module::new(&Engine::new(&config), wat::parse_str(wat).unwrap()).is_err());
 }
 
 const FUNC_REFS: &str = r#"(module
@@ -559,5 +559,5 @@ fn one_byte_pages() {
 
     let mut config = Config::new();
     config.wasm_custom_page_sizes(false);
-    assert!(Module::new(&Engine::new(&config), &wat::parse_str(wat).unwrap()).is_err());
+    assert!(Module::new(&Engine::new(&config), wat::parse_str(wat).unwrap()).is_err());
 }
