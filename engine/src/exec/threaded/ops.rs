@@ -1122,7 +1122,7 @@ pub(super) static HANDLERS: [Handler; 319] = [
     I32RotlImmXor,
     CopyI32AddImm,
     I32Load8UBrTable,
-    step,
+    calls::ReturnCallInternal,
     step,
     step,
     step,
