@@ -202,10 +202,9 @@ impl wasm_externtype_t {
                 minimum: limits.min,
                 maximum: limits.max(),
             }),
-            CExternType::Memory { limits } => ExternType::Memory(MemoryType {
-                minimum: limits.min,
-                maximum: limits.max(),
-            }),
+            CExternType::Memory { limits } => {
+                ExternType::Memory(MemoryType::new(limits.min, limits.max()))
+            }
         })
     }
 

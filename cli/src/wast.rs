@@ -1,4 +1,5 @@
-//! `wasiproc wast [--fuel] FILE...`: run specification scripts from disk.
+//! `wasiproc wast [--fuel] [--wasm2] [--without PROPOSAL]... FILE...`: run
+//! specification scripts from disk.
 
 use crate::{CliError, Outcome, escape_controls};
 use std::path::PathBuf;
@@ -10,6 +11,19 @@ pub struct Args {
     /// Meter execution with fuel (with an unlimited budget) while running.
     #[arg(long)]
     pub fuel: bool,
+    /// Restrict the engine to Wasm 2.0 (no proposal beyond it), as the
+    /// wasm-v2 scripts expect: they assert, for example, that a second
+    /// memory is invalid. Without it every proposal the engine implements is
+    /// enabled, as wasm-v3 and the proposal directories need.
+    #[arg(long)]
+    pub wasm2: bool,
+    /// Keep this proposal off (repeatable; by its directory name in the
+    /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic, custom-page-sizes,
+    /// function-references, gc-types). memory64's and function-references'
+    /// scripts assert that a second memory is invalid and `memory.size 1`
+    /// malformed: run them with `--without multi-memory`.
+    #[arg(long, value_name = "PROPOSAL")]
+    pub without: Vec<String>,
     /// The .wast scripts to run.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -20,8 +34,20 @@ pub struct Args {
 /// `N passed, M failed`. Succeeds only if no assertion failed. A script that
 /// cannot be read counts as one failure.
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
+    if let Some(unknown) = args
+        .without
+        .iter()
+        .find(|p| !wasiproc_spectests::SWITCHABLE_PROPOSALS.contains(&p.as_str()))
+    {
+        return Err(CliError(format!(
+            "--without {unknown}: not a proposal that can be switched off (one of: {})",
+            wasiproc_spectests::SWITCHABLE_PROPOSALS.join(", ")
+        )));
+    }
     let options = RunOptions {
         fuel: args.fuel,
+        proposals: !args.wasm2,
+        without: args.without.clone(),
         ..RunOptions::default()
     };
     let mut readable = Vec::new();

@@ -1,5 +1,19 @@
 //! Engine configuration.
 
+use wasmparser::WasmFeatures;
+
+/// The post-2.0 proposals the engine implements; each has its own switch
+/// (`Config::wasm_*`) and all are on by default.
+const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::MULTI_MEMORY)
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::WIDE_ARITHMETIC)
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES)
+    .union(WasmFeatures::FUNCTION_REFERENCES)
+    .union(WasmFeatures::GC_TYPES)
+    .union(WasmFeatures::GC);
+
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -8,6 +22,8 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_translation: bool,
+    /// The enabled proposals beyond Wasm 2.0 (a subset of `IMPLEMENTED_PROPOSALS`).
+    pub(crate) proposals: WasmFeatures,
 }
 
 impl Default for Config {
@@ -18,6 +34,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 16 * 1024 * 1024,
             lazy_translation: true,
+            proposals: IMPLEMENTED_PROPOSALS,
         }
     }
 }
@@ -74,6 +91,85 @@ impl Config {
     pub fn lazy_translation(&mut self, on: bool) -> &mut Self {
         self.lazy_translation = on;
         self
+    }
+
+    /// Turn every implemented proposal beyond Wasm 2.0 on (the default) or
+    /// off. With all off the engine accepts exactly Wasm 2.0 without SIMD,
+    /// which the wasm-v2 specification scripts expect (they assert, for
+    /// example, that a second memory is invalid).
+    pub fn wasm_proposals(&mut self, on: bool) -> &mut Self {
+        self.proposals = if on {
+            IMPLEMENTED_PROPOSALS
+        } else {
+            WasmFeatures::empty()
+        };
+        self
+    }
+
+    /// Extended constant expressions: `i32/i64.add/sub/mul` in global
+    /// initialisers and segment offsets (on by default).
+    pub fn wasm_extended_const(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::EXTENDED_CONST, on)
+    }
+
+    /// Tail calls: `return_call` and `return_call_indirect` (and
+    /// `return_call_ref` with function references), which replace the
+    /// calling function in its frame: tail recursion runs in constant stack
+    /// space (on by default).
+    pub fn wasm_tail_call(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::TAIL_CALL, on)
+    }
+
+    /// Multiple memories: a module may define and import several memories;
+    /// loads, stores, `memory.*` and data segments name one (on by default).
+    pub fn wasm_multi_memory(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::MULTI_MEMORY, on)
+    }
+
+    /// 64-bit memories (memory64): i64 addresses, sizes and lengths. Such a
+    /// memory still holds at most 4 GiB here (on by default).
+    pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::MEMORY64, on)
+    }
+
+    /// Custom page sizes: a memory may have one-byte pages (on by default).
+    pub fn wasm_custom_page_sizes(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::CUSTOM_PAGE_SIZES, on)
+    }
+
+    /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u` (on
+    /// by default).
+    pub fn wasm_wide_arithmetic(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::WIDE_ARITHMETIC, on)
+    }
+
+    /// Typed function references: `(ref $t)` types, `call_ref`,
+    /// `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`,
+    /// non-nullable locals, table initialisers (on by default).
+    pub fn wasm_function_references(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::FUNCTION_REFERENCES, on)
+    }
+
+    /// The type system of the GC proposal, which Wasm 3.0's type rules
+    /// need: recursion groups, declared subtypes (checked by
+    /// `call_indirect` and when linking), struct and array *types*. The
+    /// GC instructions (`struct.*`, `array.*`, `ref.i31`, casts) and
+    /// values of the `any` hierarchy are not supported: a module using them
+    /// fails to compile with an "unsupported" error (on by default).
+    pub fn wasm_gc_types(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::GC_TYPES.union(WasmFeatures::GC), on)
+    }
+
+    /// Turns one proposal's features on or off.
+    fn proposal(&mut self, features: WasmFeatures, on: bool) -> &mut Self {
+        self.proposals.set(features, on);
+        self
+    }
+
+    /// The features wasmparser validates and decodes with: Wasm 2.0 without
+    /// SIMD, plus the enabled proposals.
+    pub(crate) fn wasm_features(&self) -> WasmFeatures {
+        WasmFeatures::WASM2.difference(WasmFeatures::SIMD) | self.proposals
     }
 
     /// Whether fuel metering is on.

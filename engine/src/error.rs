@@ -28,6 +28,8 @@ pub enum TrapKind {
     InvalidConversionToInteger,
     /// A null reference was used where a non-null one is required.
     NullReference,
+    /// `call_ref` or `return_call_ref` of a null function reference.
+    NullFunctionReference,
     /// The call depth or value stack limit was reached.
     StackExhausted,
     /// The store's total fuel budget ran out.
@@ -52,6 +54,7 @@ impl TrapKind {
             TrapKind::IntegerOverflow => "integer overflow",
             TrapKind::InvalidConversionToInteger => "invalid conversion to integer",
             TrapKind::NullReference => "null reference",
+            TrapKind::NullFunctionReference => "null function reference",
             TrapKind::StackExhausted => "call stack exhausted",
             TrapKind::OutOfFuel => "out of fuel",
             TrapKind::MemoryLimit => "memory limit exceeded",

@@ -2,6 +2,7 @@
 //! tables, memories and globals, applying active segments, and running the
 //! start function.
 
+use crate::engine::RefTy;
 use crate::error::{Error, TrapKind};
 use crate::func::{TypedFunc, WasmParams, WasmResults};
 use crate::module::{ElemMode, ExternIndex, ImportKind, Module};
@@ -10,7 +11,7 @@ use crate::store::{
     AsContext, AsContextMut, DataEntity, ElemEntity, Extern, Func, FuncEntity, FuncKind, Global,
     GlobalEntity, InstanceEntity, Memory, Store, Table, TableEntity, new_memory, table_elems,
 };
-use crate::value::{MemoryType, TableType};
+use crate::value::{MemoryType, Mutability, TableType};
 use alloc::sync::Arc;
 
 pub use crate::store::Instance;
@@ -71,7 +72,11 @@ impl Instance {
             match (&imp.kind, ext) {
                 (ImportKind::Func(t), Extern::Func(f)) => {
                     store.check(f.store);
-                    if store.inner.funcs[f.index as usize].ty != m.type_ids[*t as usize] {
+                    let (have, want) = (
+                        store.inner.funcs[f.index as usize].ty,
+                        m.type_ids[*t as usize],
+                    );
+                    if have != want && !store.inner.engine.is_subtype(have, want) {
                         return Err(mismatch(format!(
                             "expected {}, found {}",
                             m.types[*t as usize],
@@ -82,7 +87,13 @@ impl Instance {
                 }
                 (ImportKind::Table(want), Extern::Table(t)) => {
                     let have: TableType = t.ty(&*store);
+                    let exact = |r: Option<RefTy>, ty: &TableType| r.or(RefTy::plain(ty.element));
+                    let have_ref =
+                        exact(store.inner.ref_types.get(&(true, t.index)).copied(), &have);
+                    let want_ref = exact(m.table_refs[tables.len()], want);
+                    // Table element types are invariant.
                     if have.element != want.element
+                        || have_ref != want_ref
                         || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
                     {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));
@@ -91,14 +102,31 @@ impl Instance {
                 }
                 (ImportKind::Memory(want), Extern::Memory(mem)) => {
                     let have: MemoryType = mem.ty(&*store);
-                    if !limits_match(have.minimum, have.maximum, want.minimum, want.maximum) {
+                    if have.memory64 != want.memory64
+                        || have.page_size_log2 != want.page_size_log2
+                        || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
+                    {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));
                     }
                     memories.push(mem.index);
                 }
                 (ImportKind::Global(want), Extern::Global(g)) => {
                     let have = g.ty(&*store);
-                    if have != *want {
+                    let have_ref = store.inner.ref_types.get(&(false, g.index)).copied();
+                    let have_ref = have_ref.or(RefTy::plain(have.content));
+                    let want_ref = m.global_refs[globals.len()].or(RefTy::plain(want.content));
+                    // A constant global's reference type is covariant, a
+                    // mutable one's invariant.
+                    let refs_match = match (have_ref, want_ref) {
+                        (Some(h), Some(w)) if want.mutability == Mutability::Const => {
+                            store.inner.engine.is_ref_subtype(h, w)
+                        }
+                        (h, w) => h == w,
+                    };
+                    if have.mutability != want.mutability
+                        || (have_ref.is_none() && have.content != want.content)
+                        || !refs_match
+                    {
                         return Err(mismatch(format!("expected {want:?}, found {have:?}")));
                     }
                     globals.push(g.index);
@@ -131,10 +159,25 @@ impl Instance {
             });
             funcs.push(store.inner.funcs.len() as u32 - 1);
         }
-        for ty in &m.tables[m.num_imported_tables as usize..] {
-            let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, 0)?;
+        let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
+        for (ty, init) in m.tables[m.num_imported_tables as usize..]
+            .iter()
+            .zip(&m.table_inits)
+        {
+            // Only imported globals exist yet, and only they can be named.
+            let init = init.as_ref().map_or(0, |x| {
+                x.eval(
+                    |g| store.inner.globals[globals[g as usize] as usize].value,
+                    func_slot,
+                )
+            });
+            let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, init)?;
             store.inner.tables.push(TableEntity { ty: *ty, elems });
-            tables.push(store.inner.tables.len() as u32 - 1);
+            let index = store.inner.tables.len() as u32 - 1;
+            if let Some(r) = m.table_refs[tables.len()] {
+                store.inner.ref_types.insert((true, index), r);
+            }
+            tables.push(index);
         }
         for ty in &m.memories[m.num_imported_memories as usize..] {
             let entity = new_memory(&mut store.inner, *ty)?;
@@ -151,7 +194,11 @@ impl Instance {
                 func_slot,
             );
             store.inner.globals.push(GlobalEntity { ty: *ty, value });
-            globals.push(store.inner.globals.len() as u32 - 1);
+            let index = store.inner.globals.len() as u32 - 1;
+            if let Some(r) = m.global_refs[globals.len()] {
+                store.inner.ref_types.insert((false, index), r);
+            }
+            globals.push(index);
         }
         let mut elems = Vec::with_capacity(m.elems.len());
         for seg in &m.elems {
@@ -225,15 +272,22 @@ impl Instance {
         for (i, seg) in m.datas.iter().enumerate() {
             let Some(offset) = &seg.active else { continue };
             let data_id = entity.datas[i] as usize;
+            let mem_id = entity.memories[seg.memory as usize] as usize;
             let off = offset.eval(
                 |g| store.inner.globals[entity.globals[g as usize] as usize].value,
                 |f| entity.funcs[f as usize] as u64 + 1,
-            ) as u32 as usize;
+            );
+            // A 32-bit memory's offset is an i32 (its slot's low half).
+            let off = if store.inner.memories[mem_id].ty.memory64 {
+                usize::try_from(off).unwrap_or(usize::MAX)
+            } else {
+                off as u32 as usize
+            };
             let bytes = store.inner.datas[data_id]
                 .bytes
                 .take()
                 .unwrap_or_else(|| Arc::from([]));
-            let mem = &mut store.inner.memories[entity.memories[0] as usize].data;
+            let mem = &mut store.inner.memories[mem_id].data;
             match off.checked_add(bytes.len()).filter(|end| *end <= mem.len()) {
                 Some(end) => mem[off..end].copy_from_slice(&bytes),
                 None => return Err(TrapKind::MemoryOutOfBounds.into()),

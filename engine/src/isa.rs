@@ -526,6 +526,87 @@ pub enum Instr {
     /// `I32Load8U` (`ops` = (dst, addr), `offset`) then the `BrTable` on the
     /// loaded byte that follows it (`len` entries after that `BrTable`).
     I32Load8UBrTable { ops: Pair16, offset: u32, len: u32 },
+
+    // ---- Wasm 3.0 proposals ----------------------------------------------------
+    // Rare instructions, run by the interpreter loop (no threaded handler).
+    /// `return_call` of a function defined in this module: its arguments,
+    /// in slots `base..`, move to slots `0..` and the callee replaces the
+    /// current function in the current frame (same frame pointer, the frame
+    /// stack does not grow). Traps: `StackExhausted` when the callee's frame
+    /// does not fit in the value-stack limit.
+    ReturnCallInternal { func: u32, base: Slot },
+    /// `return_call` of an imported function. A Wasm callee replaces the
+    /// current function as in [`Instr::ReturnCallInternal`]; a host callee
+    /// is called as by [`Instr::CallImported`] (results in slots `base..`),
+    /// and the translated code after this instruction moves them to `0..`
+    /// and returns.
+    ReturnCallImported { func: u32, base: Slot },
+    /// `return_call_indirect`: the checks of [`Instr::CallIndirect`], then
+    /// as [`Instr::ReturnCallImported`] for the function found.
+    ReturnCallIndirect { type_index: u32, table: u32, base: Slot },
+    /// A load from memory `mem` of the instance, for the accesses the
+    /// memory-0 forms above do not cover: another memory (multi-memory) or
+    /// a 64-bit memory (memory64, address `slot[addr]` as i64). The offset
+    /// is in the [`Instr::MemOffset`] that follows; `op` is a [`mem_op`]
+    /// load code. Traps: `MemoryOutOfBounds`.
+    MemLoad { dst: Slot, addr: Slot, mem: u16, op: u8 },
+    /// A store of `slot[value]` to memory `mem` (see [`Instr::MemLoad`]);
+    /// `op` is the width in bytes.
+    MemStore { addr: Slot, value: Slot, mem: u16, op: u8 },
+    /// The offset of the [`Instr::MemLoad`] or [`Instr::MemStore`] before
+    /// it: data, skipped by that instruction, a no-op if reached.
+    MemOffset { offset: u64 },
+    /// `memory.size` of memory `mem` (any memory; an i64 for a 64-bit one).
+    MemorySizeN { dst: Slot, mem: u32 },
+    /// `memory.grow` of memory `mem` (any memory; i64 operand and result for
+    /// a 64-bit one).
+    MemoryGrowN { dst: Slot, delta: Slot, mem: u32 },
+    /// `memory.fill` of memory `mem`: operands (dest, value, len) in
+    /// `base..`; i64 dest and len for a 64-bit memory.
+    MemoryFillN { base: Slot, mem: u32 },
+    /// `memory.copy` from memory `src_mem` to memory `dst_mem`: operands
+    /// (dest, src, len) in `base..`, each address as wide as its memory, the
+    /// length an i64 only when both are 64-bit.
+    MemoryCopyN { base: Slot, dst_mem: u16, src_mem: u16 },
+    /// `memory.init` of memory `mem` from data segment `data`: operands
+    /// (dest, src, len) in `base..`, dest an i64 for a 64-bit memory.
+    MemoryInitN { data: u32, base: Slot, mem: u32 },
+    /// `i64.add128` (wide arithmetic): the 128-bit sum of (lo, hi) pairs in
+    /// slots `base, base + 1` and `base + 2, base + 3`; the result's low and
+    /// high halves go to `base` and `base + 1`.
+    I64Add128 { base: Slot },
+    /// `i64.sub128`: as [`Instr::I64Add128`], the difference.
+    I64Sub128 { base: Slot },
+    /// `i64.mul_wide_s`: the 128-bit signed product of slots `base` and
+    /// `base + 1`, low half to `base`, high half to `base + 1`.
+    I64MulWideS { base: Slot },
+    /// `i64.mul_wide_u`: as [`Instr::I64MulWideS`], unsigned.
+    I64MulWideU { base: Slot },
+    /// `call_ref` (function references): calls the function referenced by
+    /// slot `base + params` of type `type_index`; arguments and results as
+    /// for [`Instr::CallImported`]. Traps: `NullFunctionReference`.
+    CallRef { type_index: u32, base: Slot },
+    /// `return_call_ref`: as [`Instr::CallRef`], a tail call (see
+    /// [`Instr::ReturnCallImported`]).
+    ReturnCallRef { type_index: u32, base: Slot },
+    /// `ref.as_non_null`: traps with `NullReference` when `slot` is null.
+    RefAsNonNull { slot: Slot },
+}
+
+/// The access codes of [`Instr::MemLoad`]: bits 0-3 the width in bytes,
+/// bit 4 sign extension, bit 5 a 64-bit result (else the result is
+/// zero-extended from 32 bits). A store's code is its width.
+pub(crate) mod mem_op {
+    /// Sign-extend the loaded value.
+    pub(crate) const SIGNED: u8 = 0x10;
+    /// The result is an i64 (or f64).
+    pub(crate) const WIDE: u8 = 0x20;
+
+    /// `(width, signed, wide)` of a load code.
+    #[inline]
+    pub(crate) fn load_parts(op: u8) -> (usize, bool, bool) {
+        ((op & 0x0f) as usize, op & SIGNED != 0, op & WIDE != 0)
+    }
 }
 
 impl Instr {

@@ -272,6 +272,38 @@ pub struct MemoryType {
     pub minimum: u32,
     /// Maximum size in pages, if bounded.
     pub maximum: Option<u32>,
+    /// A 64-bit memory (memory64 proposal): addresses, sizes and lengths
+    /// are i64. Its limits are kept in 32 bits here (a larger declared
+    /// limit reads as `u32::MAX`), and like a 32-bit memory it holds at
+    /// most [`MAX_PAGES`] pages.
+    pub memory64: bool,
+    /// log2 of the page size in bytes: 16 (64 KiB, the default) or, with the
+    /// custom-page-sizes proposal, 0 (one byte). The limits are in pages of
+    /// this size.
+    pub page_size_log2: u8,
+}
+
+impl MemoryType {
+    /// A 32-bit memory type with these limits in pages.
+    pub fn new(minimum: u32, maximum: Option<u32>) -> Self {
+        MemoryType {
+            minimum,
+            maximum,
+            memory64: false,
+            page_size_log2: 16,
+        }
+    }
+
+    /// The page size in bytes.
+    pub fn page_size(&self) -> usize {
+        1 << self.page_size_log2
+    }
+
+    /// The most pages a memory of this page size can hold here: 4 GiB of
+    /// 64 KiB pages ([`MAX_PAGES`]), or `u32::MAX` one-byte pages.
+    pub fn max_pages(&self) -> u32 {
+        u32::try_from((1u64 << 32) >> self.page_size_log2).unwrap_or(u32::MAX)
+    }
 }
 
 /// The type of a table: element type and limits in elements.

@@ -43,7 +43,28 @@ pub struct RunOptions {
     /// Translate every function body in `Module::new`
     /// (`Config::lazy_translation(false)`) instead of on first call.
     pub eager: bool,
+    /// Enable the proposals beyond Wasm 2.0 that the engine implements
+    /// (`Config::wasm_proposals`). Off for the wasm-v2 scripts, which assert
+    /// that some of those features are invalid; on for wasm-v3 and the
+    /// proposal directories.
+    pub proposals: bool,
+    /// With `proposals`, these proposals stay off (by directory name, e.g.
+    /// `"multi-memory"`): a proposal's scripts assert that what later
+    /// proposals allow is invalid (memory64's scripts: a second memory).
+    pub without: Vec<String>,
 }
+
+/// The proposals [`RunOptions::without`] can switch off, by directory name.
+pub const SWITCHABLE_PROPOSALS: &[&str] = &[
+    "extended-const",
+    "tail-call",
+    "multi-memory",
+    "memory64",
+    "wide-arithmetic",
+    "custom-page-sizes",
+    "function-references",
+    "gc-types",
+];
 
 /// Runs one `.wast` script and reports its assertions.
 ///

@@ -79,6 +79,20 @@ impl<'s> Runner<'s> {
         config
             .consume_fuel(options.fuel)
             .lazy_translation(!options.eager);
+        config.wasm_proposals(options.proposals);
+        for proposal in &options.without {
+            match proposal.as_str() {
+                "extended-const" => config.wasm_extended_const(false),
+                "tail-call" => config.wasm_tail_call(false),
+                "multi-memory" => config.wasm_multi_memory(false),
+                "memory64" => config.wasm_memory64(false),
+                "wide-arithmetic" => config.wasm_wide_arithmetic(false),
+                "custom-page-sizes" => config.wasm_custom_page_sizes(false),
+                "function-references" => config.wasm_function_references(false),
+                "gc-types" => config.wasm_gc_types(false),
+                _ => &mut config,
+            };
+        }
         let engine = Engine::new(&config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);

@@ -48,10 +48,7 @@ pub fn define<T>(linker: &mut Linker<T>, store: &mut Store<T>) -> Result<(), Err
     let table = Table::new(&mut *store, table_ty, Val::FuncRef(None))?;
     linker.define("spectest", "table", table)?;
 
-    let memory_ty = MemoryType {
-        minimum: 1,
-        maximum: Some(2),
-    };
+    let memory_ty = MemoryType::new(1, Some(2));
     let memory = Memory::new(&mut *store, memory_ty)?;
     linker.define("spectest", "memory", memory)?;
     Ok(())

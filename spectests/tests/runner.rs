@@ -13,7 +13,7 @@ fn run_fuel(script: &str) -> Report {
         script,
         &RunOptions {
             fuel: true,
-            eager: false,
+            ..RunOptions::default()
         },
     )
 }

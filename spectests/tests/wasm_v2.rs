@@ -7,7 +7,14 @@ use wasiproc_spectests::{RunOptions, suite};
 fn check(file: &str, fuel: bool) {
     let source = suite::v2_script(file)
         .unwrap_or_else(|| panic!("{file} is not in the bundled wasm-v2 suite"));
-    let report = suite::run_wast_on_big_stack(file, source, &RunOptions { fuel, eager: false });
+    let report = suite::run_wast_on_big_stack(
+        file,
+        source,
+        &RunOptions {
+            fuel,
+            ..RunOptions::default()
+        },
+    );
     if !report.is_ok() {
         let failures: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
         panic!(

@@ -191,10 +191,19 @@ pub(crate) fn complete_host_call<T>(
         .0
         .get(frame.pc as usize)
     {
-        Some(Instr::CallImported { func, base }) => (module.func_type(*func).results(), *base),
-        Some(Instr::CallIndirect {
-            type_index, base, ..
-        }) => (module.types[*type_index as usize].results(), *base),
+        Some(Instr::CallImported { func, base } | Instr::ReturnCallImported { func, base }) => {
+            (module.func_type(*func).results(), *base)
+        }
+        Some(
+            Instr::CallIndirect {
+                type_index, base, ..
+            }
+            | Instr::ReturnCallIndirect {
+                type_index, base, ..
+            }
+            | Instr::CallRef { type_index, base }
+            | Instr::ReturnCallRef { type_index, base },
+        ) => (module.types[*type_index as usize].results(), *base),
         _ => {
             return Err(Error::usage(
                 "the suspended call is not stopped at a host call",
@@ -211,6 +220,94 @@ pub(crate) fn complete_host_call<T>(
         state.slots[at + i] = v.to_slot();
     }
     frame.pc += 1;
+    Ok(())
+}
+
+/// The store function `call_indirect` (and `return_call_indirect`) calls:
+/// element `index` of table `table` of `inst`, which must be set and of type
+/// `type_index` of `module`.
+#[inline]
+fn indirect_callee(
+    inner: &StoreInner,
+    inst: &crate::store::InstanceEntity,
+    module: &crate::module::ModuleInner,
+    type_index: u32,
+    table: u32,
+    index: u32,
+) -> Result<u32, TrapKind> {
+    let t = &inner.tables[inst.tables[table as usize] as usize];
+    let Some(&r) = t.elems.get(index as usize) else {
+        return Err(TrapKind::UndefinedElement);
+    };
+    if r == 0 {
+        return Err(TrapKind::UninitializedElement);
+    }
+    let fid = (r - 1) as u32;
+    let (have, want) = (
+        inner.funcs[fid as usize].ty,
+        module.type_ids[type_index as usize],
+    );
+    // Equal canonical types, or (Wasm 3.0) a declared subtype.
+    if have != want && !inner.engine.is_subtype(have, want) {
+        return Err(TrapKind::IndirectCallTypeMismatch);
+    }
+    Ok(fid)
+}
+
+/// An address operand of a memory: the whole slot for a 64-bit memory, its
+/// low 32 bits otherwise.
+#[inline]
+fn address(slot: u64, memory64: bool) -> u64 {
+    if memory64 { slot } else { slot as u32 as u64 }
+}
+
+/// The bytes `addr + offset .. + width` of `m`, or `MemoryOutOfBounds`.
+fn access_range(
+    m: &crate::store::MemoryEntity,
+    addr: u64,
+    offset: u64,
+    width: usize,
+) -> Result<core::ops::Range<usize>, TrapKind> {
+    let ea = address(addr, m.ty.memory64)
+        .checked_add(offset)
+        .ok_or(TrapKind::MemoryOutOfBounds)?;
+    if !in_bounds(ea, width as u64, m.data.len()) {
+        return Err(TrapKind::MemoryOutOfBounds);
+    }
+    Ok(ea as usize..ea as usize + width)
+}
+
+/// [`Instr::MemLoad`]: the value loaded by `op` (a `mem_op` code), in slot
+/// encoding.
+fn general_load(
+    m: &crate::store::MemoryEntity,
+    addr: u64,
+    offset: u64,
+    op: u8,
+) -> Result<u64, TrapKind> {
+    let (width, signed, wide) = crate::isa::mem_op::load_parts(op);
+    let range = access_range(m, addr, offset, width)?;
+    let mut buf = [0u8; 8];
+    buf[..width].copy_from_slice(&m.data[range]);
+    let mut v = u64::from_le_bytes(buf);
+    if signed {
+        let shift = 64 - 8 * width as u32;
+        v = (((v << shift) as i64) >> shift) as u64;
+    }
+    Ok(if wide { v } else { v as u32 as u64 })
+}
+
+/// [`Instr::MemStore`]: stores the low `width` bytes of `value`.
+fn general_store(
+    m: &mut crate::store::MemoryEntity,
+    addr: u64,
+    offset: u64,
+    width: u8,
+    value: u64,
+) -> Result<(), TrapKind> {
+    let width = width as usize;
+    let range = access_range(m, addr, offset, width)?;
+    m.data[range].copy_from_slice(&value.to_le_bytes()[..width]);
     Ok(())
 }
 
@@ -482,6 +579,62 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 // starting at its first instruction.
                 cur = unsafe { Cursor::new(code, 0) };
                 reframe!();
+            }};
+        }
+        // `return_call*`: makes room for `callee`'s frame at the current
+        // frame pointer (the value-stack limit applies), moves its
+        // arguments from slot `base` to slot 0 and zeroes its locals. The
+        // frame stack does not grow: the callee returns to our caller.
+        macro_rules! tail_frame {
+            ($callee:expr, $frame_size:expr, $base:expr) => {{
+                let callee: &crate::module::CompiledFunc = $callee;
+                let need = fp + $frame_size as usize;
+                if need > slots.len() {
+                    core::hint::cold_path();
+                    if let Err(kind) = grow_slots(&mut store.inner, slots, need, true) {
+                        trap!(kind);
+                    }
+                }
+                let from = fp + $base as usize;
+                let np = callee.num_params as usize;
+                slots.copy_within(from..from + np, fp);
+                slots[fp + np..fp + callee.num_locals as usize].fill(0);
+            }};
+        }
+        // Tail-calls store function `fid` with arguments at slot `base`: a
+        // Wasm callee replaces the current function; a host function is
+        // called as by `dispatch!` (the code after the instruction moves its
+        // results and returns).
+        macro_rules! tail_dispatch {
+            ($fid:expr, $base:expr) => {{
+                let fid: u32 = $fid;
+                let base: u32 = $base;
+                match store.inner.funcs[fid as usize].kind {
+                    FuncKind::Wasm { instance, index } if instance == current.instance => {
+                        let callee = &module.code[index as usize];
+                        let (callee_code, frame_size) = callee.current();
+                        tail_frame!(callee, frame_size, base);
+                        func_idx = index;
+                        code = callee_code;
+                        // SAFETY: a translated body (or the untranslated stub),
+                        // starting at its first instruction.
+                        cur = unsafe { Cursor::new(code, 0) };
+                        reframe!();
+                    }
+                    FuncKind::Wasm { instance, index } => {
+                        let other = store.inner.instances[instance as usize].clone();
+                        let callee = &other.module.code[index as usize];
+                        tail_frame!(callee, callee.current().1, base);
+                        *current = Frame {
+                            instance,
+                            func: index,
+                            pc: 0,
+                            fp: fp as u32,
+                        };
+                        continue 'outer;
+                    }
+                    FuncKind::Host(_) => dispatch!(fid, base),
+                }
             }};
         }
         // Calls store function `fid` with arguments at slot `base`.
@@ -1022,19 +1175,14 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     table,
                     base,
                 } => {
-                    let np = module.types[type_index as usize].params().len() as u32;
-                    let i = r32!(base + np) as usize;
-                    let t = &store.inner.tables[inst.tables[table as usize] as usize];
-                    let Some(&r) = t.elems.get(i) else {
-                        trap!(TrapKind::UndefinedElement)
-                    };
-                    if r == 0 {
-                        trap!(TrapKind::UninitializedElement);
-                    }
-                    let fid = (r - 1) as u32;
-                    if store.inner.funcs[fid as usize].ty != module.type_ids[type_index as usize] {
-                        trap!(TrapKind::IndirectCallTypeMismatch);
-                    }
+                    let fid = checked!(indirect_callee(
+                        &store.inner,
+                        &inst,
+                        module,
+                        type_index,
+                        table,
+                        r32!(base + module.types[type_index as usize].params().len() as u32),
+                    ));
                     dispatch!(fid, base)
                 }
 
@@ -1064,6 +1212,35 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     cur = unsafe { Cursor::new(code, 0) };
                 }
                 Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
+                Instr::ReturnCallInternal { func, base } => {
+                    let callee = &module.code[func as usize];
+                    let (callee_code, frame_size) = callee.current();
+                    tail_frame!(callee, frame_size, base);
+                    func_idx = func;
+                    code = callee_code;
+                    // SAFETY: a translated body (or the untranslated stub),
+                    // starting at its first instruction.
+                    cur = unsafe { Cursor::new(code, 0) };
+                    reframe!();
+                }
+                Instr::ReturnCallImported { func, base } => {
+                    tail_dispatch!(inst.funcs[func as usize], base)
+                }
+                Instr::ReturnCallIndirect {
+                    type_index,
+                    table,
+                    base,
+                } => {
+                    let fid = checked!(indirect_callee(
+                        &store.inner,
+                        &inst,
+                        module,
+                        type_index,
+                        table,
+                        r32!(base + module.types[type_index as usize].params().len() as u32),
+                    ));
+                    tail_dispatch!(fid, base)
+                }
                 Instr::RefFunc { dst, func } => {
                     core::hint::cold_path();
                     w64!(dst, inst.funcs[func as usize] as u64 + 1)
@@ -1696,6 +1873,182 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if f64v!(slot).is_nan() {
                         w64!(slot, CANON_NAN64);
                     }
+                }
+
+                // ---- any memory (multi-memory, memory64) ----
+                Instr::MemLoad {
+                    dst,
+                    addr,
+                    mem: index,
+                    op,
+                } => {
+                    let Instr::MemOffset { offset } = cur.peek() else {
+                        unreachable!("a MemLoad is followed by its MemOffset")
+                    };
+                    let m = &store.inner.memories[inst.memories[index as usize] as usize];
+                    let v = checked!(general_load(m, s!(addr), offset, op));
+                    w64!(dst, v);
+                    cur.skip(1);
+                }
+                Instr::MemStore {
+                    addr,
+                    value,
+                    mem: index,
+                    op,
+                } => {
+                    let Instr::MemOffset { offset } = cur.peek() else {
+                        unreachable!("a MemStore is followed by its MemOffset")
+                    };
+                    let m = &mut store.inner.memories[inst.memories[index as usize] as usize];
+                    checked!(general_store(m, s!(addr), offset, op, s!(value)));
+                    mem = refresh_mem!();
+                    cur.skip(1);
+                }
+                Instr::MemOffset { .. } => {}
+
+                // ---- function references ----
+                Instr::CallRef { type_index, base } | Instr::ReturnCallRef { type_index, base } => {
+                    let np = module.types[type_index as usize].params().len() as u32;
+                    let r = s!(base + np);
+                    if r == 0 {
+                        trap!(TrapKind::NullFunctionReference);
+                    }
+                    if matches!(instr, Instr::CallRef { .. }) {
+                        dispatch!((r - 1) as u32, base)
+                    } else {
+                        tail_dispatch!((r - 1) as u32, base)
+                    }
+                }
+                Instr::RefAsNonNull { slot } => {
+                    if s!(slot) == 0 {
+                        trap!(TrapKind::NullReference);
+                    }
+                }
+
+                // ---- wide arithmetic ----
+                Instr::I64Add128 { base } | Instr::I64Sub128 { base } => {
+                    let a = s!(base) as u128 | (s!(base + 1) as u128) << 64;
+                    let b = s!(base + 2) as u128 | (s!(base + 3) as u128) << 64;
+                    let r = if matches!(instr, Instr::I64Add128 { .. }) {
+                        a.wrapping_add(b)
+                    } else {
+                        a.wrapping_sub(b)
+                    };
+                    w64!(base, r as u64);
+                    w64!(base + 1, (r >> 64) as u64);
+                }
+                Instr::I64MulWideS { base } => {
+                    let r = (s!(base) as i64 as i128) * (s!(base + 1) as i64 as i128);
+                    w64!(base, r as u64);
+                    w64!(base + 1, (r >> 64) as u64);
+                }
+                Instr::I64MulWideU { base } => {
+                    let r = (s!(base) as u128) * (s!(base + 1) as u128);
+                    w64!(base, r as u64);
+                    w64!(base + 1, (r >> 64) as u64);
+                }
+                Instr::MemorySizeN { dst, mem: index } => {
+                    let m = &store.inner.memories[inst.memories[index as usize] as usize];
+                    w64!(dst, m.pages() as u64)
+                }
+                Instr::MemoryGrowN {
+                    dst,
+                    delta,
+                    mem: index,
+                } => {
+                    let id = inst.memories[index as usize];
+                    let m64 = store.inner.memories[id as usize].ty.memory64;
+                    let delta = if m64 { s!(delta) } else { r32!(delta) as u64 };
+                    let failed = if m64 { u64::MAX } else { u32::MAX as u64 };
+                    let result = match u32::try_from(delta) {
+                        Ok(delta) => grow_memory(&mut store.inner, id, delta),
+                        Err(_) => GrowResult::Refused,
+                    };
+                    mem = refresh_mem!();
+                    match result {
+                        GrowResult::Grown(old) => w64!(dst, old as u64),
+                        GrowResult::Refused => w64!(dst, failed),
+                        GrowResult::LimitTrap => trap!(TrapKind::MemoryLimit),
+                    }
+                }
+                Instr::MemoryFillN { base, mem: index } => {
+                    let id = inst.memories[index as usize] as usize;
+                    let m64 = store.inner.memories[id].ty.memory64;
+                    let (d, v, n) = (
+                        address(s!(base), m64),
+                        r32!(base + 1) as u8,
+                        address(s!(base + 2), m64),
+                    );
+                    if !in_bounds(d, n, store.inner.memories[id].data.len()) {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                    charge_bulk!(crate::isa::memory_bulk_fuel(n));
+                    store.inner.memories[id].data[d as usize..(d + n) as usize].fill(v);
+                    mem = refresh_mem!();
+                }
+                Instr::MemoryCopyN {
+                    base,
+                    dst_mem,
+                    src_mem,
+                } => {
+                    let di = inst.memories[dst_mem as usize] as usize;
+                    let si = inst.memories[src_mem as usize] as usize;
+                    let (d64, s64) = (
+                        store.inner.memories[di].ty.memory64,
+                        store.inner.memories[si].ty.memory64,
+                    );
+                    let (d, sr, n) = (
+                        address(s!(base), d64),
+                        address(s!(base + 1), s64),
+                        address(s!(base + 2), d64 && s64),
+                    );
+                    if !in_bounds(d, n, store.inner.memories[di].data.len())
+                        || !in_bounds(sr, n, store.inner.memories[si].data.len())
+                    {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                    charge_bulk!(crate::isa::memory_bulk_fuel(n));
+                    let (d, sr, n) = (d as usize, sr as usize, n as usize);
+                    let mems = &mut store.inner.memories;
+                    if di == si {
+                        mems[di].data.copy_within(sr..sr + n, d);
+                    } else {
+                        let (to, from) = if di < si {
+                            let (low, high) = mems.split_at_mut(si);
+                            (&mut low[di], &high[0])
+                        } else {
+                            let (low, high) = mems.split_at_mut(di);
+                            (&mut high[0], &low[si])
+                        };
+                        to.data[d..d + n].copy_from_slice(&from.data[sr..sr + n]);
+                    }
+                    mem = refresh_mem!();
+                }
+                Instr::MemoryInitN {
+                    data,
+                    base,
+                    mem: index,
+                } => {
+                    let id = inst.memories[index as usize] as usize;
+                    let m64 = store.inner.memories[id].ty.memory64;
+                    let (d, sr, n) = (
+                        address(s!(base), m64),
+                        r32!(base + 1) as u64,
+                        r32!(base + 2) as u64,
+                    );
+                    let di = inst.datas[data as usize] as usize;
+                    if !in_bounds(sr, n, store.inner.datas[di].bytes().len())
+                        || !in_bounds(d, n, store.inner.memories[id].data.len())
+                    {
+                        trap!(TrapKind::MemoryOutOfBounds);
+                    }
+                    charge_bulk!(crate::isa::memory_bulk_fuel(n));
+                    let crate::store::StoreInner {
+                        memories, datas, ..
+                    } = &mut store.inner;
+                    let (d, sr, n) = (d as usize, sr as usize, n as usize);
+                    memories[id].data[d..d + n].copy_from_slice(&datas[di].bytes()[sr..sr + n]);
+                    mem = refresh_mem!();
                 }
             }
         }

@@ -68,6 +68,8 @@ pub(crate) struct ElemSegment {
 #[derive(Debug, Clone)]
 pub(crate) struct DataSegment {
     pub active: Option<ConstExpr>,
+    /// The memory an active segment initialises.
+    pub memory: u32,
     pub bytes: Arc<[u8]>,
 }
 
@@ -271,6 +273,13 @@ pub(crate) struct ModuleInner {
     pub funcs: Vec<u32>,
     pub num_imported_funcs: u32,
     pub tables: Vec<TableType>,
+    /// The initial element of each defined table (function references:
+    /// a constant expression; `None` for null).
+    pub table_inits: Vec<Option<ConstExpr>>,
+    /// The exact reference type of each table and global (imported ones
+    /// first), where it is not the plain nullable funcref/externref.
+    pub table_refs: Vec<Option<crate::engine::RefTy>>,
+    pub global_refs: Vec<Option<crate::engine::RefTy>>,
     pub num_imported_tables: u32,
     pub memories: Vec<MemoryType>,
     pub num_imported_memories: u32,

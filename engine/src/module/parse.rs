@@ -7,7 +7,9 @@ use super::{
     Body, CompiledFunc, ConstExpr, DataSegment, ElemMode, ElemSegment, ExternIndex, ImportEntry,
     ImportKind, ModuleInner,
 };
-use crate::engine::Engine;
+use crate::engine::{
+    CanonComposite, CanonHeap, CanonIdx, CanonSub, CanonVal, Engine, HeapRef, RefTy,
+};
 use crate::error::Error;
 use crate::prelude::*;
 use crate::translate::{FuncTranslator, ModuleView};
@@ -17,13 +19,8 @@ use hashbrown::HashMap;
 use wasmparser::{
     AbstractHeapType, BinaryReader, CompositeInnerType, ElementItems, ElementKind, ExternalKind,
     FuncValidatorAllocations, FunctionBody, HeapType, Imports, KnownCustom, Name, Parser, Payload,
-    RefType, TypeRef, ValidPayload, Validator, WasmFeatures,
+    RefType, TypeRef, ValidPayload, Validator,
 };
-
-/// The Wasm features the engine implements: Wasm 2.0 without SIMD.
-pub(crate) fn features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
-}
 
 pub(crate) fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, Error> {
     Ok(match ty {
@@ -41,20 +38,164 @@ pub(crate) fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, 
     })
 }
 
+/// The engine's view of a reference type: every reference to a function
+/// (`funcref`, `(ref $t)`, `nullfuncref`, ...) is a `FuncRef` slot, every
+/// external reference an `ExternRef` (nullability and the exact type are
+/// validation's business). A concrete type is a function type here: GC
+/// struct and array values cannot be created (their instructions are not
+/// supported), and a null is a null in either view.
 fn ref_type(r: RefType, offset: u64) -> Result<ValType, Error> {
     match r.heap_type() {
         HeapType::Abstract {
-            ty: AbstractHeapType::Func,
+            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
             ..
-        } => Ok(ValType::FuncRef),
+        }
+        | HeapType::Concrete(_)
+        | HeapType::Exact(_) => Ok(ValType::FuncRef),
         HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
+            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => Ok(ValType::ExternRef),
         other => Err(Error::Unsupported {
             feature: format!("reference type {other:?}"),
             offset,
         }),
+    }
+}
+
+/// Turns the types of one recursion group into their canonical form (see
+/// `engine::TypeRegistry`).
+struct Canonicalizer<'a> {
+    /// Module index of the group's first type, and its number of types.
+    start: u32,
+    len: u32,
+    /// Canonical ids of the module's earlier types.
+    ids: &'a [crate::engine::TypeId],
+}
+
+impl Canonicalizer<'_> {
+    fn index(&self, idx: wasmparser::UnpackedIndex, offset: u64) -> Result<CanonIdx, Error> {
+        let Some(i) = idx.as_module_index() else {
+            return Err(Error::Unsupported {
+                feature: "rec-group relative type index".into(),
+                offset,
+            });
+        };
+        Ok(if (self.start..self.start + self.len).contains(&i) {
+            CanonIdx::Rel(i - self.start)
+        } else {
+            CanonIdx::Id(self.ids[i as usize].0)
+        })
+    }
+
+    fn val(&self, t: wasmparser::ValType, offset: u64) -> Result<CanonVal, Error> {
+        Ok(match t {
+            wasmparser::ValType::I32 => CanonVal::I32,
+            wasmparser::ValType::I64 => CanonVal::I64,
+            wasmparser::ValType::F32 => CanonVal::F32,
+            wasmparser::ValType::F64 => CanonVal::F64,
+            wasmparser::ValType::V128 => CanonVal::V128,
+            wasmparser::ValType::Ref(r) => CanonVal::Ref {
+                nullable: r.is_nullable(),
+                heap: match r.heap_type() {
+                    HeapType::Abstract { shared, ty } => CanonHeap::Abstract(ty, shared),
+                    HeapType::Concrete(i) => CanonHeap::Concrete(self.index(i, offset)?, false),
+                    HeapType::Exact(i) => CanonHeap::Concrete(self.index(i, offset)?, true),
+                },
+            },
+        })
+    }
+
+    fn field(&self, f: &wasmparser::FieldType, offset: u64) -> Result<(CanonVal, bool), Error> {
+        let t = match f.element_type {
+            wasmparser::StorageType::I8 => CanonVal::I8,
+            wasmparser::StorageType::I16 => CanonVal::I16,
+            wasmparser::StorageType::Val(v) => self.val(v, offset)?,
+        };
+        Ok((t, f.mutable))
+    }
+
+    fn sub(&self, sub: &wasmparser::SubType, offset: u64) -> Result<CanonSub, Error> {
+        let vals = |ts: &[wasmparser::ValType]| {
+            ts.iter()
+                .map(|t| self.val(*t, offset))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let (composite, func) = match &sub.composite_type.inner {
+            CompositeInnerType::Func(ft) => {
+                let view = |ts: &[wasmparser::ValType]| {
+                    ts.iter()
+                        .map(|t| val_type(*t, offset))
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                let func = FuncType::new(view(ft.params())?, view(ft.results())?);
+                (
+                    CanonComposite::Func(vals(ft.params())?, vals(ft.results())?),
+                    Some(func),
+                )
+            }
+            CompositeInnerType::Struct(st) => (
+                CanonComposite::Struct(
+                    st.fields
+                        .iter()
+                        .map(|f| self.field(f, offset))
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+                None,
+            ),
+            CompositeInnerType::Array(at) => {
+                let (t, mutable) = self.field(&at.0, offset)?;
+                (CanonComposite::Array(t, mutable), None)
+            }
+            _ => {
+                return Err(Error::Unsupported {
+                    feature: "continuation types".into(),
+                    offset,
+                });
+            }
+        };
+        let supertype = match sub.supertype_idxs.first() {
+            Some(p) => Some(self.index(p.unpack(), offset)?),
+            None => None,
+        };
+        Ok(CanonSub {
+            is_final: sub.is_final,
+            supertype,
+            composite,
+            func,
+        })
+    }
+}
+
+/// The exact type of a reference (see `engine::RefTy`), `None` when it is
+/// the plain nullable `funcref` or `externref`.
+fn exact_ref(r: RefType, type_ids: &[crate::engine::TypeId]) -> Option<RefTy> {
+    let heap = match r.heap_type() {
+        HeapType::Abstract { ty, .. } => match ty {
+            AbstractHeapType::Func => HeapRef::Func,
+            AbstractHeapType::NoFunc => HeapRef::NoFunc,
+            AbstractHeapType::Extern => HeapRef::Extern,
+            AbstractHeapType::NoExtern => HeapRef::NoExtern,
+            other => HeapRef::Other(other),
+        },
+        HeapType::Concrete(i) | HeapType::Exact(i) => {
+            let i = i.as_module_index().unwrap_or(u32::MAX);
+            HeapRef::Concrete(type_ids.get(i as usize).copied()?)
+        }
+    };
+    let exact = RefTy {
+        nullable: r.is_nullable(),
+        heap,
+    };
+    let plain = matches!(heap, HeapRef::Func | HeapRef::Extern) && exact.nullable;
+    (!plain).then_some(exact)
+}
+
+/// [`exact_ref`] of a value type (`None` for numbers).
+fn exact_val(t: wasmparser::ValType, type_ids: &[crate::engine::TypeId]) -> Option<RefTy> {
+    match t {
+        wasmparser::ValType::Ref(r) => exact_ref(r, type_ids),
+        _ => None,
     }
 }
 
@@ -67,9 +208,13 @@ fn table_type(t: &wasmparser::TableType, offset: u64) -> Result<TableType, Error
 }
 
 fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
+    // 64-bit limits beyond 32 bits cannot be allocated here anyway.
+    let pages = |p: u64| u32::try_from(p).unwrap_or(u32::MAX);
     MemoryType {
-        minimum: m.initial as u32,
-        maximum: m.maximum.map(|m| m as u32),
+        minimum: pages(m.initial),
+        maximum: m.maximum.map(pages),
+        memory64: m.memory64,
+        page_size_log2: m.page_size_log2.map_or(16, |l| l as u8),
     }
 }
 
@@ -86,7 +231,7 @@ fn global_type(g: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, Er
 
 /// Decodes and validates `bytes`, translating every body now when `eager`.
 pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<ModuleInner, Error> {
-    let mut validator = Validator::new_with_features(features());
+    let mut validator = Validator::new_with_features(engine.config().wasm_features());
     let mut m = ModuleInner {
         engine: engine.clone(),
         name: None,
@@ -96,6 +241,9 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
         funcs: Vec::new(),
         num_imported_funcs: 0,
         tables: Vec::new(),
+        table_inits: Vec::new(),
+        table_refs: Vec::new(),
+        global_refs: Vec::new(),
         num_imported_tables: 0,
         memories: Vec::new(),
         num_imported_memories: 0,
@@ -119,7 +267,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
     let mut parser = Parser::new(0);
     // The parser must decode with the same features the validator checks:
     // without them it accepts multi-memory and memory64 encodings.
-    parser.set_features(features());
+    parser.set_features(engine.config().wasm_features());
     for payload in parser.parse_all(bytes) {
         let payload = payload?;
         let valid = validator.payload(&payload)?;
@@ -135,26 +283,25 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
             Payload::TypeSection(reader) => {
                 for group in reader.clone().into_iter_with_offsets() {
                     let (offset, group) = group?;
-                    for sub in group.into_types() {
-                        let CompositeInnerType::Func(ft) = &sub.composite_type.inner else {
-                            return Err(Error::Unsupported {
-                                feature: "GC types".into(),
-                                offset,
-                            });
-                        };
-                        let params = ft
-                            .params()
-                            .iter()
-                            .map(|t| val_type(*t, offset))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let results = ft
-                            .results()
-                            .iter()
-                            .map(|t| val_type(*t, offset))
-                            .collect::<Result<Vec<_>, _>>()?;
-                        let ty = FuncType::new(params, results);
-                        m.type_ids.push(engine.intern(&ty));
-                        m.types.push(ty);
+                    let start = m.types.len() as u32;
+                    let subs: Vec<wasmparser::SubType> = group.into_types().collect();
+                    let canon = Canonicalizer {
+                        start,
+                        len: subs.len() as u32,
+                        ids: &m.type_ids,
+                    };
+                    let mut group = Vec::with_capacity(subs.len());
+                    for sub in &subs {
+                        group.push(canon.sub(sub, offset)?);
+                    }
+                    let funcs: Vec<_> = group.iter().map(|s| s.func.clone()).collect();
+                    let ids = engine.intern_group(group);
+                    for (id, func) in ids.into_iter().zip(funcs) {
+                        m.type_ids.push(id);
+                        // A struct or array type (GC) is never called or
+                        // used as a block type (validated); it has an empty
+                        // signature here.
+                        m.types.push(func.unwrap_or_else(|| FuncType::new([], [])));
                     }
                 }
             }
@@ -174,6 +321,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                             ImportKind::Func(t)
                         }
                         TypeRef::Table(t) => {
+                            m.table_refs.push(exact_ref(t.element_type, &m.type_ids));
                             let t = table_type(&t, offset)?;
                             m.tables.push(t);
                             m.num_imported_tables += 1;
@@ -186,6 +334,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                             ImportKind::Memory(mt)
                         }
                         TypeRef::Global(g) => {
+                            m.global_refs.push(exact_val(g.content_type, &m.type_ids));
                             let g = global_type(&g, offset)?;
                             m.globals.push(g);
                             m.num_imported_globals += 1;
@@ -213,12 +362,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
             Payload::TableSection(reader) => {
                 for t in reader.clone() {
                     let t = t?;
-                    if let wasmparser::TableInit::Expr(_) = t.init {
-                        return Err(Error::Unsupported {
-                            feature: "table initialiser expressions".into(),
-                            offset: reader.range().start,
-                        });
-                    }
+                    m.table_inits.push(match &t.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(expr) => Some(ConstExpr::decode(expr)?),
+                    });
+                    m.table_refs.push(exact_ref(t.ty.element_type, &m.type_ids));
                     m.tables.push(table_type(&t.ty, reader.range().start)?);
                 }
             }
@@ -230,6 +378,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
             Payload::GlobalSection(reader) => {
                 for g in reader.clone() {
                     let g = g?;
+                    m.global_refs
+                        .push(exact_val(g.ty.content_type, &m.type_ids));
                     m.globals.push(global_type(&g.ty, reader.range().start)?);
                     m.global_inits.push(ConstExpr::decode(&g.init_expr)?);
                 }
@@ -287,14 +437,16 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
             Payload::DataSection(reader) => {
                 for d in reader.clone() {
                     let d = d?;
-                    let active = match d.kind {
-                        wasmparser::DataKind::Passive => None,
-                        wasmparser::DataKind::Active { offset_expr, .. } => {
-                            Some(ConstExpr::decode(&offset_expr)?)
-                        }
+                    let (active, memory) = match d.kind {
+                        wasmparser::DataKind::Passive => (None, 0),
+                        wasmparser::DataKind::Active {
+                            offset_expr,
+                            memory_index,
+                        } => (Some(ConstExpr::decode(&offset_expr)?), memory_index),
                     };
                     m.datas.push(DataSegment {
                         active,
+                        memory,
                         bytes: Arc::from(d.data),
                     });
                 }
@@ -328,6 +480,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                 types: &m.types,
                 funcs: &m.funcs,
                 num_imported_funcs: m.num_imported_funcs,
+                memories: &m.memories,
             };
             let ty = &m.types[m.funcs[func_index as usize] as usize];
             let num_params = ty.params().len() as u32;
@@ -381,12 +534,13 @@ pub(crate) fn translate_lazily(
     }
     .ok_or_else(|| Error::usage("function body outside the kept code section"))?;
     let mut reader = BinaryReader::new(bytes, u64::from(source.0));
-    reader.set_features(features());
+    reader.set_features(m.engine.config().wasm_features());
     let body = FunctionBody::new(reader);
     let view = ModuleView {
         types: &m.types,
         funcs: &m.funcs,
         num_imported_funcs: m.num_imported_funcs,
+        memories: &m.memories,
     };
     let mut translator = FuncTranslator::new(m.engine.config());
     let (body, _) = translator.translate(&view, m.num_imported_funcs + defined, &body, None)?;

@@ -31,7 +31,7 @@ pub(crate) struct MemoryEntity {
 
 impl MemoryEntity {
     pub(crate) fn pages(&self) -> u32 {
-        (self.data.len() / crate::value::PAGE_SIZE) as u32
+        (self.data.len() >> self.ty.page_size_log2) as u32
     }
 }
 

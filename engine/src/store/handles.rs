@@ -7,7 +7,7 @@ use super::{
 use crate::error::{Error, TrapKind};
 use crate::prelude::*;
 use crate::value::{
-    ExternType, FuncType, GlobalType, MemoryType, Mutability, PAGE_SIZE, TableType, Val, ValType,
+    ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, Val, ValType,
 };
 
 /// A function in a store.
@@ -77,7 +77,7 @@ impl Memory {
         let m = self.entity(ctx.as_context());
         MemoryType {
             minimum: m.pages(),
-            maximum: m.ty.maximum,
+            ..m.ty
         }
     }
 
@@ -163,27 +163,22 @@ pub(crate) enum GrowResult {
 
 /// Bytes of a memory's declared maximum (capped at the 32-bit maximum).
 fn max_bytes(ty: &MemoryType) -> usize {
-    ty.maximum
-        .unwrap_or(crate::value::MAX_PAGES)
-        .min(crate::value::MAX_PAGES) as usize
-        * PAGE_SIZE
+    ty.maximum.unwrap_or(ty.max_pages()).min(ty.max_pages()) as usize * ty.page_size()
 }
 
 pub(crate) fn new_memory(
     inner: &mut super::StoreInner,
     ty: MemoryType,
 ) -> Result<MemoryEntity, Error> {
-    let bytes = ty.minimum as usize * PAGE_SIZE;
+    let bytes = ty.minimum as usize * ty.page_size();
     let used: usize = inner.memories.iter().map(|m| m.data.len()).sum();
-    if ty.minimum > crate::value::MAX_PAGES
-        || used.saturating_add(bytes) > inner.limits.memory_bytes
-    {
+    if ty.minimum > ty.max_pages() || used.saturating_add(bytes) > inner.limits.memory_bytes {
         return Err(Error::Limit(format!(
             "memory of {} pages exceeds the store's limit of {} bytes",
             ty.minimum, inner.limits.memory_bytes
         )));
     }
-    let max = ty.maximum.map(|m| m as usize * PAGE_SIZE);
+    let max = ty.maximum.map(|m| m as usize * ty.page_size());
     if !inner.limiter.ask(Resource::Memory, 0, bytes, max) {
         return Err(Error::Limit(format!(
             "memory of {} pages ({bytes} bytes) exceeds the memory limit",
@@ -225,17 +220,18 @@ pub(crate) fn grow_memory(inner: &mut super::StoreInner, index: u32, delta: u32)
     let max = mem
         .ty
         .maximum
-        .unwrap_or(crate::value::MAX_PAGES)
-        .min(crate::value::MAX_PAGES);
+        .unwrap_or(mem.ty.max_pages())
+        .min(mem.ty.max_pages());
+    let page = mem.ty.page_size();
     if new > max {
         return GrowResult::Refused;
     }
-    let extra = delta as usize * PAGE_SIZE;
+    let extra = delta as usize * page;
     if used.saturating_add(extra) > limit {
         return refused;
     }
-    let (current, desired) = (mem.data.len(), new as usize * PAGE_SIZE);
-    let declared = mem.ty.maximum.map(|m| m as usize * PAGE_SIZE);
+    let (current, desired) = (mem.data.len(), new as usize * page);
+    let declared = mem.ty.maximum.map(|m| m as usize * page);
     let max_cap = max_bytes(&mem.ty);
     if !inner
         .limiter

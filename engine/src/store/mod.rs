@@ -51,6 +51,28 @@ pub(crate) struct StoreInner {
     pub limiter: Limiter,
     /// Bytes of value and frame stack counted so far (see `alloc`).
     pub stack_bytes: usize,
+    /// The exact reference type of the tables (`(true, index)`) and
+    /// globals (`(false, index)`) whose type is not the plain nullable
+    /// funcref/externref their entity records (function references).
+    pub ref_types: RefTypes,
+}
+
+/// The exact reference types of [`StoreInner::ref_types`], boxed and made
+/// on the first insert: most stores have none, and a store is part of every
+/// process's entry, which must stay small (process crate).
+#[derive(Debug, Default)]
+pub(crate) struct RefTypes(Option<Box<hashbrown::HashMap<(bool, u32), crate::engine::RefTy>>>);
+
+impl RefTypes {
+    /// The recorded type of table (`true`) or global (`false`) `index`.
+    pub fn get(&self, key: &(bool, u32)) -> Option<&crate::engine::RefTy> {
+        self.0.as_ref()?.get(key)
+    }
+
+    /// Records the type of table (`true`) or global (`false`) `index`.
+    pub fn insert(&mut self, key: (bool, u32), ty: crate::engine::RefTy) {
+        self.0.get_or_insert_default().insert(key, ty);
+    }
 }
 
 /// All runtime state of one Wasm program, plus the embedder's data `T`.
@@ -93,6 +115,7 @@ impl<T> Store<T> {
                 limits: StoreLimits::default(),
                 limiter: Limiter::default(),
                 stack_bytes: 0,
+                ref_types: RefTypes::default(),
             },
             hosts: Vec::new(),
             suspended: None,

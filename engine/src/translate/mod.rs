@@ -28,6 +28,8 @@ pub(crate) struct ModuleView<'a> {
     pub types: &'a [FuncType],
     pub funcs: &'a [u32],
     pub num_imported_funcs: u32,
+    /// Every memory's type, imported ones first.
+    pub memories: &'a [crate::value::MemoryType],
 }
 
 /// Where an operand stack entry currently lives.
@@ -68,6 +70,56 @@ pub(crate) struct FuncTranslator {
     last_label: usize,
     /// The operator offset of every instruction (for backtraces).
     offsets: offsets::OffsetRecorder,
+}
+
+impl ModuleView<'_> {
+    /// True for memory 0 when it is a 32-bit memory of 64 KiB pages: the memory the
+    /// memory-0 instruction forms (and the threaded handlers' cached view)
+    /// serve. Every other memory takes the general forms (`MemLoad`, ...).
+    fn is_plain_memory(&self, mem: u32) -> bool {
+        mem == 0
+            && self
+                .memories
+                .first()
+                .is_some_and(|m| !m.memory64 && m.page_size_log2 == 16)
+    }
+}
+
+/// The memory a memory argument names (validation admits no other target
+/// without the GC proposal's array accesses, which are not enabled).
+fn memory_index(memarg: &wasmparser::MemArg) -> u32 {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) => m,
+        wasmparser::MemArgTarget::Array(_) => 0,
+    }
+}
+
+/// The memory argument, `mem_op` code and store-ness of a load or store
+/// (`None` for other operators).
+fn general_access(op: &Operator<'_>) -> Option<(wasmparser::MemArg, u8, bool)> {
+    use crate::isa::mem_op::{SIGNED as S, WIDE as W};
+    use Operator as O;
+    Some(match *op {
+        O::I32Load { memarg } | O::F32Load { memarg } => (memarg, 4, false),
+        O::I64Load { memarg } | O::F64Load { memarg } => (memarg, 8 | W, false),
+        O::I32Load8S { memarg } => (memarg, 1 | S, false),
+        O::I32Load8U { memarg } => (memarg, 1, false),
+        O::I32Load16S { memarg } => (memarg, 2 | S, false),
+        O::I32Load16U { memarg } => (memarg, 2, false),
+        O::I64Load8S { memarg } => (memarg, 1 | S | W, false),
+        O::I64Load8U { memarg } => (memarg, 1 | W, false),
+        O::I64Load16S { memarg } => (memarg, 2 | S | W, false),
+        O::I64Load16U { memarg } => (memarg, 2 | W, false),
+        O::I64Load32S { memarg } => (memarg, 4 | S | W, false),
+        O::I64Load32U { memarg } => (memarg, 4 | W, false),
+        O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+            (memarg, 4, true)
+        }
+        O::I64Store { memarg } | O::F64Store { memarg } => (memarg, 8, true),
+        O::I32Store8 { memarg } | O::I64Store8 { memarg } => (memarg, 1, true),
+        O::I32Store16 { memarg } | O::I64Store16 { memarg } => (memarg, 2, true),
+        _ => return None,
+    })
 }
 
 /// Adds the translation context to an error.
@@ -626,6 +678,40 @@ impl FuncTranslator {
         self.emit(Instr::Return);
     }
 
+    /// A load or store in the general form (another memory than a 32-bit
+    /// memory 0): the access, then its offset.
+    fn general_access(&mut self, memarg: wasmparser::MemArg, op: u8, store: bool) {
+        let mem = memory_index(&memarg) as u16;
+        if store {
+            let value = self.pop();
+            let addr = self.pop();
+            self.emit(Instr::MemStore {
+                addr,
+                value,
+                mem,
+                op,
+            });
+        } else {
+            let addr = self.pop();
+            let dst = self.push();
+            self.emit(Instr::MemLoad { dst, addr, mem, op });
+        }
+        self.emit(Instr::MemOffset {
+            offset: memarg.offset,
+        });
+    }
+
+    /// After a `return_call` that may reach a host function: when it does,
+    /// execution continues here with the `results` results in the canonical
+    /// slots where the arguments began; they move to `0..` and the function
+    /// returns. (A Wasm callee replaces the function and never gets here.)
+    fn host_tail_return(&mut self, results: usize) {
+        for _ in 0..results {
+            self.push();
+        }
+        self.emit_return();
+    }
+
     /// Moves a function's only result (the stack top) into slot 0. A value
     /// the previous instruction just computed is written there directly:
     /// nothing reads the frame's other slots after the return.
@@ -693,6 +779,23 @@ impl FuncTranslator {
 
     fn br_if(&mut self, depth: u32) {
         let (cond, inverted) = self.pop_condition();
+        self.br_if_cond(depth, cond, inverted);
+    }
+
+    /// The slot the stack top can be read from, after writing a pending
+    /// constant to its canonical slot; the entry stays on the stack.
+    fn top_slot(&mut self) -> Slot {
+        let h = self.stack.len() - 1;
+        if let Some(slot) = self.peek_slot(h) {
+            return slot;
+        }
+        self.materialize_at(h);
+        self.canonical(h)
+    }
+
+    /// A conditional branch to the frame `depth` levels out on `cond`
+    /// (inverted: "true when not zero"), with the stack as it is.
+    fn br_if_cond(&mut self, depth: u32, cond: fuse::Cond, inverted: bool) {
         let idx = self.controls.len() - 1 - depth as usize;
         let frame = &self.controls[idx];
         let simple = frame.kind != FrameKind::Function
@@ -836,6 +939,12 @@ impl FuncTranslator {
             return Ok(());
         }
         self.charge();
+        if let Some((memarg, code, store)) = general_access(op)
+            && !module.is_plain_memory(memory_index(&memarg))
+        {
+            self.general_access(memarg, code, store);
+            return Ok(());
+        }
         if let Some(form) = fuse::imm_form(op)
             && self.binary_imm(form)
         {
@@ -914,6 +1023,86 @@ impl FuncTranslator {
                 for _ in ty.results() {
                     self.push();
                 }
+            }
+            O::ReturnCall { function_index } => {
+                let ty = &module.types[module.funcs[function_index as usize] as usize];
+                let base = self.pop_operands(ty.params().len());
+                if function_index < module.num_imported_funcs {
+                    self.emit(Instr::ReturnCallImported {
+                        func: function_index,
+                        base,
+                    });
+                    self.host_tail_return(ty.results().len());
+                } else {
+                    let func = function_index - module.num_imported_funcs;
+                    self.emit(Instr::ReturnCallInternal { func, base });
+                }
+                self.reachable = false;
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = &module.types[type_index as usize];
+                let base = self.pop_operands(ty.params().len() + 1);
+                self.emit(Instr::ReturnCallIndirect {
+                    type_index,
+                    table: table_index,
+                    base,
+                });
+                self.host_tail_return(ty.results().len());
+                self.reachable = false;
+            }
+            O::I64Add128 | O::I64Sub128 | O::I64MulWideS | O::I64MulWideU => {
+                let operands = if matches!(op, O::I64Add128 | O::I64Sub128) {
+                    4
+                } else {
+                    2
+                };
+                let base = self.pop_operands(operands);
+                self.emit(match op {
+                    O::I64Add128 => Instr::I64Add128 { base },
+                    O::I64Sub128 => Instr::I64Sub128 { base },
+                    O::I64MulWideS => Instr::I64MulWideS { base },
+                    _ => Instr::I64MulWideU { base },
+                });
+                self.push();
+                self.push();
+            }
+            O::CallRef { type_index } | O::ReturnCallRef { type_index } => {
+                let ty = &module.types[type_index as usize];
+                let base = self.pop_operands(ty.params().len() + 1);
+                if matches!(op, O::CallRef { .. }) {
+                    self.emit(Instr::CallRef { type_index, base });
+                    for _ in ty.results() {
+                        self.push();
+                    }
+                } else {
+                    self.emit(Instr::ReturnCallRef { type_index, base });
+                    self.host_tail_return(ty.results().len());
+                    self.reachable = false;
+                }
+            }
+            O::RefAsNonNull => {
+                let slot = self.top_slot();
+                self.emit(Instr::RefAsNonNull { slot });
+            }
+            O::BrOnNull { relative_depth } => {
+                // The reference leaves the stack for the branch (taken when
+                // null) and stays on it otherwise.
+                let slot = self.top_slot();
+                let reference = self.drop_top();
+                self.br_if_cond(relative_depth, fuse::Cond::Eqz64(slot), false);
+                self.stack.push(reference);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                // The reference is the branch's last value (taken when not
+                // null) and leaves the stack otherwise.
+                let h = self.stack.len() - 1;
+                self.materialize_at(h);
+                let slot = self.canonical(h);
+                self.br_if_cond(relative_depth, fuse::Cond::Eqz64(slot), true);
+                self.drop_top();
             }
             O::Drop => {
                 self.pop();
@@ -1099,29 +1288,57 @@ impl FuncTranslator {
                 },
                 fuse::StoreWidth::B32,
             ),
-            O::MemorySize { .. } => {
+            O::MemorySize { mem } => {
                 let dst = self.push();
-                self.emit(Instr::MemorySize { dst });
+                if module.is_plain_memory(mem) {
+                    self.emit(Instr::MemorySize { dst });
+                } else {
+                    self.emit(Instr::MemorySizeN { dst, mem });
+                }
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem } => {
                 let delta = self.pop();
                 let dst = self.push();
-                self.emit(Instr::MemoryGrow { dst, delta });
+                if module.is_plain_memory(mem) {
+                    self.emit(Instr::MemoryGrow { dst, delta });
+                } else {
+                    self.emit(Instr::MemoryGrowN { dst, delta, mem });
+                }
             }
-            O::MemoryFill { .. } => {
+            O::MemoryFill { mem } => {
                 let base = self.pop_operands(3);
-                self.emit(Instr::MemoryFill { base });
+                if module.is_plain_memory(mem) {
+                    self.emit(Instr::MemoryFill { base });
+                } else {
+                    self.emit(Instr::MemoryFillN { base, mem });
+                }
             }
-            O::MemoryCopy { .. } => {
+            O::MemoryCopy { dst_mem, src_mem } => {
                 let base = self.pop_operands(3);
-                self.emit(Instr::MemoryCopy { base });
+                if module.is_plain_memory(dst_mem) && module.is_plain_memory(src_mem) {
+                    self.emit(Instr::MemoryCopy { base });
+                } else {
+                    self.emit(Instr::MemoryCopyN {
+                        base,
+                        dst_mem: dst_mem as u16,
+                        src_mem: src_mem as u16,
+                    });
+                }
             }
-            O::MemoryInit { data_index, .. } => {
+            O::MemoryInit { data_index, mem } => {
                 let base = self.pop_operands(3);
-                self.emit(Instr::MemoryInit {
-                    data: data_index,
-                    base,
-                });
+                if module.is_plain_memory(mem) {
+                    self.emit(Instr::MemoryInit {
+                        data: data_index,
+                        base,
+                    });
+                } else {
+                    self.emit(Instr::MemoryInitN {
+                        data: data_index,
+                        base,
+                        mem,
+                    });
+                }
             }
             O::DataDrop { data_index } => {
                 self.emit(Instr::DataDrop { data: data_index });

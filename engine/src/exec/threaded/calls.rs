@@ -100,3 +100,43 @@ pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Con
     };
     dispatch(ip, fp, mem, cx)
 }
+
+/// `ReturnCallInternal` (tail call): moves the arguments to slot 0 of the
+/// current frame, zeroes the callee's locals, pays its entry fuel region
+/// and continues after its `ConsumeFuel`, in the same frame (the frame
+/// stack does not change). Steps out when the callee's frame does not fit
+/// in the slot vector or the budget cannot pay (the loop grows the vector,
+/// charged to the limiter, or runs the fuel slow path).
+pub(super) fn ReturnCallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(ip, ReturnCallInternal { func, base });
+    let Some(callee) = cx.module_code.get(func as usize) else {
+        return step(ip, fp, mem, cx);
+    };
+    // The code first, then the frame size (as in `CallInternal`).
+    let code = callee.entry();
+    let need = fp.index(cx.slots) + callee.frame_size() as usize;
+    if need > cx.slots_len {
+        return step(ip, fp, mem, cx);
+    }
+    // SAFETY: a translated body (or the untranslated stub, which translates
+    // it in this frame), at its first instruction.
+    let mut entry = unsafe { Ip::at(code, 0) };
+    if let Instr::ConsumeFuel { amount } = entry.get() {
+        if amount as u64 > cx.budget {
+            return step(ip, fp, mem, cx);
+        }
+        cx.budget -= amount as u64;
+        entry = entry.next();
+    }
+    // The arguments sit above slot 0 (`base` is past the caller's locals),
+    // so an ascending copy never overwrites one before reading it; they
+    // are inside the current frame, which fits.
+    for i in 0..callee.num_params {
+        fp.set(i, fp.get(base + i));
+    }
+    // The callee's frame fits (checked above).
+    fp.zero(callee.num_params, callee.num_locals);
+    cx.func = func;
+    cx.code = code;
+    dispatch(entry, fp, mem, cx)
+}

@@ -822,7 +822,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 302] = [
+pub(super) static HANDLERS: [Handler; 320] = [
     step,
     step,
     ConsumeFuel,
@@ -1125,12 +1125,30 @@ pub(super) static HANDLERS: [Handler; 302] = [
     I32RotlImmXor,
     CopyI32AddImm,
     I32Load8UBrTable,
+    calls::ReturnCallInternal,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
+    step,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 302] = [
+pub(crate) static HANDLER_NAMES: [&str; 320] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1433,4 +1451,22 @@ pub(crate) static HANDLER_NAMES: [&str; 302] = [
     "I32RotlImmXor",
     "CopyI32AddImm",
     "I32Load8UBrTable",
+    "ReturnCallInternal",
+    "ReturnCallImported",
+    "ReturnCallIndirect",
+    "MemLoad",
+    "MemStore",
+    "MemOffset",
+    "MemorySizeN",
+    "MemoryGrowN",
+    "MemoryFillN",
+    "MemoryCopyN",
+    "MemoryInitN",
+    "I64Add128",
+    "I64Sub128",
+    "I64MulWideS",
+    "I64MulWideU",
+    "CallRef",
+    "ReturnCallRef",
+    "RefAsNonNull",
 ];
