@@ -601,6 +601,22 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 slots[fp + np..fp + callee.num_locals as usize].fill(0);
             }};
         }
+        // Tail-calls Wasm function `index` of the current instance with
+        // arguments at slot `base`: it replaces the current function.
+        macro_rules! tail_local {
+            ($index:expr, $base:expr) => {{
+                let index: u32 = $index;
+                let callee = &module.code[index as usize];
+                let (callee_code, frame_size) = callee.current();
+                tail_frame!(callee, frame_size, $base);
+                func_idx = index;
+                code = callee_code;
+                // SAFETY: a translated body (or the untranslated stub),
+                // starting at its first instruction.
+                cur = unsafe { Cursor::new(code, 0) };
+                reframe!();
+            }};
+        }
         // Tail-calls store function `fid` with arguments at slot `base`: a
         // Wasm callee replaces the current function; a host function is
         // called as by `dispatch!` (the code after the instruction moves its
@@ -611,15 +627,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 let base: u32 = $base;
                 match store.inner.funcs[fid as usize].kind {
                     FuncKind::Wasm { instance, index } if instance == current.instance => {
-                        let callee = &module.code[index as usize];
-                        let (callee_code, frame_size) = callee.current();
-                        tail_frame!(callee, frame_size, base);
-                        func_idx = index;
-                        code = callee_code;
-                        // SAFETY: a translated body (or the untranslated stub),
-                        // starting at its first instruction.
-                        cur = unsafe { Cursor::new(code, 0) };
-                        reframe!();
+                        tail_local!(index, base)
                     }
                     FuncKind::Wasm { instance, index } => {
                         let other = store.inner.instances[instance as usize].clone();
@@ -1212,17 +1220,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     cur = unsafe { Cursor::new(code, 0) };
                 }
                 Instr::CallImported { func, base } => dispatch!(inst.funcs[func as usize], base),
-                Instr::ReturnCallInternal { func, base } => {
-                    let callee = &module.code[func as usize];
-                    let (callee_code, frame_size) = callee.current();
-                    tail_frame!(callee, frame_size, base);
-                    func_idx = func;
-                    code = callee_code;
-                    // SAFETY: a translated body (or the untranslated stub),
-                    // starting at its first instruction.
-                    cur = unsafe { Cursor::new(code, 0) };
-                    reframe!();
-                }
+                Instr::ReturnCallInternal { func, base } => tail_local!(func, base),
                 Instr::ReturnCallImported { func, base } => {
                     tail_dispatch!(inst.funcs[func as usize], base)
                 }
