@@ -200,10 +200,8 @@ struct Row {
 
 impl Row {
     fn median(&self, r: Runner) -> Option<Duration> {
-        self.times
-            .iter()
-            .find(|(x, _)| *x == r)
-            .map(|(_, t)| median(t))
+        let t = self.times(r);
+        (!t.is_empty()).then(|| median(t))
     }
 
     fn times(&self, r: Runner) -> &[Duration] {

@@ -140,14 +140,13 @@ fn stage_by_stage(
     let mut input = s.input();
     let mut total = Duration::ZERO;
     for (i, (name, args)) in STAGES.iter().enumerate() {
-        let cmd = if wasm {
+        let mut cmd = if wasm {
             let mut c = Command::new(&s.wasiproc);
             c.arg("run").arg(s.wasm.join(format!("{name}.wasm")));
             c
         } else {
             Command::new(s.native.join(name))
         };
-        let mut cmd = cmd;
         cmd.args(*args);
         let out = s.stage_out(i, tag);
         let t = timed(cmd, &input, &out)?;

@@ -701,8 +701,8 @@ impl Stand for () {
     fn stand_in() -> Self {}
 }
 
-/// No socket is ready (an empty answer: the caller pairs answers with its
-/// questions and treats a missing one as not ready).
+/// No answers: the scheduler then asks each socket on its own, and a replay
+/// that left its recording answers each of those with `false`.
 impl Stand for Vec<bool> {
     fn stand_in() -> Self {
         Vec::new()
@@ -1438,20 +1438,23 @@ mod tests {
         assert!(d.u().is_err());
     }
 
+    /// A trace file in memory, shared with the test that reads it back.
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// Records a few calls of a deterministic host into frames in memory.
     fn recorded() -> (Vec<u8>, RunPosition) {
         let pos = RunPosition::default();
         let file = Arc::new(Mutex::new(Vec::new()));
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let rec = Recorder::new(Box::new(Shared(file.clone())), b"h").unwrap();
         let inner = DeterministicHost::new(3, pos.fuel.clone());
         let mut host = RecordingHost::new(Box::new(inner), rec.clone(), pos.clone());
@@ -1618,16 +1621,6 @@ mod tests {
     #[test]
     fn socket_calls_are_recorded_and_served_back_without_a_network() {
         let file = Arc::new(Mutex::new(Vec::new()));
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let rec = Recorder::new(Box::new(Shared(file.clone())), b"h").unwrap();
         let pos = RunPosition::default();
         let inner = Box::new(FakeNet { accepted: false });
