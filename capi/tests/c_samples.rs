@@ -46,7 +46,9 @@ fn staticlib() -> &'static Path {
 fn work_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("wasiproc-capi-{}", std::process::id()));
+        // Inside the target directory, reused by every run: compiled samples are
+        // large (debug info), and a per-run directory under /tmp was never removed.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("capi-samples");
         std::fs::create_dir_all(&dir).expect("create work dir");
         dir
     })
