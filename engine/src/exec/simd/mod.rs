@@ -216,7 +216,7 @@ macro_rules! mask {
         if $c { !0 } else { 0 }
     };
 }
-pub(self) use {map, mask, zip};
+use {map, mask, zip};
 
 #[cfg(test)]
 mod tests {
