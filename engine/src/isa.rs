@@ -1,6 +1,8 @@
 //! The internal instruction set that function bodies are translated into.
 //!
-//! Every Wasm value lives in a 64-bit *slot* of the current frame. A frame is
+//! Every Wasm value lives in a 64-bit *slot* of the current frame (a `v128`
+//! in two adjacent slots, low 64 bits first; counts of slots count it
+//! twice). A frame is
 //! laid out as `[params | declared locals | operand stack]`; since the height
 //! of the Wasm operand stack is known statically at every instruction, each
 //! operand has a fixed slot, and instructions name their inputs and outputs

@@ -1,6 +1,7 @@
 //! Wasm value types and values as seen by embedders.
 //!
-//! Inside the interpreter every value is an untyped 64-bit slot
+//! Inside the interpreter every value is an untyped 64-bit slot (a `v128`
+//! two adjacent slots)
 //! ([`crate::exec`]); this module converts between slots and typed [`Val`]s.
 
 use crate::prelude::*;
