@@ -633,6 +633,10 @@ pub enum Instr {
     GlobalGetV128 { dst: Slot, global: u32 },
     /// `global.set` of a v128 global from `src`, `src + 1`.
     GlobalSetV128 { src: Slot, global: u32 },
+    /// As [`Instr::SimdMem`], of memory 0 when it is a 32-bit memory of
+    /// 64 KiB pages (the memory of the handlers' cached view), with the
+    /// offset inline. Traps: `MemoryOutOfBounds`.
+    SimdMem0 { base: Slot, offset: u32, op: SimdOp, lane: u8 },
 }
 
 /// The access codes of [`Instr::MemLoad`]: bits 0-3 the width in bytes,

@@ -2091,6 +2091,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     let g = &mut store.inner.globals[inst.globals[global as usize] as usize];
                     (g.value, g.hi) = (v as u64, (v >> 64) as u64);
                 }
+                Instr::SimdMem0 {
+                    base,
+                    offset,
+                    op,
+                    lane,
+                } => {
+                    if !simd::mem::access_plain(mem.bytes_mut(), fpp, base, offset, op, lane) {
+                        out_of_bounds!();
+                    }
+                }
             }
         }
         // Reached only through `out_of_bounds!`.

@@ -189,9 +189,9 @@ impl FuncTranslator {
         }
     }
 
-    /// A SIMD load or store: the memory-0 forms for plain `v128.load` and
-    /// `v128.store`, the general form (run by the interpreter loop)
-    /// otherwise.
+    /// A SIMD load or store: the memory-0 forms (`V128Load`, `V128Store`,
+    /// `SimdMem0`) for a 32-bit memory 0 of 64 KiB pages, the general form
+    /// (`SimdMem`, run by the interpreter loop) otherwise.
     fn simd_access(
         &mut self,
         module: &ModuleView<'_>,
@@ -219,6 +219,18 @@ impl FuncTranslator {
                     addr,
                     value,
                     offset: memarg.offset as u32,
+                });
+            }
+            _ if plain => {
+                let base = self.pop_operands(if shape == Shape::Load { 1 } else { 3 });
+                if shape != Shape::StoreLane {
+                    self.push_v128();
+                }
+                self.emit(Instr::SimdMem0 {
+                    base,
+                    offset: memarg.offset as u32,
+                    op,
+                    lane,
                 });
             }
             _ => {

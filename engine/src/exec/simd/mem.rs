@@ -1,6 +1,7 @@
-//! SIMD loads and stores of any memory (`isa::Instr::SimdMem`): the
-//! extending, splatting, zero-filling and lane forms, and `v128.load` and
-//! `v128.store` of memories other than a plain memory 0.
+//! SIMD loads and stores (`isa::Instr::SimdMem0` of memory 0,
+//! `isa::Instr::SimdMem` of any memory): the extending, splatting,
+//! zero-filling and lane forms, and `v128.load` and `v128.store` of
+//! memories other than a plain memory 0.
 
 use super::{from_i16s, from_i32s, from_i64s, from_u16s, from_u32s, from_u64s, get, set};
 use super::{i8s, i16s, i32s, int, u8s};
@@ -79,9 +80,38 @@ pub(in crate::exec) fn access(
     op: SimdOp,
     lane: u8,
 ) -> Result<(), TrapKind> {
+    let range = super::super::access_range(m, fp.get(base), offset, width(op))?;
+    apply(&mut m.data[range], fp, base, op, lane);
+    Ok(())
+}
+
+/// Runs a `SimdMem0` access of memory 0 (a 32-bit memory of 64 KiB pages,
+/// `data`) with operands from `base`; false (nothing done) when it is out
+/// of bounds.
+#[inline(never)]
+pub(in crate::exec) fn access_plain(
+    data: &mut [u8],
+    fp: FramePtr,
+    base: Slot,
+    offset: u32,
+    op: SimdOp,
+    lane: u8,
+) -> bool {
+    let ea = fp.get(base) as u32 as usize + offset as usize;
+    match data.get_mut(ea..ea + width(op)) {
+        Some(bytes) => {
+            apply(bytes, fp, base, op, lane);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Performs access `op` on `bytes` (the accessed bytes, already bounds
+/// checked), with the vector operand and result at `base + 1` and `base`.
+fn apply(bytes: &mut [u8], fp: FramePtr, base: Slot, op: SimdOp, lane: u8) {
     use SimdOp as S;
-    let w = width(op);
-    let range = super::super::access_range(m, fp.get(base), offset, w)?;
+    let w = bytes.len();
     let lane_bits = |v: u128| -> [u8; 16] {
         let bytes = v.to_le_bytes();
         let mut out = [0u8; 16];
@@ -90,23 +120,22 @@ pub(in crate::exec) fn access(
     };
     match op {
         S::V128Store => {
-            m.data[range].copy_from_slice(&get(fp, base + 1).to_le_bytes());
+            bytes.copy_from_slice(&get(fp, base + 1).to_le_bytes());
         }
         S::V128Store8Lane | S::V128Store16Lane | S::V128Store32Lane | S::V128Store64Lane => {
-            let bytes = lane_bits(get(fp, base + 1));
-            m.data[range].copy_from_slice(&bytes[..w]);
+            let lane_bytes = lane_bits(get(fp, base + 1));
+            bytes.copy_from_slice(&lane_bytes[..w]);
         }
         S::V128Load8Lane | S::V128Load16Lane | S::V128Load32Lane | S::V128Load64Lane => {
-            let mut bytes = get(fp, base + 1).to_le_bytes();
+            let mut v = get(fp, base + 1).to_le_bytes();
             let at = lane as usize * w;
-            bytes[at..at + w].copy_from_slice(&m.data[range]);
-            set(fp, base, u128::from_le_bytes(bytes));
+            v[at..at + w].copy_from_slice(bytes);
+            set(fp, base, u128::from_le_bytes(v));
         }
         _ => {
-            let mut bytes = [0u8; 16];
-            bytes[..w].copy_from_slice(&m.data[range]);
-            set(fp, base, loaded(op, u128::from_le_bytes(bytes)));
+            let mut v = [0u8; 16];
+            v[..w].copy_from_slice(bytes);
+            set(fp, base, loaded(op, u128::from_le_bytes(v)));
         }
     }
-    Ok(())
 }

@@ -1,6 +1,6 @@
 //! The semantics of the SIMD instructions (`isa::Instr::Simd1`, `Simd2`,
-//! `SimdBase`, `SimdMem`), shared by the threaded handlers and the
-//! interpreter loop.
+//! `SimdBase`, `SimdMem0`, `SimdMem`), shared by the threaded handlers and
+//! the interpreter loop.
 //!
 //! A `v128` is a `u128` (lane 0 in the lowest bits, as in memory) kept in
 //! two adjacent 64-bit slots, low half first. Lanes are plain Rust arrays:

@@ -872,9 +872,26 @@ fn V128Store(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip, fp, mem, cx)
 }
 
+fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(
+        ip,
+        SimdMem0 {
+            base,
+            offset,
+            op,
+            lane
+        }
+    );
+    if !simd::mem::access_plain(mem.bytes_mut(), fp, base, offset, op, lane) {
+        // Out of bounds: nothing done; the loop traps.
+        bail!(ip, fp, mem, cx);
+    }
+    next(ip, fp, mem, cx)
+}
+
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 328] = [
+pub(super) static HANDLERS: [Handler; 329] = [
     step,
     step,
     ConsumeFuel,
@@ -1203,12 +1220,13 @@ pub(super) static HANDLERS: [Handler; 328] = [
     step,
     step,
     step,
+    SimdMem0,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 328] = [
+pub(crate) static HANDLER_NAMES: [&str; 329] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1537,4 +1555,5 @@ pub(crate) static HANDLER_NAMES: [&str; 328] = [
     "SimdMem",
     "GlobalGetV128",
     "GlobalSetV128",
+    "SimdMem0",
 ];
