@@ -314,6 +314,12 @@ pub unsafe extern "C" fn wasm_func_call(
                         Vec::new(),
                     );
                 }
+                if crate::types::has_v128(&ty) {
+                    return new_trap(
+                        format!("wasm_func_call: {}", crate::types::V128_ERROR),
+                        Vec::new(),
+                    );
+                }
                 let mut ctx = Ctx { cell, store };
                 let mut params = Vec::with_capacity(args.len());
                 for (a, t) in args.iter().zip(ty.params()) {

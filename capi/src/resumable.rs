@@ -223,6 +223,9 @@ pub unsafe extern "C" fn wasiproc_func_call_with_fuel(
             let Some(out) = (unsafe { results_arg(results, ty.results().len()) }) else {
                 return fail("too little room for the results");
             };
+            if crate::types::has_v128(&ty) {
+                return fail(crate::types::V128_ERROR);
+            }
             if args.len() != ty.params().len() {
                 return fail(&format!(
                     "the function takes {} arguments, got {}",

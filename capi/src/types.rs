@@ -24,6 +24,24 @@ pub(crate) const WASM_F64: u8 = 3;
 pub(crate) const WASM_EXTERNREF: u8 = 128;
 pub(crate) const WASM_FUNCREF: u8 = 129;
 
+/// The kind reported for a `v128` (SIMD): not a kind of wasm.h, which has
+/// none for vectors. A call whose type has a `v128` fails with a trap that
+/// says so ([`V128_ERROR`]); a `v128` global reads as this kind with zero
+/// bits.
+pub(crate) const WASIPROC_V128: u8 = 4;
+
+/// The error of calls that would pass a `v128` through the C API.
+pub(crate) const V128_ERROR: &str =
+    "a v128 (SIMD) value cannot cross the C API: wasm.h has no v128 kind";
+
+/// True when a function type has a `v128` parameter or result.
+pub(crate) fn has_v128(ty: &wasiproc_engine::FuncType) -> bool {
+    ty.params()
+        .iter()
+        .chain(ty.results())
+        .any(|t| *t == ValType::V128)
+}
+
 pub(crate) const WASM_EXTERN_FUNC: u8 = 0;
 pub(crate) const WASM_EXTERN_GLOBAL: u8 = 1;
 pub(crate) const WASM_EXTERN_TABLE: u8 = 2;
@@ -41,6 +59,7 @@ pub(crate) fn kind_of(ty: ValType) -> wasm_valkind_t {
         ValType::F64 => WASM_F64,
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
+        ValType::V128 => WASIPROC_V128,
     }
 }
 

@@ -244,6 +244,8 @@ impl Ctx<'_> {
             Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
                 ref_: self.val_to_ref(v),
             },
+            // wasm.h cannot carry it (see `types::WASIPROC_V128`).
+            Val::V128(_) => wasm_val_union { i64: 0 },
         };
         wasm_val_t {
             kind: kind_of(v.ty()),

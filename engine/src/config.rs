@@ -12,7 +12,9 @@ const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::CUSTOM_PAGE_SIZES)
     .union(WasmFeatures::FUNCTION_REFERENCES)
     .union(WasmFeatures::GC_TYPES)
-    .union(WasmFeatures::GC);
+    .union(WasmFeatures::GC)
+    .union(WasmFeatures::SIMD)
+    .union(WasmFeatures::RELAXED_SIMD);
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -158,6 +160,24 @@ impl Config {
     /// fails to compile with an "unsupported" error (on by default).
     pub fn wasm_gc_types(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::GC_TYPES.union(WasmFeatures::GC), on)
+    }
+
+    /// Fixed-width SIMD: the `v128` type and its operators (on by
+    /// default). A `v128` value occupies two adjacent 64-bit slots of the
+    /// interpreter's frames. Turning it off also turns relaxed SIMD off.
+    pub fn wasm_simd(&mut self, on: bool) -> &mut Self {
+        if !on {
+            self.proposal(WasmFeatures::RELAXED_SIMD, false);
+        }
+        self.proposal(WasmFeatures::SIMD, on)
+    }
+
+    /// Relaxed SIMD (on by default; needs [`Config::wasm_simd`]). Each
+    /// relaxed operator gives one fixed, platform-independent result,
+    /// documented in `docs/determinism.md` ("Relaxed SIMD"), so runs are
+    /// reproducible on every machine.
+    pub fn wasm_relaxed_simd(&mut self, on: bool) -> &mut Self {
+        self.proposal(WasmFeatures::RELAXED_SIMD, on)
     }
 
     /// Turns one proposal's features on or off.

@@ -164,6 +164,7 @@ impl Engine {
             ValType::I64 => CanonVal::I64,
             ValType::F32 => CanonVal::F32,
             ValType::F64 => CanonVal::F64,
+            ValType::V128 => CanonVal::V128,
             ValType::FuncRef | ValType::ExternRef => CanonVal::Ref {
                 nullable: true,
                 heap: CanonHeap::Abstract(

@@ -241,12 +241,6 @@ impl Error {
 
     pub(crate) fn from_parser(e: wasmparser::BinaryReaderError) -> Self {
         let message = e.message().to_string();
-        if message.contains("SIMD") || message.contains("simd") {
-            return Error::Unsupported {
-                feature: "SIMD (128-bit vectors)".to_string(),
-                offset: e.offset(),
-            };
-        }
         Error::Invalid {
             message,
             offset: e.offset(),

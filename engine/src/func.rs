@@ -271,16 +271,15 @@ impl Func {
         let entity = store.inner.funcs[self.index as usize];
         match entity.kind {
             FuncKind::Host(h) => {
-                let n = ty.params().len().max(ty.results().len());
+                let n = crate::value::slot_count(ty.params())
+                    .max(crate::value::slot_count(ty.results()));
                 if let Err(kind) =
                     crate::store::grow_slots(&mut store.inner, &mut state.slots, n, false)
                 {
                     store.park(state);
                     return Err(kind.into());
                 }
-                for (i, p) in params.iter().enumerate() {
-                    state.slots[i] = p.to_slot();
-                }
+                crate::value::write_vals(params, &mut state.slots);
                 match exec::call_host(store, h, &mut state.slots, 0, None) {
                     Ok(()) => Ok(CallOutcome::Finished(finish(store, state))),
                     Err(crate::func::HostError::Blocked(why)) => {
@@ -309,9 +308,7 @@ impl Func {
                     store.park(state);
                     return Err(kind.into());
                 }
-                for (i, p) in params.iter().enumerate() {
-                    state.slots[i] = p.to_slot();
-                }
+                crate::value::write_vals(params, &mut state.slots);
                 state.slots[code.num_params as usize..code.num_locals as usize].fill(0);
                 state.current = Some(Frame {
                     instance,
@@ -353,11 +350,15 @@ fn host_error(e: HostError) -> Error {
 /// Reads the outermost results from the state and parks the state for reuse.
 fn finish<T>(store: &mut Store<T>, state: ExecState) -> Vec<Val> {
     let id = store.inner.id;
+    let mut at = 0;
     let vals = state
         .results
         .iter()
-        .enumerate()
-        .map(|(i, t)| Val::from_slot(*t, state.slots[i], id))
+        .map(|t| {
+            let v = Val::read_slots(*t, &state.slots, at, id);
+            at += t.slots();
+            v
+        })
         .collect();
     store.park(state);
     vals
@@ -414,9 +415,7 @@ impl<T> Store<T> {
                     });
                     return Err(Error::usage("results do not fit the host function's type"));
                 }
-                for (i, v) in results.iter().enumerate() {
-                    state.slots[i] = v.to_slot();
-                }
+                crate::value::write_vals(results, &mut state.slots);
                 Ok(CallOutcome::Finished(finish(self, state)))
             }
         }
@@ -436,9 +435,7 @@ impl<T> Store<T> {
                 results,
                 mut state,
             } => {
-                for (i, p) in params.iter().enumerate() {
-                    state.slots[i] = p.to_slot();
-                }
+                crate::value::write_vals(&params, &mut state.slots);
                 match exec::call_host(self, func, &mut state.slots, 0, None) {
                     Ok(()) => Ok(CallOutcome::Finished(finish(self, state))),
                     Err(HostError::Blocked(why)) => {

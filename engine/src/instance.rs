@@ -189,11 +189,11 @@ impl Instance {
             .iter()
             .zip(&m.global_inits)
         {
-            let value = init.eval(
-                |g| store.inner.globals[globals[g as usize] as usize].value,
+            let value = init.eval128(
+                |g| store.inner.globals[globals[g as usize] as usize].get128(),
                 func_slot,
             );
-            store.inner.globals.push(GlobalEntity { ty: *ty, value });
+            store.inner.globals.push(GlobalEntity::new(*ty, value));
             let index = store.inner.globals.len() as u32 - 1;
             if let Some(r) = m.global_refs[globals.len()] {
                 store.inner.ref_types.insert((false, index), r);

@@ -1,6 +1,8 @@
 //! The internal instruction set that function bodies are translated into.
 //!
-//! Every Wasm value lives in a 64-bit *slot* of the current frame. A frame is
+//! Every Wasm value lives in a 64-bit *slot* of the current frame (a `v128`
+//! in two adjacent slots, low 64 bits first; counts of slots count it
+//! twice). A frame is
 //! laid out as `[params | declared locals | operand stack]`; since the height
 //! of the Wasm operand stack is known statically at every instruction, each
 //! operand has a fixed slot, and instructions name their inputs and outputs
@@ -42,6 +44,10 @@
 
 /// A slot index relative to the current frame pointer.
 pub type Slot = u32;
+
+mod simd_op;
+pub use simd_op::SimdOp;
+pub(crate) use simd_op::for_each_simd_op;
 
 /// Bytes of a `memory.fill`, `memory.copy` or `memory.init` paid for by one
 /// unit of fuel (see the module docs).
@@ -591,6 +597,46 @@ pub enum Instr {
     ReturnCallRef { type_index: u32, base: Slot },
     /// `ref.as_non_null`: traps with `NullReference` when `slot` is null.
     RefAsNonNull { slot: Slot },
+
+    // ---- SIMD (fixed-width and relaxed; semantics in `exec/simd`) --------
+    // A v128 occupies two adjacent slots, low 64 bits first; an operand
+    // named by one slot is read from it and the next.
+    /// SIMD operation `op` of one operand (`unary`, `test`, `splat`,
+    /// `extract` shapes of [`SimdOp`]; `lane` the lane immediate or 0): reads
+    /// `src`, writes `dst`. Also the in-place NaN canonicalisation of
+    /// deterministic runs (`src == dst`). Never traps.
+    Simd1 { dst: Slot, src: Slot, op: SimdOp, lane: u8 },
+    /// SIMD operation `op` of two operands (`binary`, `shift`, `replace`
+    /// shapes): the v128 at `ops.0` and the v128 or scalar at `ops.1`;
+    /// writes `dst`. Never traps.
+    Simd2 { dst: Slot, ops: Pair16, op: SimdOp, lane: u8 },
+    /// SIMD operation `op` with operands in consecutive slots from `base`:
+    /// the first (a v128) at `base`, the second at `base + 2`, the third at
+    /// `base + 4`; the result to `base` (any shape; the form of operations
+    /// of three operands, and of others whose slots do not fit a
+    /// [`Pair16`]). Never traps.
+    SimdBase { base: Slot, op: SimdOp, lane: u8 },
+    /// `v128.load` from memory 0 (a 32-bit memory of 64 KiB pages): 16 bytes
+    /// at `slot[addr] + offset` to `dst`, `dst + 1`. Traps: `MemoryOutOfBounds`.
+    V128Load { dst: Slot, addr: Slot, offset: u32 },
+    /// `v128.store` to memory 0: the v128 at `value` to `slot[addr] +
+    /// offset`. Traps: `MemoryOutOfBounds`.
+    V128Store { addr: Slot, value: Slot, offset: u32 },
+    /// Any other SIMD memory access (`load`, `load_lane`, `store_lane`
+    /// shapes of [`SimdOp`] and `v128.store`), to memory `mem` (any memory;
+    /// an i64 address for a 64-bit one): the address at `base`, the vector
+    /// (lane accesses and stores) at `base + 1`; a loaded v128 goes to
+    /// `base`. The offset is in the [`Instr::MemOffset`] that follows.
+    /// Traps: `MemoryOutOfBounds`.
+    SimdMem { base: Slot, mem: u16, op: SimdOp, lane: u8 },
+    /// `global.get` of a v128 global: to `dst`, `dst + 1`.
+    GlobalGetV128 { dst: Slot, global: u32 },
+    /// `global.set` of a v128 global from `src`, `src + 1`.
+    GlobalSetV128 { src: Slot, global: u32 },
+    /// As [`Instr::SimdMem`], of memory 0 when it is a 32-bit memory of
+    /// 64 KiB pages (the memory of the handlers' cached view), with the
+    /// offset inline. Traps: `MemoryOutOfBounds`.
+    SimdMem0 { base: Slot, offset: u32, op: SimdOp, lane: u8 },
 }
 
 /// The access codes of [`Instr::MemLoad`]: bits 0-3 the width in bytes,

@@ -1,6 +1,7 @@
 //! Wasm value types and values as seen by embedders.
 //!
-//! Inside the interpreter every value is an untyped 64-bit slot
+//! Inside the interpreter every value is an untyped 64-bit slot (a `v128`
+//! two adjacent slots)
 //! ([`crate::exec`]); this module converts between slots and typed [`Val`]s.
 
 use crate::prelude::*;
@@ -22,12 +23,21 @@ pub enum ValType {
     FuncRef,
     /// A nullable reference to a host object.
     ExternRef,
+    /// A 128-bit vector (the SIMD proposal). In the interpreter's frames it
+    /// occupies two adjacent 64-bit slots, low half first.
+    V128,
 }
 
 impl ValType {
     /// True for `funcref` and `externref`.
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
+    /// How many 64-bit interpreter slots a value of this type occupies
+    /// (2 for `v128`, 1 for every other type).
+    pub fn slots(self) -> usize {
+        if self == ValType::V128 { 2 } else { 1 }
     }
 }
 
@@ -40,6 +50,7 @@ impl fmt::Display for ValType {
             ValType::F64 => "f64",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::V128 => "v128",
         })
     }
 }
@@ -79,6 +90,9 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref`; `None` is the null reference.
     ExternRef(Option<ExternRef>),
+    /// A `v128`, as its 128 bits (lane 0 in the lowest bits, as Wasm's
+    /// little-endian memory layout puts it).
+    V128(u128),
 }
 
 impl Val {
@@ -91,6 +105,7 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::V128(_) => ValType::V128,
         }
     }
 
@@ -103,6 +118,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::V128 => Val::V128(0),
         }
     }
 
@@ -149,7 +165,37 @@ impl Val {
         }
     }
 
-    /// Encodes the value into an untyped interpreter slot.
+    /// The value as a `v128`'s bits, if it is one.
+    pub fn v128(&self) -> Option<u128> {
+        if let Val::V128(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
+    }
+
+    /// Encodes the value into untyped interpreter slots starting at
+    /// `slots[at]` (two for a `v128`); returns the slot after it.
+    pub(crate) fn write_slots(self, slots: &mut [u64], at: usize) -> usize {
+        if let Val::V128(v) = self {
+            slots[at] = v as u64;
+            slots[at + 1] = (v >> 64) as u64;
+            return at + 2;
+        }
+        slots[at] = self.to_slot();
+        at + 1
+    }
+
+    /// Decodes a value of type `ty` from the slots starting at `slots[at]`.
+    pub(crate) fn read_slots(ty: ValType, slots: &[u64], at: usize, store_id: u32) -> Val {
+        if ty == ValType::V128 {
+            return Val::V128(slots[at] as u128 | (slots[at + 1] as u128) << 64);
+        }
+        Val::from_slot(ty, slots[at], store_id)
+    }
+
+    /// Encodes the value into an untyped interpreter slot (the low half of
+    /// a `v128`).
     pub(crate) fn to_slot(self) -> u64 {
         match self {
             Val::I32(v) => v as u32 as u64,
@@ -158,6 +204,7 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.to_slot()),
             Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
+            Val::V128(v) => v as u64,
         }
     }
 
@@ -174,7 +221,22 @@ impl Val {
             } else {
                 Some(ExternRef((slot - 1) as u32))
             }),
+            ValType::V128 => Val::V128(slot as u128),
         }
+    }
+}
+
+/// The number of interpreter slots values of `types` occupy, one after the
+/// other.
+pub(crate) fn slot_count(types: &[ValType]) -> usize {
+    types.iter().map(|t| t.slots()).sum()
+}
+
+/// Writes `vals` into consecutive slots from `slots[0]`.
+pub(crate) fn write_vals(vals: &[Val], slots: &mut [u64]) {
+    let mut at = 0;
+    for v in vals {
+        at = v.write_slots(slots, at);
     }
 }
 
@@ -204,6 +266,8 @@ impl From<f64> for Val {
 pub struct FuncType {
     params_results: Box<[ValType]>,
     len_params: usize,
+    /// Interpreter slots of the parameters (a `v128` takes two).
+    param_slots: u32,
 }
 
 impl FuncType {
@@ -214,11 +278,19 @@ impl FuncType {
     ) -> Self {
         let mut all: Vec<ValType> = params.into_iter().collect();
         let len_params = all.len();
+        let param_slots = slot_count(&all) as u32;
         all.extend(results);
         FuncType {
             params_results: all.into(),
             len_params,
+            param_slots,
         }
+    }
+
+    /// The interpreter slots the parameters occupy (a `v128` takes two):
+    /// where a callee reference follows the arguments.
+    pub(crate) fn param_slots(&self) -> u32 {
+        self.param_slots
     }
     /// Parameter types.
     pub fn params(&self) -> &[ValType] {

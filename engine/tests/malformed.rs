@@ -94,14 +94,16 @@ fn huge_declared_counts_do_not_allocate() {
 }
 
 #[test]
-fn simd_is_refused_naming_the_feature() {
-    let engine = Engine::default();
+fn simd_switched_off_is_refused_naming_the_feature() {
+    let mut config = Config::new();
+    config.wasm_simd(false);
+    let engine = Engine::new(&config);
     let bytes = wat::parse_str(
         r#"(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))"#,
     )
     .unwrap();
     let err = Module::new(&engine, bytes).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(matches!(err, Error::Invalid { .. }), "{err}");
     assert!(err.to_string().contains("SIMD"), "{err}");
 }
 

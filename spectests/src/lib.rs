@@ -64,6 +64,8 @@ pub const SWITCHABLE_PROPOSALS: &[&str] = &[
     "custom-page-sizes",
     "function-references",
     "gc-types",
+    "simd",
+    "relaxed-simd",
 ];
 
 /// Runs one `.wast` script and reports its assertions.

@@ -90,6 +90,8 @@ impl<'s> Runner<'s> {
                 "custom-page-sizes" => config.wasm_custom_page_sizes(false),
                 "function-references" => config.wasm_function_references(false),
                 "gc-types" => config.wasm_gc_types(false),
+                "simd" => config.wasm_simd(false),
+                "relaxed-simd" => config.wasm_relaxed_simd(false),
                 _ => &mut config,
             };
         }

@@ -109,7 +109,7 @@ pub const DIRECTORIES: &[&str] = &[
 
 /// Directories whose proposal the engine does not implement yet: their
 /// scripts are counted but not run.
-pub const NOT_YET_SUPPORTED: &[&str] = &["simd", "relaxed-simd"];
+pub const NOT_YET_SUPPORTED: &[&str] = &[];
 
 /// Every `.wast` script of a directory as `(file name, text)`, sorted by file
 /// name; `None` for a directory that is not in the bundled suite. `dir` is

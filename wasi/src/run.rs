@@ -219,6 +219,7 @@ pub fn format_val(v: &Val) -> String {
         Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(_)) => "<externref>".into(),
+        Val::V128(x) => format!("0x{x:032x}"),
     }
 }
 

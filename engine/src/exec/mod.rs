@@ -16,6 +16,7 @@ mod frame_ptr;
 mod mem_view;
 mod numeric;
 mod profile;
+mod simd;
 mod threaded;
 
 use cursor::{Cursor, Ip};
@@ -146,12 +147,16 @@ pub(crate) fn call_host<T>(
 ) -> Result<(), HostError> {
     let func = store.hosts[host as usize].clone();
     let store_id = store.inner.id;
+    let mut next = at;
     let params: SmallVec<[Val; 8]> = func
         .ty
         .params()
         .iter()
-        .enumerate()
-        .map(|(i, t)| Val::from_slot(*t, slots[at + i], store_id))
+        .map(|t| {
+            let v = Val::read_slots(*t, slots, next, store_id);
+            next += t.slots();
+            v
+        })
         .collect();
     let mut results: SmallVec<[Val; 4]> = func
         .ty
@@ -160,7 +165,8 @@ pub(crate) fn call_host<T>(
         .map(|t| Val::default_for(*t))
         .collect();
     (func.call)(Caller::new(store, instance), &params, &mut results)?;
-    for (i, (r, t)) in results.iter().zip(func.ty.results()).enumerate() {
+    let mut next = at;
+    for (r, t) in results.iter().zip(func.ty.results()) {
         if r.ty() != *t {
             return Err(HostError::Trap(Trap::host(format!(
                 "host function returned a {} where {} was declared",
@@ -168,7 +174,7 @@ pub(crate) fn call_host<T>(
                 t
             ))));
         }
-        slots[at + i] = r.to_slot();
+        next = r.write_slots(slots, next);
     }
     Ok(())
 }
@@ -215,9 +221,9 @@ pub(crate) fn complete_host_call<T>(
             "the blocked host function returns {types:?}, got {results:?}"
         )));
     }
-    let at = frame.fp as usize + base as usize;
-    for (i, v) in results.iter().enumerate() {
-        state.slots[at + i] = v.to_slot();
+    let mut at = frame.fp as usize + base as usize;
+    for v in results {
+        at = v.write_slots(&mut state.slots, at);
     }
     frame.pc += 1;
     Ok(())
@@ -672,11 +678,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         commit_fuel!();
                         let at = fp + base as usize;
                         let need = at
-                            + store.hosts[h as usize]
-                                .ty
-                                .params()
-                                .len()
-                                .max(store.hosts[h as usize].ty.results().len());
+                            + crate::value::slot_count(store.hosts[h as usize].ty.params()).max(
+                                crate::value::slot_count(store.hosts[h as usize].ty.results()),
+                            );
                         if need > slots.len()
                             && let Err(kind) = grow_slots(&mut store.inner, slots, need, false)
                         {
@@ -1189,7 +1193,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         module,
                         type_index,
                         table,
-                        r32!(base + module.types[type_index as usize].params().len() as u32),
+                        r32!(base + module.types[type_index as usize].param_slots()),
                     ));
                     dispatch!(fid, base)
                 }
@@ -1235,7 +1239,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         module,
                         type_index,
                         table,
-                        r32!(base + module.types[type_index as usize].params().len() as u32),
+                        r32!(base + module.types[type_index as usize].param_slots()),
                     ));
                     tail_dispatch!(fid, base)
                 }
@@ -1906,7 +1910,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
 
                 // ---- function references ----
                 Instr::CallRef { type_index, base } | Instr::ReturnCallRef { type_index, base } => {
-                    let np = module.types[type_index as usize].params().len() as u32;
+                    let np = module.types[type_index as usize].param_slots();
                     let r = s!(base + np);
                     if r == 0 {
                         trap!(TrapKind::NullFunctionReference);
@@ -2047,6 +2051,55 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     let (d, sr, n) = (d as usize, sr as usize, n as usize);
                     memories[id].data[d..d + n].copy_from_slice(&datas[di].bytes()[sr..sr + n]);
                     mem = refresh_mem!();
+                }
+
+                // ---- SIMD (exec/simd) ----
+                Instr::Simd1 { dst, src, op, lane } => simd::run1(fpp, op, lane, dst, src),
+                Instr::Simd2 { dst, ops, op, lane } => {
+                    simd::run2(fpp, op, lane, dst, ops.0 as Slot, ops.1 as Slot)
+                }
+                Instr::SimdBase { base, op, lane } => simd::run_base(fpp, op, lane, base),
+                Instr::V128Load { dst, addr, offset } => match mem.load::<16>(ea!(addr, offset)) {
+                    Some(b) => simd::set(fpp, dst, u128::from_le_bytes(b)),
+                    None => out_of_bounds!(),
+                },
+                Instr::V128Store {
+                    addr,
+                    value,
+                    offset,
+                } => store!(addr, value, offset, simd::get(fpp, value).to_le_bytes()),
+                Instr::SimdMem {
+                    base,
+                    mem: index,
+                    op,
+                    lane,
+                } => {
+                    let Instr::MemOffset { offset } = cur.peek() else {
+                        unreachable!("a SimdMem is followed by its MemOffset")
+                    };
+                    let m = &mut store.inner.memories[inst.memories[index as usize] as usize];
+                    checked!(simd::mem::access(m, fpp, base, offset, op, lane));
+                    mem = refresh_mem!();
+                    cur.skip(1);
+                }
+                Instr::GlobalGetV128 { dst, global } => {
+                    let g = &store.inner.globals[inst.globals[global as usize] as usize];
+                    simd::set(fpp, dst, g.get128());
+                }
+                Instr::GlobalSetV128 { src, global } => {
+                    let v = simd::get(fpp, src);
+                    let g = &mut store.inner.globals[inst.globals[global as usize] as usize];
+                    (g.value, g.hi) = (v as u64, (v >> 64) as u64);
+                }
+                Instr::SimdMem0 {
+                    base,
+                    offset,
+                    op,
+                    lane,
+                } => {
+                    if !simd::mem::access_plain(mem.bytes_mut(), fpp, base, offset, op, lane) {
+                        out_of_bounds!();
+                    }
                 }
             }
         }

@@ -22,6 +22,8 @@ pub(crate) enum ConstOp {
     I64Add,
     I64Sub,
     I64Mul,
+    /// `v128.const` (the SIMD proposal).
+    V128(u128),
 }
 
 /// A decoded constant expression; evaluates to one untyped slot value.
@@ -59,6 +61,7 @@ impl ConstExpr {
                 Operator::I64Add => ConstOp::I64Add,
                 Operator::I64Sub => ConstOp::I64Sub,
                 Operator::I64Mul => ConstOp::I64Mul,
+                Operator::V128Const { value } => ConstOp::V128(value.i128() as u128),
                 other => {
                     return Err(Error::Unsupported {
                         feature: format!("constant expression operator {other:?}"),
@@ -74,15 +77,23 @@ impl ConstExpr {
     /// Evaluates the expression. `global` reads a global of the instance being
     /// created, `func` turns a function index into a funcref slot value.
     pub(crate) fn eval(&self, global: impl Fn(u32) -> u64, func: impl Fn(u32) -> u64) -> u64 {
-        let mut stack: SmallVec<[u64; 4]> = SmallVec::new();
+        self.eval128(|g| global(g) as u128, func) as u64
+    }
+
+    /// Evaluates the expression to its full width: a `v128` value's 128
+    /// bits, any other value in the low 64. `global` reads a global's full
+    /// value.
+    pub(crate) fn eval128(&self, global: impl Fn(u32) -> u128, func: impl Fn(u32) -> u64) -> u128 {
+        let mut stack: SmallVec<[u128; 4]> = SmallVec::new();
         for op in &self.ops {
-            let v = match *op {
-                ConstOp::I32(v) => v as u32 as u64,
-                ConstOp::I64(v) => v as u64,
-                ConstOp::F32(v) => v as u64,
-                ConstOp::F64(v) => v,
+            let v: u128 = match *op {
+                ConstOp::I32(v) => v as u32 as u128,
+                ConstOp::I64(v) => v as u64 as u128,
+                ConstOp::F32(v) => v as u128,
+                ConstOp::F64(v) => v as u128,
+                ConstOp::V128(v) => v,
                 ConstOp::RefNull => 0,
-                ConstOp::RefFunc(i) => func(i),
+                ConstOp::RefFunc(i) => func(i) as u128,
                 ConstOp::GlobalGet(i) => global(i),
                 ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                     let b = stack.pop().unwrap_or(0) as u32;
@@ -92,16 +103,16 @@ impl ConstExpr {
                         ConstOp::I32Sub => a.wrapping_sub(b),
                         _ => a.wrapping_mul(b),
                     };
-                    r as u64
+                    r as u128
                 }
                 ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
-                    let b = stack.pop().unwrap_or(0);
-                    let a = stack.pop().unwrap_or(0);
-                    match op {
+                    let b = stack.pop().unwrap_or(0) as u64;
+                    let a = stack.pop().unwrap_or(0) as u64;
+                    (match op {
                         ConstOp::I64Add => a.wrapping_add(b),
                         ConstOp::I64Sub => a.wrapping_sub(b),
                         _ => a.wrapping_mul(b),
-                    }
+                    }) as u128
                 }
             };
             stack.push(v);

@@ -28,12 +28,7 @@ pub(crate) fn val_type(ty: wasmparser::ValType, offset: u64) -> Result<ValType, 
         wasmparser::ValType::I64 => ValType::I64,
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
-        wasmparser::ValType::V128 => {
-            return Err(Error::Unsupported {
-                feature: "SIMD (128-bit vectors)".into(),
-                offset,
-            });
-        }
+        wasmparser::ValType::V128 => ValType::V128,
         wasmparser::ValType::Ref(r) => ref_type(r, offset)?,
     })
 }
@@ -481,9 +476,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                 funcs: &m.funcs,
                 num_imported_funcs: m.num_imported_funcs,
                 memories: &m.memories,
+                globals: &m.globals,
             };
             let ty = &m.types[m.funcs[func_index as usize] as usize];
-            let num_params = ty.params().len() as u32;
+            // Counted in slots: a `v128` takes two.
+            let num_params = crate::value::slot_count(ty.params()) as u32;
             let source = (body.range().start as u32, body.range().end as u32);
             let compiled = if eager {
                 let (translated, num_locals) =
@@ -495,15 +492,21 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                 let mut locals = body.get_locals_reader()?;
                 for _ in 0..locals.get_count() {
                     let offset = locals.original_position();
-                    num_locals =
-                        num_locals
-                            .checked_add(locals.read()?.0)
-                            .ok_or_else(|| Error::Invalid {
-                                message: "too many locals".into(),
-                                offset,
-                            })?;
+                    let (count, local_ty) = locals.read()?;
+                    let width = if local_ty == wasmparser::ValType::V128 {
+                        2
+                    } else {
+                        1
+                    };
+                    num_locals = num_locals
+                        .checked_add(count)
+                        .and_then(|n| n.checked_add(if width == 2 { count } else { 0 }))
+                        .ok_or_else(|| Error::Invalid {
+                            message: "too many locals".into(),
+                            offset,
+                        })?;
                 }
-                let num_results = ty.results().len() as u32;
+                let num_results = crate::value::slot_count(ty.results()) as u32;
                 CompiledFunc::lazy(num_params, num_locals, num_results, source)
             };
             m.code.push(compiled);
@@ -541,6 +544,7 @@ pub(crate) fn translate_lazily(
         funcs: &m.funcs,
         num_imported_funcs: m.num_imported_funcs,
         memories: &m.memories,
+        globals: &m.globals,
     };
     let mut translator = FuncTranslator::new(m.engine.config());
     let (body, _) = translator.translate(&view, m.num_imported_funcs + defined, &body, None)?;

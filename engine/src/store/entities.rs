@@ -47,6 +47,24 @@ pub(crate) struct TableEntity {
 pub(crate) struct GlobalEntity {
     pub ty: GlobalType,
     pub value: u64,
+    /// The high 64 bits of a `v128` global (0 for other types).
+    pub hi: u64,
+}
+
+impl GlobalEntity {
+    /// A global of type `ty` holding the full-width value `v`.
+    pub(crate) fn new(ty: GlobalType, v: u128) -> Self {
+        GlobalEntity {
+            ty,
+            value: v as u64,
+            hi: (v >> 64) as u64,
+        }
+    }
+
+    /// The global's full-width value (a `v128`'s 128 bits).
+    pub(crate) fn get128(&self) -> u128 {
+        self.value as u128 | (self.hi as u128) << 64
+    }
 }
 
 /// An element segment of an instance; emptied by `elem.drop`.

@@ -393,10 +393,12 @@ impl Global {
                 ty.content, val
             )));
         }
-        store.inner.globals.push(GlobalEntity {
+        let mut slots = [0u64; 2];
+        val.write_slots(&mut slots, 0);
+        store.inner.globals.push(GlobalEntity::new(
             ty,
-            value: val.to_slot(),
-        });
+            slots[0] as u128 | (slots[1] as u128) << 64,
+        ));
         Ok(Global {
             store: store.inner.id,
             index: store.inner.globals.len() as u32 - 1,
@@ -415,7 +417,7 @@ impl Global {
         let store = ctx.as_context();
         store.check(self.store);
         let g = &store.inner.globals[self.index as usize];
-        Val::from_slot(g.ty.content, g.value, store.inner.id)
+        Val::read_slots(g.ty.content, &[g.value, g.hi], 0, store.inner.id)
     }
 
     /// Sets a mutable global.
@@ -432,7 +434,9 @@ impl Global {
                 g.ty.content, val
             )));
         }
-        g.value = val.to_slot();
+        let mut slots = [0u64; 2];
+        val.write_slots(&mut slots, 0);
+        (g.value, g.hi) = (slots[0], slots[1]);
         Ok(())
     }
 }

@@ -16,9 +16,13 @@ pub(super) enum FrameKind {
 #[derive(Debug)]
 pub(super) struct Control {
     pub kind: FrameKind,
+    /// The block type (parameters and results; `Empty` for the function).
+    pub ty: wasmparser::BlockType,
     /// Operand stack height below the frame's parameters.
     pub height: u32,
+    /// Slots of the parameters (a `v128` counts two).
     pub params: u32,
+    /// Slots of the results (a `v128` counts two).
     pub results: u32,
     /// For loops: the instruction index of the loop header.
     pub loop_start: u32,

@@ -12,6 +12,7 @@ use crate::prelude::*;
 mod control;
 mod fuse;
 mod offsets;
+mod simd;
 
 pub(crate) use offsets::OffsetTable;
 
@@ -30,6 +31,8 @@ pub(crate) struct ModuleView<'a> {
     pub num_imported_funcs: u32,
     /// Every memory's type, imported ones first.
     pub memories: &'a [crate::value::MemoryType],
+    /// Every global's type, imported ones first.
+    pub globals: &'a [crate::value::GlobalType],
 }
 
 /// Where an operand stack entry currently lives.
@@ -70,6 +73,14 @@ pub(crate) struct FuncTranslator {
     last_label: usize,
     /// The operator offset of every instruction (for backtraces).
     offsets: offsets::OffsetRecorder,
+    /// The slot of every local (index order) and, last, the number of
+    /// local slots: a `v128` local takes two slots.
+    local_slots: Vec<u32>,
+    /// The heights of the `v128` entries of `stack`, ascending. A `v128`
+    /// is two entries (low half, then high half), each an ordinary 64-bit
+    /// operand for moves; only `drop` and `select`, whose operand type the
+    /// operator does not name, need to know (see [`FuncTranslator::is_v128_top`]).
+    v128_at: Vec<u32>,
 }
 
 impl ModuleView<'_> {
@@ -151,6 +162,8 @@ impl FuncTranslator {
             first_lazy: 0,
             last_label: 0,
             offsets: offsets::OffsetRecorder::default(),
+            local_slots: Vec::new(),
+            v128_at: Vec::new(),
         }
     }
 
@@ -165,9 +178,15 @@ impl FuncTranslator {
         mut validator: Option<&mut FuncValidator<ValidatorResources>>,
     ) -> Result<(Body, u32), Error> {
         let ty = &module.types[module.funcs[func_index as usize] as usize];
-        let num_params = ty.params().len() as u32;
-        let num_results = ty.results().len() as u32;
+        let num_results = crate::value::slot_count(ty.results()) as u32;
         self.code.clear();
+        self.v128_at.clear();
+        self.local_slots.clear();
+        let mut num_locals = 0u32;
+        for t in ty.params() {
+            self.local_slots.push(num_locals);
+            num_locals += t.slots() as u32;
+        }
         self.stack.clear();
         self.controls.clear();
         self.max_height = 0;
@@ -177,7 +196,6 @@ impl FuncTranslator {
         self.first_lazy = 0;
         self.last_label = 0;
 
-        let mut num_locals = num_params;
         let mut locals = body.get_locals_reader()?;
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
@@ -185,17 +203,34 @@ impl FuncTranslator {
             if let Some(v) = validator.as_deref_mut() {
                 v.define_locals(offset, count, ty)?;
             }
-            num_locals = num_locals
-                .checked_add(count)
-                .ok_or_else(|| Error::Invalid {
-                    message: "too many locals".into(),
-                    offset,
-                })?;
+            let width = if ty == wasmparser::ValType::V128 {
+                2
+            } else {
+                1
+            };
+            let too_many = || Error::Invalid {
+                message: "too many locals".into(),
+                offset,
+            };
+            let end = count
+                .checked_mul(width)
+                .and_then(|n| num_locals.checked_add(n))
+                .ok_or_else(too_many)?;
+            // (Validation bounds the count of locals; this bounds the map.)
+            if end > 1 << 20 {
+                return Err(too_many());
+            }
+            for _ in 0..count {
+                self.local_slots.push(num_locals);
+                num_locals += width;
+            }
         }
+        self.local_slots.push(num_locals);
         self.num_locals = num_locals;
 
         self.controls.push(Control {
             kind: FrameKind::Function,
+            ty: BlockType::Empty,
             height: 0,
             params: 0,
             results: num_results,
@@ -239,6 +274,49 @@ impl FuncTranslator {
 
     // ---- stack helpers ----------------------------------------------------
 
+    /// The first slot of local `index`.
+    fn local_slot(&self, index: u32) -> Slot {
+        self.local_slots[index as usize]
+    }
+
+    /// True when local `index` is a `v128` (two slots).
+    fn local_is_v128(&self, index: u32) -> bool {
+        self.local_slots[index as usize + 1] - self.local_slots[index as usize] == 2
+    }
+
+    /// True when the top of the stack is a `v128` (its two entries).
+    fn is_v128_top(&self) -> bool {
+        let n = self.stack.len();
+        n >= 2 && self.v128_at.last() == Some(&(n as u32 - 2))
+    }
+
+    /// Forgets `v128` marks of entries no longer (wholly) on the stack.
+    fn trim_v128_marks(&mut self) {
+        let n = self.stack.len() as u32;
+        while self.v128_at.last().is_some_and(|&h| h + 1 >= n) {
+            self.v128_at.pop();
+        }
+    }
+
+    /// Pushes a value of type `ty` (two entries for a `v128`) that will be
+    /// written to its canonical slot(s); returns the first.
+    fn push_ty(&mut self, ty: crate::value::ValType) -> Slot {
+        if ty == crate::value::ValType::V128 {
+            self.push_v128()
+        } else {
+            self.push()
+        }
+    }
+
+    /// Pushes a `v128` that will be written to its two canonical slots;
+    /// returns the first.
+    fn push_v128(&mut self) -> Slot {
+        self.v128_at.push(self.stack.len() as u32);
+        let slot = self.push();
+        self.push();
+        slot
+    }
+
     fn canonical(&self, height: usize) -> Slot {
         self.num_locals + height as u32
     }
@@ -274,6 +352,7 @@ impl FuncTranslator {
     fn drop_top(&mut self) -> Operand {
         let top = self.stack.pop().expect("validated: operand present");
         self.first_lazy = self.first_lazy.min(self.stack.len());
+        self.trim_v128_marks();
         top
     }
 
@@ -408,6 +487,7 @@ impl FuncTranslator {
         let base = self.canonical(self.stack.len() - n);
         self.stack.truncate(self.stack.len() - n);
         self.first_lazy = self.first_lazy.min(self.stack.len());
+        self.trim_v128_marks();
         base
     }
 
@@ -604,13 +684,18 @@ impl FuncTranslator {
         self.store(offset, make)
     }
 
+    /// The slots a block's parameters and results occupy.
     fn block_arity(module: &ModuleView<'_>, ty: BlockType) -> (u32, u32) {
+        use crate::value::slot_count;
         match ty {
             BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
+            BlockType::Type(t) => (0, if t == wasmparser::ValType::V128 { 2 } else { 1 }),
             BlockType::FuncType(t) => {
                 let ft = &module.types[t as usize];
-                (ft.params().len() as u32, ft.results().len() as u32)
+                (
+                    slot_count(ft.params()) as u32,
+                    slot_count(ft.results()) as u32,
+                )
             }
         }
     }
@@ -846,10 +931,11 @@ impl FuncTranslator {
 
     // ---- structured control -------------------------------------------------------
 
-    fn push_control(&mut self, kind: FrameKind, params: u32, results: u32) {
+    fn push_control(&mut self, kind: FrameKind, ty: BlockType, params: u32, results: u32) {
         let height = self.stack.len() as u32 - params;
         self.controls.push(Control {
             kind,
+            ty,
             height,
             params,
             results,
@@ -860,15 +946,33 @@ impl FuncTranslator {
         });
     }
 
-    fn reset_stack(&mut self, height: u32, count: u32) {
+    /// Cuts the stack to `height` and pushes a block's parameters (or
+    /// results) of type `ty` in their canonical slots.
+    fn reset_stack(&mut self, module: &ModuleView<'_>, height: u32, ty: BlockType, results: bool) {
         self.stack.truncate(height as usize);
         self.first_lazy = self.first_lazy.min(self.stack.len());
-        for _ in 0..count {
-            self.push();
+        self.trim_v128_marks();
+        match ty {
+            BlockType::Empty => {}
+            BlockType::Type(t) if results => {
+                if t == wasmparser::ValType::V128 {
+                    self.push_v128();
+                } else {
+                    self.push();
+                }
+            }
+            BlockType::Type(_) => {}
+            BlockType::FuncType(i) => {
+                let ft = &module.types[i as usize];
+                let types = if results { ft.results() } else { ft.params() };
+                for &t in types {
+                    self.push_ty(t);
+                }
+            }
         }
     }
 
-    fn else_(&mut self) {
+    fn else_(&mut self, module: &ModuleView<'_>) {
         let idx = self.controls.len() - 1;
         if self.reachable {
             let results = self.controls[idx].results as usize;
@@ -881,12 +985,12 @@ impl FuncTranslator {
             self.code[p].set_target(here);
         }
         self.begin_fuel_block();
-        let (height, params) = (self.controls[idx].height, self.controls[idx].params);
-        self.reset_stack(height, params);
+        let (height, ty) = (self.controls[idx].height, self.controls[idx].ty);
+        self.reset_stack(module, height, ty, false);
         self.reachable = true;
     }
 
-    fn end(&mut self) {
+    fn end(&mut self, module: &ModuleView<'_>) {
         if self.controls.len() == 1 {
             if self.reachable {
                 self.emit_return();
@@ -915,7 +1019,7 @@ impl FuncTranslator {
         // to dispatch) at the merge point. After a loop this also stops
         // charging the code that follows it on every iteration.
         self.fuel_at = frame.fuel_at;
-        self.reset_stack(frame.height, frame.results);
+        self.reset_stack(module, frame.height, frame.ty, true);
     }
 
     // ---- the operator switch ----------------------------------------------------------
@@ -931,8 +1035,8 @@ impl FuncTranslator {
                 Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                     self.dead_depth += 1
                 }
-                Operator::Else if self.dead_depth == 0 => self.else_(),
-                Operator::End if self.dead_depth == 0 => self.end(),
+                Operator::Else if self.dead_depth == 0 => self.else_(module),
+                Operator::End if self.dead_depth == 0 => self.end(module),
                 Operator::End => self.dead_depth -= 1,
                 _ => {}
             }
@@ -953,6 +1057,9 @@ impl FuncTranslator {
         if self.simple_operator(op) {
             return Ok(());
         }
+        if self.simd_operator(module, op) {
+            return Ok(());
+        }
         use Operator as O;
         match *op {
             O::Unreachable => {
@@ -963,12 +1070,12 @@ impl FuncTranslator {
             O::Block { blockty } => {
                 let (p, r) = Self::block_arity(module, blockty);
                 self.materialize_all();
-                self.push_control(FrameKind::Block, p, r);
+                self.push_control(FrameKind::Block, blockty, p, r);
             }
             O::Loop { blockty } => {
                 let (p, r) = Self::block_arity(module, blockty);
                 self.materialize_all();
-                self.push_control(FrameKind::Loop, p, r);
+                self.push_control(FrameKind::Loop, blockty, p, r);
                 let start = self.bind_label();
                 self.controls.last_mut().expect("just pushed").loop_start = start;
                 self.begin_fuel_block();
@@ -978,11 +1085,11 @@ impl FuncTranslator {
                 let (cond, inverted) = self.pop_condition();
                 self.materialize_all();
                 let at = self.emit(fuse::branch_on(cond, !inverted, 0));
-                self.push_control(FrameKind::If, p, r);
+                self.push_control(FrameKind::If, blockty, p, r);
                 self.controls.last_mut().expect("just pushed").else_patch = Some(at);
             }
-            O::Else => self.else_(),
-            O::End => self.end(),
+            O::Else => self.else_(module),
+            O::End => self.end(module),
             O::Br { relative_depth } => {
                 self.branch(relative_depth);
                 self.reachable = false;
@@ -995,7 +1102,7 @@ impl FuncTranslator {
             }
             O::Call { function_index } => {
                 let ty = &module.types[module.funcs[function_index as usize] as usize];
-                let base = self.pop_operands(ty.params().len());
+                let base = self.pop_operands(crate::value::slot_count(ty.params()));
                 if function_index < module.num_imported_funcs {
                     self.emit(Instr::CallImported {
                         func: function_index,
@@ -1005,8 +1112,8 @@ impl FuncTranslator {
                     let func = function_index - module.num_imported_funcs;
                     self.emit(Instr::CallInternal { func, base });
                 }
-                for _ in ty.results() {
-                    self.push();
+                for &t in ty.results() {
+                    self.push_ty(t);
                 }
             }
             O::CallIndirect {
@@ -1014,25 +1121,25 @@ impl FuncTranslator {
                 table_index,
             } => {
                 let ty = &module.types[type_index as usize];
-                let base = self.pop_operands(ty.params().len() + 1);
+                let base = self.pop_operands(crate::value::slot_count(ty.params()) + 1);
                 self.emit(Instr::CallIndirect {
                     type_index,
                     table: table_index,
                     base,
                 });
-                for _ in ty.results() {
-                    self.push();
+                for &t in ty.results() {
+                    self.push_ty(t);
                 }
             }
             O::ReturnCall { function_index } => {
                 let ty = &module.types[module.funcs[function_index as usize] as usize];
-                let base = self.pop_operands(ty.params().len());
+                let base = self.pop_operands(crate::value::slot_count(ty.params()));
                 if function_index < module.num_imported_funcs {
                     self.emit(Instr::ReturnCallImported {
                         func: function_index,
                         base,
                     });
-                    self.host_tail_return(ty.results().len());
+                    self.host_tail_return(crate::value::slot_count(ty.results()));
                 } else {
                     let func = function_index - module.num_imported_funcs;
                     self.emit(Instr::ReturnCallInternal { func, base });
@@ -1044,13 +1151,13 @@ impl FuncTranslator {
                 table_index,
             } => {
                 let ty = &module.types[type_index as usize];
-                let base = self.pop_operands(ty.params().len() + 1);
+                let base = self.pop_operands(crate::value::slot_count(ty.params()) + 1);
                 self.emit(Instr::ReturnCallIndirect {
                     type_index,
                     table: table_index,
                     base,
                 });
-                self.host_tail_return(ty.results().len());
+                self.host_tail_return(crate::value::slot_count(ty.results()));
                 self.reachable = false;
             }
             O::I64Add128 | O::I64Sub128 | O::I64MulWideS | O::I64MulWideU => {
@@ -1071,15 +1178,15 @@ impl FuncTranslator {
             }
             O::CallRef { type_index } | O::ReturnCallRef { type_index } => {
                 let ty = &module.types[type_index as usize];
-                let base = self.pop_operands(ty.params().len() + 1);
+                let base = self.pop_operands(crate::value::slot_count(ty.params()) + 1);
                 if matches!(op, O::CallRef { .. }) {
                     self.emit(Instr::CallRef { type_index, base });
-                    for _ in ty.results() {
-                        self.push();
+                    for &t in ty.results() {
+                        self.push_ty(t);
                     }
                 } else {
                     self.emit(Instr::ReturnCallRef { type_index, base });
-                    self.host_tail_return(ty.results().len());
+                    self.host_tail_return(crate::value::slot_count(ty.results()));
                     self.reachable = false;
                 }
             }
@@ -1104,8 +1211,21 @@ impl FuncTranslator {
                 self.br_if_cond(relative_depth, fuse::Cond::Eqz64(slot), true);
                 self.drop_top();
             }
+            O::Drop if self.is_v128_top() => {
+                self.drop_top();
+                self.drop_top();
+            }
             O::Drop => {
                 self.pop();
+            }
+            O::Select | O::TypedSelect { .. }
+                if self.stack.len() >= 3 && {
+                    // The operands below the condition.
+                    let n = self.stack.len() as u32;
+                    self.v128_at.last() == Some(&(n - 3))
+                } =>
+            {
+                self.select_v128();
             }
             O::Select | O::TypedSelect { .. } => {
                 let cond = self.pop();
@@ -1124,11 +1244,41 @@ impl FuncTranslator {
                     self.emit(Instr::Select { dst, rhs, cond });
                 }
             }
-            O::LocalGet { local_index } => self.push_local(local_index),
-            O::LocalSet { local_index } => self.local_set(local_index),
+            O::LocalGet { local_index } if self.local_is_v128(local_index) => {
+                self.local_get_v128(self.local_slot(local_index))
+            }
+            O::LocalSet { local_index } if self.local_is_v128(local_index) => {
+                self.local_set_v128(self.local_slot(local_index))
+            }
+            O::LocalTee { local_index } if self.local_is_v128(local_index) => {
+                let slot = self.local_slot(local_index);
+                self.local_set_v128(slot);
+                self.local_get_v128(slot);
+            }
+            O::LocalGet { local_index } => self.push_local(self.local_slot(local_index)),
+            O::LocalSet { local_index } => self.local_set(self.local_slot(local_index)),
             O::LocalTee { local_index } => {
-                self.local_set(local_index);
-                self.push_local(local_index);
+                let slot = self.local_slot(local_index);
+                self.local_set(slot);
+                self.push_local(slot);
+            }
+            O::GlobalGet { global_index }
+                if module.globals[global_index as usize].content == crate::value::ValType::V128 =>
+            {
+                let dst = self.push_v128();
+                self.emit(Instr::GlobalGetV128 {
+                    dst,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index }
+                if module.globals[global_index as usize].content == crate::value::ValType::V128 =>
+            {
+                let src = self.pop_v128();
+                self.emit(Instr::GlobalSetV128 {
+                    src,
+                    global: global_index,
+                });
             }
             O::GlobalGet { global_index } => {
                 let dst = self.push();

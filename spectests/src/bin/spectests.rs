@@ -7,7 +7,8 @@
 //! any, every directory of `suite::DIRECTORIES` but wasm-v2 (which
 //! `spectest-v2` runs). `--failures N` prints at most N failure lines per
 //! file first (default 0), `--files` one summary line per file. Directories
-//! whose proposal the engine lacks (SIMD) are listed as not yet supported.
+//! whose proposal the engine lacks (`suite::NOT_YET_SUPPORTED`, empty now) are
+//! listed as not yet supported.
 //! Exits with 1 if any file that ran failed.
 
 use std::process::ExitCode;
