@@ -60,6 +60,8 @@ pub struct Engine {
 struct EngineInner {
     config: Config,
     types: Lock<TypeRegistry>,
+    /// Freed linear-memory blocks kept for reuse (`Config::memory_pool`).
+    pool: crate::store::MemoryPool,
 }
 
 /// Canonical types (Wasm 3.0 type equivalence): a recursion group is
@@ -141,6 +143,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 types: Lock::new(TypeRegistry::default()),
+                pool: crate::store::MemoryPool::new(config.memory_pool),
             }),
         }
     }
@@ -148,6 +151,17 @@ impl Engine {
     /// The configuration this engine was created with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Bytes of freed linear-memory blocks the engine holds for reuse now
+    /// (at most [`Config::memory_pool`]'s bound).
+    pub fn pooled_memory_bytes(&self) -> usize {
+        self.inner.pool.bytes()
+    }
+
+    /// The pool of freed linear-memory blocks.
+    pub(crate) fn memory_pool(&self) -> &crate::store::MemoryPool {
+        &self.inner.pool
     }
 
     /// True when both handles refer to the same engine.

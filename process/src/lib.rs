@@ -57,7 +57,7 @@ pub use run::{
     OutputCallback, OutputDigest, Progress, ROOT_MAX_FDS, Replay, Replayed, Report, Run, Running,
     SharedBuffer, Stdin, trap_text,
 };
-pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
+pub use runtime::{MEMORY_POOL_BYTES, ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
 pub use schedule::{Point, Schedule};
 pub use shared_host::SharedHost;
 pub use status::{ExitStatus, Limit};

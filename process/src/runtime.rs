@@ -46,7 +46,18 @@ pub struct RuntimeConfig {
     /// Keep the preemption points of the run ([`Runtime::recorded_points`]):
     /// the [`Schedule::Points`] form of its schedule.
     pub record_points: bool,
+    /// Bytes of freed linear memories the engine made by
+    /// [`Runtime::engine_for`] keeps for the next spawns
+    /// (`wasiproc_engine::Config::memory_pool`; [`MEMORY_POOL_BYTES`] by
+    /// default, 0 for none). Host memory held after the processes that used
+    /// it ended, never charged to a process; cleared before it is kept.
+    pub memory_pool: usize,
 }
+
+/// The default of [`RuntimeConfig::memory_pool`]: 8 MiB, about forty
+/// one-page memories (a block is at least 192 KiB) or a few of the
+/// 1-2 MiB memories a Rust or C command starts with.
+pub const MEMORY_POOL_BYTES: usize = 8 << 20;
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
@@ -58,6 +69,7 @@ impl Default for RuntimeConfig {
             pid_cell: None,
             schedule: Schedule::Fifo,
             record_points: false,
+            memory_pool: MEMORY_POOL_BYTES,
         }
     }
 }
@@ -323,7 +335,8 @@ impl Runtime {
         let mut engine_config = Config::new();
         engine_config
             .consume_fuel(true)
-            .canonicalize_nans(config.canonicalize_nans);
+            .canonicalize_nans(config.canonicalize_nans)
+            .memory_pool(config.memory_pool);
         Engine::new(&engine_config)
     }
 
