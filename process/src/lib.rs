@@ -39,6 +39,7 @@ pub mod account;
 pub mod data;
 pub mod event;
 pub mod explore;
+mod fxhash;
 pub mod limits;
 pub mod pid;
 pub mod pipe;

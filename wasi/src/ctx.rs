@@ -205,6 +205,8 @@ pub struct WasiCtxBuilder {
     preopens: Vec<Preopen>,
     listeners: Vec<String>,
     host: Option<Box<dyn HostEnv>>,
+    /// Descriptors 0, 1 and 2 are made (see [`WasiCtxBuilder::no_stdio`]).
+    stdio: bool,
 }
 
 impl Default for WasiCtxBuilder {
@@ -234,6 +236,7 @@ impl WasiCtxBuilder {
             preopens: Vec::new(),
             listeners: Vec::new(),
             host: None,
+            stdio: true,
         }
     }
 
@@ -286,6 +289,16 @@ impl WasiCtxBuilder {
     /// The guest's stderr writes to `stream`.
     pub fn stderr(&mut self, stream: impl OutputStream + 'static) -> &mut Self {
         self.stderr = Box::new(stream);
+        self
+    }
+
+    /// Makes no descriptors 0, 1 and 2 (the stdin, stdout and stderr
+    /// settings are ignored): for a context whose descriptors the caller
+    /// puts in place itself (a spawned process's, with
+    /// [`crate::table::FdTable::insert_at`]), so that none is made only
+    /// to be closed. Granted directories then start at 0.
+    pub fn no_stdio(&mut self) -> &mut Self {
+        self.stdio = false;
         self
     }
 
@@ -362,21 +375,20 @@ impl WasiCtxBuilder {
             .take()
             .unwrap_or_else(|| Box::new(RealHost::new()));
         let mut fds = FdTable::new();
-        let stdin = match std::mem::replace(&mut self.stdin, StdinSpec::Empty) {
-            StdinSpec::Empty => Descriptor::Input(Box::new(ReadPipe::default())),
-            StdinSpec::Host => Descriptor::HostStdin,
-            StdinSpec::Stream(s) => Descriptor::Input(s),
-        };
         let push = |fds: &mut FdTable, d| fds.push(d).expect("a fresh table has room");
-        push(&mut fds, stdin);
-        push(
-            &mut fds,
-            Descriptor::Output(std::mem::replace(&mut self.stdout, Box::new(Sink))),
-        );
-        push(
-            &mut fds,
-            Descriptor::Output(std::mem::replace(&mut self.stderr, Box::new(Sink))),
-        );
+        let stdin = std::mem::replace(&mut self.stdin, StdinSpec::Empty);
+        let stdout = std::mem::replace(&mut self.stdout, Box::new(Sink));
+        let stderr = std::mem::replace(&mut self.stderr, Box::new(Sink));
+        if std::mem::replace(&mut self.stdio, true) {
+            let stdin = match stdin {
+                StdinSpec::Empty => Descriptor::Input(Box::new(ReadPipe::default())),
+                StdinSpec::Host => Descriptor::HostStdin,
+                StdinSpec::Stream(s) => Descriptor::Input(s),
+            };
+            push(&mut fds, stdin);
+            push(&mut fds, Descriptor::Output(stdout));
+            push(&mut fds, Descriptor::Output(stderr));
+        }
         // Gives back the grants opened so far.
         let undo = |fds: &mut FdTable, host: &mut Box<dyn HostEnv>| {
             for d in fds.drain() {
