@@ -58,15 +58,19 @@ fn errno(e: Errno) -> Res {
 }
 
 fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
-    if let Some(m) = caller.data().memory.get() {
-        return Ok(m);
-    }
-    let m = caller
-        .get_export("memory")
-        .and_then(|e| e.into_memory())
-        .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))?;
-    caller.data().memory.set(Some(m));
-    Ok(m)
+    let instance = caller.instance();
+    let wasi = &caller.data().wasi;
+    let m = match instance.and_then(|i| wasi.cached_memory(i)) {
+        Some(m) => m,
+        None => {
+            let m = caller.get_export("memory").and_then(|e| e.into_memory());
+            if let Some(i) = instance {
+                wasi.cache_memory(i, m);
+            }
+            m
+        }
+    };
+    m.ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
 }
 
 /// Reads a guest string: the range is checked against the guest's memory

@@ -8,7 +8,9 @@ use crate::poll::PendingPoll;
 use crate::sock::PendingRecv;
 use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
 use crate::table::{Descriptor, DirFd, FdTable, SockFd};
+use std::cell::Cell;
 use std::path::PathBuf;
+use wasiproc_engine::{Instance, Memory};
 
 /// The WASI state of one guest: arguments, environment, descriptors and the
 /// host environment. Embed it in a store's data and register the functions
@@ -23,10 +25,16 @@ pub struct WasiCtx {
     pub(crate) halt: Option<Halt>,
     /// What the call that reported "blocked" keeps for its retry: at most
     /// one call of a process is ever parked, so one field holds either.
-    pub(crate) pending: Option<Pending>,
+    /// Boxed: it is part of every process's context, whose size the
+    /// process layer keeps small, and only a blocked call has one.
+    pub(crate) pending: Option<Box<Pending>>,
     /// Fuel the current call may still charge for host work, and what it
     /// has charged so far (see [`WasiCtx::charge`]).
     pub(crate) fuel: HostFuel,
+    /// The calling instance's exported "memory" as last looked up: an
+    /// instance's exports never change, so calls from the same instance
+    /// skip the lookup by name (see [`WasiCtx::cached_memory`]).
+    memory: Cell<Option<(Instance, Option<Memory>)>>,
 }
 
 /// The fuel a WASI call may spend on host work proportional to sizes the
@@ -115,6 +123,24 @@ impl WasiCtx {
     /// The descriptor table, mutably (the process layer maps pipes here).
     pub fn fds_mut(&mut self) -> &mut FdTable {
         &mut self.fds
+    }
+
+    /// The exported "memory" of `instance` (`Some(None)`: it exports
+    /// none) when this context looked it up before, for host functions
+    /// that need it on every call (an instance's exports never change).
+    #[inline]
+    pub fn cached_memory(&self, instance: Instance) -> Option<Option<Memory>> {
+        match self.memory.get() {
+            Some((i, m)) if i == instance => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Records what `instance` exports as "memory" for
+    /// [`WasiCtx::cached_memory`] (one instance at a time).
+    #[inline]
+    pub fn cache_memory(&self, instance: Instance, memory: Option<Memory>) {
+        self.memory.set(Some((instance, memory)));
     }
 
     /// The host environment.
@@ -445,6 +471,7 @@ impl WasiCtxBuilder {
             env: std::mem::take(&mut self.env),
             fds,
             halt: host.halt(),
+            memory: Cell::new(None),
             host,
             pending: None,
             fuel: HostFuel::default(),
