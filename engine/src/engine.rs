@@ -76,6 +76,10 @@ struct TypeRegistry {
     /// Per canonical id: the function type (`None` for struct and array
     /// types) and the declared supertype.
     entries: Vec<(Option<FuncType>, Option<TypeId>)>,
+    /// The ids of lone function types already interned by [`Engine::intern`]
+    /// (host functions': a linker with WASI defines dozens, most of the
+    /// same few types), so that a repeat skips building its canonical group.
+    lone: HashMap<FuncType, TypeId>,
 }
 
 /// A type reference inside a canonical recursion group.
@@ -173,6 +177,9 @@ impl Engine {
     /// host function's type).
     pub(crate) fn intern(&self, ty: &FuncType) -> TypeId {
         use crate::value::ValType;
+        if let Some(id) = self.inner.types.with(|reg| reg.lone.get(ty).copied()) {
+            return id;
+        }
         let canon = |t: &ValType| match t {
             ValType::I32 => CanonVal::I32,
             ValType::I64 => CanonVal::I64,
@@ -199,7 +206,9 @@ impl Engine {
             ),
             func: Some(ty.clone()),
         };
-        self.intern_group(vec![sub])[0]
+        let id = self.intern_group(vec![sub])[0];
+        self.inner.types.with(|reg| reg.lone.insert(ty.clone(), id));
+        id
     }
 
     /// The canonical ids of the types of a recursion group, in order.
