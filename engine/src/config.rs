@@ -24,6 +24,8 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_translation: bool,
+    /// Bytes of freed linear-memory blocks kept for reuse (0: none).
+    pub(crate) memory_pool: usize,
     /// The enabled proposals beyond Wasm 2.0 (a subset of `IMPLEMENTED_PROPOSALS`).
     pub(crate) proposals: WasmFeatures,
 }
@@ -36,6 +38,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 16 * 1024 * 1024,
             lazy_translation: true,
+            memory_pool: 0,
             proposals: IMPLEMENTED_PROPOSALS,
         }
     }
@@ -92,6 +95,20 @@ impl Config {
     /// translates everything.
     pub fn lazy_translation(&mut self, on: bool) -> &mut Self {
         self.lazy_translation = on;
+        self
+    }
+
+    /// Keep up to `bytes` of freed linear-memory blocks (a block's whole
+    /// size counts, and at most 64 blocks) for reuse by later memories of
+    /// this engine's stores; 0, the default, frees every block when its
+    /// store is dropped. A block is cleared before it is kept (only its
+    /// chunks that are not zero are written), so a new memory is all zero
+    /// and nothing a guest wrote outlives its store. Spawning many small
+    /// short-lived instances then skips the allocator's `calloc` (or
+    /// `mmap` and `munmap`) per memory; the cost is up to `bytes` of host
+    /// memory held after the stores that used it are gone.
+    pub fn memory_pool(&mut self, bytes: usize) -> &mut Self {
+        self.memory_pool = bytes;
         self
     }
 

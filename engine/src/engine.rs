@@ -60,6 +60,8 @@ pub struct Engine {
 struct EngineInner {
     config: Config,
     types: Lock<TypeRegistry>,
+    /// Freed linear-memory blocks kept for reuse (`Config::memory_pool`).
+    pool: crate::store::MemoryPool,
 }
 
 /// Canonical types (Wasm 3.0 type equivalence): a recursion group is
@@ -74,6 +76,10 @@ struct TypeRegistry {
     /// Per canonical id: the function type (`None` for struct and array
     /// types) and the declared supertype.
     entries: Vec<(Option<FuncType>, Option<TypeId>)>,
+    /// The ids of lone function types already interned by [`Engine::intern`]
+    /// (host functions': a linker with WASI defines dozens, most of the
+    /// same few types), so that a repeat skips building its canonical group.
+    lone: HashMap<FuncType, TypeId>,
 }
 
 /// A type reference inside a canonical recursion group.
@@ -141,6 +147,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 types: Lock::new(TypeRegistry::default()),
+                pool: crate::store::MemoryPool::new(config.memory_pool),
             }),
         }
     }
@@ -148,6 +155,17 @@ impl Engine {
     /// The configuration this engine was created with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Bytes of freed linear-memory blocks the engine holds for reuse now
+    /// (at most [`Config::memory_pool`]'s bound).
+    pub fn pooled_memory_bytes(&self) -> usize {
+        self.inner.pool.bytes()
+    }
+
+    /// The pool of freed linear-memory blocks.
+    pub(crate) fn memory_pool(&self) -> &crate::store::MemoryPool {
+        &self.inner.pool
     }
 
     /// True when both handles refer to the same engine.
@@ -159,6 +177,9 @@ impl Engine {
     /// host function's type).
     pub(crate) fn intern(&self, ty: &FuncType) -> TypeId {
         use crate::value::ValType;
+        if let Some(id) = self.inner.types.with(|reg| reg.lone.get(ty).copied()) {
+            return id;
+        }
         let canon = |t: &ValType| match t {
             ValType::I32 => CanonVal::I32,
             ValType::I64 => CanonVal::I64,
@@ -186,7 +207,9 @@ impl Engine {
             ),
             func: Some(ty.clone()),
         };
-        self.intern_group(vec![sub])[0]
+        let id = self.intern_group(vec![sub])[0];
+        self.inner.types.with(|reg| reg.lone.insert(ty.clone(), id));
+        id
     }
 
     /// The canonical ids of the types of a recursion group, in order.

@@ -97,6 +97,15 @@ impl<'a, T> Caller<'a, T> {
         self.store.data_mut()
     }
 
+    /// The calling instance (`None` for a call from the embedder).
+    #[inline]
+    pub fn instance(&self) -> Option<crate::instance::Instance> {
+        Some(crate::instance::Instance {
+            store: self.store.inner.id,
+            index: self.instance?,
+        })
+    }
+
     /// An export of the calling instance (typically its "memory").
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let index = self.instance?;

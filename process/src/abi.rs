@@ -26,15 +26,30 @@ type Res = Result<i32, HostError>;
 
 /// The name a module is known by: without leading `./` or `/`.
 pub fn normalize(name: &str) -> String {
-    let mut n = name;
+    stripped(name).to_string()
+}
+
+/// `name` without its leading `./` and `/`s.
+fn stripped(mut name: &str) -> &str {
     loop {
-        if let Some(rest) = n.strip_prefix("./") {
-            n = rest;
-        } else if let Some(rest) = n.strip_prefix('/') {
-            n = rest;
+        if let Some(rest) = name.strip_prefix("./") {
+            name = rest;
+        } else if let Some(rest) = name.strip_prefix('/') {
+            name = rest;
         } else {
-            return n.to_string();
+            return name;
         }
+    }
+}
+
+/// [`normalize`] of an owned name, without a copy when there is nothing
+/// to strip (a spawn's usual case).
+fn normalize_owned(name: String) -> String {
+    let n = stripped(&name);
+    if n.len() == name.len() {
+        name
+    } else {
+        n.to_string()
     }
 }
 
@@ -43,15 +58,19 @@ fn errno(e: Errno) -> Res {
 }
 
 fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
-    if let Some(m) = caller.data().memory.get() {
-        return Ok(m);
-    }
-    let m = caller
-        .get_export("memory")
-        .and_then(|e| e.into_memory())
-        .ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))?;
-    caller.data().memory.set(Some(m));
-    Ok(m)
+    let instance = caller.instance();
+    let wasi = &caller.data().wasi;
+    let m = match instance.and_then(|i| wasi.cached_memory(i)) {
+        Some(m) => m,
+        None => {
+            let m = caller.get_export("memory").and_then(|e| e.into_memory());
+            if let Some(i) = instance {
+                wasi.cache_memory(i, m);
+            }
+            m
+        }
+    };
+    m.ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
 }
 
 /// Reads a guest string: the range is checked against the guest's memory
@@ -188,6 +207,13 @@ fn child_spec(
     module: String,
 ) -> Result<ChildSpec, Errno> {
     let mut fds: Vec<(u32, Descriptor)> = Vec::new();
+    // Stdio, the mapped descriptors and the granted directories: one
+    // allocation instead of the vector's doublings.
+    let most = data
+        .configs
+        .get(&cfg)
+        .map_or(0, |c| 3 + c.fds.len() + c.dirs.len());
+    fds.try_reserve_exact(most).map_err(|_| Errno::Nomem)?;
     match child_spec_into(data, host, cfg, module, &mut fds) {
         Ok(mut spec) => {
             spec.fds = fds;
@@ -455,7 +481,7 @@ pub fn add_to_linker(
             tryno!(check_out(&c, out, 4));
             charge_str(&mut c, len)?;
             let (module, _held) = tryno!(read_str_charged(&c, ptr, len));
-            let module = normalize(&module);
+            let module = normalize_owned(module);
             if !c.data().allow.contains(&module) {
                 return errno(Errno::Notcapable);
             }

@@ -6,9 +6,7 @@ use crate::account::{Charge, MemAccount, OverLimit};
 use crate::limits::Limits;
 use crate::pid::Pid;
 use crate::status::ExitStatus;
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
-use wasiproc_engine::Memory;
 use wasiproc_wasi::{WasiCtx, table::Descriptor};
 
 /// A spawn configuration under construction (`spawn_config_*`). What it
@@ -131,10 +129,6 @@ pub struct ProcData {
     pub response: Option<Response>,
     /// The process's memory account (see [`crate::account`]).
     pub account: MemAccount,
-    /// Its instance's exported memory once looked up: a process's store
-    /// holds one instance, whose exports never change, so `wasi_process`
-    /// calls look the name up once per process, not once per call.
-    pub(crate) memory: Cell<Option<Memory>>,
 }
 
 impl ProcData {
@@ -158,7 +152,6 @@ impl ProcData {
             request: None,
             response: None,
             account,
-            memory: Cell::new(None),
         }
     }
 }

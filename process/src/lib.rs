@@ -39,6 +39,7 @@ pub mod account;
 pub mod data;
 pub mod event;
 pub mod explore;
+mod fxhash;
 pub mod limits;
 pub mod pid;
 pub mod pipe;
@@ -57,7 +58,7 @@ pub use run::{
     OutputCallback, OutputDigest, Progress, ROOT_MAX_FDS, Replay, Replayed, Report, Run, Running,
     SharedBuffer, Stdin, trap_text,
 };
-pub use runtime::{ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
+pub use runtime::{MEMORY_POOL_BYTES, ProcessSummary, RunError, RunReport, Runtime, RuntimeConfig};
 pub use schedule::{Point, Schedule};
 pub use shared_host::SharedHost;
 pub use status::{ExitStatus, Limit};

@@ -5,6 +5,7 @@ use crate::abi;
 use crate::account::{Charge, MemAccount, ProcLimiter};
 use crate::data::{ChildSpec, ITEM_BYTES, PROCESS_BYTES, ProcData, ProcessCall, Request, Response};
 use crate::event::{Blocker, Event, EventKind, EventSink};
+use crate::fxhash::FxHashMap;
 use crate::limits::Limits;
 use crate::pid::{Pid, ROOT};
 use crate::pipe::ActivityLog;
@@ -46,7 +47,18 @@ pub struct RuntimeConfig {
     /// Keep the preemption points of the run ([`Runtime::recorded_points`]):
     /// the [`Schedule::Points`] form of its schedule.
     pub record_points: bool,
+    /// Bytes of freed linear memories the engine made by
+    /// [`Runtime::engine_for`] keeps for the next spawns
+    /// (`wasiproc_engine::Config::memory_pool`; [`MEMORY_POOL_BYTES`] by
+    /// default, 0 for none). Host memory held after the processes that used
+    /// it ended, never charged to a process; cleared before it is kept.
+    pub memory_pool: usize,
 }
+
+/// The default of [`RuntimeConfig::memory_pool`]: 8 MiB, about forty
+/// one-page memories (a block is at least 192 KiB) or a few of the
+/// 1-2 MiB memories a Rust or C command starts with.
+pub const MEMORY_POOL_BYTES: usize = 8 << 20;
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
@@ -58,6 +70,7 @@ impl Default for RuntimeConfig {
             pid_cell: None,
             schedule: Schedule::Fifo,
             record_points: false,
+            memory_pool: MEMORY_POOL_BYTES,
         }
     }
 }
@@ -271,7 +284,7 @@ pub struct Runtime {
     host: SharedHost,
     config: RuntimeConfig,
     /// Registered modules and the id of their name in `names`.
-    modules: HashMap<String, (Module, u32)>,
+    modules: FxHashMap<String, (Module, u32)>,
     /// Living processes.
     /// Boxed: a `Process` holds its whole store, and the map moves its
     /// values as it rebalances (unboxed, copying them was 13% of a spawn).
@@ -283,7 +296,7 @@ pub struct Runtime {
     live: usize,
     /// Module names of processes, interned.
     names: Vec<String>,
-    name_ids: HashMap<String, u32>,
+    name_ids: FxHashMap<String, u32>,
     finished: Summaries,
     nodes: Vec<Node>,
     free_nodes: Vec<NodeId>,
@@ -291,12 +304,12 @@ pub struct Runtime {
     /// Pipes whose state changed since the last look.
     log: ActivityLog,
     /// Blocked processes by the wake key (pipe) they wait on.
-    waiters: HashMap<u64, BTreeSet<Pid>>,
+    waiters: FxHashMap<u64, BTreeSet<Pid>>,
     /// Blocked processes re-checked after every slice (timers, stdin,
     /// streams without a wake key).
     polled: BTreeSet<Pid>,
     /// The wake keys each blocked process is registered under.
-    keys_of: HashMap<Pid, Vec<u64>>,
+    keys_of: FxHashMap<Pid, Vec<u64>>,
     /// Fuel consumed by all processes of the run so far.
     total_fuel: u64,
     /// Where events go, if anywhere.
@@ -323,7 +336,8 @@ impl Runtime {
         let mut engine_config = Config::new();
         engine_config
             .consume_fuel(true)
-            .canonicalize_nans(config.canonicalize_nans);
+            .canonicalize_nans(config.canonicalize_nans)
+            .memory_pool(config.memory_pool);
         Engine::new(&engine_config)
     }
 
@@ -354,22 +368,22 @@ impl Runtime {
             linker,
             host,
             config,
-            modules: HashMap::new(),
+            modules: FxHashMap::default(),
             procs: BTreeMap::new(),
             dead: BTreeMap::new(),
             queue: VecDeque::new(),
             next_pid: 1,
             live: 0,
             names: Vec::new(),
-            name_ids: HashMap::new(),
+            name_ids: FxHashMap::default(),
             finished: Summaries::default(),
             nodes: Vec::new(),
             free_nodes: Vec::new(),
             root_trap: None,
             log,
-            waiters: HashMap::new(),
+            waiters: FxHashMap::default(),
             polled: BTreeSet::new(),
-            keys_of: HashMap::new(),
+            keys_of: FxHashMap::default(),
             total_fuel: 0,
             sink: None,
             halt,
@@ -971,11 +985,12 @@ impl Runtime {
             .chain(env.iter().map(|(k, v)| k.len() + v.len() + ITEM_BYTES))
             .sum();
         let mut builder = WasiCtxBuilder::new();
-        builder.args(args).envs(env).host_env(self.host.clone());
+        builder
+            .args(args)
+            .envs(env)
+            .no_stdio()
+            .host_env(self.host.clone());
         let mut wasi = builder.build().map_err(|_| Errno::Io as u16)?;
-        for n in 0..3 {
-            let _ = wasi.fds_mut().remove(n);
-        }
         for (n, d) in fds {
             if let Some(old) = wasi.fds_mut().insert_at(n, d) {
                 // The numbers are distinct; a replaced one is released all the same.
@@ -1123,25 +1138,18 @@ impl Runtime {
     /// accounting is given back, and a parent waiting for it is woken.
     /// O(number of its children) plus O(accounting nodes above it).
     fn finish(&mut self, pid: Pid, status: ExitStatus) {
-        let Some(p) = self.procs.remove(&pid) else {
+        let Some(mut p) = self.procs.remove(&pid) else {
             return;
         };
-        let p = *p;
-        let Process {
-            parent,
-            module,
-            store,
-            children,
-            zombies,
-            mut peak_memory,
-            node,
-            counted_in,
-            ..
-        } = p;
-        let fuel = store.fuel_consumed();
-        peak_memory = peak_memory.max(store.memory_bytes());
+        // Fields are read out and the entry dropped where it is: moving the
+        // whole entry (its store) out of its box was a kilobyte's copy.
+        let fuel = p.store.fuel_consumed();
+        let peak_memory = p.peak_memory.max(p.store.memory_bytes());
+        let (parent, module, node, counted_in) = (p.parent, p.module, p.node, p.counted_in);
+        let children = std::mem::take(&mut p.children);
+        let zombies = std::mem::take(&mut p.zombies);
         // Descriptors, memory and names go now, however the process ended.
-        drop(store);
+        drop(p);
         self.live -= 1;
         if counted_in != NO_NODE {
             let c = counted_in;

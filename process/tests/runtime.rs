@@ -357,3 +357,73 @@ fn remapping_a_child_descriptor_replaces_the_earlier_mapping() {
     // fail with EBADF (8).
     assert_eq!(root_status(&r), ExitStatus::Exited(7));
 }
+
+/// Runs `root` with `children` registered and allowed; the report and the
+/// bytes the engine's memory pool holds after the run.
+fn run_pooled(root: &str, children: &[(&str, &str)]) -> (RunReport, usize) {
+    let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
+    let mut allow = BTreeSet::new();
+    for (name, wat) in children {
+        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
+        rt.register(name, m);
+        allow.insert(name.to_string());
+    }
+    let root = Module::new(rt.engine(), wat::parse_str(root).unwrap()).unwrap();
+    let mut b = WasiCtxBuilder::new();
+    b.arg("root.wasm").host_env(rt.host());
+    rt.spawn_root(
+        &root,
+        "root.wasm",
+        b.build().unwrap(),
+        allow,
+        Limits::default(),
+    )
+    .unwrap();
+    let report = rt.run().unwrap();
+    (report, rt.engine().pooled_memory_bytes())
+}
+
+#[test]
+fn a_reused_memory_holds_nothing_of_the_process_before() {
+    // A writes secrets across its page and exits; B, spawned next, gets
+    // A's pooled block and exits with 1 if any byte of its memory is not 0.
+    let writer = r#"(module
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i64.store (i32.const 0) (i64.const 0x5ec2e75ec2e75ec2))
+    (i64.store (i32.const 12305) (i64.const -1))
+    (i64.store (i32.const 65528) (i64.const 0x0123456789abcdef))))"#;
+    let checker = r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32) (local $acc i64)
+    (loop $l
+      (local.set $acc (i64.or (local.get $acc) (i64.load (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 65536))))
+    (call $exit (i64.ne (local.get $acc) (i64.const 0)))))"#;
+    let root = format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "a.wasm")
+  (data (i32.const 120) "b.wasm")
+  (func $run (param $name i32) (result i32)
+    (if (call $spawn (i32.load (i32.const 0)) (local.get $name) (i32.const 6) (i32.const 4))
+      (then unreachable))
+    (if (call $wait (i32.load (i32.const 4)) (i32.const 0) (i32.const 16))
+      (then unreachable))
+    (i32.or (i32.load (i32.const 20)) (i32.load (i32.const 24))))
+  (func (export "_start")
+    (drop (call $cfg_new (i32.const 0)))
+    (if (call $run (i32.const 100)) (then (call $exit (i32.const 2))))
+    (call $exit (call $run (i32.const 120)))))"#
+    );
+    let (report, pooled) = run_pooled(&root, &[("a.wasm", writer), ("b.wasm", checker)]);
+    assert_eq!(report.status, ExitStatus::Exited(0), "{report:?}");
+    assert_eq!(report.processes.len(), 3);
+    // One block for the root's memory and one that A and B used in turn:
+    // a run of the root alone leaves one.
+    let (alone, one) = run_pooled(EXIT7, &[]);
+    assert_eq!(alone.status, ExitStatus::Exited(7));
+    assert!(one > 0);
+    assert_eq!(pooled, 2 * one, "B reused A's block");
+}

@@ -8,7 +8,9 @@ use crate::poll::PendingPoll;
 use crate::sock::PendingRecv;
 use crate::stream::{HostStderr, HostStdout, InputStream, OutputStream, ReadPipe, Sink};
 use crate::table::{Descriptor, DirFd, FdTable, SockFd};
+use std::cell::Cell;
 use std::path::PathBuf;
+use wasiproc_engine::{Instance, Memory};
 
 /// The WASI state of one guest: arguments, environment, descriptors and the
 /// host environment. Embed it in a store's data and register the functions
@@ -23,10 +25,16 @@ pub struct WasiCtx {
     pub(crate) halt: Option<Halt>,
     /// What the call that reported "blocked" keeps for its retry: at most
     /// one call of a process is ever parked, so one field holds either.
-    pub(crate) pending: Option<Pending>,
+    /// Boxed: it is part of every process's context, whose size the
+    /// process layer keeps small, and only a blocked call has one.
+    pub(crate) pending: Option<Box<Pending>>,
     /// Fuel the current call may still charge for host work, and what it
     /// has charged so far (see [`WasiCtx::charge`]).
     pub(crate) fuel: HostFuel,
+    /// The calling instance's exported "memory" as last looked up: an
+    /// instance's exports never change, so calls from the same instance
+    /// skip the lookup by name (see [`WasiCtx::cached_memory`]).
+    memory: Cell<Option<(Instance, Option<Memory>)>>,
 }
 
 /// The fuel a WASI call may spend on host work proportional to sizes the
@@ -117,6 +125,24 @@ impl WasiCtx {
         &mut self.fds
     }
 
+    /// The exported "memory" of `instance` (`Some(None)`: it exports
+    /// none) when this context looked it up before, for host functions
+    /// that need it on every call (an instance's exports never change).
+    #[inline]
+    pub fn cached_memory(&self, instance: Instance) -> Option<Option<Memory>> {
+        match self.memory.get() {
+            Some((i, m)) if i == instance => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Records what `instance` exports as "memory" for
+    /// [`WasiCtx::cached_memory`] (one instance at a time).
+    #[inline]
+    pub fn cache_memory(&self, instance: Instance, memory: Option<Memory>) {
+        self.memory.set(Some((instance, memory)));
+    }
+
     /// The host environment.
     pub fn host(&mut self) -> &mut dyn HostEnv {
         &mut *self.host
@@ -205,6 +231,8 @@ pub struct WasiCtxBuilder {
     preopens: Vec<Preopen>,
     listeners: Vec<String>,
     host: Option<Box<dyn HostEnv>>,
+    /// Descriptors 0, 1 and 2 are made (see [`WasiCtxBuilder::no_stdio`]).
+    stdio: bool,
 }
 
 impl Default for WasiCtxBuilder {
@@ -234,6 +262,7 @@ impl WasiCtxBuilder {
             preopens: Vec::new(),
             listeners: Vec::new(),
             host: None,
+            stdio: true,
         }
     }
 
@@ -286,6 +315,16 @@ impl WasiCtxBuilder {
     /// The guest's stderr writes to `stream`.
     pub fn stderr(&mut self, stream: impl OutputStream + 'static) -> &mut Self {
         self.stderr = Box::new(stream);
+        self
+    }
+
+    /// Makes no descriptors 0, 1 and 2 (the stdin, stdout and stderr
+    /// settings are ignored): for a context whose descriptors the caller
+    /// puts in place itself (a spawned process's, with
+    /// [`crate::table::FdTable::insert_at`]), so that none is made only
+    /// to be closed. Granted directories then start at 0.
+    pub fn no_stdio(&mut self) -> &mut Self {
+        self.stdio = false;
         self
     }
 
@@ -362,21 +401,20 @@ impl WasiCtxBuilder {
             .take()
             .unwrap_or_else(|| Box::new(RealHost::new()));
         let mut fds = FdTable::new();
-        let stdin = match std::mem::replace(&mut self.stdin, StdinSpec::Empty) {
-            StdinSpec::Empty => Descriptor::Input(Box::new(ReadPipe::default())),
-            StdinSpec::Host => Descriptor::HostStdin,
-            StdinSpec::Stream(s) => Descriptor::Input(s),
-        };
         let push = |fds: &mut FdTable, d| fds.push(d).expect("a fresh table has room");
-        push(&mut fds, stdin);
-        push(
-            &mut fds,
-            Descriptor::Output(std::mem::replace(&mut self.stdout, Box::new(Sink))),
-        );
-        push(
-            &mut fds,
-            Descriptor::Output(std::mem::replace(&mut self.stderr, Box::new(Sink))),
-        );
+        let stdin = std::mem::replace(&mut self.stdin, StdinSpec::Empty);
+        let stdout = std::mem::replace(&mut self.stdout, Box::new(Sink));
+        let stderr = std::mem::replace(&mut self.stderr, Box::new(Sink));
+        if std::mem::replace(&mut self.stdio, true) {
+            let stdin = match stdin {
+                StdinSpec::Empty => Descriptor::Input(Box::new(ReadPipe::default())),
+                StdinSpec::Host => Descriptor::HostStdin,
+                StdinSpec::Stream(s) => Descriptor::Input(s),
+            };
+            push(&mut fds, stdin);
+            push(&mut fds, Descriptor::Output(stdout));
+            push(&mut fds, Descriptor::Output(stderr));
+        }
         // Gives back the grants opened so far.
         let undo = |fds: &mut FdTable, host: &mut Box<dyn HostEnv>| {
             for d in fds.drain() {
@@ -433,6 +471,7 @@ impl WasiCtxBuilder {
             env: std::mem::take(&mut self.env),
             fds,
             halt: host.halt(),
+            memory: Cell::new(None),
             host,
             pending: None,
             fuel: HostFuel::default(),

@@ -31,12 +31,27 @@ fn call<T>(
         halted = ctx.halt.as_ref().is_some_and(|h| h.reason().is_some());
         r
     };
-    let result = match caller.get_export("memory") {
-        Some(Extern::Memory(m)) => {
+    let instance = caller.instance();
+    let cached = instance.and_then(|i| get(caller.data_mut()).cached_memory(i));
+    let memory = match cached {
+        Some(m) => m,
+        None => {
+            let m = match caller.get_export("memory") {
+                Some(Extern::Memory(m)) => Some(m),
+                _ => None,
+            };
+            if let Some(i) = instance {
+                get(caller.data_mut()).cache_memory(i, m);
+            }
+            m
+        }
+    };
+    let result = match memory {
+        Some(m) => {
             let (bytes, data) = m.data_and_store_mut(caller.as_context_mut());
             run(get(data), &mut GuestMemory::new(bytes))
         }
-        _ => run(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
+        None => run(get(caller.data_mut()), &mut GuestMemory::new(&mut [])),
     };
     if halted {
         // A host that failed on its own (a replay that left its

@@ -92,7 +92,7 @@ pub fn poll_oneoff(
     subs.try_reserve_exact(in_bytes.len())
         .map_err(|_| WasiError::from(Errno::Nomem))?;
     subs.extend_from_slice(in_bytes);
-    let deadlines = match ctx.pending.take() {
+    let deadlines = match ctx.pending.take().map(|p| *p) {
         Some(Pending::Poll(p)) if p.subs == subs => p.deadlines,
         _ => deadlines(ctx, &subs)?,
     };
@@ -189,7 +189,7 @@ pub fn poll_oneoff(
         }
     }
     if events.is_empty() {
-        ctx.pending = Some(Pending::Poll(PendingPoll { subs, deadlines }));
+        ctx.pending = Some(Box::new(Pending::Poll(PendingPoll { subs, deadlines })));
         let on = if waits.len() == 1 {
             waits.pop().expect("one condition")
         } else {

@@ -108,7 +108,7 @@ pub(crate) fn recv(
         flags,
         done: 0,
     };
-    let mut done = match ctx.pending.take() {
+    let mut done = match ctx.pending.take().map(|p| *p) {
         Some(Pending::Recv(p))
             if (p.fd, p.iovs, p.iovs_len, p.flags) == (fd, iovs, iovs_len, flags) =>
         {
@@ -139,7 +139,7 @@ pub(crate) fn recv(
                 }
                 None if s.nonblock && done > 0 => return Ok(done),
                 None => {
-                    ctx.pending = Some(Pending::Recv(PendingRecv { done, ..key }));
+                    ctx.pending = Some(Box::new(Pending::Recv(PendingRecv { done, ..key })));
                     return Err(blocked(fd, &s, Interest::Read));
                 }
             }
@@ -443,7 +443,9 @@ mod tests {
         let start = Instant::now();
         loop {
             match sock_recv(&mut ctx, &mut mem, conn, IOV, 1, all, OUT, OUT + 4) {
-                Err(WasiError::Blocked(_)) if matches!(ctx.pending, Some(Pending::Recv(_))) => {
+                Err(WasiError::Blocked(_))
+                    if matches!(ctx.pending.as_deref(), Some(Pending::Recv(_))) =>
+                {
                     break;
                 }
                 Err(WasiError::Blocked(_)) if start.elapsed() < Duration::from_secs(10) => {

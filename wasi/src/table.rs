@@ -150,10 +150,22 @@ impl FdQuota {
     }
 }
 
+/// Numbers below this are kept in a vector indexed by number; higher ones
+/// (only a spawn's explicit mappings or a renumbering can make them) in a
+/// map. The vector holds at most this many entries (a few KiB).
+const DENSE: u32 = 64;
+
 /// Guest descriptor numbers and what they stand for.
 #[derive(Debug, Default)]
 pub struct FdTable {
-    used: BTreeMap<u32, Descriptor>,
+    /// Descriptors numbered below [`DENSE`], by number; never ends with
+    /// `None`, so its length is one past the highest such number in use.
+    dense: Vec<Option<Descriptor>>,
+    /// Descriptors numbered [`DENSE`] and up, made on the first (boxed: a
+    /// table is part of every process's entry, kept small).
+    sparse: Option<Box<BTreeMap<u32, Descriptor>>>,
+    /// Descriptors held (in both parts).
+    count: u32,
     free: BTreeSet<u32>,
     /// Most descriptors this table may hold (`None`: no own limit).
     cap: Option<u32>,
@@ -164,7 +176,7 @@ pub struct FdTable {
 impl Drop for FdTable {
     fn drop(&mut self) {
         if let Some(q) = &self.quota {
-            q.sub(self.used.len() as u32);
+            q.sub(self.count);
         }
     }
 }
@@ -184,7 +196,7 @@ impl FdTable {
         cap: Option<u32>,
         quota: Option<Arc<FdQuota>>,
     ) -> Result<(), Errno> {
-        let n = self.used.len() as u32;
+        let n = self.count;
         if cap.is_some_and(|c| n > c) || quota.as_ref().is_some_and(|q| !q.has_room(n)) {
             return Err(Errno::Mfile);
         }
@@ -200,12 +212,12 @@ impl FdTable {
 
     /// The number of descriptors held.
     pub fn len(&self) -> usize {
-        self.used.len()
+        self.count as usize
     }
 
     /// True when no descriptor is open.
     pub fn is_empty(&self) -> bool {
-        self.used.is_empty()
+        self.count == 0
     }
 
     /// The quota the table counts against.
@@ -215,7 +227,7 @@ impl FdTable {
 
     /// Whether `n` more descriptors fit under the table's limit and quota.
     pub fn has_room(&self, n: u32) -> bool {
-        let held = self.used.len() as u32;
+        let held = self.count;
         self.cap.is_none_or(|c| held.saturating_add(n) <= c)
             && self.quota.as_ref().is_none_or(|q| q.has_room(n))
     }
@@ -242,15 +254,15 @@ impl FdTable {
     fn push_unchecked(&mut self, d: Descriptor) -> Result<u32, (Errno, Descriptor)> {
         let fd = match self.free.pop_last() {
             Some(fd) => fd,
-            None => match self.used.last_key_value() {
+            None => match self.sparse.as_ref().and_then(|m| m.last_key_value()) {
                 Some((last, _)) => match last.checked_add(1) {
                     Some(n) => n,
                     None => return Err((Errno::Mfile, d)),
                 },
-                None => 0,
+                None => self.dense.len() as u32,
             },
         };
-        self.used.insert(fd, d);
+        self.put(fd, d);
         if let Some(q) = &self.quota {
             q.add(1);
         }
@@ -262,8 +274,10 @@ impl FdTable {
     /// descriptor with `fd_renumber` frees one first; a process's starting
     /// descriptors are checked by [`FdTable::set_limits`]).
     pub fn insert_at(&mut self, fd: u32, d: Descriptor) -> Option<Descriptor> {
-        self.free.remove(&fd);
-        let old = self.used.insert(fd, d);
+        if !self.free.is_empty() {
+            self.free.remove(&fd);
+        }
+        let old = self.put(fd, d);
         if old.is_none()
             && let Some(q) = &self.quota
         {
@@ -272,19 +286,61 @@ impl FdTable {
         old
     }
 
+    /// Puts `d` at `fd`, returning what was there (counted, not charged).
+    fn put(&mut self, fd: u32, d: Descriptor) -> Option<Descriptor> {
+        let old = if fd < DENSE {
+            let i = fd as usize;
+            if i >= self.dense.len() {
+                // At most DENSE entries: a few KiB of bookkeeping.
+                self.dense.resize_with(i + 1, || None);
+            }
+            self.dense[i].replace(d)
+        } else {
+            self.sparse.get_or_insert_default().insert(fd, d)
+        };
+        if old.is_none() {
+            self.count += 1;
+        }
+        old
+    }
+
     /// The descriptor `fd`.
     pub fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
-        self.used.get(&fd).ok_or(Errno::Badf)
+        if fd < DENSE {
+            self.dense.get(fd as usize).and_then(Option::as_ref)
+        } else {
+            self.sparse.as_ref().and_then(|m| m.get(&fd))
+        }
+        .ok_or(Errno::Badf)
     }
 
     /// The descriptor `fd`, mutably.
     pub fn get_mut(&mut self, fd: u32) -> Result<&mut Descriptor, Errno> {
-        self.used.get_mut(&fd).ok_or(Errno::Badf)
+        if fd < DENSE {
+            self.dense.get_mut(fd as usize).and_then(Option::as_mut)
+        } else {
+            self.sparse.as_mut().and_then(|m| m.get_mut(&fd))
+        }
+        .ok_or(Errno::Badf)
     }
 
     /// Removes `fd`.
     pub fn remove(&mut self, fd: u32) -> Result<Descriptor, Errno> {
-        let d = self.used.remove(&fd).ok_or(Errno::Badf)?;
+        let d = if fd < DENSE {
+            let d = self
+                .dense
+                .get_mut(fd as usize)
+                .and_then(Option::take)
+                .ok_or(Errno::Badf)?;
+            while self.dense.last().is_some_and(Option::is_none) {
+                self.dense.pop();
+            }
+            d
+        } else {
+            let m = self.sparse.as_mut().ok_or(Errno::Badf)?;
+            m.remove(&fd).ok_or(Errno::Badf)?
+        };
+        self.count -= 1;
         self.free.insert(fd);
         if let Some(q) = &self.quota {
             q.sub(1);
@@ -294,12 +350,15 @@ impl FdTable {
 
     /// Removes every descriptor (the caller releases what they hold).
     pub fn drain(&mut self) -> impl Iterator<Item = Descriptor> + use<> {
-        let all = std::mem::take(&mut self.used);
+        let dense = std::mem::take(&mut self.dense);
+        let sparse = std::mem::take(&mut self.sparse);
         if let Some(q) = &self.quota {
-            q.sub(all.len() as u32);
+            q.sub(self.count);
         }
+        self.count = 0;
         self.free.clear();
-        all.into_values()
+        let sparse = sparse.map(|m| *m).unwrap_or_default();
+        dense.into_iter().flatten().chain(sparse.into_values())
     }
 
     /// The file behind `fd` (`Badf` for anything else).
@@ -349,6 +408,75 @@ impl FdTable {
 
     /// The numbers in use, in order.
     pub fn fds(&self) -> impl Iterator<Item = u32> + '_ {
-        self.used.keys().copied()
+        let dense = self.dense.iter().enumerate();
+        dense
+            .filter(|(_, d)| d.is_some())
+            .map(|(n, _)| n as u32)
+            .chain(self.sparse.iter().flat_map(|m| m.keys().copied()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::Sink;
+
+    fn out() -> Descriptor {
+        Descriptor::Output(Box::new(Sink))
+    }
+
+    #[test]
+    fn numbers_are_reused_highest_freed_first_in_both_parts() {
+        let q = FdQuota::new(1000, None);
+        let mut t = FdTable::new();
+        t.set_limits(None, Some(q.clone())).unwrap();
+        for n in 0..5 {
+            assert_eq!(t.push(out()), Ok(n));
+        }
+        t.remove(1).unwrap();
+        t.remove(3).unwrap();
+        assert_eq!(t.remove(3).err(), Some(Errno::Badf));
+        assert_eq!(t.push(out()), Ok(3));
+        assert_eq!(t.push(out()), Ok(1));
+        assert_eq!(t.push(out()), Ok(5));
+        // Removing the highest frees it for the next push, too.
+        t.remove(5).unwrap();
+        t.remove(4).unwrap();
+        assert_eq!(t.push(out()), Ok(5));
+        assert_eq!(t.push(out()), Ok(4));
+        // A number far above the dense part, then past it.
+        assert!(t.insert_at(1_000_000, out()).is_none());
+        assert!(t.insert_at(DENSE, out()).is_none());
+        assert_eq!(t.push(out()), Ok(1_000_001));
+        assert!(t.get(1_000_000).is_ok() && t.get(DENSE).is_ok());
+        assert_eq!(t.get(DENSE + 1).err(), Some(Errno::Badf));
+        assert!(t.insert_at(2, out()).is_some(), "replaces what was there");
+        assert_eq!(t.len(), 9);
+        assert_eq!(q.used(), 9);
+        let fds: Vec<u32> = t.fds().collect();
+        assert_eq!(fds, [0, 1, 2, 3, 4, 5, DENSE, 1_000_000, 1_000_001]);
+        t.remove(1_000_001).unwrap();
+        t.remove(1_000_000).unwrap();
+        t.remove(DENSE).unwrap();
+        assert_eq!(t.push(out()), Ok(1_000_001));
+        assert_eq!(t.drain().count(), 7);
+        assert!(t.is_empty());
+        assert_eq!(q.used(), 0);
+        assert_eq!(t.push(out()), Ok(0), "a drained table starts over");
+        drop(t);
+        assert_eq!(q.used(), 0);
+    }
+
+    #[test]
+    fn an_empty_table_numbers_from_the_first_free_past_a_mapping() {
+        let mut t = FdTable::new();
+        assert!(t.insert_at(4, out()).is_none());
+        assert_eq!(t.push(out()), Ok(5));
+        assert_eq!(t.get(0).err(), Some(Errno::Badf));
+        assert_eq!(t.remove(0).err(), Some(Errno::Badf));
+        t.remove(5).unwrap();
+        t.remove(4).unwrap();
+        assert!(t.is_empty());
+        assert_eq!(t.push(out()), Ok(5));
     }
 }

@@ -191,7 +191,7 @@ pub(crate) fn new_memory(
         .limiter
         .reservation()
         .map(|bound| bound.min(max_bytes(&ty)));
-    match LinearMemory::new(bytes, reserve) {
+    match LinearMemory::new(bytes, reserve, inner.engine.memory_pool()) {
         Ok(data) => Ok(MemoryEntity { ty, data }),
         Err(_) => {
             inner.limiter.failed(Resource::Memory, 0, bytes);

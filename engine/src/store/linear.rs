@@ -10,9 +10,20 @@
 //! chunks that are still zero, so new pages and never-written old pages
 //! stay untouched. Allocation failure is an error, never an abort.
 //!
+//! An engine may keep freed blocks for reuse ([`MemoryPool`],
+//! `Config::memory_pool`): a store's memories are handed to the pool when
+//! the store is dropped, cleared there (only the chunks of the old
+//! addressable bytes that are not already zero are written), and a later
+//! memory of any store of the engine that fits takes one instead of asking
+//! the allocator. Spawning many short-lived processes then costs neither a
+//! `calloc` of the whole block (cleared in full when glibc serves it from
+//! its heap) nor an `mmap` and `munmap` pair (when it serves it from fresh
+//! mappings).
+//!
 //! This is the only file of the store with `unsafe` code.
 
 use crate::prelude::*;
+use crate::sync::Lock;
 use alloc::alloc::{Layout, alloc_zeroed, dealloc};
 use core::ptr::NonNull;
 
@@ -68,18 +79,159 @@ fn zeroed_block(cap: usize) -> Result<NonNull<u8>, AllocFailed> {
     NonNull::new(unsafe { alloc_zeroed(layout) }).ok_or(AllocFailed)
 }
 
+/// Most blocks a [`MemoryPool`] keeps, whatever their sizes.
+const POOL_MAX_BLOCKS: usize = 64;
+
+/// A freed block kept by a [`MemoryPool`]: `cap` zero bytes at `ptr`.
+struct Block {
+    ptr: NonNull<u8>,
+    cap: usize,
+}
+
+// SAFETY: a pooled block is owned by the pool alone (like a `Vec<u8>`).
+unsafe impl Send for Block {}
+
+#[derive(Default)]
+struct PoolState {
+    blocks: Vec<Block>,
+    /// The sum of the blocks' sizes.
+    bytes: usize,
+}
+
+/// Freed linear-memory blocks kept for reuse by an engine's stores: at most
+/// `limit` bytes in all (the blocks' full sizes, touched or not) and at
+/// most [`POOL_MAX_BLOCKS`] blocks. Every byte of a pooled block is zero:
+/// it is cleared before it enters the pool, so nothing a guest wrote
+/// outlives its store.
+pub(crate) struct MemoryPool {
+    limit: usize,
+    state: Lock<PoolState>,
+}
+
+impl core::fmt::Debug for MemoryPool {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MemoryPool")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MemoryPool {
+    /// A pool of at most `limit` bytes (0: none, blocks are freed at once).
+    pub(crate) fn new(limit: usize) -> Self {
+        MemoryPool {
+            limit,
+            state: Lock::new(PoolState::default()),
+        }
+    }
+
+    /// Bytes of the blocks held now.
+    pub(crate) fn bytes(&self) -> usize {
+        if self.limit == 0 {
+            return 0;
+        }
+        self.state.with(|s| s.bytes)
+    }
+
+    /// A pooled block of at least `min` bytes (and at least `reserve`
+    /// bytes when given), the most recently pooled one that fits.
+    fn take(&self, min: usize, reserve: Option<usize>) -> Option<Block> {
+        if self.limit == 0 {
+            return None;
+        }
+        let want = min.max(reserve.unwrap_or(0));
+        self.state.with(|s| {
+            let i = s.blocks.iter().rposition(|b| b.cap >= want)?;
+            let b = s.blocks.swap_remove(i);
+            s.bytes -= b.cap;
+            Some(b)
+        })
+    }
+
+    /// Keeps `block` (zero) if it fits the bounds; frees it otherwise.
+    fn give(&self, block: Block) {
+        let refused = if block.cap > self.limit {
+            Some(block)
+        } else {
+            self.state.with(|s| {
+                if s.blocks.len() >= POOL_MAX_BLOCKS
+                    || s.bytes + block.cap > self.limit
+                    || s.blocks.try_reserve(1).is_err()
+                {
+                    return Some(block);
+                }
+                s.bytes += block.cap;
+                s.blocks.push(block);
+                None
+            })
+        };
+        if let Some(b) = refused {
+            free_block(b);
+        }
+    }
+}
+
+impl Drop for MemoryPool {
+    fn drop(&mut self) {
+        self.state.with(|s| {
+            for b in s.blocks.drain(..) {
+                free_block(b);
+            }
+            s.bytes = 0;
+        });
+    }
+}
+
+/// Gives a block back to the allocator.
+fn free_block(b: Block) {
+    if let Some(layout) = layout(b.cap) {
+        // SAFETY: pooled blocks were allocated with this layout, and the
+        // pool gives each back once.
+        unsafe { dealloc(b.ptr.as_ptr(), layout) };
+    }
+}
+
+/// Chunk size for clearing a block before it is pooled: only chunks that
+/// are not all zero are written, so pages the guest never wrote stay
+/// untouched.
+const CLEAR_CHUNK: usize = 4096;
+
+/// Whether every byte of `chunk` is zero: an OR of its 8-byte words into
+/// eight accumulators, which vectorises and keeps several loads in flight
+/// (`iter().any()`, with its early exit, does neither).
+fn all_zero(chunk: &[u8]) -> bool {
+    let mut blocks = chunk.chunks_exact(64);
+    let mut acc = [0u64; 8];
+    for b in &mut blocks {
+        for (i, a) in acc.iter_mut().enumerate() {
+            let w = &b[i * 8..i * 8 + 8];
+            *a |= u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        }
+    }
+    acc.iter().fold(0, |x, &a| x | a) == 0 && blocks.remainder().iter().all(|&b| b == 0)
+}
+
 impl LinearMemory {
     /// `len` zero bytes, in a block of at least `MIN_BLOCK` bytes (none
-    /// for an empty memory). With `reserve`, the block is first tried at
-    /// that size (untouched address space the memory can grow into
-    /// without moving).
-    pub(crate) fn new(len: usize, reserve: Option<usize>) -> Result<Self, AllocFailed> {
+    /// for an empty memory), taken from `pool` when it holds one that fits.
+    /// With `reserve`, the block is first tried at that size (untouched
+    /// address space the memory can grow into without moving).
+    pub(crate) fn new(
+        len: usize,
+        reserve: Option<usize>,
+        pool: &MemoryPool,
+    ) -> Result<Self, AllocFailed> {
         let mut m = LinearMemory {
             ptr: NonNull::dangling(),
             len: 0,
             cap: 0,
         };
-        if let Some(r) = reserve.filter(|r| *r > len.max(MIN_BLOCK))
+        if len > 0
+            && let Some(b) = pool.take(len, reserve.filter(|r| *r > len.max(MIN_BLOCK)))
+        {
+            m.ptr = b.ptr;
+            m.cap = b.cap;
+        } else if let Some(r) = reserve.filter(|r| *r > len.max(MIN_BLOCK))
             && let Ok(block) = zeroed_block(r)
         {
             m.ptr = block;
@@ -188,6 +340,28 @@ impl LinearMemory {
         Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
     }
 
+    /// Hands the block to `pool`, cleared, or frees it when the pool does
+    /// not keep it.
+    pub(crate) fn release_to(mut self, pool: &MemoryPool) {
+        if self.cap == 0 || self.cap > pool.limit {
+            return; // dropped: freed
+        }
+        for chunk in self.chunks_mut(CLEAR_CHUNK) {
+            if !all_zero(chunk) {
+                chunk.fill(0);
+            }
+        }
+        let block = Block {
+            ptr: self.ptr,
+            cap: self.cap,
+        };
+        // The pool owns the block now (or frees it).
+        self.cap = 0;
+        self.len = 0;
+        self.ptr = NonNull::dangling();
+        pool.give(block);
+    }
+
     fn free(&mut self) {
         if self.cap > 0
             && let Some(layout) = layout(self.cap)
@@ -229,7 +403,7 @@ mod tests {
 
     #[test]
     fn grows_keep_contents_and_new_bytes_are_zero() {
-        let mut m = LinearMemory::new(65536, None).unwrap();
+        let mut m = LinearMemory::new(65536, None, &MemoryPool::new(0)).unwrap();
         assert!(m.iter().all(|&b| b == 0));
         m[0] = 1;
         m[65535] = 2;
@@ -246,30 +420,74 @@ mod tests {
 
     #[test]
     fn a_reserved_block_grows_in_place() {
-        let mut m = LinearMemory::new(65536, Some(1 << 20)).unwrap();
+        let mut m = LinearMemory::new(65536, Some(1 << 20), &MemoryPool::new(0)).unwrap();
         let base = m.as_mut_ptr();
         m[9] = 9;
         m.grow(1 << 20, 1 << 32, None).unwrap();
         assert_eq!(m.as_mut_ptr(), base, "no move within the reservation");
         assert_eq!(m[9], 9);
-        let mut e = LinearMemory::new(0, Some(1 << 20)).unwrap();
+        let mut e = LinearMemory::new(0, Some(1 << 20), &MemoryPool::new(0)).unwrap();
         e.grow(65536, 1 << 32, None).unwrap();
         assert!(e.iter().all(|&b| b == 0));
     }
 
     #[test]
     fn an_impossible_block_is_an_error_and_leaves_the_memory() {
-        let mut m = LinearMemory::new(65536, None).unwrap();
+        let mut m = LinearMemory::new(65536, None, &MemoryPool::new(0)).unwrap();
         m[7] = 7;
         assert_eq!(m.grow(usize::MAX / 2, usize::MAX, None), Err(AllocFailed));
         assert_eq!(m.len(), 65536);
         assert_eq!(m[7], 7);
-        assert!(LinearMemory::new(usize::MAX - 64, None).is_err());
-        assert!(LinearMemory::new(usize::MAX / 2, Some(usize::MAX)).is_err());
+        assert!(LinearMemory::new(usize::MAX - 64, None, &MemoryPool::new(0)).is_err());
+        assert!(LinearMemory::new(usize::MAX / 2, Some(usize::MAX), &MemoryPool::new(0)).is_err());
         // Whether the host gives 1 TiB or not, a failed block is not freed.
-        drop(LinearMemory::new(1 << 40, None));
-        assert_eq!(LinearMemory::new(0, None).unwrap().len(), 0);
+        drop(LinearMemory::new(1 << 40, None, &MemoryPool::new(0)));
+        assert_eq!(
+            LinearMemory::new(0, None, &MemoryPool::new(0))
+                .unwrap()
+                .len(),
+            0
+        );
         assert!(LinearMemory::zeroed_slots(usize::MAX / 4).is_err());
         assert_eq!(LinearMemory::zeroed_slots(3).unwrap(), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn a_pooled_block_comes_back_zeroed_and_the_pool_stays_bounded() {
+        let pool = MemoryPool::new(2 * MIN_BLOCK);
+        let mut a = LinearMemory::new(2 * 65536, None, &pool).unwrap();
+        let base = a.as_mut_ptr();
+        a[5] = 0xAB;
+        a[65536 + 4095] = 0xCD;
+        a.release_to(&pool);
+        assert_eq!(pool.bytes(), MIN_BLOCK);
+        // The next memory that fits reuses the block, all zero.
+        let mut b = LinearMemory::new(65536, None, &pool).unwrap();
+        assert_eq!(b.as_mut_ptr(), base);
+        assert_eq!(pool.bytes(), 0);
+        b.grow(3 * 65536, 1 << 32, None).unwrap();
+        assert!(b.iter().all(|&x| x == 0), "a pooled block leaks nothing");
+        // Too large for the pool: freed, not kept.
+        b.grow(MIN_BLOCK * 4, 1 << 32, None).unwrap();
+        b.release_to(&pool);
+        assert_eq!(pool.bytes(), 0);
+        // At most `limit` bytes: the third block of MIN_BLOCK is freed.
+        let ms: Vec<_> = (0..3)
+            .map(|_| LinearMemory::new(65536, None, &pool).unwrap())
+            .collect();
+        for m in ms {
+            m.release_to(&pool);
+        }
+        assert_eq!(pool.bytes(), 2 * MIN_BLOCK);
+        // A reservation larger than every pooled block is not served there.
+        let r = LinearMemory::new(65536, Some(4 * MIN_BLOCK), &pool).unwrap();
+        assert_eq!(pool.bytes(), 2 * MIN_BLOCK);
+        drop(r);
+        // A pool that keeps nothing frees at once.
+        let none = MemoryPool::new(0);
+        LinearMemory::new(65536, None, &none)
+            .unwrap()
+            .release_to(&none);
+        assert_eq!(none.bytes(), 0);
     }
 }

@@ -22,7 +22,7 @@ pub(crate) use fuel::{FuelShortfall, FuelState};
 pub use handles::{Extern, Func, Global, Instance, Memory, MemoryAccessError, Table};
 pub(crate) use handles::{GrowResult, grow_memory, grow_table, new_memory};
 pub use limits::{Resource, ResourceLimiter, StoreLimits, TABLE_ELEMENT_BYTES};
-pub(crate) use linear::LinearMemory;
+pub(crate) use linear::{LinearMemory, MemoryPool};
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -55,6 +55,17 @@ pub(crate) struct StoreInner {
     /// globals (`(false, index)`) whose type is not the plain nullable
     /// funcref/externref their entity records (function references).
     pub ref_types: RefTypes,
+}
+
+impl Drop for StoreInner {
+    /// Hands the memories' blocks to the engine's pool (cleared there), or
+    /// frees them when it keeps none.
+    fn drop(&mut self) {
+        let pool = self.engine.memory_pool();
+        for m in self.memories.drain(..) {
+            m.data.release_to(pool);
+        }
+    }
 }
 
 /// The exact reference types of [`StoreInner::ref_types`], boxed and made
