@@ -144,6 +144,8 @@ pub(crate) fn call_host<T>(
     at: usize,
     instance: Option<u32>,
 ) -> Result<(), HostError> {
+    // The embedder hears of the run from here on: slices end by suspending.
+    store.inner.fuel.stop_renewal();
     let func = store.hosts[host as usize].clone();
     let store_id = store.inner.id;
     let params: SmallVec<[Val; 8]> = func
