@@ -526,6 +526,13 @@ pub enum Instr {
     /// `I32Load8U` (`ops` = (dst, addr), `offset`) then the `BrTable` on the
     /// loaded byte that follows it (`len` entries after that `BrTable`).
     I32Load8UBrTable { ops: Pair16, offset: u32, len: u32 },
+    /// A triple (sieve's marking loop): `I32Store8ImmIdx` of the byte `imm`
+    /// at `idx.0 + idx.1`, then `I32Add` adding `ops.0` to `idx.1` in place,
+    /// then `BrI32LeU` comparing the new `idx.1` with `ops.1`; the
+    /// second instruction is itself overlaid by [`Instr::I32AddBrI32LeU`],
+    /// and execution continues after the third. A store that traps does
+    /// nothing else.
+    I32Store8ImmIdxAddBrI32LeU { imm: u8, idx: Pair16, ops: Pair16, target: u32 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

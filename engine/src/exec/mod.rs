@@ -1852,6 +1852,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(a.0 as Slot, r32!(a.1 as Slot).rotate_left(ops.1 as u32))
                 }
                 Instr::CopyI32AddImm { a, .. } => w64!(a.0 as Slot, s!(a.1 as Slot)),
+                Instr::I32Store8ImmIdxAddBrI32LeU { imm, idx, .. } => {
+                    if !mem.store(idx!(idx.0 as Slot, idx.1 as Slot), [imm]) {
+                        out_of_bounds!();
+                    }
+                }
                 Instr::I32Load8UBrTable { ops, offset, .. } => {
                     load!(
                         ops.0 as Slot,

@@ -360,6 +360,35 @@ fn imm16(imm: u32) -> Option<u16> {
     (v == v as i16 as i32).then_some(v as i16 as u16)
 }
 
+/// The superinstruction doing `a`, `b` and `c`, if the triple has one and
+/// its operands fit (see `isa`, "superinstructions").
+fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
+    use Instr as I;
+    match (a, b, c) {
+        (
+            I::I32Store8ImmIdx { base, index, imm },
+            I::I32Add { dst, lhs, rhs },
+            I::BrI32LeU {
+                lhs: cmp,
+                rhs: bound,
+                target,
+            },
+        ) if (dst == index || dst == base) && cmp == dst && (lhs == dst || rhs == dst) => {
+            let step = if lhs == dst { rhs } else { lhs };
+            // The address is a sum: the added-to slot goes second.
+            let other = if dst == index { base } else { index };
+            Some(I::I32Store8ImmIdxAddBrI32LeU {
+                // The store writes the low byte only.
+                imm: imm as u8,
+                idx: Pair16::new(other, dst)?,
+                ops: Pair16::new(step, bound)?,
+                target,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The superinstruction doing `a` then `b`, if the pair has one and its
 /// operands fit (see `isa`, "superinstructions").
 fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
@@ -447,11 +476,19 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
 /// (which continues after the second) and the second stays as it is, for
 /// branches that target it. Fallthrough from the first to the second is
 /// certain (the first is never a branch), so no jump target matters, and
-/// instruction indexes do not move.
+/// instruction indexes do not move. A fused triple overlays its first
+/// instruction the same way; its second and third may still form a pair.
 pub(super) fn superinstructions(code: &mut [Instr]) {
     let mut i = 0;
     while i + 1 < code.len() {
-        if let Some(f) = superinstruction(code[i], code[i + 1]) {
+        if let Some(f) = code
+            .get(i + 2)
+            .and_then(|&c| superinstruction3(code[i], code[i + 1], c))
+        {
+            // The second and third stay for the pass to fuse as a pair.
+            code[i] = f;
+            i += 1;
+        } else if let Some(f) = superinstruction(code[i], code[i + 1]) {
             code[i] = f;
             i += 2;
         } else {

@@ -805,6 +805,31 @@ fn CopyI32AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip.next(), fp, mem, cx)
 }
 
+fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32Store8ImmIdxAddBrI32LeU { imm, idx, .. });
+        if !mem.store(idx!(fp, idx.0 as Slot, idx.1 as Slot), [imm]) {
+            // The store traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        }
+    }
+    decode!(
+        ip,
+        I32Store8ImmIdxAddBrI32LeU {
+            idx,
+            ops,
+            target,
+            ..
+        }
+    );
+    let index = r32!(fp, idx.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
+    w32!(fp, idx.1 as Slot, index);
+    if index <= r32!(fp, ops.1 as Slot) {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next().next(), fp, mem, cx)
+}
+
 fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Load8UBrTable { ops, offset, len });
     let Some([byte]) = mem.load::<1>(r32!(fp, ops.1 as Slot) as usize + offset as usize) else {
@@ -822,7 +847,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 320] = [
+pub(super) static HANDLERS: [Handler; 321] = [
     step,
     step,
     ConsumeFuel,
@@ -1125,6 +1150,7 @@ pub(super) static HANDLERS: [Handler; 320] = [
     I32RotlImmXor,
     CopyI32AddImm,
     I32Load8UBrTable,
+    I32Store8ImmIdxAddBrI32LeU,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1148,7 +1174,7 @@ pub(super) static HANDLERS: [Handler; 320] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 320] = [
+pub(crate) static HANDLER_NAMES: [&str; 321] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1451,6 +1477,7 @@ pub(crate) static HANDLER_NAMES: [&str; 320] = [
     "I32RotlImmXor",
     "CopyI32AddImm",
     "I32Load8UBrTable",
+    "I32Store8ImmIdxAddBrI32LeU",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
