@@ -533,6 +533,15 @@ pub enum Instr {
     /// and execution continues after the third. A store that traps does
     /// nothing else.
     I32Store8ImmIdxAddBrI32LeU { imm: u8, idx: Pair16, ops: Pair16, target: u32 },
+    /// `I32ShlImm` (`a` = (dst, lhs), `imm`) then `I32Add` of its result and
+    /// `b.1` into `b.0` (either operand order: addition commutes).
+    I32ShlImmAdd { a: Pair16, b: Pair16, imm: u32 },
+    /// `I32ShrUImm` (`a` = (dst, lhs), `imms.0`) then `I32AndImm` (`b` =
+    /// (dst, lhs)) with the zero-extended 16-bit mask `imms.1`.
+    I32ShrUImmAndImm { a: Pair16, b: Pair16, imms: Pair16 },
+    /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`.
+    /// A store that traps does nothing else.
+    I64StoreBr { ops: Pair16, offset: u32, target: u32 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

@@ -339,3 +339,52 @@ fn a_marking_loop_stores_steps_and_branches_like_wasm() {
         assert_eq!(bytes(&store), want);
     }
 }
+
+/// An `i64.store` followed by a branch back to a loop's start runs as one
+/// superinstruction (`I64StoreBr`): the stores land, the loop runs its
+/// count (paying each iteration's fuel with metering on), and a store out
+/// of bounds traps before the branch.
+#[test]
+fn a_store_then_branch_stores_and_jumps() {
+    let wat = r#"(module (memory (export "m") 1)
+        (func (export "fill") (param $at i32) (param $n i32) (result i32)
+          (block $done
+            (loop $l
+              (br_if $done (i32.eqz (local.get $n)))
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (i64.store offset=8 (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3)))
+                (i64.extend_i32_u (local.get $n)))
+              (br $l)))
+          (local.get $n)))"#;
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.consume_fuel(fuel);
+        let (module, mut store, inst) = common::instantiate(&Engine::new(&config), wat);
+        if fuel {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let text = disassembly(&module, 0..1);
+        assert!(text.contains("I64StoreBr"), "not fused:\n{text}");
+        let before = store.fuel_consumed();
+        let left: i32 = call(&inst, &mut store, "fill", (64, 10)).unwrap();
+        assert_eq!(left, 0);
+        if fuel {
+            // Every iteration pays for its loop header.
+            let ten = store.fuel_consumed() - before;
+            let left: i32 = call(&inst, &mut store, "fill", (64, 20)).unwrap();
+            assert_eq!(left, 0);
+            let twenty = store.fuel_consumed() - before - ten;
+            assert!(twenty > ten && (twenty - ten) % 10 == 0, "{ten} {twenty}");
+        }
+        let mem = inst.get_memory(&store, "m").unwrap();
+        let mut got = [0u8; 80];
+        mem.read(&store, 72, &mut got).unwrap();
+        for i in 0..10 {
+            let v = u64::from_le_bytes(got[i * 8..i * 8 + 8].try_into().unwrap());
+            assert_eq!(v, i as u64);
+        }
+        // n = 2 stores at 65528 + 8 + 8 = 65544: out of bounds, nothing stored.
+        let e = call::<(i32, i32), i32>(&inst, &mut store, "fill", (65528, 2));
+        assert_eq!(trap_kind(e.unwrap_err()), TrapKind::MemoryOutOfBounds);
+    }
+}

@@ -1857,6 +1857,18 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         out_of_bounds!();
                     }
                 }
+                Instr::I32ShlImmAdd { a, imm, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_shl(imm))
+                }
+                Instr::I32ShrUImmAndImm { a, imms, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_shr(imms.0 as u32))
+                }
+                Instr::I64StoreBr { ops, offset, .. } => store!(
+                    ops.0 as Slot,
+                    ops.1 as Slot,
+                    offset,
+                    s!(ops.1 as Slot).to_le_bytes()
+                ),
                 Instr::I32Load8UBrTable { ops, offset, .. } => {
                     load!(
                         ops.0 as Slot,

@@ -460,6 +460,46 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             b: p(d2, lhs)?,
             imm,
         }),
+        (
+            I::I32ShlImm { dst, lhs, imm },
+            I::I32Add {
+                dst: d2,
+                lhs: l2,
+                rhs,
+            },
+        ) if l2 == dst || rhs == dst => {
+            let other = if l2 == dst { rhs } else { l2 };
+            Some(I::I32ShlImmAdd {
+                a: p(dst, lhs)?,
+                b: p(d2, other)?,
+                imm,
+            })
+        }
+        (
+            I::I32ShrUImm { dst, lhs, imm },
+            I::I32AndImm {
+                dst: d2,
+                lhs: l2,
+                imm: mask,
+            },
+        ) => Some(I::I32ShrUImmAndImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            // The shift as the operator takes it (mod 32); a mask of 16 bits.
+            imms: Pair16((imm & 31) as u16, u16::try_from(mask).ok()?),
+        }),
+        (
+            I::I64Store {
+                addr,
+                value,
+                offset,
+            },
+            I::Br { target },
+        ) => Some(I::I64StoreBr {
+            ops: p(addr, value)?,
+            offset,
+            target,
+        }),
         (I::I32Load8U { dst, addr, offset }, I::BrTable { index, len }) if index == dst => {
             Some(I::I32Load8UBrTable {
                 ops: p(dst, addr)?,

@@ -830,6 +830,47 @@ fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_
     next(ip.next().next(), fp, mem, cx)
 }
 
+fn I32ShlImmAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32ShlImmAdd { a, imm, .. });
+        w32!(fp, a.0 as Slot, r32!(fp, a.1 as Slot).wrapping_shl(imm));
+    }
+    decode!(ip, I32ShlImmAdd { a, b, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_add(r32!(fp, a.0 as Slot))
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32ShrUImmAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32ShrUImmAndImm { a, imms, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_shr(imms.0 as u32)
+        );
+    }
+    decode!(ip, I32ShrUImmAndImm { b, imms, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & imms.1 as u32);
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I64StoreBr { ops, offset, .. });
+        let bytes = s!(fp, ops.1 as Slot).to_le_bytes();
+        if !mem.store(ea!(fp, ops.0 as Slot, offset), bytes) {
+            // The store traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        }
+    }
+    decode!(ip, I64StoreBr { target, .. });
+    jump(fp, mem, cx, target)
+}
+
 fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Load8UBrTable { ops, offset, len });
     let Some([byte]) = mem.load::<1>(r32!(fp, ops.1 as Slot) as usize + offset as usize) else {
@@ -847,7 +888,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 321] = [
+pub(super) static HANDLERS: [Handler; 324] = [
     step,
     step,
     ConsumeFuel,
@@ -1151,6 +1192,9 @@ pub(super) static HANDLERS: [Handler; 321] = [
     CopyI32AddImm,
     I32Load8UBrTable,
     I32Store8ImmIdxAddBrI32LeU,
+    I32ShlImmAdd,
+    I32ShrUImmAndImm,
+    I64StoreBr,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1174,7 +1218,7 @@ pub(super) static HANDLERS: [Handler; 321] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 321] = [
+pub(crate) static HANDLER_NAMES: [&str; 324] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1478,6 +1522,9 @@ pub(crate) static HANDLER_NAMES: [&str; 321] = [
     "CopyI32AddImm",
     "I32Load8UBrTable",
     "I32Store8ImmIdxAddBrI32LeU",
+    "I32ShlImmAdd",
+    "I32ShrUImmAndImm",
+    "I64StoreBr",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
