@@ -308,7 +308,7 @@ fn a_marking_loop_stores_steps_and_branches_like_wasm() {
             "not fused:\n{text}"
         );
         let mem = inst.get_memory(&store, "m").unwrap();
-        let mut bytes = |store: &Store<()>| {
+        let bytes = |store: &Store<()>| {
             let mut got = vec![0u8; 65536];
             mem.read(store, 0, &mut got).unwrap();
             got
