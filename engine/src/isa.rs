@@ -532,6 +532,22 @@ pub enum Instr {
     /// `I32Load8U` (`ops` = (dst, addr), `offset`) then the `BrTable` on the
     /// loaded byte that follows it (`len` entries after that `BrTable`).
     I32Load8UBrTable { ops: Pair16, offset: u32, len: u32 },
+    /// A triple (sieve's marking loop): `I32Store8ImmIdx` of the byte `imm`
+    /// at `idx.0 + idx.1`, then `I32Add` adding `ops.0` to `idx.1` in place,
+    /// then `BrI32LeU` comparing the new `idx.1` with `ops.1`; the
+    /// second instruction is itself overlaid by [`Instr::I32AddBrI32LeU`],
+    /// and execution continues after the third. A store that traps does
+    /// nothing else.
+    I32Store8ImmIdxAddBrI32LeU { imm: u8, idx: Pair16, ops: Pair16, target: u32 },
+    /// `I32ShlImm` (`a` = (dst, lhs), `imm`) then `I32Add` of its result and
+    /// `b.1` into `b.0` (either operand order: addition commutes).
+    I32ShlImmAdd { a: Pair16, b: Pair16, imm: u32 },
+    /// `I32ShrUImm` (`a` = (dst, lhs), `imms.0`) then `I32AndImm` (`b` =
+    /// (dst, lhs)) with the zero-extended 16-bit mask `imms.1`.
+    I32ShrUImmAndImm { a: Pair16, b: Pair16, imms: Pair16 },
+    /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`.
+    /// A store that traps does nothing else.
+    I64StoreBr { ops: Pair16, offset: u32, target: u32 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

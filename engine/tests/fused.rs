@@ -270,3 +270,121 @@ fn scaled_index_loads_shift_then_add_like_wasm() {
         TrapKind::MemoryOutOfBounds
     );
 }
+
+/// Sieve's marking loop, `i32.store8` of a constant at `base + j` (either
+/// order of the sum), `j += step` and a `j <= lim` back edge, runs as one
+/// superinstruction (`I32Store8ImmIdxAddBrI32LeU`): the same stores, the
+/// same final `j`, the address wrapping like an `i32.add`, and a store out
+/// of bounds trapping with the stores before it done; with and without
+/// fuel metering.
+#[test]
+fn a_marking_loop_stores_steps_and_branches_like_wasm() {
+    let wat = r#"(module (memory (export "m") 1)
+        (func (export "mark") (param $base i32) (param $j i32) (param $step i32) (param $lim i32)
+          (result i32)
+          (loop $l
+            (i32.store8 (i32.add (local.get $base) (local.get $j)) (i32.const 0x301))
+            (br_if $l (i32.le_u (local.tee $j (i32.add (local.get $j) (local.get $step)))
+                                (local.get $lim))))
+          (local.get $j))
+        (func (export "mark2") (param $base i32) (param $j i32) (param $step i32) (param $lim i32)
+          (result i32)
+          (loop $l
+            (i32.store8 (i32.add (local.get $j) (local.get $base)) (i32.const 2))
+            (br_if $l (i32.le_u (local.tee $j (i32.add (local.get $step) (local.get $j)))
+                                (local.get $lim))))
+          (local.get $j)))"#;
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.consume_fuel(fuel);
+        let (module, mut store, inst) = common::instantiate(&Engine::new(&config), wat);
+        if fuel {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let text = disassembly(&module, 0..2);
+        assert_eq!(
+            text.matches("I32Store8ImmIdxAddBrI32LeU").count(),
+            2,
+            "not fused:\n{text}"
+        );
+        let mem = inst.get_memory(&store, "m").unwrap();
+        let bytes = |store: &Store<()>| {
+            let mut got = vec![0u8; 65536];
+            mem.read(store, 0, &mut got).unwrap();
+            got
+        };
+        let mut want = vec![0u8; 65536];
+        // j = 0, 3, ..., 30 at 100 + j; returns the first j past 30.
+        let j: i32 = call(&inst, &mut store, "mark", (100, 0, 3, 30)).unwrap();
+        assert_eq!(j, 33);
+        for j in (0..=30).step_by(3) {
+            want[100 + j] = 1;
+        }
+        // 0xFFFF_FFF0 + j wraps: j = 16, 24, 32, 40 store at 0, 8, 16, 24.
+        let j: i32 = call(&inst, &mut store, "mark2", (-16, 16, 8, 40)).unwrap();
+        assert_eq!(j, 48);
+        for a in [0, 8, 16, 24] {
+            want[a] = 2;
+        }
+        // A loop entered once (j past lim after the first step).
+        let j: i32 = call(&inst, &mut store, "mark", (200, 7, 5, 3)).unwrap();
+        assert_eq!(j, 12);
+        want[207] = 1;
+        assert_eq!(bytes(&store), want);
+        // 65530 and 65534 are stored, 65538 traps.
+        let e = call::<(i32, i32, i32, i32), i32>(&inst, &mut store, "mark", (65530, 0, 4, 100));
+        assert_eq!(trap_kind(e.unwrap_err()), TrapKind::MemoryOutOfBounds);
+        want[65530] = 1;
+        want[65534] = 1;
+        assert_eq!(bytes(&store), want);
+    }
+}
+
+/// An `i64.store` followed by a branch back to a loop's start runs as one
+/// superinstruction (`I64StoreBr`): the stores land, the loop runs its
+/// count (paying each iteration's fuel with metering on), and a store out
+/// of bounds traps before the branch.
+#[test]
+fn a_store_then_branch_stores_and_jumps() {
+    let wat = r#"(module (memory (export "m") 1)
+        (func (export "fill") (param $at i32) (param $n i32) (result i32)
+          (block $done
+            (loop $l
+              (br_if $done (i32.eqz (local.get $n)))
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (i64.store offset=8 (i32.add (local.get $at) (i32.shl (local.get $n) (i32.const 3)))
+                (i64.extend_i32_u (local.get $n)))
+              (br $l)))
+          (local.get $n)))"#;
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.consume_fuel(fuel);
+        let (module, mut store, inst) = common::instantiate(&Engine::new(&config), wat);
+        if fuel {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let text = disassembly(&module, 0..1);
+        assert!(text.contains("I64StoreBr"), "not fused:\n{text}");
+        let before = store.fuel_consumed();
+        let left: i32 = call(&inst, &mut store, "fill", (64, 10)).unwrap();
+        assert_eq!(left, 0);
+        if fuel {
+            // Every iteration pays for its loop header.
+            let ten = store.fuel_consumed() - before;
+            let left: i32 = call(&inst, &mut store, "fill", (64, 20)).unwrap();
+            assert_eq!(left, 0);
+            let twenty = store.fuel_consumed() - before - ten;
+            assert!(twenty > ten && (twenty - ten) % 10 == 0, "{ten} {twenty}");
+        }
+        let mem = inst.get_memory(&store, "m").unwrap();
+        let mut got = [0u8; 80];
+        mem.read(&store, 72, &mut got).unwrap();
+        for i in 0..10 {
+            let v = u64::from_le_bytes(got[i * 8..i * 8 + 8].try_into().unwrap());
+            assert_eq!(v, i as u64);
+        }
+        // n = 2 stores at 65528 + 8 + 8 = 65544: out of bounds, nothing stored.
+        let e = call::<(i32, i32), i32>(&inst, &mut store, "fill", (65528, 2));
+        assert_eq!(trap_kind(e.unwrap_err()), TrapKind::MemoryOutOfBounds);
+    }
+}

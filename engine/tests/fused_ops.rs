@@ -155,3 +155,45 @@ fn br_table_takes_each_entry_and_the_default() {
         assert_eq!(pick.call(&mut store, i).unwrap(), want, "index {i}");
     }
 }
+
+/// `(x << k) + y` (either order of the sum) and `(x >> k) & mask` run as
+/// superinstructions (`I32ShlImmAdd`, `I32ShrUImmAndImm`) that also leave
+/// the shifted value in its slot, as the two instructions do; shifts by 32
+/// or more take the amount mod 32, masks wider than 16 bits are not fused.
+#[test]
+fn shift_then_add_or_mask_match_the_two_operators() {
+    let (module, mut store, inst) = common::instantiate(
+        &Engine::default(),
+        r#"(module
+        (func (export "shl_add") (param i32 i32) (result i32) (local i32)
+          (local.set 2 (i32.shl (local.get 0) (i32.const 35)))
+          (i32.xor (i32.add (local.get 1) (local.get 2)) (i32.mul (local.get 2) (i32.const 1000))))
+        (func (export "shl_add2") (param i32 i32) (result i32)
+          (i32.add (i32.shl (local.get 0) (i32.const 3)) (local.get 1)))
+        (func (export "shr_and") (param i32) (result i32) (local i32)
+          (local.set 1 (i32.shr_u (local.get 0) (i32.const 36)))
+          (i32.xor (i32.and (local.get 1) (i32.const 0xfff0)) (i32.mul (local.get 1) (i32.const 1000))))
+        (func (export "shr_and_wide") (param i32) (result i32)
+          (i32.and (i32.shr_u (local.get 0) (i32.const 4)) (i32.const 0x1ffff))))"#,
+    );
+    let text = disassembly(&module, 0..4);
+    assert_eq!(text.matches("I32ShlImmAdd").count(), 2, "{text}");
+    assert_eq!(text.matches("I32ShrUImmAndImm").count(), 1, "{text}");
+    for (x, y) in [
+        (0x1234_5678_u32, 99_u32),
+        (u32::MAX, 1),
+        (0x8000_0001, 0xffff_fff0),
+    ] {
+        let t = x.wrapping_shl(35);
+        let want = y.wrapping_add(t) ^ t.wrapping_mul(1000);
+        let got: i32 = call(&inst, &mut store, "shl_add", (x as i32, y as i32)).unwrap();
+        assert_eq!(got as u32, want);
+        let got: i32 = call(&inst, &mut store, "shl_add2", (x as i32, y as i32)).unwrap();
+        assert_eq!(got as u32, (x << 3).wrapping_add(y));
+        let t = x >> 4;
+        let got: i32 = call(&inst, &mut store, "shr_and", x as i32).unwrap();
+        assert_eq!(got as u32, (t & 0xfff0) ^ t.wrapping_mul(1000));
+        let got: i32 = call(&inst, &mut store, "shr_and_wide", x as i32).unwrap();
+        assert_eq!(got as u32, t & 0x1ffff);
+    }
+}

@@ -358,6 +358,180 @@ fn remapping_a_child_descriptor_replaces_the_earlier_mapping() {
     assert_eq!(root_status(&r), ExitStatus::Exited(7));
 }
 
+/// Busy for a while between writes of `letter` + a digit, `times` times.
+fn chatty(letter: char, times: u32) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 200) "{letter}0\n")
+  (func (export "_start") (local $i i32) (local $j i32)
+    (i32.store (i32.const 100) (i32.const 200))
+    (i32.store (i32.const 104) (i32.const 3))
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $busy (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $busy (i32.lt_u (local.get $j)
+          (i32.add (i32.const 300) (i32.rem_u (i32.mul (local.get $i) (i32.const 7919)) (i32.const 9000))))))
+      (i32.store8 (i32.const 201) (i32.add (i32.const 48) (i32.rem_u (local.get $i) (i32.const 10))))
+      (drop (call $fd_write (i32.const 1) (i32.const 100) (i32.const 1) (i32.const 108)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (i32.const {times}))))))"#
+    )
+}
+
+/// Loops forever, growing its memory by a page every 65,536 iterations
+/// and filling a bit of it: ends by its fuel limit.
+const GROWER: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (if (i32.eqz (i32.and (local.get $i) (i32.const 0xffff)))
+        (then (drop (memory.grow (i32.const 1)))
+              (memory.fill (i32.const 0) (i32.const 7) (i32.shr_u (local.get $i) (i32.const 2)))))
+      (br $l))))"#;
+
+/// The root computes alone, then runs a writer into a pipe it copies to
+/// stdout, a child printing to stdout itself (ending well before the
+/// writer, which then runs alone while the root waits for the pipe) and a
+/// fuel-limited child growing its memory; it waits for all three.
+fn mixed_root() -> String {
+    format!(
+        r#"(module {IMPORTS}
+  (data (i32.const 100) "writer.wasm")
+  (data (i32.const 120) "printer.wasm")
+  (data (i32.const 140) "grower.wasm")
+  (func (export "_start") (local $n i32) (local $j i32)
+    (loop $busy (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $busy (i32.lt_u (local.get $j) (i32.const 200000))))
+    (drop (call $pipe (i32.const 8) (i32.const 12)))
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.load (i32.const 12)) (i32.const 1)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 11) (i32.const 4)))
+    (drop (call $fd_close (i32.load (i32.const 12))))
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 120) (i32.const 12) (i32.const 4)))
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_limit (i32.load (i32.const 0)) (i32.const 0) (i64.const 3000000)))
+    (drop (call $spawn (i32.load (i32.const 0)) (i32.const 140) (i32.const 11) (i32.const 4)))
+    (i32.store (i32.const 32) (i32.const 1024))
+    (loop $copy
+      (i32.store (i32.const 36) (i32.const 256))
+      (drop (call $fd_read (i32.load (i32.const 8)) (i32.const 32) (i32.const 1) (i32.const 40)))
+      (local.set $n (i32.load (i32.const 40)))
+      (if (local.get $n) (then
+        (i32.store (i32.const 36) (local.get $n))
+        (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 44)))
+        (br $copy))))
+    (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))
+    (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))
+    (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))))"#
+    )
+}
+
+/// What a run of [`mixed_root`] shows: its output, every process's
+/// summary line, the run's fuel after each step, and how many slices
+/// were started in place.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    stdout: String,
+    status: ExitStatus,
+    processes: Vec<wasiproc_process::ProcessSummary>,
+    steps: Vec<u64>,
+    renewed: u64,
+}
+
+fn run_mixed(slice: u64, renew: bool, step: Option<u64>) -> Seen {
+    let config = RuntimeConfig {
+        slice,
+        renew_slices: renew,
+        ..RuntimeConfig::default()
+    };
+    let mut rt = Runtime::new(config, Box::new(RealHost::new())).unwrap();
+    for (name, wat) in [
+        ("writer.wasm", chatty('w', 60)),
+        ("printer.wasm", chatty('p', 20)),
+        ("grower.wasm", GROWER.to_owned()),
+    ] {
+        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
+        rt.register(name, m);
+    }
+    let root = Module::new(rt.engine(), wat::parse_str(mixed_root()).unwrap()).unwrap();
+    let out = WritePipe::new();
+    let mut b = WasiCtxBuilder::new();
+    b.arg("root.wasm").stdout(out.clone()).host_env(rt.host());
+    let allow: BTreeSet<String> = ["writer.wasm", "printer.wasm", "grower.wasm"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    rt.spawn_root(
+        &root,
+        "root.wasm",
+        b.build().unwrap(),
+        allow,
+        Limits::default(),
+    )
+    .unwrap();
+    let mut steps = Vec::new();
+    let report = match step {
+        None => rt.run().unwrap(),
+        Some(budget) => loop {
+            if let Some(report) = rt.step(budget).unwrap() {
+                break report;
+            }
+            steps.push(rt.fuel_consumed());
+        },
+    };
+    Seen {
+        stdout: String::from_utf8(out.contents()).unwrap(),
+        status: report.status,
+        processes: report.processes,
+        steps,
+        renewed: rt.slices_renewed(),
+    }
+}
+
+/// Slices started in place (`RuntimeConfig::renew_slices`) change nothing
+/// a run shows: the same interleaving of output, the same fuel and peak
+/// memory per process, the same statuses (a child ending out of fuel
+/// within its joined slices), and with `Runtime::step` the same fuel at
+/// every return, against the path that ends every slice in the scheduler.
+#[test]
+fn slices_started_in_place_schedule_exactly_as_slice_ends() {
+    for slice in [1_000, 10_000] {
+        for step in [None, Some(7_777), Some(123_457)] {
+            let fast = run_mixed(slice, true, step);
+            let slow = run_mixed(slice, false, step);
+            assert_eq!(slow.renewed, 0);
+            // (A step shorter than a slice returns after every slice.)
+            if step.is_none_or(|b| b > slice) {
+                assert!(
+                    fast.renewed > 0,
+                    "slice {slice}, step {step:?}: none in place"
+                );
+            } else {
+                assert_eq!(fast.renewed, 0);
+            }
+            assert_eq!(fast.status, ExitStatus::Exited(0));
+            assert_eq!(fast.stdout.len(), 3 * (60 + 20), "{}", fast.stdout);
+            assert!(
+                fast.stdout.contains("p") && fast.stdout.contains("w"),
+                "{}",
+                fast.stdout
+            );
+            assert_eq!(fast.processes.len(), 4);
+            assert_eq!(fast.processes[3].status, ExitStatus::OutOfFuel);
+            assert!(fast.processes[3].peak_memory > 2 * 65536);
+            if step.is_some() {
+                assert!(fast.steps.len() > 10);
+            }
+            let fast = Seen { renewed: 0, ..fast };
+            assert_eq!(fast, slow, "slice {slice}, step {step:?}");
+        }
+    }
+}
+
 /// Runs `root` with `children` registered and allowed; the report and the
 /// bytes the engine's memory pool holds after the run.
 fn run_pooled(root: &str, children: &[(&str, &str)]) -> (RunReport, usize) {

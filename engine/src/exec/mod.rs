@@ -145,6 +145,8 @@ pub(crate) fn call_host<T>(
     at: usize,
     instance: Option<u32>,
 ) -> Result<(), HostError> {
+    // The embedder hears of the run from here on: slices end by suspending.
+    store.inner.fuel.stop_renewal();
     let func = store.hosts[host as usize].clone();
     let store_id = store.inner.id;
     let mut next = at;
@@ -1854,6 +1856,23 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32!(a.0 as Slot, r32!(a.1 as Slot).rotate_left(ops.1 as u32))
                 }
                 Instr::CopyI32AddImm { a, .. } => w64!(a.0 as Slot, s!(a.1 as Slot)),
+                Instr::I32Store8ImmIdxAddBrI32LeU { imm, idx, .. } => {
+                    if !mem.store(idx!(idx.0 as Slot, idx.1 as Slot), [imm]) {
+                        out_of_bounds!();
+                    }
+                }
+                Instr::I32ShlImmAdd { a, imm, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_shl(imm))
+                }
+                Instr::I32ShrUImmAndImm { a, imms, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_shr(imms.0 as u32))
+                }
+                Instr::I64StoreBr { ops, offset, .. } => store!(
+                    ops.0 as Slot,
+                    ops.1 as Slot,
+                    offset,
+                    s!(ops.1 as Slot).to_le_bytes()
+                ),
                 Instr::I32Load8UBrTable { ops, offset, .. } => {
                     load!(
                         ops.0 as Slot,

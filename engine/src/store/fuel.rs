@@ -7,9 +7,18 @@ pub(crate) struct FuelState {
     /// Remaining total fuel.
     total: u64,
     consumed: u64,
-    slice: Option<u64>,
+    /// The slice's length, when `sliced` (two fields rather than an
+    /// `Option`, whose tag would take 8 bytes: the state stays 48 bytes).
+    slice: u64,
+    sliced: bool,
     /// Remaining fuel in the current slice.
     slice_left: u64,
+    /// A spent slice is refilled in place, without suspending, while
+    /// `consumed` is below this (0: never; see [`FuelState::set_renewal`]).
+    renew_below: u64,
+    /// Slices refilled in place so far, wrapping (a `u32` beside `enabled`
+    /// keeps the state, and a process's entry, as small as before).
+    renewed: u32,
 }
 
 /// What a block that the budget cannot pay for should do.
@@ -27,9 +36,31 @@ impl FuelState {
             enabled,
             total: u64::MAX,
             consumed: 0,
-            slice: None,
+            slice: u64::MAX,
+            sliced: false,
             slice_left: u64::MAX,
+            renew_below: 0,
+            renewed: 0,
         }
+    }
+
+    /// Lets a spent slice be refilled in place while `consumed` is below
+    /// `below` and no host function has been called since (`call_host`
+    /// ends it): for an embedder whose scheduler would resume this store
+    /// at once with a fresh slice, having changed nothing.
+    pub(crate) fn set_renewal(&mut self, below: u64) {
+        self.renew_below = below;
+    }
+
+    /// Ends in-place renewal until the next [`FuelState::set_renewal`].
+    #[inline]
+    pub(crate) fn stop_renewal(&mut self) {
+        self.renew_below = 0;
+    }
+
+    /// Slices refilled in place so far, wrapping.
+    pub(crate) fn renewed(&self) -> u32 {
+        self.renewed
     }
 
     pub(crate) fn enabled(&self) -> bool {
@@ -49,13 +80,14 @@ impl FuelState {
     }
 
     pub(crate) fn set_slice(&mut self, slice: Option<u64>) {
-        self.slice = slice;
+        self.slice = slice.unwrap_or(u64::MAX);
+        self.sliced = slice.is_some();
         self.refill_slice();
     }
 
     /// Starts a new slice (at call start and at every resume).
     pub(crate) fn refill_slice(&mut self) {
-        self.slice_left = self.slice.unwrap_or(u64::MAX);
+        self.slice_left = self.slice;
     }
 
     /// Fuel the interpreter may spend before it must come back here.
@@ -94,9 +126,16 @@ impl FuelState {
         if self.total < amount {
             return Err(FuelShortfall::OutOfFuel);
         }
-        let fresh = self.slice.is_none_or(|s| self.slice_left == s);
+        let fresh = !self.sliced || self.slice_left == self.slice;
         if self.slice_left < amount && !fresh {
-            return Err(FuelShortfall::EndOfSlice);
+            if self.consumed >= self.renew_below {
+                return Err(FuelShortfall::EndOfSlice);
+            }
+            // What suspending and being resumed at once would do: a fresh
+            // slice (`Store::resume`), then this charge again, which a
+            // fresh slice always takes once the total can pay.
+            self.renewed = self.renewed.wrapping_add(1);
+            self.refill_slice();
         }
         self.total -= amount;
         self.slice_left = self.slice_left.saturating_sub(amount);

@@ -226,6 +226,28 @@ impl<T> Store<T> {
         Ok(())
     }
 
+    /// Lets a resumable call start its next slice by itself when one is
+    /// spent, instead of suspending with [`Suspension::OutOfSlice`], as long
+    /// as [`Store::fuel_consumed`] is below `consumed_below` and no host
+    /// function has been called since this call (the first host call ends
+    /// it; 0 turns it off, the default). For a scheduler that would resume
+    /// this store at once, with a fresh slice and nothing else changed: the
+    /// call then runs exactly as through a suspension and
+    /// [`Store::resume`], without leaving the interpreter. The fuel totals
+    /// and where each slice ends are the same either way.
+    ///
+    /// [`Suspension::OutOfSlice`]: crate::Suspension::OutOfSlice
+    pub fn set_slice_renewal(&mut self, consumed_below: u64) {
+        self.inner.fuel.set_renewal(consumed_below);
+    }
+
+    /// How many slices this store started by itself
+    /// ([`Store::set_slice_renewal`]) so far, wrapping at 2^32 (take
+    /// differences with `wrapping_sub`).
+    pub fn slices_renewed(&self) -> u32 {
+        self.inner.fuel.renewed()
+    }
+
     fn require_fuel(&self) -> Result<(), Error> {
         if self.inner.fuel.enabled() {
             Ok(())

@@ -360,6 +360,35 @@ fn imm16(imm: u32) -> Option<u16> {
     (v == v as i16 as i32).then_some(v as i16 as u16)
 }
 
+/// The superinstruction doing `a`, `b` and `c`, if the triple has one and
+/// its operands fit (see `isa`, "superinstructions").
+fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
+    use Instr as I;
+    match (a, b, c) {
+        (
+            I::I32Store8ImmIdx { base, index, imm },
+            I::I32Add { dst, lhs, rhs },
+            I::BrI32LeU {
+                lhs: cmp,
+                rhs: bound,
+                target,
+            },
+        ) if (dst == index || dst == base) && cmp == dst && (lhs == dst || rhs == dst) => {
+            let step = if lhs == dst { rhs } else { lhs };
+            // The address is a sum: the added-to slot goes second.
+            let other = if dst == index { base } else { index };
+            Some(I::I32Store8ImmIdxAddBrI32LeU {
+                // The store writes the low byte only.
+                imm: imm as u8,
+                idx: Pair16::new(other, dst)?,
+                ops: Pair16::new(step, bound)?,
+                target,
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The superinstruction doing `a` then `b`, if the pair has one and its
 /// operands fit (see `isa`, "superinstructions").
 fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
@@ -431,6 +460,46 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             b: p(d2, lhs)?,
             imm,
         }),
+        (
+            I::I32ShlImm { dst, lhs, imm },
+            I::I32Add {
+                dst: d2,
+                lhs: l2,
+                rhs,
+            },
+        ) if l2 == dst || rhs == dst => {
+            let other = if l2 == dst { rhs } else { l2 };
+            Some(I::I32ShlImmAdd {
+                a: p(dst, lhs)?,
+                b: p(d2, other)?,
+                imm,
+            })
+        }
+        (
+            I::I32ShrUImm { dst, lhs, imm },
+            I::I32AndImm {
+                dst: d2,
+                lhs: l2,
+                imm: mask,
+            },
+        ) => Some(I::I32ShrUImmAndImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            // The shift as the operator takes it (mod 32); a mask of 16 bits.
+            imms: Pair16((imm & 31) as u16, u16::try_from(mask).ok()?),
+        }),
+        (
+            I::I64Store {
+                addr,
+                value,
+                offset,
+            },
+            I::Br { target },
+        ) => Some(I::I64StoreBr {
+            ops: p(addr, value)?,
+            offset,
+            target,
+        }),
         (I::I32Load8U { dst, addr, offset }, I::BrTable { index, len }) if index == dst => {
             Some(I::I32Load8UBrTable {
                 ops: p(dst, addr)?,
@@ -447,11 +516,19 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
 /// (which continues after the second) and the second stays as it is, for
 /// branches that target it. Fallthrough from the first to the second is
 /// certain (the first is never a branch), so no jump target matters, and
-/// instruction indexes do not move.
+/// instruction indexes do not move. A fused triple overlays its first
+/// instruction the same way; its second and third may still form a pair.
 pub(super) fn superinstructions(code: &mut [Instr]) {
     let mut i = 0;
     while i + 1 < code.len() {
-        if let Some(f) = superinstruction(code[i], code[i + 1]) {
+        if let Some(f) = code
+            .get(i + 2)
+            .and_then(|&c| superinstruction3(code[i], code[i + 1], c))
+        {
+            // The second and third stay for the pass to fuse as a pair.
+            code[i] = f;
+            i += 1;
+        } else if let Some(f) = superinstruction(code[i], code[i + 1]) {
             code[i] = f;
             i += 2;
         } else {

@@ -806,6 +806,72 @@ fn CopyI32AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip.next(), fp, mem, cx)
 }
 
+fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32Store8ImmIdxAddBrI32LeU { imm, idx, .. });
+        if !mem.store(idx!(fp, idx.0 as Slot, idx.1 as Slot), [imm]) {
+            // The store traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        }
+    }
+    decode!(
+        ip,
+        I32Store8ImmIdxAddBrI32LeU {
+            idx,
+            ops,
+            target,
+            ..
+        }
+    );
+    let index = r32!(fp, idx.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
+    w32!(fp, idx.1 as Slot, index);
+    if index <= r32!(fp, ops.1 as Slot) {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next().next(), fp, mem, cx)
+}
+
+fn I32ShlImmAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32ShlImmAdd { a, imm, .. });
+        w32!(fp, a.0 as Slot, r32!(fp, a.1 as Slot).wrapping_shl(imm));
+    }
+    decode!(ip, I32ShlImmAdd { a, b, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_add(r32!(fp, a.0 as Slot))
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32ShrUImmAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32ShrUImmAndImm { a, imms, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_shr(imms.0 as u32)
+        );
+    }
+    decode!(ip, I32ShrUImmAndImm { b, imms, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & imms.1 as u32);
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I64StoreBr { ops, offset, .. });
+        let bytes = s!(fp, ops.1 as Slot).to_le_bytes();
+        if !mem.store(ea!(fp, ops.0 as Slot, offset), bytes) {
+            // The store traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        }
+    }
+    decode!(ip, I64StoreBr { target, .. });
+    jump(fp, mem, cx, target)
+}
+
 fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Load8UBrTable { ops, offset, len });
     let Some([byte]) = mem.load::<1>(r32!(fp, ops.1 as Slot) as usize + offset as usize) else {
@@ -891,7 +957,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 329] = [
+pub(super) static HANDLERS: [Handler; 333] = [
     step,
     step,
     ConsumeFuel,
@@ -1194,6 +1260,10 @@ pub(super) static HANDLERS: [Handler; 329] = [
     I32RotlImmXor,
     CopyI32AddImm,
     I32Load8UBrTable,
+    I32Store8ImmIdxAddBrI32LeU,
+    I32ShlImmAdd,
+    I32ShrUImmAndImm,
+    I64StoreBr,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1226,7 +1296,7 @@ pub(super) static HANDLERS: [Handler; 329] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 329] = [
+pub(crate) static HANDLER_NAMES: [&str; 333] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1529,6 +1599,10 @@ pub(crate) static HANDLER_NAMES: [&str; 329] = [
     "I32RotlImmXor",
     "CopyI32AddImm",
     "I32Load8UBrTable",
+    "I32Store8ImmIdxAddBrI32LeU",
+    "I32ShlImmAdd",
+    "I32ShrUImmAndImm",
+    "I64StoreBr",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
