@@ -23,6 +23,10 @@ pub(crate) const WASM_F32: u8 = 2;
 pub(crate) const WASM_F64: u8 = 3;
 pub(crate) const WASM_EXTERNREF: u8 = 128;
 pub(crate) const WASM_FUNCREF: u8 = 129;
+/// `exnref` (exception handling), which wasm.h has no kind for: the
+/// wasiproc.h extension `WASIPROC_EXNREF`. Such values cross the C API as
+/// null references.
+pub(crate) const WASIPROC_EXNREF: u8 = 130;
 
 pub(crate) const WASM_EXTERN_FUNC: u8 = 0;
 pub(crate) const WASM_EXTERN_GLOBAL: u8 = 1;
@@ -41,6 +45,7 @@ pub(crate) fn kind_of(ty: ValType) -> wasm_valkind_t {
         ValType::F64 => WASM_F64,
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
+        ValType::ExnRef => WASIPROC_EXNREF,
     }
 }
 
@@ -173,6 +178,13 @@ impl wasm_externtype_t {
             },
             ExternType::Memory(m) => CExternType::Memory {
                 limits: wasm_limits_t::new(m.minimum, m.maximum),
+            },
+            // wasm.h has no tag kind; the lists tags could appear in leave
+            // them out (`wasm_module_imports`/`exports`). Described, should
+            // one get here, as the function type of its payload.
+            ExternType::Tag(t) => CExternType::Func {
+                params: valtype_vec(t.params()),
+                results: valtype_vec(&[]),
             },
         };
         wasm_externtype_t { which }

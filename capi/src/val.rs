@@ -223,6 +223,10 @@ impl Ctx<'_> {
                 // SAFETY: `kind` says `ref_` is the member set; it is null or a valid reference.
                 return unsafe { self.ref_to_val(v.of.ref_, ty) };
             }
+            // SAFETY: `kind` says `ref_` is the member set.
+            (crate::types::WASIPROC_EXNREF, ValType::ExnRef) if unsafe { v.of.ref_ }.is_null() => {
+                Val::ExnRef(None)
+            }
             (kind, ty) => {
                 return Err(format!("value kind {kind} given where {ty} is expected"));
             }
@@ -243,6 +247,10 @@ impl Ctx<'_> {
             },
             Val::FuncRef(_) | Val::ExternRef(_) => wasm_val_union {
                 ref_: self.val_to_ref(v),
+            },
+            // No wasm.h reference stands for an exception: null.
+            Val::ExnRef(_) => wasm_val_union {
+                ref_: ptr::null_mut(),
             },
         };
         wasm_val_t {

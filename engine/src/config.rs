@@ -12,7 +12,9 @@ const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::CUSTOM_PAGE_SIZES)
     .union(WasmFeatures::FUNCTION_REFERENCES)
     .union(WasmFeatures::GC_TYPES)
-    .union(WasmFeatures::GC);
+    .union(WasmFeatures::GC)
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::LEGACY_EXCEPTIONS);
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -158,6 +160,18 @@ impl Config {
     /// fails to compile with an "unsupported" error (on by default).
     pub fn wasm_gc_types(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::GC_TYPES.union(WasmFeatures::GC), on)
+    }
+
+    /// Exception handling: tags, `throw`, `throw_ref`, `try_table` and the
+    /// `exnref` type, and the legacy encoding LLVM still emits (`try`,
+    /// `catch`, `catch_all`, `delegate`, `rethrow`). An exception no
+    /// handler catches ends the call with [`crate::TrapKind::UncaughtException`]
+    /// (on by default).
+    pub fn wasm_exceptions(&mut self, on: bool) -> &mut Self {
+        self.proposal(
+            WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
+            on,
+        )
     }
 
     /// Turns one proposal's features on or off.

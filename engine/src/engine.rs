@@ -164,13 +164,13 @@ impl Engine {
             ValType::I64 => CanonVal::I64,
             ValType::F32 => CanonVal::F32,
             ValType::F64 => CanonVal::F64,
-            ValType::FuncRef | ValType::ExternRef => CanonVal::Ref {
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => CanonVal::Ref {
                 nullable: true,
                 heap: CanonHeap::Abstract(
-                    if *t == ValType::FuncRef {
-                        wasmparser::AbstractHeapType::Func
-                    } else {
-                        wasmparser::AbstractHeapType::Extern
+                    match t {
+                        ValType::FuncRef => wasmparser::AbstractHeapType::Func,
+                        ValType::ExternRef => wasmparser::AbstractHeapType::Extern,
+                        _ => wasmparser::AbstractHeapType::Exn,
                     },
                     false,
                 ),

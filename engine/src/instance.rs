@@ -62,6 +62,7 @@ impl Instance {
         let mut tables = Vec::with_capacity(m.tables.len());
         let mut memories = Vec::with_capacity(m.memories.len());
         let mut globals = Vec::with_capacity(m.globals.len());
+        let mut tags = Vec::with_capacity(m.tags.len());
 
         for (imp, ext) in m.imports.iter().zip(imports) {
             let mismatch = |reason: String| Error::IncompatibleImport {
@@ -131,12 +132,25 @@ impl Instance {
                     }
                     globals.push(g.index);
                 }
+                (ImportKind::Tag(t), Extern::Tag(tag)) => {
+                    store.check(tag.store);
+                    // Tag types must match exactly.
+                    if store.inner.tags[tag.index as usize].ty != m.type_ids[*t as usize] {
+                        return Err(mismatch(format!(
+                            "expected tag {}, found tag {}",
+                            m.types[*t as usize],
+                            tag.ty(&*store).ty
+                        )));
+                    }
+                    tags.push(tag.index);
+                }
                 (kind, ext) => {
                     let want = match kind {
                         ImportKind::Func(_) => "func",
                         ImportKind::Table(_) => "table",
                         ImportKind::Memory(_) => "memory",
                         ImportKind::Global(_) => "global",
+                        ImportKind::Tag(_) => "tag",
                     };
                     return Err(mismatch(format!(
                         "expected a {want}, found a {}",
@@ -222,6 +236,15 @@ impl Instance {
             });
             elems.push(store.inner.elems.len() as u32 - 1);
         }
+        for t in &m.tags[m.num_imported_tags as usize..] {
+            if store.inner.tags.try_reserve(1).is_err() {
+                return Err(Error::Limit("cannot allocate a tag".into()));
+            }
+            store.inner.tags.push(crate::store::TagEntity {
+                ty: m.type_ids[*t as usize],
+            });
+            tags.push(store.inner.tags.len() as u32 - 1);
+        }
         let mut datas = Vec::with_capacity(m.datas.len());
         for seg in &m.datas {
             store.inner.datas.push(DataEntity {
@@ -238,6 +261,7 @@ impl Instance {
             globals: globals.into(),
             elems: elems.into(),
             datas: datas.into(),
+            tags: tags.into(),
         });
         store.inner.instances.push(entity.clone());
         let instance = Instance {
@@ -356,6 +380,11 @@ impl Instance {
         self.get_export(ctx, name)?.into_global()
     }
 
+    /// An exported tag (exception handling).
+    pub fn get_tag(&self, ctx: impl AsContext, name: &str) -> Option<crate::store::Tag> {
+        self.get_export(ctx, name)?.into_tag()
+    }
+
     /// An exported table.
     pub fn get_table(&self, ctx: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(ctx, name)?.into_table()
@@ -379,6 +408,10 @@ fn resolve(store: u32, entity: &InstanceEntity, idx: ExternIndex) -> Extern {
         ExternIndex::Global(i) => Extern::Global(Global {
             store,
             index: entity.globals[i as usize],
+        }),
+        ExternIndex::Tag(i) => Extern::Tag(crate::store::Tag {
+            store,
+            index: entity.tags[i as usize],
         }),
     }
 }

@@ -22,12 +22,18 @@ pub enum ValType {
     FuncRef,
     /// A nullable reference to a host object.
     ExternRef,
+    /// A nullable reference to an exception (exception handling): a tag
+    /// and its payload, owned by the store.
+    ExnRef,
 }
 
 impl ValType {
-    /// True for `funcref` and `externref`.
+    /// True for `funcref`, `externref` and `exnref`.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 
@@ -40,6 +46,7 @@ impl fmt::Display for ValType {
             ValType::F64 => "f64",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -62,6 +69,16 @@ impl ExternRef {
     }
 }
 
+/// A reference to an exception object of a store (exception handling):
+/// what `exnref` values are. The object (its tag and payload) lives as long
+/// as the store; the embedder can only pass the reference back to Wasm code
+/// of the same store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExnRef {
+    pub(crate) store: u32,
+    pub(crate) index: u32,
+}
+
 /// A Wasm value.
 ///
 /// Floats are carried as raw bits so that NaN payloads survive unchanged.
@@ -79,6 +96,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An `externref`; `None` is the null reference.
     ExternRef(Option<ExternRef>),
+    /// An `exnref`; `None` is the null reference.
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -91,6 +110,7 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -103,6 +123,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -158,6 +179,7 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.to_slot()),
             Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
+            Val::ExnRef(r) => r.map_or(0, |r| r.index as u64 + 1),
         }
     }
 
@@ -173,6 +195,14 @@ impl Val {
                 None
             } else {
                 Some(ExternRef((slot - 1) as u32))
+            }),
+            ValType::ExnRef => Val::ExnRef(if slot == 0 {
+                None
+            } else {
+                Some(ExnRef {
+                    store: store_id,
+                    index: (slot - 1) as u32,
+                })
             }),
         }
     }
@@ -328,16 +358,43 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A table.
     Table(TableType),
+    /// An exception tag (exception handling).
+    Tag(TagType),
+}
+
+/// The type of an exception tag: the types of the values an exception with
+/// this tag carries (a function type with no results).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TagType {
+    /// The payload's types, as the parameters of a function type without
+    /// results.
+    pub ty: FuncType,
+}
+
+impl TagType {
+    /// A tag type carrying values of the given types.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> Self {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+
+    /// The payload's types.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
 }
 
 impl ExternType {
-    /// A short word for the kind of item: "func", "global", "memory" or "table".
+    /// A short word for the kind of item: "func", "global", "memory",
+    /// "table" or "tag".
     pub fn kind(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "func",
             ExternType::Global(_) => "global",
             ExternType::Memory(_) => "memory",
             ExternType::Table(_) => "table",
+            ExternType::Tag(_) => "tag",
         }
     }
 }

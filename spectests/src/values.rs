@@ -24,6 +24,7 @@ pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
         WastArgCore::RefNull(heap) => match null_kind(heap) {
             Some(NullKind::Func) => Val::FuncRef(None),
             Some(NullKind::Extern) => Val::ExternRef(None),
+            Some(NullKind::Exn) => Val::ExnRef(None),
             None => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(*n))),
@@ -35,6 +36,7 @@ pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
 enum NullKind {
     Func,
     Extern,
+    Exn,
 }
 
 fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
@@ -47,6 +49,10 @@ fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => Some(NullKind::Extern),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+            ..
+        } => Some(NullKind::Exn),
         _ => None,
     }
 }
@@ -104,6 +110,12 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> Result<bool, String> {
                 && heap
                     .as_ref()
                     .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Extern)))
+        }
+        (WastRetCore::RefNull(heap), Val::ExnRef(r)) => {
+            r.is_none()
+                && heap
+                    .as_ref()
+                    .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Exn)))
         }
         (WastRetCore::RefExtern(e), Val::ExternRef(a)) => match (e, a) {
             (_, None) => false,
@@ -172,6 +184,8 @@ pub fn format_val(val: &Val) -> String {
         Val::FuncRef(Some(_)) => "funcref:func".to_string(),
         Val::ExternRef(None) => "externref:null".to_string(),
         Val::ExternRef(Some(r)) => format!("externref:{}", r.get()),
+        Val::ExnRef(None) => "exnref:null".to_string(),
+        Val::ExnRef(Some(_)) => "exnref:exn".to_string(),
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::prelude::*;
 mod alloc;
 mod entities;
+mod exn;
 mod fuel;
 mod handles;
 mod limits;
@@ -18,6 +19,8 @@ pub(crate) use entities::{
     DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, MemoryEntity,
     TableEntity,
 };
+pub use exn::Tag;
+pub(crate) use exn::{Exceptions, TagEntity};
 pub(crate) use fuel::{FuelShortfall, FuelState};
 pub use handles::{Extern, Func, Global, Instance, Memory, MemoryAccessError, Table};
 pub(crate) use handles::{GrowResult, grow_memory, grow_table, new_memory};
@@ -55,6 +58,10 @@ pub(crate) struct StoreInner {
     /// globals (`(false, index)`) whose type is not the plain nullable
     /// funcref/externref their entity records (function references).
     pub ref_types: RefTypes,
+    /// Exception tags (exception handling).
+    pub tags: Vec<TagEntity>,
+    /// Exception objects (`exnref` values refer to them) and their bytes.
+    pub exns: Exceptions,
 }
 
 /// The exact reference types of [`StoreInner::ref_types`], boxed and made
@@ -116,6 +123,8 @@ impl<T> Store<T> {
                 limiter: Limiter::default(),
                 stack_bytes: 0,
                 ref_types: RefTypes::default(),
+                tags: Vec::new(),
+                exns: Exceptions::default(),
             },
             hosts: Vec::new(),
             suspended: None,
@@ -164,6 +173,13 @@ impl<T> Store<T> {
     /// Bytes of value and frame stack this store holds.
     pub fn stack_bytes(&self) -> usize {
         self.inner.stack_bytes
+    }
+
+    /// Bytes counted for the exception objects this store holds (exception
+    /// handling; charged to the limiter as [`Resource::Stack`], kept until
+    /// the store is dropped).
+    pub fn exception_bytes(&self) -> usize {
+        self.inner.exception_bytes()
     }
 
     /// Parks an interpreter state for reuse by the next call; when one is

@@ -10,6 +10,7 @@
 
 use crate::prelude::*;
 mod control;
+mod exceptions;
 mod fuse;
 mod offsets;
 
@@ -30,6 +31,8 @@ pub(crate) struct ModuleView<'a> {
     pub num_imported_funcs: u32,
     /// Every memory's type, imported ones first.
     pub memories: &'a [crate::value::MemoryType],
+    /// The type index of every tag, imported ones first.
+    pub tags: &'a [u32],
 }
 
 /// Where an operand stack entry currently lives.
@@ -70,6 +73,11 @@ pub(crate) struct FuncTranslator {
     last_label: usize,
     /// The operator offset of every instruction (for backtraces).
     offsets: offsets::OffsetRecorder,
+    /// Exception handlers of the body (see `exceptions.rs`).
+    handlers: Vec<crate::isa::Handler>,
+    /// Handlers whose target is the function's return (patched to a
+    /// `Return` after the body).
+    return_pads: Vec<usize>,
 }
 
 impl ModuleView<'_> {
@@ -151,6 +159,8 @@ impl FuncTranslator {
             first_lazy: 0,
             last_label: 0,
             offsets: offsets::OffsetRecorder::default(),
+            handlers: Vec::new(),
+            return_pads: Vec::new(),
         }
     }
 
@@ -176,6 +186,8 @@ impl FuncTranslator {
         self.fuel_at = None;
         self.first_lazy = 0;
         self.last_label = 0;
+        self.handlers.clear();
+        self.return_pads.clear();
 
         let mut num_locals = num_params;
         let mut locals = body.get_locals_reader()?;
@@ -203,6 +215,10 @@ impl FuncTranslator {
             patches: Vec::new(),
             else_patch: None,
             fuel_at: None,
+            try_range: (0, 0),
+            handler_patches: Vec::new(),
+            delegates: Vec::new(),
+            pending: Vec::new(),
         });
         self.begin_fuel_block();
 
@@ -218,6 +234,7 @@ impl FuncTranslator {
             self.offsets.record(&self.code, before, offset as u32);
         }
         reader.finish()?;
+        self.finish_handlers();
         // A terminal sentinel: execution can never run past the end of the body
         // (the interpreter's unchecked fetch relies on it), and a label bound at
         // the very end still names an instruction.
@@ -232,6 +249,7 @@ impl FuncTranslator {
                     .finish(self.code.len(), body.range().start as u32),
                 instrs: self.code.clone().into_boxed_slice(),
                 frame_size,
+                handlers: self.handlers.clone().into_boxed_slice(),
             },
             num_locals,
         ))
@@ -857,6 +875,10 @@ impl FuncTranslator {
             patches: Vec::new(),
             else_patch: None,
             fuel_at: self.fuel_at,
+            try_range: (0, 0),
+            handler_patches: Vec::new(),
+            delegates: Vec::new(),
+            pending: Vec::new(),
         });
     }
 
@@ -894,18 +916,22 @@ impl FuncTranslator {
             self.controls.pop();
             return;
         }
-        let frame = self.controls.pop().expect("validated: end matches a frame");
+        let mut frame = self.controls.pop().expect("validated: end matches a frame");
         if self.reachable {
             self.materialize_top(frame.results as usize);
         }
-        let mut targets = frame.patches;
+        self.close_handlers(&mut frame);
+        let mut targets = core::mem::take(&mut frame.patches);
         if let Some(p) = frame.else_patch {
             targets.push(p);
         }
-        if !targets.is_empty() {
+        if !targets.is_empty() || !frame.handler_patches.is_empty() {
             let here = self.bind_label();
             for t in &targets {
                 self.code[*t].set_target(here);
+            }
+            for h in &frame.handler_patches {
+                self.handlers[*h].target = here;
             }
             self.reachable = true;
         }
@@ -928,12 +954,19 @@ impl FuncTranslator {
     ) -> Result<(), Error> {
         if !self.reachable {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                    self.dead_depth += 1
-                }
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. }
+                | Operator::Try { .. } => self.dead_depth += 1,
                 Operator::Else if self.dead_depth == 0 => self.else_(),
                 Operator::End if self.dead_depth == 0 => self.end(),
-                Operator::End => self.dead_depth -= 1,
+                Operator::Catch { .. } | Operator::CatchAll | Operator::Delegate { .. }
+                    if self.dead_depth == 0 =>
+                {
+                    self.exception_operator(module, op)
+                }
+                Operator::End | Operator::Delegate { .. } => self.dead_depth -= 1,
                 _ => {}
             }
             return Ok(());
@@ -1410,6 +1443,14 @@ impl FuncTranslator {
             | O::I64ReinterpretF64
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => {}
+            O::TryTable { .. }
+            | O::Throw { .. }
+            | O::ThrowRef
+            | O::Try { .. }
+            | O::Catch { .. }
+            | O::CatchAll
+            | O::Delegate { .. }
+            | O::Rethrow { .. } => self.exception_operator(module, op),
             ref other => {
                 return Err(Error::Unsupported {
                     feature: format!("operator {other:?}"),

@@ -822,7 +822,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 320] = [
+pub(super) static HANDLERS: [Handler; 322] = [
     step,
     step,
     ConsumeFuel,
@@ -1143,12 +1143,15 @@ pub(super) static HANDLERS: [Handler; 320] = [
     step,
     step,
     step,
+    // exception handling
+    step,
+    step,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 320] = [
+pub(crate) static HANDLER_NAMES: [&str; 322] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1469,4 +1472,6 @@ pub(crate) static HANDLER_NAMES: [&str; 320] = [
     "CallRef",
     "ReturnCallRef",
     "RefAsNonNull",
+    "Throw",
+    "ThrowRef",
 ];
