@@ -539,3 +539,146 @@ fn exceptions_switch_off_like_other_proposals() {
     assert!(Module::new(&Engine::new(&config), &bytes).is_err());
     assert!(Module::new(&Engine::default(), &bytes).is_ok());
 }
+
+/// A host function cannot throw, and an exception does not cross it: the
+/// host function that calls back into Wasm gets the callee's uncaught
+/// exception as an error, and the Wasm handler around the host call does
+/// not see it (the host's trap ends the outer call).
+#[test]
+fn exceptions_do_not_cross_host_functions() {
+    let engine = Engine::default();
+    let wat = r#"(module
+      (import "host" "reenter" (func $reenter (result i32)))
+      (tag $e (param i32))
+      (func (export "thrower") (result i32) (throw $e (i32.const 5)))
+      (func (export "outer") (result i32)
+        (block $all
+          (block $h (result i32)
+            (try_table (catch $e $h) (catch_all $all) (return (call $reenter)))
+            (unreachable))
+          (return (i32.add (i32.const 100))))
+        (i32.const -1)))"#;
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_new(
+            "host",
+            "reenter",
+            FuncType::new([], [ValType::I32]),
+            |mut caller: Caller<'_, Option<Func>>, _, results| {
+                let f = caller.data().expect("set before the call");
+                let mut out = [Val::I32(0)];
+                match f.call(&mut caller, &[], &mut out) {
+                    Ok(()) => {
+                        results[0] = out[0];
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let kind = e.as_trap().map(|t| t.kind());
+                        assert_eq!(kind, Some(TrapKind::UncaughtException));
+                        Err(HostError::trap(format!("callee failed: {e}")))
+                    }
+                }
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, None);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    *store.data_mut() = inst.get_func(&store, "thrower");
+    let outer = inst.get_typed_func::<(), i32>(&store, "outer").unwrap();
+    let err = outer.call(&mut store, ()).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.kind(), TrapKind::Host);
+    assert!(trap.to_string().contains("uncaught exception"), "{trap}");
+    // The store still works, and a plain call of the thrower fails alike.
+    let thrower = inst.get_typed_func::<(), i32>(&store, "thrower").unwrap();
+    let err = thrower.call(&mut store, ()).unwrap_err();
+    assert_eq!(common::trap_kind(err), TrapKind::UncaughtException);
+}
+
+#[test]
+fn an_uncaught_exception_in_the_start_function_fails_instantiation() {
+    let wat = r#"(module (tag $e) (func $s (throw $e)) (start $s))"#;
+    let (_, _, inst) = common::load(&Engine::default(), wat);
+    assert_eq!(
+        common::trap_kind(inst.unwrap_err()),
+        TrapKind::UncaughtException
+    );
+}
+
+/// An exception kept as an `exnref` is never reused, even when a plain
+/// `catch` catches it after a `throw_ref`: later throws (which reuse the
+/// objects plain catches release) leave its payload alone.
+#[test]
+fn a_kept_exception_survives_plain_catches_and_later_throws() {
+    let wat = r#"(module
+      (tag $e (param i32))
+      (global $kept (mut exnref) (ref.null exn))
+      (func $catch_plain (param exnref) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h) (throw_ref (local.get 0)))
+          (unreachable)))
+      (func $throw_plain (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h) (throw $e (local.get 0)))
+          (unreachable)))
+      (func (export "run") (result i32) (local $sum i32)
+        (block $h (result i32 exnref)
+          (try_table (catch_ref $e $h) (throw $e (i32.const 7)))
+          (unreachable))
+        (global.set $kept)
+        (drop)
+        ;; 7 (kept, caught plain) + 1000 (new) + 7 (kept again) + 2000 + 7
+        (local.set $sum (call $catch_plain (global.get $kept)))
+        (local.set $sum (i32.add (local.get $sum) (call $throw_plain (i32.const 1000))))
+        (local.set $sum (i32.add (local.get $sum) (call $catch_plain (global.get $kept))))
+        (local.set $sum (i32.add (local.get $sum) (call $throw_plain (i32.const 2000))))
+        (i32.add (local.get $sum) (call $catch_plain (global.get $kept)))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instantiate(&engine, wat);
+        assert_eq!(
+            common::call::<(), i32>(&inst, &mut store, "run", ()).unwrap(),
+            3021
+        );
+    }
+}
+
+/// `exnref` values reach the host as opaque references and can come back.
+#[test]
+fn exnref_through_a_host_function() {
+    let engine = Engine::default();
+    let wat = r#"(module
+      (import "host" "pass" (func $pass (param exnref) (result exnref)))
+      (tag $e (param i64))
+      (func (export "run") (result i64)
+        (block $outer (result i64)
+          (try_table (catch $e $outer)
+            (block $h (result i64 exnref)
+              (try_table (catch_ref $e $h) (throw $e (i64.const 99)))
+              (unreachable))
+            (call $pass)
+            (throw_ref))
+          (unreachable)))
+      (func (export "null") (result exnref) (call $pass (ref.null exn))))"#;
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_new(
+            "host",
+            "pass",
+            FuncType::new([ValType::ExnRef], [ValType::ExnRef]),
+            |_: Caller<'_, ()>, params, results| {
+                results[0] = params[0];
+                Ok(())
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let run = inst.get_typed_func::<(), i64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 99);
+    let null = inst.get_func(&store, "null").unwrap();
+    let mut out = [Val::I32(0)];
+    null.call(&mut store, &[], &mut out).unwrap();
+    assert_eq!(out[0], Val::ExnRef(None));
+}
