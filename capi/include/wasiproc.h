@@ -50,6 +50,9 @@ extern "C" {
  * ---------------------------------------------------------------------- */
 
 #define WASIPROC_EXNREF ((wasm_valkind_t)130)
+/* A null reference of the GC `any` hierarchy (anyref, nullref, ...): the
+ * only values of it the engine has, since it lacks the GC instructions. */
+#define WASIPROC_ANYREF ((wasm_valkind_t)131)
 
 /* ------------------------------------------------------------------------
  * Errors

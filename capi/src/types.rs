@@ -27,6 +27,10 @@ pub(crate) const WASM_FUNCREF: u8 = 129;
 /// wasiproc.h extension `WASIPROC_EXNREF`. Such values cross the C API as
 /// null references.
 pub(crate) const WASIPROC_EXNREF: u8 = 130;
+/// A reference of the GC `any` hierarchy (always null here: the GC
+/// instructions are not supported): the wasiproc.h extension
+/// `WASIPROC_ANYREF`.
+pub(crate) const WASIPROC_ANYREF: u8 = 131;
 
 pub(crate) const WASM_EXTERN_FUNC: u8 = 0;
 pub(crate) const WASM_EXTERN_GLOBAL: u8 = 1;
@@ -46,6 +50,7 @@ pub(crate) fn kind_of(ty: ValType) -> wasm_valkind_t {
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
         ValType::ExnRef => WASIPROC_EXNREF,
+        ValType::AnyRef => WASIPROC_ANYREF,
     }
 }
 

@@ -227,6 +227,10 @@ impl Ctx<'_> {
             (crate::types::WASIPROC_EXNREF, ValType::ExnRef) if unsafe { v.of.ref_ }.is_null() => {
                 Val::ExnRef(None)
             }
+            // SAFETY: `kind` says `ref_` is the member set.
+            (crate::types::WASIPROC_ANYREF, ValType::AnyRef) if unsafe { v.of.ref_ }.is_null() => {
+                Val::NullAnyRef
+            }
             (kind, ty) => {
                 return Err(format!("value kind {kind} given where {ty} is expected"));
             }
@@ -249,7 +253,7 @@ impl Ctx<'_> {
                 ref_: self.val_to_ref(v),
             },
             // No wasm.h reference stands for an exception: null.
-            Val::ExnRef(_) => wasm_val_union {
+            Val::ExnRef(_) | Val::NullAnyRef => wasm_val_union {
                 ref_: ptr::null_mut(),
             },
         };

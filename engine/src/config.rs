@@ -155,9 +155,10 @@ impl Config {
     /// The type system of the GC proposal, which Wasm 3.0's type rules
     /// need: recursion groups, declared subtypes (checked by
     /// `call_indirect` and when linking), struct and array *types*. The
-    /// GC instructions (`struct.*`, `array.*`, `ref.i31`, casts) and
-    /// values of the `any` hierarchy are not supported: a module using them
-    /// fails to compile with an "unsupported" error (on by default).
+    /// GC instructions (`struct.*`, `array.*`, `ref.i31`, casts) are not
+    /// supported: a module using them fails to compile with an
+    /// "unsupported" error; so the only values of the `any` hierarchy are
+    /// null references ([`crate::ValType::AnyRef`]) (on by default).
     pub fn wasm_gc_types(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::GC_TYPES.union(WasmFeatures::GC), on)
     }

@@ -164,17 +164,20 @@ impl Engine {
             ValType::I64 => CanonVal::I64,
             ValType::F32 => CanonVal::F32,
             ValType::F64 => CanonVal::F64,
-            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => CanonVal::Ref {
-                nullable: true,
-                heap: CanonHeap::Abstract(
-                    match t {
-                        ValType::FuncRef => wasmparser::AbstractHeapType::Func,
-                        ValType::ExternRef => wasmparser::AbstractHeapType::Extern,
-                        _ => wasmparser::AbstractHeapType::Exn,
-                    },
-                    false,
-                ),
-            },
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::AnyRef => {
+                CanonVal::Ref {
+                    nullable: true,
+                    heap: CanonHeap::Abstract(
+                        match t {
+                            ValType::FuncRef => wasmparser::AbstractHeapType::Func,
+                            ValType::ExternRef => wasmparser::AbstractHeapType::Extern,
+                            ValType::ExnRef => wasmparser::AbstractHeapType::Exn,
+                            _ => wasmparser::AbstractHeapType::Any,
+                        },
+                        false,
+                    ),
+                }
+            }
         };
         let sub = CanonSub {
             is_final: true,

@@ -25,10 +25,15 @@ pub enum ValType {
     /// A nullable reference to an exception (exception handling): a tag
     /// and its payload, owned by the store.
     ExnRef,
+    /// A nullable reference of the GC proposal's `any` hierarchy (`anyref`,
+    /// `eqref`, `nullref`, struct and array references). The GC
+    /// instructions that make such references are not supported, so every
+    /// value of this type is null.
+    AnyRef,
 }
 
 impl ValType {
-    /// True for `funcref`, `externref` and `exnref`.
+    /// True for the reference types.
     pub fn is_ref(self) -> bool {
         matches!(
             self,
@@ -47,6 +52,7 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::ExnRef => "exnref",
+            ValType::AnyRef => "anyref",
         })
     }
 }
@@ -98,6 +104,9 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// An `exnref`; `None` is the null reference.
     ExnRef(Option<ExnRef>),
+    /// The null reference of the `any` hierarchy ([`ValType::AnyRef`]:
+    /// no other value of it can be made here).
+    NullAnyRef,
 }
 
 impl Val {
@@ -111,6 +120,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::ExnRef(_) => ValType::ExnRef,
+            Val::NullAnyRef => ValType::AnyRef,
         }
     }
 
@@ -124,6 +134,7 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::ExnRef => Val::ExnRef(None),
+            ValType::AnyRef => Val::NullAnyRef,
         }
     }
 
@@ -180,6 +191,7 @@ impl Val {
             Val::FuncRef(f) => f.map_or(0, |f| f.to_slot()),
             Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
             Val::ExnRef(r) => r.map_or(0, |r| r.index as u64 + 1),
+            Val::NullAnyRef => 0,
         }
     }
 
@@ -204,6 +216,7 @@ impl Val {
                     index: (slot - 1) as u32,
                 })
             }),
+            ValType::AnyRef => Val::NullAnyRef,
         }
     }
 }

@@ -25,6 +25,7 @@ pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
             Some(NullKind::Func) => Val::FuncRef(None),
             Some(NullKind::Extern) => Val::ExternRef(None),
             Some(NullKind::Exn) => Val::ExnRef(None),
+            Some(NullKind::Any) => Val::NullAnyRef,
             None => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(*n))),
@@ -37,6 +38,7 @@ enum NullKind {
     Func,
     Extern,
     Exn,
+    Any,
 }
 
 fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
@@ -53,6 +55,16 @@ fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
             ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
             ..
         } => Some(NullKind::Exn),
+        HeapType::Abstract {
+            ty:
+                AbstractHeapType::Any
+                | AbstractHeapType::None
+                | AbstractHeapType::Eq
+                | AbstractHeapType::I31
+                | AbstractHeapType::Struct
+                | AbstractHeapType::Array,
+            ..
+        } => Some(NullKind::Any),
         _ => None,
     }
 }
@@ -117,6 +129,9 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> Result<bool, String> {
                     .as_ref()
                     .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Exn)))
         }
+        (WastRetCore::RefNull(heap), Val::NullAnyRef) => heap
+            .as_ref()
+            .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Any))),
         (WastRetCore::RefExtern(e), Val::ExternRef(a)) => match (e, a) {
             (_, None) => false,
             (None, Some(_)) => true,
@@ -186,6 +201,7 @@ pub fn format_val(val: &Val) -> String {
         Val::ExternRef(Some(r)) => format!("externref:{}", r.get()),
         Val::ExnRef(None) => "exnref:null".to_string(),
         Val::ExnRef(Some(_)) => "exnref:exn".to_string(),
+        Val::NullAnyRef => "anyref:null".to_string(),
     }
 }
 

@@ -20,10 +20,7 @@ const COMPLETE: &[&str] = &[
 const PARTIAL: &[(&str, &[&str])] = &[("memory64", &["simd_address.wast"])];
 
 /// wasm-v3 files that need a proposal the engine does not implement yet.
-const V3_NOT_YET: &[&str] = &[
-    // Null references of the `any` hierarchy (`anyref`, `nullref`: GC).
-    "ref_null.wast",
-];
+const V3_NOT_YET: &[&str] = &[];
 
 fn check_dir(dir: &str, skip: &[&str]) {
     let mut failed = Vec::new();

@@ -60,6 +60,17 @@ fn ref_type(r: RefType, offset: u64) -> Result<ValType, Error> {
             ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
             ..
         } => Ok(ValType::ExnRef),
+        // Only null values exist without the GC instructions.
+        HeapType::Abstract {
+            ty:
+                AbstractHeapType::Any
+                | AbstractHeapType::None
+                | AbstractHeapType::Eq
+                | AbstractHeapType::I31
+                | AbstractHeapType::Struct
+                | AbstractHeapType::Array,
+            shared: false,
+        } => Ok(ValType::AnyRef),
         other => Err(Error::Unsupported {
             feature: format!("reference type {other:?}"),
             offset,
