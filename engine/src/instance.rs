@@ -90,7 +90,7 @@ impl Instance {
                     let have: TableType = t.ty(&*store);
                     let exact = |r: Option<RefTy>, ty: &TableType| r.or(RefTy::plain(ty.element));
                     let have_ref =
-                        exact(store.inner.ref_types.get(&(true, t.index)).copied(), &have);
+                        exact(store.inner.rare.ref_type(&(true, t.index)).copied(), &have);
                     let want_ref = exact(m.table_refs[tables.len()], want);
                     // Table element types are invariant.
                     if have.element != want.element
@@ -113,7 +113,7 @@ impl Instance {
                 }
                 (ImportKind::Global(want), Extern::Global(g)) => {
                     let have = g.ty(&*store);
-                    let have_ref = store.inner.ref_types.get(&(false, g.index)).copied();
+                    let have_ref = store.inner.rare.ref_type(&(false, g.index)).copied();
                     let have_ref = have_ref.or(RefTy::plain(have.content));
                     let want_ref = m.global_refs[globals.len()].or(RefTy::plain(want.content));
                     // A constant global's reference type is covariant, a
@@ -135,7 +135,8 @@ impl Instance {
                 (ImportKind::Tag(t), Extern::Tag(tag)) => {
                     store.check(tag.store);
                     // Tag types must match exactly.
-                    if store.inner.tags[tag.index as usize].ty != m.type_ids[*t as usize] {
+                    let have = store.inner.rare.tag(tag.index).map(|e| e.ty);
+                    if have != Some(m.type_ids[*t as usize]) {
                         return Err(mismatch(format!(
                             "expected tag {}, found tag {}",
                             m.types[*t as usize],
@@ -189,7 +190,7 @@ impl Instance {
             store.inner.tables.push(TableEntity { ty: *ty, elems });
             let index = store.inner.tables.len() as u32 - 1;
             if let Some(r) = m.table_refs[tables.len()] {
-                store.inner.ref_types.insert((true, index), r);
+                store.inner.rare.insert_ref_type((true, index), r);
             }
             tables.push(index);
         }
@@ -210,7 +211,7 @@ impl Instance {
             store.inner.globals.push(GlobalEntity { ty: *ty, value });
             let index = store.inner.globals.len() as u32 - 1;
             if let Some(r) = m.global_refs[globals.len()] {
-                store.inner.ref_types.insert((false, index), r);
+                store.inner.rare.insert_ref_type((false, index), r);
             }
             globals.push(index);
         }
@@ -237,13 +238,14 @@ impl Instance {
             elems.push(store.inner.elems.len() as u32 - 1);
         }
         for t in &m.tags[m.num_imported_tags as usize..] {
-            if store.inner.tags.try_reserve(1).is_err() {
+            let all = &mut store.inner.rare.state().tags;
+            if all.try_reserve(1).is_err() {
                 return Err(Error::Limit("cannot allocate a tag".into()));
             }
-            store.inner.tags.push(crate::store::TagEntity {
+            all.push(crate::store::TagEntity {
                 ty: m.type_ids[*t as usize],
             });
-            tags.push(store.inner.tags.len() as u32 - 1);
+            tags.push(all.len() as u32 - 1);
         }
         let mut datas = Vec::with_capacity(m.datas.len());
         for seg in &m.datas {

@@ -536,7 +536,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
             ($exn:expr) => {{
                 let exn: u32 = $exn;
                 save!(cur.pc() - 1);
-                let Some(tag) = store.inner.exns.objects.get(exn as usize).map(|e| e.tag) else {
+                let tag = store
+                    .inner
+                    .rare
+                    .get()
+                    .and_then(|r| r.exns.objects.get(exn as usize));
+                let Some(tag) = tag.map(|e| e.tag) else {
                     trap!(TrapKind::NullReference)
                 };
                 match unwind::find_handler(&store.inner, frames, current, tag) {
@@ -549,7 +554,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         };
                         frames.truncate(j);
                         let at = f.fp as usize;
-                        let e = &mut store.inner.exns.objects[exn as usize];
+                        let e = &mut store.inner.rare.state().exns.objects[exn as usize];
                         let n = e.payload.len();
                         let to = at + h.payload as usize;
                         slots[to..to + n].copy_from_slice(&e.payload);

@@ -54,71 +54,77 @@ impl StoreInner {
     /// returns its index. Fails with `MemoryLimit` when the limiter refuses
     /// the bytes or the allocation fails.
     pub(crate) fn new_exception(&mut self, tag: u32, payload: &[u64]) -> Result<u32, TrapKind> {
+        let StoreInner {
+            rare,
+            limiter,
+            stack_bytes,
+            ..
+        } = self;
+        let exns = &mut rare.state().exns;
         // A recycled object of the same payload length needs no allocation.
-        if let Some(pos) = self
-            .exns
+        if let Some(pos) = exns
             .free
             .iter()
-            .rposition(|&i| self.exns.objects[i as usize].payload.len() == payload.len())
+            .rposition(|&i| exns.objects[i as usize].payload.len() == payload.len())
         {
-            let i = self.exns.free.swap_remove(pos);
-            let e = &mut self.exns.objects[i as usize];
+            let i = exns.free.swap_remove(pos);
+            let e = &mut exns.objects[i as usize];
             e.tag = tag;
             e.payload.copy_from_slice(payload);
             e.escaped = false;
             return Ok(i);
         }
-        if self.exns.objects.len() >= u32::MAX as usize - 1 {
+        if exns.objects.len() >= u32::MAX as usize - 1 {
             return Err(TrapKind::MemoryLimit);
         }
-        let grow_vec = self.exns.objects.len() == self.exns.objects.capacity();
+        let grow_vec = exns.objects.len() == exns.objects.capacity();
         let vec_extra = if grow_vec {
-            self.exns.objects.capacity().max(4) * core::mem::size_of::<ExnEntity>()
+            exns.objects.capacity().max(4) * core::mem::size_of::<ExnEntity>()
         } else {
             0
         };
         let extra = exn_bytes(payload.len()) - core::mem::size_of::<ExnEntity>() + vec_extra;
-        let current = self.stack_bytes + self.exns.bytes;
+        let current = *stack_bytes + exns.bytes;
         let desired = current.saturating_add(extra);
-        if !self.limiter.ask(Resource::Stack, current, desired, None) {
+        if !limiter.ask(Resource::Stack, current, desired, None) {
             return Err(TrapKind::MemoryLimit);
         }
         let mut data = Vec::new();
         let ok = data.try_reserve_exact(payload.len()).is_ok()
             && (!grow_vec
-                || self
-                    .exns
+                || exns
                     .objects
-                    .try_reserve_exact(self.exns.objects.capacity().max(4))
+                    .try_reserve_exact(exns.objects.capacity().max(4))
                     .is_ok());
         if !ok {
-            self.limiter.failed(Resource::Stack, current, desired);
+            limiter.failed(Resource::Stack, current, desired);
             return Err(TrapKind::MemoryLimit);
         }
-        self.exns.bytes += extra;
+        exns.bytes += extra;
         data.extend_from_slice(payload);
-        self.exns.objects.push(ExnEntity {
+        exns.objects.push(ExnEntity {
             tag,
             payload: data.into_boxed_slice(),
             escaped: false,
         });
-        Ok(self.exns.objects.len() as u32 - 1)
+        Ok(exns.objects.len() as u32 - 1)
     }
 
     /// Makes an object caught without a reference reusable, unless a
     /// reference to it was handed out.
     pub(crate) fn recycle_exception(&mut self, index: u32) {
-        if let Some(e) = self.exns.objects.get(index as usize)
+        let exns = &mut self.rare.state().exns;
+        if let Some(e) = exns.objects.get(index as usize)
             && !e.escaped
-            && self.exns.free.try_reserve(1).is_ok()
+            && exns.free.try_reserve(1).is_ok()
         {
-            self.exns.free.push(index);
+            exns.free.push(index);
         }
     }
 
     /// Bytes counted for exception objects.
     pub(crate) fn exception_bytes(&self) -> usize {
-        self.exns.bytes
+        self.rare.get().map_or(0, |r| r.exns.bytes)
     }
 }
 
@@ -136,13 +142,14 @@ impl Tag {
     pub fn new(mut ctx: impl AsContextMut, ty: &TagType) -> Result<Tag, Error> {
         let store = ctx.as_context_mut();
         let id = store.inner.engine.intern(&ty.ty);
-        if store.inner.tags.try_reserve(1).is_err() {
+        let tags = &mut store.inner.rare.state().tags;
+        if tags.try_reserve(1).is_err() {
             return Err(Error::Limit("cannot allocate a tag".into()));
         }
-        store.inner.tags.push(TagEntity { ty: id });
+        tags.push(TagEntity { ty: id });
         Ok(Tag {
             store: store.inner.id,
-            index: store.inner.tags.len() as u32 - 1,
+            index: tags.len() as u32 - 1,
         })
     }
 
@@ -150,11 +157,13 @@ impl Tag {
     pub fn ty(&self, ctx: impl AsContext) -> TagType {
         let store = ctx.as_context();
         store.check(self.store);
+        let entity = store
+            .inner
+            .rare
+            .tag(self.index)
+            .expect("a tag of this store");
         TagType {
-            ty: store
-                .inner
-                .engine
-                .resolve(store.inner.tags[self.index as usize].ty),
+            ty: store.inner.engine.resolve(entity.ty),
         }
     }
 }
