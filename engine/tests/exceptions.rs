@@ -682,3 +682,56 @@ fn exnref_through_a_host_function() {
     null.call(&mut store, &[], &mut out).unwrap();
     assert_eq!(out[0], Val::ExnRef(None));
 }
+
+/// A throw inside a legacy arm is not caught by that `try`'s arms; a
+/// `rethrow` caught by a plain `try_table` catch inside the arm leaves the
+/// arm's exception intact for a second `rethrow`.
+#[test]
+fn legacy_arms_are_outside_their_try() {
+    let wat = r#"(module
+      (tag $e (param i32))
+      (tag $f (param i32))
+      (func (export "throw-in-arm") (result i32)
+        try (result i32)
+          try (result i32)
+            (throw $e (i32.const 1))
+          catch $e
+            (throw $e (i32.add (i32.const 10)))
+          catch_all
+            (i32.const -1)
+          end
+        catch $e
+        end)
+      (func (export "rethrow-twice") (result i32) (local $sum i32)
+        try (result i32)
+          try (result i32)
+            (throw $e (i32.const 5))
+          catch $e
+            local.set $sum
+            (block $h (result i32)
+              (try_table (catch $e $h) (rethrow 2))
+              (unreachable))
+            ;; A new exception of the same size, which may reuse a
+            ;; released object.
+            (block $h2 (result i32)
+              (try_table (catch $f $h2) (throw $f (i32.const 1000)))
+              (unreachable))
+            (local.set $sum (i32.add (i32.add (local.get $sum))))
+            rethrow 0
+          end
+        catch $e
+          (i32.add (local.get $sum))
+        end))"#;
+    for engine in engines() {
+        let (mut store, inst) = instantiate(&engine, wat);
+        assert_eq!(
+            common::call::<(), i32>(&inst, &mut store, "throw-in-arm", ()).unwrap(),
+            11
+        );
+        // sum = 5 + 5 + 1000, then the rethrown 5 is added.
+        assert_eq!(
+            common::call::<(), i32>(&inst, &mut store, "rethrow-twice", ()).unwrap(),
+            1015
+        );
+    }
+}
