@@ -40,6 +40,21 @@ extern "C" {
 #endif
 
 /* ------------------------------------------------------------------------
+ * Exception handling
+ *
+ * wasm.h has no kinds for exception handling. A value of type exnref has
+ * kind WASIPROC_EXNREF and crosses the C API as a null reference; exception
+ * tags are left out of wasm_module_imports/exports and wasm_instance_exports,
+ * and wasm_instance_new refuses a module that imports one. An exception no
+ * handler catches ends a call with a trap ("uncaught exception").
+ * ---------------------------------------------------------------------- */
+
+#define WASIPROC_EXNREF ((wasm_valkind_t)130)
+/* A null reference of the GC `any` hierarchy (anyref, nullref, ...): the
+ * only values of it the engine has, since it lacks the GC instructions. */
+#define WASIPROC_ANYREF ((wasm_valkind_t)131)
+
+/* ------------------------------------------------------------------------
  * Errors
  * ---------------------------------------------------------------------- */
 

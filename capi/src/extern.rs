@@ -22,14 +22,17 @@ pub(crate) fn engine_extern(r: &wasm_ref_t) -> Option<Extern> {
     })
 }
 
-/// The handle kind of an engine extern.
-pub(crate) fn extern_kind(e: Extern) -> RefKind {
-    match e {
+/// The handle kind of an engine extern; `None` for an exception tag, which
+/// wasm.h has no extern kind for (the C API leaves tags out of export
+/// lists and refuses modules that import them).
+pub(crate) fn extern_kind(e: Extern) -> Option<RefKind> {
+    Some(match e {
         Extern::Func(f) => RefKind::Func(f),
         Extern::Global(g) => RefKind::Global(g),
         Extern::Table(t) => RefKind::Table(t),
         Extern::Memory(m) => RefKind::Memory(m),
-    }
+        Extern::Tag(_) => return None,
+    })
 }
 
 /// The kind of an external.

@@ -50,6 +50,18 @@ pub unsafe extern "C" fn wasm_instance_new(
             Some(v) => unsafe { v.as_slice() },
             None => &[],
         };
+        if data
+            .module
+            .imports()
+            .any(|i| matches!(i.ty, wasiproc_engine::ExternType::Tag(_)))
+        {
+            return fail(new_trap(
+                "wasm_instance_new: the module imports an exception tag, which the C API \
+                 cannot provide (wasm.h has no tag extern kind)"
+                    .into(),
+                Vec::new(),
+            ));
+        }
         let mut externs = Vec::with_capacity(imports.len());
         for (i, p) in imports.iter().enumerate() {
             // SAFETY: elements are null or valid handles.
@@ -100,7 +112,8 @@ pub unsafe extern "C" fn wasm_instance_exports(
                 }) => cell
                     .with(|s| instance.exports(&*s))
                     .into_iter()
-                    .map(|(_, e)| wasm_ref_t::in_store(cell, extern_kind(e)))
+                    .filter_map(|(_, e)| extern_kind(e))
+                    .map(|kind| wasm_ref_t::in_store(cell, kind))
                     .collect(),
                 _ => Vec::new(),
             };

@@ -15,7 +15,7 @@ use crate::vec::{try_vec, wasm_byte_vec_t, wasm_exporttype_vec_t, wasm_importtyp
 use crate::{drop_c, guard, into_c};
 use std::ptr;
 use std::sync::Arc;
-use wasiproc_engine::Module;
+use wasiproc_engine::{ExternType, Module};
 
 /// A compiled module and the binary it came from.
 pub(crate) struct ModuleData {
@@ -113,8 +113,10 @@ pub unsafe extern "C" fn wasm_module_imports(
     unsafe {
         write_list(m, out, |d| {
             let items = d.map_or_else(Vec::new, |d| {
+                // wasm.h has no tag extern kind: tags are left out.
                 d.module
                     .imports()
+                    .filter(|i| !matches!(i.ty, ExternType::Tag(_)))
                     .map(|i| into_c(wasm_importtype_t::from_engine(&i)))
                     .collect()
             });
@@ -133,8 +135,10 @@ pub unsafe extern "C" fn wasm_module_exports(
     unsafe {
         write_list(m, out, |d| {
             let items = d.map_or_else(Vec::new, |d| {
+                // As `wasm_instance_exports`: tags are left out.
                 d.module
                     .exports()
+                    .filter(|e| !matches!(e.ty, ExternType::Tag(_)))
                     .map(|e| into_c(wasm_exporttype_t::from_engine(&e)))
                     .collect()
             });

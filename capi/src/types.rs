@@ -23,6 +23,14 @@ pub(crate) const WASM_F32: u8 = 2;
 pub(crate) const WASM_F64: u8 = 3;
 pub(crate) const WASM_EXTERNREF: u8 = 128;
 pub(crate) const WASM_FUNCREF: u8 = 129;
+/// `exnref` (exception handling), which wasm.h has no kind for: the
+/// wasiproc.h extension `WASIPROC_EXNREF`. Such values cross the C API as
+/// null references.
+pub(crate) const WASIPROC_EXNREF: u8 = 130;
+/// A reference of the GC `any` hierarchy (always null here: the GC
+/// instructions are not supported): the wasiproc.h extension
+/// `WASIPROC_ANYREF`.
+pub(crate) const WASIPROC_ANYREF: u8 = 131;
 
 /// The kind reported for a `v128` (SIMD): not a kind of wasm.h, which has
 /// none for vectors. A call whose type has a `v128` fails with a trap that
@@ -60,6 +68,8 @@ pub(crate) fn kind_of(ty: ValType) -> wasm_valkind_t {
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
         ValType::V128 => WASIPROC_V128,
+        ValType::ExnRef => WASIPROC_EXNREF,
+        ValType::AnyRef => WASIPROC_ANYREF,
     }
 }
 
@@ -192,6 +202,13 @@ impl wasm_externtype_t {
             },
             ExternType::Memory(m) => CExternType::Memory {
                 limits: wasm_limits_t::new(m.minimum, m.maximum),
+            },
+            // wasm.h has no tag kind; the lists tags could appear in leave
+            // them out (`wasm_module_imports`/`exports`). Described, should
+            // one get here, as the function type of its payload.
+            ExternType::Tag(t) => CExternType::Func {
+                params: valtype_vec(t.params()),
+                results: valtype_vec(&[]),
             },
         };
         wasm_externtype_t { which }

@@ -223,6 +223,14 @@ impl Ctx<'_> {
                 // SAFETY: `kind` says `ref_` is the member set; it is null or a valid reference.
                 return unsafe { self.ref_to_val(v.of.ref_, ty) };
             }
+            // SAFETY: `kind` says `ref_` is the member set.
+            (crate::types::WASIPROC_EXNREF, ValType::ExnRef) if unsafe { v.of.ref_ }.is_null() => {
+                Val::ExnRef(None)
+            }
+            // SAFETY: `kind` says `ref_` is the member set.
+            (crate::types::WASIPROC_ANYREF, ValType::AnyRef) if unsafe { v.of.ref_ }.is_null() => {
+                Val::NullAnyRef
+            }
             (kind, ty) => {
                 return Err(format!("value kind {kind} given where {ty} is expected"));
             }
@@ -246,6 +254,10 @@ impl Ctx<'_> {
             },
             // wasm.h cannot carry it (see `types::WASIPROC_V128`).
             Val::V128(_) => wasm_val_union { i64: 0 },
+            // No wasm.h reference stands for an exception: null.
+            Val::ExnRef(_) | Val::NullAnyRef => wasm_val_union {
+                ref_: ptr::null_mut(),
+            },
         };
         wasm_val_t {
             kind: kind_of(v.ty()),

@@ -19,7 +19,7 @@ pub struct Args {
     pub wasm2: bool,
     /// Keep this proposal off (repeatable; by its directory name in the
     /// spec test suite: extended-const, tail-call, multi-memory, memory64, wide-arithmetic, custom-page-sizes,
-    /// function-references, gc-types, simd, relaxed-simd). memory64's and function-references'
+    /// function-references, gc-types, simd, relaxed-simd, exceptions). memory64's and function-references'
     /// scripts assert that a second memory is invalid and `memory.size 1`
     /// malformed: run them with `--without multi-memory`.
     #[arg(long, value_name = "PROPOSAL")]

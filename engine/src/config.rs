@@ -14,7 +14,9 @@ const IMPLEMENTED_PROPOSALS: WasmFeatures = WasmFeatures::EXTENDED_CONST
     .union(WasmFeatures::GC_TYPES)
     .union(WasmFeatures::GC)
     .union(WasmFeatures::SIMD)
-    .union(WasmFeatures::RELAXED_SIMD);
+    .union(WasmFeatures::RELAXED_SIMD)
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::LEGACY_EXCEPTIONS);
 
 /// How an [`crate::Engine`] translates and runs code. Fixed once the engine exists.
 #[derive(Debug, Clone)]
@@ -172,9 +174,10 @@ impl Config {
     /// The type system of the GC proposal, which Wasm 3.0's type rules
     /// need: recursion groups, declared subtypes (checked by
     /// `call_indirect` and when linking), struct and array *types*. The
-    /// GC instructions (`struct.*`, `array.*`, `ref.i31`, casts) and
-    /// values of the `any` hierarchy are not supported: a module using them
-    /// fails to compile with an "unsupported" error (on by default).
+    /// GC instructions (`struct.*`, `array.*`, `ref.i31`, casts) are not
+    /// supported: a module using them fails to compile with an
+    /// "unsupported" error; so the only values of the `any` hierarchy are
+    /// null references ([`crate::ValType::AnyRef`]) (on by default).
     pub fn wasm_gc_types(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::GC_TYPES.union(WasmFeatures::GC), on)
     }
@@ -195,6 +198,18 @@ impl Config {
     /// reproducible on every machine.
     pub fn wasm_relaxed_simd(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::RELAXED_SIMD, on)
+    }
+
+    /// Exception handling: tags, `throw`, `throw_ref`, `try_table` and the
+    /// `exnref` type, and the legacy encoding LLVM still emits (`try`,
+    /// `catch`, `catch_all`, `delegate`, `rethrow`). An exception no
+    /// handler catches ends the call with [`crate::TrapKind::UncaughtException`]
+    /// (on by default).
+    pub fn wasm_exceptions(&mut self, on: bool) -> &mut Self {
+        self.proposal(
+            WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
+            on,
+        )
     }
 
     /// Turns one proposal's features on or off.

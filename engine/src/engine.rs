@@ -186,17 +186,20 @@ impl Engine {
             ValType::F32 => CanonVal::F32,
             ValType::F64 => CanonVal::F64,
             ValType::V128 => CanonVal::V128,
-            ValType::FuncRef | ValType::ExternRef => CanonVal::Ref {
-                nullable: true,
-                heap: CanonHeap::Abstract(
-                    if *t == ValType::FuncRef {
-                        wasmparser::AbstractHeapType::Func
-                    } else {
-                        wasmparser::AbstractHeapType::Extern
-                    },
-                    false,
-                ),
-            },
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::AnyRef => {
+                CanonVal::Ref {
+                    nullable: true,
+                    heap: CanonHeap::Abstract(
+                        match t {
+                            ValType::FuncRef => wasmparser::AbstractHeapType::Func,
+                            ValType::ExternRef => wasmparser::AbstractHeapType::Extern,
+                            ValType::ExnRef => wasmparser::AbstractHeapType::Exn,
+                            _ => wasmparser::AbstractHeapType::Any,
+                        },
+                        false,
+                    ),
+                }
+            }
         };
         let sub = CanonSub {
             is_final: true,

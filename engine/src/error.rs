@@ -38,6 +38,9 @@ pub enum TrapKind {
     MemoryLimit,
     /// A host function reported a trap.
     Host,
+    /// An exception was thrown and no handler caught it (exception
+    /// handling): it left the outermost call.
+    UncaughtException,
 }
 
 impl TrapKind {
@@ -59,6 +62,7 @@ impl TrapKind {
             TrapKind::OutOfFuel => "out of fuel",
             TrapKind::MemoryLimit => "memory limit exceeded",
             TrapKind::Host => "host trap",
+            TrapKind::UncaughtException => "uncaught exception",
         }
     }
 }

@@ -219,6 +219,9 @@ impl Func {
             if let Val::FuncRef(Some(f)) = p {
                 store.check(f.store);
             }
+            if let Val::ExnRef(Some(e)) = p {
+                store.check(e.store);
+            }
         }
         Ok(ty)
     }

@@ -62,6 +62,7 @@ impl Instance {
         let mut tables = Vec::with_capacity(m.tables.len());
         let mut memories = Vec::with_capacity(m.memories.len());
         let mut globals = Vec::with_capacity(m.globals.len());
+        let mut tags = Vec::with_capacity(m.tags.len());
 
         for (imp, ext) in m.imports.iter().zip(imports) {
             let mismatch = |reason: String| Error::IncompatibleImport {
@@ -89,7 +90,7 @@ impl Instance {
                     let have: TableType = t.ty(&*store);
                     let exact = |r: Option<RefTy>, ty: &TableType| r.or(RefTy::plain(ty.element));
                     let have_ref =
-                        exact(store.inner.ref_types.get(&(true, t.index)).copied(), &have);
+                        exact(store.inner.rare.ref_type(&(true, t.index)).copied(), &have);
                     let want_ref = exact(m.table_refs[tables.len()], want);
                     // Table element types are invariant.
                     if have.element != want.element
@@ -112,7 +113,7 @@ impl Instance {
                 }
                 (ImportKind::Global(want), Extern::Global(g)) => {
                     let have = g.ty(&*store);
-                    let have_ref = store.inner.ref_types.get(&(false, g.index)).copied();
+                    let have_ref = store.inner.rare.ref_type(&(false, g.index)).copied();
                     let have_ref = have_ref.or(RefTy::plain(have.content));
                     let want_ref = m.global_refs[globals.len()].or(RefTy::plain(want.content));
                     // A constant global's reference type is covariant, a
@@ -131,12 +132,26 @@ impl Instance {
                     }
                     globals.push(g.index);
                 }
+                (ImportKind::Tag(t), Extern::Tag(tag)) => {
+                    store.check(tag.store);
+                    // Tag types must match exactly.
+                    let have = store.inner.rare.tag(tag.index).map(|e| e.ty);
+                    if have != Some(m.type_ids[*t as usize]) {
+                        return Err(mismatch(format!(
+                            "expected tag {}, found tag {}",
+                            m.types[*t as usize],
+                            tag.ty(&*store).ty
+                        )));
+                    }
+                    tags.push(tag.index);
+                }
                 (kind, ext) => {
                     let want = match kind {
                         ImportKind::Func(_) => "func",
                         ImportKind::Table(_) => "table",
                         ImportKind::Memory(_) => "memory",
                         ImportKind::Global(_) => "global",
+                        ImportKind::Tag(_) => "tag",
                     };
                     return Err(mismatch(format!(
                         "expected a {want}, found a {}",
@@ -175,7 +190,7 @@ impl Instance {
             store.inner.tables.push(TableEntity { ty: *ty, elems });
             let index = store.inner.tables.len() as u32 - 1;
             if let Some(r) = m.table_refs[tables.len()] {
-                store.inner.ref_types.insert((true, index), r);
+                store.inner.rare.insert_ref_type((true, index), r);
             }
             tables.push(index);
         }
@@ -196,7 +211,7 @@ impl Instance {
             store.inner.globals.push(GlobalEntity::new(*ty, value));
             let index = store.inner.globals.len() as u32 - 1;
             if let Some(r) = m.global_refs[globals.len()] {
-                store.inner.ref_types.insert((false, index), r);
+                store.inner.rare.insert_ref_type((false, index), r);
             }
             globals.push(index);
         }
@@ -222,6 +237,16 @@ impl Instance {
             });
             elems.push(store.inner.elems.len() as u32 - 1);
         }
+        for t in &m.tags[m.num_imported_tags as usize..] {
+            let all = &mut store.inner.rare.state().tags;
+            if all.try_reserve(1).is_err() {
+                return Err(Error::Limit("cannot allocate a tag".into()));
+            }
+            all.push(crate::store::TagEntity {
+                ty: m.type_ids[*t as usize],
+            });
+            tags.push(all.len() as u32 - 1);
+        }
         let mut datas = Vec::with_capacity(m.datas.len());
         for seg in &m.datas {
             store.inner.datas.push(DataEntity {
@@ -238,6 +263,7 @@ impl Instance {
             globals: globals.into(),
             elems: elems.into(),
             datas: datas.into(),
+            tags: tags.into(),
         });
         store.inner.instances.push(entity.clone());
         let instance = Instance {
@@ -356,6 +382,11 @@ impl Instance {
         self.get_export(ctx, name)?.into_global()
     }
 
+    /// An exported tag (exception handling).
+    pub fn get_tag(&self, ctx: impl AsContext, name: &str) -> Option<crate::store::Tag> {
+        self.get_export(ctx, name)?.into_tag()
+    }
+
     /// An exported table.
     pub fn get_table(&self, ctx: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(ctx, name)?.into_table()
@@ -379,6 +410,10 @@ fn resolve(store: u32, entity: &InstanceEntity, idx: ExternIndex) -> Extern {
         ExternIndex::Global(i) => Extern::Global(Global {
             store,
             index: entity.globals[i as usize],
+        }),
+        ExternIndex::Tag(i) => Extern::Tag(crate::store::Tag {
+            store,
+            index: entity.tags[i as usize],
         }),
     }
 }

@@ -653,6 +653,58 @@ pub enum Instr {
     /// 64 KiB pages (the memory of the handlers' cached view), with the
     /// offset inline. Traps: `MemoryOutOfBounds`.
     SimdMem0 { base: Slot, offset: u32, op: SimdOp, lane: u8 },
+    // ---- exception handling (exec/unwind.rs) ----
+    /// `throw`: creates an exception of the instance's tag `tag` whose
+    /// payload is in slots `base..` (as many as the tag's type has
+    /// parameters) and unwinds to the first handler that catches it
+    /// (the body's [`Handler`] table, then the callers'). Traps:
+    /// `UncaughtException` when none does, `MemoryLimit` when the object
+    /// cannot be allocated.
+    Throw { tag: u32, base: Slot },
+    /// `throw_ref`, and the legacy `rethrow` (whose slot holds the caught
+    /// exception): throws the exception `slot` refers to again, as
+    /// [`Instr::Throw`]. Traps: `NullReference` when it is null.
+    ThrowRef { slot: Slot },
+}
+
+/// [`Handler::exn`] when the handler delivers no `exnref`.
+pub(crate) const NO_SLOT: Slot = Slot::MAX;
+
+/// What a [`Handler`] does with an exception thrown inside its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HandlerKind {
+    /// Catches exceptions of the instance's tag with this module index.
+    Tag(u32),
+    /// Catches every exception.
+    All,
+    /// Legacy `delegate`: catches nothing; the search goes on from handler
+    /// [`Handler::target`] of the same table (the handlers enclosing the
+    /// delegate's label), skipping those in between.
+    Delegate,
+}
+
+/// One exception handler of a body: a `try_table` catch clause, a legacy
+/// `catch`/`catch_all` arm, or a legacy `delegate`. A body's handlers are
+/// ordered innermost first (a construct's clauses in their order), so the
+/// first one whose range holds the throwing instruction (or, in a caller,
+/// the call) and whose kind matches is the one that catches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Handler {
+    /// The instructions `start..end` are covered.
+    pub start: u32,
+    pub end: u32,
+    pub kind: HandlerKind,
+    /// Where execution continues (or, for `Delegate`, the handler index the
+    /// search continues from).
+    pub target: u32,
+    /// The first slot the payload values are written to.
+    pub payload: Slot,
+    /// The slot the `exnref` is written to (`catch_ref`, `catch_all_ref`,
+    /// legacy arms, which keep it for `rethrow`), or [`NO_SLOT`].
+    pub exn: Slot,
+    /// The exception is caught without a reference anywhere (`catch` and
+    /// `catch_all` of `try_table`): its object can be reused.
+    pub releases: bool,
 }
 
 /// The access codes of [`Instr::MemLoad`]: bits 0-3 the width in bytes,

@@ -92,9 +92,9 @@ pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::{
     AsContext, AsContextMut, Extern, Func, Global, Memory, MemoryAccessError, Resource,
-    ResourceLimiter, Store, StoreLimits, TABLE_ELEMENT_BYTES, Table,
+    ResourceLimiter, Store, StoreLimits, TABLE_ELEMENT_BYTES, Table, Tag,
 };
 pub use value::{
-    ExternRef, ExternType, FuncType, GlobalType, MAX_PAGES, MemoryType, Mutability, PAGE_SIZE,
-    TableType, Val, ValType,
+    ExnRef, ExternRef, ExternType, FuncType, GlobalType, MAX_PAGES, MemoryType, Mutability,
+    PAGE_SIZE, TableType, TagType, Val, ValType,
 };

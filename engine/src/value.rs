@@ -26,12 +26,23 @@ pub enum ValType {
     /// A 128-bit vector (the SIMD proposal). In the interpreter's frames it
     /// occupies two adjacent 64-bit slots, low half first.
     V128,
+    /// A nullable reference to an exception (exception handling): a tag
+    /// and its payload, owned by the store.
+    ExnRef,
+    /// A nullable reference of the GC proposal's `any` hierarchy (`anyref`,
+    /// `eqref`, `nullref`, struct and array references). The GC
+    /// instructions that make such references are not supported, so every
+    /// value of this type is null.
+    AnyRef,
 }
 
 impl ValType {
-    /// True for `funcref` and `externref`.
+    /// True for the reference types.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 
     /// How many 64-bit interpreter slots a value of this type occupies
@@ -51,6 +62,8 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::V128 => "v128",
+            ValType::ExnRef => "exnref",
+            ValType::AnyRef => "anyref",
         })
     }
 }
@@ -73,6 +86,16 @@ impl ExternRef {
     }
 }
 
+/// A reference to an exception object of a store (exception handling):
+/// what `exnref` values are. The object (its tag and payload) lives as long
+/// as the store; the embedder can only pass the reference back to Wasm code
+/// of the same store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExnRef {
+    pub(crate) store: u32,
+    pub(crate) index: u32,
+}
+
 /// A Wasm value.
 ///
 /// Floats are carried as raw bits so that NaN payloads survive unchanged.
@@ -93,6 +116,11 @@ pub enum Val {
     /// A `v128`, as its 128 bits (lane 0 in the lowest bits, as Wasm's
     /// little-endian memory layout puts it).
     V128(u128),
+    /// An `exnref`; `None` is the null reference.
+    ExnRef(Option<ExnRef>),
+    /// The null reference of the `any` hierarchy ([`ValType::AnyRef`]:
+    /// no other value of it can be made here).
+    NullAnyRef,
 }
 
 impl Val {
@@ -106,6 +134,8 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::V128(_) => ValType::V128,
+            Val::ExnRef(_) => ValType::ExnRef,
+            Val::NullAnyRef => ValType::AnyRef,
         }
     }
 
@@ -119,6 +149,8 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::V128 => Val::V128(0),
+            ValType::ExnRef => Val::ExnRef(None),
+            ValType::AnyRef => Val::NullAnyRef,
         }
     }
 
@@ -205,6 +237,8 @@ impl Val {
             Val::FuncRef(f) => f.map_or(0, |f| f.to_slot()),
             Val::ExternRef(r) => r.map_or(0, |r| r.0 as u64 + 1),
             Val::V128(v) => v as u64,
+            Val::ExnRef(r) => r.map_or(0, |r| r.index as u64 + 1),
+            Val::NullAnyRef => 0,
         }
     }
 
@@ -222,6 +256,15 @@ impl Val {
                 Some(ExternRef((slot - 1) as u32))
             }),
             ValType::V128 => Val::V128(slot as u128),
+            ValType::ExnRef => Val::ExnRef(if slot == 0 {
+                None
+            } else {
+                Some(ExnRef {
+                    store: store_id,
+                    index: (slot - 1) as u32,
+                })
+            }),
+            ValType::AnyRef => Val::NullAnyRef,
         }
     }
 }
@@ -400,16 +443,43 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A table.
     Table(TableType),
+    /// An exception tag (exception handling).
+    Tag(TagType),
+}
+
+/// The type of an exception tag: the types of the values an exception with
+/// this tag carries (a function type with no results).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TagType {
+    /// The payload's types, as the parameters of a function type without
+    /// results.
+    pub ty: FuncType,
+}
+
+impl TagType {
+    /// A tag type carrying values of the given types.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> Self {
+        TagType {
+            ty: FuncType::new(params, []),
+        }
+    }
+
+    /// The payload's types.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
 }
 
 impl ExternType {
-    /// A short word for the kind of item: "func", "global", "memory" or "table".
+    /// A short word for the kind of item: "func", "global", "memory",
+    /// "table" or "tag".
     pub fn kind(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "func",
             ExternType::Global(_) => "global",
             ExternType::Memory(_) => "memory",
             ExternType::Table(_) => "table",
+            ExternType::Tag(_) => "tag",
         }
     }
 }

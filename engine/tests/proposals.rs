@@ -561,3 +561,44 @@ fn one_byte_pages() {
     config.wasm_custom_page_sizes(false);
     assert!(Module::new(&Engine::new(&config), wat::parse_str(wat).unwrap()).is_err());
 }
+
+/// References of GC's `any` hierarchy exist only as nulls (no GC
+/// instruction that makes one is supported); they reach the embedder as
+/// `Val::NullAnyRef` and their type as `ValType::AnyRef`.
+#[test]
+fn any_hierarchy_references_are_null() {
+    let wat = r#"(module
+      (global $n nullref (ref.null none))
+      (global (export "g") anyref (ref.null any))
+      (func (export "any") (result anyref) (global.get $n))
+      (func (export "eq") (param eqref) (result i32) (ref.is_null (local.get 0))))"#;
+    let (_, mut store, inst) = common::instantiate(&Engine::default(), wat);
+    let any = inst.get_func(&store, "any").unwrap();
+    assert_eq!(any.ty(&store).results(), [ValType::AnyRef]);
+    let mut out = [Val::I32(0)];
+    any.call(&mut store, &[], &mut out).unwrap();
+    assert_eq!(out[0], Val::NullAnyRef);
+    let eq = inst.get_func(&store, "eq").unwrap();
+    eq.call(&mut store, &[Val::NullAnyRef], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(1));
+    let g = inst.get_global(&store, "g").unwrap();
+    assert_eq!(g.get(&store), Val::NullAnyRef);
+    // A GC instruction is still refused: by validation, or (lazily) on the
+    // function's first call.
+    let gc =
+        wat::parse_str(r#"(module (func (export "f") (result i31ref) (ref.i31 (i32.const 1))))"#)
+            .unwrap();
+    assert!(matches!(
+        Module::validate(&Engine::default(), &gc),
+        Err(Error::Unsupported { .. })
+    ));
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, &gc).unwrap();
+    let inst = Linker::new(&engine).instantiate(&mut store, &module);
+    let err = inst.and_then(|i| {
+        let f = i.get_func(&store, "f").unwrap();
+        f.call(&mut store, &[], &mut [Val::NullAnyRef])
+    });
+    assert!(matches!(err, Err(Error::Unsupported { .. })), "{err:?}");
+}

@@ -80,6 +80,7 @@ pub fn trap_code(kind: TrapKind) -> u32 {
         TrapKind::StackExhausted => 11,
         TrapKind::OutOfFuel => 12,
         TrapKind::MemoryLimit => 13,
+        TrapKind::UncaughtException => 15,
         _ => 14,
     }
 }

@@ -9,7 +9,9 @@
 //! `invoke`, `get`, `assert_return` (with `nan:canonical`/`nan:arithmetic`
 //! and reference results), `assert_trap` on calls and on instantiation (the
 //! form `assert_uninstantiable` took in newer scripts), `assert_exhaustion`,
-//! `assert_invalid`, `assert_malformed` and `assert_unlinkable`. Scripts
+//! `assert_invalid`, `assert_malformed` and `assert_unlinkable`; and, for
+//! exception handling, `assert_exception` (the call ends with an uncaught
+//! exception). Scripts
 //! import from the standard `spectest` host module ([`spectest_host`]).
 //!
 //! ```
@@ -66,6 +68,7 @@ pub const SWITCHABLE_PROPOSALS: &[&str] = &[
     "gc-types",
     "simd",
     "relaxed-simd",
+    "exceptions",
 ];
 
 /// Runs one `.wast` script and reports its assertions.

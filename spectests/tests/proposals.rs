@@ -15,6 +15,7 @@ const COMPLETE: &[&str] = &[
     "memory64",
     "simd",
     "relaxed-simd",
+    "exceptions",
 ];
 
 /// Proposal directories whose every file passes but these, which need a
@@ -22,12 +23,7 @@ const COMPLETE: &[&str] = &[
 const PARTIAL: &[(&str, &[&str])] = &[];
 
 /// wasm-v3 files that need a proposal the engine does not implement yet.
-const V3_NOT_YET: &[&str] = &[
-    // Exception tags and exnref (the exceptions proposal).
-    "imports.wast",
-    "instance.wast",
-    "ref_null.wast",
-];
+const V3_NOT_YET: &[&str] = &[];
 
 fn check_dir(dir: &str, skip: &[&str]) {
     let mut failed = Vec::new();

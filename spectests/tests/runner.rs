@@ -140,3 +140,30 @@ fn unparsable_script_is_one_failure() {
     assert_eq!((report.passed, report.failed), (0, 1));
     assert_eq!(report.failures[0].line, 2);
 }
+
+/// `assert_exception` passes only for a call that ends with an uncaught
+/// exception: not for a return, nor for a trap.
+#[test]
+fn assert_exception_needs_an_uncaught_exception() {
+    let script = r#"
+        (module
+          (tag $e (param i32))
+          (func (export "throw") (throw $e (i32.const 1)))
+          (func (export "ok") (result i32) (i32.const 1))
+          (func (export "trap") (unreachable)))
+        (assert_exception (invoke "throw"))
+        (assert_exception (invoke "ok"))
+        (assert_exception (invoke "trap"))
+        (assert_trap (invoke "throw") "unreachable")"#;
+    for fuel in [false, true] {
+        let options = RunOptions {
+            fuel,
+            proposals: true,
+            ..RunOptions::default()
+        };
+        let report = run_wast("t.wast", script, &options);
+        assert_eq!((report.passed, report.failed), (1, 3), "{report:?}");
+        let lines: Vec<usize> = report.failures.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [8, 9, 10]);
+    }
+}

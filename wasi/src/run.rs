@@ -216,10 +216,13 @@ pub fn format_val(v: &Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(_) => format!("{}", v.f32().unwrap_or_default()),
         Val::F64(_) => format!("{}", v.f64().unwrap_or_default()),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::NullAnyRef => {
+            "null".into()
+        }
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(_)) => "<externref>".into(),
         Val::V128(x) => format!("0x{x:032x}"),
+        Val::ExnRef(Some(_)) => "<exnref>".into(),
     }
 }
 

@@ -18,6 +18,7 @@ mod numeric;
 mod profile;
 mod simd;
 mod threaded;
+mod unwind;
 
 use cursor::{Cursor, Ip};
 use frame_ptr::FramePtr;
@@ -531,6 +532,48 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                                 return Ok(Step::Suspend(Suspension::OutOfSlice));
                             }
                         }
+                    }
+                }
+            }};
+        }
+        // Throws exception object `exn` from the current instruction
+        // (exec/unwind.rs): continues at the handler that catches it, in
+        // this frame or a caller, or ends the call with
+        // `UncaughtException`.
+        macro_rules! throw {
+            ($exn:expr) => {{
+                let exn: u32 = $exn;
+                save!(cur.pc() - 1);
+                let tag = store
+                    .inner
+                    .rare
+                    .get()
+                    .and_then(|r| r.exns.objects.get(exn as usize));
+                let Some(tag) = tag.map(|e| e.tag) else {
+                    trap!(TrapKind::NullReference)
+                };
+                match unwind::find_handler(&store.inner, frames, current, tag) {
+                    None => trap!(TrapKind::UncaughtException),
+                    Some((j, h)) => {
+                        let f = if j == frames.len() {
+                            *current
+                        } else {
+                            frames[j]
+                        };
+                        frames.truncate(j);
+                        let at = f.fp as usize;
+                        let e = &mut store.inner.rare.state().exns.objects[exn as usize];
+                        let n = e.payload.len();
+                        let to = at + h.payload as usize;
+                        slots[to..to + n].copy_from_slice(&e.payload);
+                        if h.exn != crate::isa::NO_SLOT {
+                            e.escaped = true;
+                            slots[at + h.exn as usize] = exn as u64 + 1;
+                        } else if h.releases {
+                            store.inner.recycle_exception(exn);
+                        }
+                        *current = Frame { pc: h.target, ..f };
+                        continue 'outer;
                     }
                 }
             }};
@@ -2119,6 +2162,24 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if !simd::mem::access_plain(mem.bytes_mut(), fpp, base, offset, op, lane) {
                         out_of_bounds!();
                     }
+                }
+                // ---- exception handling (exec/unwind.rs) ----
+                Instr::Throw { tag, base } => {
+                    let n = module.types[module.tags[tag as usize] as usize].param_slots() as usize;
+                    let at = fp + base as usize;
+                    let exn = checked!(
+                        store
+                            .inner
+                            .new_exception(inst.tags[tag as usize], &slots[at..at + n])
+                    );
+                    throw!(exn)
+                }
+                Instr::ThrowRef { slot } => {
+                    let r = s!(slot);
+                    if r == 0 {
+                        trap!(TrapKind::NullReference);
+                    }
+                    throw!((r - 1) as u32)
                 }
             }
         }

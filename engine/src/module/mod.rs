@@ -30,6 +30,8 @@ pub(crate) enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of the given type index (exception handling).
+    Tag(u32),
 }
 
 /// One import of a module.
@@ -47,6 +49,7 @@ pub(crate) enum ExternIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 /// How an element segment is applied.
@@ -82,6 +85,9 @@ pub(crate) struct Body {
     pub frame_size: u32,
     /// Instruction position → operator byte offset, for backtraces only.
     pub offsets: crate::translate::OffsetTable,
+    /// The exception handlers of the body, innermost first (exception
+    /// handling; empty for most functions).
+    pub handlers: Box<[crate::isa::Handler]>,
 }
 
 /// Why a lazily translated body could not be translated (an operator the
@@ -298,6 +304,9 @@ pub(crate) struct ModuleInner {
     /// are translated from them on first call), and its module offset.
     pub code_section: Box<[u8]>,
     pub code_section_offset: u32,
+    /// The type index of every tag, imports first (exception handling).
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
 }
 
 impl ModuleInner {
@@ -311,6 +320,14 @@ impl ModuleInner {
             ExternIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             ExternIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             ExternIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+            ExternIndex::Tag(i) => ExternType::Tag(self.tag_type(i)),
+        }
+    }
+
+    /// The type of tag `index`.
+    pub(crate) fn tag_type(&self, index: u32) -> crate::value::TagType {
+        crate::value::TagType {
+            ty: self.types[self.tags[index as usize] as usize].clone(),
         }
     }
 }
@@ -387,6 +404,9 @@ impl Module {
                 ImportKind::Table(t) => ExternType::Table(*t),
                 ImportKind::Memory(m) => ExternType::Memory(*m),
                 ImportKind::Global(g) => ExternType::Global(*g),
+                ImportKind::Tag(t) => ExternType::Tag(crate::value::TagType {
+                    ty: self.inner.types[*t as usize].clone(),
+                }),
             },
         })
     }

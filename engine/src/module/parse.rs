@@ -51,6 +51,21 @@ fn ref_type(r: RefType, offset: u64) -> Result<ValType, Error> {
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => Ok(ValType::ExternRef),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+            ..
+        } => Ok(ValType::ExnRef),
+        // Only null values exist without the GC instructions.
+        HeapType::Abstract {
+            ty:
+                AbstractHeapType::Any
+                | AbstractHeapType::None
+                | AbstractHeapType::Eq
+                | AbstractHeapType::I31
+                | AbstractHeapType::Struct
+                | AbstractHeapType::Array,
+            shared: false,
+        } => Ok(ValType::AnyRef),
         other => Err(Error::Unsupported {
             feature: format!("reference type {other:?}"),
             offset,
@@ -254,6 +269,8 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
         func_names: HashMap::new(),
         code_section: Box::default(),
         code_section_offset: 0,
+        tags: Vec::new(),
+        num_imported_tags: 0,
     };
     let mut allocs = FuncValidatorAllocations::default();
     let mut translator = FuncTranslator::new(engine.config());
@@ -335,6 +352,11 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                             m.num_imported_globals += 1;
                             ImportKind::Global(g)
                         }
+                        TypeRef::Tag(t) => {
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            ImportKind::Tag(t.func_type_idx)
+                        }
                         other => {
                             return Err(Error::Unsupported {
                                 feature: format!("import of {other:?}"),
@@ -387,15 +409,15 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                         ExternalKind::Table => ExternIndex::Table(e.index),
                         ExternalKind::Memory => ExternIndex::Memory(e.index),
                         ExternalKind::Global => ExternIndex::Global(e.index),
-                        ExternalKind::Tag => {
-                            return Err(Error::Unsupported {
-                                feature: "exception tags".into(),
-                                offset: reader.range().start,
-                            });
-                        }
+                        ExternalKind::Tag => ExternIndex::Tag(e.index),
                     };
                     m.export_index.insert(e.name.to_string(), m.exports.len());
                     m.exports.push((e.name.to_string(), idx));
+                }
+            }
+            Payload::TagSection(reader) => {
+                for t in reader.clone() {
+                    m.tags.push(t?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => m.start = Some(*func),
@@ -477,6 +499,7 @@ pub(crate) fn parse(engine: &Engine, bytes: &[u8], eager: bool) -> Result<Module
                 num_imported_funcs: m.num_imported_funcs,
                 memories: &m.memories,
                 globals: &m.globals,
+                tags: &m.tags,
             };
             let ty = &m.types[m.funcs[func_index as usize] as usize];
             // Counted in slots: a `v128` takes two.
@@ -545,6 +568,7 @@ pub(crate) fn translate_lazily(
         num_imported_funcs: m.num_imported_funcs,
         memories: &m.memories,
         globals: &m.globals,
+        tags: &m.tags,
     };
     let mut translator = FuncTranslator::new(m.engine.config());
     let (body, _) = translator.translate(&view, m.num_imported_funcs + defined, &body, None)?;

@@ -97,4 +97,6 @@ pub(crate) struct InstanceEntity {
     pub globals: Box<[u32]>,
     pub elems: Box<[u32]>,
     pub datas: Box<[u32]>,
+    /// Store indexes of the instance's tags (exception handling).
+    pub tags: Box<[u32]>,
 }

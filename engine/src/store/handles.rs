@@ -459,6 +459,8 @@ pub enum Extern {
     Memory(Memory),
     /// A table.
     Table(Table),
+    /// An exception tag (exception handling).
+    Tag(super::Tag),
 }
 
 impl Extern {
@@ -495,6 +497,15 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<super::Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+
     /// The type of the item.
     pub fn ty(&self, ctx: impl AsContext) -> ExternType {
         let store = ctx.as_context();
@@ -503,6 +514,7 @@ impl Extern {
             Extern::Global(g) => ExternType::Global(g.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
             Extern::Table(t) => ExternType::Table(t.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
     }
 }
@@ -525,5 +537,10 @@ impl From<Memory> for Extern {
 impl From<Table> for Extern {
     fn from(t: Table) -> Self {
         Extern::Table(t)
+    }
+}
+impl From<super::Tag> for Extern {
+    fn from(t: super::Tag) -> Self {
+        Extern::Tag(t)
     }
 }

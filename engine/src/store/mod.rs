@@ -6,6 +6,7 @@
 use crate::prelude::*;
 mod alloc;
 mod entities;
+mod exn;
 mod fuel;
 mod handles;
 mod limits;
@@ -18,6 +19,8 @@ pub(crate) use entities::{
     DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, MemoryEntity,
     TableEntity,
 };
+pub use exn::Tag;
+pub(crate) use exn::{Exceptions, TagEntity};
 pub(crate) use fuel::{FuelShortfall, FuelState};
 pub use handles::{Extern, Func, Global, Instance, Memory, MemoryAccessError, Table};
 pub(crate) use handles::{GrowResult, grow_memory, grow_table, new_memory};
@@ -51,10 +54,27 @@ pub(crate) struct StoreInner {
     pub limiter: Limiter,
     /// Bytes of value and frame stack counted so far (see `alloc`).
     pub stack_bytes: usize,
+    /// What few stores use (exact reference types, exception tags and
+    /// objects), boxed.
+    pub rare: Rare,
+}
+
+/// State most stores never use, boxed and made on first use: a store is
+/// part of every process's entry, which must stay small (process crate).
+#[derive(Debug, Default)]
+pub(crate) struct Rare(Option<Box<RareState>>);
+
+/// The contents of [`Rare`].
+#[derive(Debug, Default)]
+pub(crate) struct RareState {
     /// The exact reference type of the tables (`(true, index)`) and
     /// globals (`(false, index)`) whose type is not the plain nullable
     /// funcref/externref their entity records (function references).
-    pub ref_types: RefTypes,
+    pub ref_types: hashbrown::HashMap<(bool, u32), crate::engine::RefTy>,
+    /// Exception tags (exception handling).
+    pub tags: Vec<TagEntity>,
+    /// Exception objects (`exnref` values refer to them) and their bytes.
+    pub exns: Exceptions,
 }
 
 impl Drop for StoreInner {
@@ -68,21 +88,30 @@ impl Drop for StoreInner {
     }
 }
 
-/// The exact reference types of [`StoreInner::ref_types`], boxed and made
-/// on the first insert: most stores have none, and a store is part of every
-/// process's entry, which must stay small (process crate).
-#[derive(Debug, Default)]
-pub(crate) struct RefTypes(Option<Box<hashbrown::HashMap<(bool, u32), crate::engine::RefTy>>>);
-
-impl RefTypes {
+impl Rare {
     /// The recorded type of table (`true`) or global (`false`) `index`.
-    pub fn get(&self, key: &(bool, u32)) -> Option<&crate::engine::RefTy> {
-        self.0.as_ref()?.get(key)
+    pub fn ref_type(&self, key: &(bool, u32)) -> Option<&crate::engine::RefTy> {
+        self.0.as_ref()?.ref_types.get(key)
     }
 
     /// Records the type of table (`true`) or global (`false`) `index`.
-    pub fn insert(&mut self, key: (bool, u32), ty: crate::engine::RefTy) {
-        self.0.get_or_insert_default().insert(key, ty);
+    pub fn insert_ref_type(&mut self, key: (bool, u32), ty: crate::engine::RefTy) {
+        self.state().ref_types.insert(key, ty);
+    }
+
+    /// The state, if made.
+    pub fn get(&self) -> Option<&RareState> {
+        self.0.as_deref()
+    }
+
+    /// The state, made now if needed.
+    pub fn state(&mut self) -> &mut RareState {
+        self.0.get_or_insert_default()
+    }
+
+    /// Tag `index` of the store.
+    pub fn tag(&self, index: u32) -> Option<&TagEntity> {
+        self.get()?.tags.get(index as usize)
     }
 }
 
@@ -126,7 +155,7 @@ impl<T> Store<T> {
                 limits: StoreLimits::default(),
                 limiter: Limiter::default(),
                 stack_bytes: 0,
-                ref_types: RefTypes::default(),
+                rare: Rare::default(),
             },
             hosts: Vec::new(),
             suspended: None,
@@ -175,6 +204,13 @@ impl<T> Store<T> {
     /// Bytes of value and frame stack this store holds.
     pub fn stack_bytes(&self) -> usize {
         self.inner.stack_bytes
+    }
+
+    /// Bytes counted for the exception objects this store holds (exception
+    /// handling; charged to the limiter as [`Resource::Stack`], kept until
+    /// the store is dropped).
+    pub fn exception_bytes(&self) -> usize {
+        self.inner.exception_bytes()
     }
 
     /// Parks an interpreter state for reuse by the next call; when one is

@@ -10,6 +10,14 @@ pub(super) enum FrameKind {
     Block,
     Loop,
     If,
+    // ---- exception handling (translate/exceptions.rs) ----
+    /// A `try_table`: its catch clauses become handlers at its `end`.
+    TryTable,
+    /// A legacy `try` before its first `catch`/`catch_all` (or `delegate`).
+    Try,
+    /// A legacy `try` in a `catch`/`catch_all` arm: the caught exception is
+    /// kept for `rethrow` in a hidden operand at the frame's height.
+    Catch,
 }
 
 /// A control frame.
@@ -34,6 +42,18 @@ pub(super) struct Control {
     /// `ConsumeFuel`): the code after the construct's `end` is charged
     /// there, since it runs once each time that block does.
     pub fuel_at: Option<usize>,
+    /// Exception handling: where the protected range of a `try`/`try_table`
+    /// begins (and, once a legacy `try` has its first arm, ends).
+    pub try_range: (u32, u32),
+    /// Handlers (indexes in the translator's table) whose target is this
+    /// frame's end, patched when it is bound.
+    pub handler_patches: Vec<usize>,
+    /// Legacy `delegate` handlers naming this frame's label: they continue
+    /// with the handlers enclosing this frame's body.
+    pub delegates: Vec<usize>,
+    /// A `try_table`'s catch clauses, waiting for its end: the handler and
+    /// where it lands.
+    pub pending: Vec<(crate::isa::Handler, super::exceptions::Landing)>,
 }
 
 impl Control {

@@ -10,6 +10,7 @@
 
 use crate::prelude::*;
 mod control;
+mod exceptions;
 mod fuse;
 mod offsets;
 mod simd;
@@ -33,6 +34,8 @@ pub(crate) struct ModuleView<'a> {
     pub memories: &'a [crate::value::MemoryType],
     /// Every global's type, imported ones first.
     pub globals: &'a [crate::value::GlobalType],
+    /// The type index of every tag, imported ones first.
+    pub tags: &'a [u32],
 }
 
 /// Where an operand stack entry currently lives.
@@ -81,6 +84,11 @@ pub(crate) struct FuncTranslator {
     /// operand for moves; only `drop` and `select`, whose operand type the
     /// operator does not name, need to know (see [`FuncTranslator::is_v128_top`]).
     v128_at: Vec<u32>,
+    /// Exception handlers of the body (see `exceptions.rs`).
+    handlers: Vec<crate::isa::Handler>,
+    /// Handlers whose target is the function's return (patched to a
+    /// `Return` after the body).
+    return_pads: Vec<usize>,
 }
 
 impl ModuleView<'_> {
@@ -164,6 +172,8 @@ impl FuncTranslator {
             offsets: offsets::OffsetRecorder::default(),
             local_slots: Vec::new(),
             v128_at: Vec::new(),
+            handlers: Vec::new(),
+            return_pads: Vec::new(),
         }
     }
 
@@ -195,6 +205,8 @@ impl FuncTranslator {
         self.fuel_at = None;
         self.first_lazy = 0;
         self.last_label = 0;
+        self.handlers.clear();
+        self.return_pads.clear();
 
         let mut locals = body.get_locals_reader()?;
         for _ in 0..locals.get_count() {
@@ -238,6 +250,10 @@ impl FuncTranslator {
             patches: Vec::new(),
             else_patch: None,
             fuel_at: None,
+            try_range: (0, 0),
+            handler_patches: Vec::new(),
+            delegates: Vec::new(),
+            pending: Vec::new(),
         });
         self.begin_fuel_block();
 
@@ -253,6 +269,7 @@ impl FuncTranslator {
             self.offsets.record(&self.code, before, offset as u32);
         }
         reader.finish()?;
+        self.finish_handlers();
         // A terminal sentinel: execution can never run past the end of the body
         // (the interpreter's unchecked fetch relies on it), and a label bound at
         // the very end still names an instruction.
@@ -267,6 +284,7 @@ impl FuncTranslator {
                     .finish(self.code.len(), body.range().start as u32),
                 instrs: self.code.clone().into_boxed_slice(),
                 frame_size,
+                handlers: self.handlers.clone().into_boxed_slice(),
             },
             num_locals,
         ))
@@ -943,6 +961,10 @@ impl FuncTranslator {
             patches: Vec::new(),
             else_patch: None,
             fuel_at: self.fuel_at,
+            try_range: (0, 0),
+            handler_patches: Vec::new(),
+            delegates: Vec::new(),
+            pending: Vec::new(),
         });
     }
 
@@ -998,18 +1020,22 @@ impl FuncTranslator {
             self.controls.pop();
             return;
         }
-        let frame = self.controls.pop().expect("validated: end matches a frame");
+        let mut frame = self.controls.pop().expect("validated: end matches a frame");
         if self.reachable {
             self.materialize_top(frame.results as usize);
         }
-        let mut targets = frame.patches;
+        self.close_handlers(&mut frame);
+        let mut targets = core::mem::take(&mut frame.patches);
         if let Some(p) = frame.else_patch {
             targets.push(p);
         }
-        if !targets.is_empty() {
+        if !targets.is_empty() || !frame.handler_patches.is_empty() {
             let here = self.bind_label();
             for t in &targets {
                 self.code[*t].set_target(here);
+            }
+            for h in &frame.handler_patches {
+                self.handlers[*h].target = here;
             }
             self.reachable = true;
         }
@@ -1032,12 +1058,19 @@ impl FuncTranslator {
     ) -> Result<(), Error> {
         if !self.reachable {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                    self.dead_depth += 1
-                }
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. }
+                | Operator::Try { .. } => self.dead_depth += 1,
                 Operator::Else if self.dead_depth == 0 => self.else_(module),
                 Operator::End if self.dead_depth == 0 => self.end(module),
-                Operator::End => self.dead_depth -= 1,
+                Operator::Catch { .. } | Operator::CatchAll | Operator::Delegate { .. }
+                    if self.dead_depth == 0 =>
+                {
+                    self.exception_operator(module, op)
+                }
+                Operator::End | Operator::Delegate { .. } => self.dead_depth -= 1,
                 _ => {}
             }
             return Ok(());
@@ -1560,6 +1593,14 @@ impl FuncTranslator {
             | O::I64ReinterpretF64
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => {}
+            O::TryTable { .. }
+            | O::Throw { .. }
+            | O::ThrowRef
+            | O::Try { .. }
+            | O::Catch { .. }
+            | O::CatchAll
+            | O::Delegate { .. }
+            | O::Rethrow { .. } => self.exception_operator(module, op),
             ref other => {
                 return Err(Error::Unsupported {
                     feature: format!("operator {other:?}"),

@@ -957,7 +957,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 333] = [
+pub(super) static HANDLERS: [Handler; 335] = [
     step,
     step,
     ConsumeFuel,
@@ -1291,12 +1291,15 @@ pub(super) static HANDLERS: [Handler; 333] = [
     step,
     step,
     SimdMem0,
+    // exception handling
+    step,
+    step,
 ];
 
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 333] = [
+pub(crate) static HANDLER_NAMES: [&str; 335] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1630,4 +1633,6 @@ pub(crate) static HANDLER_NAMES: [&str; 333] = [
     "GlobalGetV128",
     "GlobalSetV128",
     "SimdMem0",
+    "Throw",
+    "ThrowRef",
 ];
