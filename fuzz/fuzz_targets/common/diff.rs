@@ -294,7 +294,11 @@ struct Wasmi {
 /// Compares one exported memory of wasiproc's instance (`a`) with the
 /// same memory of the `other` instance (`b`) after `what`.
 fn compare_memories(name: &str, a: &[u8], b: &[u8], what: &str, other: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: memory {name} size differs ({other})");
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "{what}: memory {name} size differs ({other})"
+    );
     if a != b {
         let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap();
         panic!(
@@ -317,7 +321,19 @@ pub fn run(data: &[u8], mode: Mode) -> Result<()> {
 
     // wasiproc
     let engine = wp::Engine::new(&wp_config(true));
-    let module = match wp::Module::new(&engine, &wasm) {
+    let module = wp::Module::new(&engine, &wasm);
+    // How many generated modules run (`WASIPROC_FUZZ_STATS=1`, one line
+    // per input on stderr; fuzz/README.md).
+    if std::env::var_os("WASIPROC_FUZZ_STATS").is_some() {
+        match &module {
+            Ok(_) => eprintln!("wasiproc-fuzz-stats: accepted"),
+            Err(wp::Error::Unsupported { feature, .. }) => {
+                eprintln!("wasiproc-fuzz-stats: unsupported {feature}")
+            }
+            Err(_) => {}
+        }
+    }
+    let module = match module {
         Ok(m) => m,
         Err(wp::Error::Unsupported { .. }) => return Ok(()),
         Err(e) => panic!("wasm-smith module rejected by wasiproc: {e}"),
@@ -417,11 +433,17 @@ pub fn run(data: &[u8], mode: Mode) -> Result<()> {
 
     let compare_wasmi = |store: &wp::Store<()>, w: &Wasmi, what: &str| {
         for (name, m) in &memories {
-            let wm = w.inst.get_memory(&w.store, name).expect("wasmi memory export");
+            let wm = w
+                .inst
+                .get_memory(&w.store, name)
+                .expect("wasmi memory export");
             compare_memories(name, m.data(store), wm.data(&w.store), what, "wasmi");
         }
         for (name, g) in &globals {
-            let wg = w.inst.get_global(&w.store, name).expect("wasmi global export");
+            let wg = w
+                .inst
+                .get_global(&w.store, name)
+                .expect("wasmi global export");
             let (a, b) = (from_wp(&g.get(store)), from_wasmi(&wg.get(&w.store)));
             assert!(
                 agree(std::slice::from_ref(&a), std::slice::from_ref(&b)),
@@ -464,12 +486,28 @@ pub fn run(data: &[u8], mode: Mode) -> Result<()> {
                 let wf = w.inst.get_func(&w.store, name).expect("wasmi func export");
                 (wf, wf.ty(&w.store))
             });
+            // The unmetered instance gets its own store's references.
             let mut args = Vec::new();
+            let mut args0 = Vec::new();
             let mut wargs = Vec::new();
             for (i, &p) in ty.params().iter().enumerate() {
+                if mode == Mode::WasiprocOnly && p == wp::ValType::FuncRef {
+                    // Null or an exported function: a typed `(ref $t)`
+                    // parameter refuses a null or a function of another
+                    // type (a usage error, alike in both instances).
+                    let k = usize::from(u.arbitrary::<u8>().unwrap_or(0)) % (funcs.len() + 1);
+                    let (a, a0) = match k.checked_sub(1).map(|k| &funcs[k]) {
+                        None => (None, None),
+                        Some((n, g)) => (Some(*g), inst0.get_func(&store0, n)),
+                    };
+                    args.push(wp::Val::FuncRef(a));
+                    args0.push(wp::Val::FuncRef(a0));
+                    continue;
+                }
                 let wty = wf.as_ref().map(|(_, t)| t.params()[i]);
                 let (a, b) = param(&mut u, p, wty);
                 args.push(a);
+                args0.push(a);
                 wargs.extend(b);
             }
             let mut out = vec![wp::Val::I32(0); ty.results().len()];
@@ -480,7 +518,7 @@ pub fn run(data: &[u8], mode: Mode) -> Result<()> {
             if finished {
                 let f0 = inst0.get_func(&store0, name).expect("func export");
                 let mut out0 = vec![wp::Val::I32(0); ty.results().len()];
-                let r0 = f0.call(&mut store0, &args, &mut out0);
+                let r0 = f0.call(&mut store0, &args0, &mut out0);
                 assert_eq!(
                     wp_exact(&ra, &out),
                     wp_exact(&r0, &out0),
@@ -506,7 +544,10 @@ pub fn run(data: &[u8], mode: Mode) -> Result<()> {
                 (Ok(()), Ok(())) => {
                     let a: Vec<V> = out.iter().map(from_wp).collect();
                     let b: Vec<V> = wout.iter().map(from_wasmi).collect();
-                    assert!(agree(&a, &b), "{what}: results differ: wasiproc {a:?}, wasmi {b:?}");
+                    assert!(
+                        agree(&a, &b),
+                        "{what}: results differ: wasiproc {a:?}, wasmi {b:?}"
+                    );
                 }
                 (Err(a), Err(b)) => {
                     let (ka, kb) = (wp_kind(a), wasmi_kind(b));
