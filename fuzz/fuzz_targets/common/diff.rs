@@ -231,9 +231,11 @@ type Exact = std::result::Result<Vec<V>, String>;
 fn wp_exact(r: &std::result::Result<(), wp::Error>, out: &[wp::Val]) -> Exact {
     match r {
         Ok(()) => Ok(out.iter().map(from_wp).collect()),
-        Err(e) => Err(match e.as_trap() {
-            Some(t) => format!("{:?}", t.kind()),
-            None => e.to_string(),
+        Err(e) => Err(match (e.as_trap(), e) {
+            (Some(t), _) => format!("{:?}", t.kind()),
+            // Its message names the argument, whose store differs.
+            (None, wp::Error::Usage(_)) => "usage error".into(),
+            (None, e) => e.to_string(),
         }),
     }
 }
