@@ -148,7 +148,9 @@ impl Config {
     }
 
     /// 64-bit memories (memory64): i64 addresses, sizes and lengths. Such a
-    /// memory still holds at most 4 GiB here (on by default).
+    /// memory still holds at most 4 GiB here. The proposal's 64-bit tables
+    /// are not implemented: a module with one fails to compile with an
+    /// "unsupported" error (on by default).
     pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
         self.proposal(WasmFeatures::MEMORY64, on)
     }

@@ -80,6 +80,11 @@ struct TypeRegistry {
     /// (host functions': a linker with WASI defines dozens, most of the
     /// same few types), so that a repeat skips building its canonical group.
     lone: HashMap<FuncType, TypeId>,
+    /// Per canonical id of a function type with a parameter of a reference
+    /// type other than plain nullable `funcref`/`externref`: each
+    /// parameter's exact type (`None` for the others), which a call from
+    /// the host must respect.
+    exact_params: HashMap<u32, Box<[Option<RefTy>]>>,
 }
 
 /// A type reference inside a canonical recursion group.
@@ -223,12 +228,40 @@ impl Engine {
                 return (first..first + n).map(TypeId).collect();
             }
             let first = reg.entries.len() as u32;
-            for sub in &group {
-                let supertype = sub.supertype.map(|s| match s {
-                    CanonIdx::Rel(i) => TypeId(first + i),
-                    CanonIdx::Id(id) => TypeId(id),
-                });
+            let id = |s: CanonIdx| match s {
+                CanonIdx::Rel(i) => TypeId(first + i),
+                CanonIdx::Id(id) => TypeId(id),
+            };
+            for (at, sub) in group.iter().enumerate() {
+                let supertype = sub.supertype.map(id);
                 reg.entries.push((sub.func.clone(), supertype));
+                let CanonComposite::Func(params, _) = &sub.composite else {
+                    continue;
+                };
+                let exact: Box<[Option<RefTy>]> = params
+                    .iter()
+                    .map(|p| match *p {
+                        CanonVal::Ref { nullable, heap } => {
+                            let heap = match heap {
+                                CanonHeap::Abstract(t, _) => match t {
+                                    wasmparser::AbstractHeapType::Func => HeapRef::Func,
+                                    wasmparser::AbstractHeapType::NoFunc => HeapRef::NoFunc,
+                                    wasmparser::AbstractHeapType::Extern => HeapRef::Extern,
+                                    wasmparser::AbstractHeapType::NoExtern => HeapRef::NoExtern,
+                                    other => HeapRef::Other(other),
+                                },
+                                CanonHeap::Concrete(i, _) => HeapRef::Concrete(id(i)),
+                            };
+                            let r = RefTy { nullable, heap };
+                            let plain = nullable && matches!(heap, HeapRef::Func | HeapRef::Extern);
+                            (!plain).then_some(r)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if exact.iter().any(Option::is_some) {
+                    reg.exact_params.insert(first + at as u32, exact);
+                }
             }
             reg.groups.insert(group, first);
             (first..first + n).map(TypeId).collect()
@@ -265,6 +298,15 @@ impl Engine {
             (HeapRef::NoExtern, HeapRef::Extern) => true,
             _ => false,
         }
+    }
+
+    /// The exact type of each parameter of function type `id` whose type is
+    /// not a plain nullable reference or a number (`None` when it has no
+    /// such parameter).
+    pub(crate) fn exact_params(&self, id: TypeId) -> Option<Box<[Option<RefTy>]>> {
+        self.inner
+            .types
+            .with(|reg| reg.exact_params.get(&id.0).cloned())
     }
 
     pub(crate) fn resolve(&self, id: TypeId) -> FuncType {

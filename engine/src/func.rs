@@ -223,6 +223,23 @@ impl Func {
                 store.check(e.store);
             }
         }
+        // Typed references (function references): a `(ref $t)` parameter
+        // takes only a non-null function of type `$t` (or a subtype); the
+        // code behind it calls without checking again.
+        if ty.params().iter().any(|t| t.is_ref()) {
+            let id = store.inner.funcs[self.index as usize].ty;
+            if let Some(exact) = store.inner.engine.exact_params(id) {
+                for (i, (p, want)) in params.iter().zip(exact.iter()).enumerate() {
+                    if let Some(want) = want
+                        && !store.inner.ref_matches(p, *want)
+                    {
+                        return Err(Error::usage(format!(
+                            "argument {i} ({p:?}) is not of the parameter's type {want:?}"
+                        )));
+                    }
+                }
+            }
+        }
         Ok(ty)
     }
 

@@ -210,6 +210,16 @@ fn exact_val(t: wasmparser::ValType, type_ids: &[crate::engine::TypeId]) -> Opti
 }
 
 fn table_type(t: &wasmparser::TableType, offset: u64) -> Result<TableType, Error> {
+    // memory64's 64-bit tables (i64 indices in `table.*`, `call_indirect`
+    // and element offsets) are not implemented: refused rather than run
+    // with their indices cut to 32 bits (found by the `differential` fuzz
+    // target; engine/tests/proposals_fuzz.rs).
+    if t.table64 {
+        return Err(Error::Unsupported {
+            feature: "64-bit tables (table64)".into(),
+            offset,
+        });
+    }
     Ok(TableType {
         element: ref_type(t.element_type, offset)?,
         minimum: t.initial as u32,

@@ -354,8 +354,9 @@ impl Table {
     pub fn set(&self, mut ctx: impl AsContextMut, index: u32, val: Val) -> Result<(), Error> {
         let store = ctx.as_context_mut();
         store.check(self.store);
+        let slot = check_ref(store.inner.tables[self.index as usize].ty.element, &val)?;
+        store.inner.check_exact((true, self.index), &val)?;
         let t = &mut store.inner.tables[self.index as usize];
-        let slot = check_ref(t.ty.element, &val)?;
         *t.elems
             .get_mut(index as usize)
             .ok_or(TrapKind::TableOutOfBounds)? = slot;
@@ -367,6 +368,7 @@ impl Table {
         let store = ctx.as_context_mut();
         store.check(self.store);
         let slot = check_ref(store.inner.tables[self.index as usize].ty.element, &init)?;
+        store.inner.check_exact((true, self.index), &init)?;
         match grow_table(&mut store.inner, self.index, delta, slot) {
             GrowResult::Grown(old) => Ok(old),
             _ => Err(Error::Limit(format!(
@@ -424,7 +426,7 @@ impl Global {
     pub fn set(&self, mut ctx: impl AsContextMut, val: Val) -> Result<(), Error> {
         let store = ctx.as_context_mut();
         store.check(self.store);
-        let g = &mut store.inner.globals[self.index as usize];
+        let g = &store.inner.globals[self.index as usize];
         if g.ty.mutability != Mutability::Var {
             return Err(Error::usage("cannot set an immutable global"));
         }
@@ -434,6 +436,8 @@ impl Global {
                 g.ty.content, val
             )));
         }
+        store.inner.check_exact((false, self.index), &val)?;
+        let g = &mut store.inner.globals[self.index as usize];
         let mut slots = [0u64; 2];
         val.write_slots(&mut slots, 0);
         (g.value, g.hi) = (slots[0], slots[1]);

@@ -88,6 +88,45 @@ impl Drop for StoreInner {
     }
 }
 
+impl StoreInner {
+    /// Whether reference `val` (of this store) is of type `want`, exactly
+    /// (function references): the host must not put a null into a
+    /// non-nullable place, or a function of another type into a typed one.
+    pub fn ref_matches(&self, val: &crate::value::Val, want: crate::engine::RefTy) -> bool {
+        use crate::engine::{HeapRef, RefTy};
+        use crate::value::Val;
+        let have = match val {
+            Val::FuncRef(None) | Val::ExternRef(None) => return want.nullable,
+            Val::FuncRef(Some(f)) => match self.funcs.get(f.index as usize) {
+                Some(e) if f.store == self.id => HeapRef::Concrete(e.ty),
+                _ => return false,
+            },
+            Val::ExternRef(Some(_)) => HeapRef::Extern,
+            _ => return false,
+        };
+        self.engine.is_ref_subtype(
+            RefTy {
+                nullable: false,
+                heap: have,
+            },
+            want,
+        )
+    }
+
+    /// [`Self::ref_matches`] for table (`true`) or global (`false`)
+    /// `index`, if its type is recorded as exact; a usage error otherwise.
+    pub fn check_exact(&self, key: (bool, u32), val: &crate::value::Val) -> Result<(), Error> {
+        match self.rare.ref_type(&key) {
+            Some(want) if !self.ref_matches(val, *want) => Err(Error::usage(format!(
+                "{val:?} is not of the {} type {want:?}",
+                if key.0 { "table's element" } else { "global's" }
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+
 impl Rare {
     /// The recorded type of table (`true`) or global (`false`) `index`.
     pub fn ref_type(&self, key: &(bool, u32)) -> Option<&crate::engine::RefTy> {
