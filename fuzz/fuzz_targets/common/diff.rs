@@ -208,6 +208,7 @@ fn from_wp(v: &wp::Val) -> V {
         wp::Val::F64(b) => f64v(*b),
         wp::Val::FuncRef(r) => V::Ref(r.is_none()),
         wp::Val::ExternRef(r) => V::Ref(r.is_none()),
+        wp::Val::V128(x) => V::V128(*x),
         other => V::Opaque(format!("{other:?}")),
     }
 }
