@@ -21,12 +21,12 @@ use wasiproc_engine as wp;
 
 /// **The SIMD switch.** `true` makes wasm-smith generate fixed-width SIMD
 /// (and, in the wasiproc-only `funcref` target, relaxed SIMD) and turns
-/// SIMD on in wasmi. Off until the engine has SIMD; see fuzz/README.md.
+/// SIMD on in wasmi; see fuzz/README.md.
 pub const SIMD: bool = true;
 
 /// **The exceptions switch** (the `funcref` target only: wasmi 2 has no
-/// exception handling). Off until the engine has exceptions.
-pub const EXCEPTIONS: bool = false;
+/// exception handling); see fuzz/README.md.
+pub const EXCEPTIONS: bool = true;
 
 const FUEL: u64 = 200_000;
 
