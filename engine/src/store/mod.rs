@@ -126,7 +126,6 @@ impl StoreInner {
     }
 }
 
-
 impl Rare {
     /// The recorded type of table (`true`) or global (`false`) `index`.
     pub fn ref_type(&self, key: &(bool, u32)) -> Option<&crate::engine::RefTy> {
