@@ -394,20 +394,8 @@ fn suspension_inside_a_protected_body_then_throw() {
     for slice in [1u64, 2, 3, 5, 7, 13, 64] {
         let (mut store, inst) = instantiate(&engine, wat);
         let run = inst.get_func(&store, "run").unwrap();
-        store.set_fuel_slice(Some(slice)).unwrap();
         let before = store.fuel_consumed();
-        let mut outcome = run.call_resumable(&mut store, &[Val::I64(60)]).unwrap();
-        let mut slices = 0u64;
-        let results = loop {
-            match outcome {
-                CallOutcome::Finished(v) => break v,
-                CallOutcome::Suspended(Suspension::OutOfSlice) => {
-                    slices += 1;
-                    outcome = store.resume().unwrap();
-                }
-                CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
-            }
-        };
+        let (results, slices) = common::run_sliced(&mut store, run, &[Val::I64(60)], slice);
         assert_eq!(results, whole.to_vec(), "slice {slice}");
         assert_eq!(store.fuel_consumed() - before, whole_fuel, "slice {slice}");
         // Most slices end inside `$work`, called from the protected body.

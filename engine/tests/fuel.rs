@@ -159,20 +159,8 @@ fn a_bulk_charge_beyond_the_slice_is_paid_in_the_next_slice() {
     let whole = fuel_of(&mut store, &inst, "mfill", 1 << 16);
     let (_, mut store, inst) = common::instantiate(&engine, BULK);
     store.set_fuel(1_000_000).unwrap();
-    store.set_fuel_slice(Some(100)).unwrap();
     let f = inst.get_func(&store, "mfill").unwrap();
-    let mut outcome = f.call_resumable(&mut store, &[Val::I32(1 << 16)]).unwrap();
-    let mut slices = 0;
-    let results = loop {
-        match outcome {
-            CallOutcome::Finished(v) => break v,
-            CallOutcome::Suspended(Suspension::OutOfSlice) => {
-                slices += 1;
-                outcome = store.resume().unwrap();
-            }
-            CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
-        }
-    };
+    let (results, slices) = common::run_sliced(&mut store, f, &[Val::I32(1 << 16)], 100);
     assert_eq!(results, vec![Val::I32(0)]);
     assert_eq!(store.fuel_consumed(), whole);
     // The 1,024 units of the fill exceed the 100-unit slice: the call stops

@@ -63,24 +63,6 @@ fn extended_const_offsets_and_globals() {
     assert!(Module::new(&Engine::new(&config), &bytes).is_err());
 }
 
-/// Runs `f(args)` resumably with a fuel slice of `slice`, resuming until it
-/// finishes; returns its results and the number of slices.
-fn run_sliced<T>(store: &mut Store<T>, f: Func, args: &[Val], slice: u64) -> (Vec<Val>, u64) {
-    store.set_fuel_slice(Some(slice)).unwrap();
-    let mut outcome = f.call_resumable(&mut *store, args).unwrap();
-    let mut slices = 0;
-    loop {
-        match outcome {
-            CallOutcome::Finished(v) => return (v, slices),
-            CallOutcome::Suspended(Suspension::OutOfSlice) => {
-                slices += 1;
-                outcome = store.resume().unwrap();
-            }
-            CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
-        }
-    }
-}
-
 const TAIL_LOOP: &str = r#"(module
   (type $t (func (param i64 i64) (result i64)))
   (table 2 funcref)
@@ -118,7 +100,7 @@ fn tail_calls_in_constant_frames_sliced_and_resumed() {
     let (_, mut store, inst) = common::instantiate(&engine, TAIL_LOOP);
     store.set_fuel(u64::MAX).unwrap();
     let f = inst.get_func(&store, "sum_squares").unwrap();
-    let (results, slices) = run_sliced(&mut store, f, &[Val::I64(n)], 777);
+    let (results, slices) = common::run_sliced(&mut store, f, &[Val::I64(n)], 777);
     assert_eq!(results, vec![Val::I64(expect)]);
     assert_eq!(store.fuel_consumed(), whole);
     assert!(

@@ -1,6 +1,8 @@
 //! Resumable execution: fuel slices and blocked host calls end with exactly
 //! the result and fuel of an uninterrupted run.
 
+mod common;
+
 use wasiproc_engine::*;
 
 const LONG_COMPUTATION: &str = r#"(module
@@ -52,19 +54,7 @@ fn sliced_run_matches_uninterrupted_run() {
     );
 
     let (mut store, run) = setup(&engine);
-    store.set_fuel_slice(Some(1_000)).unwrap();
-    let mut outcome = run.call_resumable(&mut store, &[Val::I64(20_000)]).unwrap();
-    let mut slices = 0u64;
-    let results = loop {
-        match outcome {
-            CallOutcome::Finished(v) => break v,
-            CallOutcome::Suspended(Suspension::OutOfSlice) => {
-                slices += 1;
-                outcome = store.resume().unwrap();
-            }
-            CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
-        }
-    };
+    let (results, slices) = common::run_sliced(&mut store, run, &[Val::I64(20_000)], 1_000);
     assert_eq!(results, out.to_vec());
     assert_eq!(store.fuel_consumed(), whole_fuel);
     assert!(

@@ -39,3 +39,21 @@ pub fn call<P: WasmParams, R: WasmResults>(
     let f = inst.get_typed_func::<P, R>(&*store, name).unwrap();
     f.call(store, params)
 }
+
+/// Runs `f(args)` resumably with a fuel slice of `slice`, resuming until it
+/// finishes; returns its results and the number of slices.
+pub fn run_sliced<T>(store: &mut Store<T>, f: Func, args: &[Val], slice: u64) -> (Vec<Val>, u64) {
+    store.set_fuel_slice(Some(slice)).unwrap();
+    let mut outcome = f.call_resumable(&mut *store, args).unwrap();
+    let mut slices = 0;
+    loop {
+        match outcome {
+            CallOutcome::Finished(v) => return (v, slices),
+            CallOutcome::Suspended(Suspension::OutOfSlice) => {
+                slices += 1;
+                outcome = store.resume().unwrap();
+            }
+            CallOutcome::Suspended(other) => panic!("unexpected suspension {other:?}"),
+        }
+    }
+}
