@@ -153,6 +153,19 @@ const ECHO_CHILD: &str = r#"(module
     (i32.store (i32.const 4) (i32.const 21))
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
 
+/// Copies the pipe whose read end is at address 8 to stdout, 256 bytes at a
+/// time through a buffer at 1024, until it reads end of file (needs a local
+/// `$n`).
+const COPY_PIPE: &str = r#"(i32.store (i32.const 32) (i32.const 1024))
+    (loop $copy
+      (i32.store (i32.const 36) (i32.const 256))
+      (drop (call $fd_read (i32.load (i32.const 8)) (i32.const 32) (i32.const 1) (i32.const 40)))
+      (local.set $n (i32.load (i32.const 40)))
+      (if (local.get $n) (then
+        (i32.store (i32.const 36) (local.get $n))
+        (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 44)))
+        (br $copy))))"#;
+
 /// Parent: pipe; child's stdout = write end; close own write end; copy the
 /// read end to stdout until end of file; wait.
 fn pipe_parent() -> String {
@@ -165,15 +178,7 @@ fn pipe_parent() -> String {
     (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.load (i32.const 12)) (i32.const 1)))
     (drop (call $spawn (i32.load (i32.const 0)) (i32.const 100) (i32.const 10) (i32.const 4)))
     (drop (call $fd_close (i32.load (i32.const 12))))
-    (i32.store (i32.const 32) (i32.const 1024))
-    (loop $copy
-      (i32.store (i32.const 36) (i32.const 256))
-      (drop (call $fd_read (i32.load (i32.const 8)) (i32.const 32) (i32.const 1) (i32.const 40)))
-      (local.set $n (i32.load (i32.const 40)))
-      (if (local.get $n) (then
-        (i32.store (i32.const 36) (local.get $n))
-        (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 44)))
-        (br $copy))))
+    {COPY_PIPE}
     (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))))"#
     )
 }
@@ -415,15 +420,7 @@ fn mixed_root() -> String {
     (drop (call $cfg_new (i32.const 0)))
     (drop (call $cfg_limit (i32.load (i32.const 0)) (i32.const 0) (i64.const 3000000)))
     (drop (call $spawn (i32.load (i32.const 0)) (i32.const 140) (i32.const 11) (i32.const 4)))
-    (i32.store (i32.const 32) (i32.const 1024))
-    (loop $copy
-      (i32.store (i32.const 36) (i32.const 256))
-      (drop (call $fd_read (i32.load (i32.const 8)) (i32.const 32) (i32.const 1) (i32.const 40)))
-      (local.set $n (i32.load (i32.const 40)))
-      (if (local.get $n) (then
-        (i32.store (i32.const 36) (local.get $n))
-        (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 44)))
-        (br $copy))))
+    {COPY_PIPE}
     (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))
     (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))
     (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 16)))))"#
