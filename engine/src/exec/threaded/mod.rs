@@ -152,14 +152,34 @@ const _: Handler = step;
 fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
     let to = Ip::jump(cx.code, target);
     if let Instr::ConsumeFuel { amount } = to.get() {
-        let amount = amount as u64;
-        if amount > cx.budget {
-            return step(to, fp, mem, cx);
-        }
-        cx.budget -= amount;
-        return dispatch(to.next(), fp, mem, cx);
+        return charge(to, fp, mem, cx, amount);
     }
     dispatch(to, fp, mem, cx)
+}
+
+/// Pays the `ConsumeFuel { amount }` at `at` and continues after it, or
+/// steps out at it when the budget cannot pay.
+///
+/// The budget is lowered in place (one read-modify-write instruction, whose
+/// borrow flag is the test) and raised back on the cold path, instead of
+/// being loaded, compared, lowered and stored.
+#[inline(always)]
+fn charge(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
+    let (left, short) = cx.budget.overflowing_sub(amount as u64);
+    cx.budget = left;
+    if short {
+        return refund(at, fp, mem, cx, amount);
+    }
+    dispatch(at.next(), fp, mem, cx)
+}
+
+/// The cold path of [`charge`]: gives `amount` back (the budget is as it
+/// was) and steps out at the `ConsumeFuel` at `at`.
+#[cold]
+#[inline(never)]
+fn refund(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
+    cx.budget = cx.budget.wrapping_add(amount as u64);
+    step(at, fp, mem, cx)
 }
 
 /// The name of every instruction variant, indexed by tag.

@@ -19,7 +19,7 @@
 #![allow(non_snake_case, unused_braces, unreachable_code)]
 
 use super::decode::decode;
-use super::{Cont, Cx, Handler, calls, jump, next, step};
+use super::{Cont, Cx, Handler, calls, charge, jump, next, step};
 use crate::exec::cursor::Ip;
 use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
@@ -327,12 +327,7 @@ macro_rules! f64_load_handler {
 /// slow path commits, suspends or traps).
 fn ConsumeFuel(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, ConsumeFuel { amount });
-    let amount = amount as u64;
-    if amount > cx.budget {
-        return step(ip, fp, mem, cx);
-    }
-    cx.budget -= amount;
-    next(ip, fp, mem, cx)
+    charge(ip, fp, mem, cx, amount)
 }
 
 fn BrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
