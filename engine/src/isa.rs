@@ -997,6 +997,108 @@ impl Instr {
     }
 }
 
+/// The flag a translated branch target carries when the instruction it
+/// names is a [`Instr::ConsumeFuel`] (a loop header or an `else` arm with
+/// metering on); the target then holds the index *after* the
+/// `ConsumeFuel`, with the flag. The threaded handlers pay the region's
+/// fuel (read from the instruction before) and continue there without
+/// reading a tag (exec/threaded); the general loop continues at the
+/// `ConsumeFuel` (`exec/cursor.rs`). Set only by the last pass of
+/// translation ([`Instr::flag_fuel_targets`]), on targets below
+/// [`FUEL_TARGET_LIMIT`].
+pub(crate) const FUEL_TARGET: u32 = 1 << 31;
+
+/// Targets at or above this index are never flagged (so that an index
+/// scaled by the instruction size still fits 32 bits).
+pub(crate) const FUEL_TARGET_LIMIT: u32 = 1 << 27;
+
+impl Instr {
+    /// The branch target of a jump (any instruction that names one), or
+    /// `None`. A branch form missing here only misses the fuel flag (it
+    /// stays correct: its target's `ConsumeFuel` is dispatched).
+    fn branch_target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Instr::Br { target, .. }
+            | Instr::BrIfEqz { target, .. }
+            | Instr::BrIfNez { target, .. }
+            | Instr::BrIfEqz64 { target, .. }
+            | Instr::BrIfNez64 { target, .. }
+            | Instr::BrI32Eq { target, .. }
+            | Instr::BrI32Ne { target, .. }
+            | Instr::BrI32LtS { target, .. }
+            | Instr::BrI32LtU { target, .. }
+            | Instr::BrI32GtS { target, .. }
+            | Instr::BrI32GtU { target, .. }
+            | Instr::BrI32LeS { target, .. }
+            | Instr::BrI32LeU { target, .. }
+            | Instr::BrI32GeS { target, .. }
+            | Instr::BrI32GeU { target, .. }
+            | Instr::BrI32EqImm { target, .. }
+            | Instr::BrI32NeImm { target, .. }
+            | Instr::BrI32LtSImm { target, .. }
+            | Instr::BrI32LtUImm { target, .. }
+            | Instr::BrI32GtSImm { target, .. }
+            | Instr::BrI32GtUImm { target, .. }
+            | Instr::BrI32LeSImm { target, .. }
+            | Instr::BrI32LeUImm { target, .. }
+            | Instr::BrI32GeSImm { target, .. }
+            | Instr::BrI32GeUImm { target, .. }
+            | Instr::BrI64Eq { target, .. }
+            | Instr::BrI64Ne { target, .. }
+            | Instr::BrI64LtS { target, .. }
+            | Instr::BrI64LtU { target, .. }
+            | Instr::BrI64GtS { target, .. }
+            | Instr::BrI64GtU { target, .. }
+            | Instr::BrI64LeS { target, .. }
+            | Instr::BrI64LeU { target, .. }
+            | Instr::BrI64GeS { target, .. }
+            | Instr::BrI64GeU { target, .. }
+            | Instr::BrI64EqImm { target, .. }
+            | Instr::BrI64NeImm { target, .. }
+            | Instr::BrI64LtSImm { target, .. }
+            | Instr::BrI64LtUImm { target, .. }
+            | Instr::BrI64GtSImm { target, .. }
+            | Instr::BrI64GtUImm { target, .. }
+            | Instr::BrI64LeSImm { target, .. }
+            | Instr::BrI64LeUImm { target, .. }
+            | Instr::BrI64GeSImm { target, .. }
+            | Instr::BrI64GeUImm { target, .. }
+            | Instr::I32AddBrI32LeU { target, .. }
+            | Instr::I32AddImmBrI32Ne { target, .. }
+            | Instr::I32Store8ImmIdxAddBrI32LeU { target, .. }
+            | Instr::I64StoreBr { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+
+    /// The instruction with its branch target as an index of the body (a
+    /// flagged target names its `ConsumeFuel` again), for display.
+    pub(crate) fn unflagged(mut self) -> Instr {
+        if let Some(target) = self.branch_target_mut()
+            && *target & FUEL_TARGET != 0
+        {
+            *target = (*target & !FUEL_TARGET) - 1;
+        }
+        self
+    }
+
+    /// The last pass over a finished body: flags every branch target that
+    /// names a `ConsumeFuel` ([`FUEL_TARGET`]). Nothing may read targets as
+    /// plain indexes after it.
+    pub(crate) fn flag_fuel_targets(code: &mut [Instr]) {
+        for i in 0..code.len() {
+            let mut instr = code[i];
+            if let Some(target) = instr.branch_target_mut()
+                && *target < FUEL_TARGET_LIMIT
+                && matches!(code.get(*target as usize), Some(Instr::ConsumeFuel { .. }))
+            {
+                *target = (*target + 1) | FUEL_TARGET;
+                code[i] = instr;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

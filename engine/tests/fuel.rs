@@ -167,3 +167,60 @@ fn a_bulk_charge_beyond_the_slice_is_paid_in_the_next_slice() {
     // once before the fill and runs it at the start of the next slice.
     assert_eq!(slices, 1);
 }
+
+#[test]
+fn branches_into_fuel_regions_stop_and_charge_as_the_regions_do() {
+    // Back edges to a loop header and the branch of an `if` to its `else`
+    // arm pay the region they enter as they take it (exec/threaded); every
+    // slice length and every budget must see the charges and stopping
+    // points of the regions themselves: the same result, the same fuel, and
+    // "out of fuel" exactly below the total.
+    let wat = r#"(module
+        (func (export "mix") (param $n i32) (result i32) (local $acc i32)
+          (loop $outer
+            (block $skip
+              (br_if $skip (i32.eqz (i32.and (local.get $n) (i32.const 3))))
+              (if (i32.and (local.get $n) (i32.const 1))
+                (then (local.set $acc (i32.add (local.get $acc) (i32.const 7))))
+                (else (local.set $acc (i32.xor (local.get $acc) (local.get $n)))
+                      (local.set $acc (i32.rotl (local.get $acc) (i32.const 3))))))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br_if $outer (i32.gt_s (local.get $n) (i32.const 0))))
+          (local.get $acc)))"#;
+    let (mut store, inst) = metered(wat);
+    let total = fuel_of(&mut store, &inst, "mix", 50);
+    // Entry region: loop, then local.get and the function's end: 3. Loop
+    // region, per iteration: block, the br_if's 5 operators, the if's 4,
+    // the then arm's 4, else, the block's end, the 4 of the decrement, the
+    // 4 of the back edge and the loop's end: 25. The else region (n = 2
+    // mod 4: 13 of the 50 values): its 8 operators and the if's end: 9.
+    assert_eq!(total, 3 + 50 * 25 + 13 * 9);
+    let expect = common::call::<i32, i32>(&inst, &mut store, "mix", 50).unwrap();
+    let engine = {
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        Engine::new(&config)
+    };
+    for slice in 1..=40 {
+        let (_, mut store, inst) = common::instantiate(&engine, wat);
+        store.set_fuel(1_000_000).unwrap();
+        let f = inst.get_func(&store, "mix").unwrap();
+        let (results, slices) = common::run_sliced(&mut store, f, &[Val::I32(50)], slice);
+        assert_eq!(results, vec![Val::I32(expect)], "slice {slice}");
+        assert_eq!(store.fuel_consumed(), total, "slice {slice}");
+        // With 1-unit slices every entry into the loop region (50
+        // iterations, all but the first through the back edge) stops once.
+        let at_least = if slice == 1 { 50 } else { 1 };
+        assert!(slices >= at_least, "slice {slice}: {slices} slices");
+    }
+    for budget in [0, 1, total / 2, total - 1, total] {
+        let (_, mut store, inst) = common::instantiate(&engine, wat);
+        store.set_fuel(budget).unwrap();
+        let got = common::call::<i32, i32>(&inst, &mut store, "mix", 50);
+        if budget < total {
+            assert_eq!(common::trap_kind(got.unwrap_err()), TrapKind::OutOfFuel, "{budget}");
+        } else {
+            assert_eq!(got.unwrap(), expect);
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! past the end), every branch target is an index inside the body, and a
 //! `BrTable { len }` is followed by exactly `len + 1` entries.
 
-use crate::isa::Instr;
+use crate::isa::{FUEL_TARGET, Instr};
 
 /// The position of execution inside one function's code.
 #[derive(Clone, Copy)]
@@ -60,10 +60,18 @@ impl Cursor {
         unsafe { *(self.ip as *const u16) }
     }
 
+    /// (A target carrying [`FUEL_TARGET`] holds the index after the
+    /// `ConsumeFuel` it names; this loop continues at the `ConsumeFuel`
+    /// and runs it as any other instruction.)
     #[inline(always)]
     pub(super) fn jump(&mut self, target: u32) {
-        // SAFETY: branch targets are indexes inside the body.
-        self.ip = unsafe { self.base.add(target as usize) };
+        let index = match target & FUEL_TARGET {
+            0 => target,
+            _ => (target & !FUEL_TARGET) - 1,
+        };
+        // SAFETY: branch targets are indexes inside the body (a flagged one
+        // the index after its `ConsumeFuel`, with the flag).
+        self.ip = unsafe { self.base.add(index as usize) };
     }
 
     /// Skips `n` instructions (a `br_table` entry selection, `n <= len`).
@@ -102,13 +110,30 @@ impl Ip {
     }
 
     /// The branch target `target` (an index inside the body starting at
-    /// `code`, as every translated branch names).
+    /// `code`, as every translated branch names, without the fuel flag).
     #[inline(always)]
     pub(super) fn jump(code: *const Instr, target: u32) -> Ip {
         // SAFETY: branch targets are indexes inside the body (module docs),
         // and `code` is the body the branch belongs to (the handlers keep
         // it current across calls and returns).
         Ip(unsafe { code.add(target as usize) })
+    }
+
+    /// The instruction after the `ConsumeFuel` that branch target `target`
+    /// names: a flagged target ([`FUEL_TARGET`]) holds that next index.
+    /// Flagged indexes are below `isa::FUEL_TARGET_LIMIT` (2^27), so
+    /// scaling the 32-bit target by the instruction size (16 bytes) in 32
+    /// bits drops the flag: one shift instead of a mask and a shift.
+    #[inline(always)]
+    pub(super) fn after_flagged(code: *const Instr, target: u32) -> Ip {
+        const _: () = assert!(core::mem::size_of::<Instr>() == 16);
+        debug_assert!(target & FUEL_TARGET != 0);
+        let offset = target.wrapping_shl(4) as usize;
+        // SAFETY: a flagged target is the index (below 2^27) after a
+        // `ConsumeFuel` inside the body (`isa::FUEL_TARGET_LIMIT`) plus the
+        // flag, so `offset` is that index times the instruction size, and
+        // a `ConsumeFuel` is never the body's terminal instruction.
+        Ip(unsafe { code.byte_add(offset) })
     }
 
     /// The instruction at the pointer.
@@ -132,6 +157,14 @@ impl Ip {
         // SAFETY: the current instruction is not the terminal one (it did
         // not end execution of the body), so the next one exists.
         Ip(unsafe { self.0.add(1) })
+    }
+
+    /// The previous instruction, of a pointer made by [`Ip::next`].
+    #[inline(always)]
+    pub(super) fn prev(self) -> Ip {
+        // SAFETY: the pointer is the one after an instruction of the same
+        // body (the caller's contract).
+        Ip(unsafe { self.0.sub(1) })
     }
 
     /// The instruction `n` places further (a `br_table` entry, `n <= len + 1`).

@@ -441,6 +441,7 @@ impl Module {
             f.num_params, f.num_locals, body.frame_size
         );
         for (pc, instr) in body.instrs.iter().enumerate() {
+            let instr = instr.unflagged();
             out.push_str(&format!("{pc:5}: {instr:?}\n"));
         }
         Some(out)

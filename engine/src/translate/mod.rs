@@ -275,6 +275,7 @@ impl FuncTranslator {
         // the very end still names an instruction.
         self.code.push(Instr::Unreachable);
         fuse::superinstructions(&mut self.code);
+        Instr::flag_fuel_targets(&mut self.code);
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok((

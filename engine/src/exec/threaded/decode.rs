@@ -8,6 +8,8 @@
 //! on a handler running only for instructions of its own variant.
 
 use super::Handler;
+use crate::exec::cursor::Ip;
+use crate::isa::Instr;
 use super::ops::HANDLERS;
 
 /// The handler of the instruction with tag `tag`.
@@ -17,6 +19,21 @@ pub(super) fn handler(tag: u16) -> Handler {
     // SAFETY: tags are variant indexes of `Instr` and the table has one
     // entry per variant (module docs).
     unsafe { *HANDLERS.get_unchecked(tag as usize) }
+}
+
+/// The amount of the `ConsumeFuel` at `at`, a branch target the
+/// translator flagged with [`crate::isa::FUEL_TARGET`], without testing its
+/// tag.
+#[inline(always)]
+pub(super) fn fuel_amount(at: Ip) -> u32 {
+    let Instr::ConsumeFuel { amount } = at.get() else {
+        debug_assert!(false, "a flagged branch target is not a ConsumeFuel");
+        // SAFETY: translation flags a target only when the instruction it
+        // names is a `ConsumeFuel`, in its last pass over the body, which
+        // is never changed afterwards (`Instr::flag_fuel_targets`).
+        unsafe { core::hint::unreachable_unchecked() }
+    };
+    amount
 }
 
 /// `decode!(ip, Variant { fields })`: binds the operands of the instruction

@@ -38,7 +38,7 @@ use super::Frame;
 use super::cursor::Ip;
 use super::frame_ptr::FramePtr;
 use super::mem_view::MemView;
-use crate::isa::Instr;
+use crate::isa::{FUEL_TARGET, Instr};
 use crate::module::CompiledFunc;
 use crate::store::GlobalEntity;
 
@@ -142,19 +142,21 @@ const _: Handler = step;
 /// Continues at branch target `target` of the current function.
 ///
 /// Fuel folded into the branch: when the target starts a fuel region (a
-/// loop header or an `else` arm, with metering on), the branch pays its
-/// `ConsumeFuel` and continues after it, saving that instruction's dispatch
-/// on every loop iteration. When the budget cannot pay, it steps out *at
-/// the `ConsumeFuel`* — the state the unfolded code would be in — and the
-/// loop's slow path suspends or traps there. Charges and stopping points
-/// are exactly those of the unfolded code.
+/// loop header or an `else` arm, with metering on), the translator flagged
+/// it ([`FUEL_TARGET`]); the branch then pays that region's `ConsumeFuel`
+/// and continues after it, saving that instruction's dispatch on every
+/// loop iteration, and an unflagged target is dispatched without looking
+/// at it. When the budget cannot pay, it steps out *at the `ConsumeFuel`*
+/// — the state the unfolded code would be in — and the loop's slow path
+/// suspends or traps there. Charges and stopping points are exactly those
+/// of the unfolded code.
 #[inline(always)]
 fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
-    let to = Ip::jump(cx.code, target);
-    if let Instr::ConsumeFuel { amount } = to.get() {
-        return charge(to, fp, mem, cx, amount);
+    if target & FUEL_TARGET != 0 {
+        let after = Ip::after_flagged(cx.code, target);
+        return pay(after, fp, mem, cx, decode::fuel_amount(after.prev()));
     }
-    dispatch(to, fp, mem, cx)
+    dispatch(Ip::jump(cx.code, target), fp, mem, cx)
 }
 
 /// Pays the `ConsumeFuel { amount }` at `at` and continues after it, or
@@ -165,21 +167,29 @@ fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
 /// being loaded, compared, lowered and stored.
 #[inline(always)]
 fn charge(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
+    pay(at.next(), fp, mem, cx, amount)
+}
+
+/// [`charge`] given the instruction after the `ConsumeFuel`.
+#[inline(always)]
+fn pay(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
     let (left, short) = cx.budget.overflowing_sub(amount as u64);
     cx.budget = left;
     if short {
-        return refund(at, fp, mem, cx, amount);
+        return refund(after, fp, mem, cx, amount);
     }
-    dispatch(at.next(), fp, mem, cx)
+    dispatch(after, fp, mem, cx)
 }
 
 /// The cold path of [`charge`]: gives `amount` back (the budget is as it
-/// was) and steps out at the `ConsumeFuel` at `at`.
+/// was) and steps out at the `ConsumeFuel` before `after` (passed on
+/// instead of the `ConsumeFuel` itself so that the hot path keeps one
+/// pointer).
 #[cold]
 #[inline(never)]
-fn refund(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
+fn refund(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
     cx.budget = cx.budget.wrapping_add(amount as u64);
-    step(at, fp, mem, cx)
+    step(after.prev(), fp, mem, cx)
 }
 
 /// The name of every instruction variant, indexed by tag.
