@@ -793,9 +793,11 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     // from `base` like every frame pointer the handlers make.
                     fp: unsafe { FramePtr::at_index(base, slots.len(), fp) },
                     budget,
+                    budget_start,
+                    fuel: &mut store.inner.fuel,
                 };
                 threaded::run(mem, &mut cx);
-                budget = cx.budget;
+                (budget, budget_start) = (cx.budget, cx.budget_start);
                 if !core::ptr::eq(cx.code, code.as_ptr()) {
                     func_idx = cx.func;
                     // The code the handlers ran: the stub, or a body they

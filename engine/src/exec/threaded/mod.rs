@@ -40,7 +40,7 @@ use super::frame_ptr::FramePtr;
 use super::mem_view::MemView;
 use crate::isa::{FUEL_TARGET, Instr};
 use crate::module::CompiledFunc;
-use crate::store::GlobalEntity;
+use crate::store::{FuelState, GlobalEntity};
 
 /// What a handler chain ended with.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,12 @@ pub(super) struct Cx<'a> {
     /// The fuel budget left (what `ConsumeFuel` and fuel folded into
     /// branches and calls pay from).
     pub budget: u64,
+    /// The budget as last taken from the store (`budget_start - budget`
+    /// is spent but not committed yet), and the store's fuel state: a
+    /// charge the budget cannot pay commits and asks the store's slow path
+    /// in place ([`refund`]), as the loop would.
+    pub budget_start: u64,
+    pub fuel: &'a mut FuelState,
     /// Where the chain stopped: the instruction to step and its frame.
     pub ip: Ip,
     pub fp: FramePtr,
@@ -182,13 +188,27 @@ fn pay(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> C
 }
 
 /// The cold path of [`charge`]: gives `amount` back (the budget is as it
-/// was) and steps out at the `ConsumeFuel` before `after` (passed on
-/// instead of the `ConsumeFuel` itself so that the hot path keeps one
-/// pointer).
+/// was) and does what the loop's `ConsumeFuel` slow path does — commit the
+/// fuel spent, ask the store to charge `amount` (`FuelState::charge_slow`:
+/// a slice renewed in place, a block larger than a fresh slice) — without
+/// stepping out when the store can pay. When it cannot (end of slice, out
+/// of fuel) it steps out at the `ConsumeFuel` before `after`, where the
+/// loop asks the store again and gets the same answer (`charge_slow`
+/// changes nothing when it refuses). `after` is passed on instead of the
+/// `ConsumeFuel` itself so that the hot path keeps one pointer.
 #[cold]
 #[inline(never)]
 fn refund(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
     cx.budget = cx.budget.wrapping_add(amount as u64);
+    if cx.fuel.enabled() {
+        cx.fuel.commit(cx.budget_start - cx.budget);
+        let paid = cx.fuel.charge_slow(amount as u64).is_ok();
+        cx.budget = cx.fuel.budget();
+        cx.budget_start = cx.budget;
+        if paid {
+            return dispatch(after, fp, mem, cx);
+        }
+    }
     step(after.prev(), fp, mem, cx)
 }
 
