@@ -108,7 +108,8 @@ pub enum Instr {
     /// Suspends (before charging) when the slice is used up; traps with
     /// `OutOfFuel` when the total budget cannot pay. The interpreter lets
     /// the branch or call that reaches it pay it (saving its dispatch), with
-    /// the same charges and the same stopping point (exec/threaded).
+    /// the same charges and the same stopping point (exec/threaded); a
+    /// branch to it carries the flag `FUEL_TARGET`.
     ConsumeFuel { amount: u32 },
     /// Unconditional jump to `target`.
     Br { target: u32 },
