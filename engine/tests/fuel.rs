@@ -218,7 +218,11 @@ fn branches_into_fuel_regions_stop_and_charge_as_the_regions_do() {
         store.set_fuel(budget).unwrap();
         let got = common::call::<i32, i32>(&inst, &mut store, "mix", 50);
         if budget < total {
-            assert_eq!(common::trap_kind(got.unwrap_err()), TrapKind::OutOfFuel, "{budget}");
+            assert_eq!(
+                common::trap_kind(got.unwrap_err()),
+                TrapKind::OutOfFuel,
+                "{budget}"
+            );
         } else {
             assert_eq!(got.unwrap(), expect);
         }

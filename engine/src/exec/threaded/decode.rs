@@ -8,9 +8,9 @@
 //! on a handler running only for instructions of its own variant.
 
 use super::Handler;
+use super::ops::HANDLERS;
 use crate::exec::cursor::Ip;
 use crate::isa::Instr;
-use super::ops::HANDLERS;
 
 /// The handler of the instruction with tag `tag`.
 #[inline(always)]
