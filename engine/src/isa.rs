@@ -134,6 +134,14 @@ pub enum Instr {
     Select { dst: Slot, rhs: Slot, cond: Slot },
     /// `select` with a constant 0 first operand: `slot[dst] = if slot[cond] != 0 { 0 } else { slot[rhs] }`.
     SelectZero { dst: Slot, rhs: Slot, cond: Slot },
+    /// `select` with three addresses (slots that fit in 16 bits):
+    /// `slot[dst] = if slot[ops.1] != 0 { slot[lhs] } else { slot[ops.0] }`,
+    /// the operands read before `dst` is written. Lets the first operand
+    /// stay in a local and the result go straight to one.
+    SelectTo { dst: Slot, lhs: Slot, ops: Pair16 },
+    /// `select` with a constant first operand (in slot encoding, below
+    /// 2^32): `slot[dst] = if slot[ops.1] != 0 { imm } else { slot[ops.0] }`.
+    SelectImm { dst: Slot, ops: Pair16, imm: u32 },
     /// Call a function defined in this module (defined-function index);
     /// arguments and results in slots `base..`.
     CallInternal { func: u32, base: Slot },
@@ -549,6 +557,40 @@ pub enum Instr {
     /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`.
     /// A store that traps does nothing else.
     I64StoreBr { ops: Pair16, offset: u32, target: u32 },
+    /// `I32Add` (`a` = (dst, lhs), `rhs.0`) then `I32Add` (`b` = (dst,
+    /// lhs), `rhs.1`).
+    I32Add2 { a: Pair16, b: Pair16, rhs: Pair16 },
+    /// `I32Mul` (`a` = (dst, lhs), `rhs`) then `I32Add` of its result and
+    /// `b.1` into `b.0` (either operand order: addition commutes).
+    I32MulAdd { a: Pair16, b: Pair16, rhs: u32 },
+    /// `I32Add` (`a` = (dst, lhs), `ops.0` = rhs) then `I32AddImm` (`b` =
+    /// (dst, lhs), `ops.1` = imm).
+    I32AddAddImm { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `I32AddImm` (`a` = (dst, lhs), `imms.0`) then `BrI32NeImm` comparing
+    /// the sum (`a.0`) with `imms.1` (both immediates sign-extended).
+    I32AddImmBrI32NeImm { a: Pair16, imms: Pair16, target: u32 },
+    /// `Copy` (`a` = (dst, src)) then `BrIfNez` on `cond`.
+    CopyBrIfNez { a: Pair16, cond: Slot, target: u32 },
+    /// `Copy` (`a` = (dst, src)) then `BrIfEqz` on `cond`.
+    CopyBrIfEqz { a: Pair16, cond: Slot, target: u32 },
+    /// `I32Load` (`ops` = (dst, addr), `offset`) then `BrIfNez` on the
+    /// loaded value. A load that traps does nothing else.
+    I32LoadBrIfNez { ops: Pair16, offset: u32, target: u32 },
+    /// `I32Xor` (`a` = (dst, lhs), `ops.0` = rhs) then `I32AndImm` (`b` =
+    /// (dst, lhs)) with the zero-extended 16-bit mask `ops.1`.
+    I32XorAndImm { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `I32Load` (`a` = (dst, addr), offset `offsets.0`) then `I32Store`
+    /// (`b` = (addr, value), offset `offsets.1`). A load that traps does
+    /// nothing else; if the store traps, the load's result stands.
+    I32LoadStore { a: Pair16, b: Pair16, offsets: Pair16 },
+    /// `I32Load` (`a` = (dst, addr), offset `ops.0`) then `I32AddImm` (`b`
+    /// = (dst, lhs), `ops.1` sign-extended). A load that traps does
+    /// nothing else.
+    I32LoadAddImm { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `I32AddImm` (`a` = (dst, lhs), `imms.0` sign-extended) then
+    /// `I32AndImm` (`b` = (dst, lhs)) with the zero-extended 16-bit mask
+    /// `imms.1`.
+    I32AddImmAndImm { a: Pair16, b: Pair16, imms: Pair16 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).
@@ -733,6 +775,8 @@ impl Instr {
             Instr::Copy { dst, .. }
             | Instr::Const64 { dst, .. }
             | Instr::SelectZero { dst, .. }
+            | Instr::SelectTo { dst, .. }
+            | Instr::SelectImm { dst, .. }
             | Instr::GlobalGet { dst, .. }
             | Instr::RefFunc { dst, .. }
             | Instr::TableGet { dst, .. }

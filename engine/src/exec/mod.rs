@@ -895,6 +895,22 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     let v = if r32!(cond) != 0 { 0 } else { s!(rhs) };
                     w64!(dst, v)
                 }
+                Instr::SelectTo { dst, lhs, ops } => {
+                    let v = if r32!(ops.1 as Slot) != 0 {
+                        s!(lhs)
+                    } else {
+                        s!(ops.0 as Slot)
+                    };
+                    w64!(dst, v)
+                }
+                Instr::SelectImm { dst, ops, imm } => {
+                    let v = if r32!(ops.1 as Slot) != 0 {
+                        imm as u64
+                    } else {
+                        s!(ops.0 as Slot)
+                    };
+                    w64!(dst, v)
+                }
                 Instr::CallInternal { func, base } => enter_local!(func, base),
                 Instr::I32Add { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_add(r32!(rhs))),
                 Instr::I32Sub { dst, lhs, rhs } => w32!(dst, r32!(lhs).wrapping_sub(r32!(rhs))),
@@ -1879,7 +1895,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
 
                 // ---- superinstructions: here only their first part runs;
                 // the second is the unchanged next instruction (isa) ----
-                Instr::I32AddImm2 { a, imms, .. } | Instr::I32AddImmLoad8U { a, imms, .. } => {
+                Instr::I32AddImm2 { a, imms, .. }
+                | Instr::I32AddImmLoad8U { a, imms, .. }
+                | Instr::I32AddImmAndImm { a, imms, .. } => {
                     w32!(
                         a.0 as Slot,
                         r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
@@ -1917,6 +1935,57 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     ops.1 as Slot,
                     offset,
                     s!(ops.1 as Slot).to_le_bytes()
+                ),
+                Instr::I32Add2 { a, rhs, .. } => {
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(r32!(rhs.0 as Slot))
+                    )
+                }
+                Instr::I32MulAdd { a, rhs, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot).wrapping_mul(r32!(rhs)))
+                }
+                Instr::I32AddAddImm { a, ops, .. } => {
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(r32!(ops.0 as Slot))
+                    )
+                }
+                Instr::I32AddImmBrI32NeImm { a, imms, .. } => {
+                    w32!(
+                        a.0 as Slot,
+                        r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+                    )
+                }
+                Instr::CopyBrIfNez { a, .. } | Instr::CopyBrIfEqz { a, .. } => {
+                    w64!(a.0 as Slot, s!(a.1 as Slot))
+                }
+                Instr::I32LoadBrIfNez { ops, offset, .. } => load!(
+                    ops.0 as Slot,
+                    ops.1 as Slot,
+                    offset,
+                    4,
+                    |b| u32::from_le_bytes(b),
+                    w32
+                ),
+                Instr::I32XorAndImm { a, ops, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot) ^ r32!(ops.0 as Slot))
+                }
+                Instr::I32LoadStore { a, offsets, .. } => load!(
+                    a.0 as Slot,
+                    a.1 as Slot,
+                    offsets.0,
+                    4,
+                    |b| u32::from_le_bytes(b),
+                    w32
+                ),
+                Instr::I32LoadAddImm { a, ops, .. } => load!(
+                    a.0 as Slot,
+                    a.1 as Slot,
+                    ops.0,
+                    4,
+                    |b| u32::from_le_bytes(b),
+                    w32
                 ),
                 Instr::I32Load8UBrTable { ops, offset, .. } => {
                     load!(

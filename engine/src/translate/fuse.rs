@@ -500,6 +500,122 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             offset,
             target,
         }),
+        (
+            I::I32Add { dst, lhs, rhs },
+            I::I32Add {
+                dst: d2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) => Some(I::I32Add2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            rhs: p(rhs, r2)?,
+        }),
+        (
+            I::I32Mul { dst, lhs, rhs },
+            I::I32Add {
+                dst: d2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) if l2 == dst || r2 == dst => {
+            let other = if l2 == dst { r2 } else { l2 };
+            Some(I::I32MulAdd {
+                a: p(dst, lhs)?,
+                b: p(d2, other)?,
+                rhs,
+            })
+        }
+        (
+            I::I32Add { dst, lhs, rhs },
+            I::I32AddImm {
+                dst: d2,
+                lhs: l2,
+                imm,
+            },
+        ) => Some(I::I32AddAddImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(rhs).ok()?, imm16(imm)?),
+        }),
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::BrI32NeImm {
+                lhs: c,
+                imm: i2,
+                target,
+            },
+        ) if c == dst => Some(I::I32AddImmBrI32NeImm {
+            a: p(dst, lhs)?,
+            imms: Pair16(imm16(imm)?, imm16(i2)?),
+            target,
+        }),
+        (I::Copy { dst, src }, I::BrIfNez { cond, target }) => Some(I::CopyBrIfNez {
+            a: p(dst, src)?,
+            cond,
+            target,
+        }),
+        (I::Copy { dst, src }, I::BrIfEqz { cond, target }) => Some(I::CopyBrIfEqz {
+            a: p(dst, src)?,
+            cond,
+            target,
+        }),
+        (I::I32Load { dst, addr, offset }, I::BrIfNez { cond, target }) if cond == dst => {
+            Some(I::I32LoadBrIfNez {
+                ops: p(dst, addr)?,
+                offset,
+                target,
+            })
+        }
+        (
+            I::I32Xor { dst, lhs, rhs },
+            I::I32AndImm {
+                dst: d2,
+                lhs: l2,
+                imm: mask,
+            },
+        ) => Some(I::I32XorAndImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(rhs).ok()?, u16::try_from(mask).ok()?),
+        }),
+        (
+            I::I32Load { dst, addr, offset },
+            I::I32Store {
+                addr: a2,
+                value,
+                offset: o2,
+            },
+        ) => Some(I::I32LoadStore {
+            a: p(dst, addr)?,
+            b: p(a2, value)?,
+            offsets: Pair16(u16::try_from(offset).ok()?, u16::try_from(o2).ok()?),
+        }),
+        (
+            I::I32Load { dst, addr, offset },
+            I::I32AddImm {
+                dst: d2,
+                lhs: l2,
+                imm,
+            },
+        ) => Some(I::I32LoadAddImm {
+            a: p(dst, addr)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(offset).ok()?, imm16(imm)?),
+        }),
+        (
+            I::I32AddImm { dst, lhs, imm },
+            I::I32AndImm {
+                dst: d2,
+                lhs: l2,
+                imm: mask,
+            },
+        ) => Some(I::I32AddImmAndImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            imms: Pair16(imm16(imm)?, u16::try_from(mask).ok()?),
+        }),
         (I::I32Load8U { dst, addr, offset }, I::BrTable { index, len }) if index == dst => {
             Some(I::I32Load8UBrTable {
                 ops: p(dst, addr)?,
@@ -519,6 +635,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
 /// instruction indexes do not move. A fused triple overlays its first
 /// instruction the same way; its second and third may still form a pair.
 pub(super) fn superinstructions(code: &mut [Instr]) {
+    use Instr as I;
     let mut i = 0;
     while i + 1 < code.len() {
         if let Some(f) = code
@@ -529,6 +646,16 @@ pub(super) fn superinstructions(code: &mut [Instr]) {
             code[i] = f;
             i += 1;
         } else if let Some(f) = superinstruction(code[i], code[i + 1]) {
+            if let Some(&c) = code.get(i + 2)
+                && let Some(I::I32AddImmBrI32Ne { .. }) = superinstruction(code[i + 1], c)
+            {
+                // The step and test of a counted loop's back edge: one
+                // fusion either way (nothing fuses after a branch), and
+                // this one measured cheaper than the pair before it
+                // (matmul's `I32Add`, `I32AddImm`, `BrI32Ne`).
+                i += 1;
+                continue;
+            }
             code[i] = f;
             i += 2;
         } else {

@@ -1266,6 +1266,23 @@ impl FuncTranslator {
                 let rhs = self.pop();
                 let h = self.stack.len() - 1;
                 let dst = self.canonical(h);
+                // Three-address forms: the first operand read where it is
+                // (a local, a small constant), the result written to `dst`
+                // and redirectable into a local by a `local.set`.
+                let three = match (self.stack[h], Pair16::new(rhs, cond)) {
+                    (Operand::Const(0), _) | (_, None) => None,
+                    (Operand::Const(c), Some(ops)) => u32::try_from(c)
+                        .ok()
+                        .map(|imm| Instr::SelectImm { dst, ops, imm }),
+                    (Operand::Local(lhs), Some(ops)) => Some(Instr::SelectTo { dst, lhs, ops }),
+                    (Operand::Stack, Some(ops)) => Some(Instr::SelectTo { dst, lhs: dst, ops }),
+                };
+                if let Some(instr) = three {
+                    self.drop_top();
+                    self.push();
+                    self.emit(instr);
+                    return Ok(());
+                }
                 let zero = self.stack[h] == Operand::Const(0);
                 if !zero {
                     self.move_entry(h, dst);

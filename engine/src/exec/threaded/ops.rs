@@ -500,6 +500,28 @@ fn SelectZero(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip, fp, mem, cx)
 }
 
+fn SelectTo(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(ip, SelectTo { dst, lhs, ops });
+    let v = if r32!(fp, ops.1 as Slot) != 0 {
+        s!(fp, lhs)
+    } else {
+        s!(fp, ops.0 as Slot)
+    };
+    w64!(fp, dst, v);
+    next(ip, fp, mem, cx)
+}
+
+fn SelectImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(ip, SelectImm { dst, ops, imm });
+    let v = if r32!(fp, ops.1 as Slot) != 0 {
+        imm as u64
+    } else {
+        s!(fp, ops.0 as Slot)
+    };
+    w64!(fp, dst, v);
+    next(ip, fp, mem, cx)
+}
+
 load_op!(I32Load, 4, w32, |b| u32::from_le_bytes(b));
 load_op!(I64Load, 8, w64, |b| u64::from_le_bytes(b));
 load_op!(F32Load, 4, w32, |b| u32::from_le_bytes(b));
@@ -867,6 +889,179 @@ fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     jump(fp, mem, cx, target)
 }
 
+fn I32Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32Add2 { a, rhs, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, rhs.0 as Slot))
+        );
+    }
+    decode!(ip, I32Add2 { b, rhs, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_add(r32!(fp, rhs.1 as Slot))
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32MulAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32MulAdd { a, rhs, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_mul(r32!(fp, rhs))
+        );
+    }
+    decode!(ip, I32MulAdd { a, b, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_add(r32!(fp, a.0 as Slot))
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32AddAddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32AddAddImm { a, ops, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot))
+        );
+    }
+    decode!(ip, I32AddAddImm { b, ops, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_add(ops.1 as i16 as u32)
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32AddImmBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(ip, I32AddImmBrI32NeImm { a, imms, target });
+    let sum = r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32);
+    w32!(fp, a.0 as Slot, sum);
+    if sum != imms.1 as i16 as u32 {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn CopyBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, CopyBrIfNez { a, .. });
+        w64!(fp, a.0 as Slot, s!(fp, a.1 as Slot));
+    }
+    decode!(ip, CopyBrIfNez { cond, target, .. });
+    if r32!(fp, cond) != 0 {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn CopyBrIfEqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, CopyBrIfEqz { a, .. });
+        w64!(fp, a.0 as Slot, s!(fp, a.1 as Slot));
+    }
+    decode!(ip, CopyBrIfEqz { cond, target, .. });
+    if r32!(fp, cond) == 0 {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32LoadBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    decode!(
+        ip,
+        I32LoadBrIfNez {
+            ops,
+            offset,
+            target
+        }
+    );
+    let Some(b) = mem.load::<4>(ea!(fp, ops.1 as Slot, offset)) else {
+        // The load traps: nothing done yet.
+        return step(ip, fp, mem, cx);
+    };
+    let v = u32::from_le_bytes(b);
+    w32!(fp, ops.0 as Slot, v);
+    if v != 0 {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32XorAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32XorAndImm { a, ops, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot) ^ r32!(fp, ops.0 as Slot)
+        );
+    }
+    decode!(ip, I32XorAndImm { b, ops, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & ops.1 as u32);
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32LoadStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32LoadStore { a, offsets, .. });
+        let Some(b) = mem.load::<4>(ea!(fp, a.1 as Slot, offsets.0)) else {
+            // The load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w32!(fp, a.0 as Slot, u32::from_le_bytes(b));
+    }
+    decode!(ip, I32LoadStore { b, offsets, .. });
+    let bytes = r32!(fp, b.1 as Slot).to_le_bytes();
+    if !mem.store(ea!(fp, b.0 as Slot, offsets.1), bytes) {
+        // The store traps: stop at it, the load done.
+        return step(ip.next(), fp, mem, cx);
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32LoadAddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32LoadAddImm { a, ops, .. });
+        let Some(b) = mem.load::<4>(ea!(fp, a.1 as Slot, ops.0)) else {
+            // The load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w32!(fp, a.0 as Slot, u32::from_le_bytes(b));
+    }
+    decode!(ip, I32LoadAddImm { b, ops, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_add(ops.1 as i16 as u32)
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32AddImmAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32AddImmAndImm { a, imms, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+        );
+    }
+    decode!(ip, I32AddImmAndImm { b, imms, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & imms.1 as u32);
+    next(ip.next(), fp, mem, cx)
+}
+
 fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Load8UBrTable { ops, offset, len });
     let Some([byte]) = mem.load::<1>(r32!(fp, ops.1 as Slot) as usize + offset as usize) else {
@@ -952,7 +1147,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 335] = [
+pub(super) static HANDLERS: [Handler; 348] = [
     step,
     step,
     ConsumeFuel,
@@ -966,6 +1161,8 @@ pub(super) static HANDLERS: [Handler; 335] = [
     Const64,
     Select,
     SelectZero,
+    SelectTo,
+    SelectImm,
     calls::CallInternal,
     step,
     step,
@@ -1259,6 +1456,17 @@ pub(super) static HANDLERS: [Handler; 335] = [
     I32ShlImmAdd,
     I32ShrUImmAndImm,
     I64StoreBr,
+    I32Add2,
+    I32MulAdd,
+    I32AddAddImm,
+    I32AddImmBrI32NeImm,
+    CopyBrIfNez,
+    CopyBrIfEqz,
+    I32LoadBrIfNez,
+    I32XorAndImm,
+    I32LoadStore,
+    I32LoadAddImm,
+    I32AddImmAndImm,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1294,7 +1502,7 @@ pub(super) static HANDLERS: [Handler; 335] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 335] = [
+pub(crate) static HANDLER_NAMES: [&str; 348] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1308,6 +1516,8 @@ pub(crate) static HANDLER_NAMES: [&str; 335] = [
     "Const64",
     "Select",
     "SelectZero",
+    "SelectTo",
+    "SelectImm",
     "CallInternal",
     "CallImported",
     "CallIndirect",
@@ -1601,6 +1811,17 @@ pub(crate) static HANDLER_NAMES: [&str; 335] = [
     "I32ShlImmAdd",
     "I32ShrUImmAndImm",
     "I64StoreBr",
+    "I32Add2",
+    "I32MulAdd",
+    "I32AddAddImm",
+    "I32AddImmBrI32NeImm",
+    "CopyBrIfNez",
+    "CopyBrIfEqz",
+    "I32LoadBrIfNez",
+    "I32XorAndImm",
+    "I32LoadStore",
+    "I32LoadAddImm",
+    "I32AddImmAndImm",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",

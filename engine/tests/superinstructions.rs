@@ -1,0 +1,502 @@
+//! The superinstructions and three-address selects added from the CoreMark,
+//! sha256 and sieve pair profiles (benches/README.md, "Copies and fusions").
+//!
+//! Each fused function has a *twin*: the same operators, with an
+//! independent one moved between the two halves of the pair so that the
+//! pass cannot fuse them. Both must give the same results and traps and,
+//! with metering, consume the same fuel, also when run in fuel slices of
+//! every small size (which stops and resumes them at each fuel check).
+//! Each test also checks that the fused function really uses the form and
+//! the twin does not.
+
+mod common;
+
+use common::{disassembly, run_sliced, trap_kind};
+use wasiproc_engine::*;
+
+/// The outcome of one call: its results or the kind of its trap.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Values(Vec<Val>),
+    Trap(TrapKind),
+}
+
+/// Calls `f` (every function here has one i32 result).
+fn run(store: &mut Store<()>, f: Func, args: &[Val]) -> Outcome {
+    let mut out = [Val::I32(0)];
+    match f.call(&mut *store, args, &mut out) {
+        Ok(()) => Outcome::Values(out.to_vec()),
+        Err(e) => Outcome::Trap(trap_kind(e)),
+    }
+}
+
+/// Checks `fused` (defined function 0 of `wat`, export "fused") against
+/// its twin (function 1, export "twin") on every argument list of `inputs`,
+/// with and without fuel metering; `form` is the superinstruction the fused
+/// function must contain (`count` times) and the twin must not. Memory 0,
+/// when there is one, is compared after every call. Returns the outcomes of
+/// the fused function (metering off), for checks against a model.
+fn same_as_twin(wat: &str, form: &str, count: usize, inputs: &[Vec<Val>]) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.consume_fuel(fuel);
+        let engine = Engine::new(&config);
+        let (module, mut store, inst) = common::instantiate(&engine, wat);
+        let fused_text = disassembly(&module, 0..1);
+        let twin_text = disassembly(&module, 1..2);
+        let pattern = format!("{form} {{");
+        assert_eq!(
+            fused_text.matches(&pattern).count(),
+            count,
+            "fused:\n{fused_text}"
+        );
+        assert!(!twin_text.contains(&pattern), "twin:\n{twin_text}");
+        let fused = inst.get_func(&store, "fused").unwrap();
+        let twin = inst.get_func(&store, "twin").unwrap();
+        let memory = inst.get_memory(&store, "m");
+        let snapshot = |store: &Store<()>| {
+            memory.map(|m| {
+                let mut bytes = vec![0u8; 65536];
+                m.read(store, 0, &mut bytes).unwrap();
+                bytes
+            })
+        };
+        for args in inputs {
+            if fuel {
+                store.set_fuel(1_000_000).unwrap();
+            }
+            let initial = snapshot(&store);
+            let before = store.fuel_consumed();
+            let got = run(&mut store, fused, args);
+            let fused_fuel = store.fuel_consumed() - before;
+            let fused_memory = snapshot(&store);
+            if let (Some(m), Some(initial)) = (memory, &initial) {
+                m.write(&mut store, 0, initial).unwrap();
+            }
+            let before = store.fuel_consumed();
+            let want = run(&mut store, twin, args);
+            let twin_fuel = store.fuel_consumed() - before;
+            assert_eq!(got, want, "args {args:?}, fuel {fuel}");
+            assert_eq!(fused_memory, snapshot(&store), "args {args:?}");
+            if fuel {
+                assert_eq!(fused_fuel, twin_fuel, "args {args:?}");
+                assert!(fused_fuel > 0);
+                if let Outcome::Values(want) = &got {
+                    for slice in 1..=9 {
+                        if let (Some(m), Some(initial)) = (memory, &initial) {
+                            m.write(&mut store, 0, initial).unwrap();
+                        }
+                        store.set_fuel(1_000_000).unwrap();
+                        let (values, _) = run_sliced(&mut store, fused, args, slice);
+                        store.set_fuel_slice(None).unwrap();
+                        assert_eq!(&values, want, "args {args:?}, slice {slice}");
+                    }
+                }
+            } else {
+                outcomes.push(got);
+            }
+        }
+    }
+    outcomes
+}
+
+fn i32s(outcomes: &[Outcome]) -> Vec<u32> {
+    outcomes
+        .iter()
+        .map(|o| match o {
+            Outcome::Values(v) => match v[..] {
+                [Val::I32(x)] => x as u32,
+                ref other => panic!("{other:?}"),
+            },
+            Outcome::Trap(t) => panic!("trap {t:?}"),
+        })
+        .collect()
+}
+
+fn args3(list: &[(u32, u32, u32)]) -> Vec<Vec<Val>> {
+    list.iter()
+        .map(|&(a, b, c)| vec![Val::I32(a as i32), Val::I32(b as i32), Val::I32(c as i32)])
+        .collect()
+}
+
+const SAMPLES: [(u32, u32, u32); 6] = [
+    (0, 0, 0),
+    (1, 2, 3),
+    (0xffff_ffff, 1, 31),
+    (0x8000_0000, 0x7fff_ffff, 5),
+    (0x1234_5678, 0x9abc_def0, 33),
+    (12345, 0xffff_0001, 0xffff_fff0),
+];
+
+/// A module of two functions `(param a b c) (result i32)` with locals
+/// `x y w`, whose bodies are `fused` and `twin`, each ending with
+/// `x ^ (y * 3) ^ (w * 7)` on the stack.
+fn arith_module(fused: &str, twin: &str) -> String {
+    let tail = "(i32.xor (local.get $x) (i32.xor (i32.mul (local.get $y) (i32.const 3)) \
+                (i32.mul (local.get $w) (i32.const 7))))";
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+               (local $x i32) (local $y i32) (local $w i32) {body} {tail})"
+        )
+    };
+    format!("(module {} {})", f("fused", fused), f("twin", twin))
+}
+
+/// The statement the twins move between the two halves of a pair: no
+/// superinstruction starts or ends with a variable rotation.
+const ROTL: &str = "(local.set $w (i32.rotl (local.get $a) (local.get $c)))";
+
+fn model(x: u32, y: u32, w: u32) -> u32 {
+    x ^ y.wrapping_mul(3) ^ w.wrapping_mul(7)
+}
+
+#[test]
+fn two_additions_in_a_row() {
+    let first = "(local.set $x (i32.add (local.get $a) (local.get $b)))";
+    let second = "(local.set $y (i32.add (local.get $x) (local.get $c)))";
+    let wat = arith_module(
+        &format!("{first} {second} {ROTL}"),
+        &format!("{first} {ROTL} {second}"),
+    );
+    let got = i32s(&same_as_twin(&wat, "I32Add2", 1, &args3(&SAMPLES)));
+    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
+        let x = a.wrapping_add(b);
+        assert_eq!(got, model(x, x.wrapping_add(c), a.rotate_left(c)));
+    }
+}
+
+#[test]
+fn multiply_then_add_of_the_product_in_either_order() {
+    for (add, lhs_product) in [
+        "(local.set $y (i32.add (local.get $c) (local.get $x)))",
+        "(local.set $y (i32.add (local.get $x) (local.get $c)))",
+    ]
+    .iter()
+    .zip([false, true])
+    {
+        let mul = "(local.set $x (i32.mul (local.get $a) (local.get $b)))";
+        let wat = arith_module(
+            &format!("{mul} {add} {ROTL}"),
+            &format!("{mul} {ROTL} {add}"),
+        );
+        let got = i32s(&same_as_twin(&wat, "I32MulAdd", 1, &args3(&SAMPLES)));
+        for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
+            let x = a.wrapping_mul(b);
+            assert_eq!(
+                got,
+                model(x, x.wrapping_add(c), a.rotate_left(c)),
+                "{lhs_product}"
+            );
+        }
+    }
+    // The product added to itself: both operands of the addition.
+    let mul = "(local.set $x (i32.mul (local.get $a) (local.get $b)))";
+    let add = "(local.set $y (i32.add (local.get $x) (local.get $x)))";
+    let wat = arith_module(
+        &format!("{mul} {add} {ROTL}"),
+        &format!("{mul} {ROTL} {add}"),
+    );
+    let got = i32s(&same_as_twin(&wat, "I32MulAdd", 1, &args3(&SAMPLES)));
+    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
+        let x = a.wrapping_mul(b);
+        assert_eq!(got, model(x, x.wrapping_add(x), a.rotate_left(c)));
+    }
+}
+
+#[test]
+fn add_then_add_of_a_constant() {
+    let first = "(local.set $x (i32.add (local.get $a) (local.get $b)))";
+    let second = "(local.set $y (i32.add (local.get $x) (i32.const -7)))";
+    let wat = arith_module(
+        &format!("{first} {second} {ROTL}"),
+        &format!("{first} {ROTL} {second}"),
+    );
+    let got = i32s(&same_as_twin(&wat, "I32AddAddImm", 1, &args3(&SAMPLES)));
+    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
+        let x = a.wrapping_add(b);
+        assert_eq!(got, model(x, x.wrapping_sub(7), a.rotate_left(c)));
+    }
+}
+
+#[test]
+fn add_of_a_constant_then_mask() {
+    let first = "(local.set $x (i32.add (local.get $a) (i32.const -58)))";
+    let second = "(local.set $y (i32.and (local.get $x) (i32.const 0xff00)))";
+    let wat = arith_module(
+        &format!("{first} {second} {ROTL}"),
+        &format!("{first} {ROTL} {second}"),
+    );
+    let got = i32s(&same_as_twin(&wat, "I32AddImmAndImm", 1, &args3(&SAMPLES)));
+    for (&(a, _, c), got) in SAMPLES.iter().zip(got) {
+        let x = a.wrapping_sub(58);
+        assert_eq!(got, model(x, x & 0xff00, a.rotate_left(c)));
+    }
+}
+
+#[test]
+fn xor_then_mask() {
+    let first = "(local.set $x (i32.xor (local.get $a) (local.get $b)))";
+    let second = "(local.set $y (i32.and (local.get $x) (i32.const 0xffff)))";
+    let wat = arith_module(
+        &format!("{first} {second} {ROTL}"),
+        &format!("{first} {ROTL} {second}"),
+    );
+    let got = i32s(&same_as_twin(&wat, "I32XorAndImm", 1, &args3(&SAMPLES)));
+    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
+        let x = a ^ b;
+        assert_eq!(got, model(x, x & 0xffff, a.rotate_left(c)));
+    }
+}
+
+/// A counted loop whose counter is stepped by a constant and compared with
+/// a constant at its back edge; the twin steps it at the top.
+#[test]
+fn a_counter_stepped_and_compared_with_constants() {
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+               (local $i i32)
+               (loop $l {body})
+               (i32.xor (local.get $a) (i32.mul (local.get $i) (i32.const 1000))))"
+        )
+    };
+    let step = "(local.set $i (i32.add (local.get $i) (i32.const 3)))";
+    let work = "(local.set $a (i32.rotl (local.get $a) (local.get $b)))";
+    let test = "(br_if $l (i32.ne (local.get $i) (i32.const 300)))";
+    let wat = format!(
+        "(module {} {})",
+        f("fused", &format!("{work} {step} {test}")),
+        f("twin", &format!("{step} {work} {test}"))
+    );
+    let got = i32s(&same_as_twin(
+        &wat,
+        "I32AddImmBrI32NeImm",
+        1,
+        &args3(&SAMPLES),
+    ));
+    for (&(a, b, _), got) in SAMPLES.iter().zip(got) {
+        let mut x = a;
+        for _ in 0..100 {
+            x = x.rotate_left(b);
+        }
+        assert_eq!(got, x ^ 300_000);
+    }
+}
+
+/// A loop that ends by moving a value between locals and branching on
+/// another (`CopyBrIfNez`), or leaves through a test for zero
+/// (`CopyBrIfEqz`); the twins move the copy up.
+#[test]
+fn a_copy_then_a_conditional_branch() {
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $n i32) (result i32)
+               (local $t i32)
+               (block $done (loop $l {body}))
+               (i32.add (local.get $a) (i32.mul (local.get $b) (i32.const 31))))"
+        )
+    };
+    let save = "(local.set $t (local.get $a))";
+    let add = "(local.set $a (i32.add (local.get $a) (local.get $b)))";
+    let count = "(local.set $n (i32.sub (local.get $n) (i32.const 1)))";
+    let moved = "(local.set $b (local.get $t))";
+    for (test, form) in [
+        ("(br_if $l (local.get $n))", "CopyBrIfNez"),
+        (
+            "(br_if $done (i32.eqz (local.get $n))) (br $l)",
+            "CopyBrIfEqz",
+        ),
+    ] {
+        let wat = format!(
+            "(module {} {})",
+            f("fused", &format!("{save} {add} {count} {moved} {test}")),
+            f("twin", &format!("{save} {add} {moved} {count} {test}"))
+        );
+        let inputs = args3(&[(0, 1, 1), (1, 1, 10), (5, 3, 40), (7, 0xffff_fff0, 3)]);
+        let got = i32s(&same_as_twin(&wat, form, 1, &inputs));
+        for (args, got) in inputs.iter().zip(got) {
+            let [Val::I32(a), Val::I32(b), Val::I32(n)] = args[..] else {
+                unreachable!()
+            };
+            let (mut a, mut b) = (a as u32, b as u32);
+            for _ in 0..n {
+                (a, b) = (a.wrapping_add(b), a);
+            }
+            assert_eq!(got, a.wrapping_add(b.wrapping_mul(31)), "{form} {args:?}");
+        }
+    }
+}
+
+/// A linked-list walk whose back edge branches on the loaded next pointer
+/// (`I32LoadBrIfNez`); a pointer out of bounds traps at the load.
+#[test]
+fn a_load_then_a_branch_on_the_loaded_value() {
+    // Nodes (value, next) at 16 -> 32 -> 48 -> 0, and one at 64 pointing
+    // to 65532, whose next pointer (at 65536) is out of bounds.
+    let data = r#"(data (i32.const 16) "\05\00\00\00\20\00\00\00")
+        (data (i32.const 32) "\07\00\00\00\30\00\00\00")
+        (data (i32.const 48) "\0b\00\00\00\00\00\00\00")
+        (data (i32.const 64) "\0d\00\00\00\fc\ff\00\00")"#;
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $p i32) (result i32) (local $s i32) (local $v i32)
+               (loop $l {body})
+               (local.get $s))"
+        )
+    };
+    let value = "(local.set $v (i32.load (local.get $p)))";
+    let sum = "(local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $v)))";
+    let next = "(local.tee $p (i32.load offset=4 (local.get $p)))";
+    let wat = format!(
+        r#"(module (memory (export "m") 1) {data} {} {})"#,
+        f("fused", &format!("{value} {sum} {next} (br_if $l)")),
+        f("twin", &format!("{value} {next} {sum} (br_if $l)"))
+    );
+    let inputs: Vec<Vec<Val>> = [16, 32, 48, 64, 65532]
+        .iter()
+        .map(|&p| vec![Val::I32(p)])
+        .collect();
+    let got = same_as_twin(&wat, "I32LoadBrIfNez", 1, &inputs);
+    let sums = |list: &[u32]| list.iter().fold(0u32, |s, v| s * 3 + v) as i32;
+    assert_eq!(got[0], Outcome::Values(vec![Val::I32(sums(&[5, 7, 11]))]));
+    assert_eq!(got[1], Outcome::Values(vec![Val::I32(sums(&[7, 11]))]));
+    assert_eq!(got[2], Outcome::Values(vec![Val::I32(11)]));
+    // 64 -> 65532, whose next pointer traps in the fused load.
+    assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    assert_eq!(got[4], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+}
+
+/// A load followed by a store (`I32LoadStore`), and a load followed by the
+/// addition of a constant (`I32LoadAddImm`): results, memory, and a load or
+/// a store out of bounds trapping with what came before it done.
+#[test]
+fn a_load_then_a_store_or_an_addition() {
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+               (local $x i32) (local $y i32) (local $w i32)
+               (i32.store offset=12 (local.get $b) (local.get $c))
+               {body}
+               (i32.xor (local.get $x) (i32.xor (local.get $y) (local.get $w))))"
+        )
+    };
+    let load = "(local.set $x (i32.load offset=8 (local.get $a)))";
+    let store = "(i32.store offset=4 (local.get $b) (local.get $x))";
+    let wat = format!(
+        r#"(module (memory (export "m") 1) (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+           {} {})"#,
+        f("fused", &format!("{load} {store} {ROTL}")),
+        f("twin", &format!("{load} {ROTL} {store}"))
+    );
+    // In bounds (a load of bytes 8..12 or of the word stored at b + 12),
+    // a load out of bounds, a store out of bounds.
+    let inputs = args3(&[(0, 100, 7), (100, 96, 9), (65530, 200, 1), (0, 65530, 3)]);
+    let got = same_as_twin(&wat, "I32LoadStore", 1, &inputs);
+    assert_eq!(got[0], Outcome::Values(vec![Val::I32(0x0c0b_0a09)]));
+    // x = the 9 stored at 96 + 12 = 108 (a + 8).
+    assert_eq!(
+        got[1],
+        Outcome::Values(vec![Val::I32(9 ^ 100i32.rotate_left(9))])
+    );
+    assert_eq!(got[2], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    // The first store (b + 12) is already out of bounds for b = 65530.
+    assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+
+    // The fused store at b + 65000: in bounds for b = 530, not for 540
+    // (the load's result then stays unobserved: the call traps).
+    let wat_store = wat
+        .replace("offset=12", "offset=0")
+        .replace("offset=4", "offset=65000");
+    let got = same_as_twin(
+        &wat_store,
+        "I32LoadStore",
+        1,
+        &args3(&[(0, 530, 7), (0, 540, 7)]),
+    );
+    assert_eq!(got[0], Outcome::Values(vec![Val::I32(0x0c0b_0a09)]));
+    assert_eq!(got[1], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+
+    let add = "(local.set $y (i32.add (local.get $x) (i32.const -3)))";
+    let wat = format!(
+        r#"(module (memory (export "m") 1) (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+           {} {})"#,
+        f("fused", &format!("{load} {add} {ROTL}")),
+        f("twin", &format!("{load} {ROTL} {add}"))
+    );
+    let inputs = args3(&[(0, 100, 7), (4, 100, 2), (65530, 200, 1)]);
+    let got = same_as_twin(&wat, "I32LoadAddImm", 1, &inputs);
+    let x = 0x0c0b_0a09u32;
+    assert_eq!(
+        got[0],
+        Outcome::Values(vec![Val::I32((x ^ x.wrapping_sub(3)) as i32)])
+    );
+    let x = 0x100f_0e0du32;
+    assert_eq!(
+        got[1],
+        Outcome::Values(vec![Val::I32(
+            (x ^ x.wrapping_sub(3) ^ 4u32.rotate_left(2)) as i32
+        )])
+    );
+    assert_eq!(got[2], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+}
+
+/// `select` with its first operand in a local or a constant, and its result
+/// going to a local, runs in three-address form (`SelectTo`, `SelectImm`)
+/// without copies, including when the destination is also an operand;
+/// constants that do not fit 32 bits keep the two-address form.
+#[test]
+fn selects_in_three_address_form() {
+    let wat = r#"(module
+        (func (export "to_local") (param $a i32) (param $b i32) (param $c i32) (result i32)
+          (local $x i32)
+          (local.set $x (select (local.get $a) (local.get $b) (local.get $c)))
+          (i32.add (local.get $x) (i32.mul (local.get $a) (i32.const 3))))
+        (func (export "into_rhs") (param $a i32) (param $b i32) (param $c i32) (result i32)
+          (local.set $b (select (local.get $a) (local.get $b) (local.get $c)))
+          (i32.add (local.get $b) (i32.mul (local.get $a) (i32.const 3))))
+        (func (export "into_cond") (param $a i32) (param $b i32) (param $c i32) (result i32)
+          (local.set $c (select (local.get $a) (local.get $b) (local.get $c)))
+          (i32.add (local.get $c) (i32.mul (local.get $b) (i32.const 3))))
+        (func (export "imm") (param $a i32) (param $b i32) (param $c i32) (result i32)
+          (local.set $a (select (i32.const 0x7fff_fff0) (local.get $a) (local.get $c)))
+          (i32.add (local.get $a) (local.get $b)))
+        (func (export "imm64") (param $a i64) (param $c i32) (result i64)
+          (select (i64.const 0xffff_ffff) (local.get $a) (local.get $c)))
+        (func (export "wide64") (param $a i64) (param $c i32) (result i64)
+          (select (i64.const -2) (local.get $a) (local.get $c)))
+        (func (export "stack") (param $a i64) (param $b i64) (param $c i32) (result i64)
+          (select (i64.add (local.get $a) (local.get $b)) (local.get $b) (local.get $c))))"#;
+    let (module, mut store, inst) = common::instantiate(&Engine::default(), wat);
+    let text = disassembly(&module, 0..7);
+    assert_eq!(text.matches("SelectTo {").count(), 4, "{text}");
+    assert_eq!(text.matches("SelectImm {").count(), 2, "{text}");
+    assert_eq!(text.matches("Select {").count(), 1, "{text}");
+    // The results go straight to the locals: no copy is left.
+    assert!(!disassembly(&module, 0..4).contains("Copy"), "{text}");
+    let mut f3 = |name: &str, a: i32, b: i32, c: i32| {
+        common::call::<(i32, i32, i32), i32>(&inst, &mut store, name, (a, b, c)).unwrap()
+    };
+    for (a, b) in [(5, 9), (-1, 0x7fff_ffff), (0, 0)] {
+        for c in [0, 1, -1, 2] {
+            let pick = if c != 0 { a } else { b };
+            let m = |x: i32, y: i32| x.wrapping_add(y.wrapping_mul(3));
+            assert_eq!(f3("to_local", a, b, c), m(pick, a));
+            assert_eq!(f3("into_rhs", a, b, c), m(pick, a));
+            assert_eq!(f3("into_cond", a, b, c), m(pick, b));
+            let imm = if c != 0 { 0x7fff_fff0 } else { a };
+            assert_eq!(f3("imm", a, b, c), imm.wrapping_add(b));
+        }
+    }
+    for a in [0i64, -5, 1 << 40] {
+        for c in [0, 3] {
+            let got: i64 = common::call(&inst, &mut store, "imm64", (a, c)).unwrap();
+            assert_eq!(got, if c != 0 { 0xffff_ffff } else { a });
+            let got: i64 = common::call(&inst, &mut store, "wide64", (a, c)).unwrap();
+            assert_eq!(got, if c != 0 { -2 } else { a });
+            let got: i64 = common::call(&inst, &mut store, "stack", (a, 7i64, c)).unwrap();
+            assert_eq!(got, if c != 0 { a + 7 } else { 7 });
+        }
+    }
+}
