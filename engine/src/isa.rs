@@ -991,53 +991,9 @@ impl Instr {
 
     /// Points a jump at `target`; used to patch forward branches.
     pub(crate) fn set_target(&mut self, new: u32) {
-        match self {
-            Instr::Br { target, .. }
-            | Instr::BrIfEqz { target, .. }
-            | Instr::BrIfNez { target, .. }
-            | Instr::BrIfEqz64 { target, .. }
-            | Instr::BrIfNez64 { target, .. }
-            | Instr::BrI32Eq { target, .. }
-            | Instr::BrI32Ne { target, .. }
-            | Instr::BrI32LtS { target, .. }
-            | Instr::BrI32LtU { target, .. }
-            | Instr::BrI32GtS { target, .. }
-            | Instr::BrI32GtU { target, .. }
-            | Instr::BrI32LeS { target, .. }
-            | Instr::BrI32LeU { target, .. }
-            | Instr::BrI32GeS { target, .. }
-            | Instr::BrI32GeU { target, .. }
-            | Instr::BrI32EqImm { target, .. }
-            | Instr::BrI32NeImm { target, .. }
-            | Instr::BrI32LtSImm { target, .. }
-            | Instr::BrI32LtUImm { target, .. }
-            | Instr::BrI32GtSImm { target, .. }
-            | Instr::BrI32GtUImm { target, .. }
-            | Instr::BrI32LeSImm { target, .. }
-            | Instr::BrI32LeUImm { target, .. }
-            | Instr::BrI32GeSImm { target, .. }
-            | Instr::BrI32GeUImm { target, .. }
-            | Instr::BrI64Eq { target, .. }
-            | Instr::BrI64Ne { target, .. }
-            | Instr::BrI64LtS { target, .. }
-            | Instr::BrI64LtU { target, .. }
-            | Instr::BrI64GtS { target, .. }
-            | Instr::BrI64GtU { target, .. }
-            | Instr::BrI64LeS { target, .. }
-            | Instr::BrI64LeU { target, .. }
-            | Instr::BrI64GeS { target, .. }
-            | Instr::BrI64GeU { target, .. }
-            | Instr::BrI64EqImm { target, .. }
-            | Instr::BrI64NeImm { target, .. }
-            | Instr::BrI64LtSImm { target, .. }
-            | Instr::BrI64LtUImm { target, .. }
-            | Instr::BrI64GtSImm { target, .. }
-            | Instr::BrI64GtUImm { target, .. }
-            | Instr::BrI64LeSImm { target, .. }
-            | Instr::BrI64LeUImm { target, .. }
-            | Instr::BrI64GeSImm { target, .. }
-            | Instr::BrI64GeUImm { target, .. } => *target = new,
-            other => unreachable!("patching a non-branch instruction {other:?}"),
+        match self.branch_target_mut() {
+            Some(target) => *target = new,
+            None => unreachable!("patching a non-branch instruction {self:?}"),
         }
     }
 }
@@ -1111,7 +1067,11 @@ impl Instr {
             | Instr::I32AddBrI32LeU { target, .. }
             | Instr::I32AddImmBrI32Ne { target, .. }
             | Instr::I32Store8ImmIdxAddBrI32LeU { target, .. }
-            | Instr::I64StoreBr { target, .. } => Some(target),
+            | Instr::I64StoreBr { target, .. }
+            | Instr::I32AddImmBrI32NeImm { target, .. }
+            | Instr::CopyBrIfNez { target, .. }
+            | Instr::CopyBrIfEqz { target, .. }
+            | Instr::I32LoadBrIfNez { target, .. } => Some(target),
             _ => None,
         }
     }
