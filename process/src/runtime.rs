@@ -174,10 +174,10 @@ struct Process {
     start: Option<Func>,
     state: State,
     /// Living children.
-    children: PidSet,
+    children: BTreeSet<Pid>,
     /// Children that ended and wait to be reaped (never in `children`: a
     /// zombie is kept in one set only).
-    zombies: PidSet,
+    zombies: BTreeSet<Pid>,
     /// Its `sched_yield` is completed with errno 0 on the next slice.
     yielded: bool,
     peak_memory: usize,
@@ -187,35 +187,6 @@ struct Process {
     /// The node whose chain counts this process as a live descendant (its
     /// spawner's node; [`NO_NODE`] for the root).
     counted_in: NodeId,
-}
-
-/// A set of pids whose drop costs nothing while it is empty, as it is
-/// for most processes: an empty `BTreeSet`'s drop still walks its
-/// iterator (a call of some 30 instructions), and every process has two.
-#[derive(Default)]
-struct PidSet(std::mem::ManuallyDrop<BTreeSet<Pid>>);
-
-impl Drop for PidSet {
-    fn drop(&mut self) {
-        if !self.0.is_empty() {
-            // What is left in the `ManuallyDrop` is an empty set, which
-            // holds no allocation.
-            drop(std::mem::take(&mut *self.0));
-        }
-    }
-}
-
-impl std::ops::Deref for PidSet {
-    type Target = BTreeSet<Pid>;
-    fn deref(&self) -> &BTreeSet<Pid> {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for PidSet {
-    fn deref_mut(&mut self) -> &mut BTreeSet<Pid> {
-        &mut self.0
-    }
 }
 
 /// No accounting node (a root is counted in none).
@@ -659,8 +630,8 @@ impl Runtime {
             store: Store::new(&self.engine, data),
             start: None,
             state: State::Runnable,
-            children: PidSet::default(),
-            zombies: PidSet::default(),
+            children: BTreeSet::new(),
+            zombies: BTreeSet::new(),
             yielded: false,
             peak_memory: 0,
             node,
@@ -1297,7 +1268,7 @@ impl Runtime {
             self.unregister(pid);
         }
         if pid != ROOT && !children.is_empty() {
-            for c in std::mem::take(&mut *children) {
+            for c in std::mem::take(&mut children) {
                 if let Some(cp) = self.procs.get_mut(&c) {
                     cp.parent = ROOT;
                     cp.store.data_mut().ppid = ROOT;
@@ -1309,7 +1280,7 @@ impl Runtime {
         }
         if pid != ROOT && !zombies.is_empty() {
             // Its unreaped children can never be reaped now.
-            for z in std::mem::take(&mut *zombies) {
+            for z in std::mem::take(&mut zombies) {
                 self.dead.remove(&z);
             }
         }
