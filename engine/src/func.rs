@@ -54,6 +54,9 @@ type HostCallback<T> =
 pub struct HostFunc<T> {
     pub(crate) ty: FuncType,
     pub(crate) type_id: TypeId,
+    /// Interpreter slots a call needs from its base: the larger of the
+    /// parameters' and the results' (a `v128` takes two).
+    pub(crate) slots: u32,
     pub(crate) call: Box<HostCallback<T>>,
 }
 
@@ -67,9 +70,12 @@ impl<T> HostFunc<T> {
         + 'static,
     ) -> Self {
         let type_id = engine.intern(&ty);
+        let slots = crate::value::slot_count(ty.params())
+            .max(crate::value::slot_count(ty.results())) as u32;
         HostFunc {
             ty,
             type_id,
+            slots,
             call: Box::new(call),
         }
     }
@@ -200,9 +206,26 @@ impl Func {
         }
     }
 
-    fn check_params<T>(&self, store: &Store<T>, params: &[Val]) -> Result<FuncType, Error> {
+    /// The function's signature where the store keeps it: its module's
+    /// type, or the host function's (no lock on the engine's registry,
+    /// no copy, unlike [`Func::ty`]).
+    fn sig<'s, T>(&self, store: &'s Store<T>) -> &'s FuncType {
         store.check(self.store);
-        let ty = self.ty(store);
+        match store.inner.funcs[self.index as usize].kind {
+            FuncKind::Host(h) => &store.hosts[h as usize].ty,
+            FuncKind::Wasm { instance, index } => {
+                let m = &store.inner.instances[instance as usize].module;
+                m.func_type(m.num_imported_funcs + index)
+            }
+        }
+    }
+
+    fn check_params<'s, T>(
+        &self,
+        store: &'s Store<T>,
+        params: &[Val],
+    ) -> Result<&'s FuncType, Error> {
+        let ty = self.sig(store);
         if params.len() != ty.params().len() {
             return Err(Error::usage(format!(
                 "expected {} arguments, got {}",
@@ -253,11 +276,11 @@ impl Func {
         results: &mut [Val],
     ) -> Result<(), Error> {
         let store = ctx.as_context_mut();
-        let ty = self.check_params(store, params)?;
-        if results.len() != ty.results().len() {
+        let want = self.check_params(store, params)?.results().len();
+        if results.len() != want {
             return Err(Error::usage(format!(
                 "expected room for {} results, got {}",
-                ty.results().len(),
+                want,
                 results.len()
             )));
         }
@@ -286,7 +309,7 @@ impl Func {
         params: &[Val],
     ) -> Result<CallOutcome, Error> {
         let store = ctx.as_context_mut();
-        let ty = self.check_params(store, params)?;
+        self.check_params(store, params)?;
         if store.suspended.is_some() {
             return Err(Error::usage(
                 "the store has a suspended call: resume or cancel it first",
@@ -296,12 +319,11 @@ impl Func {
         let mut state = store.spare.take().unwrap_or_default();
         state.frames.clear();
         state.results.clear();
-        state.results.extend_from_slice(ty.results());
+        state.results.extend_from_slice(self.sig(&*store).results());
         let entity = store.inner.funcs[self.index as usize];
         match entity.kind {
             FuncKind::Host(h) => {
-                let n = crate::value::slot_count(ty.params())
-                    .max(crate::value::slot_count(ty.results()));
+                let n = store.hosts[h as usize].slots as usize;
                 if let Err(kind) =
                     crate::store::grow_slots(&mut store.inner, &mut state.slots, n, false)
                 {
@@ -315,7 +337,7 @@ impl Func {
                         store.suspended = Some(Suspended::Host {
                             func: h,
                             params: params.to_vec(),
-                            results: ty.results().to_vec(),
+                            results: store.hosts[h as usize].ty.results().to_vec(),
                             state,
                         });
                         Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
@@ -398,8 +420,15 @@ fn run<T>(store: &mut Store<T>, mut state: ExecState) -> Result<CallOutcome, Err
     match exec::execute(store, &mut state) {
         Ok(Step::Done) => Ok(CallOutcome::Finished(finish(store, state))),
         Ok(Step::Suspend(why)) => {
-            store.suspended = Some(Suspended::Wasm(state));
+            store.suspended = Some(Suspended::Wasm { state, at: None });
             Ok(CallOutcome::Suspended(why))
+        }
+        Ok(Step::Blocked(why, at)) => {
+            store.suspended = Some(Suspended::Wasm {
+                state,
+                at: Some(at),
+            });
+            Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
         }
         Err(e) => {
             state.frames.clear();
@@ -420,9 +449,9 @@ impl<T> Store<T> {
         };
         self.inner.fuel.refill_slice();
         match suspended {
-            Suspended::Wasm(mut state) => {
-                if let Err(e) = exec::complete_host_call(self, &mut state, results) {
-                    self.suspended = Some(Suspended::Wasm(state));
+            Suspended::Wasm { mut state, at } => {
+                if let Err(e) = exec::complete_host_call(self, &mut state, at, results) {
+                    self.suspended = Some(Suspended::Wasm { state, at });
                     return Err(e);
                 }
                 run(self, state)
@@ -457,7 +486,7 @@ impl<T> Store<T> {
         };
         self.inner.fuel.refill_slice();
         match suspended {
-            Suspended::Wasm(state) => run(self, state),
+            Suspended::Wasm { state, .. } => run(self, state),
             Suspended::Host {
                 func,
                 params,

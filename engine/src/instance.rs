@@ -342,6 +342,16 @@ impl Instance {
         Some(resolve(store.inner.id, entity, entity.module.exports[i].1))
     }
 
+    /// The export at position `index` in the module's order (see
+    /// [`Module::exports`]), if there is one: a lookup without hashing a
+    /// name, for an embedder that found the position once per module.
+    pub fn get_export_at(&self, ctx: impl AsContext, index: usize) -> Option<Extern> {
+        let store = ctx.as_context();
+        let entity = self.entity(store);
+        let (_, idx) = entity.module.exports.get(index)?;
+        Some(resolve(store.inner.id, entity, *idx))
+    }
+
     /// All exports, in the module's order.
     pub fn exports(&self, ctx: impl AsContext) -> Vec<(String, Extern)> {
         let store = ctx.as_context();

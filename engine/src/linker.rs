@@ -28,6 +28,18 @@ impl<T> Clone for Definition<T> {
     }
 }
 
+/// A `(module, name)` key made of borrowed names: a lookup (one per import
+/// of every instantiation) copies neither. It hashes as the owned key does
+/// (a tuple's fields in order, `str` as `String`).
+#[derive(Hash)]
+struct NameRef<'a>(&'a str, &'a str);
+
+impl hashbrown::Equivalent<(String, String)> for NameRef<'_> {
+    fn equivalent(&self, key: &(String, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
 /// Resolves imports by `(module, name)`.
 pub struct Linker<T> {
     engine: Engine,
@@ -132,13 +144,12 @@ impl<T> Linker<T> {
 
     /// True when `(module, name)` is defined.
     pub fn is_defined(&self, module: &str, name: &str) -> bool {
-        self.defs
-            .contains_key(&(module.to_string(), name.to_string()))
+        self.defs.contains_key(&NameRef(module, name))
     }
 
     /// The item defined as `(module, name)`, created in `store` if it is a host function.
     pub fn get(&self, store: &mut Store<T>, module: &str, name: &str) -> Option<Extern> {
-        match self.defs.get(&(module.to_string(), name.to_string()))? {
+        match self.defs.get(&NameRef(module, name))? {
             Definition::Extern(e) => Some(*e),
             Definition::Host(h) => Some(Extern::Func(Func::from_host(store, h.clone()))),
         }
@@ -152,7 +163,14 @@ impl<T> Linker<T> {
         module: &Module,
     ) -> Result<Instance, Error> {
         let store = ctx.as_context_mut();
-        let mut imports = Vec::with_capacity(module.inner.imports.len());
+        let n = module.inner.imports.len();
+        // Room for the host functions this makes and the instance's own
+        // functions at once, not by doublings (bounded by the module's
+        // size; a refusal here is met again, fallibly or not, by the
+        // pushes).
+        let _ = store.hosts.try_reserve(n);
+        let _ = store.inner.funcs.try_reserve(n + module.inner.code.len());
+        let mut imports = Vec::with_capacity(n);
         for imp in &module.inner.imports {
             let ext =
                 self.get(store, &imp.module, &imp.name)

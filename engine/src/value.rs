@@ -208,6 +208,7 @@ impl Val {
 
     /// Encodes the value into untyped interpreter slots starting at
     /// `slots[at]` (two for a `v128`); returns the slot after it.
+    #[inline]
     pub(crate) fn write_slots(self, slots: &mut [u64], at: usize) -> usize {
         if let Val::V128(v) = self {
             slots[at] = v as u64;
@@ -219,6 +220,7 @@ impl Val {
     }
 
     /// Decodes a value of type `ty` from the slots starting at `slots[at]`.
+    #[inline]
     pub(crate) fn read_slots(ty: ValType, slots: &[u64], at: usize, store_id: u32) -> Val {
         if ty == ValType::V128 {
             return Val::V128(slots[at] as u128 | (slots[at + 1] as u128) << 64);
@@ -243,6 +245,7 @@ impl Val {
     }
 
     /// Decodes an untyped interpreter slot of a known type.
+    #[inline]
     pub(crate) fn from_slot(ty: ValType, slot: u64, store_id: u32) -> Val {
         match ty {
             ValType::I32 => Val::I32(slot as u32 as i32),
@@ -336,10 +339,12 @@ impl FuncType {
         self.param_slots
     }
     /// Parameter types.
+    #[inline]
     pub fn params(&self) -> &[ValType] {
         &self.params_results[..self.len_params]
     }
     /// Result types.
+    #[inline]
     pub fn results(&self) -> &[ValType] {
         &self.params_results[self.len_params..]
     }

@@ -16,8 +16,8 @@ use crate::shared_host::SharedHost;
 use wasiproc_engine::{AsContext, Caller, Error, HostError, Linker, Memory};
 use wasiproc_wasi::bytes_fuel;
 use wasiproc_wasi::errno::Errno;
-use wasiproc_wasi::stream::{ReadPipe, Sink};
-use wasiproc_wasi::table::Descriptor;
+use wasiproc_wasi::stream::{EmptyInput, Sink};
+use wasiproc_wasi::table::{Descriptor, FdTable};
 
 /// The import module name.
 pub const MODULE: &str = "wasi_process";
@@ -73,39 +73,51 @@ fn memory(caller: &Caller<'_, ProcData>) -> Result<Memory, HostError> {
     m.ok_or_else(|| HostError::trap("wasi_process: the module exports no memory"))
 }
 
-/// Reads a guest string: the range is checked against the guest's memory
-/// before anything is allocated (`EFAULT`), and the copy is allocated
-/// fallibly (`ENOMEM`).
-fn read_str(caller: &Caller<'_, ProcData>, ptr: i32, len: i32) -> Result<String, Errno> {
+/// The guest's memory and the range `ptr .. ptr + len` in it, checked
+/// (`EFAULT` when it does not fit).
+fn guest_range(
+    caller: &Caller<'_, ProcData>,
+    ptr: i32,
+    len: i32,
+) -> Result<(Memory, std::ops::Range<usize>), Errno> {
     let mem = memory(caller).map_err(|_| Errno::Fault)?;
     let (ptr, len) = (ptr as u32 as usize, len as u32 as usize);
-    let size = mem.size(caller) as usize * wasiproc_engine::PAGE_SIZE;
-    if ptr.checked_add(len).is_none_or(|end| end > size) {
-        return Err(Errno::Fault);
+    let size = mem.data(caller.as_context()).len();
+    match ptr.checked_add(len) {
+        Some(end) if end <= size => Ok((mem, ptr..end)),
+        _ => Err(Errno::Fault),
     }
+}
+
+/// The guest string at a checked range, copied into an allocation made
+/// fallibly (`ENOMEM`); `EILSEQ` when it is not UTF-8.
+fn copy_str(
+    caller: &Caller<'_, ProcData>,
+    mem: Memory,
+    range: std::ops::Range<usize>,
+) -> Result<String, Errno> {
+    let bytes = &mem.data(caller.as_context())[range];
     let mut buf = Vec::new();
-    buf.try_reserve_exact(len).map_err(|_| Errno::Nomem)?;
-    buf.resize(len, 0);
-    mem.read(caller, ptr, &mut buf).map_err(|_| Errno::Fault)?;
+    buf.try_reserve_exact(bytes.len())
+        .map_err(|_| Errno::Nomem)?;
+    buf.extend_from_slice(bytes);
     String::from_utf8(buf).map_err(|_| Errno::Ilseq)
 }
 
-/// [`read_str`], with the string's bytes (and [`ITEM_BYTES`] for what
-/// holds it) charged to the caller's memory account first: `ENOMEM` over
-/// the limit. The charge travels with the string.
+/// Reads a guest string: the range is checked against the guest's memory
+/// before anything is allocated (`EFAULT`), the string's bytes (and
+/// [`ITEM_BYTES`] for what holds it) are charged to the caller's memory
+/// account (`ENOMEM` over the limit), and the copy is allocated fallibly
+/// (`ENOMEM`). The charge travels with the string.
 fn read_str_charged(
     caller: &Caller<'_, ProcData>,
     ptr: i32,
     len: i32,
 ) -> Result<(String, Charge), Errno> {
-    let mem = memory(caller).map_err(|_| Errno::Fault)?;
-    let (p, l) = (ptr as u32 as usize, len as u32 as usize);
-    let size = mem.size(caller) as usize * wasiproc_engine::PAGE_SIZE;
-    if p.checked_add(l).is_none_or(|end| end > size) {
-        return Err(Errno::Fault);
-    }
-    let held = Charge::of(&caller.data().account, l + ITEM_BYTES).map_err(|_| Errno::Nomem)?;
-    Ok((read_str(caller, ptr, len)?, held))
+    let (mem, range) = guest_range(caller, ptr, len)?;
+    let held =
+        Charge::of(&caller.data().account, range.len() + ITEM_BYTES).map_err(|_| Errno::Nomem)?;
+    Ok((copy_str(caller, mem, range)?, held))
 }
 
 /// A charge of [`ITEM_BYTES`] to the caller's account (`ENOMEM` over it).
@@ -191,7 +203,7 @@ pub fn share(d: &Descriptor, host: &SharedHost) -> Result<Descriptor, Errno> {
 
 fn null_device(child_fd: u32) -> Descriptor {
     if child_fd == 0 {
-        Descriptor::Input(Box::new(ReadPipe::default()))
+        Descriptor::Input(Box::new(EmptyInput))
     } else {
         Descriptor::Output(Box::new(Sink))
     }
@@ -206,21 +218,14 @@ fn child_spec(
     cfg: u32,
     module: String,
 ) -> Result<ChildSpec, Errno> {
-    let mut fds: Vec<(u32, Descriptor)> = Vec::new();
-    // Stdio, the mapped descriptors and the granted directories: one
-    // allocation instead of the vector's doublings.
-    let most = data
-        .configs
-        .get(&cfg)
-        .map_or(0, |c| 3 + c.fds.len() + c.dirs.len());
-    fds.try_reserve_exact(most).map_err(|_| Errno::Nomem)?;
+    let mut fds = FdTable::new();
     match child_spec_into(data, host, cfg, module, &mut fds) {
         Ok(mut spec) => {
             spec.fds = fds;
             Ok(spec)
         }
         Err(e) => {
-            for (_, d) in fds {
+            for d in fds.drain() {
                 release(host, d);
             }
             Err(e)
@@ -233,7 +238,7 @@ fn child_spec_into(
     host: &SharedHost,
     cfg: u32,
     module: String,
-    fds: &mut Vec<(u32, Descriptor)>,
+    fds: &mut FdTable,
 ) -> Result<ChildSpec, Errno> {
     let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
     let fds_table = data.wasi.fds();
@@ -243,7 +248,7 @@ fn child_spec_into(
             // Inherited stdio that cannot be shared (e.g. in-memory input)
             // becomes the null device; an explicit mapping must be shareable.
             if let Ok(d) = fds_table.get(n) {
-                fds.push((n, share(d, host).unwrap_or_else(|_| null_device(n))));
+                fds.insert_at(n, share(d, host).unwrap_or_else(|_| null_device(n)));
             }
         }
     }
@@ -252,11 +257,11 @@ fn child_spec_into(
             None => null_device(*child),
             Some(p) => share(fds_table.get(*p)?, host)?,
         };
-        if let Some(i) = fds.iter().position(|(n, _)| n == child) {
-            let (_, old) = fds.remove(i);
+        // Mapping a number twice keeps the last; what it replaces is
+        // given back.
+        if let Some(old) = fds.insert_at(*child, d) {
             release(host, old);
         }
-        fds.push((*child, d));
     }
     let mut next = 3u32;
     for (fd, path, read_only) in &config.dirs {
@@ -266,17 +271,16 @@ fn child_spec_into(
         }
         dir.mutable &= !*read_only;
         dir.preopen = Some(path.clone());
-        while fds.iter().any(|(n, _)| *n == next) {
+        while fds.get(next).is_ok() {
             next += 1;
         }
         host.retain(dir.handle);
-        fds.push((next, Descriptor::Dir(dir)));
+        fds.insert_at(next, Descriptor::Dir(dir));
         next += 1;
     }
-    let mut args = config.args.clone();
-    if args.is_empty() {
-        args.push(module.clone());
-    }
+    // Without arguments of its own the child's only one is its module's
+    // name, put there by the scheduler (`ChildSpec::args`).
+    let args = config.args.clone();
     // Fuel, descendants and descriptor limits left unset are decided by
     // the scheduler: the child shares its parent's budgets; memory left
     // unset is bounded by what remains of its ancestors' accounts
@@ -286,7 +290,7 @@ fn child_spec_into(
         module,
         args,
         env: config.env.clone(),
-        fds: Vec::new(),
+        fds: FdTable::new(),
         allow: config.allow.clone(),
         limits,
     })

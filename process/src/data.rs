@@ -7,7 +7,7 @@ use crate::limits::Limits;
 use crate::pid::Pid;
 use crate::status::ExitStatus;
 use std::collections::{BTreeMap, BTreeSet};
-use wasiproc_wasi::{WasiCtx, table::Descriptor};
+use wasiproc_wasi::{WasiCtx, table::FdTable};
 
 /// A spawn configuration under construction (`spawn_config_*`). What it
 /// holds is charged to its process's memory account (`held`).
@@ -62,12 +62,15 @@ impl SpawnConfig {
 pub struct ChildSpec {
     /// The module name as registered.
     pub module: String,
-    /// Arguments.
+    /// Arguments; empty when the configuration gave none, and then the
+    /// child's only argument is `module` (moved there once the module is
+    /// found, not copied).
     pub args: Vec<String>,
     /// Environment.
     pub env: Vec<(String, String)>,
-    /// The child's descriptors, by number.
-    pub fds: Vec<(u32, Descriptor)>,
+    /// The child's descriptors, by number: the table its WASI context
+    /// starts with (limits are set when it is spawned).
+    pub fds: FdTable,
     /// Modules the child may spawn.
     pub allow: BTreeSet<String>,
     /// Limits.

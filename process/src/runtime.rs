@@ -14,6 +14,7 @@ use crate::shared_host::SharedHost;
 use crate::status::{ExitStatus, Limit};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
+use std::sync::Arc;
 use wasiproc_engine::{
     CallOutcome, Config, Engine, Error, Func, Linker, Module, Store, StoreLimits, Suspension, Trap,
     TrapKind, Val,
@@ -21,8 +22,7 @@ use wasiproc_engine::{
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::{Descriptor, FdQuota};
 use wasiproc_wasi::{
-    BlockedOn, FuelClock, Halt, HostEnv, HostHandle, Interest, PidCell, WasiCtx, WasiCtxBuilder,
-    Yielded,
+    BlockedOn, FuelClock, Halt, HostEnv, HostHandle, Interest, PidCell, WasiCtx, Yielded,
 };
 
 /// Settings of a run.
@@ -290,8 +290,9 @@ pub struct Runtime {
     linker: Linker<ProcData>,
     host: SharedHost,
     config: RuntimeConfig,
-    /// Registered modules and the id of their name in `names`.
-    modules: FxHashMap<String, (Module, u32)>,
+    /// Registered modules, the id of their name in `names`, and where
+    /// `_start` is among their exports (looked up once, not per spawn).
+    modules: FxHashMap<String, (Module, u32, Option<usize>)>,
     /// Living processes.
     /// Boxed: a `Process` holds its whole store, and the map moves its
     /// values as it rebalances (unboxed, copying them was 13% of a spawn).
@@ -429,7 +430,7 @@ impl Runtime {
     }
 
     /// The run's shared host environment; give it to the root's WASI
-    /// context builder ([`WasiCtxBuilder::host_env`]).
+    /// context builder ([`wasiproc_wasi::WasiCtxBuilder::host_env`]).
     pub fn host(&self) -> SharedHost {
         self.host.clone()
     }
@@ -439,7 +440,8 @@ impl Runtime {
     pub fn register(&mut self, name: &str, module: Module) {
         let name = abi::normalize(name);
         let id = self.name_id(&name);
-        self.modules.insert(name, (module, id));
+        let start = start_export(&module);
+        self.modules.insert(name, (module, id, start));
     }
 
     /// The memory account of a new process under `parent` (a root account,
@@ -522,19 +524,7 @@ impl Runtime {
     /// Fuel a process charged to `id` may still use: the least that any
     /// node on the chain has left (`None`: unbounded).
     fn fuel_available(&self, id: NodeId) -> Option<u64> {
-        if !self.nodes[id as usize].fuel_bounded {
-            return None;
-        }
-        let mut least = u64::MAX;
-        let mut cur = Some(id);
-        while let Some(n) = cur {
-            let node = &self.nodes[n as usize];
-            if let Some(limit) = node.fuel_limit {
-                least = least.min(limit.saturating_sub(node.fuel_used));
-            }
-            cur = node.parent;
-        }
-        Some(least)
+        fuel_available(&self.nodes, id)
     }
 
     /// Charges `used` fuel to `id` and every node above it.
@@ -602,7 +592,7 @@ impl Runtime {
             counted_in: None,
             start_bytes: 0,
         };
-        self.start_process(module, name, data, Pid(0), at)
+        self.start_process(module, name, start_export(module), data, Pid(0), at)
             .inspect_err(|_| self.release_node(node))
     }
 
@@ -613,6 +603,7 @@ impl Runtime {
         &mut self,
         module: &Module,
         name: u32,
+        start: Option<usize>,
         data: ProcData,
         parent: Pid,
         at: Placement,
@@ -623,17 +614,31 @@ impl Runtime {
             start_bytes,
         } = at;
         let pid = Pid(self.next_pid);
-        let account = data.account.clone();
         let start_bytes = start_bytes.saturating_add(PROCESS_BYTES);
-        let held = Charge::of(&account, start_bytes).map_err(|_| {
+        let held = Charge::of(&data.account, start_bytes).map_err(|_| {
             Error::Limit(format!(
                 "a process of {start_bytes} bytes (bookkeeping, arguments and environment) \
                  exceeds the memory limit"
             ))
         })?;
-        let mut store = Store::new(&self.engine, data);
+        let limited = data.account.is_limited();
+        // The entry is made first and the store set up in place: built on
+        // the stack and moved in, the store was copied twice per spawn.
+        let mut p = Box::new(Process {
+            parent,
+            module: name,
+            store: Store::new(&self.engine, data),
+            start: None,
+            state: State::Runnable,
+            children: BTreeSet::new(),
+            zombies: BTreeSet::new(),
+            yielded: false,
+            peak_memory: 0,
+            node,
+            counted_in: counted_in.unwrap_or(NO_NODE),
+        });
+        let store = &mut p.store;
         store.data_mut().pid = pid;
-        let limited = account.is_limited();
         store.set_limiter(ProcLimiter::holding(held));
         store.set_fuel_slice(Some(self.config.slice))?;
         store.set_fuel(self.fuel_available(node).unwrap_or(u64::MAX))?;
@@ -645,31 +650,20 @@ impl Runtime {
                 ..StoreLimits::default()
             });
         }
-        let instance = self.linker.instantiate(&mut store, module)?;
-        let start = instance.get_func(&store, "_start").ok_or_else(|| {
-            Error::Usage(format!(
-                "{} has no _start function",
-                self.names[name as usize]
-            ))
-        })?;
+        let instance = self.linker.instantiate(&mut *store, module)?;
+        let start = start
+            .and_then(|i| instance.get_export_at(&*store, i))
+            .and_then(|e| e.into_func())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{} has no _start function",
+                    self.names[name as usize]
+                ))
+            })?;
+        p.start = Some(start);
         self.next_pid += 1;
         self.live += 1;
-        self.procs.insert(
-            pid,
-            Box::new(Process {
-                parent,
-                module: name,
-                store,
-                start: Some(start),
-                state: State::Runnable,
-                children: BTreeSet::new(),
-                zombies: BTreeSet::new(),
-                yielded: false,
-                peak_memory: 0,
-                node,
-                counted_in: counted_in.unwrap_or(NO_NODE),
-            }),
-        );
+        self.procs.insert(pid, p);
         if let Some(c) = counted_in {
             self.count_descendant(c, true);
         }
@@ -875,20 +869,27 @@ impl Runtime {
     fn run_slice(&mut self, pid: Pid, stop: u64) {
         let renew = self.would_resume_at_once();
         let room = stop.saturating_sub(self.total_fuel);
-        let Some(p) = self.live_ref(pid) else {
+        let slice = self.policy.is_some().then_some(self.next_slice);
+        // The entry is looked up once per slice: the fields used beside it
+        // are borrowed one by one.
+        let Some(p) = self.procs.get_mut(&pid) else {
             return;
         };
         if !matches!(p.state, State::Runnable) {
             return;
         }
         let node = p.node;
-        let available = self.fuel_available(node);
-        self.emit(pid, || EventKind::SliceStart);
-        self.set_pid(pid);
-        let slice = self.policy.is_some().then_some(self.next_slice);
-        let Some(p) = self.live_mut(pid) else {
-            return;
-        };
+        let available = fuel_available(&self.nodes, node);
+        if let Some(sink) = self.sink.as_mut() {
+            sink(&Event {
+                fuel: self.total_fuel,
+                pid,
+                kind: EventKind::SliceStart,
+            });
+        }
+        if let Some(cell) = &self.config.pid_cell {
+            cell.set(pid.0);
+        }
         let store = &mut p.store;
         if let Some(slice) = slice {
             let _ = store.set_fuel_slice(slice);
@@ -916,6 +917,10 @@ impl Runtime {
         let after = store.fuel_consumed();
         let renewed = store.slices_renewed().wrapping_sub(renewed_before);
         p.peak_memory = p.peak_memory.max(store.memory_bytes());
+        // A `sched_yield`: completed with errno 0 on the next slice.
+        let yielded = matches!(&result, Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
+            if why.is::<Yielded>());
+        p.yielded = yielded;
         let used = after.saturating_sub(before);
         self.renewed += u64::from(renewed);
         self.charge_fuel(node, used);
@@ -934,11 +939,8 @@ impl Runtime {
             Ok(CallOutcome::Finished(_)) => self.finish(pid, ExitStatus::Exited(0)),
             Ok(CallOutcome::Suspended(Suspension::OutOfSlice)) => self.queue.push_back(pid),
             Ok(CallOutcome::Suspended(Suspension::Blocked(why))) => {
-                if why.is::<Yielded>() {
-                    // sched_yield: back of the queue, completed with errno 0.
-                    if let Some(p) = self.live_mut(pid) {
-                        p.yielded = true;
-                    }
+                if yielded {
+                    // sched_yield: back of the queue (`yielded` is set).
                     self.queue.push_back(pid);
                 } else if why.is::<ProcessCall>() {
                     self.serve(pid);
@@ -1036,49 +1038,39 @@ impl Runtime {
     fn spawn_child(&mut self, parent: Pid, spec: ChildSpec) -> Result<Pid, u16> {
         let ChildSpec {
             module: module_name,
-            args,
+            mut args,
             env,
-            fds,
+            mut fds,
             allow,
             limits: asked,
         } = spec;
+        // Whatever refuses the spawn, every descriptor the spec holds is
+        // given back.
+        let found = self.spawn_room(parent, &module_name).and_then(|found| {
+            if args.is_empty() {
+                // The module's name is the only argument: moved, not copied.
+                args.try_reserve_exact(1).map_err(|_| Errno::Nomem)?;
+            }
+            Ok(found)
+        });
+        let (parent_node, parent_limits, parent_quota, module, name, start) = match found {
+            Ok(found) => found,
+            Err(e) => {
+                for d in fds.drain() {
+                    abi::release(&self.host, d);
+                }
+                return Err(e as u16);
+            }
+        };
+        if args.is_empty() {
+            args.push(module_name);
+        }
         // Arguments and environment are charged to the child from its start.
         let start_bytes = args
             .iter()
             .map(|a| a.len() + ITEM_BYTES)
             .chain(env.iter().map(|(k, v)| k.len() + v.len() + ITEM_BYTES))
             .sum();
-        let mut builder = WasiCtxBuilder::new();
-        builder
-            .args(args)
-            .envs(env)
-            .no_stdio()
-            .host_env(self.host.clone());
-        let mut wasi = builder.build().map_err(|_| Errno::Io as u16)?;
-        for (n, d) in fds {
-            if let Some(old) = wasi.fds_mut().insert_at(n, d) {
-                // The numbers are distinct; a replaced one is released all the same.
-                abi::release(&self.host, old);
-            }
-        }
-        let Some(p) = self.live_ref(parent) else {
-            return Err(Errno::Srch as u16);
-        };
-        let (parent_node, parent_limits) = (p.node, p.store.data().limits);
-        let parent_quota = p.store.data().wasi.fds().quota().cloned();
-        if self.live >= self.config.max_processes || self.next_pid == u32::MAX {
-            // Pids are never reused and never wrap: once u32::MAX - 1 have
-            // been given, spawns answer EAGAIN.
-            return Err(Errno::Again as u16);
-        }
-        if !self.descendant_room(parent_node) {
-            return Err(Errno::Again as u16);
-        }
-        let (module, name) = self
-            .modules
-            .get(&module_name)
-            .cloned()
-            .ok_or(Errno::Noent as u16)?;
         let node = if asked.fuel.is_some() || asked.descendants.is_some() {
             self.new_node(Some(parent_node), asked.fuel, asked.descendants)
         } else {
@@ -1091,14 +1083,17 @@ impl Runtime {
             Some(limit) => Some(FdQuota::new(limit, parent_quota)),
             None => parent_quota,
         };
-        if wasi.fds_mut().set_limits(cap, quota).is_err() {
+        if fds.set_limits(cap, quota).is_err() {
             // The descriptors it would start with exceed its limit: it
             // ends before running, with a status its parent can wait for.
-            drop(wasi);
+            for d in fds.drain() {
+                abi::release(&self.host, d);
+            }
             self.release_node(node);
             self.release_node(parent_node);
             return Ok(self.stillborn(parent, name, ExitStatus::LimitExceeded(Limit::Fds)));
         }
+        let wasi = WasiCtx::from_parts(args, env, fds, Box::new(self.host.clone()));
         let mut limits = asked;
         limits.fuel = self.fuel_available(node);
         limits.fds = cap;
@@ -1109,7 +1104,7 @@ impl Runtime {
             counted_in: Some(parent_node),
             start_bytes,
         };
-        match self.start_process(&module, name, data, parent, at) {
+        match self.start_process(&module, name, start, data, parent, at) {
             Ok(pid) => Ok(pid),
             Err(e) => {
                 self.release_node(node);
@@ -1121,6 +1116,40 @@ impl Runtime {
                 })
             }
         }
+    }
+
+    /// Whether `parent` may spawn `module` now: its accounting node, limits
+    /// and descriptor quota, and the registered module (its name id and
+    /// `_start`), or why not.
+    #[allow(clippy::type_complexity)]
+    fn spawn_room(
+        &self,
+        parent: Pid,
+        module: &str,
+    ) -> Result<
+        (
+            NodeId,
+            Limits,
+            Option<Arc<FdQuota>>,
+            Module,
+            u32,
+            Option<usize>,
+        ),
+        Errno,
+    > {
+        let p = self.live_ref(parent).ok_or(Errno::Srch)?;
+        let (parent_node, parent_limits) = (p.node, p.store.data().limits);
+        if self.live >= self.config.max_processes || self.next_pid == u32::MAX {
+            // Pids are never reused and never wrap: once u32::MAX - 1 have
+            // been given, spawns answer EAGAIN.
+            return Err(Errno::Again);
+        }
+        if !self.descendant_room(parent_node) {
+            return Err(Errno::Again);
+        }
+        let (m, name, start) = self.modules.get(module).ok_or(Errno::Noent)?;
+        let quota = p.store.data().wasi.fds().quota().cloned();
+        Ok((parent_node, parent_limits, quota, m.clone(), *name, *start))
     }
 
     /// A child that ended before it ran: a zombie of `parent` at once.
@@ -1210,8 +1239,10 @@ impl Runtime {
         let fuel = p.store.fuel_consumed();
         let peak_memory = p.peak_memory.max(p.store.memory_bytes());
         let (parent, module, node, counted_in) = (p.parent, p.module, p.node, p.counted_in);
-        let children = std::mem::take(&mut p.children);
-        let zombies = std::mem::take(&mut p.zombies);
+        let mut children = std::mem::take(&mut p.children);
+        let mut zombies = std::mem::take(&mut p.zombies);
+        // Only a blocked process is registered as a waiter.
+        let registered = matches!(p.state, State::Blocked(_));
         // Descriptors, memory and names go now, however the process ended.
         drop(p);
         self.live -= 1;
@@ -1233,9 +1264,11 @@ impl Runtime {
             }),
         });
         // A stale run-queue entry is skipped when popped (it is not live).
-        self.unregister(pid);
-        if pid != ROOT {
-            for c in children {
+        if registered {
+            self.unregister(pid);
+        }
+        if pid != ROOT && !children.is_empty() {
+            for c in std::mem::take(&mut children) {
                 if let Some(cp) = self.procs.get_mut(&c) {
                     cp.parent = ROOT;
                     cp.store.data_mut().ppid = ROOT;
@@ -1244,8 +1277,10 @@ impl Runtime {
                     }
                 }
             }
+        }
+        if pid != ROOT && !zombies.is_empty() {
             // Its unreaped children can never be reaped now.
-            for z in zombies {
+            for z in std::mem::take(&mut zombies) {
                 self.dead.remove(&z);
             }
         }
@@ -1465,6 +1500,29 @@ impl Runtime {
     }
 }
 
+/// The least fuel any budget on `id`'s chain has left (`None`: no budget
+/// bounds it).
+fn fuel_available(nodes: &[Node], id: NodeId) -> Option<u64> {
+    if !nodes[id as usize].fuel_bounded {
+        return None;
+    }
+    let mut least = u64::MAX;
+    let mut cur = Some(id);
+    while let Some(n) = cur {
+        let node = &nodes[n as usize];
+        if let Some(limit) = node.fuel_limit {
+            least = least.min(limit.saturating_sub(node.fuel_used));
+        }
+        cur = node.parent;
+    }
+    Some(least)
+}
+
+/// Where `module` exports `_start` among its exports, if it does.
+fn start_export(module: &Module) -> Option<usize> {
+    module.exports().position(|e| e.name == "_start")
+}
+
 /// The outside answers of one readiness check, asked for at most once
 /// (the sockets' for all the checks of a wake-up round at once).
 struct Outside<'a> {
@@ -1515,7 +1573,7 @@ mod tests {
         let child = Module::new(rt.engine(), wat::parse_str(EXIT7).unwrap()).unwrap();
         rt.register("child.wasm", child);
         let root = Module::new(rt.engine(), wat::parse_str(ROOT).unwrap()).unwrap();
-        let mut b = WasiCtxBuilder::new();
+        let mut b = wasiproc_wasi::WasiCtxBuilder::new();
         b.host_env(rt.host());
         let allow = ["child.wasm".to_string()].into_iter().collect();
         rt.spawn_root(

@@ -83,9 +83,8 @@ impl Drop for WasiCtx {
     /// Closes every host file and directory the context still holds, so a
     /// process gives its descriptors back however it ends.
     fn drop(&mut self) {
-        for d in self.fds.drain() {
-            crate::fd::release(self, d);
-        }
+        let WasiCtx { fds, host, .. } = self;
+        fds.drain_each(|d| crate::fd::release_with(&mut **host, d));
     }
 }
 
@@ -103,6 +102,29 @@ impl WasiCtx {
     /// A builder with nothing granted.
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()
+    }
+
+    /// A context from its parts, without a builder: `fds` are its
+    /// descriptors as they are (limits and quota included), nothing is
+    /// opened. For a caller that made the descriptors itself (a spawned
+    /// process's, shared from its parent); the vectors are taken as they
+    /// are, not copied.
+    pub fn from_parts(
+        args: Vec<String>,
+        env: Vec<(String, String)>,
+        fds: FdTable,
+        mut host: Box<dyn HostEnv>,
+    ) -> WasiCtx {
+        WasiCtx {
+            args,
+            env,
+            fds,
+            halt: host.halt(),
+            memory: Cell::new(None),
+            host,
+            pending: None,
+            fuel: HostFuel::default(),
+        }
     }
 
     /// The guest's arguments (the first is the program name).

@@ -75,10 +75,15 @@ fn charged_first(
 
 /// Closes what a descriptor holds on the host.
 pub(crate) fn release(ctx: &mut WasiCtx, d: Descriptor) {
+    release_with(&mut *ctx.host, d);
+}
+
+/// [`release`] with the host environment alone.
+pub(crate) fn release_with(host: &mut dyn crate::HostEnv, d: Descriptor) {
     match d {
-        Descriptor::File(f) => ctx.host.close(f.handle),
-        Descriptor::Dir(d) => ctx.host.close(d.handle),
-        Descriptor::Socket(s) => ctx.host.close(s.handle),
+        Descriptor::File(f) => host.close(f.handle),
+        Descriptor::Dir(d) => host.close(d.handle),
+        Descriptor::Socket(s) => host.close(s.handle),
         _ => {}
     }
 }

@@ -101,6 +101,21 @@ impl InputStream for ReadPipe {
     }
 }
 
+/// Input that is at its end at once: reads give 0 bytes. Unlike an empty
+/// [`ReadPipe`] it holds nothing, so making one allocates nothing, and it
+/// can be shared (the null device of a spawned process's stdin).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmptyInput;
+
+impl InputStream for EmptyInput {
+    fn read(&mut self, _buf: &mut [u8]) -> Result<StreamRead, Errno> {
+        Ok(StreamRead::Data(0))
+    }
+    fn try_clone(&self) -> Option<Box<dyn InputStream>> {
+        Some(Box::new(EmptyInput))
+    }
+}
+
 /// Captured output: everything written is kept; clones share the buffer, so
 /// the embedder keeps one clone and reads [`WritePipe::contents`] afterwards.
 #[derive(Debug, Clone, Default)]

@@ -35,7 +35,6 @@ use crate::store::{
 use crate::value::{PAGE_SIZE, Val, ValType};
 use core::any::Any;
 use numeric::*;
-use smallvec::SmallVec;
 
 /// A function activation: which function, where in it, and its frame pointer.
 #[derive(Debug, Clone, Copy)]
@@ -76,11 +75,22 @@ impl core::fmt::Debug for Suspension {
     }
 }
 
+/// Where a call that a host function blocked stopped: that function and
+/// the slot its arguments (and results) start at, so that completing the
+/// call ([`complete_host_call`]) needs no look at the instruction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At {
+    pub host: u32,
+    pub slot: usize,
+}
+
 /// A suspended call, kept in the store until resumed.
 #[derive(Debug)]
 pub(crate) enum Suspended {
-    /// Wasm code stopped at an instruction boundary.
-    Wasm(ExecState),
+    /// Wasm code stopped at an instruction boundary; `at` when a host
+    /// function it called blocked. (Kept beside the state, not in it: the
+    /// `Host` variant is the larger one, so the store does not grow.)
+    Wasm { state: ExecState, at: Option<At> },
     /// The embedder called a host function directly and it blocked.
     Host {
         func: u32,
@@ -93,7 +103,7 @@ pub(crate) enum Suspended {
 impl Suspended {
     pub(crate) fn into_state(self) -> ExecState {
         match self {
-            Suspended::Wasm(s) | Suspended::Host { state: s, .. } => s,
+            Suspended::Wasm { state: s, .. } | Suspended::Host { state: s, .. } => s,
         }
     }
 }
@@ -104,6 +114,8 @@ pub(crate) enum Step {
     Done,
     /// Stopped before an instruction; the state is complete.
     Suspend(Suspension),
+    /// Stopped at a host call that reported "blocked" (with why, and where).
+    Blocked(Box<dyn Any + Send>, At),
 }
 
 /// Checks `start + len <= size` without overflow.
@@ -137,8 +149,17 @@ fn make_trap(trap: Trap, inner: &StoreInner, frames: &[Frame], current: &Frame) 
     trap.with_backtrace(bt)
 }
 
+/// Parameters and results a host call passes in arrays on the stack; a
+/// function with more (none of WASI's has more than 9 parameters, see
+/// `call_host`) passes them in vectors.
+const HOST_PARAMS: usize = 10;
+const HOST_RESULTS: usize = 4;
+
 /// Calls host function `host` with arguments read from `slots[at..]` and
-/// writes its results back there.
+/// writes its results back there. The argument and result values live in
+/// arrays on the stack (no allocation, nothing moved but the values
+/// themselves) unless the function has more than [`HOST_PARAMS`]
+/// parameters or [`HOST_RESULTS`] results.
 pub(crate) fn call_host<T>(
     store: &mut Store<T>,
     host: u32,
@@ -149,37 +170,69 @@ pub(crate) fn call_host<T>(
     // The embedder hears of the run from here on: slices end by suspending.
     store.inner.fuel.stop_renewal();
     let func = store.hosts[host as usize].clone();
+    let (np, nr) = (func.ty.params().len(), func.ty.results().len());
+    if np <= HOST_PARAMS && nr <= HOST_RESULTS {
+        let mut params = [Val::I32(0); HOST_PARAMS];
+        let mut results = [Val::I32(0); HOST_RESULTS];
+        call_host_with(
+            store,
+            &func,
+            slots,
+            at,
+            instance,
+            &mut params[..np],
+            &mut results[..nr],
+        )
+    } else {
+        core::hint::cold_path();
+        let mut params = vec![Val::I32(0); np];
+        let mut results = vec![Val::I32(0); nr];
+        call_host_with(store, &func, slots, at, instance, &mut params, &mut results)
+    }
+}
+
+/// [`call_host`] with room for the values: `params` and `results` have
+/// exactly the function's numbers of parameters and results.
+#[inline(always)]
+fn call_host_with<T>(
+    store: &mut Store<T>,
+    func: &crate::func::HostFunc<T>,
+    slots: &mut [u64],
+    at: usize,
+    instance: Option<u32>,
+    params: &mut [Val],
+    results: &mut [Val],
+) -> Result<(), HostError> {
     let store_id = store.inner.id;
     let mut next = at;
-    let params: SmallVec<[Val; 8]> = func
-        .ty
-        .params()
-        .iter()
-        .map(|t| {
-            let v = Val::read_slots(*t, slots, next, store_id);
-            next += t.slots();
-            v
-        })
-        .collect();
-    let mut results: SmallVec<[Val; 4]> = func
-        .ty
-        .results()
-        .iter()
-        .map(|t| Val::default_for(*t))
-        .collect();
-    (func.call)(Caller::new(store, instance), &params, &mut results)?;
+    for (p, t) in params.iter_mut().zip(func.ty.params()) {
+        *p = Val::read_slots(*t, slots, next, store_id);
+        next += t.slots();
+    }
+    for (r, t) in results.iter_mut().zip(func.ty.results()) {
+        *r = Val::default_for(*t);
+    }
+    (func.call)(Caller::new(store, instance), params, results)?;
     let mut next = at;
     for (r, t) in results.iter().zip(func.ty.results()) {
         if r.ty() != *t {
-            return Err(HostError::Trap(Trap::host(format!(
-                "host function returned a {} where {} was declared",
-                r.ty(),
-                t
-            ))));
+            return Err(wrong_result(r, *t));
         }
         next = r.write_slots(slots, next);
     }
     Ok(())
+}
+
+/// The trap of a host function that returned a value of another type than
+/// it declared.
+#[cold]
+#[inline(never)]
+fn wrong_result(r: &Val, t: ValType) -> HostError {
+    HostError::Trap(Trap::host(format!(
+        "host function returned a {} where {} was declared",
+        r.ty(),
+        t
+    )))
 }
 
 /// Finishes the host call a suspended execution stopped at with `results`
@@ -188,12 +241,26 @@ pub(crate) fn call_host<T>(
 pub(crate) fn complete_host_call<T>(
     store: &Store<T>,
     state: &mut ExecState,
+    blocked: Option<At>,
     results: &[Val],
 ) -> Result<(), Error> {
     let frame = state
         .current
         .as_mut()
         .ok_or_else(|| Error::usage("no suspended call"))?;
+    if let Some(At { host, slot }) = blocked {
+        // The host function that blocked, and where its values go.
+        let types = store.hosts[host as usize].ty.results();
+        if types.len() != results.len() || types.iter().zip(results).any(|(t, v)| v.ty() != *t) {
+            return Err(wrong_results(types, results));
+        }
+        let mut at = slot;
+        for v in results {
+            at = v.write_slots(&mut state.slots, at);
+        }
+        frame.pc += 1;
+        return Ok(());
+    }
     let module = &store.inner.instances[frame.instance as usize].module;
     let (types, base) = match module.code[frame.func as usize]
         .current()
@@ -220,9 +287,7 @@ pub(crate) fn complete_host_call<T>(
         }
     };
     if types.len() != results.len() || types.iter().zip(results).any(|(t, v)| v.ty() != *t) {
-        return Err(Error::usage(format!(
-            "the blocked host function returns {types:?}, got {results:?}"
-        )));
+        return Err(wrong_results(types, results));
     }
     let mut at = frame.fp as usize + base as usize;
     for v in results {
@@ -230,6 +295,15 @@ pub(crate) fn complete_host_call<T>(
     }
     frame.pc += 1;
     Ok(())
+}
+
+/// The error of results that do not fit the blocked host function's type.
+#[cold]
+#[inline(never)]
+fn wrong_results(types: &[ValType], results: &[Val]) -> Error {
+    Error::usage(format!(
+        "the blocked host function returns {types:?}, got {results:?}"
+    ))
 }
 
 /// The store function `call_indirect` (and `return_call_indirect`) calls:
@@ -722,10 +796,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         core::hint::cold_path();
                         commit_fuel!();
                         let at = fp + base as usize;
-                        let need = at
-                            + crate::value::slot_count(store.hosts[h as usize].ty.params()).max(
-                                crate::value::slot_count(store.hosts[h as usize].ty.results()),
-                            );
+                        let need = at + store.hosts[h as usize].slots as usize;
                         if need > slots.len()
                             && let Err(kind) = grow_slots(&mut store.inner, slots, need, false)
                         {
@@ -749,7 +820,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                             }
                             Err(HostError::Blocked(why)) => {
                                 save!(cur.pc() - 1);
-                                return Ok(Step::Suspend(Suspension::Blocked(why)));
+                                return Ok(Step::Blocked(why, At { host: h, slot: at }));
                             }
                         }
                     }

@@ -196,10 +196,37 @@ fn free_block(b: Block) {
 /// untouched.
 const CLEAR_CHUNK: usize = 4096;
 
+/// Whether every byte of `chunk` is zero: [`all_zero_words`], compiled
+/// for AVX2 when the processor has it (32-byte words: half the loads and
+/// ORs of the baseline's 16-byte ones; a pooled one-page memory is 64 KiB
+/// to look at whenever its process ends).
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+fn all_zero(chunk: &[u8]) -> bool {
+    /// [`all_zero_words`] with AVX2 enabled.
+    #[target_feature(enable = "avx2")]
+    fn avx2(chunk: &[u8]) -> bool {
+        all_zero_words(chunk)
+    }
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above), the
+        // only requirement of calling a function that enables it.
+        unsafe { avx2(chunk) }
+    } else {
+        all_zero_words(chunk)
+    }
+}
+
+/// Whether every byte of `chunk` is zero (see [`all_zero_words`]).
+#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+fn all_zero(chunk: &[u8]) -> bool {
+    all_zero_words(chunk)
+}
+
 /// Whether every byte of `chunk` is zero: an OR of its 8-byte words into
 /// eight accumulators, which vectorises and keeps several loads in flight
 /// (`iter().any()`, with its early exit, does neither).
-fn all_zero(chunk: &[u8]) -> bool {
+#[inline(always)]
+fn all_zero_words(chunk: &[u8]) -> bool {
     let mut blocks = chunk.chunks_exact(64);
     let mut acc = [0u64; 8];
     for b in &mut blocks {
