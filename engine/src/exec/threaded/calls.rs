@@ -48,18 +48,15 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
         cx.budget -= amount as u64;
         entry = entry.next();
     }
-    // (Read before the frame is pushed: LLVM cannot move these loads past
-    // that store, and would keep the callee's address in a register.)
-    let (params, declared) = (callee.num_params, callee.num_declared);
-    // SAFETY: the callee's frame ends at or before the end of the slot
-    // vector (checked above).
-    let callee_fp = unsafe { fp.offset(base) };
+    // The caller's frame; then the callee becomes the current function.
     let frame = Frame {
         func: cx.func,
         instance: cx.instance,
         pc: ip.pc(cx.code) + 1,
         fp: fp.index(cx.slots) as u32,
     };
+    cx.func = func;
+    cx.code = code;
     // A push without the growth path (a call, which would make every call
     // save registers): `frames_top < frames_limit` (checked above).
     // SAFETY: the element at `frames_top` is inside the vector's capacity
@@ -68,8 +65,10 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
         cx.frames_top.write(frame);
         cx.frames_top = cx.frames_top.add(1);
     }
-    cx.func = func;
-    cx.code = code;
+    // SAFETY: the callee's frame ends at or before the end of the slot
+    // vector (checked above).
+    let callee_fp = unsafe { fp.offset(base) };
+    let (params, declared) = (callee.num_params, callee.num_declared);
     callee_fp.zero(params, declared);
     dispatch(entry, callee_fp, mem, cx)
 }
