@@ -81,13 +81,13 @@ impl FramePtr {
     }
 
     /// Whether `size` slots from this pointer end at or before `end` (one
-    /// past the slot vector's last slot). Address arithmetic only, so it
-    /// may be asked before the slots are known to exist; in `u64`, where it
-    /// cannot wrap (`size` is a sum of two `u32`s, an address at most
-    /// `usize::MAX`).
+    /// past the end of the slot vector this pointer is in). Address
+    /// arithmetic only, so it may be asked before the slots are known to
+    /// exist; nothing wraps: `end` is not below this pointer, and `size`, a
+    /// sum of two `u32`s, times 8 stays below 2^36.
     #[inline(always)]
     pub(super) fn fits(self, size: u64, end: *const u64) -> bool {
-        self.base as usize as u64 + size * 8 <= end as usize as u64
+        size * 8 <= (end as usize - self.base as usize) as u64
     }
 
     /// Zeroes the `count` slots from slot `from` (a callee's declared

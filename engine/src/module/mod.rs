@@ -152,7 +152,7 @@ static UNTRANSLATED: [Instr; 1] = [Instr::Untranslated];
 /// frame size together from [`CompiledFunc::current`].
 ///
 /// `repr(C)`: what a call reads (entry, frame size, parameter and local
-/// counts) comes first, in 24 bytes, so a call touches one cache line of it.
+/// counts) comes first, together in 24 bytes.
 #[derive(Debug)]
 #[repr(C)]
 pub(crate) struct CompiledFunc {
