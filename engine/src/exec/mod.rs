@@ -37,11 +37,15 @@ use core::any::Any;
 use numeric::*;
 
 /// A function activation: which function, where in it, and its frame pointer.
+///
+/// `repr(C)`, with `func` and `instance` in the order of the threaded
+/// handlers' `Cx`, which saves them with one copy.
 #[derive(Debug, Clone, Copy)]
+#[repr(C)]
 pub(crate) struct Frame {
-    pub instance: u32,
     /// Defined-function index within the instance's module.
     pub func: u32,
+    pub instance: u32,
     pub pc: u32,
     pub fp: u32,
 }
@@ -406,6 +410,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         ..
     } = state;
     let current = current.as_mut().expect("execute needs a current frame");
+    // How many frames the threaded handlers may find and still push one:
+    // the depth limit or the capacity (changed only by `grow_frames` here).
+    let mut frame_limit = max_depth.min(frames.capacity());
     let mut budget = store.inner.fuel.budget();
     let mut budget_start = budget;
     // `WASIPROC_PROFILE=pairs`: every instruction runs in this loop, which
@@ -680,6 +687,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     if let Err(kind) = grow_frames(&mut store.inner, frames) {
                         trap!(kind);
                     }
+                    frame_limit = max_depth.min(frames.capacity());
                 }
                 frames.push(Frame {
                     instance: current.instance,
@@ -847,28 +855,40 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 profile::record(cur.tag());
             } else {
                 let base = slots.as_mut_ptr();
+                // SAFETY: one past the vector's last element.
+                let slots_end = unsafe { base.add(slots.len()) };
+                let frames_base = frames.as_mut_ptr();
+                debug_assert!(frame_limit <= frames.capacity() && frames.len() <= frame_limit);
                 let mut cx = threaded::Cx {
                     code: code.as_ptr(),
                     func: func_idx,
                     instance: current.instance,
                     module_code: &module.code,
-                    frames: &mut *frames,
-                    max_depth,
+                    frames_base,
+                    // SAFETY: within the vector (or one past its end).
+                    frames_top: unsafe { frames_base.add(frames.len()) },
+                    // SAFETY: at most the capacity, within the allocation.
+                    frames_limit: unsafe { frames_base.add(frame_limit) },
                     slots: base,
-                    slots_len: slots.len(),
+                    slots_end,
                     globals: &mut store.inner.globals,
                     global_map: &inst.globals,
                     // SAFETY: the cursor is inside `code`.
                     ip: unsafe { Ip::at(code.as_ptr(), cur.pc() as u32) },
                     // SAFETY: the current frame fits (as for `fpp`); derived
                     // from `base` like every frame pointer the handlers make.
-                    fp: unsafe { FramePtr::at_index(base, slots.len(), fp) },
+                    fp: unsafe { FramePtr::at_index(base, slots_end, fp) },
                     budget,
                     budget_start,
                     fuel: &mut store.inner.fuel,
                 };
                 threaded::run(mem, &mut cx);
                 (budget, budget_start) = (cx.budget, cx.budget_start);
+                // SAFETY: the handlers pushed frames only below
+                // `frames_limit` (within the capacity), each written
+                // before `frames_top` passed it, and popped only down to
+                // `frames_base`; the vector has not moved.
+                unsafe { frames.set_len(cx.frames_top.offset_from(frames_base) as usize) };
                 if !core::ptr::eq(cx.code, code.as_ptr()) {
                     func_idx = cx.func;
                     // The code the handlers ran: the stub, or a body they

@@ -150,16 +150,23 @@ static UNTRANSLATED: [Instr; 1] = [Instr::Untranslated];
 /// and then the body's address (release), so a frame is never smaller
 /// than the code that runs in it needs. Everything else gets code and
 /// frame size together from [`CompiledFunc::current`].
+///
+/// `repr(C)`: what a call reads (entry, frame size, parameter and local
+/// counts) comes first, together in 24 bytes.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct CompiledFunc {
-    /// Number of parameters (the first slots of the frame).
-    pub num_params: u32,
-    /// Parameters plus declared locals.
-    pub num_locals: u32,
     /// The code to run: `UNTRANSLATED` or the body's instructions.
     entry: AtomicPtr<Instr>,
     /// The frame size for `entry`'s code.
     frame_size: AtomicU32,
+    /// Number of parameters (the first slots of the frame).
+    pub num_params: u32,
+    /// Number of declared locals (the slots after the parameters, zeroed
+    /// by a call): `num_locals - num_params`.
+    pub num_declared: u32,
+    /// Parameters plus declared locals.
+    pub num_locals: u32,
     /// The translation, once made.
     body: OnceSlot<Result<Body, TranslateError>>,
     /// Module byte offsets of the body (its locals declaration) and its end.
@@ -176,6 +183,7 @@ impl CompiledFunc {
     ) -> Self {
         CompiledFunc {
             num_params,
+            num_declared: num_locals.saturating_sub(num_params),
             num_locals,
             entry: AtomicPtr::new(UNTRANSLATED.as_ptr().cast_mut()),
             frame_size: AtomicU32::new(num_locals.max(num_results)),
@@ -188,6 +196,7 @@ impl CompiledFunc {
     pub(crate) fn eager(num_params: u32, num_locals: u32, body: Body, source: (u32, u32)) -> Self {
         let f = CompiledFunc {
             num_params,
+            num_declared: num_locals.saturating_sub(num_params),
             num_locals,
             entry: AtomicPtr::new(body.instrs.as_ptr().cast_mut()),
             frame_size: AtomicU32::new(body.frame_size),

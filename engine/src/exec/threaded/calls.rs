@@ -4,6 +4,10 @@
 //! its whole frame fits in the slot vector, and a caller's is rebuilt from
 //! the frame saved when it made the call (which fitted then, and the vector
 //! has not shrunk or moved while handlers run: growing it steps out).
+//! Frames are pushed and popped through `Cx::frames_top`, between
+//! `frames_base` and `frames_limit` (within the frame vector's capacity,
+//! which does not change while handlers run either); the loop sets the
+//! vector's length from `frames_top` when they stop.
 #![allow(non_snake_case)]
 
 use super::decode::decode;
@@ -27,10 +31,8 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
     // that code needs (lazy translation publishes them in the other order:
     // module::CompiledFunc).
     let code = callee.entry();
-    let caller_fp = fp.index(cx.slots);
-    let need = caller_fp + base as usize + callee.frame_size() as usize;
-    let depth = cx.frames.len();
-    if depth >= cx.max_depth || depth == cx.frames.capacity() || need > cx.slots_len {
+    let size = base as u64 + callee.frame_size() as u64;
+    if cx.frames_top >= cx.frames_limit || !fp.fits(size, cx.slots_end) {
         return step(ip, fp, mem, cx);
     }
     // SAFETY: a translated body (or the untranslated stub), at its first
@@ -46,58 +48,59 @@ pub(super) fn CallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
         cx.budget -= amount as u64;
         entry = entry.next();
     }
-    // SAFETY: the callee's frame ends at `need <= slots_len` (checked above).
-    let callee_fp = unsafe { fp.offset(base) };
-    callee_fp.zero(callee.num_params, callee.num_locals);
+    // The caller's frame; then the callee becomes the current function.
     let frame = Frame {
-        instance: cx.instance,
         func: cx.func,
+        instance: cx.instance,
         pc: ip.pc(cx.code) + 1,
-        fp: caller_fp as u32,
+        fp: fp.index(cx.slots) as u32,
     };
-    // A push without the growth path (a call, which would make every call
-    // save registers): the capacity was checked above.
-    let frames = &mut *cx.frames;
-    let len = frames.len();
-    match frames.spare_capacity_mut().first_mut() {
-        Some(free) => {
-            free.write(frame);
-            // SAFETY: the element at `len` was just initialised.
-            unsafe { frames.set_len(len + 1) };
-        }
-        None => return step(ip, fp, mem, cx),
-    }
     cx.func = func;
     cx.code = code;
+    // A push without the growth path (a call, which would make every call
+    // save registers): `frames_top < frames_limit` (checked above).
+    // SAFETY: the element at `frames_top` is inside the vector's capacity
+    // and unused; it is written before `frames_top` passes it.
+    unsafe {
+        cx.frames_top.write(frame);
+        cx.frames_top = cx.frames_top.add(1);
+    }
+    // SAFETY: the callee's frame ends at or before the end of the slot
+    // vector (checked above).
+    let callee_fp = unsafe { fp.offset(base) };
+    let (params, declared) = (callee.num_params, callee.num_declared);
+    callee_fp.zero(params, declared);
     dispatch(entry, callee_fp, mem, cx)
 }
 
 /// `Return` to a caller in the same instance; steps out for the outermost
 /// frame and for a caller in another instance.
 pub(super) fn Return(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let Some(&caller) = cx.frames.last() else {
-        return step(ip, fp, mem, cx);
-    };
-    if caller.instance != cx.instance {
+    if cx.frames_top == cx.frames_base {
         return step(ip, fp, mem, cx);
     }
+    // SAFETY: the frame stack is not empty, and every frame below
+    // `frames_top` was written (`Cx`).
+    let caller = unsafe { *cx.frames_top.sub(1) };
     // (Validation makes the index valid; stepping out keeps panics out.)
-    let Some(code) = cx.module_code.get(caller.func as usize) else {
-        return step(ip, fp, mem, cx);
+    let code = match cx.module_code.get(caller.func as usize) {
+        Some(code) if caller.instance == cx.instance => code.entry(),
+        _ => return step(ip, fp, mem, cx),
     };
     // The caller runs translated code, which this thread published or saw
     // published before running it.
-    cx.code = code.entry();
-    cx.frames.pop();
-    cx.func = caller.func;
+    // SAFETY: the frame stack is not empty (checked above).
+    cx.frames_top = unsafe { cx.frames_top.sub(1) };
     // SAFETY: the caller's frame fitted when it called, and the vector has
     // not moved since (module docs); its saved pc is inside its body.
     let (fp, ip) = unsafe {
         (
-            FramePtr::at_index(cx.slots, cx.slots_len, caller.fp as usize),
-            Ip::at(cx.code, caller.pc),
+            FramePtr::at_index(cx.slots, cx.slots_end, caller.fp as usize),
+            Ip::at(code, caller.pc),
         )
     };
+    cx.func = caller.func;
+    cx.code = code;
     dispatch(ip, fp, mem, cx)
 }
 
@@ -114,8 +117,7 @@ pub(super) fn ReturnCallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx
     };
     // The code first, then the frame size (as in `CallInternal`).
     let code = callee.entry();
-    let need = fp.index(cx.slots) + callee.frame_size() as usize;
-    if need > cx.slots_len {
+    if !fp.fits(callee.frame_size() as u64, cx.slots_end) {
         return step(ip, fp, mem, cx);
     }
     // SAFETY: a translated body (or the untranslated stub, which translates
@@ -135,7 +137,7 @@ pub(super) fn ReturnCallInternal(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx
         fp.set(i, fp.get(base + i));
     }
     // The callee's frame fits (checked above).
-    fp.zero(callee.num_params, callee.num_locals);
+    fp.zero(callee.num_params, callee.num_declared);
     cx.func = func;
     cx.code = code;
     dispatch(entry, fp, mem, cx)

@@ -29,7 +29,6 @@
 //! anything, and the interpreter loop in `exec/mod.rs` runs that one
 //! instruction with its general code and enters the handlers again.
 
-use crate::prelude::*;
 mod calls;
 mod decode;
 mod ops;
@@ -58,6 +57,10 @@ pub(super) enum Cont {
 /// The state handlers share besides their register arguments: where the
 /// current function's code starts, the frame stack, the current instance's
 /// functions and globals; and where a chain stopped.
+///
+/// `repr(C)`: `func` and `instance` are adjacent and in the order of
+/// [`Frame`]'s first two fields, so a call saves them with one copy.
+#[repr(C)]
 pub(super) struct Cx<'a> {
     /// Start of the current function's code (branch targets are indexes).
     pub code: *const Instr,
@@ -67,13 +70,18 @@ pub(super) struct Cx<'a> {
     pub instance: u32,
     /// The current instance's compiled functions.
     pub module_code: &'a [CompiledFunc],
-    /// The callers of the current function.
-    pub frames: &'a mut Vec<Frame>,
-    /// The call depth limit.
-    pub max_depth: usize,
-    /// Start and length of the slot vector (frames must fit in it).
+    /// The callers of the current function: the frame vector's start, one
+    /// past its last frame, and how far a call may push (the smaller of
+    /// the call depth limit and the vector's capacity). The vector does
+    /// not move while handlers run (only the loop grows it); the loop sets
+    /// its length from `frames_top` when they stop.
+    pub frames_base: *mut Frame,
+    pub frames_top: *mut Frame,
+    pub frames_limit: *mut Frame,
+    /// Start and end (one past the last slot) of the slot vector (frames
+    /// must fit in it).
     pub slots: *mut u64,
-    pub slots_len: usize,
+    pub slots_end: *mut u64,
     /// The store's globals and the current instance's map into them.
     pub globals: &'a mut [GlobalEntity],
     pub global_map: &'a [u32],
