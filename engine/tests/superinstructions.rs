@@ -152,19 +152,32 @@ fn model(x: u32, y: u32, w: u32) -> u32 {
     x ^ y.wrapping_mul(3) ^ w.wrapping_mul(7)
 }
 
-#[test]
-fn two_additions_in_a_row() {
-    let first = "(local.set $x (i32.add (local.get $a) (local.get $b)))";
-    let second = "(local.set $y (i32.add (local.get $x) (local.get $c)))";
+/// Checks the pair `first; second` (two `local.set`s of `x` then `y`)
+/// against its twin, which moves [`ROTL`] between them, and the result
+/// against [`model`] with `x, y` from `expect(a, b, c)`.
+fn check_pair(first: &str, second: &str, form: &str, expect: impl Fn(u32, u32, u32) -> (u32, u32)) {
     let wat = arith_module(
         &format!("{first} {second} {ROTL}"),
         &format!("{first} {ROTL} {second}"),
     );
-    let got = i32s(&same_as_twin(&wat, "I32Add2", 1, &args3(&SAMPLES)));
+    let got = i32s(&same_as_twin(&wat, form, 1, &args3(&SAMPLES)));
     for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
-        let x = a.wrapping_add(b);
-        assert_eq!(got, model(x, x.wrapping_add(c), a.rotate_left(c)));
+        let (x, y) = expect(a, b, c);
+        assert_eq!(got, model(x, y, a.rotate_left(c)), "{form} on {a} {b} {c}");
     }
+}
+
+#[test]
+fn two_additions_in_a_row() {
+    check_pair(
+        "(local.set $x (i32.add (local.get $a) (local.get $b)))",
+        "(local.set $y (i32.add (local.get $x) (local.get $c)))",
+        "I32Add2",
+        |a, b, c| {
+            let x = a.wrapping_add(b);
+            (x, x.wrapping_add(c))
+        },
+    );
 }
 
 #[test]
@@ -207,47 +220,41 @@ fn multiply_then_add_of_the_product_in_either_order() {
 
 #[test]
 fn add_then_add_of_a_constant() {
-    let first = "(local.set $x (i32.add (local.get $a) (local.get $b)))";
-    let second = "(local.set $y (i32.add (local.get $x) (i32.const -7)))";
-    let wat = arith_module(
-        &format!("{first} {second} {ROTL}"),
-        &format!("{first} {ROTL} {second}"),
+    check_pair(
+        "(local.set $x (i32.add (local.get $a) (local.get $b)))",
+        "(local.set $y (i32.add (local.get $x) (i32.const -7)))",
+        "I32AddAddImm",
+        |a, b, _| {
+            let x = a.wrapping_add(b);
+            (x, x.wrapping_sub(7))
+        },
     );
-    let got = i32s(&same_as_twin(&wat, "I32AddAddImm", 1, &args3(&SAMPLES)));
-    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
-        let x = a.wrapping_add(b);
-        assert_eq!(got, model(x, x.wrapping_sub(7), a.rotate_left(c)));
-    }
 }
 
 #[test]
 fn add_of_a_constant_then_mask() {
-    let first = "(local.set $x (i32.add (local.get $a) (i32.const -58)))";
-    let second = "(local.set $y (i32.and (local.get $x) (i32.const 0xff00)))";
-    let wat = arith_module(
-        &format!("{first} {second} {ROTL}"),
-        &format!("{first} {ROTL} {second}"),
+    check_pair(
+        "(local.set $x (i32.add (local.get $a) (i32.const -58)))",
+        "(local.set $y (i32.and (local.get $x) (i32.const 0xff00)))",
+        "I32AddImmAndImm",
+        |a, _, _| {
+            let x = a.wrapping_sub(58);
+            (x, x & 0xff00)
+        },
     );
-    let got = i32s(&same_as_twin(&wat, "I32AddImmAndImm", 1, &args3(&SAMPLES)));
-    for (&(a, _, c), got) in SAMPLES.iter().zip(got) {
-        let x = a.wrapping_sub(58);
-        assert_eq!(got, model(x, x & 0xff00, a.rotate_left(c)));
-    }
 }
 
 #[test]
 fn xor_then_mask() {
-    let first = "(local.set $x (i32.xor (local.get $a) (local.get $b)))";
-    let second = "(local.set $y (i32.and (local.get $x) (i32.const 0xffff)))";
-    let wat = arith_module(
-        &format!("{first} {second} {ROTL}"),
-        &format!("{first} {ROTL} {second}"),
+    check_pair(
+        "(local.set $x (i32.xor (local.get $a) (local.get $b)))",
+        "(local.set $y (i32.and (local.get $x) (i32.const 0xffff)))",
+        "I32XorAndImm",
+        |a, b, _| {
+            let x = a ^ b;
+            (x, x & 0xffff)
+        },
     );
-    let got = i32s(&same_as_twin(&wat, "I32XorAndImm", 1, &args3(&SAMPLES)));
-    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
-        let x = a ^ b;
-        assert_eq!(got, model(x, x & 0xffff, a.rotate_left(c)));
-    }
 }
 
 /// A counted loop whose counter is stepped by a constant and compared with

@@ -488,15 +488,11 @@ impl WasiCtxBuilder {
                 }),
             );
         }
-        Ok(WasiCtx {
-            args: std::mem::take(&mut self.args),
-            env: std::mem::take(&mut self.env),
+        Ok(WasiCtx::from_parts(
+            std::mem::take(&mut self.args),
+            std::mem::take(&mut self.env),
             fds,
-            halt: host.halt(),
-            memory: Cell::new(None),
             host,
-            pending: None,
-            fuel: HostFuel::default(),
-        })
+        ))
     }
 }
