@@ -4,56 +4,12 @@
 //! null reference of kind `WASIPROC_EXNREF`, and an uncaught exception is a
 //! trap.
 
-use std::ffi::c_void;
 use std::ptr::null_mut;
 
-// Links the library, whose `#[no_mangle]` functions the block below names.
-use wasiproc as _;
-
-type P = *mut c_void;
-
-#[repr(C)]
-struct ByteVec {
-    size: usize,
-    data: *mut u8,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Val {
-    kind: u8,
-    of: u64,
-}
-
-#[repr(C)]
-struct Vec<T> {
-    size: usize,
-    data: *mut T,
-}
+mod common;
+use common::*;
 
 const WASIPROC_EXNREF: u8 = 130;
-
-unsafe extern "C" {
-    fn wasm_engine_new() -> P;
-    fn wasm_engine_delete(e: P);
-    fn wasm_store_new(e: P) -> P;
-    fn wasm_store_delete(s: P);
-    fn wasm_module_new(s: P, b: *const ByteVec) -> P;
-    fn wasm_module_delete(m: P);
-    fn wasm_module_exports(m: P, out: *mut Vec<P>);
-    fn wasm_module_imports(m: P, out: *mut Vec<P>);
-    fn wasm_exporttype_vec_delete(v: *mut Vec<P>);
-    fn wasm_importtype_vec_delete(v: *mut Vec<P>);
-    fn wasm_instance_new(s: P, m: P, imports: *const Vec<P>, trap: *mut P) -> P;
-    fn wasm_instance_delete(i: P);
-    fn wasm_instance_exports(i: P, out: *mut Vec<P>);
-    fn wasm_extern_vec_delete(v: *mut Vec<P>);
-    fn wasm_extern_as_func(e: P) -> P;
-    fn wasm_func_call(f: P, args: *const Vec<Val>, results: *mut Vec<Val>) -> P;
-    fn wasm_trap_message(t: P, out: *mut ByteVec);
-    fn wasm_trap_delete(t: P);
-    fn wasm_byte_vec_delete(v: *mut ByteVec);
-}
 
 /// The message of a trap, which is deleted.
 unsafe fn message(trap: P) -> String {

@@ -8,91 +8,10 @@ use std::ffi::{CString, c_char, c_void};
 use std::ptr::{null, null_mut};
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-// Links the library, whose `#[no_mangle]` functions the block below names.
-use wasiproc as _;
-
-type P = *mut c_void;
-
-#[repr(C)]
-struct ByteVec {
-    size: usize,
-    data: *mut u8,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-struct Status {
-    kind: u32,
-    value: u64,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Vec<T> {
-    size: usize,
-    data: *mut T,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Val {
-    kind: u8,
-    of: u64,
-}
-
-type Callback = unsafe extern "C" fn(*const Vec<Val>, *mut Vec<Val>) -> P;
+mod common;
+use common::*;
 
 const CAPTURE: u32 = 2;
-
-unsafe extern "C" {
-    fn wasiproc_error_delete(e: P);
-    fn wasiproc_error_message(e: P, out: *mut ByteVec);
-    fn wasiproc_run_new(name: *const c_char, wasm: *const ByteVec) -> P;
-    fn wasiproc_run_delete(r: P);
-    fn wasiproc_run_arg(r: P, a: *const c_char) -> bool;
-    fn wasiproc_run_fuel(r: P, f: u64) -> bool;
-    fn wasiproc_run_stdout(r: P, mode: u32, limit: usize) -> bool;
-    fn wasiproc_run_record_file(r: P, path: *const c_char) -> bool;
-    fn wasiproc_run_recording(r: P, out: *mut ByteVec) -> bool;
-    fn wasiproc_run_execute(r: P, out: *mut P) -> P;
-    fn wasiproc_report_delete(r: P);
-    fn wasiproc_report_status(r: P, out: *mut Status) -> bool;
-    fn wasiproc_report_exit_code(r: P) -> i32;
-    fn wasiproc_report_stdout(r: P, out: *mut ByteVec) -> bool;
-    fn wasiproc_report_trap(r: P, out: *mut ByteVec) -> bool;
-    fn wasiproc_replay_new(trace: *const ByteVec, out: *mut P) -> P;
-    fn wasm_byte_vec_delete(v: *mut ByteVec);
-    fn wasm_config_new() -> P;
-    fn wasiproc_config_consume_fuel(c: P, on: bool);
-    fn wasm_engine_new_with_config(c: P) -> P;
-    fn wasm_engine_delete(e: P);
-    fn wasm_store_new(e: P) -> P;
-    fn wasm_store_delete(s: P);
-    fn wasm_module_new(s: P, b: *const ByteVec) -> P;
-    fn wasm_module_delete(m: P);
-    fn wasm_instance_new(s: P, m: P, imports: *const Vec<P>, trap: *mut P) -> P;
-    fn wasm_instance_delete(i: P);
-    fn wasm_instance_exports(i: P, out: *mut Vec<P>);
-    fn wasm_extern_vec_delete(v: *mut Vec<P>);
-    fn wasm_extern_as_func(e: P) -> P;
-    fn wasm_func_as_extern(f: P) -> P;
-    fn wasm_func_new(s: P, ty: P, cb: Option<Callback>) -> P;
-    fn wasm_func_delete(f: P);
-    fn wasm_func_call(f: P, args: *const Vec<Val>, results: *mut Vec<Val>) -> P;
-    fn wasm_functype_new(params: *mut Vec<P>, results: *mut Vec<P>) -> P;
-    fn wasm_functype_delete(t: P);
-    fn wasm_valtype_vec_new_empty(out: *mut Vec<P>);
-    fn wasm_trap_message(t: P, out: *mut ByteVec);
-    fn wasm_trap_delete(t: P);
-    fn wasiproc_func_call_with_fuel(
-        f: P,
-        args: *const Vec<Val>,
-        results: *mut Vec<Val>,
-        fuel: u64,
-        resumable: *mut P,
-    ) -> P;
-    fn wasiproc_resumable_delete(r: P);
-}
 
 fn empty() -> ByteVec {
     ByteVec {

@@ -3,90 +3,13 @@
 //! callback can call back into its store (reentrant calls, globals), and a
 //! callback giving a result of the wrong kind makes the call trap.
 
-use std::ffi::c_void;
 use std::ptr::{null, null_mut};
 
-// Links the library, whose `#[no_mangle]` functions the block below names.
-use wasiproc as _;
-
-type P = *mut c_void;
-
-#[repr(C)]
-struct ByteVec {
-    size: usize,
-    data: *mut u8,
-}
-
-/// `wasm_val_t`: a kind byte, then an 8-byte union at offset 8.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Val {
-    kind: u8,
-    of: u64,
-}
-
-#[repr(C)]
-struct Vec<T> {
-    size: usize,
-    data: *mut T,
-}
+mod common;
+use common::*;
 
 const I32: u8 = 0;
 const EXTERNREF: u8 = 128;
-
-type Callback = unsafe extern "C" fn(*const Vec<Val>, *mut Vec<Val>) -> P;
-
-unsafe extern "C" {
-    fn wasm_engine_new() -> P;
-    fn wasm_engine_delete(e: P);
-    fn wasm_store_new(e: P) -> P;
-    fn wasm_store_delete(s: P);
-    fn wasm_module_new(s: P, b: *const ByteVec) -> P;
-    fn wasm_module_delete(m: P);
-    fn wasm_module_validate(s: P, b: *const ByteVec) -> bool;
-    fn wasm_instance_new(s: P, m: P, imports: *const Vec<P>, trap: *mut P) -> P;
-    fn wasm_instance_delete(i: P);
-    fn wasm_instance_exports(i: P, out: *mut Vec<P>);
-    fn wasm_extern_vec_delete(v: *mut Vec<P>);
-    fn wasm_extern_as_func(e: P) -> P;
-    fn wasm_extern_as_global(e: P) -> P;
-    fn wasm_extern_as_table(e: P) -> P;
-    fn wasm_func_as_extern(f: P) -> P;
-    fn wasm_func_as_ref(f: P) -> P;
-    fn wasm_func_new(s: P, ty: P, cb: Option<Callback>) -> P;
-    fn wasm_func_delete(f: P);
-    fn wasm_func_call(f: P, args: *const Vec<Val>, results: *mut Vec<Val>) -> P;
-    fn wasm_func_param_arity(f: P) -> usize;
-    fn wasm_func_type(f: P) -> P;
-    fn wasm_functype_delete(t: P);
-    fn wasm_valtype_new(k: u8) -> P;
-    fn wasm_valtype_delete(t: P);
-    fn wasm_valtype_vec_new(out: *mut Vec<P>, n: usize, elems: *const P);
-    fn wasm_valtype_vec_new_empty(out: *mut Vec<P>);
-    fn wasm_functype_new(params: *mut Vec<P>, results: *mut Vec<P>) -> P;
-    fn wasm_global_get(g: P, out: *mut Val);
-    fn wasm_global_set(g: P, v: *const Val);
-    fn wasm_global_new(s: P, ty: P, v: *const Val) -> P;
-    fn wasm_globaltype_new(content: P, mutability: u8) -> P;
-    fn wasm_globaltype_delete(t: P);
-    fn wasm_table_set(t: P, index: u32, r: P) -> bool;
-    fn wasm_table_get(t: P, index: u32) -> P;
-    fn wasm_table_size(t: P) -> u32;
-    fn wasm_trap_message(t: P, out: *mut ByteVec);
-    fn wasm_trap_delete(t: P);
-    fn wasm_byte_vec_delete(v: *mut ByteVec);
-    fn wasm_byte_vec_new_uninitialized(out: *mut ByteVec, n: usize);
-    fn wasm_memory_data(m: P) -> *mut u8;
-    fn wasm_memory_grow(m: P, delta: u32) -> bool;
-    fn wasm_frame_func_index(f: P) -> u32;
-    fn wasm_trap_origin(t: P) -> P;
-    fn wasm_ref_delete(r: P);
-    fn wasm_val_delete(v: *mut Val);
-    fn wasm_val_vec_new_uninitialized(out: *mut Vec<Val>, n: usize);
-    fn wasm_val_vec_delete(v: *mut Vec<Val>);
-    fn wasm_foreign_new(s: P) -> P;
-    fn wasm_foreign_delete(f: P);
-}
 
 fn i32_val(x: i32) -> Val {
     Val {
