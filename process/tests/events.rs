@@ -1,17 +1,16 @@
 //! Scheduler events and deterministic runs (a `DeterministicHost` fed by the
 //! runtime's fuel clock), with small WAT guests.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use wasiproc_engine::Module;
 use wasiproc_process::{
-    Blocker, Event, EventKind, ExitStatus, Limits, Pid, RunReport, Runtime, RuntimeConfig,
+    Blocker, Event, EventKind, ExitStatus, Pid, RunReport, Runtime, RuntimeConfig,
 };
 use wasiproc_wasi::host::VIRTUAL_EPOCH_NS;
-use wasiproc_wasi::{
-    BlockedOn, DeterministicHost, FuelClock, HostEnv, RealHost, WasiCtxBuilder, WritePipe,
-};
+
+mod common;
+use common::spawn_root_wat;
+use wasiproc_wasi::{BlockedOn, DeterministicHost, FuelClock, HostEnv, RealHost};
 
 const IMPORTS: &str = r#"
   (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
@@ -74,24 +73,8 @@ fn run_with(
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     rt.set_event_sink(move |e| sink.lock().unwrap().push(e.clone()));
-    let mut allow = BTreeSet::new();
-    for (name, wat) in children {
-        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
-        rt.register(name, m);
-        allow.insert(name.to_string());
-    }
-    let root = Module::new(rt.engine(), wat::parse_str(root).unwrap()).unwrap();
-    let out = WritePipe::new();
-    let mut b = WasiCtxBuilder::new();
-    b.arg("root.wasm").stdout(out.clone()).host_env(rt.host());
-    rt.spawn_root(
-        &root,
-        "root.wasm",
-        b.build().unwrap(),
-        allow,
-        Limits::default(),
-    )
-    .unwrap();
+    let allow: Vec<&str> = children.iter().map(|(name, _)| *name).collect();
+    let out = spawn_root_wat(&mut rt, root, children, &allow);
     let report = rt.run().expect("the run ends");
     let total_fuel = rt.fuel_consumed();
     let events = std::mem::take(&mut *events.lock().unwrap());

@@ -1,9 +1,10 @@
 //! The process runtime driven directly with small WAT guests.
 
-use std::collections::BTreeSet;
-use wasiproc_engine::Module;
-use wasiproc_process::{ExitStatus, Limits, RunError, RunReport, Runtime, RuntimeConfig};
-use wasiproc_wasi::{RealHost, WasiCtxBuilder, WritePipe};
+use wasiproc_process::{ExitStatus, RunError, RunReport, Runtime, RuntimeConfig};
+use wasiproc_wasi::RealHost;
+
+mod common;
+use common::spawn_root_wat;
 
 const IMPORTS: &str = r#"
   (import "wasi_process" "spawn_config_new" (func $cfg_new (param i32) (result i32)))
@@ -62,23 +63,7 @@ struct Run {
 
 fn run(root: &str, children: &[(&str, &str)], allow: &[&str]) -> Run {
     let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
-    for (name, wat) in children {
-        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
-        rt.register(name, m);
-    }
-    let root = Module::new(rt.engine(), wat::parse_str(root).unwrap()).unwrap();
-    let out = WritePipe::new();
-    let mut b = WasiCtxBuilder::new();
-    b.arg("root.wasm").stdout(out.clone()).host_env(rt.host());
-    let allow: BTreeSet<String> = allow.iter().map(|s| s.to_string()).collect();
-    rt.spawn_root(
-        &root,
-        "root.wasm",
-        b.build().unwrap(),
-        allow,
-        Limits::default(),
-    )
-    .unwrap();
+    let out = spawn_root_wat(&mut rt, root, children, allow);
     let result = rt.run();
     Run {
         result,
@@ -446,30 +431,14 @@ fn run_mixed(slice: u64, renew: bool, step: Option<u64>) -> Seen {
         ..RuntimeConfig::default()
     };
     let mut rt = Runtime::new(config, Box::new(RealHost::new())).unwrap();
-    for (name, wat) in [
-        ("writer.wasm", chatty('w', 60)),
-        ("printer.wasm", chatty('p', 20)),
-        ("grower.wasm", GROWER.to_owned()),
-    ] {
-        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
-        rt.register(name, m);
-    }
-    let root = Module::new(rt.engine(), wat::parse_str(mixed_root()).unwrap()).unwrap();
-    let out = WritePipe::new();
-    let mut b = WasiCtxBuilder::new();
-    b.arg("root.wasm").stdout(out.clone()).host_env(rt.host());
-    let allow: BTreeSet<String> = ["writer.wasm", "printer.wasm", "grower.wasm"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    rt.spawn_root(
-        &root,
-        "root.wasm",
-        b.build().unwrap(),
-        allow,
-        Limits::default(),
-    )
-    .unwrap();
+    let (writer, printer) = (chatty('w', 60), chatty('p', 20));
+    let children = [
+        ("writer.wasm", writer.as_str()),
+        ("printer.wasm", printer.as_str()),
+        ("grower.wasm", GROWER),
+    ];
+    let allow = ["writer.wasm", "printer.wasm", "grower.wasm"];
+    let out = spawn_root_wat(&mut rt, &mixed_root(), &children, &allow);
     let mut steps = Vec::new();
     let report = match step {
         None => rt.run().unwrap(),
@@ -533,23 +502,8 @@ fn slices_started_in_place_schedule_exactly_as_slice_ends() {
 /// bytes the engine's memory pool holds after the run.
 fn run_pooled(root: &str, children: &[(&str, &str)]) -> (RunReport, usize) {
     let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
-    let mut allow = BTreeSet::new();
-    for (name, wat) in children {
-        let m = Module::new(rt.engine(), wat::parse_str(wat).unwrap()).unwrap();
-        rt.register(name, m);
-        allow.insert(name.to_string());
-    }
-    let root = Module::new(rt.engine(), wat::parse_str(root).unwrap()).unwrap();
-    let mut b = WasiCtxBuilder::new();
-    b.arg("root.wasm").host_env(rt.host());
-    rt.spawn_root(
-        &root,
-        "root.wasm",
-        b.build().unwrap(),
-        allow,
-        Limits::default(),
-    )
-    .unwrap();
+    let allow: Vec<&str> = children.iter().map(|(name, _)| *name).collect();
+    spawn_root_wat(&mut rt, root, children, &allow);
     let report = rt.run().unwrap();
     (report, rt.engine().pooled_memory_bytes())
 }
