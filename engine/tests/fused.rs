@@ -295,12 +295,7 @@ fn a_marking_loop_stores_steps_and_branches_like_wasm() {
                                 (local.get $lim))))
           (local.get $j)))"#;
     for fuel in [false, true] {
-        let mut config = Config::new();
-        config.consume_fuel(fuel);
-        let (module, mut store, inst) = common::instantiate(&Engine::new(&config), wat);
-        if fuel {
-            store.set_fuel(1_000_000).unwrap();
-        }
+        let (module, mut store, inst) = common::instantiate_fuel(fuel, wat);
         let text = disassembly(&module, 0..2);
         assert_eq!(
             text.matches("I32Store8ImmIdxAddBrI32LeU").count(),
@@ -357,12 +352,7 @@ fn a_store_then_branch_stores_and_jumps() {
               (br $l)))
           (local.get $n)))"#;
     for fuel in [false, true] {
-        let mut config = Config::new();
-        config.consume_fuel(fuel);
-        let (module, mut store, inst) = common::instantiate(&Engine::new(&config), wat);
-        if fuel {
-            store.set_fuel(1_000_000).unwrap();
-        }
+        let (module, mut store, inst) = common::instantiate_fuel(fuel, wat);
         let text = disassembly(&module, 0..1);
         assert!(text.contains("I64StoreBr"), "not fused:\n{text}");
         let before = store.fuel_consumed();

@@ -233,13 +233,7 @@ const MEMORIES: &str = r#"(module
 #[test]
 fn multi_memory_and_memory64() {
     for fuel in [false, true] {
-        let mut config = Config::new();
-        config.consume_fuel(fuel);
-        let engine = Engine::new(&config);
-        let (_, mut store, inst) = common::instantiate(&engine, MEMORIES);
-        if fuel {
-            store.set_fuel(1_000_000).unwrap();
-        }
+        let (_, mut store, inst) = common::instantiate_fuel(fuel, MEMORIES);
         let s = &mut store;
         let load_b = |s: &mut Store<()>, a: i32| common::call::<i32, i64>(&inst, s, "load_b", a);
         assert_eq!(load_b(s, 70000).unwrap(), 0x04030201);
@@ -301,15 +295,7 @@ fn multi_memory_and_memory64() {
 /// the full signed and unsigned 64 x 64 -> 128 products.
 #[test]
 fn wide_arithmetic() {
-    let wat = r#"(module
-      (func (export "add") (param i64 i64 i64 i64) (result i64 i64)
-        (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-      (func (export "sub") (param i64 i64 i64 i64) (result i64 i64)
-        (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-      (func (export "mul_s") (param i64 i64) (result i64 i64)
-        (i64.mul_wide_s (local.get 0) (local.get 1)))
-      (func (export "mul_u") (param i64 i64) (result i64 i64)
-        (i64.mul_wide_u (local.get 0) (local.get 1))))"#;
+    let wat = &format!("(module {})", common::WIDE_ARITH_FUNCS);
     let (_, mut store, inst) = common::instantiate(&Engine::default(), wat);
     let s = &mut store;
     type Four = (i64, i64, i64, i64);

@@ -280,22 +280,18 @@ fn extended_const_initialisers() {
 /// compared with Rust's u128/i128 arithmetic.
 #[test]
 fn wide_arithmetic_against_u128() {
-    let wat = r#"(module
-      (func (export "add") (param i64 i64 i64 i64) (result i64 i64)
-        (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-      (func (export "sub") (param i64 i64 i64 i64) (result i64 i64)
-        (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
-      (func (export "mul_s") (param i64 i64) (result i64 i64)
-        (i64.mul_wide_s (local.get 0) (local.get 1)))
-      (func (export "mul_u") (param i64 i64) (result i64 i64)
-        (i64.mul_wide_u (local.get 0) (local.get 1)))
+    let wat = &format!(
+        "(module {}{})",
+        common::WIDE_ARITH_FUNCS,
+        r#"
       ;; The halves kept in locals across a block, as generated code does.
       (func (export "add_keep") (param i64 i64 i64 i64) (result i64)
         (local $lo i64) (local $hi i64)
         (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3))
         (local.set $hi) (local.set $lo)
         (block (br_if 0 (i64.eqz (local.get $hi))))
-        (i64.xor (local.get $lo) (i64.rotl (local.get $hi) (i64.const 17)))))"#;
+        (i64.xor (local.get $lo) (i64.rotl (local.get $hi) (i64.const 17))))"#
+    );
     let mut x: u64 = 0x9e3779b97f4a7c15;
     let mut next = move || {
         x ^= x << 13;

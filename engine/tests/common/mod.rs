@@ -18,6 +18,30 @@ pub fn instantiate(engine: &Engine, wat: &str) -> (Module, Store<()>, Instance) 
     (module, store, instance.unwrap())
 }
 
+/// [`instantiate`] on an engine that meters fuel when `fuel` is set, with
+/// 1,000,000 fuel in the store then.
+pub fn instantiate_fuel(fuel: bool, wat: &str) -> (Module, Store<()>, Instance) {
+    let mut config = Config::new();
+    config.consume_fuel(fuel);
+    let (module, mut store, instance) = instantiate(&Engine::new(&config), wat);
+    if fuel {
+        store.set_fuel(1_000_000).unwrap();
+    }
+    (module, store, instance)
+}
+
+/// wide-arithmetic: exports `add`, `sub` (`i64.add128`/`i64.sub128` of
+/// two (low, high) pairs), `mul_s` and `mul_u` (`i64.mul_wide_s/u`).
+pub const WIDE_ARITH_FUNCS: &str = r#"
+      (func (export "add") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "sub") (param i64 i64 i64 i64) (result i64 i64)
+        (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "mul_s") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_s (local.get 0) (local.get 1)))
+      (func (export "mul_u") (param i64 i64) (result i64 i64)
+        (i64.mul_wide_u (local.get 0) (local.get 1)))"#;
+
 /// The kind of a trap.
 pub fn trap_kind(e: Error) -> TrapKind {
     e.as_trap().expect("a trap").kind()
