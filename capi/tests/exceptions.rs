@@ -11,34 +11,6 @@ use common::*;
 
 const WASIPROC_EXNREF: u8 = 130;
 
-/// The message of a trap, which is deleted.
-unsafe fn message(trap: P) -> String {
-    assert!(!trap.is_null(), "expected a trap");
-    let mut m = ByteVec {
-        size: 0,
-        data: null_mut(),
-    };
-    unsafe {
-        wasm_trap_message(trap, &mut m);
-        let s = std::slice::from_raw_parts(m.data, m.size);
-        let text = String::from_utf8_lossy(&s[..s.len() - 1]).into_owned();
-        wasm_byte_vec_delete(&mut m);
-        wasm_trap_delete(trap);
-        text
-    }
-}
-
-unsafe fn module(store: P, wat: &str) -> P {
-    let mut bytes = wat::parse_str(wat).unwrap();
-    let v = ByteVec {
-        size: bytes.len(),
-        data: bytes.as_mut_ptr(),
-    };
-    let m = unsafe { wasm_module_new(store, &v) };
-    assert!(!m.is_null());
-    m
-}
-
 fn empty<T>() -> Vec<T> {
     Vec {
         size: 0,

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::ffi::{c_char, c_void};
+use std::ptr::null_mut;
 
 // Links the library, whose `#[no_mangle]` functions the block below names.
 use wasiproc as _;
@@ -40,6 +41,36 @@ pub struct Vec<T> {
 pub struct Status {
     pub kind: u32,
     pub value: u64,
+}
+
+/// The message of a trap, which is deleted.
+pub unsafe fn message(trap: P) -> String {
+    assert!(!trap.is_null(), "expected a trap");
+    let mut m = ByteVec {
+        size: 0,
+        data: null_mut(),
+    };
+    unsafe {
+        wasm_trap_message(trap, &mut m);
+        let s = std::slice::from_raw_parts(m.data, m.size);
+        assert_eq!(s.last(), Some(&0), "messages are NUL-terminated");
+        let text = String::from_utf8_lossy(&s[..s.len() - 1]).into_owned();
+        wasm_byte_vec_delete(&mut m);
+        wasm_trap_delete(trap);
+        text
+    }
+}
+
+/// A module compiled from WAT text in `store` (not null).
+pub unsafe fn module(store: P, wat: &str) -> P {
+    let mut bytes = wat::parse_str(wat).unwrap();
+    let v = ByteVec {
+        size: bytes.len(),
+        data: bytes.as_mut_ptr(),
+    };
+    let m = unsafe { wasm_module_new(store, &v) };
+    assert!(!m.is_null());
+    m
 }
 
 /// `wasm_func_callback_t`.
