@@ -2,13 +2,14 @@
 //!
 //! Calls that only touch the caller (spawn configurations, pipes, pids) are
 //! served here. `spawn`, `wait` and `kill` need the whole process table: the
-//! host function files a [`Request`] in the caller's [`ProcData`] and reports
-//! "blocked" with [`ProcessCall`]; the scheduler serves the request, leaves a
-//! [`Response`], and resumes the caller, which calls the same host function
-//! again and finds the answer.
+//! host function checks its output pointer, files a [`Request`] in the
+//! caller's [`ProcData`] and reports "blocked" with [`ProcessCall`]; the
+//! scheduler serves the request, writes the answer where the request's
+//! [`Reply`] says, and completes the blocked call with its errno (the host
+//! function is not called again).
 
 use crate::account::Charge;
-use crate::data::{ChildSpec, ITEM_BYTES, ProcData, ProcessCall, Request, Response, SpawnConfig};
+use crate::data::{ChildSpec, ITEM_BYTES, ProcData, ProcessCall, Reply, Request, SpawnConfig};
 use crate::limits::{self, kind};
 use crate::pid::Pid;
 use crate::pipe::{ActivityLog, pipe_charged};
@@ -134,10 +135,20 @@ fn charge_str(caller: &mut Caller<'_, ProcData>, len: i32) -> Result<(), HostErr
 /// Checks that `len` bytes at `ptr` can be written, before the call acts:
 /// `EFAULT` otherwise, with nothing done.
 fn check_out(caller: &Caller<'_, ProcData>, ptr: i32, len: usize) -> Result<(), Errno> {
-    let mem = memory(caller).map_err(|_| Errno::Fault)?;
-    let size = mem.data(caller.as_context()).len();
+    reply_to(caller, ptr, len).map(|_| ())
+}
+
+/// Where the scheduler writes the `len`-byte answer of a blocked call:
+/// the caller's memory at `ptr`, checked before the call acts (`EFAULT`
+/// otherwise, with nothing done).
+fn reply_to(caller: &Caller<'_, ProcData>, ptr: i32, len: usize) -> Result<Reply, Errno> {
+    let memory = memory(caller).map_err(|_| Errno::Fault)?;
+    let size = memory.data(caller.as_context()).len();
     match (ptr as u32 as usize).checked_add(len) {
-        Some(end) if end <= size => Ok(()),
+        Some(end) if end <= size => Ok(Reply {
+            memory,
+            out: ptr as u32,
+        }),
         _ => Err(Errno::Fault),
     }
 }
@@ -296,7 +307,8 @@ fn child_spec_into(
     })
 }
 
-fn status_bytes(pid: Pid, status: Option<&crate::ExitStatus>) -> [u8; 16] {
+/// The 16 bytes `wait` writes: the pid, then the status (docs/abi.md).
+pub(crate) fn status_bytes(pid: Pid, status: Option<&crate::ExitStatus>) -> [u8; 16] {
     let (kind, value) = status.map_or((0, 0), |s| s.encode());
     let mut out = [0u8; 16];
     out[0..4].copy_from_slice(&pid.0.to_le_bytes());
@@ -473,16 +485,7 @@ pub fn add_to_linker(
         MODULE,
         "spawn",
         move |mut c: Caller<'_, ProcData>, cfg: i32, ptr: i32, len: i32, out: i32| -> Res {
-            if let Some(Response::Spawned(r)) = c.data_mut().response.take() {
-                return match r {
-                    Ok(pid) => {
-                        tryno!(write_bytes(&mut c, out, &pid.0.to_le_bytes()));
-                        Ok(0)
-                    }
-                    Err(e) => Ok(e as i32),
-                };
-            }
-            tryno!(check_out(&c, out, 4));
+            let reply = tryno!(reply_to(&c, out, 4));
             charge_str(&mut c, len)?;
             let (module, _held) = tryno!(read_str_charged(&c, ptr, len));
             let module = normalize_owned(module);
@@ -490,7 +493,16 @@ pub fn add_to_linker(
                 return errno(Errno::Notcapable);
             }
             let spec = tryno!(child_spec(c.data_mut(), &spawn_host, cfg as u32, module));
-            c.data_mut().request = Some(Request::Spawn(Box::new(spec)));
+            let d = c.data_mut();
+            // The box of the last spawn request is filled again.
+            let spec = match d.spare_spec.take() {
+                Some(mut b) => {
+                    *b = spec;
+                    b
+                }
+                None => Box::new(spec),
+            };
+            d.request = Some(Request::Spawn(spec, reply));
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },
     )?;
@@ -498,20 +510,7 @@ pub fn add_to_linker(
         MODULE,
         "wait",
         |mut c: Caller<'_, ProcData>, pid: i32, flags: i32, out: i32| -> Res {
-            if let Some(Response::Waited(r)) = c.data_mut().response.take() {
-                return match r {
-                    Ok(Some((pid, status))) => {
-                        tryno!(write_bytes(&mut c, out, &status_bytes(pid, Some(&status))));
-                        Ok(0)
-                    }
-                    Ok(None) => {
-                        tryno!(write_bytes(&mut c, out, &status_bytes(Pid(0), None)));
-                        Ok(0)
-                    }
-                    Err(e) => Ok(e as i32),
-                };
-            }
-            tryno!(check_out(&c, out, 16));
+            let reply = tryno!(reply_to(&c, out, 16));
             let pid = if pid == -1 {
                 None
             } else {
@@ -520,6 +519,7 @@ pub fn add_to_linker(
             c.data_mut().request = Some(Request::Wait {
                 pid,
                 nohang: flags & 1 != 0,
+                reply,
             });
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },
@@ -528,12 +528,6 @@ pub fn add_to_linker(
         MODULE,
         "kill",
         |mut c: Caller<'_, ProcData>, pid: i32| -> Res {
-            if let Some(Response::Killed(r)) = c.data_mut().response.take() {
-                return Ok(match r {
-                    Ok(()) => 0,
-                    Err(e) => e as i32,
-                });
-            }
             c.data_mut().request = Some(Request::Kill(Pid(pid as u32)));
             Err(HostError::Blocked(Box::new(ProcessCall)))
         },

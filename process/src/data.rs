@@ -7,6 +7,7 @@ use crate::limits::Limits;
 use crate::pid::Pid;
 use crate::status::ExitStatus;
 use std::collections::{BTreeMap, BTreeSet};
+use wasiproc_engine::Memory;
 use wasiproc_wasi::{WasiCtx, table::FdTable};
 
 /// A spawn configuration under construction (`spawn_config_*`). What it
@@ -77,24 +78,57 @@ pub struct ChildSpec {
     pub limits: Limits,
 }
 
-/// A request only the scheduler can serve.
+impl ChildSpec {
+    /// A specification that holds nothing (no allocation): what a spent
+    /// request's box is left with.
+    pub fn empty() -> Self {
+        ChildSpec {
+            module: String::new(),
+            args: Vec::new(),
+            env: Vec::new(),
+            fds: FdTable::new(),
+            allow: BTreeSet::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Where the answer of a blocked `wasi_process` call goes: the caller's
+/// memory and the output pointer the call named, checked when the call was
+/// made (a memory never shrinks, so it still fits when the answer comes).
+#[derive(Debug, Clone, Copy)]
+pub struct Reply {
+    /// The caller's exported memory.
+    pub memory: Memory,
+    /// Where the answer's bytes go in it.
+    pub out: u32,
+}
+
+/// A request only the scheduler can serve. The scheduler answers it by
+/// writing the answer's bytes where its [`Reply`] says and completing the
+/// blocked call with the errno (the host function is not called again).
 pub enum Request {
-    /// Start a child. Boxed: a process's data (and so its whole entry in
-    /// the scheduler, see `runtime.rs`) stays under glibc's small-chunk
-    /// size, which made every spawn's entry allocation take the slow path.
-    Spawn(Box<ChildSpec>),
-    /// Wait for a child (`None` = any); `nohang` returns at once.
+    /// Start a child; its pid goes to the reply's 4 bytes. Boxed: a
+    /// process's data (and so its whole entry in the scheduler, see
+    /// `runtime.rs`) stays under glibc's small-chunk size, which made every
+    /// spawn's entry allocation take the slow path. The box is given back
+    /// to the parent ([`ProcData::spare_spec`]) for its next spawn.
+    Spawn(Box<ChildSpec>, Reply),
+    /// Wait for a child (`None` = any); `nohang` returns at once. The
+    /// status goes to the reply's 16 bytes.
     Wait {
         /// Which child.
         pid: Option<Pid>,
         /// Do not block.
         nohang: bool,
+        /// Where the status goes.
+        reply: Reply,
     },
-    /// Kill a descendant and its subtree.
+    /// Kill a descendant and its subtree (only an errno comes back).
     Kill(Pid),
 }
 
-/// The scheduler's answer, read by the retried host call.
+/// The scheduler's answer to a [`Request`], written back by the scheduler.
 #[derive(Debug)]
 pub enum Response {
     /// The new child's pid, or why it was refused (errno).
@@ -128,8 +162,9 @@ pub struct ProcData {
     pub next_config: u32,
     /// A request waiting for the scheduler.
     pub request: Option<Request>,
-    /// The scheduler's answer to the last request.
-    pub response: Option<Response>,
+    /// The box of this process's last spawn request, emptied, kept for its
+    /// next spawn (a spawning loop allocates it once).
+    pub spare_spec: Option<Box<ChildSpec>>,
     /// The process's memory account (see [`crate::account`]).
     pub account: MemAccount,
 }
@@ -153,7 +188,7 @@ impl ProcData {
             configs: BTreeMap::new(),
             next_config: 1,
             request: None,
-            response: None,
+            spare_spec: None,
             account,
         }
     }

@@ -3,7 +3,9 @@
 
 use crate::abi;
 use crate::account::{Charge, MemAccount, ProcLimiter};
-use crate::data::{ChildSpec, ITEM_BYTES, PROCESS_BYTES, ProcData, ProcessCall, Request, Response};
+use crate::data::{
+    ChildSpec, ITEM_BYTES, PROCESS_BYTES, ProcData, ProcessCall, Reply, Request, Response,
+};
 use crate::event::{Blocker, Event, EventKind, EventSink};
 use crate::fxhash::FxHashMap;
 use crate::limits::Limits;
@@ -156,8 +158,9 @@ enum State {
     Runnable,
     /// Parked until a WASI condition holds.
     Blocked(BlockedOn),
-    /// Parked in `wait` for a child (`None` = any).
-    Waiting(Option<Pid>),
+    /// Parked in `wait` for a child (`None` = any); the status goes where
+    /// the reply says.
+    Waiting(Option<Pid>, Reply),
 }
 
 /// A living process. Kept at most 1,032 bytes (a unit test checks it):
@@ -178,8 +181,11 @@ struct Process {
     /// Children that ended and wait to be reaped (never in `children`: a
     /// zombie is kept in one set only).
     zombies: BTreeSet<Pid>,
-    /// Its `sched_yield` is completed with errno 0 on the next slice.
-    yielded: bool,
+    /// How its next slice starts: its blocked call (a `sched_yield`, or a
+    /// `wasi_process` call the scheduler answered) completed with this
+    /// errno, or (`None`) calling `_start` or resuming where it stopped.
+    /// (An errno is 16 bits: the entry stays a small allocation.)
+    answer: Option<u16>,
     peak_memory: usize,
     /// The accounting node its fuel is charged to (its own when it was
     /// given a fuel or descendants limit, else its spawner's).
@@ -632,7 +638,7 @@ impl Runtime {
             state: State::Runnable,
             children: BTreeSet::new(),
             zombies: BTreeSet::new(),
-            yielded: false,
+            answer: None,
             peak_memory: 0,
             node,
             counted_in: counted_in.unwrap_or(NO_NODE),
@@ -907,8 +913,8 @@ impl Runtime {
         } else {
             0
         });
-        let result = if std::mem::take(&mut p.yielded) {
-            store.resume_with(&[Val::I32(0)])
+        let result = if let Some(errno) = p.answer.take() {
+            store.resume_with(&[Val::I32(i32::from(errno))])
         } else if let Some(f) = p.start.take() {
             f.call_resumable(&mut *store, &[])
         } else {
@@ -920,7 +926,9 @@ impl Runtime {
         // A `sched_yield`: completed with errno 0 on the next slice.
         let yielded = matches!(&result, Ok(CallOutcome::Suspended(Suspension::Blocked(why)))
             if why.is::<Yielded>());
-        p.yielded = yielded;
+        if yielded {
+            p.answer = Some(0);
+        }
         let used = after.saturating_sub(before);
         self.renewed += u64::from(renewed);
         self.charge_fuel(node, used);
@@ -966,37 +974,83 @@ impl Runtime {
         }
     }
 
-    /// Serves the request a process filed, leaving the response in its data.
+    /// Serves the request a process filed, answering it (see
+    /// [`Runtime::respond`]) unless it now waits for a child.
     fn serve(&mut self, pid: Pid) {
         let request = self
             .live_mut(pid)
             .and_then(|p| p.store.data_mut().request.take());
-        let response = match request {
-            Some(Request::Spawn(spec)) => Some(Response::Spawned(self.spawn_child(pid, *spec))),
-            Some(Request::Kill(target)) => Some(Response::Killed(self.kill(pid, target))),
-            Some(Request::Wait { pid: which, nohang }) => match self.reap(pid, which) {
-                Ok(Some(found)) => Some(Response::Waited(Ok(Some(found)))),
-                Ok(None) if nohang => Some(Response::Waited(Ok(None))),
+        match request {
+            Some(Request::Spawn(mut boxed, reply)) => {
+                let spec = std::mem::replace(&mut *boxed, ChildSpec::empty());
+                let spawned = self.spawn_child(pid, spec);
+                if let Some(p) = self.live_mut(pid) {
+                    // Kept (emptied) for the process's next spawn.
+                    p.store.data_mut().spare_spec = Some(boxed);
+                }
+                self.respond(pid, Response::Spawned(spawned), Some(reply));
+            }
+            Some(Request::Kill(target)) => {
+                let killed = self.kill(pid, target);
+                self.respond(pid, Response::Killed(killed), None);
+            }
+            Some(Request::Wait {
+                pid: which,
+                nohang,
+                reply,
+            }) => match self.reap(pid, which) {
+                Ok(Some(found)) => {
+                    self.respond(pid, Response::Waited(Ok(Some(found))), Some(reply))
+                }
+                Ok(None) if nohang => self.respond(pid, Response::Waited(Ok(None)), Some(reply)),
                 Ok(None) => {
                     if let Some(p) = self.live_mut(pid) {
-                        p.state = State::Waiting(which);
+                        p.state = State::Waiting(which, reply);
                     }
                     self.emit(pid, || EventKind::Blocked(Blocker::Child(which)));
-                    None
                 }
-                Err(e) => Some(Response::Waited(Err(e as u16))),
+                Err(e) => self.respond(pid, Response::Waited(Err(e as u16)), Some(reply)),
             },
-            None => Some(Response::Killed(Err(Errno::Inval as u16))),
-        };
-        if let Some(r) = response {
-            self.respond(pid, r);
+            None => self.respond(pid, Response::Killed(Err(Errno::Inval as u16)), None),
         }
     }
 
-    fn respond(&mut self, pid: Pid, response: Response) {
+    /// Answers `pid`'s blocked `wasi_process` call: the answer's bytes (a
+    /// pid, a status) are written where `reply` says, and the call is
+    /// completed with its errno when the process next runs (`EFAULT` if the
+    /// bytes could not be written, as the call itself would have answered).
+    fn respond(&mut self, pid: Pid, response: Response, reply: Option<Reply>) {
         if let Some(p) = self.live_mut(pid) {
-            p.store.data_mut().response = Some(response);
-            let was_waiting = matches!(p.state, State::Waiting(_));
+            let pid_bytes;
+            let status;
+            let (bytes, errno): (&[u8], u16) = match &response {
+                Response::Spawned(Ok(child)) => {
+                    pid_bytes = child.0.to_le_bytes();
+                    (&pid_bytes, 0)
+                }
+                Response::Waited(Ok(found)) => {
+                    status = match found {
+                        Some((c, s)) => abi::status_bytes(*c, Some(s)),
+                        None => abi::status_bytes(Pid(0), None),
+                    };
+                    (&status, 0)
+                }
+                Response::Killed(Ok(())) => (&[], 0),
+                Response::Spawned(Err(e)) | Response::Waited(Err(e)) | Response::Killed(Err(e)) => {
+                    (&[], *e)
+                }
+            };
+            let errno = match reply {
+                Some(r) if !bytes.is_empty() => {
+                    match r.memory.write(&mut p.store, r.out as usize, bytes) {
+                        Ok(()) => errno,
+                        Err(_) => Errno::Fault as u16,
+                    }
+                }
+                _ => errno,
+            };
+            p.answer = Some(errno);
+            let was_waiting = matches!(p.state, State::Waiting(..));
             p.state = State::Runnable;
             self.queue.push_back(pid);
             if was_waiting {
@@ -1294,8 +1348,12 @@ impl Runtime {
         match pp.state {
             // A parent waiting for it reaps it at once (it had no other
             // zombie matching its wait, or it would not be waiting).
-            State::Waiting(w) if w.is_none_or(|w| w == pid) => {
-                self.respond(parent, Response::Waited(Ok(Some((pid, status)))));
+            State::Waiting(w, reply) if w.is_none_or(|w| w == pid) => {
+                self.respond(
+                    parent,
+                    Response::Waited(Ok(Some((pid, status)))),
+                    Some(reply),
+                );
             }
             _ => {
                 pp.zombies.insert(pid);
@@ -1468,8 +1526,8 @@ impl Runtime {
                     external(on, &mut outside);
                     format!("waits for {on}")
                 }
-                State::Waiting(Some(c)) => format!("waits for child {c}"),
-                State::Waiting(None) => "waits for any child".to_string(),
+                State::Waiting(Some(c), _) => format!("waits for child {c}"),
+                State::Waiting(None, _) => "waits for any child".to_string(),
                 _ => continue,
             };
             lines.push(format!(
