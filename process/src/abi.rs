@@ -229,30 +229,38 @@ fn child_spec(
     cfg: u32,
     module: String,
 ) -> Result<ChildSpec, Errno> {
+    let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
     let mut fds = FdTable::new();
-    match child_spec_into(data, host, cfg, module, &mut fds) {
-        Ok(mut spec) => {
-            spec.fds = fds;
-            Ok(spec)
+    if let Err(e) = child_fds(config, data.wasi.fds(), host, &mut fds) {
+        for d in fds.drain() {
+            release(host, d);
         }
-        Err(e) => {
-            for d in fds.drain() {
-                release(host, d);
-            }
-            Err(e)
-        }
+        return Err(e);
     }
+    // Without arguments of its own the child's only one is its module's
+    // name, put there by the scheduler (`ChildSpec::args`). Fuel,
+    // descendants and descriptor limits left unset are decided by the
+    // scheduler: the child shares its parent's budgets; memory left unset
+    // is bounded by what remains of its ancestors' accounts
+    // (crate::account, docs/abi.md).
+    Ok(ChildSpec {
+        module,
+        args: config.args.clone(),
+        env: config.env.clone(),
+        fds,
+        allow: config.allow.clone(),
+        limits: config.limits,
+    })
 }
 
-fn child_spec_into(
-    data: &mut ProcData,
+/// The child's descriptors of `config`, shared from the parent's table
+/// into `fds` (which holds what was shared so far when a grant is refused).
+fn child_fds(
+    config: &SpawnConfig,
+    fds_table: &FdTable,
     host: &SharedHost,
-    cfg: u32,
-    module: String,
     fds: &mut FdTable,
-) -> Result<ChildSpec, Errno> {
-    let config = data.configs.get(&cfg).ok_or(Errno::Badf)?;
-    let fds_table = data.wasi.fds();
+) -> Result<(), Errno> {
     let mapped = |n: u32| config.fds.iter().any(|(_, c)| *c == n);
     for n in 0..3u32 {
         if !mapped(n) {
@@ -289,22 +297,7 @@ fn child_spec_into(
         fds.insert_at(next, Descriptor::Dir(dir));
         next += 1;
     }
-    // Without arguments of its own the child's only one is its module's
-    // name, put there by the scheduler (`ChildSpec::args`).
-    let args = config.args.clone();
-    // Fuel, descendants and descriptor limits left unset are decided by
-    // the scheduler: the child shares its parent's budgets; memory left
-    // unset is bounded by what remains of its ancestors' accounts
-    // (crate::account, docs/abi.md).
-    let limits = config.limits;
-    Ok(ChildSpec {
-        module,
-        args,
-        env: config.env.clone(),
-        fds: FdTable::new(),
-        allow: config.allow.clone(),
-        limits,
-    })
+    Ok(())
 }
 
 /// The 16 bytes `wait` writes: the pid, then the status (docs/abi.md).

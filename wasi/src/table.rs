@@ -291,8 +291,14 @@ impl FdTable {
     fn put(&mut self, fd: u32, d: Descriptor) -> Option<Descriptor> {
         let old = if fd < DENSE {
             let i = fd as usize;
-            if i >= self.dense.len() {
-                // At most DENSE entries: a few KiB of bookkeeping.
+            // At most DENSE entries: a few KiB of bookkeeping.
+            if i == self.dense.len() {
+                // The next number (a new table's stdio, a push): appended.
+                self.dense.push(Some(d));
+                self.count += 1;
+                return None;
+            }
+            if i > self.dense.len() {
                 self.dense.resize_with(i + 1, || None);
             }
             self.dense[i].replace(d)
