@@ -5,9 +5,9 @@
 //! `0x20 + 0xFFFF_FFF0` would wrap to `0x10`, where the data segment put
 //! bytes a wrong load would return. The fast handlers (plain, fused, SIMD)
 //! and the interpreter loop each compute the address, so every shape is
-//! run with and without fuel. Run on a 32-bit host with
+//! run with and without fuel. Run for a 32-bit target with
 //! `cargo test -p wasiproc-engine --test mem_bounds --target wasm32-wasip1`
-//! (and a runner: `CARGO_TARGET_WASM32_WASIP1_RUNNER="wasiproc run --dir ."`).
+//! and `CARGO_TARGET_WASM32_WASIP1_RUNNER="target/release/wasiproc run"`.
 
 mod common;
 
