@@ -346,7 +346,7 @@ impl LinearMemory {
             // disjoint from the old block.
             let new = unsafe { core::slice::from_raw_parts_mut(block.as_ptr(), self.len) };
             for (dst, src) in new.chunks_mut(COPY_CHUNK).zip(old.chunks(COPY_CHUNK)) {
-                if src.iter().any(|&b| b != 0) {
+                if !all_zero(src) {
                     dst.copy_from_slice(src);
                 }
             }
