@@ -74,3 +74,33 @@ fn an_address_past_4_gib_traps_and_does_not_wrap() {
         oob(common::call::<i32, i32>(&inst, s, "i32_load", 0).map(drop));
     }
 }
+
+/// A memory of 65,536 pages (4 GiB) is either had in full or refused: on a
+/// 32-bit host its byte size does not fit a `usize`, and it must not wrap
+/// to an empty memory that `memory.grow` reports as grown (or that
+/// instantiation creates with 0 bytes).
+#[test]
+fn a_4_gib_memory_is_had_in_full_or_refused() {
+    let (_, mut store, inst) = common::instantiate_fuel(
+        false,
+        r#"(module
+          (memory 0)
+          (func (export "grow") (result i32) (memory.grow (i32.const 65536)))
+          (func (export "size") (result i32) (memory.size)))"#,
+    );
+    let old: i32 = common::call(&inst, &mut store, "grow", ()).unwrap();
+    let size: i32 = common::call(&inst, &mut store, "size", ()).unwrap();
+    match old {
+        -1 => assert_eq!(size, 0, "a refused growth leaves the memory"),
+        0 => assert_eq!(size, 65536, "a growth reported done is there"),
+        _ => panic!("memory.grow returned {old}"),
+    }
+    drop(store);
+    let engine = Engine::default();
+    let (_, store, inst) = common::load(&engine, r#"(module (memory (export "m") 65536))"#);
+    if let Ok(inst) = inst {
+        let m = inst.get_memory(&store, "m").unwrap();
+        assert_eq!(m.size(&store), 65536);
+        assert_eq!(m.data(&store).len() as u64, 1 << 32);
+    }
+}
