@@ -8,6 +8,16 @@
 //! `memory.grow`, and after every host call. Between those points only the
 //! interpreter touches the memory, and only through the view.
 
+/// The effective address `addr + offset` of an access to a 32-bit memory,
+/// or `usize::MAX` when the sum does not fit a `usize` (a 32-bit host, where
+/// adding the two `u32`s could wrap to a small in-bounds address): every
+/// `load`/`store` of the view then reports it out of bounds. On a 64-bit
+/// host the sum always fits and this is a plain addition.
+#[inline(always)]
+pub(super) fn ea(addr: u32, offset: u32) -> usize {
+    usize::try_from(addr as u64 + offset as u64).unwrap_or(usize::MAX)
+}
+
 /// The base pointer and byte length of a linear memory.
 #[derive(Clone, Copy)]
 pub(super) struct MemView {

@@ -525,7 +525,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
         }
         macro_rules! ea {
             ($addr:expr, $offset:expr) => {
-                (r32!($addr) as usize + $offset as usize)
+                mem_view::ea(r32!($addr), u32::from($offset))
             };
         }
         // A load at an already computed effective address.

@@ -161,16 +161,26 @@ pub(crate) enum GrowResult {
     LimitTrap,
 }
 
+/// `pages` pages of `page` bytes, or `usize::MAX` when that does not fit a
+/// `usize` (4 GiB on a 32-bit host): such a size then fails the allocation
+/// (an error or -1) instead of wrapping to a small one.
+fn page_bytes(pages: u32, page: usize) -> usize {
+    usize::try_from(pages as u64 * page as u64).unwrap_or(usize::MAX)
+}
+
 /// Bytes of a memory's declared maximum (capped at the 32-bit maximum).
 fn max_bytes(ty: &MemoryType) -> usize {
-    ty.maximum.unwrap_or(ty.max_pages()).min(ty.max_pages()) as usize * ty.page_size()
+    page_bytes(
+        ty.maximum.unwrap_or(ty.max_pages()).min(ty.max_pages()),
+        ty.page_size(),
+    )
 }
 
 pub(crate) fn new_memory(
     inner: &mut super::StoreInner,
     ty: MemoryType,
 ) -> Result<MemoryEntity, Error> {
-    let bytes = ty.minimum as usize * ty.page_size();
+    let bytes = page_bytes(ty.minimum, ty.page_size());
     let used: usize = inner.memories.iter().map(|m| m.data.len()).sum();
     if ty.minimum > ty.max_pages() || used.saturating_add(bytes) > inner.limits.memory_bytes {
         return Err(Error::Limit(format!(
@@ -178,7 +188,7 @@ pub(crate) fn new_memory(
             ty.minimum, inner.limits.memory_bytes
         )));
     }
-    let max = ty.maximum.map(|m| m as usize * ty.page_size());
+    let max = ty.maximum.map(|m| page_bytes(m, ty.page_size()));
     if !inner.limiter.ask(Resource::Memory, 0, bytes, max) {
         return Err(Error::Limit(format!(
             "memory of {} pages ({bytes} bytes) exceeds the memory limit",
@@ -226,12 +236,12 @@ pub(crate) fn grow_memory(inner: &mut super::StoreInner, index: u32, delta: u32)
     if new > max {
         return GrowResult::Refused;
     }
-    let extra = delta as usize * page;
+    let extra = page_bytes(delta, page);
     if used.saturating_add(extra) > limit {
         return refused;
     }
-    let (current, desired) = (mem.data.len(), new as usize * page);
-    let declared = mem.ty.maximum.map(|m| m as usize * page);
+    let (current, desired) = (mem.data.len(), page_bytes(new, page));
+    let declared = mem.ty.maximum.map(|m| page_bytes(m, page));
     let max_cap = max_bytes(&mem.ty);
     if !inner
         .limiter

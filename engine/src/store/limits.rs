@@ -17,7 +17,9 @@ pub struct StoreLimits {
 impl Default for StoreLimits {
     fn default() -> Self {
         StoreLimits {
-            memory_bytes: 4 << 30,
+            // 4 GiB; on a 32-bit host (where `4 << 30` would be 0) all the
+            // address space there is.
+            memory_bytes: usize::try_from(4u64 << 30).unwrap_or(usize::MAX),
             table_elements: 10_000_000,
             instances: 10_000,
             trap_on_grow_failure: false,

@@ -20,6 +20,14 @@
 //! its heap) nor an `mmap` and `munmap` pair (when it serves it from fresh
 //! mappings).
 //!
+//! Blocks are ordinary 4 KiB pages. Huge pages (a 2 MiB-aligned mapping
+//! advised `MADV_HUGEPAGE`, as transparent huge pages in `madvise` mode
+//! need) were measured for the large memories of sieve and matmul: the
+//! guest got them, and neither ran faster beyond noise, their working sets
+//! (4-9 MB) being within reach of the 4 KiB TLB; each huge page makes
+//! 2 MiB resident at its first touch. See benches/README.md ("Memory
+//! system", session 8).
+//!
 //! This is the only file of the store with `unsafe` code.
 
 use crate::prelude::*;
@@ -338,7 +346,7 @@ impl LinearMemory {
             // disjoint from the old block.
             let new = unsafe { core::slice::from_raw_parts_mut(block.as_ptr(), self.len) };
             for (dst, src) in new.chunks_mut(COPY_CHUNK).zip(old.chunks(COPY_CHUNK)) {
-                if src.iter().any(|&b| b != 0) {
+                if !all_zero(src) {
                     dst.copy_from_slice(src);
                 }
             }

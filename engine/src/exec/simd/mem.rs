@@ -97,8 +97,11 @@ pub(in crate::exec) fn access_plain(
     op: SimdOp,
     lane: u8,
 ) -> bool {
-    let ea = fp.get(base) as u32 as usize + offset as usize;
-    match data.get_mut(ea..ea + width(op)) {
+    let ea = crate::exec::mem_view::ea(fp.get(base) as u32, offset);
+    let Some(end) = ea.checked_add(width(op)) else {
+        return false;
+    };
+    match data.get_mut(ea..end) {
         Some(bytes) => {
             apply(bytes, fp, base, op, lane);
             true

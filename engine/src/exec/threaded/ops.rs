@@ -63,7 +63,7 @@ macro_rules! f64v {
 }
 macro_rules! ea {
     ($fp:ident, $addr:expr, $offset:expr) => {
-        (r32!($fp, $addr) as usize + $offset as usize)
+        crate::exec::mem_view::ea(r32!($fp, $addr), u32::from($offset))
     };
 }
 macro_rules! idx {
@@ -400,7 +400,7 @@ fn I32AddImmLoad8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
         );
     }
     decode!(ip, I32AddImmLoad8U { b, imms, .. });
-    match mem.load::<1>(r32!(fp, b.1 as Slot) as usize + imms.1 as usize) {
+    match mem.load::<1>(ea!(fp, b.1 as Slot, imms.1)) {
         Some(v) => w32!(fp, b.0 as Slot, v[0] as u32),
         // The load traps: stop at it, the addition done.
         None => return step(ip.next(), fp, mem, cx),
@@ -1064,7 +1064,7 @@ fn I32AddImmAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont 
 
 fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, I32Load8UBrTable { ops, offset, len });
-    let Some([byte]) = mem.load::<1>(r32!(fp, ops.1 as Slot) as usize + offset as usize) else {
+    let Some([byte]) = mem.load::<1>(ea!(fp, ops.1 as Slot, offset)) else {
         // The load traps: nothing done yet.
         return step(ip, fp, mem, cx);
     };
