@@ -623,6 +623,58 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 len,
             })
         }
+        (
+            I::I32Eqz { dst, src },
+            I::I32Add {
+                dst: d2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) if l2 == dst || r2 == dst => {
+            let other = if l2 == dst { r2 } else { l2 };
+            Some(I::I32EqzAdd {
+                a: p(dst, src)?,
+                b: p(d2, other)?,
+            })
+        }
+        (
+            I::I64Add { dst, lhs, rhs },
+            I::I64Add {
+                dst: d2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) => Some(I::I64Add2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            rhs: p(rhs, r2)?,
+        }),
+        (I::I32Load8U { dst, addr, offset }, I::SelectZero { dst: d2, rhs, cond })
+            if cond == dst =>
+        {
+            Some(I::I32Load8USelectZero {
+                a: p(dst, addr)?,
+                b: p(d2, rhs)?,
+                offset,
+            })
+        }
+        (
+            I::I32Load { dst, addr, offset },
+            I::I32Load8U {
+                dst: d2,
+                addr: a2,
+                offset: o2,
+            },
+        ) => Some(I::I32LoadLoad8U {
+            a: p(dst, addr)?,
+            b: p(d2, a2)?,
+            offsets: Pair16(u16::try_from(offset).ok()?, u16::try_from(o2).ok()?),
+        }),
+        (I::Copy { dst, src }, I::BrI32NeImm { lhs, imm, target }) => Some(I::CopyBrI32NeImm {
+            a: p(dst, src)?,
+            ops: Pair16(u16::try_from(lhs).ok()?, imm16(imm)?),
+            target,
+        }),
         _ => None,
     }
 }
