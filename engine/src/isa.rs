@@ -608,6 +608,13 @@ pub enum Instr {
     /// `Copy` (`a` = (dst, src)) then `BrI32NeImm` comparing `ops.0` with
     /// the sign-extended 16-bit `ops.1`.
     CopyBrI32NeImm { a: Pair16, ops: Pair16, target: u32 },
+    /// `I32XorImm` (`a` = (dst, lhs), `imms.0` sign-extended) then
+    /// `I32ShrUImm` (`b` = (dst, lhs)) by `imms.1` (below 32).
+    I32XorImmShrUImm { a: Pair16, b: Pair16, imms: Pair16 },
+    /// `I32Load16U` (`a` = (dst, addr), offset `ops.0`) then `I32AndImm`
+    /// (`b` = (dst, lhs)) with the zero-extended 16-bit mask `ops.1`. A
+    /// load that traps does nothing else.
+    I32Load16UAndImm { a: Pair16, b: Pair16, ops: Pair16 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

@@ -762,3 +762,58 @@ fn a_loop_of_the_marking_triple_alone_pays_and_stops_like_its_twin() {
     }
     assert!(finished, "no budget was enough");
 }
+
+/// An `i32.xor` with a constant, then a shift right of its result by a
+/// constant (`I32XorImmShrUImm`, CoreMark's CRC); shift amounts of 32 and
+/// more are taken mod 32.
+#[test]
+fn xor_with_a_constant_then_shift() {
+    for (shift, k) in [("7", 7), ("33", 1)] {
+        check_pair(
+            "(local.set $x (i32.xor (local.get $a) (i32.const -24575)))",
+            &format!("(local.set $y (i32.shr_u (local.get $x) (i32.const {shift})))"),
+            "I32XorImmShrUImm",
+            |a, _, _| {
+                let x = a ^ 0xffff_a001;
+                (x, x >> k)
+            },
+        );
+    }
+}
+
+/// A 16-bit load, then a mask of a value by a 16-bit constant
+/// (`I32Load16UAndImm`, CoreMark's matrix and state code), of the loaded
+/// value or of another; and a load out of bounds.
+#[test]
+fn a_16_bit_load_then_a_mask() {
+    let load = "(local.set $x (i32.load16_u offset=2 (local.get $a)))";
+    for (and, of_loaded) in [
+        (
+            "(local.set $y (i32.and (local.get $x) (i32.const 0x8181)))",
+            true,
+        ),
+        (
+            "(local.set $y (i32.and (local.get $b) (i32.const 0xff00)))",
+            false,
+        ),
+    ] {
+        let wat = memory_module(
+            &format!("{load} {and} {ROTL}"),
+            &format!("{load} {ROTL} {and}"),
+        );
+        let inputs = args3(&[(4, 0x1234_5678, 3), (65532, 1, 1), (65533, 1, 1)]);
+        let got = i32s(&same_as_twin(&wat, "I32Load16UAndImm", 1, &inputs[..2]));
+        for (&(a, b, c), got) in [(4u32, 0x1234_5678u32, 3u32), (65532, 1, 1)]
+            .iter()
+            .zip(got)
+        {
+            // Bytes 6, 7 are 7, 8; bytes 65534, 65535 are 0 (65533 + 2
+            // reaches past the end: the last input traps).
+            let x = if a == 4 { 0x0807 } else { 0 };
+            let y = if of_loaded { x & 0x8181 } else { b & 0xff00 };
+            assert_eq!(got, x ^ y ^ a.rotate_left(c), "{a}");
+        }
+        let got = same_as_twin(&wat, "I32Load16UAndImm", 1, &inputs[2..]);
+        assert_eq!(got[0], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    }
+}

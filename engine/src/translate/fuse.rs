@@ -675,6 +675,31 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             ops: Pair16(u16::try_from(lhs).ok()?, imm16(imm)?),
             target,
         }),
+        (
+            I::I32XorImm { dst, lhs, imm },
+            I::I32ShrUImm {
+                dst: d2,
+                lhs: l2,
+                imm: shift,
+            },
+        ) => Some(I::I32XorImmShrUImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            // The shift as the operator takes it (mod 32).
+            imms: Pair16(imm16(imm)?, (shift & 31) as u16),
+        }),
+        (
+            I::I32Load16U { dst, addr, offset },
+            I::I32AndImm {
+                dst: d2,
+                lhs: l2,
+                imm: mask,
+            },
+        ) => Some(I::I32Load16UAndImm {
+            a: p(dst, addr)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(offset).ok()?, u16::try_from(mask).ok()?),
+        }),
         _ => None,
     }
 }

@@ -1168,6 +1168,38 @@ fn CopyBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip.next(), fp, mem, cx)
 }
 
+fn I32XorImmShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32XorImmShrUImm { a, imms, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot) ^ imms.0 as i16 as u32
+        );
+    }
+    decode!(ip, I32XorImmShrUImm { b, imms, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_shr(imms.1 as u32)
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32Load16UAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32Load16UAndImm { a, ops, .. });
+        let Some(b) = mem.load::<2>(ea!(fp, a.1 as Slot, ops.0)) else {
+            // The load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w32!(fp, a.0 as Slot, u16::from_le_bytes(b) as u32);
+    }
+    decode!(ip, I32Load16UAndImm { b, ops, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & ops.1 as u32);
+    next(ip.next(), fp, mem, cx)
+}
+
 // ---- SIMD (semantics in exec/simd; none steps out but the memory accesses) ----
 
 fn Simd1(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1238,7 +1270,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 353] = [
+pub(super) static HANDLERS: [Handler; 355] = [
     step,
     step,
     ConsumeFuel,
@@ -1563,6 +1595,8 @@ pub(super) static HANDLERS: [Handler; 353] = [
     I32Load8USelectZero,
     I32LoadLoad8U,
     CopyBrI32NeImm,
+    I32XorImmShrUImm,
+    I32Load16UAndImm,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1598,7 +1632,7 @@ pub(super) static HANDLERS: [Handler; 353] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 353] = [
+pub(crate) static HANDLER_NAMES: [&str; 355] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1923,6 +1957,8 @@ pub(crate) static HANDLER_NAMES: [&str; 353] = [
     "I32Load8USelectZero",
     "I32LoadLoad8U",
     "CopyBrI32NeImm",
+    "I32XorImmShrUImm",
+    "I32Load16UAndImm",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
