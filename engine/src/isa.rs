@@ -615,6 +615,9 @@ pub enum Instr {
     /// (`b` = (dst, lhs)) with the zero-extended 16-bit mask `ops.1`. A
     /// load that traps does nothing else.
     I32Load16UAndImm { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `Const64` of `value` (sign-extended) into `dst`, then `Copy` (`b` =
+    /// (dst, src)).
+    Const64Copy { dst: u16, b: Pair16, value: i32 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

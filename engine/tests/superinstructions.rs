@@ -812,3 +812,22 @@ fn a_16_bit_load_then_a_mask() {
         assert_eq!(got[0], Outcome::Trap(TrapKind::MemoryOutOfBounds));
     }
 }
+
+/// A constant set, then a copy (`Const64Copy`, CoreMark's state machine),
+/// also of the constant just set.
+#[test]
+fn a_constant_then_a_copy() {
+    let set = "(local.set $x (i32.const 12345))";
+    check_pair(
+        set,
+        "(local.set $y (local.get $a))",
+        "Const64Copy",
+        |a, _, _| (12345, a),
+    );
+    check_pair(
+        set,
+        "(local.set $y (local.get $x))",
+        "Const64Copy",
+        |_, _, _| (12345, 12345),
+    );
+}

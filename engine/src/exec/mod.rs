@@ -2094,6 +2094,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     |b| u16::from_le_bytes(b) as u32,
                     w32
                 ),
+                Instr::Const64Copy { dst, value, .. } => w64!(dst as Slot, value as i64 as u64),
                 Instr::I32EqzAdd { a, .. } => w32!(a.0 as Slot, (r32!(a.1 as Slot) == 0) as u32),
                 Instr::I64Add2 { a, rhs, .. } => {
                     w64!(a.0 as Slot, s!(a.1 as Slot).wrapping_add(s!(rhs.0 as Slot)))

@@ -700,6 +700,11 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             b: p(d2, l2)?,
             ops: Pair16(u16::try_from(offset).ok()?, u16::try_from(mask).ok()?),
         }),
+        (I::Const64 { dst, value }, I::Copy { dst: d2, src }) => Some(I::Const64Copy {
+            dst: u16::try_from(dst).ok()?,
+            b: p(d2, src)?,
+            value: i32::try_from(value as i64).ok()?,
+        }),
         _ => None,
     }
 }

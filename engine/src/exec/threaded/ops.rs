@@ -1200,6 +1200,16 @@ fn I32Load16UAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     next(ip.next(), fp, mem, cx)
 }
 
+fn Const64Copy(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, Const64Copy { dst, value, .. });
+        w64!(fp, dst as Slot, value as i64 as u64);
+    }
+    decode!(ip, Const64Copy { b, .. });
+    w64!(fp, b.0 as Slot, s!(fp, b.1 as Slot));
+    next(ip.next(), fp, mem, cx)
+}
+
 // ---- SIMD (semantics in exec/simd; none steps out but the memory accesses) ----
 
 fn Simd1(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1270,7 +1280,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 355] = [
+pub(super) static HANDLERS: [Handler; 356] = [
     step,
     step,
     ConsumeFuel,
@@ -1597,6 +1607,7 @@ pub(super) static HANDLERS: [Handler; 355] = [
     CopyBrI32NeImm,
     I32XorImmShrUImm,
     I32Load16UAndImm,
+    Const64Copy,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1632,7 +1643,7 @@ pub(super) static HANDLERS: [Handler; 355] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 355] = [
+pub(crate) static HANDLER_NAMES: [&str; 356] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1959,6 +1970,7 @@ pub(crate) static HANDLER_NAMES: [&str; 355] = [
     "CopyBrI32NeImm",
     "I32XorImmShrUImm",
     "I32Load16UAndImm",
+    "Const64Copy",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
