@@ -591,6 +591,33 @@ pub enum Instr {
     /// `I32AndImm` (`b` = (dst, lhs)) with the zero-extended 16-bit mask
     /// `imms.1`.
     I32AddImmAndImm { a: Pair16, b: Pair16, imms: Pair16 },
+    // Session 8 (sieve's branch-free counting loop, CoreMark's list walks).
+    /// `I32Eqz` (`a` = (dst, src)) then `I32Add` of its result and `b.1`
+    /// into `b.0` (either operand order: addition commutes).
+    I32EqzAdd { a: Pair16, b: Pair16 },
+    /// `I64Add` (`a` = (dst, lhs), `rhs.0`) then `I64Add` (`b` = (dst,
+    /// lhs), `rhs.1`).
+    I64Add2 { a: Pair16, b: Pair16, rhs: Pair16 },
+    /// `I32Load8U` (`a` = (dst, addr), `offset`) then `SelectZero` (`b` =
+    /// (dst, rhs)) on the loaded byte. A load that traps does nothing else.
+    I32Load8USelectZero { a: Pair16, b: Pair16, offset: u32 },
+    /// `I32Load` (`a` = (dst, addr), offset `offsets.0`) then `I32Load8U`
+    /// (`b` = (dst, addr), offset `offsets.1`). A first load that traps
+    /// does nothing else; if the second traps, the first's result stands.
+    I32LoadLoad8U { a: Pair16, b: Pair16, offsets: Pair16 },
+    /// `Copy` (`a` = (dst, src)) then `BrI32NeImm` comparing `ops.0` with
+    /// the sign-extended 16-bit `ops.1`.
+    CopyBrI32NeImm { a: Pair16, ops: Pair16, target: u32 },
+    /// `I32XorImm` (`a` = (dst, lhs), `imms.0` sign-extended) then
+    /// `I32ShrUImm` (`b` = (dst, lhs)) by `imms.1` (below 32).
+    I32XorImmShrUImm { a: Pair16, b: Pair16, imms: Pair16 },
+    /// `I32Load16U` (`a` = (dst, addr), offset `ops.0`) then `I32AndImm`
+    /// (`b` = (dst, lhs)) with the zero-extended 16-bit mask `ops.1`. A
+    /// load that traps does nothing else.
+    I32Load16UAndImm { a: Pair16, b: Pair16, ops: Pair16 },
+    /// `Const64` of `value` (sign-extended) into `dst`, then `Copy` (`b` =
+    /// (dst, src)).
+    Const64Copy { dst: u16, b: Pair16, value: i32 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).
@@ -1071,7 +1098,8 @@ impl Instr {
             | Instr::I32AddImmBrI32NeImm { target, .. }
             | Instr::CopyBrIfNez { target, .. }
             | Instr::CopyBrIfEqz { target, .. }
-            | Instr::I32LoadBrIfNez { target, .. } => Some(target),
+            | Instr::I32LoadBrIfNez { target, .. }
+            | Instr::CopyBrI32NeImm { target, .. } => Some(target),
             _ => None,
         }
     }

@@ -490,3 +490,344 @@ fn selects_in_three_address_form() {
         }
     }
 }
+
+/// `i32.eqz` whose result an `i32.add` takes as either operand
+/// (`I32EqzAdd`: sieve's branch-free count of unmarked entries).
+#[test]
+fn eqz_then_add_of_its_result_in_either_order() {
+    let eqz = "(local.set $x (i32.eqz (local.get $a)))";
+    for add in [
+        "(local.set $y (i32.add (local.get $b) (local.get $x)))",
+        "(local.set $y (i32.add (local.get $x) (local.get $b)))",
+    ] {
+        check_pair(eqz, add, "I32EqzAdd", |a, b, _| {
+            let x = (a == 0) as u32;
+            (x, b.wrapping_add(x))
+        });
+    }
+    // The result added to itself.
+    let add = "(local.set $y (i32.add (local.get $x) (local.get $x)))";
+    check_pair(eqz, add, "I32EqzAdd", |a, _, _| {
+        let x = (a == 0) as u32;
+        (x, x + x)
+    });
+}
+
+/// Two `i64.add`s in a row (`I64Add2`), the second reading the first's
+/// result, with carries across bit 32.
+#[test]
+fn two_i64_additions_in_a_row() {
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+               (local $p i64) (local $q i64) (local $x i64) (local $y i64) (local $w i32)
+               (local.set $p (i64.or (i64.shl (i64.extend_i32_u (local.get $a)) (i64.const 32))
+                                     (i64.extend_i32_u (local.get $b))))
+               (local.set $q (i64.mul (i64.extend_i32_u (local.get $c)) (i64.const 0x1_0000_0003)))
+               {body}
+               (i32.xor (i32.wrap_i64 (i64.xor (local.get $x) (i64.shr_u (local.get $y) (i64.const 29))))
+                        (i32.mul (local.get $w) (i32.const 7))))"
+        )
+    };
+    let first = "(local.set $x (i64.add (local.get $p) (local.get $q)))";
+    let second = "(local.set $y (i64.add (local.get $x) (local.get $p)))";
+    let wat = format!(
+        "(module {} {})",
+        f("fused", &format!("{first} {second} {ROTL}")),
+        f("twin", &format!("{first} {ROTL} {second}"))
+    );
+    let got = i32s(&same_as_twin(&wat, "I64Add2", 1, &args3(&SAMPLES)));
+    for (&(a, b, c), got) in SAMPLES.iter().zip(got) {
+        let p = ((a as u64) << 32) | b as u64;
+        let q = (c as u64).wrapping_mul(0x1_0000_0003);
+        let x = p.wrapping_add(q);
+        let y = x.wrapping_add(p);
+        let want = ((x ^ (y >> 29)) as u32) ^ a.rotate_left(c).wrapping_mul(7);
+        assert_eq!(got, want, "{a} {b} {c}");
+    }
+}
+
+/// A module of two functions `(param a b c) (result i32)` with memory "m"
+/// (bytes 0..16 are 1..=16, byte 3 is 0), locals `x y w`, whose bodies
+/// are `fused` and `twin`, each ending with `x ^ y ^ w`.
+fn memory_module(fused: &str, twin: &str) -> String {
+    let f = |name: &str, body: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+               (local $x i32) (local $y i32) (local $w i32)
+               {body}
+               (i32.xor (local.get $x) (i32.xor (local.get $y) (local.get $w))))"
+        )
+    };
+    format!(
+        r#"(module (memory (export "m") 1)
+             (data (i32.const 0) "\01\02\03\00\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+             (data (i32.const 65532) "\10\00\00\00")
+             {} {})"#,
+        f("fused", fused),
+        f("twin", twin)
+    )
+}
+
+/// `i32.load8_u` whose byte selects between 0 and a value
+/// (`I32Load8USelectZero`, sieve's count), and a load out of bounds.
+#[test]
+fn a_byte_load_then_a_select_of_zero_on_it() {
+    let load = "(local.set $x (i32.load8_u offset=1 (local.get $a)))";
+    let select = "(local.set $y (select (i32.const 0) (local.get $b) (local.get $x)))";
+    let wat = memory_module(
+        &format!("{load} {select} {ROTL}"),
+        &format!("{load} {ROTL} {select}"),
+    );
+    // Bytes 2 (3), 3 (0), 65535 (0) and 65536 (out of bounds).
+    let inputs = args3(&[(1, 77, 3), (2, 77, 5), (65534, 9, 1), (65535, 9, 1)]);
+    let got = same_as_twin(&wat, "I32Load8USelectZero", 1, &inputs);
+    assert_eq!(
+        got[0],
+        Outcome::Values(vec![Val::I32(3 ^ 1u32.rotate_left(3) as i32)])
+    );
+    assert_eq!(
+        got[1],
+        Outcome::Values(vec![Val::I32(77 ^ 2u32.rotate_left(5) as i32)])
+    );
+    assert_eq!(
+        got[2],
+        Outcome::Values(vec![Val::I32(9 ^ 65534u32.rotate_left(1) as i32)])
+    );
+    assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+}
+
+/// A pointer loaded and a byte loaded through it (`I32LoadLoad8U`,
+/// CoreMark's list walks); the first or the second load out of bounds.
+#[test]
+fn a_pointer_load_then_a_byte_load_through_it() {
+    let first = "(local.set $x (i32.load offset=4 (local.get $a)))";
+    let second = "(local.set $y (i32.load8_u offset=2 (local.get $x)))";
+    let wat = memory_module(
+        &format!("{first} {second} {ROTL}"),
+        &format!("{first} {ROTL} {second}"),
+    );
+    // Word at 4 = 0x08070605: byte 0x08070607 is out of bounds (the
+    // second load traps); at 65528 + 4 = 16, byte 18 is 0; at 65530 the
+    // first load is out of bounds.
+    let inputs = args3(&[(0, 0, 0), (65528, 1, 2), (65530, 0, 0)]);
+    let got = same_as_twin(&wat, "I32LoadLoad8U", 1, &inputs);
+    assert_eq!(got[0], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    assert_eq!(
+        got[1],
+        Outcome::Values(vec![Val::I32(16 ^ 65528u32.rotate_left(2) as i32)])
+    );
+    assert_eq!(got[2], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    // Through a pointer in bounds: word at 12 = 0x100f0e0d -> (write 5 there).
+    let wat2 = wat.replace(
+        r#"(data (i32.const 65532) "\10\00\00\00")"#,
+        r#"(data (i32.const 65532) "\10\00\00\00") (data (i32.const 32) "\00\00\00\00\06\00\00\00")"#,
+    );
+    let got = same_as_twin(&wat2, "I32LoadLoad8U", 1, &args3(&[(32, 0, 4)]));
+    // x = 6, y = byte 8 = 9.
+    assert_eq!(
+        got[0],
+        Outcome::Values(vec![Val::I32(6 ^ 9 ^ 32u32.rotate_left(4) as i32)])
+    );
+}
+
+/// A copy followed by a branch on a comparison with a constant
+/// (`CopyBrI32NeImm`, CoreMark's state machine), in a counted loop.
+#[test]
+fn a_copy_then_a_compare_with_a_constant_and_branch() {
+    let f = |name: &str, tail: &str| {
+        format!(
+            "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+               (local $i i32) (local $prev i32) (local $s i32) (local $w i32)
+               (loop $l
+                 (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 3)) (local.get $a)))
+                 (local.set $i (i32.add (local.get $i) (local.get $b)))
+                 {tail})
+               (i32.xor (local.get $s)
+                 (i32.xor (i32.shl (local.get $prev) (i32.const 1)) (local.get $w))))"
+        )
+    };
+    let copy = "(local.set $prev (local.get $s))";
+    let rotl = "(local.set $w (i32.rotl (local.get $a) (local.get $i)))";
+    let test = "(br_if $l (i32.ne (local.get $i) (i32.const -12)))";
+    let wat = format!(
+        "(module {} {})",
+        f("fused", &format!("{rotl} {copy} {test}")),
+        f("twin", &format!("{copy} {rotl} {test}"))
+    );
+    // i steps by b to -12: b = -1, -3, -4, -12 (12, 4, 3, 1 iterations).
+    let inputs = args3(&[
+        (5, -1i32 as u32, 0),
+        (7, -3i32 as u32, 0),
+        (1, -4i32 as u32, 0),
+        (9, -12i32 as u32, 0),
+    ]);
+    let got = i32s(&same_as_twin(&wat, "CopyBrI32NeImm", 1, &inputs));
+    for ((a, step), got) in [(5u32, 1u32), (7, 3), (1, 4), (9, 12)].into_iter().zip(got) {
+        // 12 / step iterations; the copy sees the final sum; the rotation
+        // is by the final i, -12 (20 mod 32).
+        let s = (0..12 / step).fold(0u32, |s, _| s.wrapping_mul(3).wrapping_add(a));
+        assert_eq!(got, s ^ (s << 1) ^ a.rotate_left(20), "{a} {step}");
+    }
+}
+
+/// A loop that is exactly sieve's marking triple (`I32Store8ImmIdxAddBrI32LeU`)
+/// iterates inside its handler, paying the loop header's fuel per
+/// iteration: against a twin that stores a local (no triple), the same
+/// results, stores, traps (a store out of bounds mid-loop), fuel, fuel
+/// slices, and out-of-fuel points for every small budget.
+#[test]
+fn a_loop_of_the_marking_triple_alone_pays_and_stops_like_its_twin() {
+    let f = |name: &str, value: &str| {
+        format!(
+            "(func (export \"{name}\") (param $base i32) (param $j i32) (param $step i32)
+               (param $lim i32) (result i32) (local $one i32)
+               (local.set $one (i32.const 1))
+               (loop $l
+                 (i32.store8 (i32.add (local.get $base) (local.get $j)) {value})
+                 (br_if $l (i32.le_u (local.tee $j (i32.add (local.get $j) (local.get $step)))
+                                     (local.get $lim))))
+               (local.get $j))"
+        )
+    };
+    let wat = format!(
+        r#"(module (memory (export "m") 1) {} {})"#,
+        f("fused", "(i32.const 1)"),
+        f("twin", "(local.get $one)")
+    );
+    let args = |list: &[(i32, i32, i32, i32)]| -> Vec<Vec<Val>> {
+        list.iter()
+            .map(|&(a, b, c, d)| vec![Val::I32(a), Val::I32(b), Val::I32(c), Val::I32(d)])
+            .collect()
+    };
+    // Runs of 11, 1 and 4 iterations (the last wrapping the address), and
+    // one whose third store is out of bounds.
+    let inputs = args(&[
+        (100, 0, 3, 30),
+        (200, 7, 5, 3),
+        (-16, 16, 8, 40),
+        (65530, 0, 4, 100),
+    ]);
+    let got = same_as_twin(&wat, "I32Store8ImmIdxAddBrI32LeU", 1, &inputs);
+    assert_eq!(got[0], Outcome::Values(vec![Val::I32(33)]));
+    assert_eq!(got[1], Outcome::Values(vec![Val::I32(12)]));
+    assert_eq!(got[2], Outcome::Values(vec![Val::I32(48)]));
+    assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+
+    // Every total budget up to past the run's need: the same outcome
+    // (results or "out of fuel"), fuel consumed and stores.
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let (module, mut store, inst) = common::instantiate(&Engine::new(&config), &wat);
+    // The loop is the triple alone: its back edge targets the loop
+    // header's `ConsumeFuel`, just before it.
+    let text = disassembly(&module, 0..1);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("I32Store8ImmIdxAddBrI32LeU {"))
+        .unwrap();
+    let pc = |line: &str| line.split(':').next().unwrap().to_string();
+    assert!(lines[at - 1].contains("ConsumeFuel"), "{text}");
+    assert!(
+        lines[at].ends_with(&format!("target: {} }}", pc(lines[at - 1]))),
+        "{text}"
+    );
+    let memory = inst.get_memory(&store, "m").unwrap();
+    let outcome = |store: &mut Store<()>, name: &str, budget: u64| {
+        memory.write(&mut *store, 0, &[0u8; 256]).unwrap();
+        store.set_fuel(budget).unwrap();
+        let before = store.fuel_consumed();
+        let f = inst.get_func(&*store, name).unwrap();
+        let got = run(
+            store,
+            f,
+            &[Val::I32(100), Val::I32(0), Val::I32(3), Val::I32(30)],
+        );
+        let mut bytes = [0u8; 256];
+        memory.read(&*store, 0, &mut bytes).unwrap();
+        (got, store.fuel_consumed() - before, bytes)
+    };
+    let mut finished = false;
+    for budget in 1..400 {
+        let fused = outcome(&mut store, "fused", budget);
+        let twin = outcome(&mut store, "twin", budget);
+        assert_eq!(fused, twin, "budget {budget}");
+        finished |= matches!(fused.0, Outcome::Values(_));
+    }
+    assert!(finished, "no budget was enough");
+}
+
+/// An `i32.xor` with a constant, then a shift right of its result by a
+/// constant (`I32XorImmShrUImm`, CoreMark's CRC); shift amounts of 32 and
+/// more are taken mod 32.
+#[test]
+fn xor_with_a_constant_then_shift() {
+    for (shift, k) in [("7", 7), ("33", 1)] {
+        check_pair(
+            "(local.set $x (i32.xor (local.get $a) (i32.const -24575)))",
+            &format!("(local.set $y (i32.shr_u (local.get $x) (i32.const {shift})))"),
+            "I32XorImmShrUImm",
+            |a, _, _| {
+                let x = a ^ 0xffff_a001;
+                (x, x >> k)
+            },
+        );
+    }
+}
+
+/// A 16-bit load, then a mask of a value by a 16-bit constant
+/// (`I32Load16UAndImm`, CoreMark's matrix and state code), of the loaded
+/// value or of another; and a load out of bounds.
+#[test]
+fn a_16_bit_load_then_a_mask() {
+    let load = "(local.set $x (i32.load16_u offset=2 (local.get $a)))";
+    for (and, of_loaded) in [
+        (
+            "(local.set $y (i32.and (local.get $x) (i32.const 0x8181)))",
+            true,
+        ),
+        (
+            "(local.set $y (i32.and (local.get $b) (i32.const 0xff00)))",
+            false,
+        ),
+    ] {
+        let wat = memory_module(
+            &format!("{load} {and} {ROTL}"),
+            &format!("{load} {ROTL} {and}"),
+        );
+        let inputs = args3(&[(4, 0x1234_5678, 3), (65532, 1, 1), (65533, 1, 1)]);
+        let got = i32s(&same_as_twin(&wat, "I32Load16UAndImm", 1, &inputs[..2]));
+        for (&(a, b, c), got) in [(4u32, 0x1234_5678u32, 3u32), (65532, 1, 1)]
+            .iter()
+            .zip(got)
+        {
+            // Bytes 6, 7 are 7, 8; bytes 65534, 65535 are 0 (65533 + 2
+            // reaches past the end: the last input traps).
+            let x = if a == 4 { 0x0807 } else { 0 };
+            let y = if of_loaded { x & 0x8181 } else { b & 0xff00 };
+            assert_eq!(got, x ^ y ^ a.rotate_left(c), "{a}");
+        }
+        let got = same_as_twin(&wat, "I32Load16UAndImm", 1, &inputs[2..]);
+        assert_eq!(got[0], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    }
+}
+
+/// A constant set, then a copy (`Const64Copy`, CoreMark's state machine),
+/// also of the constant just set.
+#[test]
+fn a_constant_then_a_copy() {
+    let set = "(local.set $x (i32.const 12345))";
+    check_pair(
+        set,
+        "(local.set $y (local.get $a))",
+        "Const64Copy",
+        |a, _, _| (12345, a),
+    );
+    check_pair(
+        set,
+        "(local.set $y (local.get $x))",
+        "Const64Copy",
+        |_, _, _| (12345, 12345),
+    );
+}

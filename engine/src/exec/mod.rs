@@ -2048,7 +2048,9 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         r32!(a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
                     )
                 }
-                Instr::CopyBrIfNez { a, .. } | Instr::CopyBrIfEqz { a, .. } => {
+                Instr::CopyBrIfNez { a, .. }
+                | Instr::CopyBrIfEqz { a, .. }
+                | Instr::CopyBrI32NeImm { a, .. } => {
                     w64!(a.0 as Slot, s!(a.1 as Slot))
                 }
                 Instr::I32LoadBrIfNez { ops, offset, .. } => load!(
@@ -2074,6 +2076,33 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     a.0 as Slot,
                     a.1 as Slot,
                     ops.0,
+                    4,
+                    |b| u32::from_le_bytes(b),
+                    w32
+                ),
+                Instr::I32Load8USelectZero { a, offset, .. } => {
+                    load!(a.0 as Slot, a.1 as Slot, offset, 1, |b| b[0] as u32, w32)
+                }
+                Instr::I32XorImmShrUImm { a, imms, .. } => {
+                    w32!(a.0 as Slot, r32!(a.1 as Slot) ^ imms.0 as i16 as u32)
+                }
+                Instr::I32Load16UAndImm { a, ops, .. } => load!(
+                    a.0 as Slot,
+                    a.1 as Slot,
+                    ops.0,
+                    2,
+                    |b| u16::from_le_bytes(b) as u32,
+                    w32
+                ),
+                Instr::Const64Copy { dst, value, .. } => w64!(dst as Slot, value as i64 as u64),
+                Instr::I32EqzAdd { a, .. } => w32!(a.0 as Slot, (r32!(a.1 as Slot) == 0) as u32),
+                Instr::I64Add2 { a, rhs, .. } => {
+                    w64!(a.0 as Slot, s!(a.1 as Slot).wrapping_add(s!(rhs.0 as Slot)))
+                }
+                Instr::I32LoadLoad8U { a, offsets, .. } => load!(
+                    a.0 as Slot,
+                    a.1 as Slot,
+                    offsets.0,
                     4,
                     |b| u32::from_le_bytes(b),
                     w32

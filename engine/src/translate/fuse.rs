@@ -623,6 +623,88 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 len,
             })
         }
+        (
+            I::I32Eqz { dst, src },
+            I::I32Add {
+                dst: d2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) if l2 == dst || r2 == dst => {
+            let other = if l2 == dst { r2 } else { l2 };
+            Some(I::I32EqzAdd {
+                a: p(dst, src)?,
+                b: p(d2, other)?,
+            })
+        }
+        (
+            I::I64Add { dst, lhs, rhs },
+            I::I64Add {
+                dst: d2,
+                lhs: l2,
+                rhs: r2,
+            },
+        ) => Some(I::I64Add2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            rhs: p(rhs, r2)?,
+        }),
+        (I::I32Load8U { dst, addr, offset }, I::SelectZero { dst: d2, rhs, cond })
+            if cond == dst =>
+        {
+            Some(I::I32Load8USelectZero {
+                a: p(dst, addr)?,
+                b: p(d2, rhs)?,
+                offset,
+            })
+        }
+        (
+            I::I32Load { dst, addr, offset },
+            I::I32Load8U {
+                dst: d2,
+                addr: a2,
+                offset: o2,
+            },
+        ) => Some(I::I32LoadLoad8U {
+            a: p(dst, addr)?,
+            b: p(d2, a2)?,
+            offsets: Pair16(u16::try_from(offset).ok()?, u16::try_from(o2).ok()?),
+        }),
+        (I::Copy { dst, src }, I::BrI32NeImm { lhs, imm, target }) => Some(I::CopyBrI32NeImm {
+            a: p(dst, src)?,
+            ops: Pair16(u16::try_from(lhs).ok()?, imm16(imm)?),
+            target,
+        }),
+        (
+            I::I32XorImm { dst, lhs, imm },
+            I::I32ShrUImm {
+                dst: d2,
+                lhs: l2,
+                imm: shift,
+            },
+        ) => Some(I::I32XorImmShrUImm {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            // The shift as the operator takes it (mod 32).
+            imms: Pair16(imm16(imm)?, (shift & 31) as u16),
+        }),
+        (
+            I::I32Load16U { dst, addr, offset },
+            I::I32AndImm {
+                dst: d2,
+                lhs: l2,
+                imm: mask,
+            },
+        ) => Some(I::I32Load16UAndImm {
+            a: p(dst, addr)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16::try_from(offset).ok()?, u16::try_from(mask).ok()?),
+        }),
+        (I::Const64 { dst, value }, I::Copy { dst: d2, src }) => Some(I::Const64Copy {
+            dst: u16::try_from(dst).ok()?,
+            b: p(d2, src)?,
+            value: i32::try_from(value as i64).ok()?,
+        }),
         _ => None,
     }
 }

@@ -19,7 +19,7 @@
 #![allow(non_snake_case, unused_braces, unreachable_code)]
 
 use super::decode::decode;
-use super::{Cont, Cx, Handler, calls, charge, jump, next, step};
+use super::{Cont, Cx, Handler, calls, charge, decode, jump, next, step};
 use crate::exec::cursor::Ip;
 use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
@@ -27,7 +27,7 @@ use crate::exec::numeric::*;
 use crate::exec::simd;
 #[cfg(not(feature = "std"))]
 use crate::float::FloatMath;
-use crate::isa::{Instr, Slot};
+use crate::isa::{FUEL_TARGET, Instr, Slot};
 
 macro_rules! s {
     ($fp:ident, $slot:expr) => {
@@ -824,28 +824,43 @@ fn CopyI32AddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    {
-        decode!(ip, I32Store8ImmIdxAddBrI32LeU { imm, idx, .. });
-        if !mem.store(idx!(fp, idx.0 as Slot, idx.1 as Slot), [imm]) {
-            // The store traps: nothing done yet.
-            return step(ip, fp, mem, cx);
-        }
-    }
     decode!(
         ip,
         I32Store8ImmIdxAddBrI32LeU {
+            imm,
             idx,
             ops,
-            target,
-            ..
+            target
         }
     );
-    let index = r32!(fp, idx.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
-    w32!(fp, idx.1 as Slot, index);
-    if index <= r32!(fp, ops.1 as Slot) {
-        return jump(fp, mem, cx, target);
+    // A loop of exactly this triple (its back edge targets the triple, or
+    // the `ConsumeFuel` just before it: sieve's marking loop) iterates here
+    // without a dispatch per iteration, paying the loop header's fuel as
+    // `jump` would; any other target, and a budget that cannot pay, go
+    // through `jump`. `None`: the target is elsewhere.
+    let pc = ip.pc(cx.code);
+    let self_fuel = if target == pc | FUEL_TARGET {
+        Some(decode::fuel_amount(ip.prev()) as u64)
+    } else if target == pc {
+        Some(0)
+    } else {
+        None
+    };
+    loop {
+        if !mem.store(idx!(fp, idx.0 as Slot, idx.1 as Slot), [imm]) {
+            // The store traps: nothing done yet in this iteration.
+            return step(ip, fp, mem, cx);
+        }
+        let index = r32!(fp, idx.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
+        w32!(fp, idx.1 as Slot, index);
+        if index > r32!(fp, ops.1 as Slot) {
+            return next(ip.next().next(), fp, mem, cx);
+        }
+        match self_fuel {
+            Some(amount) if cx.budget >= amount => cx.budget -= amount,
+            _ => return jump(fp, mem, cx, target),
+        }
     }
-    next(ip.next().next(), fp, mem, cx)
 }
 
 fn I32ShlImmAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1077,6 +1092,124 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     }
 }
 
+fn I32EqzAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let zero = {
+        decode!(ip, I32EqzAdd { a, .. });
+        let zero = (r32!(fp, a.1 as Slot) == 0) as u32;
+        w32!(fp, a.0 as Slot, zero);
+        zero
+    };
+    decode!(ip, I32EqzAdd { b, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot).wrapping_add(zero));
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I64Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I64Add2 { a, rhs, .. });
+        w64!(
+            fp,
+            a.0 as Slot,
+            s!(fp, a.1 as Slot).wrapping_add(s!(fp, rhs.0 as Slot))
+        );
+    }
+    decode!(ip, I64Add2 { b, rhs, .. });
+    w64!(
+        fp,
+        b.0 as Slot,
+        s!(fp, b.1 as Slot).wrapping_add(s!(fp, rhs.1 as Slot))
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32Load8USelectZero(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let byte = {
+        decode!(ip, I32Load8USelectZero { a, offset, .. });
+        let Some([byte]) = mem.load::<1>(ea!(fp, a.1 as Slot, offset)) else {
+            // The load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w32!(fp, a.0 as Slot, byte as u32);
+        byte
+    };
+    decode!(ip, I32Load8USelectZero { b, .. });
+    let v = if byte != 0 { 0 } else { s!(fp, b.1 as Slot) };
+    w64!(fp, b.0 as Slot, v);
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32LoadLoad8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32LoadLoad8U { a, offsets, .. });
+        let Some(b) = mem.load::<4>(ea!(fp, a.1 as Slot, offsets.0)) else {
+            // The first load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w32!(fp, a.0 as Slot, u32::from_le_bytes(b));
+    }
+    decode!(ip, I32LoadLoad8U { b, offsets, .. });
+    match mem.load::<1>(ea!(fp, b.1 as Slot, offsets.1)) {
+        Some([byte]) => w32!(fp, b.0 as Slot, byte as u32),
+        // The second load traps: stop at it, the first done.
+        None => return step(ip.next(), fp, mem, cx),
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn CopyBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, CopyBrI32NeImm { a, .. });
+        w64!(fp, a.0 as Slot, s!(fp, a.1 as Slot));
+    }
+    decode!(ip, CopyBrI32NeImm { ops, target, .. });
+    if r32!(fp, ops.0 as Slot) != ops.1 as i16 as u32 {
+        return jump(fp, mem, cx, target);
+    }
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32XorImmShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32XorImmShrUImm { a, imms, .. });
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot) ^ imms.0 as i16 as u32
+        );
+    }
+    decode!(ip, I32XorImmShrUImm { b, imms, .. });
+    w32!(
+        fp,
+        b.0 as Slot,
+        r32!(fp, b.1 as Slot).wrapping_shr(imms.1 as u32)
+    );
+    next(ip.next(), fp, mem, cx)
+}
+
+fn I32Load16UAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, I32Load16UAndImm { a, ops, .. });
+        let Some(b) = mem.load::<2>(ea!(fp, a.1 as Slot, ops.0)) else {
+            // The load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w32!(fp, a.0 as Slot, u16::from_le_bytes(b) as u32);
+    }
+    decode!(ip, I32Load16UAndImm { b, ops, .. });
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & ops.1 as u32);
+    next(ip.next(), fp, mem, cx)
+}
+
+fn Const64Copy(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    {
+        decode!(ip, Const64Copy { dst, value, .. });
+        w64!(fp, dst as Slot, value as i64 as u64);
+    }
+    decode!(ip, Const64Copy { b, .. });
+    w64!(fp, b.0 as Slot, s!(fp, b.1 as Slot));
+    next(ip.next(), fp, mem, cx)
+}
+
 // ---- SIMD (semantics in exec/simd; none steps out but the memory accesses) ----
 
 fn Simd1(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1147,7 +1280,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 348] = [
+pub(super) static HANDLERS: [Handler; 356] = [
     step,
     step,
     ConsumeFuel,
@@ -1467,6 +1600,14 @@ pub(super) static HANDLERS: [Handler; 348] = [
     I32LoadStore,
     I32LoadAddImm,
     I32AddImmAndImm,
+    I32EqzAdd,
+    I64Add2,
+    I32Load8USelectZero,
+    I32LoadLoad8U,
+    CopyBrI32NeImm,
+    I32XorImmShrUImm,
+    I32Load16UAndImm,
+    Const64Copy,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1502,7 +1643,7 @@ pub(super) static HANDLERS: [Handler; 348] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 348] = [
+pub(crate) static HANDLER_NAMES: [&str; 356] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1822,6 +1963,14 @@ pub(crate) static HANDLER_NAMES: [&str; 348] = [
     "I32LoadStore",
     "I32LoadAddImm",
     "I32AddImmAndImm",
+    "I32EqzAdd",
+    "I64Add2",
+    "I32Load8USelectZero",
+    "I32LoadLoad8U",
+    "CopyBrI32NeImm",
+    "I32XorImmShrUImm",
+    "I32Load16UAndImm",
+    "Const64Copy",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
