@@ -10,7 +10,8 @@
 //! at run time.
 //!
 //! Control flow is lowered to jumps: branch targets are absolute indexes into
-//! the function's instruction vector, and values carried by a branch are
+//! the function's instruction vector during translation (its last pass turns
+//! them into distances from the branch: [`Instr::resolve_branches`]), and values carried by a branch are
 //! moved with [`Instr::Copy`] before the jump. A call places its arguments in
 //! consecutive slots starting at `base`; the callee's frame begins exactly
 //! there, so arguments need no copying, and the callee leaves its results in
@@ -111,8 +112,12 @@ pub enum Instr {
     /// the same charges and the same stopping point (exec/threaded); a
     /// branch to it carries the flag `FUEL_TARGET`.
     ConsumeFuel { amount: u32 },
-    /// Unconditional jump to `target`.
-    Br { target: u32 },
+    /// Unconditional jump to `target`. `to` is the tag of the instruction
+    /// the jump continues at, recorded by the last pass of translation
+    /// ([`Instr::resolve_branches`]; 0 before it): the threaded handler
+    /// looks up the next handler without waiting for the load of the
+    /// target instruction.
+    Br { to: u16, target: u32 },
     /// Jump to `target` when `cond` (i32) is zero.
     BrIfEqz { cond: Slot, target: u32 },
     /// Jump to `target` when `cond` (i32) is not zero.
@@ -554,9 +559,9 @@ pub enum Instr {
     /// `I32ShrUImm` (`a` = (dst, lhs), `imms.0`) then `I32AndImm` (`b` =
     /// (dst, lhs)) with the zero-extended 16-bit mask `imms.1`.
     I32ShrUImmAndImm { a: Pair16, b: Pair16, imms: Pair16 },
-    /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`.
-    /// A store that traps does nothing else.
-    I64StoreBr { ops: Pair16, offset: u32, target: u32 },
+    /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`
+    /// (`to` as in [`Instr::Br`]). A store that traps does nothing else.
+    I64StoreBr { to: u16, ops: Pair16, offset: u32, target: u32 },
     /// `I32Add` (`a` = (dst, lhs), `rhs.0`) then `I32Add` (`b` = (dst,
     /// lhs), `rhs.1`).
     I32Add2 { a: Pair16, b: Pair16, rhs: Pair16 },
@@ -998,20 +1003,19 @@ impl Instr {
     }
 }
 
-/// The flag a translated branch target carries when the instruction it
-/// names is a [`Instr::ConsumeFuel`] (a loop header or an `else` arm with
-/// metering on); the target then holds the index *after* the
-/// `ConsumeFuel`, with the flag. The threaded handlers pay the region's
-/// fuel (read from the instruction before) and continue there without
-/// reading a tag (exec/threaded); the general loop continues at the
-/// `ConsumeFuel` (`exec/cursor.rs`). Set only by the last pass of
-/// translation ([`Instr::flag_fuel_targets`]), on targets below
-/// [`FUEL_TARGET_LIMIT`].
-pub(crate) const FUEL_TARGET: u32 = 1 << 31;
+/// The flag (bit 0) a resolved branch target carries when the instruction
+/// the branch names is a [`Instr::ConsumeFuel`] (a loop header or an
+/// `else` arm with metering on); the target then leads to the instruction
+/// *after* the `ConsumeFuel`. The threaded handlers pay the region's fuel
+/// (read from the instruction before) and continue there without
+/// dispatching the `ConsumeFuel` (exec/threaded); the general loop
+/// continues at the `ConsumeFuel` (`exec/cursor.rs`). See
+/// [`Instr::resolve_branches`].
+pub(crate) const FUEL_TARGET: u32 = 1;
 
-/// Targets at or above this index are never flagged (so that an index
-/// scaled by the instruction size still fits 32 bits).
-pub(crate) const FUEL_TARGET_LIMIT: u32 = 1 << 27;
+/// Bodies of more instructions than this are refused (`translate`), so that
+/// every resolved branch target, a distance in bytes, fits an `i32`.
+pub(crate) const MAX_BODY_INSTRS: usize = 1 << 27;
 
 impl Instr {
     /// The branch target of a jump (any instruction that names one), or
@@ -1076,31 +1080,103 @@ impl Instr {
         }
     }
 
-    /// The instruction with its branch target as an index of the body (a
-    /// flagged target names its `ConsumeFuel` again), for display.
-    pub(crate) fn unflagged(mut self) -> Instr {
-        if let Some(target) = self.branch_target_mut()
-            && *target & FUEL_TARGET != 0
-        {
-            *target = (*target & !FUEL_TARGET) - 1;
+    /// The instruction at index `pc` of a resolved body with its branch
+    /// target as an index of the body again (a flagged target names its
+    /// `ConsumeFuel`), for display.
+    pub(crate) fn unresolved(mut self, pc: usize) -> Instr {
+        if let Some(target) = self.branch_target_mut() {
+            let at = pc as i64 + (*target as i32 >> 4) as i64;
+            *target = (at - (*target & FUEL_TARGET) as i64) as u32;
         }
         self
     }
 
-    /// The last pass over a finished body: flags every branch target that
-    /// names a `ConsumeFuel` ([`FUEL_TARGET`]). Nothing may read targets as
-    /// plain indexes after it.
-    pub(crate) fn flag_fuel_targets(code: &mut [Instr]) {
+    /// An unconditional jump to `target` (its `to` recorded later).
+    pub(crate) const fn br(target: u32) -> Instr {
+        Instr::Br { to: 0, target }
+    }
+
+    /// The tag of the instruction (its variant's index).
+    #[inline(always)]
+    pub(crate) fn tag(&self) -> u16 {
+        // SAFETY: `Instr` is `repr(u16)`: every variant begins with its
+        // 16-bit tag.
+        unsafe { *(self as *const Instr).cast::<u16>() }
+    }
+
+    /// The last pass over a finished body (after fusion; at most
+    /// [`MAX_BODY_INSTRS`] instructions): turns every branch target, an
+    /// index of the body until now, into the distance in bytes from the
+    /// instruction that holds it (a fused instruction holds the target of
+    /// its branch part; a `br_table` entry its own) to where threaded code
+    /// continues: the target itself, or, when the target is a
+    /// `ConsumeFuel`, the instruction after it, with the flag
+    /// [`FUEL_TARGET`] (bit 0; distances are multiples of 16). A taken
+    /// branch then finds its next instruction by one addition to its own
+    /// address, without the start of the function's code. The forms that
+    /// have a `to` field (see [`Instr::Br`]) also get the tag of the
+    /// instruction they continue at.
+    ///
+    /// The threaded handlers of these forms dispatch on `to` instead of on
+    /// the target's tag, so `to` must equal that tag whenever they run
+    /// (a wrong one would run a handler on an instruction of another
+    /// variant): that holds because nothing changes a body after this pass
+    /// (it is moved into an immutable `module::Body`; lazy translation
+    /// replaces a function's whole code, never one instruction, and no
+    /// instruction is patched at run time). [`Instr::resolved_tags_hold`]
+    /// checks it (debug builds, on every body; and the tests).
+    pub(crate) fn resolve_branches(code: &mut [Instr]) {
+        debug_assert!(code.len() <= MAX_BODY_INSTRS);
         for i in 0..code.len() {
             let mut instr = code[i];
-            if let Some(target) = instr.branch_target_mut()
-                && *target < FUEL_TARGET_LIMIT
-                && matches!(code.get(*target as usize), Some(Instr::ConsumeFuel { .. }))
-            {
-                *target = (*target + 1) | FUEL_TARGET;
-                code[i] = instr;
+            let Some(target) = instr.branch_target_mut() else {
+                continue;
+            };
+            let (at, flag) = match code.get(*target as usize) {
+                Some(Instr::ConsumeFuel { .. }) => (*target as usize + 1, FUEL_TARGET),
+                _ => (*target as usize, 0),
+            };
+            // Both indexes are below 2^27: the distance in bytes fits an i32.
+            *target = ((at as i32 - i as i32) << 4) as u32 | flag;
+            let tag = code.get(at).map_or(0, Instr::tag);
+            if let Some(to) = instr.to_mut() {
+                *to = tag;
             }
+            code[i] = instr;
         }
+    }
+
+    /// The `to` field of the branch forms that have one (see [`Instr::Br`]).
+    fn to_mut(&mut self) -> Option<&mut u16> {
+        match self {
+            Instr::Br { to, .. } | Instr::I64StoreBr { to, .. } => Some(to),
+            _ => None,
+        }
+    }
+
+    /// Whether, in a resolved body, every branch target leads inside the
+    /// body and every `to` is the tag of the instruction its branch
+    /// continues at (see [`Instr::resolve_branches`]).
+    pub(crate) fn resolved_tags_hold(code: &[Instr]) -> bool {
+        code.iter().enumerate().all(|(i, &instr)| {
+            let mut instr = instr;
+            let Some(&mut target) = instr.branch_target_mut() else {
+                return true;
+            };
+            let at = i as i64 + (target as i32 >> 4) as i64;
+            let Some(next) = usize::try_from(at).ok().and_then(|at| code.get(at)) else {
+                return false;
+            };
+            if target & FUEL_TARGET != 0
+                && !matches!(code.get(at as usize - 1), Some(Instr::ConsumeFuel { .. }))
+            {
+                return false;
+            }
+            match instr.to_mut() {
+                Some(to) => *to == next.tag(),
+                None => true,
+            }
+        })
     }
 }
 

@@ -450,7 +450,7 @@ impl Module {
             f.num_params, f.num_locals, body.frame_size
         );
         for (pc, instr) in body.instrs.iter().enumerate() {
-            let instr = instr.unflagged();
+            let instr = instr.unresolved(pc);
             out.push_str(&format!("{pc:5}: {instr:?}\n"));
         }
         Some(out)

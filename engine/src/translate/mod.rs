@@ -275,7 +275,14 @@ impl FuncTranslator {
         // the very end still names an instruction.
         self.code.push(Instr::Unreachable);
         fuse::superinstructions(&mut self.code);
-        Instr::flag_fuel_targets(&mut self.code);
+        if self.code.len() > crate::isa::MAX_BODY_INSTRS {
+            return Err(Error::Unsupported {
+                feature: "a function body of more than 2^27 internal instructions".into(),
+                offset: body.range().start as u64,
+            });
+        }
+        Instr::resolve_branches(&mut self.code);
+        debug_assert!(Instr::resolved_tags_hold(&self.code));
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok((
@@ -847,7 +854,7 @@ impl FuncTranslator {
         }
         let (arity, height) = (self.controls[idx].branch_arity(), self.controls[idx].height);
         self.copy_top_to(arity, height);
-        self.emit_jump(idx, |target| Instr::Br { target });
+        self.emit_jump(idx, Instr::br);
     }
 
     /// Emits a jump to frame `idx`, recording a patch for forward targets.
@@ -933,9 +940,9 @@ impl FuncTranslator {
             let simple = frame.kind != FrameKind::Function
                 && !self.needs_copies(frame.branch_arity(), frame.height);
             if simple {
-                self.emit_jump(idx, |target| Instr::Br { target });
+                self.emit_jump(idx, Instr::br);
             } else {
-                self.emit(Instr::Br { target: 0 });
+                self.emit(Instr::br(0));
                 stubs.push((first_entry + k, depth));
             }
         }
@@ -1000,7 +1007,7 @@ impl FuncTranslator {
         if self.reachable {
             let results = self.controls[idx].results as usize;
             self.materialize_top(results);
-            let at = self.emit(Instr::Br { target: 0 });
+            let at = self.emit(Instr::br(0));
             self.controls[idx].patches.push(at);
         }
         if let Some(p) = self.controls[idx].else_patch.take() {

@@ -30,7 +30,7 @@ pub(super) fn fuel_amount(at: Ip) -> u32 {
         debug_assert!(false, "a flagged branch target is not a ConsumeFuel");
         // SAFETY: translation flags a target only when the instruction it
         // names is a `ConsumeFuel`, in its last pass over the body, which
-        // is never changed afterwards (`Instr::flag_fuel_targets`).
+        // is never changed afterwards (`Instr::resolve_branches`).
         unsafe { core::hint::unreachable_unchecked() }
     };
     amount

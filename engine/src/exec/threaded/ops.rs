@@ -19,7 +19,7 @@
 #![allow(non_snake_case, unused_braces, unreachable_code)]
 
 use super::decode::decode;
-use super::{Cont, Cx, Handler, calls, charge, jump, next, step};
+use super::{Cont, Cx, Handler, calls, charge, jump, jump_to, next, step};
 use crate::exec::cursor::Ip;
 use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
@@ -239,7 +239,7 @@ macro_rules! br_if {
         handler!(ip, fp, mem, cx; $name { cond, target } {
             let $c = $rd!(fp, cond);
             if $e {
-                return jump(fp, mem, cx, target);
+                return jump(ip, fp, mem, cx, target);
             }
         });
     };
@@ -249,7 +249,7 @@ macro_rules! br_cmp {
         handler!(ip, fp, mem, cx; $name { lhs, rhs, target } {
             let ($a, $b) = ($rd!(fp, lhs), $rd!(fp, rhs));
             if $e {
-                return jump(fp, mem, cx, target);
+                return jump(ip, fp, mem, cx, target);
             }
         });
     };
@@ -259,7 +259,7 @@ macro_rules! br_cmp_imm {
         handler!(ip, fp, mem, cx; $name { lhs, imm, target } {
             let ($a, $b) = ($rd!(fp, lhs), imm);
             if $e {
-                return jump(fp, mem, cx, target);
+                return jump(ip, fp, mem, cx, target);
             }
         });
     };
@@ -335,7 +335,7 @@ fn BrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let entry = ip.next().skip(r32!(fp, index).min(len) as usize);
     // Every entry is a `Br`: take it here instead of dispatching it.
     match entry.get() {
-        Instr::Br { target } => jump(fp, mem, cx, target),
+        Instr::Br { to, target } => jump_to(entry, fp, mem, cx, target, to),
         _ => step(entry, fp, mem, cx),
     }
 }
@@ -413,7 +413,7 @@ fn I32AddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let sum = r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
     w32!(fp, a.0 as Slot, sum);
     if sum <= r32!(fp, ops.1 as Slot) {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -423,7 +423,7 @@ fn I32AddImmBrI32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     let sum = r32!(fp, a.1 as Slot).wrapping_add(ops.0 as i16 as u32);
     w32!(fp, a.0 as Slot, sum);
     if sum != r32!(fp, ops.1 as Slot) {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -447,11 +447,8 @@ fn I32RotlImmXor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn Br(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, Br { target });
-    {
-        return jump(fp, mem, cx, target);
-    }
-    next(ip, fp, mem, cx)
+    decode!(ip, Br { to, target });
+    jump_to(ip, fp, mem, cx, target, to)
 }
 
 br_if!(BrIfEqz, r32, |c| c == 0);
@@ -843,7 +840,7 @@ fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_
     let index = r32!(fp, idx.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
     w32!(fp, idx.1 as Slot, index);
     if index <= r32!(fp, ops.1 as Slot) {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next().next(), fp, mem, cx)
 }
@@ -885,8 +882,8 @@ fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             return step(ip, fp, mem, cx);
         }
     }
-    decode!(ip, I64StoreBr { target, .. });
-    jump(fp, mem, cx, target)
+    decode!(ip, I64StoreBr { to, target, .. });
+    jump_to(ip, fp, mem, cx, target, to)
 }
 
 fn I32Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -948,7 +945,7 @@ fn I32AddImmBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> C
     let sum = r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32);
     w32!(fp, a.0 as Slot, sum);
     if sum != imms.1 as i16 as u32 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -960,7 +957,7 @@ fn CopyBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     }
     decode!(ip, CopyBrIfNez { cond, target, .. });
     if r32!(fp, cond) != 0 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -972,7 +969,7 @@ fn CopyBrIfEqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     }
     decode!(ip, CopyBrIfEqz { cond, target, .. });
     if r32!(fp, cond) == 0 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -993,7 +990,7 @@ fn I32LoadBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let v = u32::from_le_bytes(b);
     w32!(fp, ops.0 as Slot, v);
     if v != 0 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -1072,7 +1069,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     // The `BrTable` is the next instruction, its entries after it.
     let entry = ip.next().next().skip((byte as u32).min(len) as usize);
     match entry.get() {
-        Instr::Br { target } => jump(fp, mem, cx, target),
+        Instr::Br { to, target } => jump_to(entry, fp, mem, cx, target, to),
         _ => step(entry, fp, mem, cx),
     }
 }
