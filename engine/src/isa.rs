@@ -112,12 +112,8 @@ pub enum Instr {
     /// the same charges and the same stopping point (exec/threaded); a
     /// branch to it carries the flag `FUEL_TARGET`.
     ConsumeFuel { amount: u32 },
-    /// Unconditional jump to `target`. `to` is the tag of the instruction
-    /// the jump continues at, recorded by the last pass of translation
-    /// ([`Instr::resolve_branches`]; 0 before it): the threaded handler
-    /// looks up the next handler without waiting for the load of the
-    /// target instruction.
-    Br { to: u16, target: u32 },
+    /// Unconditional jump to `target`.
+    Br { target: u32 },
     /// Jump to `target` when `cond` (i32) is zero.
     BrIfEqz { cond: Slot, target: u32 },
     /// Jump to `target` when `cond` (i32) is not zero.
@@ -559,9 +555,9 @@ pub enum Instr {
     /// `I32ShrUImm` (`a` = (dst, lhs), `imms.0`) then `I32AndImm` (`b` =
     /// (dst, lhs)) with the zero-extended 16-bit mask `imms.1`.
     I32ShrUImmAndImm { a: Pair16, b: Pair16, imms: Pair16 },
-    /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`
-    /// (`to` as in [`Instr::Br`]). A store that traps does nothing else.
-    I64StoreBr { to: u16, ops: Pair16, offset: u32, target: u32 },
+    /// `I64Store` (`ops` = (addr, value), `offset`) then `Br` to `target`.
+    /// A store that traps does nothing else.
+    I64StoreBr { ops: Pair16, offset: u32, target: u32 },
     /// `I32Add` (`a` = (dst, lhs), `rhs.0`) then `I32Add` (`b` = (dst,
     /// lhs), `rhs.1`).
     I32Add2 { a: Pair16, b: Pair16, rhs: Pair16 },
@@ -1091,19 +1087,6 @@ impl Instr {
         self
     }
 
-    /// An unconditional jump to `target` (its `to` recorded later).
-    pub(crate) const fn br(target: u32) -> Instr {
-        Instr::Br { to: 0, target }
-    }
-
-    /// The tag of the instruction (its variant's index).
-    #[inline(always)]
-    pub(crate) fn tag(&self) -> u16 {
-        // SAFETY: `Instr` is `repr(u16)`: every variant begins with its
-        // 16-bit tag.
-        unsafe { *(self as *const Instr).cast::<u16>() }
-    }
-
     /// The last pass over a finished body (after fusion; at most
     /// [`MAX_BODY_INSTRS`] instructions): turns every branch target, an
     /// index of the body until now, into the distance in bytes from the
@@ -1113,18 +1096,13 @@ impl Instr {
     /// `ConsumeFuel`, the instruction after it, with the flag
     /// [`FUEL_TARGET`] (bit 0; distances are multiples of 16). A taken
     /// branch then finds its next instruction by one addition to its own
-    /// address, without the start of the function's code. The forms that
-    /// have a `to` field (see [`Instr::Br`]) also get the tag of the
-    /// instruction they continue at.
-    ///
-    /// The threaded handlers of these forms dispatch on `to` instead of on
-    /// the target's tag, so `to` must equal that tag whenever they run
-    /// (a wrong one would run a handler on an instruction of another
-    /// variant): that holds because nothing changes a body after this pass
-    /// (it is moved into an immutable `module::Body`; lazy translation
-    /// replaces a function's whole code, never one instruction, and no
-    /// instruction is patched at run time). [`Instr::resolved_tags_hold`]
-    /// checks it (debug builds, on every body; and the tests).
+    /// address, without loading the start of the function's code and
+    /// scaling an index. Nothing may read targets as indexes after it
+    /// ([`Instr::unresolved`] turns them back, for display), and nothing
+    /// changes a body after it (it is moved into an immutable
+    /// `module::Body`; lazy translation replaces a function's whole code,
+    /// never one instruction). [`Instr::resolved_targets_hold`] checks the
+    /// result (debug builds, on every body; the tests).
     pub(crate) fn resolve_branches(code: &mut [Instr]) {
         debug_assert!(code.len() <= MAX_BODY_INSTRS);
         for i in 0..code.len() {
@@ -1138,43 +1116,30 @@ impl Instr {
             };
             // Both indexes are below 2^27: the distance in bytes fits an i32.
             *target = ((at as i32 - i as i32) << 4) as u32 | flag;
-            let tag = code.get(at).map_or(0, Instr::tag);
-            if let Some(to) = instr.to_mut() {
-                *to = tag;
-            }
             code[i] = instr;
         }
     }
 
-    /// The `to` field of the branch forms that have one (see [`Instr::Br`]).
-    fn to_mut(&mut self) -> Option<&mut u16> {
-        match self {
-            Instr::Br { to, .. } | Instr::I64StoreBr { to, .. } => Some(to),
-            _ => None,
-        }
-    }
-
-    /// Whether, in a resolved body, every branch target leads inside the
-    /// body and every `to` is the tag of the instruction its branch
-    /// continues at (see [`Instr::resolve_branches`]).
-    pub(crate) fn resolved_tags_hold(code: &[Instr]) -> bool {
+    /// Whether, in a resolved body, every branch target leads to an
+    /// instruction of the body, and every flagged one to the instruction
+    /// after a `ConsumeFuel` (see [`Instr::resolve_branches`]).
+    pub(crate) fn resolved_targets_hold(code: &[Instr]) -> bool {
         code.iter().enumerate().all(|(i, &instr)| {
             let mut instr = instr;
             let Some(&mut target) = instr.branch_target_mut() else {
                 return true;
             };
-            let at = i as i64 + (target as i32 >> 4) as i64;
-            let Some(next) = usize::try_from(at).ok().and_then(|at| code.get(at)) else {
-                return false;
-            };
-            if target & FUEL_TARGET != 0
-                && !matches!(code.get(at as usize - 1), Some(Instr::ConsumeFuel { .. }))
-            {
-                return false;
-            }
-            match instr.to_mut() {
-                Some(to) => *to == next.tag(),
-                None => true,
+            let at = usize::try_from(i as i64 + (target as i32 >> 4) as i64).ok();
+            match at.filter(|&at| at < code.len()) {
+                None => false,
+                Some(_) if target & FUEL_TARGET == 0 => target & 15 == 0,
+                Some(at) => {
+                    target & 15 == FUEL_TARGET
+                        && matches!(
+                            at.checked_sub(1).map(|p| &code[p]),
+                            Some(Instr::ConsumeFuel { .. })
+                        )
+                }
             }
         })
     }

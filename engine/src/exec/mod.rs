@@ -933,7 +933,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                         }
                     }
                 }
-                Instr::Br { target, .. } => cur.jump(target),
+                Instr::Br { target } => cur.jump(target),
                 Instr::BrIfEqz { cond, target } => {
                     if r32!(cond) == 0 {
                         cur.jump(target);
@@ -947,7 +947,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::BrTable { index, len } => {
                     cur.skip(r32!(index).min(len) as usize);
                     // Every entry is a `Br`: take it here instead of dispatching it.
-                    if let Instr::Br { target, .. } = cur.peek() {
+                    if let Instr::Br { target } = cur.peek() {
                         // (The target is the entry's: read it as the branch.)
                         cur.skip(1);
                         cur.jump(target);

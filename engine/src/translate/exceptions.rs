@@ -155,7 +155,7 @@ impl FuncTranslator {
                 let height = self.controls[idx].height;
                 self.copy_top_to(results, height);
             }
-            let at = self.emit(Instr::br(0));
+            let at = self.emit(Instr::Br { target: 0 });
             self.controls[idx].patches.push(at);
         }
         if self.controls[idx].kind == FrameKind::Try {

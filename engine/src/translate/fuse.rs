@@ -494,9 +494,8 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 value,
                 offset,
             },
-            I::Br { target, .. },
+            I::Br { target },
         ) => Some(I::I64StoreBr {
-            to: 0,
             ops: p(addr, value)?,
             offset,
             target,

@@ -282,7 +282,7 @@ impl FuncTranslator {
             });
         }
         Instr::resolve_branches(&mut self.code);
-        debug_assert!(Instr::resolved_tags_hold(&self.code));
+        debug_assert!(Instr::resolved_targets_hold(&self.code));
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok((
@@ -854,7 +854,7 @@ impl FuncTranslator {
         }
         let (arity, height) = (self.controls[idx].branch_arity(), self.controls[idx].height);
         self.copy_top_to(arity, height);
-        self.emit_jump(idx, Instr::br);
+        self.emit_jump(idx, |target| Instr::Br { target });
     }
 
     /// Emits a jump to frame `idx`, recording a patch for forward targets.
@@ -940,9 +940,9 @@ impl FuncTranslator {
             let simple = frame.kind != FrameKind::Function
                 && !self.needs_copies(frame.branch_arity(), frame.height);
             if simple {
-                self.emit_jump(idx, Instr::br);
+                self.emit_jump(idx, |target| Instr::Br { target });
             } else {
-                self.emit(Instr::br(0));
+                self.emit(Instr::Br { target: 0 });
                 stubs.push((first_entry + k, depth));
             }
         }
@@ -1007,7 +1007,7 @@ impl FuncTranslator {
         if self.reachable {
             let results = self.controls[idx].results as usize;
             self.materialize_top(results);
-            let at = self.emit(Instr::br(0));
+            let at = self.emit(Instr::Br { target: 0 });
             self.controls[idx].patches.push(at);
         }
         if let Some(p) = self.controls[idx].else_patch.take() {

@@ -176,47 +176,6 @@ fn jump(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Con
     dispatch(at.jump(target), fp, mem, cx)
 }
 
-/// [`jump`] for a branch form that records the tag of the instruction it
-/// continues at (`to`, see `isa::Instr::Br`): the next handler is looked up
-/// from `to`, which is read from the branch itself, so the indirect jump
-/// does not wait for the target's index, the address computed from it and
-/// the load of the target's tag (one dependent load instead of three on
-/// the path that resolves a mispredicted jump).
-#[inline(always)]
-fn jump_to(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32, to: u16) -> Cont {
-    if target & FUEL_TARGET != 0 {
-        let after = at.after_flagged(target);
-        let amount = decode::fuel_amount(after.prev());
-        let (left, short) = cx.budget.overflowing_sub(amount as u64);
-        cx.budget = left;
-        if short {
-            return refund(after, fp, mem, cx, amount);
-        }
-        return dispatch_tag(after, to, fp, mem, cx);
-    }
-    dispatch_tag(at.jump(target), to, fp, mem, cx)
-}
-
-/// [`dispatch`] given the tag of the instruction at `ip`.
-#[inline(always)]
-fn dispatch_tag(ip: Ip, tag: u16, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    debug_assert_eq!(ip.tag(), tag, "a recorded target tag is stale");
-    #[cfg(not(any(debug_assertions, wasiproc_trampoline)))]
-    {
-        // SAFETY of running this handler on the instruction at `ip`: `tag`
-        // is that instruction's tag (`isa::Instr::resolve_branches`: the
-        // last pass of translation records it, and nothing changes a body
-        // afterwards; debug builds check every body and every jump).
-        decode::handler(tag)(ip, fp, mem, cx)
-    }
-    #[cfg(any(debug_assertions, wasiproc_trampoline))]
-    {
-        let _ = (mem, tag);
-        (cx.ip, cx.fp) = (ip, fp);
-        Cont::Next
-    }
-}
-
 /// Pays the `ConsumeFuel { amount }` at `at` and continues after it, or
 /// steps out at it when the budget cannot pay.
 ///

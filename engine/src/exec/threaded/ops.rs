@@ -19,7 +19,7 @@
 #![allow(non_snake_case, unused_braces, unreachable_code)]
 
 use super::decode::decode;
-use super::{Cont, Cx, Handler, calls, charge, jump, jump_to, next, step};
+use super::{Cont, Cx, Handler, calls, charge, jump, next, step};
 use crate::exec::cursor::Ip;
 use crate::exec::frame_ptr::FramePtr;
 use crate::exec::mem_view::MemView;
@@ -335,7 +335,7 @@ fn BrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let entry = ip.next().skip(r32!(fp, index).min(len) as usize);
     // Every entry is a `Br`: take it here instead of dispatching it.
     match entry.get() {
-        Instr::Br { to, target } => jump_to(entry, fp, mem, cx, target, to),
+        Instr::Br { target } => jump(entry, fp, mem, cx, target),
         _ => step(entry, fp, mem, cx),
     }
 }
@@ -447,8 +447,8 @@ fn I32RotlImmXor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn Br(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    decode!(ip, Br { to, target });
-    jump_to(ip, fp, mem, cx, target, to)
+    decode!(ip, Br { target });
+    jump(ip, fp, mem, cx, target)
 }
 
 br_if!(BrIfEqz, r32, |c| c == 0);
@@ -882,8 +882,8 @@ fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
             return step(ip, fp, mem, cx);
         }
     }
-    decode!(ip, I64StoreBr { to, target, .. });
-    jump_to(ip, fp, mem, cx, target, to)
+    decode!(ip, I64StoreBr { target, .. });
+    jump(ip, fp, mem, cx, target)
 }
 
 fn I32Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1069,7 +1069,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     // The `BrTable` is the next instruction, its entries after it.
     let entry = ip.next().next().skip((byte as u32).min(len) as usize);
     match entry.get() {
-        Instr::Br { to, target } => jump_to(entry, fp, mem, cx, target, to),
+        Instr::Br { target } => jump(entry, fp, mem, cx, target),
         _ => step(entry, fp, mem, cx),
     }
 }
