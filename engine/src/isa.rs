@@ -1120,6 +1120,26 @@ impl Instr {
         }
     }
 
+    /// Whether every `BrTable { len }` of a finished body is followed by
+    /// `len + 1` plain [`Instr::Br`] entries, and every `I32Load8UBrTable`
+    /// by a `BrTable` of the same `len`: what the threaded `br_table`
+    /// handlers rely on to read the selected entry's target without testing
+    /// its tag. Translation emits entries as `Br`s and no later pass
+    /// replaces one (fusion never starts at a `Br`); it checks this on
+    /// every body, in every build, and refuses a body that fails.
+    pub(crate) fn br_tables_hold(code: &[Instr]) -> bool {
+        code.iter().enumerate().all(|(i, instr)| match *instr {
+            Instr::BrTable { len, .. } => code
+                .get(i + 1..)
+                .and_then(|rest| rest.get(..len as usize + 1))
+                .is_some_and(|entries| entries.iter().all(|e| matches!(e, Instr::Br { .. }))),
+            Instr::I32Load8UBrTable { len, .. } => {
+                matches!(code.get(i + 1), Some(&Instr::BrTable { len: l, .. }) if l == len)
+            }
+            _ => true,
+        })
+    }
+
     /// Whether, in a resolved body, every branch target leads to an
     /// instruction of the body, and every flagged one to the instruction
     /// after a `ConsumeFuel` (see [`Instr::resolve_branches`]).

@@ -281,6 +281,14 @@ impl FuncTranslator {
                 offset: body.range().start as u64,
             });
         }
+        if !Instr::br_tables_hold(&self.code) {
+            // (Cannot happen: see `br_tables_hold`. Refusing the body keeps
+            // the `br_table` handlers sound if a later change breaks it.)
+            return Err(Error::Unsupported {
+                feature: "a br_table entry that is not a branch (internal error)".into(),
+                offset: body.range().start as u64,
+            });
+        }
         Instr::resolve_branches(&mut self.code);
         debug_assert!(Instr::resolved_targets_hold(&self.code));
 
