@@ -1015,9 +1015,12 @@ pub(crate) const MAX_BODY_INSTRS: usize = 1 << 27;
 
 impl Instr {
     /// The branch target of a jump (any instruction that names one), or
-    /// `None`. A branch form missing here only misses the fuel flag (it
-    /// stays correct: its target's `ConsumeFuel` is dispatched).
-    fn branch_target_mut(&mut self) -> Option<&mut u32> {
+    /// `None`. Every variant with a `target` field must be listed: the
+    /// last pass resolves only these targets into distances
+    /// ([`Instr::resolve_branches`]), and a handler would read an
+    /// unresolved index as a distance (a unit test in
+    /// `exec/threaded/decode.rs` checks every variant).
+    pub(crate) fn branch_target_mut(&mut self) -> Option<&mut u32> {
         match self {
             Instr::Br { target, .. }
             | Instr::BrIfEqz { target, .. }
