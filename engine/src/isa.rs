@@ -11,8 +11,8 @@
 //!
 //! Control flow is lowered to jumps: branch targets are absolute indexes into
 //! the function's instruction vector during translation (its last pass turns
-//! them into distances from the branch: [`Instr::resolve_branches`]), and values carried by a branch are
-//! moved with [`Instr::Copy`] before the jump. A call places its arguments in
+//! them into distances from the branch: [`Instr::resolve_branches`]), and
+//! values carried by a branch are moved with [`Instr::Copy`] before the jump. A call places its arguments in
 //! consecutive slots starting at `base`; the callee's frame begins exactly
 //! there, so arguments need no copying, and the callee leaves its results in
 //! the same slots.

@@ -100,7 +100,7 @@ fn a_switch_loop_runs_and_every_branch_target_is_resolved() {
             let mut config = Config::new();
             config.consume_fuel(fuel).lazy_translation(lazy);
             let engine = Engine::new(&config);
-            let module = Module::new(&engine, &wat::parse_str(VM).unwrap()).unwrap();
+            let module = Module::new(&engine, wat::parse_str(VM).unwrap()).unwrap();
             let mut store = Store::new(&engine, ());
             if fuel {
                 store.set_fuel(u64::MAX).unwrap();

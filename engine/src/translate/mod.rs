@@ -278,7 +278,7 @@ impl FuncTranslator {
         if self.code.len() > crate::isa::MAX_BODY_INSTRS {
             return Err(Error::Unsupported {
                 feature: "a function body of more than 2^27 internal instructions".into(),
-                offset: body.range().start as u64,
+                offset: body.range().start,
             });
         }
         if !Instr::br_tables_hold(&self.code) {
@@ -286,7 +286,7 @@ impl FuncTranslator {
             // the `br_table` handlers sound if a later change breaks it.)
             return Err(Error::Unsupported {
                 feature: "a br_table entry that is not a branch (internal error)".into(),
-                offset: body.range().start as u64,
+                offset: body.range().start,
             });
         }
         Instr::resolve_branches(&mut self.code);
