@@ -10,8 +10,9 @@
 //! at run time.
 //!
 //! Control flow is lowered to jumps: branch targets are absolute indexes into
-//! the function's instruction vector, and values carried by a branch are
-//! moved with [`Instr::Copy`] before the jump. A call places its arguments in
+//! the function's instruction vector during translation (its last pass turns
+//! them into distances from the branch: [`Instr::resolve_branches`]), and
+//! values carried by a branch are moved with [`Instr::Copy`] before the jump. A call places its arguments in
 //! consecutive slots starting at `base`; the callee's frame begins exactly
 //! there, so arguments need no copying, and the callee leaves its results in
 //! the same slots.
@@ -1025,26 +1026,28 @@ impl Instr {
     }
 }
 
-/// The flag a translated branch target carries when the instruction it
-/// names is a [`Instr::ConsumeFuel`] (a loop header or an `else` arm with
-/// metering on); the target then holds the index *after* the
-/// `ConsumeFuel`, with the flag. The threaded handlers pay the region's
-/// fuel (read from the instruction before) and continue there without
-/// reading a tag (exec/threaded); the general loop continues at the
-/// `ConsumeFuel` (`exec/cursor.rs`). Set only by the last pass of
-/// translation ([`Instr::flag_fuel_targets`]), on targets below
-/// [`FUEL_TARGET_LIMIT`].
-pub(crate) const FUEL_TARGET: u32 = 1 << 31;
+/// The flag (bit 0) a resolved branch target carries when the instruction
+/// the branch names is a [`Instr::ConsumeFuel`] (a loop header or an
+/// `else` arm with metering on); the target then leads to the instruction
+/// *after* the `ConsumeFuel`. The threaded handlers pay the region's fuel
+/// (read from the instruction before) and continue there without
+/// dispatching the `ConsumeFuel` (exec/threaded); the general loop
+/// continues at the `ConsumeFuel` (`exec/cursor.rs`). See
+/// [`Instr::resolve_branches`].
+pub(crate) const FUEL_TARGET: u32 = 1;
 
-/// Targets at or above this index are never flagged (so that an index
-/// scaled by the instruction size still fits 32 bits).
-pub(crate) const FUEL_TARGET_LIMIT: u32 = 1 << 27;
+/// Bodies of more instructions than this are refused (`translate`), so that
+/// every resolved branch target, a distance in bytes, fits an `i32`.
+pub(crate) const MAX_BODY_INSTRS: usize = 1 << 27;
 
 impl Instr {
     /// The branch target of a jump (any instruction that names one), or
-    /// `None`. A branch form missing here only misses the fuel flag (it
-    /// stays correct: its target's `ConsumeFuel` is dispatched).
-    fn branch_target_mut(&mut self) -> Option<&mut u32> {
+    /// `None`. Every variant with a `target` field must be listed: the
+    /// last pass resolves only these targets into distances
+    /// ([`Instr::resolve_branches`]), and a handler would read an
+    /// unresolved index as a distance (a unit test in
+    /// `exec/threaded/decode.rs` checks every variant).
+    pub(crate) fn branch_target_mut(&mut self) -> Option<&mut u32> {
         match self {
             Instr::Br { target, .. }
             | Instr::BrIfEqz { target, .. }
@@ -1104,31 +1107,92 @@ impl Instr {
         }
     }
 
-    /// The instruction with its branch target as an index of the body (a
-    /// flagged target names its `ConsumeFuel` again), for display.
-    pub(crate) fn unflagged(mut self) -> Instr {
-        if let Some(target) = self.branch_target_mut()
-            && *target & FUEL_TARGET != 0
-        {
-            *target = (*target & !FUEL_TARGET) - 1;
+    /// The instruction at index `pc` of a resolved body with its branch
+    /// target as an index of the body again (a flagged target names its
+    /// `ConsumeFuel`), for display.
+    pub(crate) fn unresolved(mut self, pc: usize) -> Instr {
+        if let Some(target) = self.branch_target_mut() {
+            let at = pc as i64 + (*target as i32 >> 4) as i64;
+            *target = (at - (*target & FUEL_TARGET) as i64) as u32;
         }
         self
     }
 
-    /// The last pass over a finished body: flags every branch target that
-    /// names a `ConsumeFuel` ([`FUEL_TARGET`]). Nothing may read targets as
-    /// plain indexes after it.
-    pub(crate) fn flag_fuel_targets(code: &mut [Instr]) {
+    /// The last pass over a finished body (after fusion; at most
+    /// [`MAX_BODY_INSTRS`] instructions): turns every branch target, an
+    /// index of the body until now, into the distance in bytes from the
+    /// instruction that holds it (a fused instruction holds the target of
+    /// its branch part; a `br_table` entry its own) to where threaded code
+    /// continues: the target itself, or, when the target is a
+    /// `ConsumeFuel`, the instruction after it, with the flag
+    /// [`FUEL_TARGET`] (bit 0; distances are multiples of 16). A taken
+    /// branch then finds its next instruction by one addition to its own
+    /// address, without loading the start of the function's code and
+    /// scaling an index. Nothing may read targets as indexes after it
+    /// ([`Instr::unresolved`] turns them back, for display), and nothing
+    /// changes a body after it (it is moved into an immutable
+    /// `module::Body`; lazy translation replaces a function's whole code,
+    /// never one instruction). [`Instr::resolved_targets_hold`] checks the
+    /// result (debug builds, on every body; the tests).
+    pub(crate) fn resolve_branches(code: &mut [Instr]) {
+        debug_assert!(code.len() <= MAX_BODY_INSTRS);
         for i in 0..code.len() {
             let mut instr = code[i];
-            if let Some(target) = instr.branch_target_mut()
-                && *target < FUEL_TARGET_LIMIT
-                && matches!(code.get(*target as usize), Some(Instr::ConsumeFuel { .. }))
-            {
-                *target = (*target + 1) | FUEL_TARGET;
-                code[i] = instr;
-            }
+            let Some(target) = instr.branch_target_mut() else {
+                continue;
+            };
+            let (at, flag) = match code.get(*target as usize) {
+                Some(Instr::ConsumeFuel { .. }) => (*target as usize + 1, FUEL_TARGET),
+                _ => (*target as usize, 0),
+            };
+            // Both indexes are below 2^27: the distance in bytes fits an i32.
+            *target = ((at as i32 - i as i32) << 4) as u32 | flag;
+            code[i] = instr;
         }
+    }
+
+    /// Whether every `BrTable { len }` of a finished body is followed by
+    /// `len + 1` plain [`Instr::Br`] entries, and every `I32Load8UBrTable`
+    /// by a `BrTable` of the same `len`: what the threaded `br_table`
+    /// handlers rely on to read the selected entry's target without testing
+    /// its tag. Translation emits entries as `Br`s and no later pass
+    /// replaces one (fusion never starts at a `Br`); it checks this on
+    /// every body, in every build, and refuses a body that fails.
+    pub(crate) fn br_tables_hold(code: &[Instr]) -> bool {
+        code.iter().enumerate().all(|(i, instr)| match *instr {
+            Instr::BrTable { len, .. } => code
+                .get(i + 1..)
+                .and_then(|rest| rest.get(..len as usize + 1))
+                .is_some_and(|entries| entries.iter().all(|e| matches!(e, Instr::Br { .. }))),
+            Instr::I32Load8UBrTable { len, .. } => {
+                matches!(code.get(i + 1), Some(&Instr::BrTable { len: l, .. }) if l == len)
+            }
+            _ => true,
+        })
+    }
+
+    /// Whether, in a resolved body, every branch target leads to an
+    /// instruction of the body, and every flagged one to the instruction
+    /// after a `ConsumeFuel` (see [`Instr::resolve_branches`]).
+    pub(crate) fn resolved_targets_hold(code: &[Instr]) -> bool {
+        code.iter().enumerate().all(|(i, &instr)| {
+            let mut instr = instr;
+            let Some(&mut target) = instr.branch_target_mut() else {
+                return true;
+            };
+            let at = usize::try_from(i as i64 + (target as i32 >> 4) as i64).ok();
+            match at.filter(|&at| at < code.len()) {
+                None => false,
+                Some(_) if target & FUEL_TARGET == 0 => target & 15 == 0,
+                Some(at) => {
+                    target & 15 == FUEL_TARGET
+                        && matches!(
+                            at.checked_sub(1).map(|p| &code[p]),
+                            Some(Instr::ConsumeFuel { .. })
+                        )
+                }
+            }
+        })
     }
 }
 

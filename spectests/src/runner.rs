@@ -196,7 +196,13 @@ impl<'s> Runner<'s> {
         let bytes = wat
             .encode()
             .map_err(|e| format!("cannot encode module: {}", e.message()))?;
-        Module::new(&self.engine, &bytes).map_err(|e| format!("module failed to compile: {e}"))
+        let module = Module::new(&self.engine, &bytes)
+            .map_err(|e| format!("module failed to compile: {e}"))?;
+        // (With eager translation: every body; lazily, none yet.)
+        if !module.branches_resolved() {
+            return Err("a translated branch has a target outside its body".into());
+        }
+        Ok(module)
     }
 
     /// `(module ...)`: compile, instantiate, make it the current instance.

@@ -3,8 +3,11 @@
 //!
 //! Soundness rests on the translator's guarantees for every function body:
 //! it ends with [`Instr::Unreachable`] (so straight-line execution cannot run
-//! past the end), every branch target is an index inside the body, and a
-//! `BrTable { len }` is followed by exactly `len + 1` entries.
+//! past the end), every branch target is the distance in bytes from the
+//! instruction holding it to an instruction inside the body
+//! (`Instr::resolve_branches`; a flagged one to the instruction after a
+//! `ConsumeFuel`), and a `BrTable { len }` is followed by exactly `len + 1`
+//! entries.
 
 use crate::isa::{FUEL_TARGET, Instr};
 
@@ -44,7 +47,6 @@ impl Cursor {
         }
     }
 
-    /// Continues at instruction index `target`.
     /// The instruction `next` would return, without moving.
     #[inline(always)]
     pub(super) fn peek(&self) -> Instr {
@@ -60,18 +62,20 @@ impl Cursor {
         unsafe { *(self.ip as *const u16) }
     }
 
-    /// (A target carrying [`FUEL_TARGET`] holds the index after the
-    /// `ConsumeFuel` it names; this loop continues at the `ConsumeFuel`
+    /// Takes the branch target `target` of the instruction just read (the
+    /// one before the cursor; a `br_table` entry is read by skipping it).
+    /// (A target carrying [`FUEL_TARGET`] leads to the instruction after
+    /// the `ConsumeFuel` it names; this loop continues at the `ConsumeFuel`
     /// and runs it as any other instruction.)
     #[inline(always)]
     pub(super) fn jump(&mut self, target: u32) {
-        let index = match target & FUEL_TARGET {
-            0 => target,
-            _ => (target & !FUEL_TARGET) - 1,
-        };
-        // SAFETY: branch targets are indexes inside the body (a flagged one
-        // the index after its `ConsumeFuel`, with the flag).
-        self.ip = unsafe { self.base.add(index as usize) };
+        let bytes = (target & !FUEL_TARGET) as i32 as isize
+            - (size_of::<Instr>() * (1 + (target & FUEL_TARGET) as usize)) as isize;
+        // SAFETY: `target` is the distance from the instruction just read,
+        // the one before `ip`, to an instruction inside the body (module
+        // docs); a flagged one to the instruction after a `ConsumeFuel`,
+        // where this continues one instruction earlier.
+        self.ip = unsafe { self.ip.byte_offset(bytes) };
     }
 
     /// Skips `n` instructions (a `br_table` entry selection, `n <= len`).
@@ -109,31 +113,30 @@ impl Ip {
         Ip(unsafe { code.add(pc as usize) })
     }
 
-    /// The branch target `target` (an index inside the body starting at
-    /// `code`, as every translated branch names, without the fuel flag).
+    /// The branch target `target`, without the fuel flag, of the
+    /// instruction at the pointer (the branch, or the fused instruction
+    /// holding it, or the `br_table` entry): one addition.
     #[inline(always)]
-    pub(super) fn jump(code: *const Instr, target: u32) -> Ip {
-        // SAFETY: branch targets are indexes inside the body (module docs),
-        // and `code` is the body the branch belongs to (the handlers keep
-        // it current across calls and returns).
-        Ip(unsafe { code.add(target as usize) })
+    pub(super) fn jump(self, target: u32) -> Ip {
+        debug_assert!(target & FUEL_TARGET == 0);
+        // SAFETY: a branch target is the distance in bytes from the
+        // instruction holding it to an instruction of the same body
+        // (module docs).
+        Ip(unsafe { self.0.byte_offset(target as i32 as isize) })
     }
 
-    /// The instruction after the `ConsumeFuel` that branch target `target`
-    /// names: a flagged target ([`FUEL_TARGET`]) holds that next index.
-    /// Flagged indexes are below `isa::FUEL_TARGET_LIMIT` (2^27), so
-    /// scaling the 32-bit target by the instruction size (16 bytes) in 32
-    /// bits drops the flag: one shift instead of a mask and a shift.
+    /// The instruction after the `ConsumeFuel` that the flagged branch
+    /// target `target` ([`FUEL_TARGET`]) of the instruction at the pointer
+    /// leads to: one addition (the flag is bit 0 and is subtracted with
+    /// the distance).
     #[inline(always)]
-    pub(super) fn after_flagged(code: *const Instr, target: u32) -> Ip {
-        const _: () = assert!(core::mem::size_of::<Instr>() == 16);
+    pub(super) fn after_flagged(self, target: u32) -> Ip {
         debug_assert!(target & FUEL_TARGET != 0);
-        let offset = target.wrapping_shl(4) as usize;
-        // SAFETY: a flagged target is the index (below 2^27) after a
-        // `ConsumeFuel` inside the body (`isa::FUEL_TARGET_LIMIT`) plus the
-        // flag, so `offset` is that index times the instruction size, and
-        // a `ConsumeFuel` is never the body's terminal instruction.
-        Ip(unsafe { code.byte_add(offset) })
+        // SAFETY: a flagged target is the distance in bytes plus one from
+        // the instruction holding it to the instruction after a
+        // `ConsumeFuel` of the same body (module docs; a `ConsumeFuel` is
+        // never the body's terminal instruction).
+        Ip(unsafe { self.0.byte_offset(target as i32 as isize - 1) })
     }
 
     /// The instruction at the pointer.

@@ -948,6 +948,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     cur.skip(r32!(index).min(len) as usize);
                     // Every entry is a `Br`: take it here instead of dispatching it.
                     if let Instr::Br { target } = cur.peek() {
+                        // (The target is the entry's: read it as the branch.)
+                        cur.skip(1);
                         cur.jump(target);
                     }
                 }

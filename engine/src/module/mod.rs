@@ -450,10 +450,25 @@ impl Module {
             f.num_params, f.num_locals, body.frame_size
         );
         for (pc, instr) in body.instrs.iter().enumerate() {
-            let instr = instr.unflagged();
+            let instr = instr.unresolved(pc);
             out.push_str(&format!("{pc:5}: {instr:?}\n"));
         }
         Some(out)
+    }
+
+    /// Whether every function body translated so far keeps what the
+    /// interpreter's branch handlers rely on: every branch target leads
+    /// inside its body, a flagged one to the instruction after a
+    /// `ConsumeFuel` (`isa::Instr::resolve_branches`).
+    /// Translates nothing. For tests (the spec test runner checks every
+    /// module it compiles eagerly).
+    #[doc(hidden)]
+    pub fn branches_resolved(&self) -> bool {
+        self.inner
+            .code
+            .iter()
+            .filter_map(|f| f.translated())
+            .all(|b| Instr::resolved_targets_hold(&b.instrs))
     }
 
     /// Number of internal instructions across the function bodies translated

@@ -275,7 +275,22 @@ impl FuncTranslator {
         // the very end still names an instruction.
         self.code.push(Instr::Unreachable);
         fuse::superinstructions(&mut self.code);
-        Instr::flag_fuel_targets(&mut self.code);
+        if self.code.len() > crate::isa::MAX_BODY_INSTRS {
+            return Err(Error::Unsupported {
+                feature: "a function body of more than 2^27 internal instructions".into(),
+                offset: body.range().start,
+            });
+        }
+        if !Instr::br_tables_hold(&self.code) {
+            // (Cannot happen: see `br_tables_hold`. Refusing the body keeps
+            // the `br_table` handlers sound if a later change breaks it.)
+            return Err(Error::Unsupported {
+                feature: "a br_table entry that is not a branch (internal error)".into(),
+                offset: body.range().start,
+            });
+        }
+        Instr::resolve_branches(&mut self.code);
+        debug_assert!(Instr::resolved_targets_hold(&self.code));
 
         let frame_size = (num_locals + self.max_height).max(num_results);
         Ok((

@@ -30,7 +30,7 @@ pub(super) fn fuel_amount(at: Ip) -> u32 {
         debug_assert!(false, "a flagged branch target is not a ConsumeFuel");
         // SAFETY: translation flags a target only when the instruction it
         // names is a `ConsumeFuel`, in its last pass over the body, which
-        // is never changed afterwards (`Instr::flag_fuel_targets`).
+        // is never changed afterwards (`Instr::resolve_branches`).
         unsafe { core::hint::unreachable_unchecked() }
     };
     amount
@@ -55,6 +55,29 @@ mod tests {
     use super::super::ops::HANDLER_NAMES;
     use crate::isa::Instr;
     use crate::prelude::*;
+
+    /// An instruction with tag `tag` and zero operands.
+    fn zeroed(tag: usize) -> Instr {
+        let mut bytes = [0u8; core::mem::size_of::<Instr>()];
+        bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
+        // SAFETY: as in `every_tag_has_the_handler_of_its_variant`.
+        unsafe { core::mem::transmute(bytes) }
+    }
+
+    /// Every variant that names a branch target (a field `target`) is one
+    /// whose target translation resolves (`Instr::branch_target_mut`): the
+    /// handlers read every target as a distance from its instruction.
+    #[test]
+    fn every_variant_with_a_target_has_it_resolved() {
+        let mut branches = 0;
+        for tag in 0..HANDLER_NAMES.len() {
+            let mut instr = zeroed(tag);
+            let named = format!("{instr:?}").contains("target:");
+            assert_eq!(named, instr.branch_target_mut().is_some(), "{instr:?}");
+            branches += usize::from(named);
+        }
+        assert!(branches > 50, "{branches}");
+    }
 
     #[test]
     fn every_tag_has_the_handler_of_its_variant() {

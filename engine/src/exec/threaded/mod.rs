@@ -153,7 +153,10 @@ fn step(ip: Ip, fp: FramePtr, _mem: MemView, cx: &mut Cx<'_>) -> Cont {
 /// Checks at compile time that a handler has the shared signature.
 const _: Handler = step;
 
-/// Continues at branch target `target` of the current function.
+/// Continues at branch target `target` of the instruction at `at` (the
+/// branch, the fused instruction holding it, or the `br_table` entry): a
+/// distance from `at`, so the next instruction is one addition away
+/// (`isa::Instr::resolve_branches`).
 ///
 /// Fuel folded into the branch: when the target starts a fuel region (a
 /// loop header or an `else` arm, with metering on), the translator flagged
@@ -165,12 +168,12 @@ const _: Handler = step;
 /// suspends or traps there. Charges and stopping points are exactly those
 /// of the unfolded code.
 #[inline(always)]
-fn jump(fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
+fn jump(at: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, target: u32) -> Cont {
     if target & FUEL_TARGET != 0 {
-        let after = Ip::after_flagged(cx.code, target);
+        let after = at.after_flagged(target);
         return pay(after, fp, mem, cx, decode::fuel_amount(after.prev()));
     }
-    dispatch(Ip::jump(cx.code, target), fp, mem, cx)
+    dispatch(at.jump(target), fp, mem, cx)
 }
 
 /// Pays the `ConsumeFuel { amount }` at `at` and continues after it, or

@@ -239,7 +239,7 @@ macro_rules! br_if {
         handler!(ip, fp, mem, cx; $name { cond, target } {
             let $c = $rd!(fp, cond);
             if $e {
-                return jump(fp, mem, cx, target);
+                return jump(ip, fp, mem, cx, target);
             }
         });
     };
@@ -249,7 +249,7 @@ macro_rules! br_cmp {
         handler!(ip, fp, mem, cx; $name { lhs, rhs, target } {
             let ($a, $b) = ($rd!(fp, lhs), $rd!(fp, rhs));
             if $e {
-                return jump(fp, mem, cx, target);
+                return jump(ip, fp, mem, cx, target);
             }
         });
     };
@@ -259,7 +259,7 @@ macro_rules! br_cmp_imm {
         handler!(ip, fp, mem, cx; $name { lhs, imm, target } {
             let ($a, $b) = ($rd!(fp, lhs), imm);
             if $e {
-                return jump(fp, mem, cx, target);
+                return jump(ip, fp, mem, cx, target);
             }
         });
     };
@@ -333,11 +333,21 @@ fn ConsumeFuel(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 fn BrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, BrTable { index, len });
     let entry = ip.next().skip(r32!(fp, index).min(len) as usize);
-    // Every entry is a `Br`: take it here instead of dispatching it.
-    match entry.get() {
-        Instr::Br { target } => jump(fp, mem, cx, target),
-        _ => step(entry, fp, mem, cx),
-    }
+    take_entry(entry, fp, mem, cx)
+}
+
+/// Takes the `br_table` entry at `entry` here instead of dispatching it:
+/// its target is read without testing its tag.
+#[inline(always)]
+fn take_entry(entry: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let Instr::Br { target } = entry.get() else {
+        debug_assert!(false, "a br_table entry is not a Br");
+        // SAFETY: every entry of a `br_table` is a `Br`: translation
+        // checks it on every body and refuses one that fails
+        // (`isa::Instr::br_tables_hold`), and a body never changes after.
+        unsafe { core::hint::unreachable_unchecked() }
+    };
+    jump(entry, fp, mem, cx, target)
 }
 
 fn GlobalGet(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -413,7 +423,7 @@ fn I32AddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let sum = r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
     w32!(fp, a.0 as Slot, sum);
     if sum <= r32!(fp, ops.1 as Slot) {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -423,7 +433,7 @@ fn I32AddImmBrI32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     let sum = r32!(fp, a.1 as Slot).wrapping_add(ops.0 as i16 as u32);
     w32!(fp, a.0 as Slot, sum);
     if sum != r32!(fp, ops.1 as Slot) {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -448,10 +458,7 @@ fn I32RotlImmXor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 fn Br(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     decode!(ip, Br { target });
-    {
-        return jump(fp, mem, cx, target);
-    }
-    next(ip, fp, mem, cx)
+    jump(ip, fp, mem, cx, target)
 }
 
 br_if!(BrIfEqz, r32, |c| c == 0);
@@ -838,10 +845,11 @@ fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_
     // without a dispatch per iteration, paying the loop header's fuel as
     // `jump` would; any other target, and a budget that cannot pay, go
     // through `jump`. `None`: the target is elsewhere.
-    let pc = ip.pc(cx.code);
-    let self_fuel = if target == pc | FUEL_TARGET {
+    // (Targets are distances from `ip`: 0 is the triple itself, and
+    // `FUEL_TARGET` alone the triple after the `ConsumeFuel` before it.)
+    let self_fuel = if target == FUEL_TARGET {
         Some(decode::fuel_amount(ip.prev()) as u64)
-    } else if target == pc {
+    } else if target == 0 {
         Some(0)
     } else {
         None
@@ -858,7 +866,7 @@ fn I32Store8ImmIdxAddBrI32LeU(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_
         }
         match self_fuel {
             Some(amount) if cx.budget >= amount => cx.budget -= amount,
-            _ => return jump(fp, mem, cx, target),
+            _ => return jump(ip, fp, mem, cx, target),
         }
     }
 }
@@ -901,7 +909,7 @@ fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
         }
     }
     decode!(ip, I64StoreBr { target, .. });
-    jump(fp, mem, cx, target)
+    jump(ip, fp, mem, cx, target)
 }
 
 fn I32Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -963,7 +971,7 @@ fn I32AddImmBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> C
     let sum = r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32);
     w32!(fp, a.0 as Slot, sum);
     if sum != imms.1 as i16 as u32 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -975,7 +983,7 @@ fn CopyBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     }
     decode!(ip, CopyBrIfNez { cond, target, .. });
     if r32!(fp, cond) != 0 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -987,7 +995,7 @@ fn CopyBrIfEqz(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     }
     decode!(ip, CopyBrIfEqz { cond, target, .. });
     if r32!(fp, cond) == 0 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -1008,7 +1016,7 @@ fn I32LoadBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let v = u32::from_le_bytes(b);
     w32!(fp, ops.0 as Slot, v);
     if v != 0 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
@@ -1086,10 +1094,7 @@ fn I32Load8UBrTable(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
     w32!(fp, ops.0 as Slot, byte as u32);
     // The `BrTable` is the next instruction, its entries after it.
     let entry = ip.next().next().skip((byte as u32).min(len) as usize);
-    match entry.get() {
-        Instr::Br { target } => jump(fp, mem, cx, target),
-        _ => step(entry, fp, mem, cx),
-    }
+    take_entry(entry, fp, mem, cx)
 }
 
 fn I32EqzAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1163,7 +1168,7 @@ fn CopyBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     }
     decode!(ip, CopyBrI32NeImm { ops, target, .. });
     if r32!(fp, ops.0 as Slot) != ops.1 as i16 as u32 {
-        return jump(fp, mem, cx, target);
+        return jump(ip, fp, mem, cx, target);
     }
     next(ip.next(), fp, mem, cx)
 }
