@@ -119,6 +119,42 @@ impl FuelState {
         true
     }
 
+    /// The threaded handlers' slice renewal: when committing `spent`
+    /// ([`FuelState::commit`]) and then charging a block of `amount` that
+    /// the rest of the budget cannot pay ([`FuelState::charge_slow`]) would
+    /// renew the slice in place, does exactly that and returns the new
+    /// [`FuelState::budget`]. Otherwise changes nothing and returns `None`:
+    /// the caller steps out to the interpreter loop, whose slow path makes
+    /// those calls itself (a block larger than a fresh slice, the end of a
+    /// slice, the end of the fuel: rare).
+    ///
+    /// Tested on the uncommitted values and written once, so that the
+    /// caller (a cold handler path) needs no call and saves no register.
+    #[inline(always)]
+    pub(crate) fn try_renew(&mut self, spent: u64, amount: u64) -> Option<u64> {
+        let total = self.total - spent;
+        let slice_left = self.slice_left - spent;
+        let consumed = self.consumed + spent;
+        // `charge_slow` after `commit` renews when the total can pay, the
+        // slice cannot pay and is not fresh, and renewal is allowed.
+        let renews = self.enabled
+            && self.sliced
+            && total >= amount
+            && slice_left < amount
+            && slice_left != self.slice
+            && consumed < self.renew_below;
+        if !renews {
+            return None;
+        }
+        let total = total - amount;
+        let slice_left = self.slice.saturating_sub(amount);
+        self.total = total;
+        self.slice_left = slice_left;
+        self.consumed = consumed + amount;
+        self.renewed = self.renewed.wrapping_add(1);
+        Some(total.min(slice_left))
+    }
+
     /// Charges a block of `amount` that exceeds the budget, if it may run.
     /// A block always runs at the start of a fresh slice, so a block larger
     /// than the slice cannot stall a process.

@@ -211,14 +211,11 @@ fn pay(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> C
 #[inline(never)]
 fn refund(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
     cx.budget = cx.budget.wrapping_add(amount as u64);
-    if cx.fuel.enabled() {
-        cx.fuel.commit(cx.budget_start - cx.budget);
-        let paid = cx.fuel.charge_slow(amount as u64).is_ok();
-        cx.budget = cx.fuel.budget();
-        cx.budget_start = cx.budget;
-        if paid {
-            return dispatch(after, fp, mem, cx);
-        }
+    let spent = cx.budget_start - cx.budget;
+    if let Some(budget) = cx.fuel.try_renew(spent, amount as u64) {
+        cx.budget = budget;
+        cx.budget_start = budget;
+        return dispatch(after, fp, mem, cx);
     }
     step(after.prev(), fp, mem, cx)
 }
