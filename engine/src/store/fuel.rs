@@ -179,3 +179,58 @@ impl FuelState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FuelState;
+
+    /// The fields a charge may change, for comparing two states.
+    fn key(f: &FuelState) -> (u64, u64, u64, u32) {
+        (f.total, f.consumed, f.slice_left, f.renewed)
+    }
+
+    /// `try_renew` renews exactly when `commit` + `charge_slow` would renew
+    /// in place, leaving the same state and budget, and otherwise changes
+    /// nothing.
+    #[test]
+    fn try_renew_is_commit_and_charge_slow_when_that_renews() {
+        let mut renewals = 0;
+        let mut declined = 0;
+        for slice in [None, Some(1u64), Some(5), Some(10)] {
+            for total in [0u64, 3, 9, 20, 40] {
+                for spent in 0..=12u64 {
+                    for amount in 0..=12u64 {
+                        for renew_below in [0u64, 5, 100] {
+                            let mut base = FuelState::new(true);
+                            base.set_total(total);
+                            base.set_slice(slice);
+                            base.set_renewal(renew_below);
+                            if spent > base.budget() {
+                                continue;
+                            }
+                            let mut general = base.clone();
+                            general.commit(spent);
+                            let paid = general.charge_slow(amount).is_ok();
+                            let renewed = general.renewed != base.renewed;
+                            let mut fast = base.clone();
+                            match fast.try_renew(spent, amount) {
+                                Some(budget) => {
+                                    renewals += 1;
+                                    assert!(paid && renewed);
+                                    assert_eq!(key(&fast), key(&general));
+                                    assert_eq!(budget, general.budget());
+                                }
+                                None => {
+                                    declined += 1;
+                                    assert!(!renewed);
+                                    assert_eq!(key(&fast), key(&base));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(renewals > 0 && declined > 0);
+    }
+}

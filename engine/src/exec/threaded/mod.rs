@@ -199,14 +199,14 @@ fn pay(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> C
 }
 
 /// The cold path of [`charge`]: gives `amount` back (the budget is as it
-/// was) and does what the loop's `ConsumeFuel` slow path does — commit the
-/// fuel spent, ask the store to charge `amount` (`FuelState::charge_slow`:
-/// a slice renewed in place, a block larger than a fresh slice) — without
-/// stepping out when the store can pay. When it cannot (end of slice, out
-/// of fuel) it steps out at the `ConsumeFuel` before `after`, where the
-/// loop asks the store again and gets the same answer (`charge_slow`
-/// changes nothing when it refuses). `after` is passed on instead of the
-/// `ConsumeFuel` itself so that the hot path keeps one pointer.
+/// was) and, when the loop's `ConsumeFuel` slow path would renew the slice
+/// in place (commit the fuel spent, `FuelState::charge_slow`), does that
+/// itself (`FuelState::try_renew`) and continues without stepping out.
+/// Otherwise (a block larger than a fresh slice, end of slice, out of
+/// fuel, renewal not allowed) it steps out at the `ConsumeFuel` before
+/// `after`, uncommitted, and the loop's slow path does the rest. `after`
+/// is passed on instead of the `ConsumeFuel` itself so that the hot path
+/// keeps one pointer.
 #[cold]
 #[inline(never)]
 fn refund(after: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>, amount: u32) -> Cont {
