@@ -354,6 +354,11 @@ pub(super) fn const_store_idx(width: StoreWidth, base: Slot, index: Slot, c: u64
     }
 }
 
+/// A slot, offset or mask that must fit 16 bits unchanged, if it does.
+fn u16_of(v: u32) -> Option<u16> {
+    u16::try_from(v).ok()
+}
+
 /// A 32-bit immediate as a sign-extended 16-bit one, if it fits.
 fn imm16(imm: u32) -> Option<u16> {
     let v = imm as i32;
@@ -417,7 +422,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32AddImmLoad8U {
             a: p(dst, lhs)?,
             b: p(d2, addr)?,
-            imms: Pair16(imm16(imm)?, u16::try_from(offset).ok()?),
+            imms: Pair16(imm16(imm)?, u16_of(offset)?),
         }),
         (
             I::I32Add { dst, lhs, rhs },
@@ -440,7 +445,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             },
         ) if c == dst => Some(I::I32AddImmBrI32Ne {
             a: p(dst, lhs)?,
-            ops: Pair16(imm16(imm)?, u16::try_from(r2).ok()?),
+            ops: Pair16(imm16(imm)?, u16_of(r2)?),
             target,
         }),
         (
@@ -453,7 +458,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32RotlImmXor {
             a: p(dst, lhs)?,
             b: p(d2, l2)?,
-            ops: Pair16(u16::try_from(rhs).ok()?, imm as u16),
+            ops: Pair16(u16_of(rhs)?, imm as u16),
         }),
         (I::Copy { dst, src }, I::I32AddImm { dst: d2, lhs, imm }) => Some(I::CopyI32AddImm {
             a: p(dst, src)?,
@@ -486,7 +491,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
             a: p(dst, lhs)?,
             b: p(d2, l2)?,
             // The shift as the operator takes it (mod 32); a mask of 16 bits.
-            imms: Pair16((imm & 31) as u16, u16::try_from(mask).ok()?),
+            imms: Pair16((imm & 31) as u16, u16_of(mask)?),
         }),
         (
             I::I64Store {
@@ -537,7 +542,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32AddAddImm {
             a: p(dst, lhs)?,
             b: p(d2, l2)?,
-            ops: Pair16(u16::try_from(rhs).ok()?, imm16(imm)?),
+            ops: Pair16(u16_of(rhs)?, imm16(imm)?),
         }),
         (
             I::I32AddImm { dst, lhs, imm },
@@ -578,7 +583,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32XorAndImm {
             a: p(dst, lhs)?,
             b: p(d2, l2)?,
-            ops: Pair16(u16::try_from(rhs).ok()?, u16::try_from(mask).ok()?),
+            ops: Pair16(u16_of(rhs)?, u16_of(mask)?),
         }),
         (
             I::I32Load { dst, addr, offset },
@@ -590,7 +595,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32LoadStore {
             a: p(dst, addr)?,
             b: p(a2, value)?,
-            offsets: Pair16(u16::try_from(offset).ok()?, u16::try_from(o2).ok()?),
+            offsets: Pair16(u16_of(offset)?, u16_of(o2)?),
         }),
         (
             I::I32Load { dst, addr, offset },
@@ -602,7 +607,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32LoadAddImm {
             a: p(dst, addr)?,
             b: p(d2, l2)?,
-            ops: Pair16(u16::try_from(offset).ok()?, imm16(imm)?),
+            ops: Pair16(u16_of(offset)?, imm16(imm)?),
         }),
         (
             I::I32AddImm { dst, lhs, imm },
@@ -614,7 +619,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32AddImmAndImm {
             a: p(dst, lhs)?,
             b: p(d2, l2)?,
-            imms: Pair16(imm16(imm)?, u16::try_from(mask).ok()?),
+            imms: Pair16(imm16(imm)?, u16_of(mask)?),
         }),
         (I::I32Load8U { dst, addr, offset }, I::BrTable { index, len }) if index == dst => {
             Some(I::I32Load8UBrTable {
@@ -668,11 +673,11 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32LoadLoad8U {
             a: p(dst, addr)?,
             b: p(d2, a2)?,
-            offsets: Pair16(u16::try_from(offset).ok()?, u16::try_from(o2).ok()?),
+            offsets: Pair16(u16_of(offset)?, u16_of(o2)?),
         }),
         (I::Copy { dst, src }, I::BrI32NeImm { lhs, imm, target }) => Some(I::CopyBrI32NeImm {
             a: p(dst, src)?,
-            ops: Pair16(u16::try_from(lhs).ok()?, imm16(imm)?),
+            ops: Pair16(u16_of(lhs)?, imm16(imm)?),
             target,
         }),
         (
@@ -698,10 +703,10 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         ) => Some(I::I32Load16UAndImm {
             a: p(dst, addr)?,
             b: p(d2, l2)?,
-            ops: Pair16(u16::try_from(offset).ok()?, u16::try_from(mask).ok()?),
+            ops: Pair16(u16_of(offset)?, u16_of(mask)?),
         }),
         (I::Const64 { dst, value }, I::Copy { dst: d2, src }) => Some(I::Const64Copy {
-            dst: u16::try_from(dst).ok()?,
+            dst: u16_of(dst)?,
             b: p(d2, src)?,
             value: i32::try_from(value as i64).ok()?,
         }),
