@@ -619,6 +619,22 @@ pub enum Instr {
     /// `Const64` of `value` (sign-extended) into `dst`, then `Copy` (`b` =
     /// (dst, src)).
     Const64Copy { dst: u16, b: Pair16, value: i32 },
+    // Session 9 (bcvm: a register file indexed by a byte of the bytecode).
+    /// Four instructions: `I32AddImm` (`a` = (base, lhs), `imms.0`
+    /// sign-extended), `I32Load8U` (`b` = (byte, addr), offset the low 8
+    /// bits of `imms.1`), `I32ShlImm` of the byte in place by the high 8
+    /// bits of `imms.1` (below 32), then `I32Add` of base and shifted byte
+    /// into `dst` (either operand order). `base` and `byte` are distinct
+    /// slots. Execution continues after the fourth. If the load traps, the
+    /// addition's result stands and execution stops at the load.
+    I32AddImmLoad8UShlAdd { dst: u16, a: Pair16, b: Pair16, imms: Pair16 },
+    /// Three instructions: `I32AddImm` (`a` = (base, lhs), `imms.0`
+    /// sign-extended), `I32Load8U` (`b` = (byte, addr), offset `imms.1`),
+    /// then an 8-byte `I64LoadIdxShl`/`F64LoadIdxShl` of `base + byte * 8`
+    /// into `dst`. `base` and `byte` are distinct slots. Execution
+    /// continues after the third. If a load traps, the parts before it
+    /// stand and execution stops at it.
+    I32AddImmLoad8ULoadIdx8 { dst: u16, a: Pair16, b: Pair16, imms: Pair16 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

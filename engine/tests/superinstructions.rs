@@ -831,3 +831,97 @@ fn a_constant_then_a_copy() {
         |_, _, _| (12345, 12345),
     );
 }
+
+/// The address of an element of a register file indexed by a byte of the
+/// bytecode, `base + 32 + (byte << 3)` (`I32AddImmLoad8UShlAdd`, bcvm's
+/// `&r[i->a]`), the base wrapping, and the byte load out of bounds. The
+/// twin shifts by `$y`, set to 3 in both (no `I32ShlImm`, same fuel).
+#[test]
+fn a_byte_indexed_element_address() {
+    let addr = |shift: &str| {
+        format!(
+            "(local.set $y (i32.const 3))
+             (local.set $x (i32.add (i32.add (local.get $b) (i32.const 32))
+               (i32.shl (i32.load8_u offset=1 (local.get $a)) {shift})))"
+        )
+    };
+    let wat = memory_module(
+        &format!("{} {ROTL}", addr("(i32.const 3)")),
+        &format!("{} {ROTL}", addr("(local.get $y)")),
+    );
+    // Byte 1 is 2, byte 65535 is 0; 65535 + 1 and 2^32 - 1 + 1 are out of bounds.
+    let inputs = args3(&[
+        (0, 5, 1),
+        (0, 0xffff_ffe0, 2),
+        (65534, 7, 3),
+        (65535, 7, 3),
+        (0xffff_ffff, 7, 3),
+    ]);
+    let got = same_as_twin(&wat, "I32AddImmLoad8UShlAdd", 1, &inputs);
+    let rotl = |a: u32, c: u32| a.rotate_left(c) as i32;
+    assert_eq!(
+        got[0],
+        Outcome::Values(vec![Val::I32((5 + 32 + 16) ^ 3 ^ rotl(0, 1))])
+    );
+    assert_eq!(got[1], Outcome::Values(vec![Val::I32(16 ^ 3 ^ rotl(0, 2))]));
+    assert_eq!(
+        got[2],
+        Outcome::Values(vec![Val::I32(39 ^ 3 ^ rotl(65534, 3))])
+    );
+    assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+    assert_eq!(got[4], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+}
+
+/// An 8-byte element of a register file read through a byte of the
+/// bytecode, `mem[base + 32 + byte * 8]` as i64 and as f64
+/// (`I32AddImmLoad8ULoadIdx8`, bcvm's `r[i->b]`), and each of the two
+/// loads out of bounds. The twin shifts by `$y`, as above.
+#[test]
+fn a_byte_indexed_element_load() {
+    for (load, result) in [
+        ("i64.load", "(i32.wrap_i64 (local.get $v))"),
+        (
+            "f64.load",
+            "(i32.wrap_i64 (i64.reinterpret_f64 (local.get $v)))",
+        ),
+    ] {
+        let ty = &load[..3];
+        let body = |shift: &str| {
+            format!(
+                "(local.set $y (i32.const 3))
+                 (local.set $v ({load} (i32.add (i32.add (local.get $b) (i32.const 32))
+                   (i32.shl (i32.load8_u offset=1 (local.get $a)) {shift}))))
+                 (local.set $x {result}) {ROTL}"
+            )
+        };
+        let wat = memory_module(&body("(i32.const 3)"), &body("(local.get $y)"))
+            .replace("(local $w i32)", &format!("(local $w i32) (local $v {ty})"));
+        // Byte 1 is 2, byte 3 is 0; the word at 65532 is 16.
+        let inputs = args3(&[
+            (0, 0xffff_ffe0, 1), // mem[16]: bytes 16.. are zero
+            (2, 65496, 2),       // mem[65528]: 16 << 32 | 0
+            (0, 65496, 3),       // mem[65544]: the second load traps
+            (65535, 0, 4),       // the byte load traps
+            (0, 0xffff_ffd0, 5), // base + 16 wraps to 0: bytes 1 2 3 0
+        ]);
+        let got = same_as_twin(&wat, "I32AddImmLoad8ULoadIdx8", 1, &inputs);
+        let rotl = |a: u32, c: u32| a.rotate_left(c) as i32;
+        assert_eq!(
+            got[0],
+            Outcome::Values(vec![Val::I32(3 ^ rotl(0, 1))]),
+            "{load}"
+        );
+        assert_eq!(
+            got[1],
+            Outcome::Values(vec![Val::I32(3 ^ rotl(2, 2))]),
+            "{load}"
+        );
+        assert_eq!(got[2], Outcome::Trap(TrapKind::MemoryOutOfBounds), "{load}");
+        assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds), "{load}");
+        assert_eq!(
+            got[4],
+            Outcome::Values(vec![Val::I32(0x0003_0201 ^ 3 ^ rotl(0, 5))]),
+            "{load}"
+        );
+    }
+}

@@ -1990,6 +1990,8 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 // the second is the unchanged next instruction (isa) ----
                 Instr::I32AddImm2 { a, imms, .. }
                 | Instr::I32AddImmLoad8U { a, imms, .. }
+                | Instr::I32AddImmLoad8UShlAdd { a, imms, .. }
+                | Instr::I32AddImmLoad8ULoadIdx8 { a, imms, .. }
                 | Instr::I32AddImmAndImm { a, imms, .. } => {
                     w32!(
                         a.0 as Slot,

@@ -365,11 +365,72 @@ fn imm16(imm: u32) -> Option<u16> {
     (v == v as i16 as i32).then_some(v as i16 as u16)
 }
 
+/// The superinstruction doing the four instructions of `q`, if they have
+/// one and its operands fit (see `isa`, "superinstructions").
+fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
+    use Instr as I;
+    match q {
+        [
+            I::I32AddImm {
+                dst: base,
+                lhs,
+                imm,
+            },
+            I::I32Load8U {
+                dst: byte,
+                addr,
+                offset,
+            },
+            I::I32ShlImm {
+                dst: d3,
+                lhs: l3,
+                imm: shift,
+            },
+            I::I32Add {
+                dst,
+                lhs: x,
+                rhs: y,
+            },
+        ] if base != byte
+            && d3 == byte
+            && l3 == byte
+            && ((x, y) == (base, byte) || (x, y) == (byte, base))
+            && offset < 256 =>
+        {
+            Some(I::I32AddImmLoad8UShlAdd {
+                dst: u16_of(dst)?,
+                a: Pair16::new(base, lhs)?,
+                b: Pair16::new(byte, addr)?,
+                imms: Pair16(imm16(imm)?, offset as u16 | ((shift & 31) as u16) << 8),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// The superinstruction doing `a`, `b` and `c`, if the triple has one and
 /// its operands fit (see `isa`, "superinstructions").
 fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
     use Instr as I;
     match (a, b, c) {
+        (
+            I::I32AddImm {
+                dst: base,
+                lhs,
+                imm,
+            },
+            I::I32Load8U {
+                dst: byte,
+                addr,
+                offset,
+            },
+            I::I64LoadIdxShl { dst, ops, scale: 8 } | I::F64LoadIdxShl { dst, ops, scale: 8 },
+        ) if base != byte && ops == Pair16::new(base, byte)? => Some(I::I32AddImmLoad8ULoadIdx8 {
+            dst: u16_of(dst)?,
+            a: Pair16::new(base, lhs)?,
+            b: Pair16::new(byte, addr)?,
+            imms: Pair16(imm16(imm)?, u16_of(offset)?),
+        }),
         (
             I::I32Store8ImmIdx { base, index, imm },
             I::I32Add { dst, lhs, rhs },
@@ -726,6 +787,13 @@ pub(super) fn superinstructions(code: &mut [Instr]) {
     let mut i = 0;
     while i + 1 < code.len() {
         if let Some(f) = code
+            .get(i..i + 4)
+            .and_then(|q| superinstruction4([q[0], q[1], q[2], q[3]]))
+        {
+            // The other three stay for the pass to fuse as it would.
+            code[i] = f;
+            i += 1;
+        } else if let Some(f) = code
             .get(i + 2)
             .and_then(|&c| superinstruction3(code[i], code[i + 1], c))
         {

@@ -1215,6 +1215,59 @@ fn Const64Copy(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip.next(), fp, mem, cx)
 }
 
+/// `base = lhs + imm; byte = mem[addr + offset]`: the first two parts of
+/// the session 9 triple and quadruple, with `base` and the byte returned
+/// in registers; `None` when the load traps (the addition done).
+#[inline(always)]
+fn add_imm_load8u(
+    fp: FramePtr,
+    mem: MemView,
+    a: crate::isa::Pair16,
+    b: crate::isa::Pair16,
+    imm: u16,
+    offset: u32,
+) -> Option<(u32, u32)> {
+    let base = r32!(fp, a.1 as Slot).wrapping_add(imm as i16 as u32);
+    w32!(fp, a.0 as Slot, base);
+    let byte = mem.load::<1>(crate::exec::mem_view::ea(r32!(fp, b.1 as Slot), offset))?[0] as u32;
+    w32!(fp, b.0 as Slot, byte);
+    Some((base, byte))
+}
+
+fn I32AddImmLoad8UShlAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let (base, byte) = {
+        decode!(ip, I32AddImmLoad8UShlAdd { a, b, imms, .. });
+        match add_imm_load8u(fp, mem, a, b, imms.0, u32::from(imms.1 & 0xff)) {
+            Some(parts) => parts,
+            None => return step(ip.next(), fp, mem, cx),
+        }
+    };
+    // `base` and `byte` are distinct slots (the fusion rule): both values
+    // are still those of their slots, used from registers.
+    decode!(ip, I32AddImmLoad8UShlAdd { dst, b, imms, .. });
+    let shifted = byte.wrapping_shl(u32::from(imms.1 >> 8));
+    w32!(fp, b.0 as Slot, shifted);
+    w32!(fp, dst as Slot, base.wrapping_add(shifted));
+    next(ip.next().next().next(), fp, mem, cx)
+}
+
+fn I32AddImmLoad8ULoadIdx8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let (base, byte) = {
+        decode!(ip, I32AddImmLoad8ULoadIdx8 { a, b, imms, .. });
+        match add_imm_load8u(fp, mem, a, b, imms.0, u32::from(imms.1)) {
+            Some(parts) => parts,
+            None => return step(ip.next(), fp, mem, cx),
+        }
+    };
+    let Some(v) = mem.load::<8>(base.wrapping_add(byte.wrapping_mul(8)) as usize) else {
+        // The second load traps: stop at it, the first two parts done.
+        return step(ip.next().next(), fp, mem, cx);
+    };
+    decode!(ip, I32AddImmLoad8ULoadIdx8 { dst, .. });
+    w64!(fp, dst as Slot, u64::from_le_bytes(v));
+    next(ip.next().next(), fp, mem, cx)
+}
+
 // ---- SIMD (semantics in exec/simd; none steps out but the memory accesses) ----
 
 fn Simd1(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1285,7 +1338,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 356] = [
+pub(super) static HANDLERS: [Handler; 358] = [
     step,
     step,
     ConsumeFuel,
@@ -1613,6 +1666,8 @@ pub(super) static HANDLERS: [Handler; 356] = [
     I32XorImmShrUImm,
     I32Load16UAndImm,
     Const64Copy,
+    I32AddImmLoad8UShlAdd,
+    I32AddImmLoad8ULoadIdx8,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1648,7 +1703,7 @@ pub(super) static HANDLERS: [Handler; 356] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 356] = [
+pub(crate) static HANDLER_NAMES: [&str; 358] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -1976,6 +2031,8 @@ pub(crate) static HANDLER_NAMES: [&str; 356] = [
     "I32XorImmShrUImm",
     "I32Load16UAndImm",
     "Const64Copy",
+    "I32AddImmLoad8UShlAdd",
+    "I32AddImmLoad8ULoadIdx8",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
