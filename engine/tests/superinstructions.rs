@@ -925,3 +925,158 @@ fn a_byte_indexed_element_load() {
         );
     }
 }
+
+/// Pairs whose second part reads the first's result take it from a
+/// register (the handlers' `after32!`, the fusion rules' `dependent_first`
+/// and `copied`): each form with the result as the second part's left
+/// operand, as its right one, as both, and not at all.
+#[test]
+fn pairs_reading_the_first_result_in_any_position() {
+    type Model = fn(u32, u32, u32) -> (u32, u32);
+    let cases: [(&str, &str, &str, Model); 14] = [
+        (
+            "(i32.add (local.get $a) (local.get $b))",
+            "(i32.add (local.get $x) (local.get $c))",
+            "I32Add2",
+            |a, b, c| {
+                let x = a.wrapping_add(b);
+                (x, x.wrapping_add(c))
+            },
+        ),
+        (
+            "(i32.add (local.get $a) (local.get $b))",
+            "(i32.add (local.get $c) (local.get $x))",
+            "I32Add2",
+            |a, b, c| {
+                let x = a.wrapping_add(b);
+                (x, c.wrapping_add(x))
+            },
+        ),
+        (
+            "(i32.add (local.get $a) (local.get $b))",
+            "(i32.add (local.get $x) (local.get $x))",
+            "I32Add2",
+            |a, b, _| {
+                let x = a.wrapping_add(b);
+                (x, x.wrapping_add(x))
+            },
+        ),
+        (
+            "(i32.add (local.get $a) (local.get $b))",
+            "(i32.add (local.get $c) (local.get $b))",
+            "I32Add2",
+            |a, b, c| (a.wrapping_add(b), c.wrapping_add(b)),
+        ),
+        (
+            "(i32.rotl (local.get $a) (i32.const 7))",
+            "(i32.xor (local.get $x) (local.get $b))",
+            "I32RotlImmXor",
+            |a, b, _| {
+                let x = a.rotate_left(7);
+                (x, x ^ b)
+            },
+        ),
+        (
+            "(i32.rotl (local.get $a) (i32.const 7))",
+            "(i32.xor (local.get $b) (local.get $x))",
+            "I32RotlImmXor",
+            |a, b, _| {
+                let x = a.rotate_left(7);
+                (x, b ^ x)
+            },
+        ),
+        (
+            "(i32.rotl (local.get $a) (i32.const 7))",
+            "(i32.xor (local.get $x) (local.get $x))",
+            "I32RotlImmXor",
+            |a, _, _| (a.rotate_left(7), 0),
+        ),
+        (
+            "(i32.rotl (local.get $a) (i32.const 7))",
+            "(i32.xor (local.get $b) (local.get $c))",
+            "I32RotlImmXor",
+            |a, b, c| (a.rotate_left(7), b ^ c),
+        ),
+        (
+            "(i32.add (local.get $a) (i32.const 100))",
+            "(i32.add (local.get $x) (i32.const -3))",
+            "I32AddImm2",
+            |a, _, _| {
+                let x = a.wrapping_add(100);
+                (x, x.wrapping_sub(3))
+            },
+        ),
+        (
+            "(i32.add (local.get $a) (i32.const 100))",
+            "(i32.add (local.get $b) (i32.const -3))",
+            "I32AddImm2",
+            |a, b, _| (a.wrapping_add(100), b.wrapping_sub(3)),
+        ),
+        (
+            "(i32.add (local.get $a) (local.get $b))",
+            "(i32.add (local.get $c) (i32.const 9))",
+            "I32AddAddImm",
+            |a, b, c| (a.wrapping_add(b), c.wrapping_add(9)),
+        ),
+        (
+            "(i32.xor (local.get $a) (i32.const 0x1234))",
+            "(i32.shr_u (local.get $x) (i32.const 3))",
+            "I32XorImmShrUImm",
+            |a, _, _| {
+                let x = a ^ 0x1234;
+                (x, x >> 3)
+            },
+        ),
+        (
+            "(i32.xor (local.get $a) (i32.const 0x1234))",
+            "(i32.shr_u (local.get $b) (i32.const 3))",
+            "I32XorImmShrUImm",
+            |a, b, _| (a ^ 0x1234, b >> 3),
+        ),
+        (
+            "(i32.add (local.get $a) (i32.const 5))",
+            "(i32.and (local.get $b) (i32.const 0xff0))",
+            "I32AddImmAndImm",
+            |a, b, _| (a.wrapping_add(5), b & 0xff0),
+        ),
+    ];
+    for (first, second, form, expect) in cases {
+        check_pair(
+            &format!("(local.set $x {first})"),
+            &format!("(local.set $y {second})"),
+            form,
+            expect,
+        );
+    }
+}
+
+/// A copy then an addition of a constant to the copy or to another slot
+/// (`CopyI32AddImm`; reading the copy reads its source: `copied`).
+#[test]
+fn a_copy_then_an_addition_to_it_or_to_another() {
+    for (second, copy_read) in [
+        (
+            "(local.set $y (i32.add (local.get $x) (i32.const 8)))",
+            true,
+        ),
+        (
+            "(local.set $y (i32.add (local.get $b) (i32.const 8)))",
+            false,
+        ),
+        (
+            "(local.set $x (i32.add (local.get $x) (i32.const 8)))",
+            true,
+        ),
+    ] {
+        let overwrite = second.starts_with("(local.set $x");
+        check_pair(
+            "(local.set $x (local.get $a))",
+            second,
+            "CopyI32AddImm",
+            |a, b, _| {
+                let v = if copy_read { a } else { b }.wrapping_add(8);
+                if overwrite { (v, 0) } else { (a, v) }
+            },
+        );
+    }
+}
