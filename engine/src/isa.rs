@@ -635,6 +635,20 @@ pub enum Instr {
     /// continues after the third. If a load traps, the parts before it
     /// stand and execution stops at it.
     I32AddImmLoad8ULoadIdx8 { dst: u16, a: Pair16, b: Pair16, imms: Pair16 },
+    /// Three instructions (matmul's `c[j] += a * b[j]`): `F64MulLoad`
+    /// (`dst` = `ops.0` times the f64 at `ops.1 + offsets.0`), `F64AddLoad`
+    /// of `dst` and the f64 at `addr + offsets.1` into `dst`, then
+    /// `F64Store` of `dst` at that same address. `dst` and `addr` are
+    /// distinct slots. Execution continues after the third. If an access
+    /// traps, the parts before it stand and execution stops at it.
+    F64MulLoadAddStore { dst: u16, addr: u16, ops: Pair16, offsets: Pair16 },
+    /// Four instructions (matmul's same statement, the element loaded at a
+    /// wrapping address): `F64LoadWrap` of the f64 at `u32(ops.1 + imms.0)`
+    /// into `tmp`, `F64Mul` of `ops.0` by `tmp` into `dst`, `F64AddLoad` of
+    /// `dst` and the f64 at `addr + imms.1` into `dst`, then `F64Store` of
+    /// `dst` at that same address. Execution continues after the fourth. If
+    /// an access traps, the parts before it stand and execution stops at it.
+    F64LoadWrapMulAddStore { dst: u16, tmp: u16, addr: u16, ops: Pair16, imms: Pair16 },
 
     // ---- Wasm 3.0 proposals ----------------------------------------------------
     // Rare instructions, run by the interpreter loop (no threaded handler).

@@ -1080,3 +1080,60 @@ fn a_copy_then_an_addition_to_it_or_to_another() {
         );
     }
 }
+
+/// matmul's `c[j] += a * b[j]` as one instruction, with the element read
+/// at `b + offset` (`F64MulLoadAddStore`) or at a wrapping `b + 8`
+/// (`F64LoadWrapMulAddStore`); each access out of bounds in turn. The
+/// twin reads and writes `c` through a second local holding the same
+/// address, which the fusion rules do not take for the same slot.
+#[test]
+fn a_multiply_accumulate_into_memory() {
+    for (element, form) in [
+        ("(f64.load offset=8 (local.get $b))", "F64MulLoadAddStore"),
+        (
+            "(f64.load (i32.add (local.get $b) (i32.const 8)))",
+            "F64LoadWrapMulAddStore",
+        ),
+    ] {
+        let f = |name: &str, at: &str| {
+            format!(
+                "(func (export \"{name}\") (param $a i32) (param $b i32) (param $c i32) (result i32)
+                   (local $k f64) (local $c2 i32)
+                   (local.set $k (f64.convert_i32_s (local.get $a)))
+                   (local.set $c2 (local.get $c))
+                   (f64.store (local.get $c)
+                     (f64.add (f64.mul (local.get $k) {element}) (f64.load (local.get {at}))))
+                   (i32.wrap_i64 (i64.shr_u (i64.load (local.get $c)) (i64.const 32))))"
+            )
+        };
+        // f64 1.5 at 8, 2.0 at 16, 3.0 at 24, 4.0 at 65528.
+        let wat = format!(
+            r#"(module (memory (export "m") 1)
+                 (data (i32.const 8) "\00\00\00\00\00\00\f8\3f\00\00\00\00\00\00\00\40\00\00\00\00\00\00\08\40")
+                 (data (i32.const 65528) "\00\00\00\00\00\00\10\40")
+                 {} {})"#,
+            f("fused", "$c"),
+            f("twin", "$c2")
+        );
+        let inputs = args3(&[
+            (3, 0, 16),            // 2.0 + 3 * 1.5 = 6.5 at 16
+            (-2i32 as u32, 8, 24), // 3.0 - 2 * 6.5 (stored at 16 above) = -10.0 at 24
+            (1, 65520, 65528),     // 4.0 + 1 * 4.0 = 8.0 at 65528
+            (1, 65524, 16),        // the element load is out of bounds
+            (1, 0, 65530),         // the accumulator load is out of bounds
+            (1, 0xffff_fff8, 16),  // b + 8 wraps to 0 (0.0): in bounds only wrapped; 6.5 at 16
+        ]);
+        let got = same_as_twin(&wat, form, 1, &inputs);
+        let high = |v: f64| Outcome::Values(vec![Val::I32((v.to_bits() >> 32) as i32)]);
+        assert_eq!(got[0], high(6.5), "{form}");
+        assert_eq!(got[1], high(-10.0), "{form}");
+        assert_eq!(got[2], high(8.0), "{form}");
+        assert_eq!(got[3], Outcome::Trap(TrapKind::MemoryOutOfBounds), "{form}");
+        assert_eq!(got[4], Outcome::Trap(TrapKind::MemoryOutOfBounds), "{form}");
+        if form == "F64LoadWrapMulAddStore" {
+            assert_eq!(got[5], high(6.5), "{form}");
+        } else {
+            assert_eq!(got[5], Outcome::Trap(TrapKind::MemoryOutOfBounds), "{form}");
+        }
+    }
+}

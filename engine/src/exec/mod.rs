@@ -2099,6 +2099,16 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                     w32
                 ),
                 Instr::Const64Copy { dst, value, .. } => w64!(dst as Slot, value as i64 as u64),
+                Instr::F64MulLoadAddStore {
+                    dst, ops, offsets, ..
+                } => f64_load_op!(dst as Slot, ops, u32::from(offsets.0), *),
+                Instr::F64LoadWrapMulAddStore { tmp, ops, imms, .. } => load_at!(
+                    tmp as Slot,
+                    wrap!(ops.1 as Slot, u32::from(imms.0)),
+                    8,
+                    |b| u64::from_le_bytes(b),
+                    w64
+                ),
                 Instr::I32EqzAdd { a, .. } => w32!(a.0 as Slot, (r32!(a.1 as Slot) == 0) as u32),
                 Instr::I64Add2 { a, rhs, .. } => {
                     w64!(a.0 as Slot, s!(a.1 as Slot).wrapping_add(s!(rhs.0 as Slot)))

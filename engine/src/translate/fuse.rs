@@ -422,6 +422,38 @@ fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
                 imms: Pair16(imm16(imm)?, offset as u16 | ((shift & 31) as u16) << 8),
             })
         }
+        [
+            I::F64LoadWrap {
+                dst: tmp,
+                addr: waddr,
+                imm,
+            },
+            I::F64Mul { dst, lhs, rhs },
+            I::F64AddLoad {
+                dst: d3,
+                ops: Pair16(l3, addr),
+                offset,
+            },
+            I::F64Store {
+                addr: a4,
+                value,
+                offset: o4,
+            },
+        ] if rhs == tmp
+            && d3 == dst
+            && l3 as Slot == dst
+            && value == dst
+            && a4 == addr as Slot
+            && o4 == offset =>
+        {
+            Some(I::F64LoadWrapMulAddStore {
+                dst: u16_of(dst)?,
+                tmp: u16_of(tmp)?,
+                addr,
+                ops: Pair16::new(lhs, waddr)?,
+                imms: Pair16(u16_of(imm)?, u16_of(offset)?),
+            })
+        }
         _ => None,
     }
 }
@@ -431,6 +463,36 @@ fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
 fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
     use Instr as I;
     match (a, b, c) {
+        (
+            I::F64MulLoad {
+                dst,
+                ops,
+                offset: o1,
+            },
+            I::F64AddLoad {
+                dst: d2,
+                ops: Pair16(l2, addr),
+                offset: o2,
+            },
+            I::F64Store {
+                addr: a3,
+                value,
+                offset: o3,
+            },
+        ) if d2 == dst
+            && l2 as Slot == dst
+            && value == dst
+            && a3 == addr as Slot
+            && o3 == o2
+            && addr as Slot != dst =>
+        {
+            Some(I::F64MulLoadAddStore {
+                dst: u16_of(dst)?,
+                addr,
+                ops,
+                offsets: Pair16(u16_of(o1)?, u16_of(o2)?),
+            })
+        }
         (
             I::I32AddImm {
                 dst: base,

@@ -1266,6 +1266,94 @@ fn I32AddImmLoad8ULoadIdx8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) 
     next(ip.next().next(), fp, mem, cx)
 }
 
+fn F64MulLoadAddStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let product = {
+        decode!(
+            ip,
+            F64MulLoadAddStore {
+                dst,
+                ops,
+                offsets,
+                ..
+            }
+        );
+        let Some(b) = mem.load::<8>(ea!(fp, ops.1 as Slot, offsets.0)) else {
+            // The first load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        let v = f64v!(fp, ops.0 as Slot) * f64::from_le_bytes(b);
+        w64!(fp, dst as Slot, v.to_bits());
+        v
+    };
+    // `dst` and `addr` are distinct slots (the fusion rule): the address
+    // is the slot's, the product the register's.
+    decode!(
+        ip,
+        F64MulLoadAddStore {
+            dst,
+            addr,
+            offsets,
+            ..
+        }
+    );
+    let at = ea!(fp, addr as Slot, offsets.1);
+    let Some(b) = mem.load::<8>(at) else {
+        return step(ip.next(), fp, mem, cx);
+    };
+    let sum = (product + f64::from_le_bytes(b)).to_bits();
+    w64!(fp, dst as Slot, sum);
+    // (In bounds: the load just read the same 8 bytes.)
+    if !mem.store(at, sum.to_le_bytes()) {
+        return step(ip.next().next(), fp, mem, cx);
+    }
+    next(ip.next().next(), fp, mem, cx)
+}
+
+fn F64LoadWrapMulAddStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+    let product = {
+        decode!(
+            ip,
+            F64LoadWrapMulAddStore {
+                dst,
+                tmp,
+                ops,
+                imms,
+                ..
+            }
+        );
+        let Some(b) = mem.load::<8>(wrap!(fp, ops.1 as Slot, u32::from(imms.0))) else {
+            // The first load traps: nothing done yet.
+            return step(ip, fp, mem, cx);
+        };
+        w64!(fp, tmp as Slot, u64::from_le_bytes(b));
+        // `ops.0` is read after `tmp` is written (they may be one slot).
+        let v = f64v!(fp, ops.0 as Slot) * f64::from_le_bytes(b);
+        w64!(fp, dst as Slot, v.to_bits());
+        v
+    };
+    // The address is read after both writes, as the unfused code reads it.
+    decode!(
+        ip,
+        F64LoadWrapMulAddStore {
+            dst,
+            addr,
+            imms,
+            ..
+        }
+    );
+    let at = ea!(fp, addr as Slot, imms.1);
+    let Some(b) = mem.load::<8>(at) else {
+        return step(ip.next().next(), fp, mem, cx);
+    };
+    let sum = (product + f64::from_le_bytes(b)).to_bits();
+    w64!(fp, dst as Slot, sum);
+    // (In bounds: the load just read the same 8 bytes.)
+    if !mem.store(at, sum.to_le_bytes()) {
+        return step(ip.next().next().next(), fp, mem, cx);
+    }
+    next(ip.next().next().next(), fp, mem, cx)
+}
+
 // ---- SIMD (semantics in exec/simd; none steps out but the memory accesses) ----
 
 fn Simd1(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1336,7 +1424,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 358] = [
+pub(super) static HANDLERS: [Handler; 360] = [
     step,
     step,
     ConsumeFuel,
@@ -1666,6 +1754,8 @@ pub(super) static HANDLERS: [Handler; 358] = [
     Const64Copy,
     I32AddImmLoad8UShlAdd,
     I32AddImmLoad8ULoadIdx8,
+    F64MulLoadAddStore,
+    F64LoadWrapMulAddStore,
     calls::ReturnCallInternal,
     step,
     step,
@@ -1701,7 +1791,7 @@ pub(super) static HANDLERS: [Handler; 358] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 358] = [
+pub(crate) static HANDLER_NAMES: [&str; 360] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -2031,6 +2121,8 @@ pub(crate) static HANDLER_NAMES: [&str; 358] = [
     "Const64Copy",
     "I32AddImmLoad8UShlAdd",
     "I32AddImmLoad8ULoadIdx8",
+    "F64MulLoadAddStore",
+    "F64LoadWrapMulAddStore",
     "ReturnCallInternal",
     "ReturnCallImported",
     "ReturnCallIndirect",
