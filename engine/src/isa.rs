@@ -628,6 +628,9 @@ pub enum Instr {
     /// slots. Execution continues after the fourth. If the load traps, the
     /// addition's result stands and execution stops at the load.
     I32AddImmLoad8UShlAdd { dst: u16, a: Pair16, b: Pair16, imms: Pair16 },
+    /// [`Instr::I32AddImmLoad8UShlAdd`] with an `I32Load` (4 bytes) in
+    /// place of the `I32Load8U` (bcvm's jump: `pc = code + i->imm`).
+    I32AddImmLoadShlAdd { dst: u16, a: Pair16, b: Pair16, imms: Pair16 },
     /// Three instructions: `I32AddImm` (`a` = (base, lhs), `imms.0`
     /// sign-extended), `I32Load8U` (`b` = (byte, addr), offset `imms.1`),
     /// then an 8-byte `I64LoadIdxShl`/`F64LoadIdxShl` of `base + byte * 8`

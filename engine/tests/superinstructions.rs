@@ -872,6 +872,37 @@ fn a_byte_indexed_element_address() {
     assert_eq!(got[4], Outcome::Trap(TrapKind::MemoryOutOfBounds));
 }
 
+/// The same address from a 4-byte load (`I32AddImmLoadShlAdd`, bcvm's
+/// jump `code + i->imm`), its shift wrapping, and the load out of bounds.
+#[test]
+fn a_word_indexed_element_address() {
+    let addr = |shift: &str| {
+        format!(
+            "(local.set $y (i32.const 3))
+             (local.set $x (i32.add (i32.add (local.get $b) (i32.const 32))
+               (i32.shl (i32.load offset=1 (local.get $a)) {shift})))"
+        )
+    };
+    let wat = memory_module(
+        &format!("{} {ROTL}", addr("(i32.const 3)")),
+        &format!("{} {ROTL}", addr("(local.get $y)")),
+    );
+    // Bytes 1..5 are 02 03 00 05; the word at 65532 is 16.
+    let inputs = args3(&[(0, 5, 1), (65531, 7, 2), (65532, 7, 3)]);
+    let got = same_as_twin(&wat, "I32AddImmLoadShlAdd", 1, &inputs);
+    let rotl = |a: u32, c: u32| a.rotate_left(c) as i32;
+    let x = 37u32.wrapping_add(0x0500_0302u32 << 3);
+    assert_eq!(
+        got[0],
+        Outcome::Values(vec![Val::I32((x ^ 3) as i32 ^ rotl(0, 1))])
+    );
+    assert_eq!(
+        got[1],
+        Outcome::Values(vec![Val::I32((39 + 128) ^ 3 ^ rotl(65531, 2))])
+    );
+    assert_eq!(got[2], Outcome::Trap(TrapKind::MemoryOutOfBounds));
+}
+
 /// An 8-byte element of a register file read through a byte of the
 /// bytecode, `mem[base + 32 + byte * 8]` as i64 and as f64
 /// (`I32AddImmLoad8ULoadIdx8`, bcvm's `r[i->b]`), and each of the two

@@ -1991,6 +1991,7 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 Instr::I32AddImm2 { a, imms, .. }
                 | Instr::I32AddImmLoad8U { a, imms, .. }
                 | Instr::I32AddImmLoad8UShlAdd { a, imms, .. }
+                | Instr::I32AddImmLoadShlAdd { a, imms, .. }
                 | Instr::I32AddImmLoad8ULoadIdx8 { a, imms, .. }
                 | Instr::I32AddImmAndImm { a, imms, .. } => {
                     w32!(

@@ -394,11 +394,16 @@ fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
                 lhs,
                 imm,
             },
-            I::I32Load8U {
+            load @ (I::I32Load8U {
                 dst: byte,
                 addr,
                 offset,
-            },
+            }
+            | I::I32Load {
+                dst: byte,
+                addr,
+                offset,
+            }),
             I::I32ShlImm {
                 dst: d3,
                 lhs: l3,
@@ -415,11 +420,15 @@ fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
             && ((x, y) == (base, byte) || (x, y) == (byte, base))
             && offset < 256 =>
         {
-            Some(I::I32AddImmLoad8UShlAdd {
-                dst: u16_of(dst)?,
-                a: Pair16::new(base, lhs)?,
-                b: Pair16::new(byte, addr)?,
-                imms: Pair16(imm16(imm)?, offset as u16 | ((shift & 31) as u16) << 8),
+            let (dst, a, b) = (
+                u16_of(dst)?,
+                Pair16::new(base, lhs)?,
+                Pair16::new(byte, addr)?,
+            );
+            let imms = Pair16(imm16(imm)?, offset as u16 | ((shift & 31) as u16) << 8);
+            Some(match load {
+                I::I32Load8U { .. } => I::I32AddImmLoad8UShlAdd { dst, a, b, imms },
+                _ => I::I32AddImmLoadShlAdd { dst, a, b, imms },
             })
         }
         [

@@ -1213,11 +1213,12 @@ fn Const64Copy(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     next(ip.next(), fp, mem, cx)
 }
 
-/// `base = lhs + imm; byte = mem[addr + offset]`: the first two parts of
-/// the session 9 triple and quadruple, with `base` and the byte returned
-/// in registers; `None` when the load traps (the addition done).
+/// `base = lhs + imm; x = mem[addr + offset]` (`N` bytes, zero-extended):
+/// the first two parts of the session 9 triples and quadruples, with
+/// `base` and `x` returned in registers; `None` when the load traps (the
+/// addition done).
 #[inline(always)]
-fn add_imm_load8u(
+fn add_imm_load<const N: usize>(
     fp: FramePtr,
     mem: MemView,
     a: crate::isa::Pair16,
@@ -1227,32 +1228,42 @@ fn add_imm_load8u(
 ) -> Option<(u32, u32)> {
     let base = r32!(fp, a.1 as Slot).wrapping_add(imm as i16 as u32);
     w32!(fp, a.0 as Slot, base);
-    let byte = mem.load::<1>(crate::exec::mem_view::ea(r32!(fp, b.1 as Slot), offset))?[0] as u32;
-    w32!(fp, b.0 as Slot, byte);
-    Some((base, byte))
+    let bytes = mem.load::<N>(crate::exec::mem_view::ea(r32!(fp, b.1 as Slot), offset))?;
+    let mut word = [0u8; 4];
+    word[..N].copy_from_slice(&bytes);
+    let x = u32::from_le_bytes(word);
+    w32!(fp, b.0 as Slot, x);
+    Some((base, x))
 }
 
-fn I32AddImmLoad8UShlAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (base, byte) = {
-        decode!(ip, I32AddImmLoad8UShlAdd { a, b, imms, .. });
-        match add_imm_load8u(fp, mem, a, b, imms.0, u32::from(imms.1 & 0xff)) {
-            Some(parts) => parts,
-            None => return step(ip.next(), fp, mem, cx),
+/// `base + 32 + (x << shift)` of a `N`-byte `x` (the quadruples).
+macro_rules! add_imm_load_shl_add {
+    ($name:ident, $n:literal) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            let (base, x) = {
+                decode!(ip, $name { a, b, imms, .. });
+                match add_imm_load::<$n>(fp, mem, a, b, imms.0, u32::from(imms.1 & 0xff)) {
+                    Some(parts) => parts,
+                    None => return step(ip.next(), fp, mem, cx),
+                }
+            };
+            // `base` and `x` are distinct slots (the fusion rule): both
+            // values are still those of their slots, used from registers.
+            decode!(ip, $name { dst, b, imms, .. });
+            let shifted = x.wrapping_shl(u32::from(imms.1 >> 8));
+            w32!(fp, b.0 as Slot, shifted);
+            w32!(fp, dst as Slot, base.wrapping_add(shifted));
+            next(ip.next().next().next(), fp, mem, cx)
         }
     };
-    // `base` and `byte` are distinct slots (the fusion rule): both values
-    // are still those of their slots, used from registers.
-    decode!(ip, I32AddImmLoad8UShlAdd { dst, b, imms, .. });
-    let shifted = byte.wrapping_shl(u32::from(imms.1 >> 8));
-    w32!(fp, b.0 as Slot, shifted);
-    w32!(fp, dst as Slot, base.wrapping_add(shifted));
-    next(ip.next().next().next(), fp, mem, cx)
 }
+add_imm_load_shl_add!(I32AddImmLoad8UShlAdd, 1);
+add_imm_load_shl_add!(I32AddImmLoadShlAdd, 4);
 
 fn I32AddImmLoad8ULoadIdx8(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let (base, byte) = {
         decode!(ip, I32AddImmLoad8ULoadIdx8 { a, b, imms, .. });
-        match add_imm_load8u(fp, mem, a, b, imms.0, u32::from(imms.1)) {
+        match add_imm_load::<1>(fp, mem, a, b, imms.0, u32::from(imms.1)) {
             Some(parts) => parts,
             None => return step(ip.next(), fp, mem, cx),
         }
@@ -1424,7 +1435,7 @@ fn SimdMem0(ip: Ip, fp: FramePtr, mut mem: MemView, cx: &mut Cx<'_>) -> Cont {
 
 /// The handler of every instruction, indexed by its tag (declaration order
 /// of `isa::Instr`; `step` for the instructions the interpreter loop runs).
-pub(super) static HANDLERS: [Handler; 360] = [
+pub(super) static HANDLERS: [Handler; 361] = [
     step,
     step,
     ConsumeFuel,
@@ -1753,6 +1764,7 @@ pub(super) static HANDLERS: [Handler; 360] = [
     I32Load16UAndImm,
     Const64Copy,
     I32AddImmLoad8UShlAdd,
+    I32AddImmLoadShlAdd,
     I32AddImmLoad8ULoadIdx8,
     F64MulLoadAddStore,
     F64LoadWrapMulAddStore,
@@ -1791,7 +1803,7 @@ pub(super) static HANDLERS: [Handler; 360] = [
 /// The variant each entry of [`HANDLERS`] is for (checked by a unit test;
 /// used by the profile).
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) static HANDLER_NAMES: [&str; 360] = [
+pub(crate) static HANDLER_NAMES: [&str; 361] = [
     "Unreachable",
     "Untranslated",
     "ConsumeFuel",
@@ -2120,6 +2132,7 @@ pub(crate) static HANDLER_NAMES: [&str; 360] = [
     "I32Load16UAndImm",
     "Const64Copy",
     "I32AddImmLoad8UShlAdd",
+    "I32AddImmLoadShlAdd",
     "I32AddImmLoad8ULoadIdx8",
     "F64MulLoadAddStore",
     "F64LoadWrapMulAddStore",
