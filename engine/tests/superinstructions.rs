@@ -957,10 +957,9 @@ fn a_byte_indexed_element_load() {
     }
 }
 
-/// Pairs whose second part reads the first's result take it from a
-/// register (the handlers' `after32!`, the fusion rules' `dependent_first`
-/// and `copied`): each form with the result as the second part's left
-/// operand, as its right one, as both, and not at all.
+/// Pairs whose second part may or may not read the first's result: each
+/// form with the result as the second part's left operand, as its right
+/// one, as both, and not at all.
 #[test]
 fn pairs_reading_the_first_result_in_any_position() {
     type Model = fn(u32, u32, u32) -> (u32, u32);
@@ -1082,7 +1081,7 @@ fn pairs_reading_the_first_result_in_any_position() {
 }
 
 /// A copy then an addition of a constant to the copy or to another slot
-/// (`CopyI32AddImm`; reading the copy reads its source: `copied`).
+/// (`CopyI32AddImm`), and to the copy's own slot.
 #[test]
 fn a_copy_then_an_addition_to_it_or_to_another() {
     for (second, copy_read) in [

@@ -354,24 +354,6 @@ pub(super) fn const_store_idx(width: StoreWidth, base: Slot, index: Slot, c: u64
     }
 }
 
-/// The operands of a commutative second part, the one that is the first
-/// part's result (`written`) first: its handler takes that operand from a
-/// register instead of reading it back from the slot just written.
-fn dependent_first(written: Slot, lhs: Slot, rhs: Slot) -> (Slot, Slot) {
-    if rhs == written && lhs != written {
-        (rhs, lhs)
-    } else {
-        (lhs, rhs)
-    }
-}
-
-/// The slot a second part reads for `read` after a `Copy` of `src` into
-/// `dst`: `src` when it reads the copy (the same value, and no read of the
-/// slot just written), else `read` itself.
-fn copied(dst: Slot, src: Slot, read: Slot) -> Slot {
-    if read == dst { src } else { read }
-}
-
 /// A slot, offset or mask that must fit 16 bits unchanged, if it does.
 fn u16_of(v: u32) -> Option<u16> {
     u16::try_from(v).ok()
@@ -605,17 +587,14 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 lhs: l2,
                 rhs,
             },
-        ) => {
-            let (l2, rhs) = dependent_first(dst, l2, rhs);
-            Some(I::I32RotlImmXor {
-                a: p(dst, lhs)?,
-                b: p(d2, l2)?,
-                ops: Pair16(u16_of(rhs)?, imm as u16),
-            })
-        }
+        ) => Some(I::I32RotlImmXor {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            ops: Pair16(u16_of(rhs)?, imm as u16),
+        }),
         (I::Copy { dst, src }, I::I32AddImm { dst: d2, lhs, imm }) => Some(I::CopyI32AddImm {
             a: p(dst, src)?,
-            b: p(d2, copied(dst, src, lhs))?,
+            b: p(d2, lhs)?,
             imm,
         }),
         (
@@ -665,14 +644,11 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 lhs: l2,
                 rhs: r2,
             },
-        ) => {
-            let (l2, r2) = dependent_first(dst, l2, r2);
-            Some(I::I32Add2 {
-                a: p(dst, lhs)?,
-                b: p(d2, l2)?,
-                rhs: p(rhs, r2)?,
-            })
-        }
+        ) => Some(I::I32Add2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            rhs: p(rhs, r2)?,
+        }),
         (
             I::I32Mul { dst, lhs, rhs },
             I::I32Add {
@@ -714,12 +690,12 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         }),
         (I::Copy { dst, src }, I::BrIfNez { cond, target }) => Some(I::CopyBrIfNez {
             a: p(dst, src)?,
-            cond: copied(dst, src, cond),
+            cond,
             target,
         }),
         (I::Copy { dst, src }, I::BrIfEqz { cond, target }) => Some(I::CopyBrIfEqz {
             a: p(dst, src)?,
-            cond: copied(dst, src, cond),
+            cond,
             target,
         }),
         (I::I32Load { dst, addr, offset }, I::BrIfNez { cond, target }) if cond == dst => {
@@ -805,14 +781,11 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 lhs: l2,
                 rhs: r2,
             },
-        ) => {
-            let (l2, r2) = dependent_first(dst, l2, r2);
-            Some(I::I64Add2 {
-                a: p(dst, lhs)?,
-                b: p(d2, l2)?,
-                rhs: p(rhs, r2)?,
-            })
-        }
+        ) => Some(I::I64Add2 {
+            a: p(dst, lhs)?,
+            b: p(d2, l2)?,
+            rhs: p(rhs, r2)?,
+        }),
         (I::I32Load8U { dst, addr, offset }, I::SelectZero { dst: d2, rhs, cond })
             if cond == dst =>
         {
@@ -836,7 +809,7 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
         }),
         (I::Copy { dst, src }, I::BrI32NeImm { lhs, imm, target }) => Some(I::CopyBrI32NeImm {
             a: p(dst, src)?,
-            ops: Pair16(u16_of(copied(dst, src, lhs))?, imm16(imm)?),
+            ops: Pair16(u16_of(lhs)?, imm16(imm)?),
             target,
         }),
         (

@@ -39,20 +39,6 @@ macro_rules! r32 {
         ($fp.get($slot) as u32)
     };
 }
-/// Slot `$slot` (a `u16` of a pair) read by the second part of a
-/// superinstruction whose first part has just written `$v` into slot
-/// `$written`: `$v` itself when they are the same slot, so that the value
-/// flows in a register instead of through a store and a load of the slot
-/// (a store-to-load forward on the dependency chain).
-macro_rules! after32 {
-    ($fp:ident, $slot:expr, $written:expr, $v:expr) => {
-        if $slot == $written {
-            $v
-        } else {
-            r32!($fp, $slot as Slot)
-        }
-    };
-}
 macro_rules! w32 {
     ($fp:ident, $slot:expr, $v:expr) => {{
         let v: u32 = $v;
@@ -397,31 +383,34 @@ fn GlobalSet(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 fn I32AddImm2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     // Decoded part by part: the second part's operands are read after the
     // first part's store, which keeps fewer registers live (no spills).
-    let (dst, v) = {
+    {
         decode!(ip, I32AddImm2 { a, imms, .. });
-        let v = r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+        );
+    }
     decode!(ip, I32AddImm2 { b, imms, .. });
     w32!(
         fp,
         b.0 as Slot,
-        after32!(fp, b.1, dst, v).wrapping_add(imms.1 as i16 as u32)
+        r32!(fp, b.1 as Slot).wrapping_add(imms.1 as i16 as u32)
     );
     next(ip.next(), fp, mem, cx)
 }
 
 fn I32AddImmLoad8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32AddImmLoad8U { a, imms, .. });
-        let v = r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+        );
+    }
     decode!(ip, I32AddImmLoad8U { b, imms, .. });
-    let addr = after32!(fp, b.1, dst, v);
-    match mem.load::<1>(crate::exec::mem_view::ea(addr, u32::from(imms.1))) {
+    match mem.load::<1>(ea!(fp, b.1 as Slot, imms.1)) {
         Some(v) => w32!(fp, b.0 as Slot, v[0] as u32),
         // The load traps: stop at it, the addition done.
         None => return step(ip.next(), fp, mem, cx),
@@ -450,18 +439,19 @@ fn I32AddImmBrI32Ne(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont
 }
 
 fn I32RotlImmXor(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32RotlImmXor { a, ops, .. });
-        let v = r32!(fp, a.1 as Slot).rotate_left(ops.1 as u32);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).rotate_left(ops.1 as u32)
+        );
+    }
     decode!(ip, I32RotlImmXor { b, ops, .. });
     w32!(
         fp,
         b.0 as Slot,
-        // (The fusion rule puts an operand that is the rotation first.)
-        after32!(fp, b.1, dst, v) ^ r32!(fp, ops.0 as Slot)
+        r32!(fp, b.1 as Slot) ^ r32!(fp, ops.0 as Slot)
     );
     next(ip.next(), fp, mem, cx)
 }
@@ -888,23 +878,25 @@ fn I32ShlImmAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
         w32!(fp, a.0 as Slot, v);
         v
     };
-    // The addition's operand that is the shift's result comes from the
-    // register, not back through the slot just written (a store-to-load
-    // forward on the dependency chain); `b.1` is read after the write.
+    // The fusion rule makes the shift's result an operand of the addition:
+    // it is taken from the register (one load fewer); `b.1` is read after
+    // the write (it may be the same slot).
     decode!(ip, I32ShlImmAdd { b, .. });
     w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot).wrapping_add(shifted));
     next(ip.next(), fp, mem, cx)
 }
 
 fn I32ShrUImmAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32ShrUImmAndImm { a, imms, .. });
-        let v = r32!(fp, a.1 as Slot).wrapping_shr(imms.0 as u32);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_shr(imms.0 as u32)
+        );
+    }
     decode!(ip, I32ShrUImmAndImm { b, imms, .. });
-    w32!(fp, b.0 as Slot, after32!(fp, b.1, dst, v) & imms.1 as u32);
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & imms.1 as u32);
     next(ip.next(), fp, mem, cx)
 }
 
@@ -922,18 +914,19 @@ fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I32Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32Add2 { a, rhs, .. });
-        let v = r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, rhs.0 as Slot));
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, rhs.0 as Slot))
+        );
+    }
     decode!(ip, I32Add2 { b, rhs, .. });
     w32!(
         fp,
         b.0 as Slot,
-        // (The fusion rule puts an operand that is the first sum first.)
-        after32!(fp, b.1, dst, v).wrapping_add(r32!(fp, rhs.1 as Slot))
+        r32!(fp, b.1 as Slot).wrapping_add(r32!(fp, rhs.1 as Slot))
     );
     next(ip.next(), fp, mem, cx)
 }
@@ -952,17 +945,19 @@ fn I32MulAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I32AddAddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32AddAddImm { a, ops, .. });
-        let v = r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot));
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, ops.0 as Slot))
+        );
+    }
     decode!(ip, I32AddAddImm { b, ops, .. });
     w32!(
         fp,
         b.0 as Slot,
-        after32!(fp, b.1, dst, v).wrapping_add(ops.1 as i16 as u32)
+        r32!(fp, b.1 as Slot).wrapping_add(ops.1 as i16 as u32)
     );
     next(ip.next(), fp, mem, cx)
 }
@@ -1023,14 +1018,16 @@ fn I32LoadBrIfNez(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I32XorAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32XorAndImm { a, ops, .. });
-        let v = r32!(fp, a.1 as Slot) ^ r32!(fp, ops.0 as Slot);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot) ^ r32!(fp, ops.0 as Slot)
+        );
+    }
     decode!(ip, I32XorAndImm { b, ops, .. });
-    w32!(fp, b.0 as Slot, after32!(fp, b.1, dst, v) & ops.1 as u32);
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & ops.1 as u32);
     next(ip.next(), fp, mem, cx)
 }
 
@@ -1053,34 +1050,34 @@ fn I32LoadStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I32LoadAddImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32LoadAddImm { a, ops, .. });
         let Some(b) = mem.load::<4>(ea!(fp, a.1 as Slot, ops.0)) else {
             // The load traps: nothing done yet.
             return step(ip, fp, mem, cx);
         };
-        let v = u32::from_le_bytes(b);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(fp, a.0 as Slot, u32::from_le_bytes(b));
+    }
     decode!(ip, I32LoadAddImm { b, ops, .. });
     w32!(
         fp,
         b.0 as Slot,
-        after32!(fp, b.1, dst, v).wrapping_add(ops.1 as i16 as u32)
+        r32!(fp, b.1 as Slot).wrapping_add(ops.1 as i16 as u32)
     );
     next(ip.next(), fp, mem, cx)
 }
 
 fn I32AddImmAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32AddImmAndImm { a, imms, .. });
-        let v = r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot).wrapping_add(imms.0 as i16 as u32)
+        );
+    }
     decode!(ip, I32AddImmAndImm { b, imms, .. });
-    w32!(fp, b.0 as Slot, after32!(fp, b.1, dst, v) & imms.1 as u32);
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & imms.1 as u32);
     next(ip.next(), fp, mem, cx)
 }
 
@@ -1109,16 +1106,20 @@ fn I32EqzAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I64Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I64Add2 { a, rhs, .. });
-        let v = s!(fp, a.1 as Slot).wrapping_add(s!(fp, rhs.0 as Slot));
-        w64!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w64!(
+            fp,
+            a.0 as Slot,
+            s!(fp, a.1 as Slot).wrapping_add(s!(fp, rhs.0 as Slot))
+        );
+    }
     decode!(ip, I64Add2 { b, rhs, .. });
-    // (The fusion rule puts an operand that is the first sum first.)
-    let first = if b.1 == dst { v } else { s!(fp, b.1 as Slot) };
-    w64!(fp, b.0 as Slot, first.wrapping_add(s!(fp, rhs.1 as Slot)));
+    w64!(
+        fp,
+        b.0 as Slot,
+        s!(fp, b.1 as Slot).wrapping_add(s!(fp, rhs.1 as Slot))
+    );
     next(ip.next(), fp, mem, cx)
 }
 
@@ -1139,19 +1140,16 @@ fn I32Load8USelectZero(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> C
 }
 
 fn I32LoadLoad8U(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32LoadLoad8U { a, offsets, .. });
         let Some(b) = mem.load::<4>(ea!(fp, a.1 as Slot, offsets.0)) else {
             // The first load traps: nothing done yet.
             return step(ip, fp, mem, cx);
         };
-        let v = u32::from_le_bytes(b);
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(fp, a.0 as Slot, u32::from_le_bytes(b));
+    }
     decode!(ip, I32LoadLoad8U { b, offsets, .. });
-    let addr = after32!(fp, b.1, dst, v);
-    match mem.load::<1>(crate::exec::mem_view::ea(addr, u32::from(offsets.1))) {
+    match mem.load::<1>(ea!(fp, b.1 as Slot, offsets.1)) {
         Some([byte]) => w32!(fp, b.0 as Slot, byte as u32),
         // The second load traps: stop at it, the first done.
         None => return step(ip.next(), fp, mem, cx),
@@ -1172,34 +1170,34 @@ fn CopyBrI32NeImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
 }
 
 fn I32XorImmShrUImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32XorImmShrUImm { a, imms, .. });
-        let v = r32!(fp, a.1 as Slot) ^ imms.0 as i16 as u32;
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(
+            fp,
+            a.0 as Slot,
+            r32!(fp, a.1 as Slot) ^ imms.0 as i16 as u32
+        );
+    }
     decode!(ip, I32XorImmShrUImm { b, imms, .. });
     w32!(
         fp,
         b.0 as Slot,
-        after32!(fp, b.1, dst, v).wrapping_shr(imms.1 as u32)
+        r32!(fp, b.1 as Slot).wrapping_shr(imms.1 as u32)
     );
     next(ip.next(), fp, mem, cx)
 }
 
 fn I32Load16UAndImm(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    let (dst, v) = {
+    {
         decode!(ip, I32Load16UAndImm { a, ops, .. });
         let Some(b) = mem.load::<2>(ea!(fp, a.1 as Slot, ops.0)) else {
             // The load traps: nothing done yet.
             return step(ip, fp, mem, cx);
         };
-        let v = u16::from_le_bytes(b) as u32;
-        w32!(fp, a.0 as Slot, v);
-        (a.0, v)
-    };
+        w32!(fp, a.0 as Slot, u16::from_le_bytes(b) as u32);
+    }
     decode!(ip, I32Load16UAndImm { b, ops, .. });
-    w32!(fp, b.0 as Slot, after32!(fp, b.1, dst, v) & ops.1 as u32);
+    w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot) & ops.1 as u32);
     next(ip.next(), fp, mem, cx)
 }
 
