@@ -131,8 +131,9 @@ pub struct ProcessSummary {
     pub pid: Pid,
     /// Its parent at the time it ended.
     pub parent: Pid,
-    /// Module name.
-    pub module: String,
+    /// Module name (shared by every process of the module: the summary
+    /// of an ended process copies no string).
+    pub module: Arc<str>,
     /// Fuel consumed.
     pub fuel: u64,
     /// Largest linear memory seen at a slice boundary, in bytes.
@@ -309,7 +310,7 @@ pub struct Runtime {
     next_pid: u32,
     live: usize,
     /// Module names of processes, interned.
-    names: Vec<String>,
+    names: Vec<Arc<str>>,
     name_ids: FxHashMap<String, u32>,
     finished: Summaries,
     nodes: Vec<Node>,
@@ -470,7 +471,7 @@ impl Runtime {
 
     fn emit_spawned(&mut self, parent: Pid, child: Pid, name: u32) {
         if self.sink.is_some() {
-            let module = self.names[name as usize].clone();
+            let module = self.names[name as usize].to_string();
             self.emit(parent, || EventKind::Spawned { child, module });
         }
     }
@@ -480,7 +481,7 @@ impl Runtime {
             return id;
         }
         let id = self.names.len() as u32;
-        self.names.push(name.to_string());
+        self.names.push(Arc::from(name));
         self.name_ids.insert(name.to_string(), id);
         id
     }
