@@ -131,9 +131,8 @@ pub struct ProcessSummary {
     pub pid: Pid,
     /// Its parent at the time it ended.
     pub parent: Pid,
-    /// Module name (shared by every process of the module: the summary
-    /// of an ended process copies no string).
-    pub module: Arc<str>,
+    /// Module name.
+    pub module: String,
     /// Fuel consumed.
     pub fuel: u64,
     /// Largest linear memory seen at a slice boundary, in bytes.
@@ -310,7 +309,7 @@ pub struct Runtime {
     next_pid: u32,
     live: usize,
     /// Module names of processes, interned.
-    names: Vec<Arc<str>>,
+    names: Vec<String>,
     name_ids: FxHashMap<String, u32>,
     finished: Summaries,
     nodes: Vec<Node>,
@@ -471,7 +470,7 @@ impl Runtime {
 
     fn emit_spawned(&mut self, parent: Pid, child: Pid, name: u32) {
         if self.sink.is_some() {
-            let module = self.names[name as usize].to_string();
+            let module = self.names[name as usize].clone();
             self.emit(parent, || EventKind::Spawned { child, module });
         }
     }
@@ -481,7 +480,7 @@ impl Runtime {
             return id;
         }
         let id = self.names.len() as u32;
-        self.names.push(Arc::from(name));
+        self.names.push(name.to_string());
         self.name_ids.insert(name.to_string(), id);
         id
     }

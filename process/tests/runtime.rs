@@ -322,7 +322,7 @@ fn orphans_are_adopted_and_reaped_by_the_root() {
     let leaf = report
         .processes
         .iter()
-        .find(|p| &*p.module == "leaf.wasm")
+        .find(|p| p.module == "leaf.wasm")
         .unwrap();
     assert_eq!(leaf.parent.0, 1, "adopted by the root");
 }
