@@ -169,13 +169,17 @@ impl Instance {
         store
             .inner
             .funcs
-            .extend(own.iter().zip(0..own.len() as u32).map(|(&t, index)| FuncEntity {
-                ty: m.type_ids[t as usize],
-                kind: FuncKind::Wasm {
-                    instance: instance_index,
-                    index,
-                },
-            }));
+            .extend(
+                own.iter()
+                    .zip(0..own.len() as u32)
+                    .map(|(&t, index)| FuncEntity {
+                        ty: m.type_ids[t as usize],
+                        kind: FuncKind::Wasm {
+                            instance: instance_index,
+                            index,
+                        },
+                    }),
+            );
         funcs.extend(first..first + own.len() as u32);
         let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
         for (ty, init) in m.tables[m.num_imported_tables as usize..]

@@ -109,15 +109,24 @@ mod tests {
         let mut bytes = vec![0xEEu8; 128];
         let mut mem = GuestMemory::new(&mut bytes);
         args_sizes_get(&mut ctx, &mut mem, 0, 4).unwrap();
-        assert_eq!((mem.read_u32(0).unwrap(), mem.read_u32(4).unwrap()), (3, 10));
+        assert_eq!(
+            (mem.read_u32(0).unwrap(), mem.read_u32(4).unwrap()),
+            (3, 10)
+        );
         args_get(&mut ctx, &mut mem, 8, 32).unwrap();
         let ptrs: Vec<u32> = (0..3).map(|i| mem.read_u32(8 + 4 * i).unwrap()).collect();
         assert_eq!(ptrs, [32, 37, 38]);
         assert_eq!(mem.slice(32, 11).unwrap(), b"prog\0\0x y\0\xEE");
         environ_sizes_get(&mut ctx, &mut mem, 0, 4).unwrap();
-        assert_eq!((mem.read_u32(0).unwrap(), mem.read_u32(4).unwrap()), (2, 10));
+        assert_eq!(
+            (mem.read_u32(0).unwrap(), mem.read_u32(4).unwrap()),
+            (2, 10)
+        );
         environ_get(&mut ctx, &mut mem, 8, 64).unwrap();
-        assert_eq!((mem.read_u32(8).unwrap(), mem.read_u32(12).unwrap()), (64, 68));
+        assert_eq!(
+            (mem.read_u32(8).unwrap(), mem.read_u32(12).unwrap()),
+            (64, 68)
+        );
         assert_eq!(mem.slice(64, 11).unwrap(), b"A=1\0LONG=\0\xEE");
         // A string that does not fit is not written at all (a fault): the
         // first fits in 121..125, the second would end past 128.

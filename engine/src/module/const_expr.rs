@@ -134,11 +134,7 @@ impl ConstExpr {
 
 /// The value `op` pushes when it takes no operands (`None` for arithmetic).
 #[inline(always)]
-fn operand(
-    op: ConstOp,
-    global: &impl Fn(u32) -> u128,
-    func: &impl Fn(u32) -> u64,
-) -> Option<u128> {
+fn operand(op: ConstOp, global: &impl Fn(u32) -> u128, func: &impl Fn(u32) -> u64) -> Option<u128> {
     Some(match op {
         ConstOp::I32(v) => v as u32 as u128,
         ConstOp::I64(v) => v as u64 as u128,

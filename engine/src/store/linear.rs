@@ -535,7 +535,19 @@ mod tests {
     fn every_written_byte_is_seen_and_cleared() {
         // Lengths around the check's step (1 KiB) and chunk (4 KiB), a
         // written byte at each edge and in each tail.
-        for len in [1, 31, 32, 100, 1023, 1024, 1025, 4095, 4096, 5000, 65536 + 37] {
+        for len in [
+            1,
+            31,
+            32,
+            100,
+            1023,
+            1024,
+            1025,
+            4095,
+            4096,
+            5000,
+            65536 + 37,
+        ] {
             let mut bytes = vec![0u8; len];
             assert!(all_zero(&bytes));
             clear_written(&mut bytes);
