@@ -162,18 +162,25 @@ impl Instance {
         }
 
         let instance_index = store.inner.instances.len() as u32;
-        for (i, _) in m.code.iter().enumerate() {
-            let func_index = m.num_imported_funcs as usize + i;
-            let ty = m.type_ids[m.funcs[func_index] as usize];
-            store.inner.funcs.push(FuncEntity {
-                ty,
-                kind: FuncKind::Wasm {
-                    instance: instance_index,
-                    index: i as u32,
-                },
-            });
-            funcs.push(store.inner.funcs.len() as u32 - 1);
-        }
+        // The module's own functions, in one pass of known length each (no
+        // capacity check per function: a toolchain's module has hundreds).
+        let first = store.inner.funcs.len() as u32;
+        let own = &m.funcs[m.num_imported_funcs as usize..][..m.code.len()];
+        store
+            .inner
+            .funcs
+            .extend(
+                own.iter()
+                    .zip(0..own.len() as u32)
+                    .map(|(&t, index)| FuncEntity {
+                        ty: m.type_ids[t as usize],
+                        kind: FuncKind::Wasm {
+                            instance: instance_index,
+                            index,
+                        },
+                    }),
+            );
+        funcs.extend(first..first + own.len() as u32);
         let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
         for (ty, init) in m.tables[m.num_imported_tables as usize..]
             .iter()

@@ -1,9 +1,11 @@
-//! Memory accounting shaped like cgroups: every process has an account;
-//! an account's parent is its process's parent's account, so the bytes a
-//! process holds count against its own limit and the limit of every
-//! ancestor. The root's account carries the run's `--max-memory`, so it
-//! bounds the whole run; a child without a limit of its own is bounded by
-//! what remains of its ancestors'.
+//! Memory accounting shaped like cgroups: every process given a memory
+//! limit has an account; an account's parent is its process's parent's
+//! account, so the bytes a process holds count against its own limit and
+//! the limit of every ancestor. The root's account carries the run's
+//! `--max-memory`, so it bounds the whole run; a child without a limit of
+//! its own shares the account its charges would reach first (its parent's,
+//! or the one its parent shares) and is bounded by what remains of its
+//! ancestors'.
 //!
 //! What is charged: the linear memories, tables and value/frame stacks of
 //! a process's store (through [`ProcLimiter`], the store's
@@ -12,10 +14,10 @@
 //! Every charge is held by a [`Charge`], which gives its bytes back when it
 //! is dropped, so what a process holds is released when it ends, however
 //! it ends. A charge walks the accounts above that have a limit (and the
-//! root's): an account without a limit can refuse nothing, so a child's
-//! account links past it to the nearest one that can, and a charge costs
-//! O(number of limits above), not O(depth) (a 10,000-deep chain of
-//! unlimited processes charges two accounts per event, not 10,000).
+//! root's): an account without a limit could refuse nothing, so a child
+//! without a limit makes none (it shares one, see above) and a charge
+//! costs O(number of limits above), not O(depth) (a 10,000-deep chain of
+//! unlimited processes charges one account per event, not 10,000).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,17 +50,23 @@ impl MemAccount {
         }))
     }
 
-    /// A child account under this one, with its own limit if any. It is
-    /// linked to this account when this one has a limit or is a root, else
-    /// to the account this one is linked to (see the module docs).
+    /// A child account under this one. With a limit, a new account linked
+    /// to this one when this one has a limit or is a root, else to the
+    /// account this one is linked to (see the module docs). Without one,
+    /// that account itself, shared: an account without a limit could only
+    /// count, never refuse, and nothing reads a process's own count, so a
+    /// spawn without a memory limit allocates no account.
     pub fn child(&self, limit: Option<usize>) -> Self {
         let parent = match &self.0.parent {
             Some(above) if self.0.limit == usize::MAX => above.clone(),
             _ => self.clone(),
         };
+        let Some(limit) = limit else {
+            return parent;
+        };
         MemAccount(Arc::new(Node {
             used: AtomicUsize::new(0),
-            limit: limit.unwrap_or(usize::MAX),
+            limit,
             parent: Some(parent),
         }))
     }
@@ -254,14 +262,18 @@ mod tests {
         for _ in 0..10_000 {
             acc = acc.child(None);
         }
-        assert_eq!(acc.chain().count(), 2, "itself and the root");
+        assert_eq!(acc.chain().count(), 1, "the root, shared");
         let limited = acc.child(Some(100));
         let below = limited.child(None).child(None);
-        assert_eq!(
-            below.chain().count(),
-            3,
-            "itself, the limited one, the root"
-        );
+        assert_eq!(below.chain().count(), 2, "the limited one, the root");
+        // An account without a limit that has a parent (`child` no longer
+        // makes one) is linked past all the same.
+        let unlimited = MemAccount(Arc::new(Node {
+            used: AtomicUsize::new(0),
+            limit: usize::MAX,
+            parent: Some(limited.clone()),
+        }));
+        assert_eq!(unlimited.child(Some(5)).chain().count(), 3);
         let c = Charge::of(&below, 100).unwrap();
         assert_eq!((root.used(), limited.used()), (100, 100));
         assert_eq!(Charge::of(&below, 1).map(|_| ()), Err(OverLimit));
@@ -275,10 +287,10 @@ mod tests {
         let child = root.child(None);
         let grandchild = child.child(Some(300));
         let mut a = Charge::of(&grandchild, 200).unwrap();
-        // The child has no limit: the grandchild's charges pass it by.
+        // The child has no limit: it shares the root's account.
         assert_eq!(
             (root.used(), child.used(), grandchild.used()),
-            (200, 0, 200)
+            (200, 200, 200)
         );
         assert_eq!(grandchild.remaining(), Some(100));
         assert_eq!(a.grow(101), Err(OverLimit), "the grandchild's own limit");

@@ -1067,16 +1067,16 @@ impl Runtime {
     ) -> Result<Option<(Pid, ExitStatus)>, Errno> {
         let p = self.live_mut(parent).ok_or(Errno::Srch)?;
         let found = match which {
-            Some(c) if p.zombies.contains(&c) => c,
+            Some(c) if p.zombies.remove(&c) => c,
             Some(c) if p.children.contains(&c) => return Ok(None),
             Some(_) => return Err(Errno::Child),
-            None => match p.zombies.first() {
-                Some(&c) => c,
+            // The lowest zombie, found and taken out in one walk.
+            None => match p.zombies.pop_first() {
+                Some(c) => c,
                 None if p.children.is_empty() => return Err(Errno::Child),
                 None => return Ok(None),
             },
         };
-        p.zombies.remove(&found);
         let c = found;
         let status = match self.dead.remove(&c) {
             Some(z) => z.status,
@@ -1293,8 +1293,10 @@ impl Runtime {
         let fuel = p.store.fuel_consumed();
         let peak_memory = p.peak_memory.max(p.store.memory_bytes());
         let (parent, module, node, counted_in) = (p.parent, p.module, p.node, p.counted_in);
-        let mut children = std::mem::take(&mut p.children);
-        let mut zombies = std::mem::take(&mut p.zombies);
+        // Taken out only when there is something to hand on: an empty set
+        // is left to drop with the entry (each drop of a set walks it).
+        let children = (!p.children.is_empty()).then(|| std::mem::take(&mut p.children));
+        let zombies = (!p.zombies.is_empty()).then(|| std::mem::take(&mut p.zombies));
         // Only a blocked process is registered as a waiter.
         let registered = matches!(p.state, State::Blocked(_));
         // Descriptors, memory and names go now, however the process ended.
@@ -1321,8 +1323,10 @@ impl Runtime {
         if registered {
             self.unregister(pid);
         }
-        if pid != ROOT && !children.is_empty() {
-            for c in std::mem::take(&mut children) {
+        if pid != ROOT
+            && let Some(children) = children
+        {
+            for c in children {
                 if let Some(cp) = self.procs.get_mut(&c) {
                     cp.parent = ROOT;
                     cp.store.data_mut().ppid = ROOT;
@@ -1332,9 +1336,11 @@ impl Runtime {
                 }
             }
         }
-        if pid != ROOT && !zombies.is_empty() {
+        if pid != ROOT
+            && let Some(zombies) = zombies
+        {
             // Its unreaped children can never be reaped now.
-            for z in std::mem::take(&mut zombies) {
+            for z in zombies {
                 self.dead.remove(&z);
             }
         }

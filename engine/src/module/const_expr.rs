@@ -76,6 +76,7 @@ impl ConstExpr {
 
     /// Evaluates the expression. `global` reads a global of the instance being
     /// created, `func` turns a function index into a funcref slot value.
+    #[inline]
     pub(crate) fn eval(&self, global: impl Fn(u32) -> u64, func: impl Fn(u32) -> u64) -> u64 {
         self.eval128(|g| global(g) as u128, func) as u64
     }
@@ -83,18 +84,27 @@ impl ConstExpr {
     /// Evaluates the expression to its full width: a `v128` value's 128
     /// bits, any other value in the low 64. `global` reads a global's full
     /// value.
+    #[inline]
     pub(crate) fn eval128(&self, global: impl Fn(u32) -> u128, func: impl Fn(u32) -> u64) -> u128 {
+        // Almost every expression is one operand (a constant, `ref.func`,
+        // `global.get`): every item of a toolchain's function table is one
+        // `ref.func`, evaluated at each instantiation (74 per spawn of the
+        // fan-out example's worker), so it is answered without the stack.
+        if let [op] = self.ops[..]
+            && let Some(v) = operand(op, &global, &func)
+        {
+            return v;
+        }
+        self.eval_stack(&global, &func)
+    }
+
+    /// [`ConstExpr::eval128`] of an expression with arithmetic (the
+    /// extended constant expressions), on a stack.
+    #[inline(never)]
+    fn eval_stack(&self, global: &impl Fn(u32) -> u128, func: &impl Fn(u32) -> u64) -> u128 {
         let mut stack: SmallVec<[u128; 4]> = SmallVec::new();
         for op in &self.ops {
             let v: u128 = match *op {
-                ConstOp::I32(v) => v as u32 as u128,
-                ConstOp::I64(v) => v as u64 as u128,
-                ConstOp::F32(v) => v as u128,
-                ConstOp::F64(v) => v as u128,
-                ConstOp::V128(v) => v,
-                ConstOp::RefNull => 0,
-                ConstOp::RefFunc(i) => func(i) as u128,
-                ConstOp::GlobalGet(i) => global(i),
                 ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                     let b = stack.pop().unwrap_or(0) as u32;
                     let a = stack.pop().unwrap_or(0) as u32;
@@ -114,9 +124,74 @@ impl ConstExpr {
                         _ => a.wrapping_mul(b),
                     }) as u128
                 }
+                other => operand(other, global, func).unwrap_or(0),
             };
             stack.push(v);
         }
         stack.pop().unwrap_or(0)
+    }
+}
+
+/// The value `op` pushes when it takes no operands (`None` for arithmetic).
+#[inline(always)]
+fn operand(op: ConstOp, global: &impl Fn(u32) -> u128, func: &impl Fn(u32) -> u64) -> Option<u128> {
+    Some(match op {
+        ConstOp::I32(v) => v as u32 as u128,
+        ConstOp::I64(v) => v as u64 as u128,
+        ConstOp::F32(v) => v as u128,
+        ConstOp::F64(v) => v as u128,
+        ConstOp::V128(v) => v,
+        ConstOp::RefNull => 0,
+        ConstOp::RefFunc(i) => func(i) as u128,
+        ConstOp::GlobalGet(i) => global(i),
+        ConstOp::I32Add
+        | ConstOp::I32Sub
+        | ConstOp::I32Mul
+        | ConstOp::I64Add
+        | ConstOp::I64Sub
+        | ConstOp::I64Mul => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(ops: &[ConstOp]) -> ConstExpr {
+        ConstExpr {
+            ops: ops.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn one_operand_and_arithmetic_evaluate_alike() {
+        let global = |g: u32| 1000 + g as u128;
+        let func = |f: u32| 7 * f as u64 + 1;
+        let one = [
+            (ConstOp::I32(-1), 0xffff_ffff),
+            (ConstOp::I64(-2), 0xffff_ffff_ffff_fffe),
+            (ConstOp::F32(0x3f80_0000), 0x3f80_0000),
+            (ConstOp::F64(5), 5),
+            (ConstOp::V128(u128::MAX), u128::MAX),
+            (ConstOp::RefNull, 0),
+            (ConstOp::RefFunc(3), 22),
+            (ConstOp::GlobalGet(4), 1004),
+        ];
+        for (op, want) in one {
+            assert_eq!(expr(&[op]).eval128(global, func), want, "{op:?}");
+        }
+        assert_eq!(expr(&[ConstOp::RefFunc(3)]).eval(|_| 0, func), 22);
+        // Extended constant expressions go through the stack.
+        let sum = expr(&[ConstOp::GlobalGet(2), ConstOp::I32(-3), ConstOp::I32Add]);
+        assert_eq!(sum.eval128(global, func), 999);
+        let prod = expr(&[
+            ConstOp::I64(6),
+            ConstOp::I64(7),
+            ConstOp::I64Mul,
+            ConstOp::I64(2),
+            ConstOp::I64Sub,
+        ]);
+        assert_eq!(prod.eval(|_| 0, func), 40);
+        assert_eq!(ConstExpr::ref_func(5).eval(|_| 0, func), 36);
     }
 }

@@ -204,29 +204,77 @@ fn free_block(b: Block) {
 /// untouched.
 const CLEAR_CHUNK: usize = 4096;
 
-/// Whether every byte of `chunk` is zero: [`all_zero_words`], compiled
-/// for AVX2 when the processor has it (32-byte words: half the loads and
-/// ORs of the baseline's 16-byte ones; a pooled one-page memory is 64 KiB
-/// to look at whenever its process ends).
+/// Bytes looked at per step of [`all_zero_avx2`]: 32 loads of 32 bytes
+/// into four accumulators (a step's loop overhead is three instructions).
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-fn all_zero(chunk: &[u8]) -> bool {
-    /// [`all_zero_words`] with AVX2 enabled.
-    #[target_feature(enable = "avx2")]
-    fn avx2(chunk: &[u8]) -> bool {
-        all_zero_words(chunk)
-    }
+const AVX2_STEP: usize = 1024;
+
+/// Zeroes every [`CLEAR_CHUNK`] of `bytes` that is not all zero already.
+/// The processor's features are asked once per call, not per chunk, and
+/// with AVX2 the check runs in [`all_zero_avx2`]: a pooled one-page
+/// memory is 64 KiB to look at whenever its process ends (benches/README.md,
+/// "Spawn cost, session 9").
+fn clear_written(bytes: &mut [u8]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor supports AVX2 (checked just above), the
         // only requirement of calling a function that enables it.
-        unsafe { avx2(chunk) }
-    } else {
-        all_zero_words(chunk)
+        unsafe { clear_written_avx2(bytes) };
+        return;
+    }
+    for chunk in bytes.chunks_mut(CLEAR_CHUNK) {
+        if !all_zero_words(chunk) {
+            chunk.fill(0);
+        }
     }
 }
 
-/// Whether every byte of `chunk` is zero (see [`all_zero_words`]).
-#[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+/// [`clear_written`] with AVX2.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+fn clear_written_avx2(bytes: &mut [u8]) {
+    for chunk in bytes.chunks_mut(CLEAR_CHUNK) {
+        if !all_zero_avx2(chunk) {
+            chunk.fill(0);
+        }
+    }
+}
+
+/// Whether every byte of `chunk` is zero, with AVX2: an OR of its 32-byte
+/// words, [`AVX2_STEP`] bytes per step (the loads folded into the ORs),
+/// the tail by [`all_zero_words`].
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+fn all_zero_avx2(chunk: &[u8]) -> bool {
+    use core::arch::x86_64::{
+        __m256i, _mm256_loadu_si256, _mm256_or_si256, _mm256_setzero_si256, _mm256_testz_si256,
+    };
+    const WORDS: usize = AVX2_STEP / 32;
+    let mut steps = chunk.chunks_exact(AVX2_STEP);
+    let mut acc = [_mm256_setzero_si256(); 4];
+    for step in &mut steps {
+        let p = step.as_ptr().cast::<__m256i>();
+        for w in 0..WORDS {
+            // SAFETY: `step` holds AVX2_STEP bytes, so word `w`
+            // (w < AVX2_STEP / 32) lies within it; the load is unaligned.
+            let v = unsafe { _mm256_loadu_si256(p.add(w)) };
+            acc[w % 4] = _mm256_or_si256(acc[w % 4], v);
+        }
+    }
+    let all = _mm256_or_si256(
+        _mm256_or_si256(acc[0], acc[1]),
+        _mm256_or_si256(acc[2], acc[3]),
+    );
+    _mm256_testz_si256(all, all) == 1 && all_zero_words(steps.remainder())
+}
+
+/// Whether every byte of `chunk` is zero (copying on growth).
 fn all_zero(chunk: &[u8]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { all_zero_avx2(chunk) };
+    }
     all_zero_words(chunk)
 }
 
@@ -381,11 +429,7 @@ impl LinearMemory {
         if self.cap == 0 || self.cap > pool.limit {
             return; // dropped: freed
         }
-        for chunk in self.chunks_mut(CLEAR_CHUNK) {
-            if !all_zero(chunk) {
-                chunk.fill(0);
-            }
-        }
+        clear_written(&mut self);
         let block = Block {
             ptr: self.ptr,
             cap: self.cap,
@@ -485,6 +529,40 @@ mod tests {
         );
         assert!(LinearMemory::zeroed_slots(usize::MAX / 4).is_err());
         assert_eq!(LinearMemory::zeroed_slots(3).unwrap(), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn every_written_byte_is_seen_and_cleared() {
+        // Lengths around the check's step (1 KiB) and chunk (4 KiB), a
+        // written byte at each edge and in each tail.
+        for len in [
+            1,
+            31,
+            32,
+            100,
+            1023,
+            1024,
+            1025,
+            4095,
+            4096,
+            5000,
+            65536 + 37,
+        ] {
+            let mut bytes = vec![0u8; len];
+            assert!(all_zero(&bytes));
+            clear_written(&mut bytes);
+            assert!(bytes.iter().all(|&b| b == 0));
+            for at in [0, 1, 31, 32, 1023, 1024, 4095, 4096, 4097, 65535, len - 1] {
+                if at >= len {
+                    continue;
+                }
+                bytes[at] = 0x80;
+                assert!(!all_zero(&bytes), "len {len}, byte {at}");
+                assert_eq!(all_zero_words(&bytes), all_zero(&bytes));
+                clear_written(&mut bytes);
+                assert!(bytes.iter().all(|&b| b == 0), "len {len}, byte {at}");
+            }
+        }
     }
 
     #[test]
