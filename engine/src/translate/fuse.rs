@@ -857,8 +857,11 @@ pub(super) fn superinstructions(code: &mut [Instr]) {
     use Instr as I;
     let mut i = 0;
     while i + 1 < code.len() {
+        // (Few instructions start a group of four or three: the others skip
+        // the copies of the group.)
         if let Some(f) = code
             .get(i..i + 4)
+            .filter(|q| matches!(q[0], I::I32AddImm { .. } | I::F64LoadWrap { .. }))
             .and_then(|q| superinstruction4([q[0], q[1], q[2], q[3]]))
         {
             // The other three stay for the pass to fuse as it would.
@@ -866,6 +869,12 @@ pub(super) fn superinstructions(code: &mut [Instr]) {
             i += 1;
         } else if let Some(f) = code
             .get(i + 2)
+            .filter(|_| {
+                matches!(
+                    code[i],
+                    I::F64MulLoad { .. } | I::I32AddImm { .. } | I::I32Store8ImmIdx { .. }
+                )
+            })
             .and_then(|&c| superinstruction3(code[i], code[i + 1], c))
         {
             // The second and third stay for the pass to fuse as a pair.
