@@ -1306,16 +1306,33 @@ fn F64MulLoadAddStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Co
         }
     );
     let at = ea!(fp, addr as Slot, offsets.1);
+    accumulate(ip.next(), fp, mem, cx, product, dst, at)
+}
+
+/// The `F64AddLoad` at `add` (of `product`, the f64 at `at`, into `dst`)
+/// and the `F64Store` after it of the sum at `at`, then the instruction
+/// after the store: the shared end of `F64MulLoadAddStore` and
+/// `F64LoadWrapMulAddStore`.
+#[inline(always)]
+fn accumulate(
+    add: Ip,
+    fp: FramePtr,
+    mem: MemView,
+    cx: &mut Cx<'_>,
+    product: f64,
+    dst: u16,
+    at: usize,
+) -> Cont {
     let Some(b) = mem.load::<8>(at) else {
-        return step(ip.next(), fp, mem, cx);
+        return step(add, fp, mem, cx);
     };
     let sum = (product + f64::from_le_bytes(b)).to_bits();
     w64!(fp, dst as Slot, sum);
     // (In bounds: the load just read the same 8 bytes.)
     if !mem.store(at, sum.to_le_bytes()) {
-        return step(ip.next().next(), fp, mem, cx);
+        return step(add.next(), fp, mem, cx);
     }
-    next(ip.next().next(), fp, mem, cx)
+    next(add.next(), fp, mem, cx)
 }
 
 fn F64LoadWrapMulAddStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
@@ -1351,16 +1368,7 @@ fn F64LoadWrapMulAddStore(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -
         }
     );
     let at = ea!(fp, addr as Slot, imms.1);
-    let Some(b) = mem.load::<8>(at) else {
-        return step(ip.next().next(), fp, mem, cx);
-    };
-    let sum = (product + f64::from_le_bytes(b)).to_bits();
-    w64!(fp, dst as Slot, sum);
-    // (In bounds: the load just read the same 8 bytes.)
-    if !mem.store(at, sum.to_le_bytes()) {
-        return step(ip.next().next().next(), fp, mem, cx);
-    }
-    next(ip.next().next().next(), fp, mem, cx)
+    accumulate(ip.next().next(), fp, mem, cx, product, dst, at)
 }
 
 // ---- SIMD (semantics in exec/simd; none steps out but the memory accesses) ----
