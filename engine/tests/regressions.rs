@@ -511,3 +511,36 @@ fn f64_parameter_left_below_an_if_with_a_block_param() {
     let g = inst.get_global(&store, "1").unwrap().get(&store);
     assert_eq!(g, Val::I64(0x7FF0_0000_01FF_FF37u64 as i64));
 }
+
+/// wasmi 2.0.0 returned -129 (differential fuzz, session 9). By the
+/// specification the `select`'s condition is `i32.eqz` of local 1, which
+/// the `local.tee` set to -129: 0, so it selects its second operand, the
+/// `i8x16.all_true` of a splat of `11 - i64::MIN` (lanes with zero bytes):
+/// 0. The code after `br 0` is unreachable.
+#[test]
+fn select_on_eqz_of_a_teed_local_picks_the_second_operand() {
+    let (_, mut store, inst) = common::load(
+        &Engine::default(),
+        r#"(module
+          (func (export "f") (param i32 i32) (result i32)
+            i32.const -129
+            local.tee 1
+            i64.const 9007199254740991
+            i64.clz
+            f32.const -0x1p+127
+            i64.trunc_sat_f32_s
+            i64.sub
+            i64x2.splat
+            i8x16.all_true
+            local.get 1
+            i32.eqz
+            select
+            br 0
+            unreachable))"#,
+    );
+    let f = inst.unwrap().get_func(&store, "f").unwrap();
+    let mut out = [Val::I32(7)];
+    f.call(&mut store, &[Val::I32(128), Val::I32(0)], &mut out)
+        .unwrap();
+    assert_eq!(out, [Val::I32(0)]);
+}
