@@ -354,6 +354,21 @@ pub(super) fn const_store_idx(width: StoreWidth, base: Slot, index: Slot, c: u64
     }
 }
 
+/// The other operand of an addition (`lhs + rhs`) of which one operand is
+/// `result`, the slot the first half of a pair wrote; `None` when neither
+/// is (addition commutes, so either order fuses). The pair rules that
+/// call it are the only ones for their first instruction, so `None` ends
+/// the search.
+fn other_addend(result: Slot, lhs: Slot, rhs: Slot) -> Option<Slot> {
+    if lhs == result {
+        Some(rhs)
+    } else if rhs == result {
+        Some(lhs)
+    } else {
+        None
+    }
+}
+
 /// A slot, offset or mask that must fit 16 bits unchanged, if it does.
 fn u16_of(v: u32) -> Option<u16> {
     u16::try_from(v).ok()
@@ -367,9 +382,10 @@ fn imm16(imm: u32) -> Option<u16> {
 
 /// The superinstruction doing the four instructions of `q`, if they have
 /// one and its operands fit (see `isa`, "superinstructions").
-fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
+fn superinstruction4(q: &[Instr; 4]) -> Option<Instr> {
     use Instr as I;
-    match q {
+    // (Matched in place: the fields are copied, not the four instructions.)
+    match *q {
         [
             I::I32AddImm {
                 dst: base,
@@ -449,12 +465,12 @@ fn superinstruction4(q: [Instr; 4]) -> Option<Instr> {
     }
 }
 
-/// The superinstruction doing `a`, `b` and `c`, if the triple has one and
-/// its operands fit (see `isa`, "superinstructions").
-fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
+/// The superinstruction doing the three instructions of `t`, if they have
+/// one and its operands fit (see `isa`, "superinstructions").
+fn superinstruction3(t: &[Instr; 3]) -> Option<Instr> {
     use Instr as I;
-    match (a, b, c) {
-        (
+    match *t {
+        [
             I::F64MulLoad {
                 dst,
                 ops,
@@ -470,7 +486,7 @@ fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
                 value,
                 offset: o3,
             },
-        ) if d2 == dst
+        ] if d2 == dst
             && l2 as Slot == dst
             && value == dst
             && a3 == addr as Slot
@@ -484,7 +500,7 @@ fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
                 offsets: Pair16(u16_of(o1)?, u16_of(o2)?),
             })
         }
-        (
+        [
             I::I32AddImm {
                 dst: base,
                 lhs,
@@ -496,13 +512,13 @@ fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
                 offset,
             },
             I::I64LoadIdxShl { dst, ops, scale: 8 } | I::F64LoadIdxShl { dst, ops, scale: 8 },
-        ) if base != byte && ops == Pair16::new(base, byte)? => Some(I::I32AddImmLoad8ULoadIdx8 {
+        ] if base != byte && ops == Pair16::new(base, byte)? => Some(I::I32AddImmLoad8ULoadIdx8 {
             dst: u16_of(dst)?,
             a: Pair16::new(base, lhs)?,
             b: Pair16::new(byte, addr)?,
             imms: Pair16(imm16(imm)?, u16_of(offset)?),
         }),
-        (
+        [
             I::I32Store8ImmIdx { base, index, imm },
             I::I32Add { dst, lhs, rhs },
             I::BrI32LeU {
@@ -510,7 +526,7 @@ fn superinstruction3(a: Instr, b: Instr, c: Instr) -> Option<Instr> {
                 rhs: bound,
                 target,
             },
-        ) if (dst == index || dst == base) && cmp == dst && (lhs == dst || rhs == dst) => {
+        ] if (dst == index || dst == base) && cmp == dst && (lhs == dst || rhs == dst) => {
             let step = if lhs == dst { rhs } else { lhs };
             // The address is a sum: the added-to slot goes second.
             let other = if dst == index { base } else { index };
@@ -604,8 +620,8 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 lhs: l2,
                 rhs,
             },
-        ) if l2 == dst || rhs == dst => {
-            let other = if l2 == dst { rhs } else { l2 };
+        ) => {
+            let other = other_addend(dst, l2, rhs)?;
             Some(I::I32ShlImmAdd {
                 a: p(dst, lhs)?,
                 b: p(d2, other)?,
@@ -656,8 +672,8 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 lhs: l2,
                 rhs: r2,
             },
-        ) if l2 == dst || r2 == dst => {
-            let other = if l2 == dst { r2 } else { l2 };
+        ) => {
+            let other = other_addend(dst, l2, r2)?;
             Some(I::I32MulAdd {
                 a: p(dst, lhs)?,
                 b: p(d2, other)?,
@@ -767,8 +783,8 @@ fn superinstruction(a: Instr, b: Instr) -> Option<Instr> {
                 lhs: l2,
                 rhs: r2,
             },
-        ) if l2 == dst || r2 == dst => {
-            let other = if l2 == dst { r2 } else { l2 };
+        ) => {
+            let other = other_addend(dst, l2, r2)?;
             Some(I::I32EqzAdd {
                 a: p(dst, src)?,
                 b: p(d2, other)?,
@@ -857,25 +873,16 @@ pub(super) fn superinstructions(code: &mut [Instr]) {
     use Instr as I;
     let mut i = 0;
     while i + 1 < code.len() {
-        // (Few instructions start a group of four or three: the others skip
-        // the copies of the group.)
         if let Some(f) = code
             .get(i..i + 4)
-            .filter(|q| matches!(q[0], I::I32AddImm { .. } | I::F64LoadWrap { .. }))
-            .and_then(|q| superinstruction4([q[0], q[1], q[2], q[3]]))
+            .and_then(|q| superinstruction4(q.try_into().ok()?))
         {
             // The other three stay for the pass to fuse as it would.
             code[i] = f;
             i += 1;
         } else if let Some(f) = code
-            .get(i + 2)
-            .filter(|_| {
-                matches!(
-                    code[i],
-                    I::F64MulLoad { .. } | I::I32AddImm { .. } | I::I32Store8ImmIdx { .. }
-                )
-            })
-            .and_then(|&c| superinstruction3(code[i], code[i + 1], c))
+            .get(i..i + 3)
+            .and_then(|t| superinstruction3(t.try_into().ok()?))
         {
             // The second and third stay for the pass to fuse as a pair.
             code[i] = f;

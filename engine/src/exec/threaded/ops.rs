@@ -913,23 +913,31 @@ fn I64StoreBr(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     jump(ip, fp, mem, cx, target)
 }
 
-fn I32Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    {
-        decode!(ip, I32Add2 { a, rhs, .. });
-        w32!(
-            fp,
-            a.0 as Slot,
-            r32!(fp, a.1 as Slot).wrapping_add(r32!(fp, rhs.0 as Slot))
-        );
-    }
-    decode!(ip, I32Add2 { b, rhs, .. });
-    w32!(
-        fp,
-        b.0 as Slot,
-        r32!(fp, b.1 as Slot).wrapping_add(r32!(fp, rhs.1 as Slot))
-    );
-    next(ip.next(), fp, mem, cx)
+/// Two additions in a row (`a` = (dst, lhs) + `rhs.0`, then `b` = (dst,
+/// lhs) + `rhs.1`), at one width: `I32Add2` and `I64Add2`.
+macro_rules! add2 {
+    ($name:ident, $r:ident, $w:ident) => {
+        fn $name(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
+            {
+                decode!(ip, $name { a, rhs, .. });
+                $w!(
+                    fp,
+                    a.0 as Slot,
+                    $r!(fp, a.1 as Slot).wrapping_add($r!(fp, rhs.0 as Slot))
+                );
+            }
+            decode!(ip, $name { b, rhs, .. });
+            $w!(
+                fp,
+                b.0 as Slot,
+                $r!(fp, b.1 as Slot).wrapping_add($r!(fp, rhs.1 as Slot))
+            );
+            next(ip.next(), fp, mem, cx)
+        }
+    };
 }
+add2!(I32Add2, r32, w32);
+add2!(I64Add2, s, w64);
 
 fn I32MulAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     let product = {
@@ -1102,24 +1110,6 @@ fn I32EqzAdd(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
     };
     decode!(ip, I32EqzAdd { b, .. });
     w32!(fp, b.0 as Slot, r32!(fp, b.1 as Slot).wrapping_add(zero));
-    next(ip.next(), fp, mem, cx)
-}
-
-fn I64Add2(ip: Ip, fp: FramePtr, mem: MemView, cx: &mut Cx<'_>) -> Cont {
-    {
-        decode!(ip, I64Add2 { a, rhs, .. });
-        w64!(
-            fp,
-            a.0 as Slot,
-            s!(fp, a.1 as Slot).wrapping_add(s!(fp, rhs.0 as Slot))
-        );
-    }
-    decode!(ip, I64Add2 { b, rhs, .. });
-    w64!(
-        fp,
-        b.0 as Slot,
-        s!(fp, b.1 as Slot).wrapping_add(s!(fp, rhs.1 as Slot))
-    );
     next(ip.next(), fp, mem, cx)
 }
 
