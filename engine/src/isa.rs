@@ -828,6 +828,36 @@ pub(crate) mod mem_op {
 }
 
 impl Instr {
+    /// Whether the interpreter loop must open the default memory's view
+    /// before running this instruction (`exec/mem_view.rs`): true for every
+    /// instruction except the control and call instructions listed here,
+    /// which never read or write a linear memory themselves. A wrong `true`
+    /// only costs a look at the memory when its store ends; so anything not
+    /// known to leave memory alone answers `true`.
+    pub(crate) fn may_access_memory(&self) -> bool {
+        !matches!(
+            self,
+            Instr::Unreachable
+                | Instr::Untranslated
+                | Instr::ConsumeFuel { .. }
+                | Instr::Br { .. }
+                | Instr::BrIfEqz { .. }
+                | Instr::BrIfNez { .. }
+                | Instr::BrTable { .. }
+                | Instr::Return
+                | Instr::CallInternal { .. }
+                | Instr::CallImported { .. }
+                | Instr::CallIndirect { .. }
+                | Instr::CallRef { .. }
+                | Instr::ReturnCallInternal { .. }
+                | Instr::ReturnCallImported { .. }
+                | Instr::ReturnCallIndirect { .. }
+                | Instr::ReturnCallRef { .. }
+        )
+    }
+}
+
+impl Instr {
     /// The result slot of a pure producer: an instruction that reads all its
     /// inputs before writing `dst` and has no other effect on slots. The
     /// translator may redirect such a result straight into a local.

@@ -7,6 +7,9 @@
 //! borrowed through the store: on entry to an instance, after
 //! `memory.grow`, and after every host call. Between those points only the
 //! interpreter touches the memory, and only through the view.
+//!
+//! A view of a memory the guest has not accessed yet has length 0 (see
+//! [`MemView::of`]): the pool can then take that memory back unlooked-at.
 
 /// The effective address `addr + offset` of an access to a 32-bit memory,
 /// or `usize::MAX` when the sum does not fit a `usize` (a 32-bit host, where
@@ -27,6 +30,12 @@ pub(super) struct MemView {
 
 impl MemView {
     /// A view of `data`, or an empty view when the instance has no memory.
+    /// A memory not opened yet gives a view of length 0 (its pages are
+    /// still the zeroed block's): its first load or store steps out, and the
+    /// interpreter loop opens it with [`MemView::opened`] before running
+    /// that instruction. So a memory the guest never accesses is never
+    /// marked touched, and goes back to the engine's pool without a look at
+    /// its bytes (`store/linear.rs`).
     ///
     /// The view must not be used after `data` is reallocated, resized, or
     /// accessed other than through this view; the interpreter derives a
@@ -34,18 +43,37 @@ impl MemView {
     #[inline(always)]
     pub(super) fn of(data: Option<&mut crate::store::LinearMemory>) -> Self {
         match data {
-            Some(d) => MemView {
-                base: d.as_mut_ptr(),
-                len: d.len(),
-            },
-            None => MemView {
-                base: core::ptr::NonNull::dangling().as_ptr(),
-                len: 0,
-            },
+            Some(d) => {
+                let (base, len) = d.view_parts();
+                MemView { base, len }
+            }
+            None => Self::empty(),
         }
     }
 
-    /// The memory size in bytes.
+    /// A view of all of `data`, which is marked touched (see [`MemView::of`]).
+    #[cold]
+    pub(super) fn opened(data: Option<&mut crate::store::LinearMemory>) -> Self {
+        match data {
+            Some(d) => {
+                let (base, len) = d.open();
+                MemView { base, len }
+            }
+            None => Self::empty(),
+        }
+    }
+
+    /// The view of no memory.
+    #[inline(always)]
+    fn empty() -> Self {
+        MemView {
+            base: core::ptr::NonNull::dangling().as_ptr(),
+            len: 0,
+        }
+    }
+
+    /// The bytes the view reaches: the memory's size once it is opened, 0
+    /// before (see [`MemView::of`]).
     #[inline(always)]
     pub(super) fn len(self) -> usize {
         self.len

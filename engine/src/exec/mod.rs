@@ -906,6 +906,12 @@ pub(crate) fn execute<T>(store: &mut Store<T>, state: &mut ExecState) -> Result<
                 fp = fpp.index(base);
             }
             let instr = cur.next();
+            // A memory the guest has not accessed yet has a view of length
+            // 0; it is opened before the first instruction that may use it.
+            if mem.len() == 0 && mem0 != usize::MAX && instr.may_access_memory() {
+                core::hint::cold_path();
+                mem = MemView::opened(store.inner.memories.get_mut(mem0).map(|m| &mut m.data));
+            }
             match instr {
                 // Every instruction has an arm here: the threaded handlers step
                 // out to it for traps, slow paths and rare instructions, and

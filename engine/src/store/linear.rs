@@ -60,6 +60,11 @@ pub(crate) struct LinearMemory {
     len: usize,
     /// Bytes allocated; every byte in `len..cap` is zero.
     cap: usize,
+    /// Whether the bytes may have been written since the block was zeroed:
+    /// set by every way to write them ([`LinearMemory::open`] and
+    /// `DerefMut`). A memory never opened is all zero, so the pool takes it
+    /// back without looking at it.
+    touched: bool,
 }
 
 // SAFETY: the block is owned exclusively by this value (like a `Vec<u8>`).
@@ -308,6 +313,7 @@ impl LinearMemory {
             ptr: NonNull::dangling(),
             len: 0,
             cap: 0,
+            touched: false,
         };
         if len > 0
             && let Some(b) = pool.take(len, reserve.filter(|r| *r > len.max(MIN_BLOCK)))
@@ -334,10 +340,28 @@ impl LinearMemory {
         self.len
     }
 
-    /// Start of the bytes, for the interpreter's cached view.
+    /// Start of the bytes and how many of them a view may reach, for the
+    /// interpreter's cached view: all of them once the memory is opened
+    /// (touched), none before, so that a view cannot write an unopened
+    /// memory; its first access steps out, and the interpreter then opens
+    /// the memory ([`LinearMemory::open`]) and derives the view again.
     #[inline(always)]
-    pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
-        self.ptr.as_ptr()
+    pub(crate) fn view_parts(&mut self) -> (*mut u8, usize) {
+        (self.ptr.as_ptr(), if self.touched { self.len } else { 0 })
+    }
+
+    /// Opens the memory for a view: marks it touched (the pool will clear
+    /// it) and returns its start and length.
+    #[inline]
+    pub(crate) fn open(&mut self) -> (*mut u8, usize) {
+        self.touched = true;
+        (self.ptr.as_ptr(), self.len)
+    }
+
+    /// Whether the memory may have been written (see the field).
+    #[cfg(test)]
+    pub(crate) fn touched(&self) -> bool {
+        self.touched
     }
 
     /// Grows to `new_len` bytes (zero), keeping the contents. When the
@@ -388,7 +412,8 @@ impl LinearMemory {
     /// old block.
     fn move_to(&mut self, block: NonNull<u8>, cap: usize) {
         debug_assert!(cap >= self.len);
-        {
+        // A memory never opened is zero, as the new block is.
+        if self.touched {
             let old: &[u8] = self;
             // SAFETY: `block` is a fresh allocation of `cap >= len` bytes,
             // disjoint from the old block.
@@ -429,7 +454,10 @@ impl LinearMemory {
         if self.cap == 0 || self.cap > pool.limit {
             return; // dropped: freed
         }
-        clear_written(&mut self);
+        // A memory never opened is zero: nothing to look at.
+        if self.touched {
+            clear_written(&mut self);
+        }
         let block = Block {
             ptr: self.ptr,
             cap: self.cap,
@@ -437,6 +465,7 @@ impl LinearMemory {
         // The pool owns the block now (or frees it).
         self.cap = 0;
         self.len = 0;
+        self.touched = false;
         self.ptr = NonNull::dangling();
         pool.give(block);
     }
@@ -471,6 +500,8 @@ impl core::ops::Deref for LinearMemory {
 impl core::ops::DerefMut for LinearMemory {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut [u8] {
+        // Whoever takes the bytes mutably may write them.
+        self.touched = true;
         // SAFETY: as in `deref`, and `&mut self` gives exclusive access.
         unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
     }
@@ -500,10 +531,10 @@ mod tests {
     #[test]
     fn a_reserved_block_grows_in_place() {
         let mut m = LinearMemory::new(65536, Some(1 << 20), &MemoryPool::new(0)).unwrap();
-        let base = m.as_mut_ptr();
+        let base = m.as_ptr();
         m[9] = 9;
         m.grow(1 << 20, 1 << 32, None).unwrap();
-        assert_eq!(m.as_mut_ptr(), base, "no move within the reservation");
+        assert_eq!(m.as_ptr(), base, "no move within the reservation");
         assert_eq!(m[9], 9);
         let mut e = LinearMemory::new(0, Some(1 << 20), &MemoryPool::new(0)).unwrap();
         e.grow(65536, 1 << 32, None).unwrap();
@@ -566,17 +597,38 @@ mod tests {
     }
 
     #[test]
+    fn a_view_reaches_a_memory_only_once_it_is_opened_or_written() {
+        let pool = MemoryPool::new(0);
+        let mut m = LinearMemory::new(65536, None, &pool).unwrap();
+        assert!(!m.touched());
+        assert_eq!(m.view_parts().1, 0, "an unopened memory's view is empty");
+        assert_eq!(m.open().1, 65536);
+        assert!(m.touched());
+        assert_eq!(m.view_parts().1, 65536);
+        let mut m = LinearMemory::new(65536, None, &pool).unwrap();
+        let _: &[u8] = &m;
+        assert!(!m.touched(), "reading does not open it");
+        m[3] = 1;
+        assert!(m.touched(), "writing through the slice marks it");
+        // Past the block: the contents move to a new one, mark included.
+        m.grow(4 * 65536, usize::MAX, None).unwrap();
+        assert!(m.touched(), "growing keeps the mark");
+        assert_eq!(m[3], 1);
+        assert_eq!(m.view_parts().1, 4 * 65536);
+    }
+
+    #[test]
     fn a_pooled_block_comes_back_zeroed_and_the_pool_stays_bounded() {
         let pool = MemoryPool::new(2 * MIN_BLOCK);
         let mut a = LinearMemory::new(2 * 65536, None, &pool).unwrap();
-        let base = a.as_mut_ptr();
+        let base = a.as_ptr();
         a[5] = 0xAB;
         a[65536 + 4095] = 0xCD;
         a.release_to(&pool);
         assert_eq!(pool.bytes(), MIN_BLOCK);
         // The next memory that fits reuses the block, all zero.
         let mut b = LinearMemory::new(65536, None, &pool).unwrap();
-        assert_eq!(b.as_mut_ptr(), base);
+        assert_eq!(b.as_ptr(), base);
         assert_eq!(pool.bytes(), 0);
         b.grow(3 * 65536, 1 << 32, None).unwrap();
         assert!(b.iter().all(|&x| x == 0), "a pooled block leaks nothing");
