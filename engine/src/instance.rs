@@ -41,9 +41,7 @@ impl Instance {
     ) -> Result<Instance, Error> {
         let store = ctx.as_context_mut();
         let m = &module.inner;
-        if !m.engine.same(&store.inner.engine) {
-            return Err(Error::usage("the module was compiled for another engine"));
-        }
+        check_room(store, module)?;
         if imports.len() != m.imports.len() {
             return Err(Error::usage(format!(
                 "the module needs {} imports, {} were given",
@@ -51,13 +49,6 @@ impl Instance {
                 imports.len()
             )));
         }
-        if store.inner.instances.len() >= store.inner.limits.instances {
-            return Err(Error::Limit(format!(
-                "more than {} instances in one store",
-                store.inner.limits.instances
-            )));
-        }
-        let id = store.inner.id;
         let mut funcs = Vec::with_capacity(m.funcs.len());
         let mut tables = Vec::with_capacity(m.tables.len());
         let mut memories = Vec::with_capacity(m.memories.len());
@@ -161,179 +152,14 @@ impl Instance {
             }
         }
 
-        let instance_index = store.inner.instances.len() as u32;
-        // The module's own functions, in one pass of known length each (no
-        // capacity check per function: a toolchain's module has hundreds).
-        let first = store.inner.funcs.len() as u32;
-        let own = &m.funcs[m.num_imported_funcs as usize..][..m.code.len()];
-        store
-            .inner
-            .funcs
-            .extend(
-                own.iter()
-                    .zip(0..own.len() as u32)
-                    .map(|(&t, index)| FuncEntity {
-                        ty: m.type_ids[t as usize],
-                        kind: FuncKind::Wasm {
-                            instance: instance_index,
-                            index,
-                        },
-                    }),
-            );
-        funcs.extend(first..first + own.len() as u32);
-        let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
-        for (ty, init) in m.tables[m.num_imported_tables as usize..]
-            .iter()
-            .zip(&m.table_inits)
-        {
-            // Only imported globals exist yet, and only they can be named.
-            let init = init.as_ref().map_or(0, |x| {
-                x.eval(
-                    |g| store.inner.globals[globals[g as usize] as usize].value,
-                    func_slot,
-                )
-            });
-            let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, init)?;
-            store.inner.tables.push(TableEntity { ty: *ty, elems });
-            let index = store.inner.tables.len() as u32 - 1;
-            if let Some(r) = m.table_refs[tables.len()] {
-                store.inner.rare.insert_ref_type((true, index), r);
-            }
-            tables.push(index);
-        }
-        for ty in &m.memories[m.num_imported_memories as usize..] {
-            let entity = new_memory(&mut store.inner, *ty)?;
-            store.inner.memories.push(entity);
-            memories.push(store.inner.memories.len() as u32 - 1);
-        }
-        let func_slot = |i: u32| funcs[i as usize] as u64 + 1;
-        for (ty, init) in m.globals[m.num_imported_globals as usize..]
-            .iter()
-            .zip(&m.global_inits)
-        {
-            let value = init.eval128(
-                |g| store.inner.globals[globals[g as usize] as usize].get128(),
-                func_slot,
-            );
-            store.inner.globals.push(GlobalEntity::new(*ty, value));
-            let index = store.inner.globals.len() as u32 - 1;
-            if let Some(r) = m.global_refs[globals.len()] {
-                store.inner.rare.insert_ref_type((false, index), r);
-            }
-            globals.push(index);
-        }
-        let mut elems = Vec::with_capacity(m.elems.len());
-        for seg in &m.elems {
-            // As long as the module's segment (so bounded by its size), but
-            // allocated fallibly all the same.
-            let mut items = Vec::new();
-            if items.try_reserve_exact(seg.items.len()).is_err() {
-                return Err(Error::Limit(format!(
-                    "cannot allocate an element segment of {} items",
-                    seg.items.len()
-                )));
-            }
-            items.extend(seg.items.iter().map(|x| {
-                x.eval(
-                    |g| store.inner.globals[globals[g as usize] as usize].value,
-                    func_slot,
-                )
-            }));
-            store.inner.elems.push(ElemEntity {
-                items: items.into_boxed_slice(),
-            });
-            elems.push(store.inner.elems.len() as u32 - 1);
-        }
-        for t in &m.tags[m.num_imported_tags as usize..] {
-            let all = &mut store.inner.rare.state().tags;
-            if all.try_reserve(1).is_err() {
-                return Err(Error::Limit("cannot allocate a tag".into()));
-            }
-            all.push(crate::store::TagEntity {
-                ty: m.type_ids[*t as usize],
-            });
-            tags.push(all.len() as u32 - 1);
-        }
-        let mut datas = Vec::with_capacity(m.datas.len());
-        for seg in &m.datas {
-            store.inner.datas.push(DataEntity {
-                bytes: Some(seg.bytes.clone()),
-            });
-            datas.push(store.inner.datas.len() as u32 - 1);
-        }
-
-        let entity = Arc::new(InstanceEntity {
-            module: module.inner.clone(),
-            funcs: funcs.into(),
-            tables: tables.into(),
-            memories: memories.into(),
-            globals: globals.into(),
-            elems: elems.into(),
-            datas: datas.into(),
-            tags: tags.into(),
-        });
-        store.inner.instances.push(entity.clone());
-        let instance = Instance {
-            store: id,
-            index: instance_index,
+        let imported = Imported {
+            funcs,
+            tables,
+            memories,
+            globals,
+            tags,
         };
-
-        // Active element segments, in order; each is dropped once applied.
-        for (i, seg) in m.elems.iter().enumerate() {
-            let elem_id = entity.elems[i] as usize;
-            match &seg.mode {
-                ElemMode::Active { table, offset } => {
-                    let off = offset.eval(
-                        |g| store.inner.globals[entity.globals[g as usize] as usize].value,
-                        |f| entity.funcs[f as usize] as u64 + 1,
-                    ) as u32 as usize;
-                    let items = core::mem::take(&mut store.inner.elems[elem_id].items);
-                    let t = &mut store.inner.tables[entity.tables[*table as usize] as usize];
-                    match off
-                        .checked_add(items.len())
-                        .filter(|end| *end <= t.elems.len())
-                    {
-                        Some(end) => t.elems[off..end].copy_from_slice(&items),
-                        None => return Err(TrapKind::TableOutOfBounds.into()),
-                    }
-                }
-                ElemMode::Declared => store.inner.elems[elem_id].items = Box::new([]),
-                ElemMode::Passive => {}
-            }
-        }
-        // Active data segments, in order; each is dropped once applied.
-        for (i, seg) in m.datas.iter().enumerate() {
-            let Some(offset) = &seg.active else { continue };
-            let data_id = entity.datas[i] as usize;
-            let mem_id = entity.memories[seg.memory as usize] as usize;
-            let off = offset.eval(
-                |g| store.inner.globals[entity.globals[g as usize] as usize].value,
-                |f| entity.funcs[f as usize] as u64 + 1,
-            );
-            // A 32-bit memory's offset is an i32 (its slot's low half).
-            let off = if store.inner.memories[mem_id].ty.memory64 {
-                usize::try_from(off).unwrap_or(usize::MAX)
-            } else {
-                off as u32 as usize
-            };
-            let bytes = store.inner.datas[data_id]
-                .bytes
-                .take()
-                .unwrap_or_else(|| Arc::from([]));
-            let mem = &mut store.inner.memories[mem_id].data;
-            match off.checked_add(bytes.len()).filter(|end| *end <= mem.len()) {
-                Some(end) => mem[off..end].copy_from_slice(&bytes),
-                None => return Err(TrapKind::MemoryOutOfBounds.into()),
-            }
-        }
-        if let Some(start) = m.start {
-            let f = Func {
-                store: id,
-                index: entity.funcs[start as usize],
-            };
-            f.call(&mut *store, &[], &mut [])?;
-        }
-        Ok(instance)
+        build(store, module, Layout::Building(imported))
     }
 
     fn entity<'a, T>(&self, store: &'a Store<T>) -> &'a Arc<InstanceEntity> {
@@ -408,6 +234,311 @@ impl Instance {
     pub fn get_table(&self, ctx: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(ctx, name)?.into_table()
     }
+}
+
+/// The store indexes of a module's imports, per kind in import order, as
+/// [`Instance::new`] checked them.
+pub(crate) struct Imported {
+    funcs: Vec<u32>,
+    tables: Vec<u32>,
+    memories: Vec<u32>,
+    globals: Vec<u32>,
+    tags: Vec<u32>,
+}
+
+/// Where a new instance's index tables come from.
+pub(crate) enum Layout<'a> {
+    /// Built as the instance is made: the imports' indexes, then each
+    /// item's as it is created.
+    Building(Imported),
+    /// Known beforehand ([`crate::InstancePre`]): in a store that holds
+    /// nothing yet, and with only functions imported (made first, in
+    /// import order), every item gets the index its position gives it, and
+    /// the instance entity made once for that layout ([`empty_store_layout`])
+    /// is shared by every such instance.
+    Template(&'a Arc<InstanceEntity>),
+}
+
+/// Whether `module` can be instantiated in `store` at all: the same
+/// engine, and room for one more instance.
+pub(crate) fn check_room<T>(store: &Store<T>, module: &Module) -> Result<(), Error> {
+    if !module.inner.engine.same(&store.inner.engine) {
+        return Err(Error::usage("the module was compiled for another engine"));
+    }
+    if store.inner.instances.len() >= store.inner.limits.instances {
+        return Err(Error::Limit(format!(
+            "more than {} instances in one store",
+            store.inner.limits.instances
+        )));
+    }
+    Ok(())
+}
+
+/// The instance entity of `module` instantiated in a store that holds
+/// nothing yet, its imports (functions only) made first in import order:
+/// every index table is the range of its length.
+pub(crate) fn empty_store_layout(module: &Module) -> Arc<InstanceEntity> {
+    let m = &module.inner;
+    let upto = |n: usize| (0..n as u32).collect::<Box<[u32]>>();
+    Arc::new(InstanceEntity {
+        module: m.clone(),
+        funcs: upto(m.num_imported_funcs as usize + m.code.len()),
+        tables: upto(m.tables.len()),
+        memories: upto(m.memories.len()),
+        globals: upto(m.globals.len()),
+        elems: upto(m.elems.len()),
+        datas: upto(m.datas.len()),
+        tags: upto(m.tags.len()),
+    })
+}
+
+/// Makes the module's own items in `store` (its imports are made and
+/// checked), the instance entity, applies the active segments and runs
+/// the start function.
+pub(crate) fn build<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    layout: Layout<'_>,
+) -> Result<Instance, Error> {
+    let m = &module.inner;
+    let id = store.inner.id;
+    let (tpl, imported) = match layout {
+        Layout::Building(i) => (None, i),
+        Layout::Template(t) => (
+            Some(t),
+            Imported {
+                funcs: Vec::new(),
+                tables: Vec::new(),
+                memories: Vec::new(),
+                globals: Vec::new(),
+                tags: Vec::new(),
+            },
+        ),
+    };
+    let Imported {
+        mut funcs,
+        mut tables,
+        mut memories,
+        mut globals,
+        mut tags,
+    } = imported;
+    // The store index of the module's function `i` and global `g`.
+    macro_rules! func_at {
+        ($i:expr) => {
+            match tpl {
+                Some(t) => t.funcs[$i as usize],
+                None => funcs[$i as usize],
+            }
+        };
+    }
+    macro_rules! global_at {
+        ($g:expr) => {
+            match tpl {
+                Some(t) => t.globals[$g as usize],
+                None => globals[$g as usize],
+            }
+        };
+    }
+    // Records that the module's item `k` of a kind got store index `index`
+    // (the template already holds it: checked in debug builds).
+    macro_rules! record {
+        ($list:ident, $k:expr, $index:expr) => {
+            match tpl {
+                None => $list.push($index),
+                Some(t) => debug_assert_eq!(t.$list[$k], $index, "template layout"),
+            }
+        };
+    }
+
+    let instance_index = store.inner.instances.len() as u32;
+    // The module's own functions, in one pass of known length each (no
+    // capacity check per function: a toolchain's module has hundreds).
+    let first = store.inner.funcs.len() as u32;
+    let own = &m.funcs[m.num_imported_funcs as usize..][..m.code.len()];
+    store.inner.funcs.extend(
+        own.iter()
+            .zip(0..own.len() as u32)
+            .map(|(&t, index)| FuncEntity {
+                ty: m.type_ids[t as usize],
+                kind: FuncKind::Wasm {
+                    instance: instance_index,
+                    index,
+                },
+            }),
+    );
+    match tpl {
+        None => funcs.extend(first..first + own.len() as u32),
+        Some(t) => debug_assert_eq!(
+            t.funcs[m.num_imported_funcs as usize..],
+            (first..first + own.len() as u32).collect::<Vec<_>>()[..],
+            "template layout"
+        ),
+    }
+    for (i, (ty, init)) in m.tables[m.num_imported_tables as usize..]
+        .iter()
+        .zip(&m.table_inits)
+        .enumerate()
+    {
+        // Only imported globals exist yet, and only they can be named.
+        let init = init.as_ref().map_or(0, |x| {
+            x.eval(
+                |g| store.inner.globals[global_at!(g) as usize].value,
+                |f| func_at!(f) as u64 + 1,
+            )
+        });
+        let elems = table_elems(&mut store.inner, ty.minimum, ty.maximum, init)?;
+        store.inner.tables.push(TableEntity { ty: *ty, elems });
+        let index = store.inner.tables.len() as u32 - 1;
+        let k = m.num_imported_tables as usize + i;
+        if let Some(r) = m.table_refs[k] {
+            store.inner.rare.insert_ref_type((true, index), r);
+        }
+        record!(tables, k, index);
+    }
+    for (i, ty) in m.memories[m.num_imported_memories as usize..]
+        .iter()
+        .enumerate()
+    {
+        let entity = new_memory(&mut store.inner, *ty)?;
+        store.inner.memories.push(entity);
+        let index = store.inner.memories.len() as u32 - 1;
+        record!(memories, m.num_imported_memories as usize + i, index);
+    }
+    for (i, (ty, init)) in m.globals[m.num_imported_globals as usize..]
+        .iter()
+        .zip(&m.global_inits)
+        .enumerate()
+    {
+        let value = init.eval128(
+            |g| store.inner.globals[global_at!(g) as usize].get128(),
+            |f| func_at!(f) as u64 + 1,
+        );
+        store.inner.globals.push(GlobalEntity::new(*ty, value));
+        let index = store.inner.globals.len() as u32 - 1;
+        let k = m.num_imported_globals as usize + i;
+        if let Some(r) = m.global_refs[k] {
+            store.inner.rare.insert_ref_type((false, index), r);
+        }
+        record!(globals, k, index);
+    }
+    let mut elems = Vec::with_capacity(if tpl.is_none() { m.elems.len() } else { 0 });
+    for (k, seg) in m.elems.iter().enumerate() {
+        // As long as the module's segment (so bounded by its size), but
+        // allocated fallibly all the same.
+        let mut items = Vec::new();
+        if items.try_reserve_exact(seg.items.len()).is_err() {
+            return Err(Error::Limit(format!(
+                "cannot allocate an element segment of {} items",
+                seg.items.len()
+            )));
+        }
+        items.extend(seg.items.iter().map(|x| {
+            x.eval(
+                |g| store.inner.globals[global_at!(g) as usize].value,
+                |f| func_at!(f) as u64 + 1,
+            )
+        }));
+        store.inner.elems.push(ElemEntity {
+            items: items.into_boxed_slice(),
+        });
+        let index = store.inner.elems.len() as u32 - 1;
+        record!(elems, k, index);
+    }
+    for (i, t) in m.tags[m.num_imported_tags as usize..].iter().enumerate() {
+        let all = &mut store.inner.rare.state().tags;
+        if all.try_reserve(1).is_err() {
+            return Err(Error::Limit("cannot allocate a tag".into()));
+        }
+        all.push(crate::store::TagEntity {
+            ty: m.type_ids[*t as usize],
+        });
+        let index = all.len() as u32 - 1;
+        record!(tags, m.num_imported_tags as usize + i, index);
+    }
+    let mut datas = Vec::with_capacity(if tpl.is_none() { m.datas.len() } else { 0 });
+    for (k, seg) in m.datas.iter().enumerate() {
+        store.inner.datas.push(DataEntity {
+            bytes: Some(seg.bytes.clone()),
+        });
+        let index = store.inner.datas.len() as u32 - 1;
+        record!(datas, k, index);
+    }
+
+    let entity = match tpl {
+        Some(t) => t.clone(),
+        None => Arc::new(InstanceEntity {
+            module: module.inner.clone(),
+            funcs: funcs.into(),
+            tables: tables.into(),
+            memories: memories.into(),
+            globals: globals.into(),
+            elems: elems.into(),
+            datas: datas.into(),
+            tags: tags.into(),
+        }),
+    };
+    store.inner.instances.push(entity.clone());
+    let instance = Instance {
+        store: id,
+        index: instance_index,
+    };
+
+    // Active element segments, in order; each is dropped once applied.
+    for (i, seg) in m.elems.iter().enumerate() {
+        let elem_id = entity.elems[i] as usize;
+        match &seg.mode {
+            ElemMode::Active { table, offset } => {
+                let off = offset.eval(
+                    |g| store.inner.globals[entity.globals[g as usize] as usize].value,
+                    |f| entity.funcs[f as usize] as u64 + 1,
+                ) as u32 as usize;
+                let items = core::mem::take(&mut store.inner.elems[elem_id].items);
+                let t = &mut store.inner.tables[entity.tables[*table as usize] as usize];
+                match off
+                    .checked_add(items.len())
+                    .filter(|end| *end <= t.elems.len())
+                {
+                    Some(end) => t.elems[off..end].copy_from_slice(&items),
+                    None => return Err(TrapKind::TableOutOfBounds.into()),
+                }
+            }
+            ElemMode::Declared => store.inner.elems[elem_id].items = Box::new([]),
+            ElemMode::Passive => {}
+        }
+    }
+    // Active data segments, in order; each is dropped once applied.
+    for (i, seg) in m.datas.iter().enumerate() {
+        let Some(offset) = &seg.active else { continue };
+        let data_id = entity.datas[i] as usize;
+        let mem_id = entity.memories[seg.memory as usize] as usize;
+        let off = offset.eval(
+            |g| store.inner.globals[entity.globals[g as usize] as usize].value,
+            |f| entity.funcs[f as usize] as u64 + 1,
+        );
+        // A 32-bit memory's offset is an i32 (its slot's low half).
+        let off = if store.inner.memories[mem_id].ty.memory64 {
+            usize::try_from(off).unwrap_or(usize::MAX)
+        } else {
+            off as u32 as usize
+        };
+        let bytes = store.inner.datas[data_id]
+            .bytes
+            .take()
+            .unwrap_or_else(|| Arc::from([]));
+        let mem = &mut store.inner.memories[mem_id].data;
+        match off.checked_add(bytes.len()).filter(|end| *end <= mem.len()) {
+            Some(end) => mem[off..end].copy_from_slice(&bytes),
+            None => return Err(TrapKind::MemoryOutOfBounds.into()),
+        }
+    }
+    if let Some(start) = m.start {
+        let f = Func {
+            store: id,
+            index: entity.funcs[start as usize],
+        };
+        f.call(&mut *store, &[], &mut [])?;
+    }
+    Ok(instance)
 }
 
 fn resolve(store: u32, entity: &InstanceEntity, idx: ExternIndex) -> Extern {

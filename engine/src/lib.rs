@@ -71,6 +71,7 @@ mod exec;
 mod float;
 mod func;
 mod instance;
+mod instance_pre;
 pub mod isa;
 mod linker;
 mod module;
@@ -88,6 +89,7 @@ pub use func::{
     WasmResults, WasmTy,
 };
 pub use instance::Instance;
+pub use instance_pre::InstancePre;
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::{

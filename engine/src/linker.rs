@@ -5,6 +5,7 @@ use crate::engine::Engine;
 use crate::error::Error;
 use crate::func::{Caller, HostError, HostFunc, IntoFunc};
 use crate::instance::Instance;
+use crate::instance_pre::InstancePre;
 use crate::module::Module;
 use crate::prelude::*;
 use crate::store::{AsContext, AsContextMut, Extern, Func, Store};
@@ -12,11 +13,21 @@ use crate::value::{FuncType, Val};
 use alloc::sync::Arc;
 use hashbrown::HashMap;
 
-enum Definition<T> {
+pub(crate) enum Definition<T> {
     /// An item that already lives in a store.
     Extern(Extern),
     /// A host function, created in each store that instantiates with it.
     Host(Arc<HostFunc<T>>),
+}
+
+impl<T> Definition<T> {
+    /// The item in `store`: made there if it is a host function.
+    pub(crate) fn resolve(&self, store: &mut Store<T>) -> Extern {
+        match self {
+            Definition::Extern(e) => *e,
+            Definition::Host(h) => Extern::Func(Func::from_host(store, h.clone())),
+        }
+    }
 }
 
 impl<T> Clone for Definition<T> {
@@ -149,10 +160,32 @@ impl<T> Linker<T> {
 
     /// The item defined as `(module, name)`, created in `store` if it is a host function.
     pub fn get(&self, store: &mut Store<T>, module: &str, name: &str) -> Option<Extern> {
-        match self.defs.get(&NameRef(module, name))? {
-            Definition::Extern(e) => Some(*e),
-            Definition::Host(h) => Some(Extern::Func(Func::from_host(store, h.clone()))),
+        Some(self.defs.get(&NameRef(module, name))?.resolve(store))
+    }
+
+    /// Resolves `module`'s imports once, for instantiating it many times
+    /// (see [`InstancePre`]). Fails, as [`Linker::instantiate`] would, when
+    /// an import is not defined; type mismatches are reported when it is
+    /// instantiated.
+    pub fn instantiate_pre(&self, module: &Module) -> Result<InstancePre<T>, Error> {
+        if !module.inner.engine.same(&self.engine) {
+            return Err(Error::usage("the module was compiled for another engine"));
         }
+        let defs = module
+            .inner
+            .imports
+            .iter()
+            .map(|imp| {
+                self.defs
+                    .get(&NameRef(&imp.module, &imp.name))
+                    .cloned()
+                    .ok_or_else(|| Error::UnknownImport {
+                        module: imp.module.clone(),
+                        name: imp.name.clone(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(InstancePre::new(module, defs))
     }
 
     /// Instantiates `module`, resolving its imports here, and runs its start

@@ -14,12 +14,13 @@ use crate::pipe::ActivityLog;
 use crate::schedule::{Point, Policy, Schedule};
 use crate::shared_host::SharedHost;
 use crate::status::{ExitStatus, Limit};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use wasiproc_engine::{
-    CallOutcome, Config, Engine, Error, Func, Linker, Module, Store, StoreLimits, Suspension, Trap,
-    TrapKind, Val,
+    CallOutcome, Config, Engine, Error, Func, InstancePre, Linker, Module, Store, StoreLimits,
+    Suspension, Trap, TrapKind, Val,
 };
 use wasiproc_wasi::errno::Errno;
 use wasiproc_wasi::table::{Descriptor, FdQuota};
@@ -195,6 +196,19 @@ struct Process {
     counted_in: NodeId,
 }
 
+/// A module registered for spawning.
+struct Registered {
+    module: Module,
+    /// Id of its name in [`Runtime::names`].
+    name: u32,
+    /// Where `_start` is among its exports (looked up once, not per spawn).
+    start: Option<usize>,
+    /// The module with its imports resolved by the linker, made at its
+    /// first spawn: every spawn then instantiates without looking its
+    /// imports up, and shares one instance layout (engine `InstancePre`).
+    pre: OnceCell<InstancePre<ProcData>>,
+}
+
 /// No accounting node (a root is counted in none).
 const NO_NODE: NodeId = NodeId::MAX;
 
@@ -296,9 +310,8 @@ pub struct Runtime {
     linker: Linker<ProcData>,
     host: SharedHost,
     config: RuntimeConfig,
-    /// Registered modules, the id of their name in `names`, and where
-    /// `_start` is among their exports (looked up once, not per spawn).
-    modules: FxHashMap<String, (Module, u32, Option<usize>)>,
+    /// Registered modules by name.
+    modules: FxHashMap<String, Registered>,
     /// Living processes.
     /// Boxed: a `Process` holds its whole store, and the map moves its
     /// values as it rebalances (unboxed, copying them was 13% of a spawn).
@@ -447,7 +460,13 @@ impl Runtime {
         let name = abi::normalize(name);
         let id = self.name_id(&name);
         let start = start_export(&module);
-        self.modules.insert(name, (module, id, start));
+        let registered = Registered {
+            module,
+            name: id,
+            start,
+            pre: OnceCell::new(),
+        };
+        self.modules.insert(name, registered);
     }
 
     /// The memory account of a new process under `parent` (a root account,
@@ -598,7 +617,9 @@ impl Runtime {
             counted_in: None,
             start_bytes: 0,
         };
-        self.start_process(module, name, start_export(module), data, Pid(0), at)
+        self.linker
+            .instantiate_pre(module)
+            .and_then(|pre| self.start_process(&pre, name, start_export(module), data, Pid(0), at))
             .inspect_err(|_| self.release_node(node))
     }
 
@@ -607,7 +628,7 @@ impl Runtime {
     /// failure the caller still does.
     fn start_process(
         &mut self,
-        module: &Module,
+        pre: &InstancePre<ProcData>,
         name: u32,
         start: Option<usize>,
         data: ProcData,
@@ -656,7 +677,7 @@ impl Runtime {
                 ..StoreLimits::default()
             });
         }
-        let instance = self.linker.instantiate(&mut *store, module)?;
+        let instance = pre.instantiate(&mut *store)?;
         let start = start
             .and_then(|i| instance.get_export_at(&*store, i))
             .and_then(|e| e.into_func())
@@ -834,6 +855,10 @@ impl Runtime {
     /// The linker every process is instantiated with, for an embedder's
     /// own import modules (define them before the first spawn).
     pub fn linker_mut(&mut self) -> &mut Linker<ProcData> {
+        // Imports resolved so far may resolve otherwise now.
+        for r in self.modules.values_mut() {
+            r.pre.take();
+        }
         &mut self.linker
     }
 
@@ -1107,7 +1132,7 @@ impl Runtime {
             }
             Ok(found)
         });
-        let (parent_node, parent_limits, parent_quota, module, name, start) = match found {
+        let (parent_node, parent_limits, parent_quota, pre, name, start) = match found {
             Ok(found) => found,
             Err(e) => {
                 for d in fds.drain() {
@@ -1158,7 +1183,7 @@ impl Runtime {
             counted_in: Some(parent_node),
             start_bytes,
         };
-        match self.start_process(&module, name, start, data, parent, at) {
+        match self.start_process(&pre, name, start, data, parent, at) {
             Ok(pid) => Ok(pid),
             Err(e) => {
                 self.release_node(node);
@@ -1185,7 +1210,7 @@ impl Runtime {
             NodeId,
             Limits,
             Option<Arc<FdQuota>>,
-            Module,
+            InstancePre<ProcData>,
             u32,
             Option<usize>,
         ),
@@ -1201,9 +1226,17 @@ impl Runtime {
         if !self.descendant_room(parent_node) {
             return Err(Errno::Again);
         }
-        let (m, name, start) = self.modules.get(module).ok_or(Errno::Noent)?;
+        let r = self.modules.get(module).ok_or(Errno::Noent)?;
+        let pre = match r.pre.get() {
+            Some(pre) => pre.clone(),
+            // An import the linker does not define: not executable.
+            None => {
+                let made = (self.linker.instantiate_pre(&r.module)).map_err(|_| Errno::Noexec)?;
+                r.pre.get_or_init(|| made).clone()
+            }
+        };
         let quota = p.store.data().wasi.fds().quota().cloned();
-        Ok((parent_node, parent_limits, quota, m.clone(), *name, *start))
+        Ok((parent_node, parent_limits, quota, pre, r.name, r.start))
     }
 
     /// A child that ended before it ran: a zombie of `parent` at once.

@@ -552,3 +552,44 @@ fn a_reused_memory_holds_nothing_of_the_process_before() {
     assert!(one > 0);
     assert_eq!(pooled, 2 * one, "B reused A's block");
 }
+
+/// A child importing the embedder's `env.answer`.
+const ASKS_ENV: &str = r#"(module
+  (import "env" "answer" (func $answer (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (call $answer))))"#;
+
+#[test]
+fn a_child_sees_the_embedders_imports_and_without_them_cannot_execute() {
+    // Without a definition the spawn answers ENOEXEC (the root exits with it).
+    let r = run(
+        &parent("", false),
+        &[("child.wasm", ASKS_ENV)],
+        &["child.wasm"],
+    );
+    assert_eq!(
+        root_status(&r),
+        ExitStatus::Exited(wasiproc_wasi::errno::Errno::Noexec as i32)
+    );
+    // Defined after the module was registered, before the run: each of two
+    // spawns of it calls the definition.
+    let mut rt = Runtime::new(RuntimeConfig::default(), Box::new(RealHost::new())).unwrap();
+    spawn_root_wat(
+        &mut rt,
+        &parent("", false),
+        &[("child.wasm", ASKS_ENV)],
+        &["child.wasm"],
+    );
+    rt.linker_mut()
+        .func_wrap(
+            "env",
+            "answer",
+            |_: wasiproc_engine::Caller<'_, wasiproc_process::data::ProcData>| -> Result<i32, wasiproc_engine::HostError> {
+                Ok(4)
+            },
+        )
+        .unwrap();
+    let report = rt.run().unwrap();
+    assert_eq!(report.status, ExitStatus::Exited(4), "{report:?}");
+}
