@@ -93,7 +93,7 @@ pub use instance_pre::InstancePre;
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::{
-    AsContext, AsContextMut, Extern, Func, Global, Memory, MemoryAccessError, Resource,
+    AsContext, AsContextMut, Extern, Func, Global, Memory, MemoryAccessError, RESET_KEEP, Resource,
     ResourceLimiter, Store, StoreLimits, TABLE_ELEMENT_BYTES, Table, Tag,
 };
 pub use value::{

@@ -209,3 +209,54 @@ fn blocks_of_memories_read_or_never_accessed_come_back_zero() {
         assert!(data.iter().all(|&b| b == 0), "{export}");
     }
 }
+
+/// `Store::reset` empties a store as a new one would be: its memory goes
+/// to the pool, fuel and limits are a new store's, and the same module
+/// instantiated again starts from its initial state.
+#[test]
+fn a_reset_store_is_as_new() {
+    let mut config = Config::new();
+    config.consume_fuel(true).memory_pool(POOL);
+    let engine = Engine::new(&config);
+    let wat = r#"(module (memory (export "memory") 1)
+      (global $g (mut i32) (i32.const 5))
+      (func (export "w") (result i32)
+        (i32.store (i32.const 8) (i32.const 77))
+        (global.set $g (i32.add (global.get $g) (i32.const 1)))
+        (global.get $g)))"#;
+    let module = Module::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, 7u32);
+    store.set_fuel(10_000).unwrap();
+    for round in 0..3 {
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let w = inst.get_typed_func::<(), i32>(&store, "w").unwrap();
+        assert_eq!(w.call(&mut store, ()).unwrap(), 6, "round {round}");
+        assert_eq!(store.memory_bytes(), 65536);
+        assert!(store.fuel_consumed() > 0);
+        let pooled = engine.pooled_memory_bytes();
+        store.reset();
+        let stale = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = w.call(&mut store, ());
+        }));
+        assert!(
+            stale.is_err(),
+            "a handle of before is foreign to the reset store"
+        );
+        assert!(
+            engine.pooled_memory_bytes() > pooled,
+            "the memory went to the pool"
+        );
+        assert_eq!(store.memory_bytes(), 0);
+        assert_eq!(store.fuel_consumed(), 0);
+        let new = Store::new(&engine, 0u32);
+        assert_eq!(
+            store.get_fuel().unwrap(),
+            new.get_fuel().unwrap(),
+            "a new store's fuel"
+        );
+        assert_eq!(*store.data(), 7, "the data is kept");
+        store.set_fuel(10_000).unwrap();
+    }
+}

@@ -170,6 +170,19 @@ pub struct ProcData {
 }
 
 impl ProcData {
+    /// Gives back what an ended process holds, keeping the (empty) data:
+    /// its descriptors are closed, and its arguments, environment, spawn
+    /// permissions, spawn configurations (and their charges) and any
+    /// request are dropped. Its account is kept until the data is replaced
+    /// (an account's charges are with the limiter and the configurations).
+    pub fn release(&mut self) {
+        self.wasi.release();
+        self.allow = BTreeSet::new();
+        self.configs = BTreeMap::new();
+        self.request = None;
+        self.spare_spec = None;
+    }
+
     /// Process data around a WASI context.
     pub fn new(
         wasi: WasiCtx,

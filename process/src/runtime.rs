@@ -209,6 +209,12 @@ struct Registered {
     pre: OnceCell<InstancePre<ProcData>>,
 }
 
+/// Emptied entries of ended processes kept for reuse ([`Runtime`]'s
+/// `shells`): enough for the processes a spawning loop has ended between
+/// two spawns, few enough that what they keep (a kilobyte each, and their
+/// stores' lists, at most `RESET_KEEP` items each) stays small.
+const SHELLS: usize = 4;
+
 /// No accounting node (a root is counted in none).
 const NO_NODE: NodeId = NodeId::MAX;
 
@@ -316,6 +322,12 @@ pub struct Runtime {
     /// Boxed: a `Process` holds its whole store, and the map moves its
     /// values as it rebalances (unboxed, copying them was 13% of a spawn).
     procs: BTreeMap<Pid, Box<Process>>,
+    /// Entries of ended processes, emptied (their store reset, their data
+    /// released), for the next spawns: a spawn then allocates neither the
+    /// entry nor its store's lists. At most [`SHELLS`]. (Boxes: the
+    /// boxes themselves are what is reused, moved into `procs` as they are.)
+    #[allow(clippy::vec_box)]
+    shells: Vec<Box<Process>>,
     /// Ended processes not yet reaped (and the root once it ended).
     dead: BTreeMap<Pid, Zombie>,
     queue: VecDeque<Pid>,
@@ -400,6 +412,7 @@ impl Runtime {
             config,
             modules: FxHashMap::default(),
             procs: BTreeMap::new(),
+            shells: Vec::new(),
             dead: BTreeMap::new(),
             queue: VecDeque::new(),
             next_pid: 1,
@@ -649,21 +662,40 @@ impl Runtime {
             ))
         })?;
         let limited = data.account.is_limited();
-        // The entry is made first and the store set up in place: built on
-        // the stack and moved in, the store was copied twice per spawn.
-        let mut p = Box::new(Process {
-            parent,
-            module: name,
-            store: Store::new(&self.engine, data),
-            start: None,
-            state: State::Runnable,
-            children: BTreeSet::new(),
-            zombies: BTreeSet::new(),
-            answer: None,
-            peak_memory: 0,
-            node,
-            counted_in: counted_in.unwrap_or(NO_NODE),
-        });
+        let counted_in_node = counted_in.unwrap_or(NO_NODE);
+        let mut p = match self.shells.pop() {
+            // The entry of an ended process, emptied (see `finish`): its
+            // allocation and its store's lists are used again.
+            Some(mut p) => {
+                debug_assert!(p.children.is_empty() && p.zombies.is_empty());
+                p.parent = parent;
+                p.module = name;
+                p.start = None;
+                p.state = State::Runnable;
+                p.answer = None;
+                p.peak_memory = 0;
+                p.node = node;
+                p.counted_in = counted_in_node;
+                *p.store.data_mut() = data;
+                p
+            }
+            // The entry is made first and the store set up in place: built
+            // on the stack and moved in, the store was copied twice per
+            // spawn.
+            None => Box::new(Process {
+                parent,
+                module: name,
+                store: Store::new(&self.engine, data),
+                start: None,
+                state: State::Runnable,
+                children: BTreeSet::new(),
+                zombies: BTreeSet::new(),
+                answer: None,
+                peak_memory: 0,
+                node,
+                counted_in: counted_in_node,
+            }),
+        };
         let store = &mut p.store;
         store.data_mut().pid = pid;
         store.set_limiter(ProcLimiter::holding(held));
@@ -1332,8 +1364,14 @@ impl Runtime {
         let zombies = (!p.zombies.is_empty()).then(|| std::mem::take(&mut p.zombies));
         // Only a blocked process is registered as a waiter.
         let registered = matches!(p.state, State::Blocked(_));
-        // Descriptors, memory and names go now, however the process ended.
-        drop(p);
+        // Descriptors, memory and names go now, however the process ended;
+        // the emptied entry is kept for a later spawn (a few at most).
+        p.store.reset();
+        p.store.data_mut().release();
+        p.state = State::Runnable;
+        if self.shells.len() < SHELLS {
+            self.shells.push(p);
+        }
         self.live -= 1;
         if counted_in != NO_NODE {
             let c = counted_in;

@@ -593,3 +593,54 @@ fn a_child_sees_the_embedders_imports_and_without_them_cannot_execute() {
     let report = rt.run().unwrap();
     assert_eq!(report.status, ExitStatus::Exited(4), "{report:?}");
 }
+
+/// A child that exits with argc*20 + envc*5 + (1 if it has descriptor 3)
+/// (exit codes above 125 are not a WASI command's).
+const COUNTS: &str = r#"(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $envs (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $stat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $args (i32.const 0) (i32.const 4)))
+    (drop (call $envs (i32.const 8) (i32.const 12)))
+    (call $exit (i32.add
+      (i32.add (i32.mul (i32.load (i32.const 0)) (i32.const 20))
+               (i32.mul (i32.load (i32.const 8)) (i32.const 5)))
+      (i32.eqz (call $stat (i32.const 3) (i32.const 64)))))))"#;
+
+#[test]
+fn a_reused_entry_holds_nothing_of_the_process_before() {
+    // The first child gets three arguments, an environment variable and a
+    // pipe end as descriptor 3; the second, spawned after the first ended
+    // (its emptied entry is reused), gets none of them.
+    let root = format!(
+        r#"(module
+  (import "wasi_process" "spawn_config_env" (func $cfg_env (param i32 i32 i32) (result i32)))
+  {IMPORTS}
+  (data (i32.const 100) "child.wasm")
+  (data (i32.const 120) "K=V")
+  (func $run (param $cfg i32) (result i32)
+    (if (call $spawn (local.get $cfg) (i32.const 100) (i32.const 10) (i32.const 4))
+      (then unreachable))
+    (if (call $wait (i32.load (i32.const 4)) (i32.const 0) (i32.const 16))
+      (then unreachable))
+    (i32.load (i32.const 24)))
+  (func (export "_start") (local $first i32)
+    (drop (call $pipe (i32.const 40) (i32.const 44)))
+    (drop (call $cfg_new (i32.const 0)))
+    (drop (call $cfg_arg (i32.load (i32.const 0)) (i32.const 100) (i32.const 5)))
+    (drop (call $cfg_arg (i32.load (i32.const 0)) (i32.const 100) (i32.const 5)))
+    (drop (call $cfg_arg (i32.load (i32.const 0)) (i32.const 100) (i32.const 5)))
+    (drop (call $cfg_env (i32.load (i32.const 0)) (i32.const 120) (i32.const 3)))
+    (drop (call $cfg_fd (i32.load (i32.const 0)) (i32.load (i32.const 44)) (i32.const 3)))
+    (local.set $first (call $run (i32.load (i32.const 0))))
+    (if (i32.ne (local.get $first) (i32.const 66)) (then (call $exit (local.get $first))))
+    (drop (call $cfg_new (i32.const 8)))
+    (call $exit (i32.sub (call $run (i32.load (i32.const 8))) (i32.const 20)))))"#
+    );
+    let r = run(&root, &[("child.wasm", COUNTS)], &["child.wasm"]);
+    assert_eq!(root_status(&r), ExitStatus::Exited(0));
+    assert_eq!(r.result.unwrap().processes.len(), 3);
+}

@@ -99,6 +99,20 @@ impl std::fmt::Debug for WasiCtx {
 }
 
 impl WasiCtx {
+    /// Gives back what the context holds, as dropping it would, but keeps
+    /// the (empty) context: every descriptor is closed (host files,
+    /// directories and sockets through the host environment, pipe ends
+    /// dropped) and the arguments and environment are freed. For an
+    /// embedder that reuses the memory of a context's owner.
+    pub fn release(&mut self) {
+        let WasiCtx { fds, host, .. } = self;
+        fds.drain_each(|d| crate::fd::release_with(&mut **host, d));
+        self.args = Vec::new();
+        self.env = Vec::new();
+        self.pending = None;
+        self.memory.set(None);
+    }
+
     /// A builder with nothing granted.
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::new()

@@ -36,6 +36,9 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
 
+/// Items of each kind whose room [`Store::reset`] keeps.
+pub const RESET_KEEP: usize = 1024;
+
 /// Runtime state that does not depend on the embedder's data type.
 #[derive(Debug)]
 pub(crate) struct StoreInner {
@@ -47,7 +50,9 @@ pub(crate) struct StoreInner {
     pub globals: Vec<GlobalEntity>,
     pub elems: Vec<ElemEntity>,
     pub datas: Vec<DataEntity>,
-    pub instances: Vec<Arc<InstanceEntity>>,
+    /// Inline while a store has one instance (every process's store): no
+    /// allocation for it, and no larger than a `Vec`.
+    pub instances: smallvec::SmallVec<[Arc<InstanceEntity>; 1]>,
     pub fuel: FuelState,
     pub limits: StoreLimits,
     /// The embedder's resource limiter, asked before guest-sized allocations.
@@ -188,7 +193,7 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 elems: Vec::new(),
                 datas: Vec::new(),
-                instances: Vec::new(),
+                instances: smallvec::SmallVec::new(),
                 fuel: FuelState::new(engine.config().consume_fuel),
                 limits: StoreLimits::default(),
                 limiter: Limiter::default(),
@@ -200,6 +205,48 @@ impl<T> Store<T> {
             spare: None,
             data,
         }
+    }
+
+    /// Empties the store for another program, as a new store of its
+    /// engine would be, but keeping the room its lists had (up to
+    /// [`RESET_KEEP`] items each), so that filling it again allocates less:
+    /// every function, memory (to the engine's pool), table, global,
+    /// segment, instance and host function is dropped, a suspended call is
+    /// cancelled, and the limiter, limits and fuel are a new store's. The
+    /// data `T` is kept. Handles of before belong to another store now
+    /// (the store gets a new identity), so using one here is refused as
+    /// with any foreign handle.
+    pub fn reset(&mut self) {
+        fn clear<V>(v: &mut Vec<V>) {
+            if v.capacity() > RESET_KEEP {
+                *v = Vec::new();
+            } else {
+                v.clear();
+            }
+        }
+        let inner = &mut self.inner;
+        let pool = inner.engine.memory_pool();
+        for m in inner.memories.drain(..) {
+            m.data.release_to(pool);
+        }
+        clear(&mut inner.memories);
+        clear(&mut inner.funcs);
+        clear(&mut inner.tables);
+        clear(&mut inner.globals);
+        clear(&mut inner.elems);
+        clear(&mut inner.datas);
+        inner.instances = smallvec::SmallVec::new();
+        inner.rare = Rare::default();
+        inner.fuel = FuelState::new(inner.engine.config().consume_fuel);
+        inner.limits = StoreLimits::default();
+        // The limiter is dropped with what it counted: stacks are dropped
+        // with it.
+        inner.limiter = Limiter::default();
+        inner.stack_bytes = 0;
+        inner.id = NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed);
+        clear(&mut self.hosts);
+        self.suspended = None;
+        self.spare = None;
     }
 
     /// The engine of this store.
