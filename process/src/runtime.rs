@@ -15,7 +15,7 @@ use crate::schedule::{Point, Policy, Schedule};
 use crate::shared_host::SharedHost;
 use crate::status::{ExitStatus, Limit};
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use wasiproc_engine::{
@@ -215,6 +215,15 @@ struct Registered {
 /// stores' lists, at most `RESET_KEEP` items each) stays small.
 const SHELLS: usize = 4;
 
+/// Gives back most of a map's room once it holds far fewer entries than
+/// it had room for (a burst of processes or zombies is over): a hash map
+/// never shrinks by itself.
+fn trim<K: std::hash::Hash + Eq, V>(map: &mut FxHashMap<K, V>) {
+    if map.capacity() > 1024 && map.len() < map.capacity() / 8 {
+        map.shrink_to(map.len() * 2);
+    }
+}
+
 /// No accounting node (a root is counted in none).
 const NO_NODE: NodeId = NodeId::MAX;
 
@@ -318,10 +327,12 @@ pub struct Runtime {
     config: RuntimeConfig,
     /// Registered modules by name.
     modules: FxHashMap<String, Registered>,
-    /// Living processes.
+    /// Living processes. A hash map (an insert and a remove per spawn cost
+    /// a third of a B-tree's); whatever walks it sorts the pids first
+    /// ([`Runtime::living`]), so every order stays the pids'.
     /// Boxed: a `Process` holds its whole store, and the map moves its
-    /// values as it rebalances (unboxed, copying them was 13% of a spawn).
-    procs: BTreeMap<Pid, Box<Process>>,
+    /// values as it grows (unboxed, copying them was 13% of a spawn).
+    procs: FxHashMap<Pid, Box<Process>>,
     /// Entries of ended processes, emptied (their store reset, their data
     /// released), for the next spawns: a spawn then allocates neither the
     /// entry nor its store's lists. At most [`SHELLS`]. (Boxes: the
@@ -329,7 +340,8 @@ pub struct Runtime {
     #[allow(clippy::vec_box)]
     shells: Vec<Box<Process>>,
     /// Ended processes not yet reaped (and the root once it ended).
-    dead: BTreeMap<Pid, Zombie>,
+    /// Never walked, so a hash map.
+    dead: FxHashMap<Pid, Zombie>,
     queue: VecDeque<Pid>,
     next_pid: u32,
     live: usize,
@@ -411,9 +423,9 @@ impl Runtime {
             host,
             config,
             modules: FxHashMap::default(),
-            procs: BTreeMap::new(),
+            procs: FxHashMap::default(),
             shells: Vec::new(),
-            dead: BTreeMap::new(),
+            dead: FxHashMap::default(),
             queue: VecDeque::new(),
             next_pid: 1,
             live: 0,
@@ -490,6 +502,13 @@ impl Runtime {
             Some(p) => p.store.data().account.child(memory),
             None => MemAccount::root(memory),
         }
+    }
+
+    /// The pids of the living processes, lowest first.
+    fn living(&self) -> Vec<Pid> {
+        let mut pids: Vec<Pid> = self.procs.keys().copied().collect();
+        pids.sort_unstable();
+        pids
     }
 
     fn live_mut(&mut self, pid: Pid) -> Option<&mut Process> {
@@ -774,8 +793,7 @@ impl Runtime {
             Some(z) => z.status.clone(),
             None => ExitStatus::Killed(Pid(0)),
         };
-        let rest: Vec<Pid> = self.procs.keys().copied().collect();
-        for pid in rest {
+        for pid in self.living() {
             self.finish(pid, ExitStatus::Killed(Pid(0)));
         }
         let mut processes: Vec<ProcessSummary> = self
@@ -878,8 +896,7 @@ impl Runtime {
     /// (a deadlock): the Run API does it before a recording's trailer is
     /// written and at the same point of a replay, so both see those calls.
     pub fn kill_all(&mut self) {
-        let rest: Vec<Pid> = self.procs.keys().copied().collect();
-        for pid in rest {
+        for pid in self.living() {
             self.finish(pid, ExitStatus::Killed(Pid(0)));
         }
     }
@@ -1135,7 +1152,9 @@ impl Runtime {
             },
         };
         let c = found;
-        let status = match self.dead.remove(&c) {
+        let found = self.dead.remove(&c);
+        trim(&mut self.dead);
+        let status = match found {
             Some(z) => z.status,
             None => ExitStatus::Killed(Pid(0)),
         };
@@ -1353,6 +1372,7 @@ impl Runtime {
         let Some(mut p) = self.procs.remove(&pid) else {
             return;
         };
+        trim(&mut self.procs);
         // Fields are read out and the entry dropped where it is: moving the
         // whole entry (its store) out of its box was a kilobyte's copy.
         let fuel = p.store.fuel_consumed();
@@ -1414,6 +1434,7 @@ impl Runtime {
             for z in zombies {
                 self.dead.remove(&z);
             }
+            trim(&mut self.dead);
         }
         let Some(pp) = self.live_mut(parent) else {
             if pid == ROOT {
@@ -1597,7 +1618,8 @@ impl Runtime {
     fn wait_outside(&mut self) -> Result<(), RunError> {
         let mut outside = Vec::new();
         let mut lines = Vec::new();
-        for (pid, p) in &self.procs {
+        for pid in self.living() {
+            let p = &self.procs[&pid];
             let what = match &p.state {
                 State::Blocked(on) => {
                     external(on, &mut outside);
@@ -1742,6 +1764,28 @@ mod tests {
 
     const ROOT_PID: Pid = crate::pid::ROOT;
 }
+#[cfg(test)]
+mod trim_tests {
+    use super::{FxHashMap, trim};
+
+    #[test]
+    fn a_map_gives_back_its_room_after_a_burst() {
+        let mut m: FxHashMap<u32, u64> = FxHashMap::default();
+        m.extend((0..5000).map(|i| (i, 0)));
+        let burst = m.capacity();
+        m.retain(|k, _| *k < 10);
+        trim(&mut m);
+        assert!(m.capacity() < burst / 8, "{} of {burst}", m.capacity());
+        assert_eq!(m.len(), 10);
+        // A small map is left alone.
+        let mut small: FxHashMap<u32, u64> = (0..100).map(|i| (i, 0)).collect();
+        let room = small.capacity();
+        small.clear();
+        trim(&mut small);
+        assert_eq!(small.capacity(), room);
+    }
+}
+
 #[cfg(test)]
 mod sizes {
     /// A living process's entry stays within what glibc serves from its
