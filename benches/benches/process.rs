@@ -14,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use wasiproc_benches::process_run::{
-    self, CHILD, EMPTY_MEM1_WAT, EMPTY_WAT, PIPE_CHUNK, READER, WRITER, wasm,
+    self, CHILD, EMPTY_MEM1_WAT, EMPTY_WAT, PIPE_CHUNK, READER, WRITER, WRITES_MEM1_WAT, wasm,
 };
 
 /// Spawn + wait pairs per run of `process/spawn_wait_tiny*`.
@@ -63,6 +63,7 @@ fn process(c: &mut Criterion) {
     for (id, child) in [
         ("spawn_wait_tiny", wasm(EMPTY_WAT)),
         ("spawn_wait_tiny_mem1", wasm(EMPTY_MEM1_WAT)),
+        ("spawn_wait_mem1_written", wasm(WRITES_MEM1_WAT)),
     ] {
         let children = [(CHILD, &child[..])];
         verify(id, &root, &children);

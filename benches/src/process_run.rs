@@ -44,6 +44,13 @@ pub const EMPTY_WAT: &str = r#"(module (func (export "_start")))"#;
 pub const EMPTY_MEM1_WAT: &str =
     r#"(module (memory (export "memory") 1) (func (export "_start")))"#;
 
+/// One page of memory, and a `_start` that writes one byte of it: its
+/// memory is touched, so the pool clears it when the child ends (a child
+/// that never accesses its memory, [`EMPTY_MEM1_WAT`], gives it back
+/// without that look).
+pub const WRITES_MEM1_WAT: &str = r#"(module (memory (export "memory") 1)
+  (func (export "_start") (i32.store8 (i32.const 65535) (i32.const 1))))"#;
+
 /// Name under which the scenarios register their child module.
 pub const CHILD: &str = "child.wasm";
 
@@ -301,6 +308,8 @@ mod tests {
         let r = run(&spawn_wait_root(5), &[(CHILD, EMPTY_WAT)]);
         assert_eq!(r.processes.len(), 6);
         let r = run(&spawn_wait_root(3), &[(CHILD, EMPTY_MEM1_WAT)]);
+        assert_eq!(r.processes.len(), 4);
+        let r = run(&spawn_wait_root(3), &[(CHILD, WRITES_MEM1_WAT)]);
         assert_eq!(r.processes.len(), 4);
     }
 

@@ -10,7 +10,10 @@
 //! The embedding API follows wasmtime and wasmi: an [`Engine`] with a
 //! [`Config`], a [`Module`] shared behind an `Arc`, a [`Store`] holding all
 //! runtime state and the embedder's data, a [`Linker`] for host functions,
-//! and [`Instance`]s with their exports.
+//! and [`Instance`]s with their exports. A module instantiated many times
+//! (one store per request or per process) can have its imports resolved
+//! once ([`Linker::instantiate_pre`], [`InstancePre`]), and a store can be
+//! emptied for reuse ([`Store::reset`]).
 //!
 //! ```
 //! use wasiproc_engine::{Engine, Linker, Module, Store};

@@ -7,13 +7,15 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use wasiproc_benches::process_run::{self, CHILD, EMPTY_MEM1_WAT, EMPTY_WAT, READER, WRITER, wasm};
+use wasiproc_benches::process_run::{
+    self, CHILD, EMPTY_MEM1_WAT, EMPTY_WAT, READER, WRITER, WRITES_MEM1_WAT, wasm,
+};
 
 #[derive(Parser, Debug)]
 #[command(about = "Runs one process-layer scenario once")]
 struct Args {
-    /// empty_run, spawn_wait_tiny, spawn_wait_tiny_mem1, yield_resume or
-    /// pipe_throughput.
+    /// empty_run, spawn_wait_tiny, spawn_wait_tiny_mem1,
+    /// spawn_wait_mem1_written, yield_resume or pipe_throughput.
     scenario: String,
     /// Spawns, yields per child, or bytes through the pipe.
     #[arg(default_value_t = 1000)]
@@ -32,6 +34,10 @@ fn main() -> ExitCode {
         "spawn_wait_tiny_mem1" => (
             wasm(&process_run::spawn_wait_root(n)),
             vec![(CHILD, wasm(EMPTY_MEM1_WAT))],
+        ),
+        "spawn_wait_mem1_written" => (
+            wasm(&process_run::spawn_wait_root(n)),
+            vec![(CHILD, wasm(WRITES_MEM1_WAT))],
         ),
         "yield_resume" => (
             wasm(&process_run::two_children_root()),
