@@ -238,6 +238,7 @@ impl Instance {
 
 /// The store indexes of a module's imports, per kind in import order, as
 /// [`Instance::new`] checked them.
+#[derive(Default)]
 pub(crate) struct Imported {
     funcs: Vec<u32>,
     tables: Vec<u32>,
@@ -304,16 +305,7 @@ pub(crate) fn build<T>(
     let id = store.inner.id;
     let (tpl, imported) = match layout {
         Layout::Building(i) => (None, i),
-        Layout::Template(t) => (
-            Some(t),
-            Imported {
-                funcs: Vec::new(),
-                tables: Vec::new(),
-                memories: Vec::new(),
-                globals: Vec::new(),
-                tags: Vec::new(),
-            },
-        ),
+        Layout::Template(t) => (Some(t), Imported::default()),
     };
     let Imported {
         mut funcs,

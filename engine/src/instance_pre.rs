@@ -15,7 +15,7 @@ use crate::instance::{Instance, Layout, build, check_room, empty_store_layout};
 use crate::linker::Definition;
 use crate::module::{ImportKind, Module};
 use crate::prelude::*;
-use crate::store::{AsContextMut, Extern, InstanceEntity, Store};
+use crate::store::{AsContextMut, Extern, InstanceEntity};
 use alloc::sync::Arc;
 
 /// A module with its imports resolved, ready to be instantiated in any
@@ -102,22 +102,5 @@ impl<T> InstancePre<T> {
         }
         let imports: Vec<Extern> = p.defs.iter().map(|d| d.resolve(store)).collect();
         Instance::new(store, &p.module, &imports)
-    }
-}
-
-impl<T> Store<T> {
-    /// Whether the store holds no item yet (no function, table, memory,
-    /// global, segment, tag or instance).
-    pub(crate) fn is_empty(&self) -> bool {
-        let i = &self.inner;
-        self.hosts.is_empty()
-            && i.funcs.is_empty()
-            && i.tables.is_empty()
-            && i.memories.is_empty()
-            && i.globals.is_empty()
-            && i.elems.is_empty()
-            && i.datas.is_empty()
-            && i.instances.is_empty()
-            && i.rare.get().is_none_or(|r| r.tags.is_empty())
     }
 }

@@ -42,33 +42,24 @@ impl MemView {
     /// fresh view at each of those points (module docs).
     #[inline(always)]
     pub(super) fn of(data: Option<&mut crate::store::LinearMemory>) -> Self {
-        match data {
-            Some(d) => {
-                let (base, len) = d.view_parts();
-                MemView { base, len }
-            }
-            None => Self::empty(),
-        }
+        Self::from_parts(data.map(|d| d.view_parts()))
     }
 
     /// A view of all of `data`, which is marked touched (see [`MemView::of`]).
     #[cold]
     pub(super) fn opened(data: Option<&mut crate::store::LinearMemory>) -> Self {
-        match data {
-            Some(d) => {
-                let (base, len) = d.open();
-                MemView { base, len }
-            }
-            None => Self::empty(),
-        }
+        Self::from_parts(data.map(|d| d.open()))
     }
 
-    /// The view of no memory.
+    /// A view of `len` bytes at `base`, or of no memory.
     #[inline(always)]
-    fn empty() -> Self {
-        MemView {
-            base: core::ptr::NonNull::dangling().as_ptr(),
-            len: 0,
+    fn from_parts(parts: Option<(*mut u8, usize)>) -> Self {
+        match parts {
+            Some((base, len)) => MemView { base, len },
+            None => MemView {
+                base: core::ptr::NonNull::dangling().as_ptr(),
+                len: 0,
+            },
         }
     }
 

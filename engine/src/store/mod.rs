@@ -249,6 +249,21 @@ impl<T> Store<T> {
         self.spare = None;
     }
 
+    /// Whether the store holds no item yet (no function, table, memory,
+    /// global, segment, tag or instance).
+    pub(crate) fn is_empty(&self) -> bool {
+        let i = &self.inner;
+        self.hosts.is_empty()
+            && i.funcs.is_empty()
+            && i.tables.is_empty()
+            && i.memories.is_empty()
+            && i.globals.is_empty()
+            && i.elems.is_empty()
+            && i.datas.is_empty()
+            && i.instances.is_empty()
+            && i.rare.get().is_none_or(|r| r.tags.is_empty())
+    }
+
     /// The engine of this store.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
