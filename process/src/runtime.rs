@@ -1384,13 +1384,16 @@ impl Runtime {
         let zombies = (!p.zombies.is_empty()).then(|| std::mem::take(&mut p.zombies));
         // Only a blocked process is registered as a waiter.
         let registered = matches!(p.state, State::Blocked(_));
-        // Descriptors, memory and names go now, however the process ended;
-        // the emptied entry is kept for a later spawn (a few at most).
-        p.store.reset();
-        p.store.data_mut().release();
-        p.state = State::Runnable;
+        // Descriptors, memory and names go now, however the process ended:
+        // with the entry, or, while fewer than SHELLS are kept, emptied in
+        // place and the entry kept for a later spawn.
         if self.shells.len() < SHELLS {
+            p.store.reset();
+            p.store.data_mut().release();
+            p.state = State::Runnable;
             self.shells.push(p);
+        } else {
+            drop(p);
         }
         self.live -= 1;
         if counted_in != NO_NODE {

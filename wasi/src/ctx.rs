@@ -83,8 +83,7 @@ impl Drop for WasiCtx {
     /// Closes every host file and directory the context still holds, so a
     /// process gives its descriptors back however it ends.
     fn drop(&mut self) {
-        let WasiCtx { fds, host, .. } = self;
-        fds.drain_each(|d| crate::fd::release_with(&mut **host, d));
+        self.close_all();
     }
 }
 
@@ -105,12 +104,18 @@ impl WasiCtx {
     /// dropped) and the arguments and environment are freed. For an
     /// embedder that reuses the memory of a context's owner.
     pub fn release(&mut self) {
-        let WasiCtx { fds, host, .. } = self;
-        fds.drain_each(|d| crate::fd::release_with(&mut **host, d));
+        self.close_all();
         self.args = Vec::new();
         self.env = Vec::new();
         self.pending = None;
         self.memory.set(None);
+    }
+
+    /// Closes every descriptor: host files, directories and sockets
+    /// through the host environment; the rest (pipe ends, streams) dropped.
+    fn close_all(&mut self) {
+        let WasiCtx { fds, host, .. } = self;
+        fds.drain_each(|d| crate::fd::release_with(&mut **host, d));
     }
 
     /// A builder with nothing granted.

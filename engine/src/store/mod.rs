@@ -86,14 +86,21 @@ impl Drop for StoreInner {
     /// Hands the memories' blocks to the engine's pool (cleared there), or
     /// frees them when it keeps none.
     fn drop(&mut self) {
+        self.release_memories();
+    }
+}
+
+impl StoreInner {
+    /// Hands every memory's block to the engine's pool (cleared there when
+    /// touched), or frees it when the pool keeps none; the list is left
+    /// empty (its room kept).
+    fn release_memories(&mut self) {
         let pool = self.engine.memory_pool();
         for m in self.memories.drain(..) {
             m.data.release_to(pool);
         }
     }
-}
 
-impl StoreInner {
     /// Whether reference `val` (of this store) is of type `want`, exactly
     /// (function references): the host must not put a null into a
     /// non-nullable place, or a function of another type into a typed one.
@@ -214,8 +221,8 @@ impl<T> Store<T> {
     /// segment, instance and host function is dropped, a suspended call is
     /// cancelled, and the limiter, limits and fuel are a new store's. The
     /// data `T` is kept. Handles of before belong to another store now
-    /// (the store gets a new identity), so using one here is refused as
-    /// with any foreign handle.
+    /// (the store gets a new identity): using one here panics, as a handle
+    /// of any other store does.
     pub fn reset(&mut self) {
         fn clear<V>(v: &mut Vec<V>) {
             if v.capacity() > RESET_KEEP {
@@ -225,10 +232,7 @@ impl<T> Store<T> {
             }
         }
         let inner = &mut self.inner;
-        let pool = inner.engine.memory_pool();
-        for m in inner.memories.drain(..) {
-            m.data.release_to(pool);
-        }
+        inner.release_memories();
         clear(&mut inner.memories);
         clear(&mut inner.funcs);
         clear(&mut inner.tables);
